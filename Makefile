@@ -1,0 +1,130 @@
+# libkimi: build, demo, test and install.
+#
+#   make            build/libkimi.so.X.Y.Z (+ symlinks) and build/libkimi.pc
+#   make demo       build, then stream a real chat (Kimi with MOONSHOT_API_KEY,
+#                   otherwise the bundled mock server)
+#   make test       every test: Swift, C, ABI checks
+#   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib DESTDIR=
+#   make uninstall
+
+SHELL := /bin/bash
+VERSION := $(shell sed -n 's/^\#define KIMI_VERSION "\(.*\)"/\1/p' include/kimi.h)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PYTHON ?= python3
+CC ?= cc
+
+ROOT := $(abspath .)
+BUILD := $(ROOT)/build
+LIB_REAL := $(BUILD)/libkimi.so.$(VERSION)
+LIB_SONAME := $(BUILD)/libkimi.so.$(SOVERSION)
+LIB_DEV := $(BUILD)/libkimi.so
+PC_UNINSTALLED := $(BUILD)/libkimi.pc
+SWIFT_LIB := $(ROOT)/.build/release/libkimi.so
+SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
+
+# C programs: strict C99 against the header, linked to the build tree.
+CWARN := -std=c99 -Wall -Wextra -pedantic -Werror
+CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
+LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread
+WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
+
+.PHONY: all deps demo test test-swift test-c test-abi install uninstall clean examples
+
+all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED)
+
+# libcurl and jansson development files: installed with apt-get when we are
+# root, otherwise the exact command is printed.
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null || missing="pkg-config"; \
+	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
+	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    (apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing)) >/dev/null || exit 1; \
+	  else \
+	    echo "libkimi needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(SWIFT_LIB): $(SOURCES) | deps
+	swift build -c release -Xswiftc -static-stdlib --product kimi
+	@touch $@
+
+$(LIB_REAL): $(SWIFT_LIB)
+	@mkdir -p $(BUILD)
+	cp $(SWIFT_LIB) $@
+
+$(LIB_SONAME): $(LIB_REAL)
+	ln -sf libkimi.so.$(VERSION) $@
+
+$(LIB_DEV): $(LIB_SONAME)
+	ln -sf libkimi.so.$(SOVERSION) $@
+
+# A .pc for the build tree: PKG_CONFIG_PATH=build pkg-config --libs libkimi
+$(PC_UNINSTALLED): libkimi.pc.in include/kimi.h
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(ROOT)|' -e 's|@LIBDIR@|$(BUILD)|' -e 's|@INCLUDEDIR@|$(ROOT)/include|' \
+	    -e 's|@VERSION@|$(VERSION)|' libkimi.pc.in > $@
+
+# ---------------------------------------------------------------- examples
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/%: examples/%.c include/kimi.h $(LIB_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
+
+demo: all $(BUILD)/examples/chat
+	@if [ -n "$$MOONSHOT_API_KEY$$KIMI_API_KEY" ]; then \
+	  echo "== libkimi demo against $${KIMI_BASE_URL:-https://api.moonshot.ai/v1}"; \
+	  $(BUILD)/examples/chat "In one sentence: what makes a C library pleasant to use?"; \
+	else \
+	  echo "== libkimi demo against the local mock Kimi server (set MOONSHOT_API_KEY to use the real API)"; \
+	  $(WITH_MOCK) $(BUILD)/examples/chat "In one sentence: what makes a C library pleasant to use?"; \
+	fi
+
+# ------------------------------------------------------------------- tests
+C_TESTS := $(patsubst Tests/c/%.c,$(BUILD)/tests/%,$(wildcard Tests/c/test_*.c))
+
+$(BUILD)/tests/%: Tests/c/%.c Tests/c/harness.h include/kimi.h $(LIB_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
+
+test: test-swift test-abi test-c
+	@echo "make test: all suites passed"
+
+test-swift: | deps
+	swift test
+
+test-c: all examples $(C_TESTS)
+	$(WITH_MOCK) $(PYTHON) Tests/c/run.py $(C_TESTS)
+
+test-abi: all examples
+	$(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
+
+# ----------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/kimi.h $(DESTDIR)$(INCLUDEDIR)/kimi.h
+	install -m 755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/libkimi.so.$(VERSION)
+	ln -sf libkimi.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libkimi.so.$(SOVERSION)
+	ln -sf libkimi.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libkimi.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' libkimi.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libkimi.pc
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/kimi.h $(DESTDIR)$(PKGCONFIGDIR)/libkimi.pc \
+	      $(DESTDIR)$(LIBDIR)/libkimi.so $(DESTDIR)$(LIBDIR)/libkimi.so.$(SOVERSION) \
+	      $(DESTDIR)$(LIBDIR)/libkimi.so.$(VERSION)
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+clean:
+	rm -rf $(BUILD) .build

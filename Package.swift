@@ -1,0 +1,36 @@
+// swift-tools-version:6.2
+// libkimi: a Swift core exported as the C library libkimi.so (see include/kimi.h).
+import PackageDescription
+
+let packageDir = Context.packageDirectory
+
+let package = Package(
+    name: "libkimi",
+    products: [
+        // Built by `make` with -static-stdlib; the Makefile renames it to
+        // libkimi.so.X.Y.Z and adds the SONAME and development symlinks.
+        .library(name: "kimi", type: .dynamic, targets: ["KimiABI"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+        .target(name: "CKimiShims", dependencies: ["CCurl"]),
+        .systemLibrary(name: "CKimiHeader"),
+        .target(name: "KimiCore", dependencies: ["CCurl", "CJansson", "CKimiShims"]),
+        .target(
+            name: "KimiABI",
+            dependencies: ["KimiCore", "CKimiHeader"],
+            exclude: ["libkimi.map"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-use-ld=lld",
+                    "-Xlinker", "--version-script=\(packageDir)/Sources/KimiABI/libkimi.map",
+                    "-Xlinker", "-soname=libkimi.so.0",
+                ]),
+            ]
+        ),
+        .testTarget(name: "KimiCoreTests", dependencies: ["KimiCore"]),
+    ]
+)

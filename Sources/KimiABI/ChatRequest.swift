@@ -1,0 +1,156 @@
+import CKimiHeader
+import KimiCore
+
+final class RequestBox {
+    var request: ChatRequest
+    init(_ request: ChatRequest) { self.request = request }
+}
+
+private func withRequest(_ function: StaticString, _ req: OpaquePointer?,
+                         _ body: (RequestBox) throws(KimiError) -> Void) -> Int32 {
+    call(function) { () throws(KimiError) in try body(try require(req, "req", as: RequestBox.self)) }
+}
+
+@c @implementation
+public func kimi_chat_request_new(_ model: UnsafePointer<CChar>?) -> OpaquePointer? {
+    do {
+        var request = ChatRequest()
+        if let model = try optionalString(model, "model") { try request.setModel(model) }
+        return handle(RequestBox(request))
+    } catch {
+        fail(#function, error)
+        return nil
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_free(_ req: OpaquePointer?) { release(req, as: RequestBox.self) }
+
+@c @implementation
+public func kimi_chat_request_set_model(_ req: OpaquePointer?, _ model: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setModel(try string(model, "model")) }
+}
+
+@c @implementation
+public func kimi_chat_request_add_message(_ req: OpaquePointer?, _ role: UnsafePointer<CChar>?,
+                                          _ text: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        let role = try string(role, "role")
+        try box.request.addMessage(role: role, text: try string(text, "text"))
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_append_message(_ req: OpaquePointer?, _ msg: OpaquePointer?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        box.request.messages.append(try require(msg, "msg", as: MessageBox.self).message)
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_message_count(_ req: OpaquePointer?) -> Int {
+    object(req, as: RequestBox.self)?.request.messages.count ?? 0
+}
+
+@c @implementation
+public func kimi_chat_request_set_thinking(_ req: OpaquePointer?, _ mode: Int32) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setThinking(mode) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_max_completion_tokens(_ req: OpaquePointer?, _ tokens: Int64) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setMaxCompletionTokens(tokens) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_max_tokens(_ req: OpaquePointer?, _ tokens: Int64) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setMaxTokens(tokens) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_temperature(_ req: OpaquePointer?, _ value: Double) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setTemperature(value) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_top_p(_ req: OpaquePointer?, _ value: Double) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setTopP(value) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_n(_ req: OpaquePointer?, _ n: Int64) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setN(n) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_presence_penalty(_ req: OpaquePointer?, _ value: Double) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setPresencePenalty(value) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_frequency_penalty(_ req: OpaquePointer?, _ value: Double) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setFrequencyPenalty(value) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_response_format(_ req: OpaquePointer?, _ type: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setResponseFormat(type: try string(type, "type")) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_response_format_json_schema(_ req: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                                              _ schema: UnsafePointer<CChar>?, _ strict: Int32) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        try box.request.setJSONSchema(name: try string(name, "name"), schema: try json(schema, "schema_json"),
+                                      strict: strict != 0)
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_add_stop(_ req: OpaquePointer?, _ stop: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.addStop(try string(stop, "stop")) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_prompt_cache_key(_ req: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in box.request.promptCacheKey = try string(key, "key") }
+}
+
+@c @implementation
+public func kimi_chat_request_set_safety_identifier(_ req: OpaquePointer?, _ id: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in box.request.safetyIdentifier = try string(id, "id") }
+}
+
+@c @implementation
+public func kimi_chat_request_set_include_usage(_ req: OpaquePointer?, _ include: Int32) -> Int32 {
+    withRequest(#function, req) { box in box.request.includeUsage = include != 0 }
+}
+
+@c @implementation
+public func kimi_chat_request_set_extra_json(_ req: OpaquePointer?, _ jsonObject: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        try box.request.setExtra(jsonObject == nil ? nil : try json(jsonObject, "json_object"))
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_from_json(_ body: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        out.pointee = handle(RequestBox(try RequestDecoder.decode(try string(body, "body"))))
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_to_json(_ req: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
+    do {
+        let box = try require(req, "req", as: RequestBox.self)
+        let copy = try ownedCopy(RequestEncoder.encode(box.request, for: .create).text)
+        LastError.existing?.clear()
+        return copy
+    } catch {
+        fail(#function, error)
+        return nil
+    }
+}

@@ -1,0 +1,145 @@
+import CKimiHeader
+import KimiCore
+
+final class ResponseBox {
+    let response: ChatResponse
+    init(_ response: ChatResponse) { self.response = response }
+}
+
+@c @implementation
+public func kimi_chat_create(_ client: OpaquePointer?, _ req: OpaquePointer?,
+                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        let request = try require(req, "req", as: RequestBox.self).request
+        out.pointee = handle(ResponseBox(try client.createChat(request)))
+    }
+}
+
+@c @implementation
+public func kimi_chat_response_free(_ resp: OpaquePointer?) { release(resp, as: ResponseBox.self) }
+
+/// Choice `index` of a response handle, or nil (accessors then return "").
+private func choice(_ resp: OpaquePointer?, _ index: Int) -> ResponseChoice? {
+    guard let choices = object(resp, as: ResponseBox.self)?.response.choices, index >= 0, index < choices.count else {
+        return nil
+    }
+    return choices[index]
+}
+
+private func toolCall(_ resp: OpaquePointer?, _ index: Int, _ i: Int) -> ResponseToolCall? {
+    guard let calls = choice(resp, index)?.toolCalls, i >= 0, i < calls.count else { return nil }
+    return calls[i]
+}
+
+private func usage(_ resp: OpaquePointer?) -> Usage { object(resp, as: ResponseBox.self)?.response.usage ?? Usage() }
+
+@c @implementation
+public func kimi_chat_response_content(_ resp: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    borrowed(choice(resp, 0)?.content, lengthOut)
+}
+
+@c @implementation
+public func kimi_chat_response_reasoning(_ resp: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    borrowed(choice(resp, 0)?.reasoning, lengthOut)
+}
+
+@c @implementation
+public func kimi_chat_response_finish_reason(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
+    borrowed(choice(resp, 0)?.finishReason)
+}
+
+@c @implementation
+public func kimi_chat_response_tool_call_count(_ resp: OpaquePointer?) -> Int { choice(resp, 0)?.toolCalls.count ?? 0 }
+
+@c @implementation
+public func kimi_chat_response_tool_call_id(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
+    borrowed(toolCall(resp, 0, i)?.id)
+}
+
+@c @implementation
+public func kimi_chat_response_tool_call_name(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
+    borrowed(toolCall(resp, 0, i)?.name)
+}
+
+@c @implementation
+public func kimi_chat_response_tool_call_arguments(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
+    borrowed(toolCall(resp, 0, i)?.arguments)
+}
+
+@c @implementation
+public func kimi_chat_response_prompt_tokens(_ resp: OpaquePointer?) -> Int64 { usage(resp).promptTokens }
+
+@c @implementation
+public func kimi_chat_response_completion_tokens(_ resp: OpaquePointer?) -> Int64 { usage(resp).completionTokens }
+
+@c @implementation
+public func kimi_chat_response_total_tokens(_ resp: OpaquePointer?) -> Int64 { usage(resp).totalTokens }
+
+@c @implementation
+public func kimi_chat_response_cached_tokens(_ resp: OpaquePointer?) -> Int64 { usage(resp).cachedTokens }
+
+@c @implementation
+public func kimi_chat_response_id(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
+    borrowed(object(resp, as: ResponseBox.self)?.response.id)
+}
+
+@c @implementation
+public func kimi_chat_response_model(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
+    borrowed(object(resp, as: ResponseBox.self)?.response.model)
+}
+
+@c @implementation
+public func kimi_chat_response_created(_ resp: OpaquePointer?) -> Int64 {
+    object(resp, as: ResponseBox.self)?.response.created ?? 0
+}
+
+@c @implementation
+public func kimi_chat_response_json(_ resp: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    borrowed(object(resp, as: ResponseBox.self)?.response.json, lengthOut)
+}
+
+@c @implementation
+public func kimi_chat_response_choice_count(_ resp: OpaquePointer?) -> Int {
+    object(resp, as: ResponseBox.self)?.response.choices.count ?? 0
+}
+
+@c @implementation
+public func kimi_chat_response_choice_content(_ resp: OpaquePointer?, _ index: Int,
+                                              _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    borrowed(choice(resp, index)?.content, lengthOut)
+}
+
+@c @implementation
+public func kimi_chat_response_choice_reasoning(_ resp: OpaquePointer?, _ index: Int,
+                                                _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    borrowed(choice(resp, index)?.reasoning, lengthOut)
+}
+
+@c @implementation
+public func kimi_chat_response_choice_finish_reason(_ resp: OpaquePointer?, _ index: Int) -> UnsafePointer<CChar>? {
+    borrowed(choice(resp, index)?.finishReason)
+}
+
+@c @implementation
+public func kimi_chat_response_choice_tool_call_count(_ resp: OpaquePointer?, _ index: Int) -> Int {
+    choice(resp, index)?.toolCalls.count ?? 0
+}
+
+@c @implementation
+public func kimi_chat_response_choice_tool_call_id(_ resp: OpaquePointer?, _ index: Int, _ i: Int) -> UnsafePointer<CChar>? {
+    borrowed(toolCall(resp, index, i)?.id)
+}
+
+@c @implementation
+public func kimi_chat_response_choice_tool_call_name(_ resp: OpaquePointer?, _ index: Int, _ i: Int) -> UnsafePointer<CChar>? {
+    borrowed(toolCall(resp, index, i)?.name)
+}
+
+@c @implementation
+public func kimi_chat_response_choice_tool_call_arguments(_ resp: OpaquePointer?, _ index: Int,
+                                                          _ i: Int) -> UnsafePointer<CChar>? {
+    borrowed(toolCall(resp, index, i)?.arguments)
+}

@@ -1,0 +1,96 @@
+import CKimiHeader
+import KimiCore
+
+final class OptionsBox {
+    var options = ClientOptions()
+}
+
+private func withOptions(_ function: StaticString, _ opts: OpaquePointer?,
+                         _ body: (OptionsBox) throws(KimiError) -> Void) -> Int32 {
+    call(function) { () throws(KimiError) in try body(try require(opts, "opts", as: OptionsBox.self)) }
+}
+
+@c @implementation
+public func kimi_client_options_new() -> OpaquePointer? { handle(OptionsBox()) }
+
+@c @implementation
+public func kimi_client_options_free(_ opts: OpaquePointer?) { release(opts, as: OptionsBox.self) }
+
+@c @implementation
+public func kimi_client_options_set_api_key(_ opts: OpaquePointer?, _ apiKey: UnsafePointer<CChar>?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        let key = try string(apiKey, "api_key")
+        guard !key.isEmpty else { throw .invalidArgument("api_key must not be empty") }
+        box.options.apiKey = key
+    }
+}
+
+@c @implementation
+public func kimi_client_options_set_base_url(_ opts: OpaquePointer?, _ baseURL: UnsafePointer<CChar>?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        let url = try string(baseURL, "base_url")
+        try ClientOptions.validateBaseURL(url)
+        box.options.baseURL = url
+    }
+}
+
+@c @implementation
+public func kimi_client_options_set_connect_timeout_ms(_ opts: OpaquePointer?, _ ms: UInt32) -> Int32 {
+    withOptions(#function, opts) { box in box.options.connectTimeoutMs = ms }
+}
+
+@c @implementation
+public func kimi_client_options_set_timeout_ms(_ opts: OpaquePointer?, _ ms: UInt32) -> Int32 {
+    withOptions(#function, opts) { box in box.options.timeoutMs = ms }
+}
+
+@c @implementation
+public func kimi_client_options_set_idle_timeout_ms(_ opts: OpaquePointer?, _ ms: UInt32) -> Int32 {
+    withOptions(#function, opts) { box in box.options.idleTimeoutMs = ms }
+}
+
+@c @implementation
+public func kimi_client_options_add_header(_ opts: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                           _ value: UnsafePointer<CChar>?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        let name = try string(name, "name")
+        let value = try string(value, "value")
+        try ClientOptions.validateHeader(name: name, value: value)
+        box.options.headers.append((name, value))
+    }
+}
+
+@c @implementation
+public func kimi_client_options_set_user_agent(_ opts: OpaquePointer?, _ userAgent: UnsafePointer<CChar>?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        let agent = try string(userAgent, "user_agent")
+        try ClientOptions.validateHeader(name: "User-Agent", value: agent)
+        box.options.userAgent = agent
+    }
+}
+
+@c @implementation
+public func kimi_client_options_set_ca_file(_ opts: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in box.options.caFile = try string(path, "path") }
+}
+
+@c @implementation
+public func kimi_client_options_set_proxy(_ opts: OpaquePointer?, _ proxy: UnsafePointer<CChar>?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in box.options.proxy = try string(proxy, "proxy") }
+}
+
+@c @implementation
+public func kimi_client_options_set_max_response_bytes(_ opts: OpaquePointer?, _ bytes: UInt64) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        guard bytes > 0, bytes <= UInt64(Int.max / 2) else { throw .invalidArgument("bytes must be between 1 and 2^62") }
+        box.options.maxBodyBytes = Int(bytes)
+    }
+}
+
+@c @implementation
+public func kimi_client_options_set_max_event_bytes(_ opts: OpaquePointer?, _ bytes: UInt64) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        guard bytes > 0, bytes <= UInt64(Int.max / 2) else { throw .invalidArgument("bytes must be between 1 and 2^62") }
+        box.options.maxEventBytes = Int(bytes)
+    }
+}

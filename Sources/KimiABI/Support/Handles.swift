@@ -1,0 +1,42 @@
+import KimiCore
+
+/// Turns a retained Swift object into the opaque pointer C holds.
+func handle<T: AnyObject>(_ object: T) -> OpaquePointer {
+    OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+}
+
+/// The object behind a C handle, checked to be of the expected class, so a
+/// handle of the wrong kind (easy to pass from ctypes) is an error, not a crash.
+func object<T: AnyObject>(_ pointer: OpaquePointer?, as type: T.Type = T.self) -> T? {
+    guard let pointer else { return nil }
+    return Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue() as? T
+}
+
+/// `object(_:)` for arguments: NULL or a wrong handle kind is reported by name.
+func require<T: AnyObject>(_ pointer: OpaquePointer?, _ name: String, as type: T.Type = T.self) throws(KimiError) -> T {
+    guard let pointer else { throw .invalidArgument("\(name) must not be NULL") }
+    guard let value = object(pointer, as: type) else {
+        throw .invalidArgument("\(name) is not a \(String(describing: T.self).handleName) handle")
+    }
+    return value
+}
+
+/// Releases the reference a `handle(_:)` call created. NULL is a no-op.
+func release<T: AnyObject>(_ pointer: OpaquePointer?, as type: T.Type) {
+    guard let pointer, object(pointer, as: type) != nil else { return }
+    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer)).release()
+}
+
+extension String {
+    /// "RequestBox" -> "kimi_chat_request" style names for messages.
+    var handleName: String {
+        switch self {
+        case "ClientBox": return "kimi_client"
+        case "OptionsBox": return "kimi_client_options"
+        case "RequestBox": return "kimi_chat_request"
+        case "MessageBox": return "kimi_message"
+        case "ResponseBox": return "kimi_chat_response"
+        default: return self
+        }
+    }
+}

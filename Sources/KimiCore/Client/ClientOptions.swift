@@ -1,0 +1,121 @@
+/// What a caller may set before creating a client. Unset values fall back to
+/// the environment (`MOONSHOT_API_KEY`, then `KIMI_API_KEY`; `KIMI_BASE_URL`)
+/// and then to the defaults below.
+public struct ClientOptions {
+    public static let defaultBaseURL = "https://api.moonshot.ai/v1"
+
+    public var apiKey: String?
+    public var baseURL: String?
+    public var connectTimeoutMs: UInt32 = 10_000
+    /// Whole-request limit; 0 = none, so long reasoning streams are never cut.
+    public var timeoutMs: UInt32 = 0
+    /// Longest silence (no byte sent or received); 0 = none.
+    public var idleTimeoutMs: UInt32 = 600_000
+    public var headers: [(name: String, value: String)] = []
+    public var userAgent: String?
+    public var caFile: String?
+    public var proxy: String?
+    public var maxBodyBytes = 64 << 20
+    public var maxEventBytes = 16 << 20
+
+    public init() {}
+
+    /// Header names the library manages itself.
+    static let reservedHeaders: Set<String> = ["authorization", "content-type", "content-length", "host", "transfer-encoding"]
+
+    public static func validateHeader(name: String, value: String) throws(KimiError) {
+        let tokenCharacters = "!#$%&'*+-.^_`|~"
+        guard !name.isEmpty, name.utf8.allSatisfy({ c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                || tokenCharacters.utf8.contains(c)
+        }) else {
+            throw .invalidArgument("name: \"\(name)\" is not a valid HTTP header name")
+        }
+        guard !reservedHeaders.contains(name.lowercased()) else {
+            throw .invalidArgument("name: \(name) is set by the library (use kimi_client_options_set_api_key for Authorization)")
+        }
+        guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+            throw .invalidArgument("value: header values must not contain CR, LF or NUL")
+        }
+    }
+
+    public static func validateBaseURL(_ url: String) throws(KimiError) {
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.utf8.count > 8 else {
+            throw .invalidArgument("base_url: \"\(url)\" must start with http:// or https://")
+        }
+        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw .invalidArgument("base_url: must not contain spaces or control characters")
+        }
+    }
+}
+
+/// A client's settled configuration: options merged with the environment
+/// and defaults, validated once. Immutable, so threads share it freely.
+public final class ClientConfig: @unchecked Sendable {
+    public let apiKey: String
+    public let baseURL: String
+    public let connectTimeoutMs: UInt32
+    public let timeoutMs: UInt32
+    public let idleTimeoutMs: UInt32
+    public let userAgent: String
+    public let caFile: String?
+    public let proxy: String?
+    public let maxBodyBytes: Int
+    public let maxEventBytes: Int
+    let share: ShareHandle
+    let jsonHeaders: HeaderList
+    let streamHeaders: HeaderList
+
+    init(_ options: ClientOptions) throws(KimiError) {
+        guard let key = options.apiKey ?? environment("MOONSHOT_API_KEY") ?? environment("KIMI_API_KEY"),
+              !key.isEmpty else {
+            throw .invalidArgument("no API key: set MOONSHOT_API_KEY (or KIMI_API_KEY), or call kimi_client_options_set_api_key")
+        }
+        guard !key.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else {
+            throw .invalidArgument("api_key: must not contain spaces or control characters")
+        }
+        var base = options.baseURL ?? environment("KIMI_BASE_URL") ?? ClientOptions.defaultBaseURL
+        try ClientOptions.validateBaseURL(base)
+        while base.hasSuffix("/") { base.removeLast() }
+
+        apiKey = key
+        baseURL = base
+        connectTimeoutMs = options.connectTimeoutMs
+        timeoutMs = options.timeoutMs
+        idleTimeoutMs = options.idleTimeoutMs
+        userAgent = options.userAgent ?? "libkimi/\(Version.string)"
+        caFile = options.caFile
+        proxy = options.proxy
+        maxBodyBytes = options.maxBodyBytes
+        maxEventBytes = options.maxEventBytes
+        share = try ShareHandle()
+
+        // "Expect:" turns off curl's 100-continue wait on large bodies.
+        let common = ["Authorization: Bearer \(key)", "Expect:"] + options.headers.map { "\($0.name): \($0.value)" }
+        jsonHeaders = try HeaderList(common + ["Content-Type: application/json", "Accept: application/json"])
+        streamHeaders = try HeaderList(common + ["Content-Type: application/json", "Accept: text/event-stream"])
+    }
+
+    /// Replaces every occurrence of the API key in `text`, so no message,
+    /// log line or error body can carry it.
+    public func redact(_ text: String) -> String {
+        guard text.contains(apiKey) else { return text }
+        return text.replacingAll(apiKey, with: "[redacted]")
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        result += rest
+        return result
+    }
+}

@@ -1,0 +1,191 @@
+/// Loads an OpenAI-style chat completion body into a `ChatRequest`.
+///
+/// Known members go through the same validating setters as the C API, so a
+/// rule has one message. Every message starts with the field it is about;
+/// containers put their path in front ("messages[2].role: ..."). Unknown
+/// top-level members are kept as extras.
+public enum RequestDecoder {
+    public static func decode(_ text: String) throws(KimiError) -> ChatRequest {
+        let root: JSONValue
+        switch JSONValue.parse(text) {
+        case .success(let value): root = value
+        case .failure(let error):
+            throw .invalidArgument("body: invalid JSON: \(error.message) at byte \(error.position)")
+        }
+        guard root.isObject else { throw .invalidArgument("body: must be a JSON object, got \(root.kindName)") }
+
+        var request = ChatRequest()
+        var extras: [(key: String, value: JSONValue)] = []
+        for (key, value) in root.members {
+            switch key {
+            case "model": try request.setModel(try string(value, key))
+            case "messages":
+                for (i, element) in try array(value, key).enumerated() {
+                    request.messages.append(try within("messages[\(i)]") { () throws(KimiError) in try decodeMessage(element) })
+                }
+            case "thinking":
+                guard !value.isNull else { request.thinking = nil; continue }
+                guard value.isObject else { throw .invalidArgument("thinking: expected an object like {\"type\":\"enabled\"}, got \(value.kindName)") }
+                request.thinking = try within(key) { () throws(KimiError) in try decodeThinking(value) }
+            case "max_completion_tokens": try request.setMaxCompletionTokens(try integer(value, key))
+            case "max_tokens": try request.setMaxTokens(try integer(value, key))
+            case "temperature": try request.setTemperature(try number(value, key))
+            case "top_p": try request.setTopP(try number(value, key))
+            case "n": try request.setN(try integer(value, key))
+            case "presence_penalty": try request.setPresencePenalty(try number(value, key))
+            case "frequency_penalty": try request.setFrequencyPenalty(try number(value, key))
+            case "response_format":
+                guard value.isObject else { throw .invalidArgument("response_format: expected an object like {\"type\":\"json_object\"}, got \(value.kindName)") }
+                try within(key) { () throws(KimiError) in try decodeResponseFormat(value, into: &request) }
+            case "stop":
+                if value.string != nil {
+                    try request.addStop(try string(value, key))
+                } else {
+                    for (i, element) in try array(value, key).enumerated() {
+                        try request.addStop(try string(element, "stop[\(i)]"))
+                    }
+                }
+            case "stream": break
+            case "stream_options":
+                if let include = value.member("include_usage") {
+                    request.includeUsage = try boolean(include, "stream_options.include_usage")
+                }
+            case "prompt_cache_key": request.promptCacheKey = try string(value, key)
+            case "safety_identifier": request.safetyIdentifier = try string(value, key)
+            default: extras.append((key, value))
+            }
+        }
+        if !extras.isEmpty {
+            guard let object = JSONValue.object(extras) else { throw KimiError(.noMemory, "out of memory") }
+            request.extra = object
+        }
+        return request
+    }
+
+    static func decodeMessage(_ value: JSONValue) throws(KimiError) -> Message {
+        guard value.isObject else { throw .invalidArgument("message: expected an object, got \(value.kindName)") }
+        let role = try Message.parseRole(try string(value.member("role"), "role"))
+        var message = Message(role: role)
+        for (key, member) in value.members where !member.isNull {
+            switch key {
+            case "role": break
+            case "content":
+                if let text = member.string {
+                    message.text = text
+                } else if member.kind == .array {
+                    for (i, part) in member.elements.enumerated() {
+                        message.addPart(try within("content[\(i)]") { () throws(KimiError) in try decodePart(part) })
+                    }
+                } else {
+                    throw .invalidArgument("content: expected a string or an array of parts, got \(member.kindName)")
+                }
+            case "name": try message.setName(try string(member, key))
+            case "partial": try message.setPartial(try boolean(member, key))
+            case "reasoning_content": try message.setReasoningContent(try string(member, key))
+            case "tool_call_id": try message.setToolCallID(try string(member, key))
+            case "tool_calls":
+                for (i, call) in try array(member, key).enumerated() {
+                    try message.addToolCall(try within("tool_calls[\(i)]") { () throws(KimiError) in try decodeToolCall(call) })
+                }
+            default:
+                throw .invalidArgument("\(key): not a message field Kimi accepts")
+            }
+        }
+        return message
+    }
+
+    static func decodeToolCall(_ value: JSONValue) throws(KimiError) -> ToolCall {
+        guard value.isObject else { throw .invalidArgument("tool call: expected an object, got \(value.kindName)") }
+        let id = try string(value.member("id"), "id")
+        let type = try value.member("type").map { v throws(KimiError) in try string(v, "type") } ?? "function"
+        guard let function = value.member("function"), function.isObject else {
+            throw .invalidArgument("function: expected an object with name and arguments")
+        }
+        let name = try string(function.member("name"), "function.name")
+        let arguments = function.member("arguments").map { $0.string ?? $0.jsonText } ?? "{}"
+        return ToolCall(id: id, name: name, arguments: arguments, type: type)
+    }
+
+    static func decodePart(_ value: JSONValue) throws(KimiError) -> ContentPart {
+        guard value.isObject else { throw .invalidArgument("part: expected an object, got \(value.kindName)") }
+        let type = try string(value.member("type"), "type")
+        switch type {
+        case "text": return .text(try string(value.member("text"), "text"))
+        case "image_url": return .image(try decodeMediaURL(value.member("image_url"), "image_url"))
+        case "video_url": return .video(try decodeMediaURL(value.member("video_url"), "video_url"))
+        default: throw .invalidArgument("type: \"\(type)\" is not a content part type (text, image_url, video_url)")
+        }
+    }
+
+    /// `{"url": "..."}`, or the bare string form Kimi also accepts.
+    static func decodeMediaURL(_ value: JSONValue?, _ name: String) throws(KimiError) -> Media {
+        if let url = value?.string { return .url(url) }
+        guard let value, value.isObject else {
+            throw .invalidArgument("\(name): expected {\"url\": \"...\"} or a URL string")
+        }
+        return .url(try string(value.member("url"), "\(name).url"))
+    }
+
+    static func decodeThinking(_ value: JSONValue) throws(KimiError) -> ChatRequest.Thinking {
+        let typeText = try string(value.member("type"), "type")
+        guard let type = ChatRequest.ThinkingType(rawValue: typeText) else {
+            throw .invalidArgument("type: \"\(typeText)\" is not enabled or disabled")
+        }
+        let keep = try value.member("keep").map { v throws(KimiError) in try string(v, "keep") }
+        return ChatRequest.Thinking(type: type, keep: keep)
+    }
+
+    static func decodeResponseFormat(_ value: JSONValue, into request: inout ChatRequest) throws(KimiError) {
+        let type = try string(value.member("type"), "type")
+        guard type == "json_schema" else {
+            try request.setResponseFormat(type: type)
+            return
+        }
+        guard let spec = value.member("json_schema"), spec.isObject else {
+            throw .invalidArgument("json_schema: expected an object with name and schema")
+        }
+        let name = try string(spec.member("name"), "json_schema.name")
+        guard let schema = spec.member("schema") else { throw .invalidArgument("json_schema.schema: missing") }
+        let strict = try spec.member("strict").map { v throws(KimiError) in try boolean(v, "json_schema.strict") }
+        try within("json_schema") { () throws(KimiError) in try request.setJSONSchema(name: name, schema: schema, strict: strict) }
+    }
+
+    // MARK: - Typed reads whose errors name the field
+
+    /// Runs `body`, putting `path` in front of any error's field name.
+    static func within<R>(_ path: String, _ body: () throws(KimiError) -> R) throws(KimiError) -> R {
+        do {
+            return try body()
+        } catch {
+            var error = error
+            error.message = "\(path).\(error.message)"
+            throw error
+        }
+    }
+
+    static func string(_ value: JSONValue?, _ name: String) throws(KimiError) -> String {
+        guard let value else { throw .invalidArgument("\(name): missing") }
+        guard let text = value.string else { throw .invalidArgument("\(name): expected a string, got \(value.kindName)") }
+        return text
+    }
+
+    static func integer(_ value: JSONValue, _ name: String) throws(KimiError) -> Int64 {
+        guard let number = value.int64 else { throw .invalidArgument("\(name): expected an integer, got \(value.kindName)") }
+        return number
+    }
+
+    static func number(_ value: JSONValue, _ name: String) throws(KimiError) -> Double {
+        guard let number = value.double else { throw .invalidArgument("\(name): expected a number, got \(value.kindName)") }
+        return number
+    }
+
+    static func boolean(_ value: JSONValue, _ name: String) throws(KimiError) -> Bool {
+        guard let flag = value.bool else { throw .invalidArgument("\(name): expected a boolean, got \(value.kindName)") }
+        return flag
+    }
+
+    static func array(_ value: JSONValue, _ name: String) throws(KimiError) -> [JSONValue] {
+        guard value.kind == .array else { throw .invalidArgument("\(name): expected an array, got \(value.kindName)") }
+        return value.elements
+    }
+}

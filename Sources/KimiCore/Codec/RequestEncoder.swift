@@ -1,0 +1,152 @@
+/// Writes a `ChatRequest` as the JSON body Kimi expects.
+///
+/// Key order is fixed (model, messages, then the documented fields), only
+/// set fields are written, and `extra` members are merged last and win over
+/// built ones, like openai-python's `extra_body`.
+public enum RequestEncoder {
+    public enum Purpose {
+        case create
+        case stream
+        /// The body of `estimate-token-count`: model and messages only.
+        case estimate
+    }
+
+    public static func encode(_ request: ChatRequest, for purpose: Purpose) -> RequestBody {
+        let out = TextBuffer(capacity: 256)
+        var w = JSONWriter(into: out)
+        let overridden = Set(request.extra?.members.map(\.key) ?? [])
+        func field(_ name: StaticString) -> Bool {
+            if !overridden.isEmpty,
+               overridden.contains(name.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }) {
+                return false
+            }
+            w.key(name)
+            return true
+        }
+
+        w.beginObject()
+        if field("model") { w.string(request.model) }
+        if field("messages") {
+            w.beginArray()
+            for message in request.messages { encode(message, &w) }
+            w.endArray()
+        }
+        if purpose == .estimate {
+            w.endObject()
+            return RequestBody(out)
+        }
+        if let thinking = request.thinking, field("thinking") {
+            w.beginObject()
+            w.key("type"); w.string(thinking.type.rawValue)
+            if let keep = thinking.keep { w.key("keep"); w.string(keep) }
+            w.endObject()
+        }
+        if let value = request.maxCompletionTokens, field("max_completion_tokens") { w.int(value) }
+        if let value = request.maxTokens, field("max_tokens") { w.int(value) }
+        if let value = request.temperature, field("temperature") { w.double(value) }
+        if let value = request.topP, field("top_p") { w.double(value) }
+        if let value = request.n, field("n") { w.int(value) }
+        if let value = request.presencePenalty, field("presence_penalty") { w.double(value) }
+        if let value = request.frequencyPenalty, field("frequency_penalty") { w.double(value) }
+        if let format = request.responseFormat, field("response_format") { encode(format, &w) }
+        if !request.stop.isEmpty, field("stop") {
+            w.beginArray()
+            for stop in request.stop { w.string(stop) }
+            w.endArray()
+        }
+        if purpose == .stream {
+            w.key("stream"); w.bool(true)
+            if let includeUsage = request.includeUsage, field("stream_options") {
+                w.beginObject()
+                w.key("include_usage"); w.bool(includeUsage)
+                w.endObject()
+            }
+        }
+        if let value = request.promptCacheKey, field("prompt_cache_key") { w.string(value) }
+        if let value = request.safetyIdentifier, field("safety_identifier") { w.string(value) }
+        for (key, value) in request.extra?.members ?? [] {
+            w.key(key)
+            value.write(to: &w)
+        }
+        w.endObject()
+        return RequestBody(out)
+    }
+
+    static func encode(_ message: Message, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("role"); w.string(message.role.rawValue)
+        // Kimi's own client leaves out empty content on tool-call turns.
+        if !(message.role == .assistant && !message.toolCalls.isEmpty && message.hasNoContent) {
+            w.key("content")
+            if message.parts.isEmpty {
+                w.string(message.text ?? "")
+            } else {
+                w.beginArray()
+                for part in message.parts { encode(part, &w) }
+                w.endArray()
+            }
+        }
+        if let name = message.name { w.key("name"); w.string(name) }
+        if message.partial { w.key("partial"); w.bool(true) }
+        if let reasoning = message.reasoningContent { w.key("reasoning_content"); w.string(reasoning) }
+        if !message.toolCalls.isEmpty {
+            w.key("tool_calls"); w.beginArray()
+            for call in message.toolCalls {
+                w.beginObject()
+                w.key("id"); w.string(call.id)
+                w.key("type"); w.string(call.type)
+                w.key("function"); w.beginObject()
+                w.key("name"); w.string(call.name)
+                w.key("arguments"); w.string(call.arguments)
+                w.endObject()
+                w.endObject()
+            }
+            w.endArray()
+        }
+        if let id = message.toolCallID { w.key("tool_call_id"); w.string(id) }
+        w.endObject()
+    }
+
+    static func encode(_ part: ContentPart, _ w: inout JSONWriter) {
+        w.beginObject()
+        switch part {
+        case .text(let text):
+            w.key("type"); w.string("text")
+            w.key("text"); w.string(text)
+        case .image(let media):
+            w.key("type"); w.string("image_url")
+            w.key("image_url"); encode(media, &w)
+        case .video(let media):
+            w.key("type"); w.string("video_url")
+            w.key("video_url"); encode(media, &w)
+        }
+        w.endObject()
+    }
+
+    static func encode(_ media: Media, _ w: inout JSONWriter) {
+        w.beginObject()
+        switch media {
+        case .url(let url):
+            w.key("url"); w.string(url)
+        }
+        w.endObject()
+    }
+
+    static func encode(_ format: ChatRequest.ResponseFormat, _ w: inout JSONWriter) {
+        w.beginObject()
+        switch format {
+        case .text:
+            w.key("type"); w.string("text")
+        case .jsonObject:
+            w.key("type"); w.string("json_object")
+        case .jsonSchema(let name, let schema, let strict):
+            w.key("type"); w.string("json_schema")
+            w.key("json_schema"); w.beginObject()
+            w.key("name"); w.string(name)
+            if let strict { w.key("strict"); w.bool(strict) }
+            w.key("schema"); schema.write(to: &w)
+            w.endObject()
+        }
+        w.endObject()
+    }
+}

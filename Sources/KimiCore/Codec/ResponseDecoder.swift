@@ -1,0 +1,128 @@
+/// Decodes a non-streaming chat completion body. Missing fields stay empty
+/// (or -1 for usage) rather than failing: servers differ in what they send.
+public enum ResponseDecoder {
+    public static func decode(_ body: TextBuffer) throws(KimiError) -> ChatResponse {
+        let root: JSONValue
+        switch JSONValue.parse(body) {
+        case .success(let value): root = value
+        case .failure(let error):
+            throw KimiError(.parse, "response is not valid JSON: \(error.message) at byte \(error.position)")
+        }
+        guard root.isObject else {
+            throw KimiError(.parse, "response is \(root.kindName), expected a chat completion object")
+        }
+        let response = ChatResponse(rawBody: body)
+        _ = root.member("id")?.appendString(to: response.id)
+        _ = root.member("object")?.appendString(to: response.object)
+        _ = root.member("model")?.appendString(to: response.model)
+        response.created = root.member("created")?.int64 ?? 0
+        if let usage = root.member("usage") { response.usage = decodeUsage(usage) }
+
+        for (position, element) in (root.member("choices")?.elements ?? []).enumerated() {
+            guard element.isObject else {
+                throw KimiError(.parse, "choices[\(position)] is \(element.kindName), expected an object")
+            }
+            let choice = ResponseChoice(index: Int(element.member("index")?.int64 ?? Int64(position)))
+            if let message = element.member("message") {
+                _ = message.member("role")?.appendString(to: choice.role)
+                _ = message.member("content")?.appendString(to: choice.content)
+                _ = message.member("reasoning_content")?.appendString(to: choice.reasoning)
+                for call in message.member("tool_calls")?.elements ?? [] {
+                    choice.toolCalls.append(decodeToolCall(call))
+                }
+            }
+            _ = element.member("finish_reason")?.appendString(to: choice.finishReason)
+            if let usage = element.member("usage") { choice.usage = decodeUsage(usage) }
+            response.choices.append(choice)
+        }
+        // Kimi may put usage only inside the choice; the response reports it too.
+        if !response.usage.isPresent, let first = response.choices.first, first.usage.isPresent {
+            response.usage = first.usage
+        }
+        return response
+    }
+
+    static func decodeToolCall(_ value: JSONValue) -> ResponseToolCall {
+        let call = ResponseToolCall()
+        _ = value.member("id")?.appendString(to: call.id)
+        if value.member("type")?.appendString(to: call.type) != true { call.type.append("function") }
+        if let function = value.member("function") {
+            _ = function.member("name")?.appendString(to: call.name)
+            if let arguments = function.member("arguments") {
+                // Some servers send arguments as an object instead of a string.
+                if arguments.appendString(to: call.arguments) == false {
+                    call.arguments.append(arguments.jsonText)
+                }
+            }
+        }
+        return call
+    }
+
+    /// Reads a usage object; cached tokens come from the top-level
+    /// `cached_tokens` or from `prompt_tokens_details.cached_tokens`.
+    public static func decodeUsage(_ value: JSONValue) -> Usage {
+        var usage = Usage()
+        usage.promptTokens = value.member("prompt_tokens")?.int64 ?? -1
+        usage.completionTokens = value.member("completion_tokens")?.int64 ?? -1
+        usage.totalTokens = value.member("total_tokens")?.int64 ?? -1
+        usage.cachedTokens = value.member("cached_tokens")?.int64
+            ?? value.member("prompt_tokens_details")?.member("cached_tokens")?.int64
+            ?? -1
+        return usage
+    }
+}
+
+/// Writes a response as a non-streaming chat completion document (used for
+/// responses accumulated from a stream).
+enum ResponseEncoder {
+    static func encode(_ response: ChatResponse) -> TextBuffer {
+        let out = TextBuffer(capacity: 256 + response.choices.reduce(0) { $0 + $1.content.count + $1.reasoning.count })
+        var w = JSONWriter(into: out)
+        w.beginObject()
+        w.key("id"); w.string(response.id)
+        w.key("object"); w.string("chat.completion")
+        w.key("created"); w.int(response.created)
+        w.key("model"); w.string(response.model)
+        w.key("choices"); w.beginArray()
+        for choice in response.choices {
+            w.beginObject()
+            w.key("index"); w.int(Int64(choice.index))
+            w.key("message"); w.beginObject()
+            w.key("role"); if choice.role.isEmpty { w.string("assistant") } else { w.string(choice.role) }
+            w.key("content"); w.string(choice.content)
+            if !choice.reasoning.isEmpty { w.key("reasoning_content"); w.string(choice.reasoning) }
+            if !choice.toolCalls.isEmpty {
+                w.key("tool_calls"); w.beginArray()
+                for call in choice.toolCalls {
+                    w.beginObject()
+                    w.key("id"); w.string(call.id)
+                    w.key("type"); if call.type.isEmpty { w.string("function") } else { w.string(call.type) }
+                    w.key("function"); w.beginObject()
+                    w.key("name"); w.string(call.name)
+                    w.key("arguments"); w.string(call.arguments)
+                    w.endObject()
+                    w.endObject()
+                }
+                w.endArray()
+            }
+            w.endObject()
+            w.key("finish_reason")
+            if choice.finishReason.isEmpty { w.null() } else { w.string(choice.finishReason) }
+            if choice.usage.isPresent { w.key("usage"); encodeUsage(choice.usage, &w) }
+            w.endObject()
+        }
+        w.endArray()
+        if response.usage.isPresent { w.key("usage"); encodeUsage(response.usage, &w) }
+        w.endObject()
+        return out
+    }
+
+    static func encodeUsage(_ usage: Usage, _ w: inout JSONWriter) {
+        w.beginObject()
+        if usage.promptTokens >= 0 { w.key("prompt_tokens"); w.int(usage.promptTokens) }
+        if usage.completionTokens >= 0 { w.key("completion_tokens"); w.int(usage.completionTokens) }
+        if usage.totalTokens >= 0 { w.key("total_tokens"); w.int(usage.totalTokens) }
+        if usage.cachedTokens >= 0 { w.key("cached_tokens"); w.int(usage.cachedTokens) }
+        w.endObject()
+    }
+}

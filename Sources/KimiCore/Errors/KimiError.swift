@@ -1,0 +1,62 @@
+/// The library's status codes. The raw values are the C ABI's `kimi_status`
+/// values and never change meaning (new codes are only ever added).
+public enum Status: Int32, Sendable {
+    case ok = 0
+    case invalidArgument = 1
+    case noMemory = 2
+    case transport = 3
+    case timeout = 4
+    case http = 5
+    case api = 6
+    case parse = 7
+    case aborted = 8
+    case incomplete = 9
+    case `internal` = 10
+    case tooLarge = 11
+
+    public var summary: String {
+        switch self {
+        case .ok: return "success"
+        case .invalidArgument: return "invalid argument"
+        case .noMemory: return "out of memory"
+        case .transport: return "transport error"
+        case .timeout: return "timed out"
+        case .http: return "HTTP error"
+        case .api: return "API error"
+        case .parse: return "malformed response"
+        case .aborted: return "aborted"
+        case .incomplete: return "incomplete stream"
+        case .internal: return "internal error"
+        case .tooLarge: return "response too large"
+        }
+    }
+}
+
+/// Everything known about one failure. The C ABI copies it into the
+/// thread-local last error; Python turns it into an exception.
+public struct KimiError: Error, Sendable {
+    public var status: Status
+    /// One line, never containing the API key.
+    public var message: String
+    /// HTTP status of the response, 0 when there was none.
+    public var httpStatus: Int = 0
+    /// The API's `error.type`, e.g. `invalid_request_error`.
+    public var type: String = ""
+    /// The API's `error.code`, as text (Kimi sends strings or integers).
+    public var code: String = ""
+    public var requestID: String = ""
+    /// Wait the server asked for (Retry-After, retry-after-ms, or "try again
+    /// after N seconds" in the message), -1 when none.
+    public var retryAfterMs: Int64 = -1
+    /// Start of the response body for HTTP and API errors.
+    public var body: String = ""
+
+    public init(_ status: Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public static func invalidArgument(_ message: String) -> KimiError {
+        KimiError(.invalidArgument, message)
+    }
+}

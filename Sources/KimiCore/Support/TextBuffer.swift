@@ -1,0 +1,128 @@
+import Glibc
+
+/// A growable byte buffer that always keeps a NUL byte after its contents.
+///
+/// It is the one storage type for text the library hands to C: accumulated
+/// stream text, response fields, request bodies. Because the NUL is always
+/// there, `cString` needs no copy, and the address stays valid until the
+/// next mutation. Growth doubles, so appends are amortised O(1).
+public final class TextBuffer {
+    public private(set) var count: Int = 0
+    private var capacity: Int
+    private var storage: UnsafeMutablePointer<UInt8>
+
+    public init(capacity: Int = 0) {
+        self.capacity = max(capacity, 15)
+        storage = .allocate(capacity: self.capacity + 1)
+        storage[0] = 0
+    }
+
+    public convenience init(_ string: String) {
+        self.init(capacity: string.utf8.count)
+        append(string)
+    }
+
+    public convenience init(bytes: UnsafeRawBufferPointer) {
+        self.init(capacity: bytes.count)
+        append(bytes)
+    }
+
+    deinit { storage.deallocate() }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// Pointer to the first byte; `count` bytes follow, then a NUL.
+    public var bytes: UnsafePointer<UInt8> { UnsafePointer(storage) }
+    public var cString: UnsafePointer<CChar> { UnsafeRawPointer(storage).assumingMemoryBound(to: CChar.self) }
+    public var rawBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+    /// Writable view of the contents, for in-place edits that keep the length.
+    var mutableBytes: UnsafeMutablePointer<UInt8> { storage }
+
+    public var string: String { String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self) }
+
+    public subscript(index: Int) -> UInt8 {
+        precondition(index >= 0 && index <= count, "TextBuffer index out of range")
+        return storage[index]
+    }
+
+    public func reserve(_ minimumCapacity: Int) {
+        guard minimumCapacity > capacity else { return }
+        var newCapacity = capacity
+        while newCapacity < minimumCapacity { newCapacity = newCapacity &* 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + 1)
+        grown.update(from: storage, count: count + 1)
+        storage.deallocate()
+        storage = grown
+        capacity = newCapacity
+    }
+
+    public func append(_ byte: UInt8) {
+        if count == capacity { reserve(count + 1) }
+        storage[count] = byte
+        count += 1
+        storage[count] = 0
+    }
+
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        append(base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+    }
+
+    public func append(_ bytes: UnsafePointer<UInt8>, count n: Int) {
+        guard n > 0 else { return }
+        if count + n > capacity { reserve(count + n) }
+        (storage + count).update(from: bytes, count: n)
+        count += n
+        storage[count] = 0
+    }
+
+    public func append(_ string: String) {
+        var string = string
+        string.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func append(_ other: TextBuffer) {
+        append(other.bytes, count: other.count)
+    }
+
+    /// Appends `n` uninitialised bytes and returns where they start, for
+    /// encoders that write in place (base64). The caller must fill them.
+    public func appendUninitialized(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + n > capacity { reserve(count + n) }
+        let start = storage + count
+        count += n
+        storage[count] = 0
+        return start
+    }
+
+    /// Empties the buffer but keeps its memory, so hot loops reuse it.
+    public func removeAll() {
+        count = 0
+        storage[0] = 0
+    }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    public func removeFirst(_ n: Int) {
+        precondition(n >= 0 && n <= count)
+        guard n > 0 else { return }
+        let rest = count - n
+        if rest > 0 { storage.update(from: storage + n, count: rest) }
+        count = rest
+        storage[count] = 0
+    }
+
+    /// Shortens the buffer to `newCount` bytes.
+    public func truncate(to newCount: Int) {
+        precondition(newCount >= 0 && newCount <= count)
+        count = newCount
+        storage[count] = 0
+    }
+
+    public func equals(_ string: StaticString) -> Bool {
+        string.withUTF8Buffer { other in
+            guard other.count == count else { return false }
+            guard let base = other.baseAddress, count > 0 else { return true }
+            return memcmp(storage, base, count) == 0
+        }
+    }
+}

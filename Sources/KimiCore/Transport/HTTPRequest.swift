@@ -1,0 +1,42 @@
+import CCurl
+
+/// A curl header list (`curl_slist`), freed in `deinit`. Built once per
+/// client and shared read-only by its transfers.
+final class HeaderList: @unchecked Sendable {
+    private(set) var raw: UnsafeMutablePointer<curl_slist>?
+
+    init(_ lines: [String]) throws(KimiError) {
+        for line in lines {
+            guard let next = curl_slist_append(raw, line) else {
+                curl_slist_free_all(raw)
+                throw KimiError(.noMemory, "curl_slist_append failed")
+            }
+            raw = next
+        }
+    }
+
+    deinit { curl_slist_free_all(raw) }
+}
+
+/// The body of a request: the JSON text the encoder wrote.
+public final class RequestBody {
+    public let text: TextBuffer
+    public init(_ text: TextBuffer) { self.text = text }
+    public var count: Int { text.count }
+}
+
+/// One HTTP call as the transport sees it.
+struct HTTPRequest {
+    enum Method: String { case get = "GET", post = "POST", delete = "DELETE" }
+
+    var method: Method
+    var url: String
+    var headers: HeaderList
+    var body: RequestBody?
+    /// True for `text/event-stream` responses read event by event.
+    var streaming = false
+    var cancel: CancelToken?
+
+    /// "POST https://host/v1/chat/completions", for error messages.
+    var label: String { "\(method.rawValue) \(url)" }
+}

@@ -1,0 +1,183 @@
+import CCurl
+import CKimiShims
+
+/// The state of one HTTP exchange and the curl callbacks that fill it.
+///
+/// curl calls the header and write callbacks with this object as user data.
+/// The callbacks only record: headers of interest, and body bytes appended
+/// to `body` (whole answers and error bodies) or `inbound` (event streams,
+/// decoded later by the caller). Nothing here parses JSON.
+final class Transfer {
+    enum BodyMode { case pending, whole, stream }
+    enum Abort { case none, bodyTooLarge, eventTooLarge }
+
+    let request: HTTPRequest
+    let maxBodyBytes: Int
+    let maxEventBytes: Int
+
+    private(set) var status = 0
+    private(set) var contentType = ""
+    private(set) var requestID = ""
+    private(set) var retryAfterMs: Int64 = -1
+    private(set) var mode = BodyMode.pending
+    /// A whole response body, or the body of an error answer.
+    let body = TextBuffer()
+    /// Undecoded event-stream bytes; the stream reader consumes from the front.
+    let inbound = TextBuffer(capacity: 16 * 1024)
+    private(set) var bytesReceived = 0
+    private(set) var lastActivity: UInt64 = monotonicNanos()
+    private(set) var abort = Abort.none
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init(request: HTTPRequest, maxBodyBytes: Int, maxEventBytes: Int) {
+        self.request = request
+        self.maxBodyBytes = maxBodyBytes
+        self.maxEventBytes = maxEventBytes
+        errorBuffer[0] = 0
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// curl's own description of the last failure (the error buffer), if any.
+    var curlErrorText: String {
+        errorBuffer[Int(CURL_ERROR_SIZE)] = 0
+        return String(cString: errorBuffer)
+    }
+
+    /// Points `easy` at this transfer. `easy` must be freshly reset.
+    func configure(_ easy: EasyHandle, client: ClientConfig) throws(KimiError) {
+        let user = Unmanaged.passUnretained(self).toOpaque()
+        easy.set(CURLOPT_URL, request.url)
+        easy.set(CURLOPT_NOSIGNAL, 1)
+        easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        easy.set(CURLOPT_TCP_KEEPALIVE, 1)
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(client.connectTimeoutMs))
+        easy.set(CURLOPT_TIMEOUT_MS, Int(client.timeoutMs))
+        easy.set(CURLOPT_USERAGENT, client.userAgent)
+        easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(request.headers.raw))
+        easy.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        easy.set(CURLOPT_SHARE, pointer: client.share.raw)
+        easy.set(CURLOPT_HEADERFUNCTION, callback: transferHeaderCallback)
+        easy.set(CURLOPT_HEADERDATA, pointer: user)
+        easy.set(CURLOPT_WRITEFUNCTION, callback: transferWriteCallback)
+        easy.set(CURLOPT_WRITEDATA, pointer: user)
+        if let caFile = client.caFile { easy.set(CURLOPT_CAINFO, caFile) }
+        if let proxy = client.proxy { easy.set(CURLOPT_PROXY, proxy) }
+        switch request.method {
+        case .get:
+            easy.set(CURLOPT_HTTPGET, 1)
+        case .delete:
+            easy.set(CURLOPT_CUSTOMREQUEST, "DELETE")
+        case .post:
+            easy.set(CURLOPT_POST, 1)
+            let body = request.body?.text ?? TextBuffer()
+            // POSTFIELDS is not copied by curl; `request` keeps the buffer alive.
+            easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
+            easy.set(CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: body.bytes))
+        }
+    }
+
+    func noteActivity() { lastActivity = monotonicNanos() }
+
+    fileprivate func receiveHeader(_ line: UnsafeBufferPointer<UInt8>) {
+        noteActivity()
+        guard let header = HeaderLine(line) else { return }
+        switch header {
+        case .status(let code):
+            // A new response (after 100 Continue, or a proxy's CONNECT) starts afresh.
+            status = code
+            contentType = ""
+            requestID = ""
+            retryAfterMs = -1
+        case .field(let name, let value):
+            switch name {
+            case "content-type": contentType = value.lowercased()
+            case "x-request-id", "request-id", "msh-request-id", "x-trace-id":
+                if requestID.isEmpty { requestID = value }
+            case "retry-after-ms":
+                if let ms = Int64(value), ms >= 0 { retryAfterMs = ms }
+            case "retry-after":
+                if retryAfterMs < 0, let seconds = Int64(value), seconds >= 0 { retryAfterMs = seconds * 1000 }
+            default: break
+            }
+        case .end:
+            if status >= 200 {
+                let eventStream = contentType.hasPrefix("text/event-stream")
+                mode = request.streaming && isSuccess && (eventStream || contentType.isEmpty) ? .stream : .whole
+            }
+        }
+    }
+
+    /// Returns false to make curl abort the transfer (a size limit was hit).
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        noteActivity()
+        bytesReceived += bytes.count
+        if mode == .stream {
+            guard inbound.count + bytes.count <= maxEventBytes + 65536 else {
+                abort = .eventTooLarge
+                return false
+            }
+            inbound.append(bytes)
+        } else {
+            guard body.count + bytes.count <= maxBodyBytes else {
+                abort = .bodyTooLarge
+                return false
+            }
+            body.append(bytes)
+        }
+        return true
+    }
+}
+
+/// A parsed response header line.
+enum HeaderLine {
+    case status(Int)
+    case field(name: String, value: String)
+    case end
+
+    init?(_ line: UnsafeBufferPointer<UInt8>) {
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+        if end == 0 {
+            self = .end
+            return
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
+        if text.hasPrefix("HTTP/") {
+            let fields = text.split(separator: " ", maxSplits: 2)
+            guard fields.count >= 2, let code = Int(fields[1]) else { return nil }
+            self = .status(code)
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let name = text[..<colon].lowercased()
+        let value = text[text.index(after: colon)...].trimmingSpaces()
+        self = .field(name: name, value: value)
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        var slice = self[...]
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
+
+private let transferHeaderCallback: CKimiShims_data_cb = { buffer, size, count, user in
+    let total = size &* count
+    guard let user, let buffer else { return total }
+    let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+    transfer.receiveHeader(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: total))
+    return total
+}
+
+private let transferWriteCallback: CKimiShims_data_cb = { buffer, size, count, user in
+    let total = size &* count
+    guard let user, let buffer else { return total }
+    let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: total)) ? total : 0
+}

@@ -1,0 +1,154 @@
+/// Validating setters shared by the C API and the JSON loader, so each rule
+/// and its message exist once. Messages name the argument or field; the
+/// loader prefixes them with the JSON path.
+extension ChatRequest {
+    public enum ThinkingMode: Int32 { case serverDefault = 0, enabled = 1, disabled = 2, keepAll = 3 }
+
+    public mutating func setModel(_ model: String) throws(KimiError) {
+        guard !model.isEmpty else { throw .invalidArgument("model: must not be empty") }
+        self.model = model
+    }
+
+    public mutating func setThinking(_ mode: Int32) throws(KimiError) {
+        switch ThinkingMode(rawValue: mode) {
+        case .serverDefault: thinking = nil
+        case .enabled: thinking = Thinking(type: .enabled)
+        case .disabled: thinking = Thinking(type: .disabled)
+        case .keepAll: thinking = Thinking(type: .enabled, keep: "all")
+        case nil: throw .invalidArgument("mode: \(mode) is not a KIMI_THINKING_* value (0-3)")
+        }
+    }
+
+    public mutating func setMaxCompletionTokens(_ tokens: Int64) throws(KimiError) {
+        maxCompletionTokens = try positive(tokens, "max_completion_tokens")
+    }
+
+    public mutating func setMaxTokens(_ tokens: Int64) throws(KimiError) {
+        maxTokens = try positive(tokens, "max_tokens")
+    }
+
+    public mutating func setTemperature(_ value: Double) throws(KimiError) { temperature = try finite(value, "temperature") }
+    public mutating func setTopP(_ value: Double) throws(KimiError) { topP = try finite(value, "top_p") }
+    public mutating func setPresencePenalty(_ value: Double) throws(KimiError) { presencePenalty = try finite(value, "presence_penalty") }
+    public mutating func setFrequencyPenalty(_ value: Double) throws(KimiError) { frequencyPenalty = try finite(value, "frequency_penalty") }
+
+    public mutating func setN(_ value: Int64) throws(KimiError) { n = try positive(value, "n") }
+
+    public mutating func setResponseFormat(type: String) throws(KimiError) {
+        switch type {
+        case "text": responseFormat = .text
+        case "json_object": responseFormat = .jsonObject
+        case "json_schema":
+            throw .invalidArgument("type: json_schema needs a schema; use kimi_chat_request_set_response_format_json_schema")
+        default:
+            throw .invalidArgument("type: \"\(type)\" is not a response format (text, json_object, json_schema)")
+        }
+    }
+
+    public mutating func setJSONSchema(name: String, schema: JSONValue, strict: Bool?) throws(KimiError) {
+        guard !name.isEmpty else { throw .invalidArgument("name: the json_schema name must not be empty") }
+        guard schema.isObject else { throw .invalidArgument("schema: must be a JSON object, got \(schema.kindName)") }
+        responseFormat = .jsonSchema(name: name, schema: schema, strict: strict)
+    }
+
+    public mutating func addStop(_ stop: String) throws(KimiError) {
+        guard !stop.isEmpty else { throw .invalidArgument("stop: must not be empty") }
+        self.stop.append(stop)
+    }
+
+    public mutating func setExtra(_ value: JSONValue?) throws(KimiError) {
+        guard let value else {
+            extra = nil
+            return
+        }
+        guard value.isObject else { throw .invalidArgument("json_object: must be a JSON object, got \(value.kindName)") }
+        if value["stream"] != nil {
+            throw .invalidArgument("json_object: \"stream\" is set by the call (kimi_chat_create or kimi_chat_stream)")
+        }
+        extra = value
+    }
+
+    public mutating func addMessage(role: String, text: String) throws(KimiError) {
+        let role = try Message.parseRole(role)
+        guard role != .tool else {
+            throw .invalidArgument("role: a tool message needs a tool_call_id; build it with kimi_message_new(\"tool\") and kimi_message_set_tool_call_id")
+        }
+        messages.append(Message(role: role, text: text))
+    }
+
+    private func positive(_ value: Int64, _ name: String) throws(KimiError) -> Int64 {
+        guard value > 0 else { throw .invalidArgument("\(name): must be greater than 0, got \(value)") }
+        return value
+    }
+
+    private func finite(_ value: Double, _ name: String) throws(KimiError) -> Double {
+        guard value.isFinite else { throw .invalidArgument("\(name): must be a finite number") }
+        return value
+    }
+}
+
+extension Message {
+    public static func parseRole(_ text: String) throws(KimiError) -> Role {
+        guard let role = Role(rawValue: text) else {
+            throw .invalidArgument("role: \"\(text)\" is not one of system, user, assistant, tool")
+        }
+        return role
+    }
+
+    public mutating func addText(_ text: String) {
+        if parts.isEmpty, let existing = self.text {
+            parts = [.text(existing)]
+            self.text = nil
+        }
+        if parts.isEmpty && self.text == nil {
+            self.text = text
+        } else {
+            parts.append(.text(text))
+        }
+    }
+
+    /// Adds a non-text part, turning plain text content into a text part.
+    public mutating func addPart(_ part: ContentPart) {
+        if let existing = text {
+            parts = [.text(existing)]
+            text = nil
+        }
+        parts.append(part)
+    }
+
+    public mutating func setName(_ name: String) throws(KimiError) {
+        guard !name.isEmpty else { throw .invalidArgument("name: must not be empty") }
+        self.name = name
+    }
+
+    public mutating func setPartial(_ partial: Bool) throws(KimiError) {
+        guard !partial || role == .assistant else {
+            throw .invalidArgument("partial: only an assistant message can be partial, this one is \(role.rawValue)")
+        }
+        self.partial = partial
+    }
+
+    public mutating func setReasoningContent(_ reasoning: String) throws(KimiError) {
+        guard role == .assistant else {
+            throw .invalidArgument("reasoning_content: only assistant messages carry it, this one is \(role.rawValue)")
+        }
+        reasoningContent = reasoning
+    }
+
+    public mutating func addToolCall(_ call: ToolCall) throws(KimiError) {
+        guard role == .assistant else {
+            throw .invalidArgument("tool_calls: only assistant messages make tool calls, this one is \(role.rawValue)")
+        }
+        guard !call.id.isEmpty else { throw .invalidArgument("id: a tool call id must not be empty") }
+        guard !call.name.isEmpty else { throw .invalidArgument("name: a tool call name must not be empty") }
+        toolCalls.append(call)
+    }
+
+    public mutating func setToolCallID(_ id: String) throws(KimiError) {
+        guard role == .tool else {
+            throw .invalidArgument("tool_call_id: only tool messages answer a tool call, this one is \(role.rawValue)")
+        }
+        guard !id.isEmpty else { throw .invalidArgument("tool_call_id: must not be empty") }
+        toolCallID = id
+    }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""A local mock of the Kimi API for tests, the demo and benchmarks.
+
+    python3 Tests/mock/kimi_mock.py --port 0
+
+prints "PORT <n>" on its first line, then serves on 127.0.0.1 until killed.
+Standard library only. See mockkimi/scenario.py for the scenarios a request
+can ask for, and mockkimi/chat.py for the deterministic replies.
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from mockkimi import chat, http, scenario as scen  # noqa: E402
+from mockkimi.validation import MODELS, APIError, validate_chat  # noqa: E402
+
+request_ids = itertools.count(1)
+
+
+def check_auth(request):
+    """Bearer auth in Kimi's 401 shapes. Keys starting with sk-bad are
+    invalid; keys starting with sk-cn- belong to the other region."""
+    header = request.header("authorization")
+    if not header.startswith("Bearer ") or not header[7:].strip():
+        raise APIError(401, "invalid_authentication_error", "Invalid Authentication")
+    key = header[7:].strip()
+    if key.startswith("sk-bad"):
+        raise APIError(401, "invalid_authentication_error", "Invalid Authentication")
+    if key.startswith("sk-cn-"):
+        raise APIError(401, "incorrect_api_key_error", "Incorrect API key provided")
+
+
+async def chat_completions(request, response, headers):
+    try:
+        body = request.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise APIError(400, "invalid_request_error", f"Invalid request: body is not valid JSON: {exc}")
+    if not isinstance(body, dict):
+        raise APIError(400, "invalid_request_error", "Invalid request: body must be a JSON object")
+    s, text = scen.extract(body, request.header("x-mock-scenario"))
+    if s.int("stall_ms") and not s.int("stall_after"):
+        await asyncio.sleep(s.int("stall_ms") / 1000)
+    if s.int("html"):
+        page = f"<html><head><title>{s.int('html')} Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>"
+        await response.send(s.int("html"), page, content_type="text/html", headers=headers)
+        return
+    if s.int("empty"):
+        await response.send(s.int("empty"), b"", content_type="application/json", headers=headers)
+        return
+    if s.get("garbage"):
+        await response.send(200, b"\x00\x01 this is not json \xff", content_type="application/json", headers=headers)
+        return
+    error = chat.scripted_error(s)
+    if error:
+        raise error
+    validate_chat(body)
+    await chat.respond(body, s, text, response)
+
+
+async def models(request, response, headers):
+    data = [dict(id=name, object="model", created=chat.CREATED, owned_by="moonshot", **caps) for name, caps in MODELS.items()]
+    await response.send_json(200, {"object": "list", "data": data}, headers=headers)
+
+
+ROUTES = {
+    ("POST", "/v1/chat/completions"): chat_completions,
+    ("GET", "/v1/models"): models,
+}
+
+
+async def handle(request, response):
+    headers = [("X-Request-Id", f"req-mock-{next(request_ids)}")]
+    if request.body is None:
+        await response.send_json(413, APIError(413, "invalid_request_error", "Request body too large").body(), headers=headers)
+        return
+    route = ROUTES.get((request.method, request.path))
+    try:
+        if route is None:
+            raise APIError(404, "resource_not_found_error", f"Not found: {request.method} {request.path}")
+        check_auth(request)
+        await route(request, response, headers)
+    except APIError as error:
+        if response.started:
+            raise
+        await response.send_json(error.status, error.body(), headers=headers)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+
+    async def run():
+        server = await http.serve(handle, args.host, args.port)
+        port = server.sockets[0].getsockname()[1]
+        print(f"PORT {port}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        async with server:
+            await stop.wait()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

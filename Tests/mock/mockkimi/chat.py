@@ -1,0 +1,258 @@
+"""POST /v1/chat/completions: deterministic replies, streamed or whole.
+
+The answer to a user text T is "You said: T"; with thinking on (the K2.6
+default) it is preceded by the reasoning 'The user said "T".'. Streams send
+one piece (a word and its trailing space) per chunk: a role chunk, the
+reasoning pieces, the answer pieces, a finish chunk carrying Kimi's
+choices[0].usage, the include_usage chunk when asked for, then [DONE].
+
+Token counts: prompt_tokens = words in all message texts + 3 per message;
+completion_tokens = reasoning pieces + answer pieces.
+"""
+
+import asyncio
+import hashlib
+import json
+import re
+
+from . import scenario as scen
+from .validation import APIError, thinking_enabled
+
+CREATED = 1700000000
+PIECE = re.compile(r"\s*\S+\s*|\s+")
+UNICODE_REPLY = "Grüße aus Zürich, 世界 🌍 — ok"
+
+
+def pieces(text):
+    return PIECE.findall(text) if text else []
+
+
+def prompt_tokens(body):
+    total = 0
+    for message in body.get("messages") or []:
+        if isinstance(message, dict):
+            total += len(scen.message_text(message).split()) + 3
+    return total
+
+
+class Reply:
+    """What the model 'says' to one request, per choice."""
+
+    def __init__(self, body, scenario, text):
+        self.body = body
+        self.scenario = scenario
+        self.model = body.get("model")
+        self.thinking = thinking_enabled(body)
+        n = body.get("n") or 1
+        self.choices = [self._choice(text, i) for i in range(n)]
+        self.prompt_tokens = prompt_tokens(body)
+        digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        self.id = "cmpl-" + digest[:24]
+
+    def _choice(self, text, index):
+        s = self.scenario
+        if s.int("chunks") is not None:
+            content = ["tok "] * s.int("chunks")
+        elif s.get("unicode"):
+            content = pieces(UNICODE_REPLY)
+        else:
+            answer = s.text("reply") or f"You said: {text}"
+            if index > 0:
+                answer += f" (choice {index})"
+            content = pieces(answer)
+        if s.int("reasoning_chunks") is not None:
+            reasoning = ["think "] * s.int("reasoning_chunks")
+        elif self.thinking:
+            reasoning = pieces(f'The user said "{text}".')
+        else:
+            reasoning = []
+        finish = "stop"
+        limit = self.body.get("max_completion_tokens") or self.body.get("max_tokens")
+        if isinstance(limit, int) and limit < len(reasoning) + len(content):
+            keep = max(0, limit - len(reasoning))
+            reasoning = reasoning[:limit]
+            content = content[:keep]
+            finish = "length"
+        return {"reasoning": reasoning, "content": content, "finish": finish}
+
+    def usage(self, choice):
+        completion = len(choice["reasoning"]) + len(choice["content"])
+        usage = {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion,
+                 "total_tokens": self.prompt_tokens + completion}
+        cached = self.scenario.int("cached")
+        spelling = self.scenario.text("spelling", "top")
+        if cached is None:
+            cached = 0
+        if spelling in ("top", "both"):
+            usage["cached_tokens"] = cached
+        if spelling in ("details", "both"):
+            usage["prompt_tokens_details"] = {"cached_tokens": cached}
+        return usage
+
+    def total_usage(self):
+        usages = [self.usage(c) for c in self.choices]
+        total = dict(usages[0])
+        total["completion_tokens"] = sum(u["completion_tokens"] for u in usages)
+        total["total_tokens"] = self.prompt_tokens + total["completion_tokens"]
+        return total
+
+    def message(self, choice):
+        message = {"role": "assistant", "content": "".join(choice["content"])}
+        if self.thinking or choice["reasoning"]:
+            message["reasoning_content"] = "".join(choice["reasoning"])
+        return message
+
+    def completion(self):
+        placement = self.scenario.text("usage", "top")
+        choices = []
+        for i, choice in enumerate(self.choices):
+            item = {"index": i, "message": self.message(choice), "finish_reason": choice["finish"]}
+            if placement in ("choice", "both"):
+                item["usage"] = self.usage(choice)
+            choices.append(item)
+        body = {"id": self.id, "object": "chat.completion", "created": CREATED, "model": self.model, "choices": choices}
+        if placement in ("top", "both"):
+            body["usage"] = self.total_usage()
+        return body
+
+
+def chunk(reply, choices, usage=None):
+    body = {"id": reply.id, "object": "chat.completion.chunk", "created": CREATED, "model": reply.model, "choices": choices}
+    if usage is not None:
+        body["usage"] = usage
+    return body
+
+
+def stream_chunks(reply):
+    """(kind, payload) pairs: kind 'piece' marks answer pieces for the
+    scenario counters; payloads are chunk objects, or the text [DONE]."""
+    n = len(reply.choices)
+    yield "meta", chunk(reply, [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None} for i in range(n)])
+    longest = max(len(c["reasoning"]) for c in reply.choices)
+    for j in range(longest):
+        for i, c in enumerate(reply.choices):
+            if j < len(c["reasoning"]):
+                yield "meta", chunk(reply, [{"index": i, "delta": {"reasoning_content": c["reasoning"][j]}, "finish_reason": None}])
+    longest = max(len(c["content"]) for c in reply.choices)
+    for j in range(longest):
+        for i, c in enumerate(reply.choices):
+            if j < len(c["content"]):
+                yield "piece", chunk(reply, [{"index": i, "delta": {"content": c["content"][j]}, "finish_reason": None}])
+    placement = reply.scenario.text("usage", "choice")
+    for i, c in enumerate(reply.choices):
+        item = {"index": i, "delta": {}, "finish_reason": c["finish"]}
+        if placement in ("choice", "both"):
+            item["usage"] = reply.usage(c)
+        yield "meta", chunk(reply, [item])
+    include = (reply.body.get("stream_options") or {}).get("include_usage")
+    if include or placement in ("top", "both"):
+        yield "meta", chunk(reply, [], usage=reply.total_usage())
+    yield "done", "[DONE]"
+
+
+class SSEWriter:
+    """Formats events by the scenario's framing and writes them by its
+    network policy (per event, N-byte splits, or one big write)."""
+
+    def __init__(self, response, scenario):
+        self.response = response
+        s = scenario
+        self.eol = b"\r\n" if s.get("crlf") else b"\r" if s.get("cr") else b"\n"
+        self.sep = b"data:" if s.get("nospace") else b"data: "
+        self.split = s.int("split")
+        self.big = bool(s.get("big"))
+        self.keepalive = bool(s.get("keepalive"))
+        self.multiline = bool(s.get("multiline"))
+        self.fields = bool(s.get("fields"))
+        self.pending = bytearray(b"\xef\xbb\xbf" if s.get("bom") else b"")
+        self.count = 0
+
+    def format(self, payload, event=None):
+        eol = self.eol
+        out = bytearray()
+        if self.keepalive:
+            out += b": keep-alive" + eol + eol
+        if event:
+            out += b"event: " + event.encode() + eol
+        elif self.fields:
+            out += b"event: message" + eol
+        if self.fields:
+            out += b"id: " + str(self.count).encode() + eol + b"retry: 3000" + eol
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        data = text.encode()
+        if self.multiline and not isinstance(payload, str):
+            data = json.dumps(payload, ensure_ascii=False, indent=1).encode()
+        for line in data.split(b"\n"):
+            out += self.sep + line + eol
+        out += eol
+        self.count += 1
+        return bytes(out)
+
+    async def send(self, payload, event=None):
+        self.pending += self.format(payload, event)
+        if not self.big:
+            await self.flush()
+
+    async def flush(self):
+        data, self.pending = bytes(self.pending), bytearray()
+        if not data:
+            return
+        if self.split:
+            for k in range(0, len(data), self.split):
+                self.response.write_chunk(data[k:k + self.split])
+                await self.response.flush()
+        else:
+            self.response.write_chunk(data)
+            await self.response.flush()
+
+
+async def respond(body, scenario, text, response):
+    reply = Reply(body, scenario, text)
+    if not body.get("stream"):
+        await response.send_json(200, reply.completion())
+        return
+    if scenario.get("json_stream"):
+        await response.send_json(200, reply.completion())
+        return
+    await response.start_stream()
+    writer = SSEWriter(response, scenario)
+    s = scenario
+    delay = (s.int("delay_ms") or 0) / 1000
+    answered = 0
+    for kind, payload in stream_chunks(reply):
+        if kind == "piece":
+            if answered == s.int("cut_after"):
+                await writer.flush()
+                response.abort()
+                return
+            if answered == s.int("end_after"):
+                break
+            if answered == s.int("error_after"):
+                await writer.send({"error": {"type": "server_error", "message": "the engine failed mid-stream"}})
+                break
+            if answered == s.int("event_error_after"):
+                await writer.send({"error": {"type": "server_error", "message": "the engine failed mid-stream"}}, event="error")
+                break
+            if answered == s.int("stall_after"):
+                await writer.flush()
+                await asyncio.sleep((s.int("stall_ms") or 1000) / 1000)
+            answered += 1
+            if delay:
+                await asyncio.sleep(delay)
+        if kind == "done" and s.get("no_done"):
+            break
+        await writer.send(payload)
+    await writer.flush()
+    await response.end_stream()
+
+
+def scripted_error(scenario):
+    """An error answer the scenario asks for, or None."""
+    status = scenario.int("status")
+    if status is None:
+        return None
+    code = scenario.text("code")
+    if scenario.get("code_int"):
+        code = status
+    return APIError(status, scenario.text("type", "invalid_request_error"),
+                    scenario.text("message", "scripted error"), code)

@@ -1,0 +1,85 @@
+"""Scenarios are chosen by the request itself, so any client can drive the
+mock: a `[[mock: key=value flag ...]]` directive in the last user message,
+or the same text in an `X-Mock-Scenario` header. Directives are removed
+from the text the reply echoes.
+
+Keys (all optional):
+  reply=TEXT        the answer text (use _ for spaces); default "You said: <text>"
+  unicode           answer with non-ASCII text (multi-byte UTF-8 and an emoji)
+  chunks=N          answer with N content pieces "tok " (benchmarks)
+  reasoning_chunks=N  N reasoning pieces "think " before the answer
+  split=N           write the stream in N-byte network writes
+  big               write the whole stream in one network write
+  crlf | cr         end SSE lines with CRLF or CR instead of LF
+  nospace           "data:" without the space before the payload
+  bom               start the stream with a UTF-8 byte order mark
+  keepalive         ": keep-alive" comments between events
+  multiline         split each payload over several data: lines
+  fields            add event:, id: and retry: lines to every event
+  usage=choice|top|both|none   where usage goes (default choice: Kimi's
+                    choices[i].usage in the finish chunk; non-stream: top)
+  cached=N          cached tokens; spelling=top|details|both (default top)
+  error_after=N     after N answer pieces send data: {"error":...} and end
+  event_error_after=N  the same as "event: error"
+  cut_after=N       drop the connection after N answer pieces
+  end_after=N       end the body cleanly after N pieces, without [DONE]
+  no_done           send everything except data: [DONE]
+  stall_after=N stall_ms=M   pause M ms after N pieces
+  stall_ms=M        pause M ms before answering
+  delay_ms=M        pause M ms between pieces (demos)
+  status=CODE type=T message=TEXT code=C code_int   answer with an API error
+  html=CODE         answer with an HTML error page (a proxy)
+  empty=CODE        answer CODE with an empty body
+  garbage           answer 200 with bytes that are not JSON
+  json_stream       answer a streamed request with a non-streamed JSON body
+"""
+
+import re
+
+DIRECTIVE = re.compile(r"\[\[mock:(.*?)\]\]", re.S)
+
+
+class Scenario(dict):
+    def int(self, key, default=None):
+        value = self.get(key)
+        if value is None or value is True:
+            return default
+        return int(value)
+
+    def text(self, key, default=None):
+        value = self.get(key)
+        if value is None or value is True:
+            return default
+        return str(value).replace("_", " ")
+
+
+def parse(text):
+    scenario = Scenario()
+    for token in text.split():
+        key, eq, value = token.partition("=")
+        scenario[key] = value if eq else True
+    return scenario
+
+
+def message_text(message):
+    """The text of a message: a string, or its text parts joined."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def extract(body, header):
+    """The scenario of a chat request and the last user text without directives."""
+    scenario = parse(header) if header else Scenario()
+    text = ""
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            text = message_text(message)
+            break
+    for match in DIRECTIVE.finditer(text):
+        scenario.update(parse(match.group(1)))
+    text = DIRECTIVE.sub("", text).strip()
+    return scenario, text

@@ -1,0 +1,458 @@
+/*
+ * kimi.h: the C API of libkimi, a client for Moonshot's Kimi K2.6 chat API.
+ *
+ * This header is the reference. Every function below states who owns each
+ * pointer, what NULL does, whether it may be called from several threads,
+ * and which statuses it returns.
+ *
+ * API conventions
+ * ---------------
+ * Handles      Every object is an opaque `kimi_x` made by `kimi_x_new` (or a
+ *              function with a `kimi_x **out` parameter) and released by
+ *              `kimi_x_free`, exactly once. `kimi_x_free(NULL)` does nothing.
+ * Arguments    The object a function works on comes first, then inputs, then
+ *              outputs (`out` for a single one, `*_out` otherwise). Callbacks
+ *              are followed by their `void *user_data`, which is passed
+ *              through untouched.
+ * Inputs       Strings are NUL-terminated UTF-8 and are copied before the
+ *              function returns; so are byte buffers. Invalid UTF-8 is
+ *              refused with KIMI_E_INVALID_ARGUMENT.
+ * Outputs      `const char *` results are borrowed: they stay valid until the
+ *              object they came from is freed (or, for stream events, until
+ *              the callback returns). They are NUL-terminated; functions that
+ *              also take `size_t *len_out` store the length there when it is
+ *              not NULL. `char *` results are owned by the caller and are
+ *              released with kimi_string_free(), never free().
+ * Accessors    Functions that read a field never fail: for a NULL handle or
+ *              an index out of range they return "" (strings), 0 (counts) or
+ *              -1 (token counts). String accessors never return NULL.
+ * Errors       Functions that can fail return a kimi_status: KIMI_OK (0) or a
+ *              positive KIMI_E_* code. Details of the last failure on the
+ *              calling thread are read with kimi_error_message() and friends;
+ *              they stay valid until the next failing call on that thread.
+ *              Constructors that return a pointer return NULL on failure and
+ *              set the same details.
+ * Threads      A kimi_client is immutable once created and may be used by any
+ *              number of threads at once. Requests, messages, options and
+ *              responses belong to one thread at a time; a `const` handle may
+ *              be read by several threads at once.
+ * Versions     KIMI_VERSION_NUMBER is MAJOR*1000000 + MINOR*1000 + PATCH.
+ *              While the major version is 0 the SONAME is libkimi.so.0 and
+ *              any ABI break also bumps the minor version. Functions are only
+ *              ever added; a changed behaviour gets a new name (`_v2`).
+ */
+#ifndef KIMI_H
+#define KIMI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KIMI_API extern __attribute__((visibility("default")))
+#else
+#define KIMI_API extern
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define KIMI_VERSION_MAJOR 0
+#define KIMI_VERSION_MINOR 1
+#define KIMI_VERSION_PATCH 0
+#define KIMI_VERSION "0.1.0"
+#define KIMI_VERSION_NUMBER \
+    (KIMI_VERSION_MAJOR * 1000000 + KIMI_VERSION_MINOR * 1000 + KIMI_VERSION_PATCH)
+/** True when the header is at least version x.y.z. */
+#define KIMI_VERSION_AT_LEAST(x, y, z) \
+    (KIMI_VERSION_NUMBER >= ((x) * 1000000 + (y) * 1000 + (z)))
+
+/** The library's version, e.g. "0.1.0". A static string. Thread-safe. */
+KIMI_API const char *kimi_version(void);
+
+/**
+ * The library's KIMI_VERSION_NUMBER. Compare it with the header's to detect
+ * a mismatch: `assert(kimi_version_number() == KIMI_VERSION_NUMBER)`.
+ * Thread-safe.
+ */
+KIMI_API int kimi_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and the last error                                          */
+/* ------------------------------------------------------------------------ */
+
+/** KIMI_OK or one of the KIMI_E_* codes. The values never change. */
+typedef int kimi_status;
+
+enum {
+    KIMI_OK = 0,
+    /** A NULL pointer, invalid UTF-8 or JSON, or a value the API refuses;
+        detected before anything is sent. The message names the argument. */
+    KIMI_E_INVALID_ARGUMENT = 1,
+    /** Memory could not be allocated. */
+    KIMI_E_NOMEM = 2,
+    /** The connection failed: DNS, connect, TLS, or a broken transfer. */
+    KIMI_E_TRANSPORT = 3,
+    /** The connect, whole-request or idle timeout passed. */
+    KIMI_E_TIMEOUT = 4,
+    /** A non-2xx answer without an API error body (a proxy's HTML page). */
+    KIMI_E_HTTP = 5,
+    /** The API answered with an error object, before or during a stream. */
+    KIMI_E_API = 6,
+    /** The answer was not the JSON or event stream expected. */
+    KIMI_E_PARSE = 7,
+    /** A callback returned non-zero, or a cancel token was cancelled. */
+    KIMI_E_ABORTED = 8,
+    /** The stream ended before `data: [DONE]`; the partial response is kept. */
+    KIMI_E_INCOMPLETE = 9,
+    /** A bug in libkimi. Please report it. */
+    KIMI_E_INTERNAL = 10,
+    /** A response body or event went over the configured maximum. */
+    KIMI_E_TOO_LARGE = 11
+};
+
+/** Static English text for a status ("invalid argument"). Never NULL. */
+KIMI_API const char *kimi_status_str(kimi_status status);
+
+/*
+ * The last error on the calling thread. Every function returning a
+ * kimi_status other than KIMI_OK (or a constructor returning NULL) records
+ * it; a call returning KIMI_OK clears it. The strings are owned by the
+ * library, never NULL ("" when not applicable), and valid until the next
+ * call of a kimi_* function that can fail, on the same thread. The API key
+ * never appears in any of them.
+ */
+
+/** The status of the last failure, or KIMI_OK. */
+KIMI_API kimi_status kimi_error_status(void);
+/** One line saying what failed and why, naming the argument or field. */
+KIMI_API const char *kimi_error_message(void);
+/** The HTTP status of the failed answer, 0 when there was no answer. */
+KIMI_API int kimi_error_http_status(void);
+/** The API's `error.type`, e.g. "invalid_request_error". */
+KIMI_API const char *kimi_error_type(void);
+/** The API's `error.code` as text (Kimi sends a string or an integer). */
+KIMI_API const char *kimi_error_code(void);
+/** The request id of the failed answer, from the body or the headers. */
+KIMI_API const char *kimi_error_request_id(void);
+/** The wait the server asked for, in ms (Retry-After, retry-after-ms, or
+    "try again after N seconds"), or -1. */
+KIMI_API int64_t kimi_error_retry_after_ms(void);
+/** The start (up to 4 KiB) of the error answer's body, or "". */
+KIMI_API const char *kimi_error_body(void);
+/** Resets the last error of the calling thread to KIMI_OK. */
+KIMI_API void kimi_error_clear(void);
+
+/** Frees a string returned as `char *` by libkimi. NULL does nothing. */
+KIMI_API void kimi_string_free(char *string);
+
+/* ------------------------------------------------------------------------ */
+/* Client options                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct kimi_client_options kimi_client_options;
+
+/**
+ * New options with every value unset. Unset values are taken, when the
+ * client is created, from the environment (MOONSHOT_API_KEY, then
+ * KIMI_API_KEY; KIMI_BASE_URL) and then from the defaults named below.
+ * Returns NULL only when out of memory. Free with kimi_client_options_free.
+ */
+KIMI_API kimi_client_options *kimi_client_options_new(void);
+
+/** Frees options. NULL does nothing. */
+KIMI_API void kimi_client_options_free(kimi_client_options *opts);
+
+/*
+ * Setters copy their arguments. Each returns KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL `opts`, a NULL or invalid string, or a
+ * value out of range. Options belong to one thread at a time.
+ */
+
+/** The bearer key. Never included in any message, log or JSON output. */
+KIMI_API kimi_status kimi_client_options_set_api_key(kimi_client_options *opts, const char *api_key);
+/** API root, default "https://api.moonshot.ai/v1" (China: "https://api.moonshot.cn/v1"). */
+KIMI_API kimi_status kimi_client_options_set_base_url(kimi_client_options *opts, const char *base_url);
+/** Connection set-up limit (DNS, TCP, TLS). Default 10000 ms; 0 = curl's default. */
+KIMI_API kimi_status kimi_client_options_set_connect_timeout_ms(kimi_client_options *opts, uint32_t ms);
+/** Limit on a whole request including the full answer. Default 0 = none, so
+    long reasoning streams are not cut; use the idle timeout instead. */
+KIMI_API kimi_status kimi_client_options_set_timeout_ms(kimi_client_options *opts, uint32_t ms);
+/** Longest time without a byte sent or received. Default 600000 ms; 0 = none.
+    For a non-streamed request this includes the model's whole thinking time. */
+KIMI_API kimi_status kimi_client_options_set_idle_timeout_ms(kimi_client_options *opts, uint32_t ms);
+/** Adds an HTTP header to every request. Authorization, Content-Type,
+    Content-Length, Host and Transfer-Encoding are managed by the library and
+    refused; CR, LF and NUL in the value are refused. */
+KIMI_API kimi_status kimi_client_options_add_header(kimi_client_options *opts, const char *name, const char *value);
+/** User-Agent header. Default "libkimi/<version>". */
+KIMI_API kimi_status kimi_client_options_set_user_agent(kimi_client_options *opts, const char *user_agent);
+/** PEM file of CA certificates to verify the server with, instead of the
+    system's. Verification of the peer and host name is always on. */
+KIMI_API kimi_status kimi_client_options_set_ca_file(kimi_client_options *opts, const char *path);
+/** Proxy URL, e.g. "http://proxy:3128" (as curl's CURLOPT_PROXY). */
+KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, const char *proxy);
+/** Largest response body accepted, default 64 MiB; larger gives KIMI_E_TOO_LARGE. */
+KIMI_API kimi_status kimi_client_options_set_max_response_bytes(kimi_client_options *opts, uint64_t bytes);
+/** Largest single event-stream event accepted, default 16 MiB. */
+KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options *opts, uint64_t bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Client                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct kimi_client kimi_client;
+
+/**
+ * Creates a client. `opts` may be NULL for the defaults and environment; it
+ * is read, not kept, so it may be freed right after. On success stores the
+ * client in `*out` (free with kimi_client_free); on failure stores NULL.
+ * Returns KIMI_OK; KIMI_E_INVALID_ARGUMENT for a NULL `out`, a missing API
+ * key or a bad base URL; KIMI_E_NOMEM.
+ *
+ * The client is immutable and thread-safe: share one client between all
+ * threads. Its connections are kept alive and reused across calls.
+ */
+KIMI_API kimi_status kimi_client_new(const kimi_client_options *opts, kimi_client **out);
+
+/** Frees a client. No call may be using it. NULL does nothing. */
+KIMI_API void kimi_client_free(kimi_client *client);
+
+/** The client's API root URL without a trailing slash; valid while the client lives. */
+KIMI_API const char *kimi_client_base_url(const kimi_client *client);
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct kimi_message kimi_message;
+
+/**
+ * A new, empty message with `role` "system", "user", "assistant" or "tool".
+ * Returns NULL (and sets the last error) for a NULL or unknown role. Free
+ * with kimi_message_free. Add it to a request with
+ * kimi_chat_request_append_message, which copies it.
+ */
+KIMI_API kimi_message *kimi_message_new(const char *role);
+
+/** Frees a message. NULL does nothing. */
+KIMI_API void kimi_message_free(kimi_message *msg);
+
+/*
+ * Message setters copy their arguments and return KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL message or string, invalid UTF-8, or a
+ * field the role cannot carry (named in the message).
+ */
+
+/** Appends a text part. A message with only text is sent as a plain string. */
+KIMI_API kimi_status kimi_message_add_text(kimi_message *msg, const char *text);
+/** Sets `name` (the speaker's persona in Partial Mode). */
+KIMI_API kimi_status kimi_message_set_name(kimi_message *msg, const char *name);
+/** Marks an assistant message as a prefix the model continues (Partial Mode). */
+KIMI_API kimi_status kimi_message_set_partial(kimi_message *msg, int partial);
+/** Sets `reasoning_content` on an assistant message (echo it on tool-call turns). */
+KIMI_API kimi_status kimi_message_set_reasoning_content(kimi_message *msg, const char *reasoning);
+/** Adds a tool call to an assistant message; `id` is kept verbatim (Kimi's
+    ids look like "functions.get_weather:0"); `arguments_json` is the JSON
+    text of the arguments. */
+KIMI_API kimi_status kimi_message_add_tool_call(kimi_message *msg, const char *id, const char *name,
+                                                const char *arguments_json);
+/** Sets `tool_call_id` on a tool message: the id of the call it answers. */
+KIMI_API kimi_status kimi_message_set_tool_call_id(kimi_message *msg, const char *tool_call_id);
+
+/* ------------------------------------------------------------------------ */
+/* Chat requests                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct kimi_chat_request kimi_chat_request;
+
+/**
+ * A new request for `model` (NULL means "kimi-k2.6") with no messages.
+ * Returns NULL (and sets the last error) for invalid UTF-8. Free with
+ * kimi_chat_request_free. A request belongs to one thread at a time, and is
+ * only read by the calls that send it, so it can be sent many times.
+ */
+KIMI_API kimi_chat_request *kimi_chat_request_new(const char *model);
+
+/** Frees a request. NULL does nothing. */
+KIMI_API void kimi_chat_request_free(kimi_chat_request *req);
+
+/*
+ * Request setters copy their arguments. Optional fields are sent only once
+ * set. Each returns KIMI_OK or KIMI_E_INVALID_ARGUMENT (NULL request or
+ * string, invalid UTF-8 or JSON, a value out of range; the message names the
+ * argument). Kimi's fixed K2.6 values are checked when the request is sent.
+ */
+
+/** Replaces the model. */
+KIMI_API kimi_status kimi_chat_request_set_model(kimi_chat_request *req, const char *model);
+/** Appends a text message with `role` "system", "user" or "assistant". Tool
+    results need a tool_call_id: build them with kimi_message_new("tool"). */
+KIMI_API kimi_status kimi_chat_request_add_message(kimi_chat_request *req, const char *role, const char *text);
+/** Appends a copy of `msg`; the caller keeps ownership of `msg`. */
+KIMI_API kimi_status kimi_chat_request_append_message(kimi_chat_request *req, const kimi_message *msg);
+/** Number of messages in the request. */
+KIMI_API size_t kimi_chat_request_message_count(const kimi_chat_request *req);
+
+/** `thinking` modes for kimi_chat_request_set_thinking. */
+enum {
+    /** Leave `thinking` out: the server's default (enabled on K2.6). */
+    KIMI_THINKING_DEFAULT = 0,
+    /** {"type":"enabled"} */
+    KIMI_THINKING_ENABLED = 1,
+    /** {"type":"disabled"} */
+    KIMI_THINKING_DISABLED = 2,
+    /** {"type":"enabled","keep":"all"}: earlier turns' reasoning is kept
+        (Preserved Thinking). */
+    KIMI_THINKING_KEEP_ALL = 3
+};
+
+/** Sets `thinking` to one of the KIMI_THINKING_* modes. */
+KIMI_API kimi_status kimi_chat_request_set_thinking(kimi_chat_request *req, int mode);
+/** `max_completion_tokens` (> 0). Reasoning and answer share this budget. */
+KIMI_API kimi_status kimi_chat_request_set_max_completion_tokens(kimi_chat_request *req, int64_t tokens);
+/** The deprecated `max_tokens` (> 0); prefer max_completion_tokens. */
+KIMI_API kimi_status kimi_chat_request_set_max_tokens(kimi_chat_request *req, int64_t tokens);
+/** `temperature` (finite). K2.6 accepts only 1.0 with thinking and 0.6 without. */
+KIMI_API kimi_status kimi_chat_request_set_temperature(kimi_chat_request *req, double temperature);
+/** `top_p` (finite). K2.6 accepts only 0.95. */
+KIMI_API kimi_status kimi_chat_request_set_top_p(kimi_chat_request *req, double top_p);
+/** `n` (>= 1). K2.6 accepts only 1. */
+KIMI_API kimi_status kimi_chat_request_set_n(kimi_chat_request *req, int64_t n);
+/** `presence_penalty` (finite). K2.6 accepts only 0. */
+KIMI_API kimi_status kimi_chat_request_set_presence_penalty(kimi_chat_request *req, double penalty);
+/** `frequency_penalty` (finite). K2.6 accepts only 0. */
+KIMI_API kimi_status kimi_chat_request_set_frequency_penalty(kimi_chat_request *req, double penalty);
+/** `response_format` of type "text" or "json_object". */
+KIMI_API kimi_status kimi_chat_request_set_response_format(kimi_chat_request *req, const char *type);
+/** `response_format` of type "json_schema" (Structured Output): `name`, the
+    schema as JSON object text, and `strict` (non-zero = true). */
+KIMI_API kimi_status kimi_chat_request_set_response_format_json_schema(kimi_chat_request *req, const char *name,
+                                                                       const char *schema_json, int strict);
+/** Appends a stop string (Kimi allows at most 5, each at most 32 bytes). */
+KIMI_API kimi_status kimi_chat_request_add_stop(kimi_chat_request *req, const char *stop);
+/** `prompt_cache_key`: a session or task id that improves cache hits. */
+KIMI_API kimi_status kimi_chat_request_set_prompt_cache_key(kimi_chat_request *req, const char *key);
+/** `safety_identifier`: a stable, hashed id of the end user. */
+KIMI_API kimi_status kimi_chat_request_set_safety_identifier(kimi_chat_request *req, const char *id);
+/** `stream_options.include_usage` (sent on streamed calls only). */
+KIMI_API kimi_status kimi_chat_request_set_include_usage(kimi_chat_request *req, int include);
+/**
+ * Members of the JSON object `json_object` are merged into the body last and
+ * replace built ones with the same name (like openai-python's extra_body).
+ * NULL removes earlier extras. "stream" is refused: the call sets it.
+ */
+KIMI_API kimi_status kimi_chat_request_set_extra_json(kimi_chat_request *req, const char *json_object);
+
+/**
+ * Builds a request from an OpenAI-style chat completion body (model,
+ * messages with string or part-list content, and any of the fields above).
+ * Unknown members are kept as extras; "stream" is ignored (the call decides).
+ * Stores the request in `*out` (free with kimi_chat_request_free) or NULL.
+ * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT naming the bad field
+ * ("messages[2].role: ...").
+ */
+KIMI_API kimi_status kimi_chat_request_from_json(const char *body, kimi_chat_request **out);
+
+/**
+ * The JSON body a non-streamed call would send. Returns a string the caller
+ * frees with kimi_string_free, or NULL (with the last error set) for a NULL
+ * request. The API key is never part of it.
+ */
+KIMI_API char *kimi_chat_request_to_json(const kimi_chat_request *req);
+
+/* ------------------------------------------------------------------------ */
+/* Chat completions                                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct kimi_chat_response kimi_chat_response;
+
+/**
+ * Sends `req` (not streamed) and waits for the whole answer. On success
+ * stores the response in `*out` (free with kimi_chat_response_free); on
+ * failure stores NULL and sets the last error.
+ *
+ * Returns KIMI_OK; KIMI_E_INVALID_ARGUMENT (nothing was sent);
+ * KIMI_E_API (an error object: type, message, code and HTTP status in the
+ * last error); KIMI_E_HTTP (a non-2xx answer without one); KIMI_E_TRANSPORT;
+ * KIMI_E_TIMEOUT; KIMI_E_PARSE; KIMI_E_TOO_LARGE; KIMI_E_ABORTED (the
+ * request's cancel token was cancelled).
+ *
+ * Thread-safe: any number of threads may call it with the same client.
+ */
+KIMI_API kimi_status kimi_chat_create(kimi_client *client, const kimi_chat_request *req, kimi_chat_response **out);
+
+/** Frees a response and every string read from it. NULL does nothing. */
+KIMI_API void kimi_chat_response_free(kimi_chat_response *resp);
+
+/*
+ * Response accessors. A response is immutable, so these may be called from
+ * several threads at once. Strings are borrowed until kimi_chat_response_free.
+ * The unindexed forms read choice 0.
+ */
+
+/** The assistant's answer text ("" when absent). */
+KIMI_API const char *kimi_chat_response_content(const kimi_chat_response *resp, size_t *len_out);
+/** The reasoning (`reasoning_content`, "" when absent). */
+KIMI_API const char *kimi_chat_response_reasoning(const kimi_chat_response *resp, size_t *len_out);
+/** "stop", "length", "tool_calls", ... ("" when the server sent none). */
+KIMI_API const char *kimi_chat_response_finish_reason(const kimi_chat_response *resp);
+/** Number of tool calls the model asked for. */
+KIMI_API size_t kimi_chat_response_tool_call_count(const kimi_chat_response *resp);
+/** Tool call `i`'s id, verbatim ("functions.get_weather:0"). */
+KIMI_API const char *kimi_chat_response_tool_call_id(const kimi_chat_response *resp, size_t i);
+/** Tool call `i`'s function name. */
+KIMI_API const char *kimi_chat_response_tool_call_name(const kimi_chat_response *resp, size_t i);
+/** Tool call `i`'s arguments as JSON text. */
+KIMI_API const char *kimi_chat_response_tool_call_arguments(const kimi_chat_response *resp, size_t i);
+
+/*
+ * Usage, -1 when the server sent none. Read from the response's `usage`, or
+ * from Kimi's `choices[i].usage`; streams keep the last one seen, never a sum.
+ * Cached tokens come from `cached_tokens` or
+ * `prompt_tokens_details.cached_tokens`; they are part of the prompt tokens.
+ */
+KIMI_API int64_t kimi_chat_response_prompt_tokens(const kimi_chat_response *resp);
+KIMI_API int64_t kimi_chat_response_completion_tokens(const kimi_chat_response *resp);
+KIMI_API int64_t kimi_chat_response_total_tokens(const kimi_chat_response *resp);
+KIMI_API int64_t kimi_chat_response_cached_tokens(const kimi_chat_response *resp);
+
+/** The completion id ("cmpl-..."). */
+KIMI_API const char *kimi_chat_response_id(const kimi_chat_response *resp);
+/** The model that answered. */
+KIMI_API const char *kimi_chat_response_model(const kimi_chat_response *resp);
+/** Creation time in Unix seconds, 0 when absent. */
+KIMI_API int64_t kimi_chat_response_created(const kimi_chat_response *resp);
+/** The JSON of the response: the body as received, or for a streamed
+    response a non-streamed document built from what was received. */
+KIMI_API const char *kimi_chat_response_json(const kimi_chat_response *resp, size_t *len_out);
+
+/** Number of choices (1 unless the request set `n`). */
+KIMI_API size_t kimi_chat_response_choice_count(const kimi_chat_response *resp);
+/** Choice `choice`'s answer text. */
+KIMI_API const char *kimi_chat_response_choice_content(const kimi_chat_response *resp, size_t choice,
+                                                       size_t *len_out);
+/** Choice `choice`'s reasoning. */
+KIMI_API const char *kimi_chat_response_choice_reasoning(const kimi_chat_response *resp, size_t choice,
+                                                         size_t *len_out);
+/** Choice `choice`'s finish reason. */
+KIMI_API const char *kimi_chat_response_choice_finish_reason(const kimi_chat_response *resp, size_t choice);
+/** Choice `choice`'s number of tool calls. */
+KIMI_API size_t kimi_chat_response_choice_tool_call_count(const kimi_chat_response *resp, size_t choice);
+/** Choice `choice`'s tool call `i`: id, name and arguments. */
+KIMI_API const char *kimi_chat_response_choice_tool_call_id(const kimi_chat_response *resp, size_t choice,
+                                                            size_t i);
+KIMI_API const char *kimi_chat_response_choice_tool_call_name(const kimi_chat_response *resp, size_t choice,
+                                                              size_t i);
+KIMI_API const char *kimi_chat_response_choice_tool_call_arguments(const kimi_chat_response *resp,
+                                                                   size_t choice, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KIMI_H */
