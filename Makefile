@@ -107,7 +107,7 @@ test-c: all examples $(C_TESTS)
 	$(WITH_MOCK) $(PYTHON) Tests/c/run.py $(C_TESTS)
 
 test-abi: all examples
-	$(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
+	$(WITH_MOCK) $(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
 
 # ----------------------------------------------------------------- install
 install: all

@@ -141,7 +141,7 @@ def serve(handler, host, port):
                         await response.send_json(500, {"error": {"type": "server_error", "message": f"mock failure: {exc}"}})
                 if response.aborted or not keep_alive:
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
             pass
         finally:
             try:

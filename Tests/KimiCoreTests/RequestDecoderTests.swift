@@ -1,0 +1,48 @@
+import Testing
+@testable import KimiCore
+
+@Suite struct RequestDecoderTests {
+    func message(_ body: String) -> String {
+        do {
+            _ = try RequestDecoder.decode(body)
+            return "no error"
+        } catch {
+            #expect(error.status == .invalidArgument)
+            return error.message
+        }
+    }
+
+    @Test func openAIBodyRoundTrips() throws {
+        let body = #"{"model":"kimi-k2.6","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"ms://f1"}},{"type":"video_url","video_url":"ms://f2"}]},{"role":"assistant","content":null,"reasoning_content":"r","tool_calls":[{"id":"functions.a:0","type":"function","function":{"name":"a","arguments":"{}"}}]},{"role":"tool","tool_call_id":"functions.a:0","name":"a","content":"1"}],"thinking":{"type":"enabled","keep":"all"},"max_completion_tokens":5,"temperature":1,"top_p":0.95,"n":1,"presence_penalty":0,"frequency_penalty":0,"response_format":{"type":"json_object"},"stop":"END","stream":true,"stream_options":{"include_usage":true},"prompt_cache_key":"k","safety_identifier":"u","reasoning_effort":"high"}"#
+        let request = try RequestDecoder.decode(body)
+        #expect(request.messages.count == 4)
+        #expect(request.messages[1].parts.count == 3)
+        #expect(request.messages[2].toolCalls[0].id == "functions.a:0")
+        #expect(request.includeUsage == true)
+        #expect(request.stop == ["END"])
+        let encoded = RequestEncoder.encode(request, for: .stream).text.string
+        #expect(encoded == #"{"model":"kimi-k2.6","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"ms://f1"}},{"type":"video_url","video_url":{"url":"ms://f2"}}]},{"role":"assistant","reasoning_content":"r","tool_calls":[{"id":"functions.a:0","type":"function","function":{"name":"a","arguments":"{}"}}]},{"role":"tool","content":"1","name":"a","tool_call_id":"functions.a:0"}],"thinking":{"type":"enabled","keep":"all"},"max_completion_tokens":5,"temperature":1.0,"top_p":0.95,"n":1,"presence_penalty":0.0,"frequency_penalty":0.0,"response_format":{"type":"json_object"},"stop":["END"],"stream":true,"stream_options":{"include_usage":true},"prompt_cache_key":"k","safety_identifier":"u","reasoning_effort":"high"}"#)
+    }
+
+    @Test func errorsNameTheField() {
+        #expect(message("[1]") == "body: must be a JSON object, got an array")
+        #expect(message("{") .hasPrefix("body: invalid JSON:"))
+        #expect(message(#"{"model":3}"#) == "model: expected a string, got a number")
+        #expect(message(#"{"messages":[{"role":"user","content":"a"},{"role":"robot","content":"b"}]}"#)
+                == #"messages[1].role: "robot" is not one of system, user, assistant, tool"#)
+        #expect(message(#"{"messages":[{"role":"user","content":5}]}"#)
+                == "messages[0].content: expected a string or an array of parts, got a number")
+        #expect(message(#"{"messages":[{"role":"user","content":[{"type":"audio"}]}]}"#)
+                == #"messages[0].content[0].type: "audio" is not a content part type (text, image_url, video_url)"#)
+        #expect(message(#"{"messages":[{"role":"assistant","tool_calls":[{"id":"x","function":{}}]}]}"#)
+                == "messages[0].tool_calls[0].function.name: missing")
+        #expect(message(#"{"temperature":"hot"}"#) == "temperature: expected a number, got a string")
+        #expect(message(#"{"max_completion_tokens":0}"#) == "max_completion_tokens: must be greater than 0, got 0")
+        #expect(message(#"{"thinking":{"type":"maybe"}}"#) == #"thinking.type: "maybe" is not enabled or disabled"#)
+        #expect(message(#"{"stop":["a",7]}"#) == "stop[1]: expected a string, got a number")
+        #expect(message(#"{"messages":[{"role":"user","content":"a","contnet":"b"}]}"#)
+                == "messages[0].contnet: not a message field Kimi accepts")
+        #expect(message(#"{"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":[]}}}"#)
+                == "response_format.json_schema.schema: must be a JSON object, got an array")
+    }
+}

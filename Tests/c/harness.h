@@ -1,0 +1,99 @@
+/* A minimal test harness for the C API tests. Each test program runs its
+ * tests against the mock server (KIMI_BASE_URL, set by with_mock.py) and
+ * prints "N passed, M failed" as its last line. */
+#ifndef KIMI_TEST_HARNESS_H
+#define KIMI_TEST_HARNESS_H
+
+/* setenv, pthreads, clock_gettime: POSIX on top of strict C99. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <kimi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int harness_passed, harness_failed, harness_test_failed;
+static const char *harness_current;
+
+#define CHECK(cond)                                                                          \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            fprintf(stderr, "  FAIL %s:%d in %s: %s\n", __FILE__, __LINE__, harness_current, \
+                    #cond);                                                                  \
+            harness_test_failed = 1;                                                         \
+        }                                                                                    \
+    } while (0)
+
+#define CHECK_STR(actual, expected)                                                                   \
+    do {                                                                                              \
+        const char *a_ = (actual), *e_ = (expected);                                                  \
+        if (!a_ || strcmp(a_, e_) != 0) {                                                             \
+            fprintf(stderr, "  FAIL %s:%d in %s: %s\n    got:      \"%s\"\n    expected: \"%s\"\n", \
+                    __FILE__, __LINE__, harness_current, #actual, a_ ? a_ : "(null)", e_);            \
+            harness_test_failed = 1;                                                                  \
+        }                                                                                             \
+    } while (0)
+
+#define CHECK_CONTAINS(actual, needle)                                                                \
+    do {                                                                                              \
+        const char *a_ = (actual), *n_ = (needle);                                                    \
+        if (!a_ || !strstr(a_, n_)) {                                                                 \
+            fprintf(stderr, "  FAIL %s:%d in %s: %s\n    got:  \"%s\"\n    lacks: \"%s\"\n",       \
+                    __FILE__, __LINE__, harness_current, #actual, a_ ? a_ : "(null)", n_);            \
+            harness_test_failed = 1;                                                                  \
+        }                                                                                             \
+    } while (0)
+
+#define CHECK_INT(actual, expected)                                                                   \
+    do {                                                                                              \
+        long long a_ = (long long)(actual), e_ = (long long)(expected);                               \
+        if (a_ != e_) {                                                                               \
+            fprintf(stderr, "  FAIL %s:%d in %s: %s == %lld, expected %lld (last error: %s)\n",       \
+                    __FILE__, __LINE__, harness_current, #actual, a_, e_, kimi_error_message());      \
+            harness_test_failed = 1;                                                                  \
+        }                                                                                             \
+    } while (0)
+
+#define RUN(test)                                               \
+    do {                                                        \
+        harness_current = #test;                                \
+        harness_test_failed = 0;                                \
+        test();                                                 \
+        if (harness_test_failed) {                              \
+            harness_failed++;                                   \
+            fprintf(stderr, "FAILED %s\n", #test);              \
+        } else {                                                \
+            harness_passed++;                                   \
+        }                                                       \
+    } while (0)
+
+static int harness_finish(void) {
+    printf("%d passed, %d failed\n", harness_passed, harness_failed);
+    return harness_failed ? 1 : 0;
+}
+
+/* A client for the mock server named by the environment (with_mock.py). */
+static kimi_client *test_client_with(kimi_client_options *opts) {
+    kimi_client *client = NULL;
+    if (kimi_client_new(opts, &client) != KIMI_OK) {
+        fprintf(stderr, "cannot create a client: %s\n", kimi_error_message());
+        exit(2);
+    }
+    return client;
+}
+
+static kimi_client *test_client(void) { return test_client_with(NULL); }
+
+/* A one-message request. */
+static kimi_chat_request *user_request(const char *model, const char *text) {
+    kimi_chat_request *req = kimi_chat_request_new(model);
+    if (!req || kimi_chat_request_add_message(req, "user", text) != KIMI_OK) {
+        fprintf(stderr, "cannot build a request: %s\n", kimi_error_message());
+        exit(2);
+    }
+    return req;
+}
+
+#endif
