@@ -18,7 +18,13 @@ let package = Package(
                        providers: [.apt(["libjansson-dev"])]),
         .target(name: "CKimiShims", dependencies: ["CCurl"]),
         .systemLibrary(name: "CKimiHeader"),
-        .target(name: "KimiCore", dependencies: ["CCurl", "CJansson", "CKimiShims"]),
+        .target(
+            name: "KimiCore",
+            dependencies: ["CCurl", "CJansson", "CKimiShims"],
+            // The stream hot path touches class fields per byte; release builds
+            // keep the compile-time exclusivity checks but skip the run-time ones.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
         .target(
             name: "KimiABI",
             dependencies: ["KimiCore", "CKimiHeader"],

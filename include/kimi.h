@@ -451,6 +451,166 @@ KIMI_API const char *kimi_chat_response_choice_tool_call_name(const kimi_chat_re
 KIMI_API const char *kimi_chat_response_choice_tool_call_arguments(const kimi_chat_response *resp,
                                                                    size_t choice, size_t i);
 
+/* ------------------------------------------------------------------------ */
+/* Cancellation                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct kimi_cancel_token kimi_cancel_token;
+
+/**
+ * A token that cancels the calls of the requests it is attached to (with
+ * kimi_chat_request_set_cancel_token), from any thread. A call blocked on
+ * the network wakes at once: it does not wait for data or a timeout.
+ * Returns NULL only when out of memory. Free with kimi_cancel_token_free.
+ */
+KIMI_API kimi_cancel_token *kimi_cancel_token_new(void);
+
+/** Cancels: running and later calls using the token return KIMI_E_ABORTED.
+    Thread-safe; the one function meant to be called from another thread. */
+KIMI_API void kimi_cancel_token_cancel(kimi_cancel_token *token);
+
+/** 1 after kimi_cancel_token_cancel (until a reset), else 0. Thread-safe. */
+KIMI_API int kimi_cancel_token_is_cancelled(const kimi_cancel_token *token);
+
+/** Makes a cancelled token usable again. */
+KIMI_API void kimi_cancel_token_reset(kimi_cancel_token *token);
+
+/** Frees the caller's reference; requests holding the token keep it alive.
+    No other thread may be using this handle. NULL does nothing. */
+KIMI_API void kimi_cancel_token_free(kimi_cancel_token *token);
+
+/** Attaches `token` to the request (NULL detaches it). The request keeps
+    its own reference. Returns KIMI_OK or KIMI_E_INVALID_ARGUMENT. */
+KIMI_API kimi_status kimi_chat_request_set_cancel_token(kimi_chat_request *req, kimi_cancel_token *token);
+
+/* ------------------------------------------------------------------------ */
+/* Streaming                                                                */
+/* ------------------------------------------------------------------------ */
+
+/** An event of a streamed completion, read through the accessors below. It
+    and every string read from it are valid only until the callback returns
+    (or, with kimi_stream_next, until the next call on the stream). */
+typedef struct kimi_stream_event kimi_stream_event;
+
+/** Event types, in the order a choice produces them. */
+enum {
+    /** The assistant's role ("assistant"), first in a choice: text. */
+    KIMI_EVENT_ROLE = 1,
+    /** A piece of `reasoning_content` (thinking), before the answer: text. */
+    KIMI_EVENT_REASONING_DELTA = 2,
+    /** A piece of the answer: text. */
+    KIMI_EVENT_CONTENT_DELTA = 3,
+    /** The model started a tool call: tool-call index, id and name. */
+    KIMI_EVENT_TOOL_CALL_START = 4,
+    /** A piece of a tool call's JSON arguments: text, index, id, name. */
+    KIMI_EVENT_TOOL_CALL_DELTA = 5,
+    /** A tool call is complete (its choice finished): index, id, name. */
+    KIMI_EVENT_TOOL_CALL_DONE = 6,
+    /** Token usage: from Kimi's `choices[i].usage` (choice index set) or the
+        include_usage chunk (choice index -1). The last one wins. */
+    KIMI_EVENT_USAGE = 7,
+    /** A choice finished: finish reason. */
+    KIMI_EVENT_FINISH = 8,
+    /** `data: [DONE]` arrived: the stream is complete. Always the last. */
+    KIMI_EVENT_DONE = 9
+};
+
+/**
+ * Called once per event, on the thread that called kimi_chat_stream. Return
+ * 0 to go on; any other value stops the transfer at once: no further
+ * callbacks, and kimi_chat_stream returns KIMI_E_ABORTED.
+ */
+typedef int (*kimi_stream_cb)(const kimi_stream_event *event, void *user_data);
+
+/**
+ * Sends `req` with `stream: true` (the request itself is not changed) and
+ * calls `on_event` (may be NULL) for every event, blocking until the stream
+ * ends. `user_data` is passed to `on_event` untouched.
+ *
+ * `final_out` may be NULL. Otherwise it receives the accumulated response,
+ * the same object kimi_chat_create returns (free with
+ * kimi_chat_response_free), whenever the server started a stream: on
+ * success, and also on KIMI_E_INCOMPLETE, KIMI_E_API (an error event),
+ * KIMI_E_PARSE, KIMI_E_TIMEOUT, KIMI_E_TOO_LARGE and KIMI_E_ABORTED, with
+ * what arrived. It receives NULL when no stream started (a refused request).
+ *
+ * Returns KIMI_OK only after `data: [DONE]`. A connection that ends before
+ * it gives KIMI_E_INCOMPLETE, even if a finish reason arrived. A non-JSON
+ * payload gives KIMI_E_PARSE naming the byte offset. A non-2xx answer is
+ * reported exactly like kimi_chat_create reports it. The idle timeout ends a
+ * silent stream with KIMI_E_TIMEOUT; a cancel token or the callback ends it
+ * with KIMI_E_ABORTED. Also KIMI_E_INVALID_ARGUMENT, KIMI_E_TRANSPORT,
+ * KIMI_E_HTTP.
+ *
+ * Thread-safe: any number of threads may stream with the same client.
+ */
+KIMI_API kimi_status kimi_chat_stream(kimi_client *client, const kimi_chat_request *req, kimi_stream_cb on_event,
+                                      void *user_data, kimi_chat_response **final_out);
+
+/** The event's KIMI_EVENT_* type, or 0 for NULL. */
+KIMI_API int kimi_stream_event_type(const kimi_stream_event *event);
+/** The event's text (whole UTF-8, NUL-terminated), "" for events without.
+    Stores its length in `*len_out` when `len_out` is not NULL. */
+KIMI_API const char *kimi_stream_event_text(const kimi_stream_event *event, size_t *len_out);
+/** The choice the event belongs to, or -1 for stream-wide events. */
+KIMI_API int kimi_stream_event_choice_index(const kimi_stream_event *event);
+/** The tool call's position in its choice (as in
+    kimi_chat_response_tool_call_id), or -1 for other events. */
+KIMI_API int kimi_stream_event_tool_call_index(const kimi_stream_event *event);
+/** The tool call's id, verbatim ("functions.get_weather:0"), or "". */
+KIMI_API const char *kimi_stream_event_tool_call_id(const kimi_stream_event *event);
+/** The tool call's function name, or "". */
+KIMI_API const char *kimi_stream_event_tool_call_name(const kimi_stream_event *event);
+/** The finish reason of a KIMI_EVENT_FINISH event, or "". */
+KIMI_API const char *kimi_stream_event_finish_reason(const kimi_stream_event *event);
+/** The raw data of the chunk the event came from (JSON, or "[DONE]"). */
+KIMI_API const char *kimi_stream_event_json(const kimi_stream_event *event, size_t *len_out);
+/** Usage of a KIMI_EVENT_USAGE event; -1 for other events or absent counts. */
+KIMI_API int64_t kimi_stream_event_prompt_tokens(const kimi_stream_event *event);
+KIMI_API int64_t kimi_stream_event_completion_tokens(const kimi_stream_event *event);
+KIMI_API int64_t kimi_stream_event_total_tokens(const kimi_stream_event *event);
+KIMI_API int64_t kimi_stream_event_cached_tokens(const kimi_stream_event *event);
+
+/*
+ * The same stream, pulled instead of pushed: for iterators (the Python
+ * bindings use this) and for code that wants to stop reading at any point.
+ * No thread is involved; each kimi_stream_next call reads from the network
+ * only when no event is waiting.
+ */
+typedef struct kimi_stream kimi_stream;
+
+/**
+ * Sends `req` with `stream: true` and waits for the answer's headers. On
+ * success stores the stream in `*out` (free with kimi_stream_free); on
+ * failure stores NULL. Returns the statuses of kimi_chat_stream that can
+ * happen before a stream starts (KIMI_E_API, KIMI_E_HTTP, KIMI_E_TRANSPORT,
+ * KIMI_E_TIMEOUT, KIMI_E_ABORTED, KIMI_E_INVALID_ARGUMENT, KIMI_E_PARSE).
+ * Thread-safe with respect to the client.
+ */
+KIMI_API kimi_status kimi_chat_stream_open(kimi_client *client, const kimi_chat_request *req, kimi_stream **out);
+
+/**
+ * Stores the next event in `*event_out`, or NULL once the stream is over
+ * (after KIMI_EVENT_DONE). The event is valid until the next call on the
+ * stream. Returns KIMI_OK, or the status kimi_chat_stream would return; after
+ * a failure the stream is over and kimi_stream_response has the partial
+ * response. A stream belongs to one thread at a time.
+ */
+KIMI_API kimi_status kimi_stream_next(kimi_stream *stream, const kimi_stream_event **event_out);
+
+/** Stops the transfer now; kimi_stream_next then gives no more events. */
+KIMI_API void kimi_stream_cancel(kimi_stream *stream);
+
+/**
+ * The accumulated response of a stream that is over (ended, failed or
+ * cancelled), in `*out`, to free with kimi_chat_response_free. Returns
+ * KIMI_OK, or KIMI_E_INVALID_ARGUMENT when the stream is still running.
+ */
+KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_response **out);
+
+/** Frees a stream, stopping its transfer if it is still running. NULL does nothing. */
+KIMI_API void kimi_stream_free(kimi_stream *stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,6 +47,13 @@ final class Exchange {
         pool.release(session)
     }
 
+    /// Lets curl read what has already arrived (the end of a finished
+    /// stream's body) without waiting, so the connection can be reused.
+    func finishIfReady() {
+        guard let session, result == nil else { return }
+        drive(session.multi)
+    }
+
     /// Runs until the transfer has made progress or ended.
     func step() throws(KimiError) {
         guard let session, result == nil else { return }

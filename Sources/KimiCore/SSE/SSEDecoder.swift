@@ -1,0 +1,207 @@
+import Glibc
+
+/// One dispatched server-sent event. `data` points into the decoder's
+/// input or its own buffer, is NUL-terminated, and is valid until the
+/// decoder is next used.
+public struct SSEEvent {
+    public enum Kind: Sendable { case message, error, other }
+    /// The `event:` field: none or "message", "error", or anything else.
+    public var kind: Kind
+    public var data: UnsafeBufferPointer<UInt8>
+    /// Where the event's data started in the whole stream (for messages).
+    public var streamOffset: Int
+
+    public var isDone: Bool {
+        guard data.count == 6, let base = data.baseAddress else { return false }
+        return memcmp(base, "[DONE]", 6) == 0
+    }
+}
+
+/// An incremental decoder for the WHATWG event-stream format.
+///
+/// Input arrives in arbitrary pieces at the end of a `TextBuffer`; `next`
+/// parses whole lines from `position` and returns an event when a blank
+/// line dispatches one. The rules: an optional UTF-8 BOM at the very start;
+/// lines end with LF, CR or CRLF (a CR at the end of one read and the LF at
+/// the start of the next are one line end); `:` lines are comments; `data:`
+/// with or without the space; several data lines join with "\n"; `event`,
+/// `id` and `retry` fields; unknown fields ignored; an unterminated last
+/// event is never dispatched.
+///
+/// A single data line (the usual case) is returned in place, without a copy:
+/// the byte that ended its line is overwritten with NUL.
+public struct SSEDecoder {
+    public private(set) var position = 0
+    /// Bytes dropped from the front of the buffer by `compact`.
+    private var compacted = 0
+    private var bomChecked = false
+    /// The previous line ended with CR at the very end of the input.
+    private var skipLeadingLF = false
+
+    private var dataLines = 0
+    private var dataStart = 0
+    private var dataEnd = 0
+    private let joined = TextBuffer()
+    private var eventKind = SSEEvent.Kind.message
+    public private(set) var lastEventID = ""
+    public private(set) var retryMs: Int?
+    public let maxEventBytes: Int
+
+    public init(maxEventBytes: Int = 16 << 20) { self.maxEventBytes = maxEventBytes }
+
+    public enum Failure: Error { case tooLarge(Int) }
+
+    /// Parses lines until an event is dispatched or the input runs out.
+    public mutating func next(in buffer: TextBuffer) throws(Failure) -> SSEEvent? {
+        let base = buffer.mutableBytes
+        let count = buffer.count
+        if !bomChecked {
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            let available = count - position
+            var matching = 0
+            while matching < min(available, 3), base[position + matching] == bom[matching] { matching += 1 }
+            if matching < min(available, 3) || available >= 3 {
+                bomChecked = true
+                if matching == 3 { position += 3 }
+            } else {
+                return nil // fewer than 3 bytes, all matching so far: wait for more
+            }
+        }
+        while position < count {
+            if skipLeadingLF {
+                skipLeadingLF = false
+                if base[position] == 0x0A {
+                    position += 1
+                    continue
+                }
+            }
+            let lineStart = position
+            let remaining = count - lineStart
+            let lf = memchr(base + lineStart, 0x0A, remaining).map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + lineStart) }
+            let crLimit = lf ?? remaining
+            let cr = memchr(base + lineStart, 0x0D, crLimit).map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + lineStart) }
+            let lineLength: Int
+            let terminatorLength: Int
+            if let cr {
+                lineLength = cr
+                if lineStart + cr + 1 < count {
+                    terminatorLength = base[lineStart + cr + 1] == 0x0A ? 2 : 1
+                } else {
+                    terminatorLength = 1
+                    skipLeadingLF = true
+                }
+            } else if let lf {
+                lineLength = lf
+                terminatorLength = 1
+            } else {
+                if remaining > maxEventBytes { throw .tooLarge(maxEventBytes) }
+                return nil // an incomplete line: wait for more input
+            }
+            position = lineStart + lineLength + terminatorLength
+            if let event = try line(base, start: lineStart, length: lineLength) {
+                return event
+            }
+        }
+        return nil
+    }
+
+    /// Handles one line; returns the event a blank line dispatches.
+    private mutating func line(_ base: UnsafeMutablePointer<UInt8>, start: Int, length: Int) throws(Failure) -> SSEEvent? {
+        if length == 0 { return dispatch(base) }
+        if base[start] == UInt8(ascii: ":") { return nil }
+        let colon = memchr(base + start, Int32(UInt8(ascii: ":")), length)
+            .map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + start) } ?? length
+        // "field: value" drops one leading space; a line without a colon is a
+        // field name with an empty value.
+        let valueEnd = start + length
+        var valueStart = colon < length ? start + colon + 1 : valueEnd
+        if valueStart < valueEnd, base[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = valueEnd - valueStart
+
+        switch fieldName(base + start, colon) {
+        case .data:
+            if dataLines == 0 {
+                dataStart = valueStart
+                dataEnd = valueStart + value
+            } else {
+                if dataLines == 1 {
+                    joined.removeAll()
+                    joined.append(base + dataStart, count: dataEnd - dataStart)
+                }
+                joined.append(0x0A)
+                joined.append(base + valueStart, count: value)
+                if joined.count > maxEventBytes { throw .tooLarge(maxEventBytes) }
+            }
+            dataLines += 1
+        case .event:
+            if value == 7, memcmp(base + valueStart, "message", 7) == 0 {
+                eventKind = .message
+            } else if value == 5, memcmp(base + valueStart, "error", 5) == 0 {
+                eventKind = .error
+            } else {
+                eventKind = .other
+            }
+        case .id:
+            if memchr(base + valueStart, 0, value) == nil {
+                lastEventID = String(decoding: UnsafeBufferPointer(start: base + valueStart, count: value), as: UTF8.self)
+            }
+        case .retry:
+            let digits = UnsafeBufferPointer(start: base + valueStart, count: value)
+            if value > 0, value < 19, digits.allSatisfy({ (0x30...0x39).contains($0) }) {
+                retryMs = Int(String(decoding: digits, as: UTF8.self))
+            }
+        case .other:
+            break
+        }
+        return nil
+    }
+
+    private mutating func dispatch(_ base: UnsafeMutablePointer<UInt8>) -> SSEEvent? {
+        defer {
+            dataLines = 0
+            eventKind = .message
+        }
+        guard dataLines > 0 else { return nil }
+        let data: UnsafeBufferPointer<UInt8>
+        if dataLines == 1 {
+            base[dataEnd] = 0 // the byte that ended the data line, already consumed
+            data = UnsafeBufferPointer(start: base + dataStart, count: dataEnd - dataStart)
+        } else {
+            data = UnsafeBufferPointer(start: joined.bytes, count: joined.count)
+        }
+        return SSEEvent(kind: eventKind, data: data, streamOffset: compacted + dataStart)
+    }
+
+    private enum Field { case data, event, id, retry, other }
+
+    private func fieldName(_ p: UnsafePointer<UInt8>, _ n: Int) -> Field {
+        switch n {
+        case 4 where memcmp(p, "data", 4) == 0: return .data
+        case 5 where memcmp(p, "event", 5) == 0: return .event
+        case 2 where memcmp(p, "id", 2) == 0: return .id
+        case 5 where memcmp(p, "retry", 5) == 0: return .retry
+        default: return .other
+        }
+    }
+
+    /// Drops consumed bytes from the front of `buffer`. Call only when no
+    /// returned event is still in use.
+    public mutating func compact(_ buffer: TextBuffer) {
+        let keep = dataLines == 1 ? dataStart : position
+        guard keep > 0 else { return }
+        if keep >= buffer.count {
+            buffer.removeAll()
+        } else {
+            buffer.removeFirst(keep)
+        }
+        position -= keep
+        if dataLines == 1 {
+            dataStart -= keep
+            dataEnd -= keep
+        }
+        compacted += keep
+    }
+
+    /// Total bytes consumed so far.
+    public var offset: Int { compacted + position }
+}

@@ -1,0 +1,33 @@
+/// What one stream event is about. Raw values are the C API's KIMI_EVENT_*.
+public enum StreamEventType: Int32, Sendable {
+    case role = 1
+    case reasoningDelta = 2
+    case contentDelta = 3
+    case toolCallStart = 4
+    case toolCallDelta = 5
+    case toolCallDone = 6
+    case usage = 7
+    case finish = 8
+    case done = 9
+}
+
+/// One event of a chat stream: plain data, so events are copied and reused
+/// without reference counting. Text lives in the stream's event buffer
+/// (`ChatStream.text(of:)`); the tool call and finish reason are read from
+/// the accumulated response (`ChatStream.toolCall(of:)`, `finishReason(of:)`).
+public struct StreamEvent {
+    public var type: StreamEventType
+    /// The choice the event is about; -1 for stream-wide events (the
+    /// include_usage chunk, done).
+    public var choiceIndex = -1
+    /// Position of the tool call in the choice's tool calls; -1 otherwise.
+    public var toolCallIndex = -1
+    var textStart = 0
+    var textCount = 0
+    public var usage = Usage()
+
+    init(type: StreamEventType, choiceIndex: Int = -1) {
+        self.type = type
+        self.choiceIndex = choiceIndex
+    }
+}
