@@ -32,7 +32,7 @@ CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
 LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 
-.PHONY: all deps demo test test-swift test-c test-abi install uninstall clean examples
+.PHONY: all deps demo test test-swift test-c test-abi install uninstall clean examples bench
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED)
 
@@ -81,13 +81,16 @@ $(BUILD)/examples/%: examples/%.c include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
 
-demo: all $(BUILD)/examples/chat
+DEMO_QUESTION := In one sentence: what makes a C library pleasant to use?
+
+# A streamed chat: reasoning (dimmed on a terminal), then the answer.
+demo: all $(BUILD)/examples/stream_chat
 	@if [ -n "$$MOONSHOT_API_KEY$$KIMI_API_KEY" ]; then \
 	  echo "== libkimi demo against $${KIMI_BASE_URL:-https://api.moonshot.ai/v1}"; \
-	  $(BUILD)/examples/chat "In one sentence: what makes a C library pleasant to use?"; \
+	  $(BUILD)/examples/stream_chat "$(DEMO_QUESTION)"; \
 	else \
 	  echo "== libkimi demo against the local mock Kimi server (set MOONSHOT_API_KEY to use the real API)"; \
-	  $(WITH_MOCK) $(BUILD)/examples/chat "In one sentence: what makes a C library pleasant to use?"; \
+	  $(WITH_MOCK) $(BUILD)/examples/stream_chat "$(DEMO_QUESTION) [[mock: delay_ms=15]]"; \
 	fi
 
 # ------------------------------------------------------------------- tests
@@ -108,6 +111,23 @@ test-c: all examples $(C_TESTS)
 
 test-abi: all examples
 	$(WITH_MOCK) $(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
+
+# ------------------------------------------------------------- benchmarks
+BENCH_VENV := $(BUILD)/bench-venv
+BENCH_PROGRAMS := $(BUILD)/bench/stream_consumer
+
+$(BUILD)/bench/%: bench/clients/%.c include/kimi.h $(LIB_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
+
+# The peers run from a private virtual environment, so the system's Python
+# stays untouched.
+$(BENCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q openai httpx
+
+bench: all $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
+	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python
 
 # ----------------------------------------------------------------- install
 install: all

@@ -12,17 +12,12 @@
 public final class ChatStream {
     private let client: Client
     private let exchange: Exchange
-    private var decoder: SSEDecoder
-    private let accumulator = StreamAccumulator()
-    private var chunk = Chunk()
+    private let decoder: StreamDecoder
     private var cursor = 0
-    private var sawDone = false
     public private(set) var isFinished = false
     /// True once the server started a 2xx event stream; from then on
     /// `response` holds what arrived, whatever happens later.
     public private(set) var started = false
-    /// The data of the event-stream message the current events came from.
-    public private(set) var rawChunk = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
     init(client: Client, request: ChatRequest) throws(KimiError) {
         self.client = client
@@ -34,41 +29,43 @@ public final class ChatStream {
         } catch {
             throw client.redacted(error)
         }
-        decoder = SSEDecoder(maxEventBytes: client.config.maxEventBytes)
+        decoder = StreamDecoder(maxEventBytes: client.config.maxEventBytes)
     }
 
     deinit { exchange.close() }
 
     /// The response accumulated so far (all of it once the stream is done).
-    public var response: ChatResponse { accumulator.response }
+    public var response: ChatResponse { decoder.response }
 
     /// The event `next()` returned last; check `hasCurrent` first.
-    public var current: StreamEvent { accumulator.events[cursor] }
-    public var hasCurrent: Bool { cursor < accumulator.eventCount }
+    public var current: StreamEvent { decoder.event(cursor) }
+    public var hasCurrent: Bool { cursor < decoder.eventCount }
+    /// The data of the event-stream message the current events came from.
+    public var rawChunk: UnsafeBufferPointer<UInt8> { decoder.rawChunk }
 
-    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { accumulator.text(of: event) }
-    public func toolCall(of event: StreamEvent) -> ResponseToolCall? { accumulator.toolCall(of: event) }
-    public func finishReason(of event: StreamEvent) -> TextBuffer? { accumulator.finishReason(of: event) }
+    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { decoder.text(of: event) }
+    public func toolCall(of event: StreamEvent) -> ResponseToolCall? { decoder.toolCall(of: event) }
+    public func finishReason(of event: StreamEvent) -> TextBuffer? { decoder.finishReason(of: event) }
 
     /// The next event, or nil after the `.done` event.
     public func next() throws(KimiError) -> StreamEvent? {
-        if cursor + 1 < accumulator.eventCount {
+        if cursor + 1 < decoder.eventCount {
             cursor += 1
-            return accumulator.events[cursor]
+            return decoder.event(cursor)
         }
         guard !isFinished else { return nil }
-        if sawDone {
+        if decoder.sawDone {
             finish()
             return nil
         }
         do throws(KimiError) {
             while true {
                 try awaitEventStream()
-                if try decodeNextMessage() {
+                if try decoder.decodeNext(exchange.transfer.inbound) {
                     // A message without events (a keep-alive chunk) just moves on.
-                    if accumulator.eventCount == 0 { continue }
+                    if decoder.eventCount == 0 { continue }
                     cursor = 0
-                    return accumulator.events[0]
+                    return decoder.event(0)
                 }
                 if exchange.isFinished { throw endOfInput() }
                 decoder.compact(exchange.transfer.inbound)
@@ -99,7 +96,7 @@ public final class ChatStream {
     private func finish() {
         guard !isFinished else { return }
         isFinished = true
-        if sawDone { exchange.finishIfReady() }
+        if decoder.sawDone { exchange.finishIfReady() }
         exchange.close()
     }
 
@@ -122,57 +119,6 @@ public final class ChatStream {
             throw error
         }
         throw KimiError(.parse, "expected an event stream (text/event-stream), got \(transfer.contentType.isEmpty ? "no content type" : transfer.contentType) from \(transfer.request.label)")
-    }
-
-    /// Decodes one event-stream message, if a whole one has arrived.
-    /// Returns false when more input is needed.
-    private func decodeNextMessage() throws(KimiError) -> Bool {
-        let message: SSEEvent?
-        do {
-            message = try decoder.next(in: exchange.transfer.inbound)
-        } catch {
-            throw KimiError(.tooLarge, "an event-stream line is over the \(decoder.maxEventBytes)-byte limit (kimi_client_options_set_max_event_bytes)")
-        }
-        guard let message else { return false }
-        accumulator.beginChunk()
-        switch message.kind {
-        case .error: throw streamError(message)
-        case .other: return true // events of other types are not chat chunks
-        case .message: break
-        }
-        rawChunk = message.data
-        if message.isDone {
-            sawDone = true
-            accumulator.finishStream()
-            return true
-        }
-        guard let base = message.data.baseAddress, message.data.count > 0 else {
-            throw KimiError(.parse, "empty data: payload at stream byte \(message.streamOffset)")
-        }
-        var scanner = JSONScanner(base, count: message.data.count)
-        do {
-            try ChunkDecoder.scan(&scanner, into: &chunk)
-        } catch {
-            throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
-        }
-        if chunk.hasError { throw streamError(message) }
-        accumulator.apply(chunk, scanner)
-        return true
-    }
-
-    /// The `.api` error an `event: error` or a `{"error": ...}` payload carries.
-    private func streamError(_ message: SSEEvent) -> KimiError {
-        let text = String(decoding: message.data, as: UTF8.self)
-        if case .success(let root) = JSONValue.parse(text) {
-            if let error = ErrorDecoder.apiError(in: root, httpStatus: 0) { return error }
-            if root.isObject, let wrapped = JSONValue.object([("error", root)]),
-               let error = ErrorDecoder.apiError(in: wrapped, httpStatus: 0) {
-                return error
-            }
-        }
-        var error = KimiError(.api, "error event in stream: \(ErrorDecoder.oneLine(text))")
-        error.body = text
-        return error
     }
 
     /// The error for a transfer that ended without `[DONE]`.

@@ -97,6 +97,7 @@ public struct SSEDecoder {
                 if remaining > maxEventBytes { throw .tooLarge(maxEventBytes) }
                 return nil // an incomplete line: wait for more input
             }
+            if lineLength > maxEventBytes { throw .tooLarge(maxEventBytes) }
             position = lineStart + lineLength + terminatorLength
             if let event = try line(base, start: lineStart, length: lineLength) {
                 return event

@@ -67,13 +67,21 @@ class Reply:
         else:
             reasoning = []
         finish = "stop"
+        calls = []
+        if s.get("calls"):
+            names = [n for n in str(s["calls"]).split(",") if n]
+            calls = [{"id": f"functions.{name}:{i}", "name": name,
+                      "arguments": json.dumps({"city": "Paris", "n": i}, separators=(",", ":"))}
+                     for i, name in enumerate(names)]
+            content = []
+            finish = "tool_calls"
         limit = self.body.get("max_completion_tokens") or self.body.get("max_tokens")
         if isinstance(limit, int) and limit < len(reasoning) + len(content):
             keep = max(0, limit - len(reasoning))
             reasoning = reasoning[:limit]
             content = content[:keep]
             finish = "length"
-        return {"reasoning": reasoning, "content": content, "finish": finish}
+        return {"reasoning": reasoning, "content": content, "finish": finish, "calls": calls}
 
     def usage(self, choice):
         completion = len(choice["reasoning"]) + len(choice["content"])
@@ -100,6 +108,10 @@ class Reply:
         message = {"role": "assistant", "content": "".join(choice["content"])}
         if self.thinking or choice["reasoning"]:
             message["reasoning_content"] = "".join(choice["reasoning"])
+        if choice["calls"]:
+            message["tool_calls"] = [{"id": c["id"], "type": "function",
+                                      "function": {"name": c["name"], "arguments": c["arguments"]}}
+                                     for c in choice["calls"]]
         return message
 
     def completion(self):
@@ -138,6 +150,9 @@ def stream_chunks(reply):
         for i, c in enumerate(reply.choices):
             if j < len(c["content"]):
                 yield "piece", chunk(reply, [{"index": i, "delta": {"content": c["content"][j]}, "finish_reason": None}])
+    for i, c in enumerate(reply.choices):
+        for fragment in tool_call_fragments(c["calls"], reply.scenario):
+            yield "piece", chunk(reply, [{"index": i, "delta": {"tool_calls": [fragment]}, "finish_reason": None}])
     placement = reply.scenario.text("usage", "choice")
     for i, c in enumerate(reply.choices):
         item = {"index": i, "delta": {}, "finish_reason": c["finish"]}
@@ -148,6 +163,31 @@ def stream_chunks(reply):
     if include or placement in ("top", "both"):
         yield "meta", chunk(reply, [], usage=reply.total_usage())
     yield "done", "[DONE]"
+
+
+def tool_call_fragments(calls, scenario):
+    """Kimi's streamed tool calls: a first fragment with index, id, type and
+    name, then argument pieces of 6 bytes; interleaved across calls on ask."""
+    streams = []
+    for k, call in enumerate(calls):
+        first = {"index": k, "id": call["id"], "type": "function",
+                 "function": {"name": call["name"], "arguments": ""}}
+        pieces_ = [{"index": k, "function": {"arguments": call["arguments"][p:p + 6]}}
+                   for p in range(0, len(call["arguments"]), 6)]
+        streams.append([first] + pieces_)
+    if scenario.get("noindex"):
+        for stream in streams:
+            for fragment in stream:
+                fragment.pop("index")
+    if scenario.get("interleave"):
+        longest = max((len(s) for s in streams), default=0)
+        for j in range(longest):
+            for stream in streams:
+                if j < len(stream):
+                    yield stream[j]
+    else:
+        for stream in streams:
+            yield from stream
 
 
 class SSEWriter:
@@ -161,6 +201,7 @@ class SSEWriter:
         self.sep = b"data:" if s.get("nospace") else b"data: "
         self.split = s.int("split")
         self.big = bool(s.get("big"))
+        self.batch = s.int("batch") or 0
         self.keepalive = bool(s.get("keepalive"))
         self.multiline = bool(s.get("multiline"))
         self.fields = bool(s.get("fields"))
@@ -190,8 +231,9 @@ class SSEWriter:
 
     async def send(self, payload, event=None):
         self.pending += self.format(payload, event)
-        if not self.big:
-            await self.flush()
+        if self.big or len(self.pending) < self.batch:
+            return
+        await self.flush()
 
     async def flush(self):
         data, self.pending = bytes(self.pending), bytearray()
@@ -230,6 +272,9 @@ async def respond(body, scenario, text, response):
             if answered == s.int("error_after"):
                 await writer.send({"error": {"type": "server_error", "message": "the engine failed mid-stream"}})
                 break
+            if answered == s.int("bad_data_after"):
+                await writer.send("{\"choices\": [ this is not json")
+                break
             if answered == s.int("event_error_after"):
                 await writer.send({"error": {"type": "server_error", "message": "the engine failed mid-stream"}}, event="error")
                 break
@@ -251,8 +296,8 @@ def scripted_error(scenario):
     status = scenario.int("status")
     if status is None:
         return None
-    code = scenario.text("code")
+    code = scenario.get("code")
     if scenario.get("code_int"):
         code = status
-    return APIError(status, scenario.text("type", "invalid_request_error"),
+    return APIError(status, scenario.get("type") or "invalid_request_error",
                     scenario.text("message", "scripted error"), code)

@@ -10,6 +10,7 @@ Keys (all optional):
   reasoning_chunks=N  N reasoning pieces "think " before the answer
   split=N           write the stream in N-byte network writes
   big               write the whole stream in one network write
+  batch=N           write the stream in writes of at least N bytes
   crlf | cr         end SSE lines with CRLF or CR instead of LF
   nospace           "data:" without the space before the payload
   bom               start the stream with a UTF-8 byte order mark
@@ -19,6 +20,11 @@ Keys (all optional):
   usage=choice|top|both|none   where usage goes (default choice: Kimi's
                     choices[i].usage in the finish chunk; non-stream: top)
   cached=N          cached tokens; spelling=top|details|both (default top)
+  calls=NAME,NAME   answer with calls to these functions (finish_reason tool_calls),
+                    ids functions.NAME:i, arguments {"city":"Paris","n":i}
+  interleave        stream the calls' argument pieces alternately
+  noindex           leave "index" out of streamed tool-call fragments
+  bad_data_after=N  after N answer pieces send a data: payload that is not JSON
   error_after=N     after N answer pieces send data: {"error":...} and end
   event_error_after=N  the same as "event: error"
   cut_after=N       drop the connection after N answer pieces
