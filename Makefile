@@ -107,7 +107,8 @@ test-swift: | deps
 	swift test
 
 test-c: all examples $(C_TESTS)
-	$(WITH_MOCK) $(PYTHON) Tests/c/run.py $(C_TESTS)
+	$(PYTHON) Tests/media/make_samples.py $(BUILD)/samples
+	KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(C_TESTS)
 
 test-abi: all examples
 	$(WITH_MOCK) $(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
@@ -127,6 +128,7 @@ $(BENCH_VENV)/bin/python:
 	$(BENCH_VENV)/bin/pip install -q openai httpx
 
 bench: all $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
+	swift build -c release --product kimi-bench
 	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python
 
 # ----------------------------------------------------------------- install

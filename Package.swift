@@ -38,5 +38,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KimiCoreTests", dependencies: ["KimiCore"]),
+        // Micro-benchmarks run by `make bench` (not part of the library).
+        .executableTarget(name: "kimi-bench", dependencies: ["KimiCore"], path: "bench/swift"),
     ]
 )

@@ -147,6 +147,13 @@ def main():
             text = f"[[mock: chunks={n} batch=65536]]"
             rows += run_scenario(f"stream-{n}", [(f"libkimi (C), {n} chunks", [os.path.join(BUILD, "bench", "stream_consumer"), text])], 1, mock, n)
 
+    print("== base64 (kimi-bench)", flush=True)
+    micro = [json.loads(line) for line in subprocess.run([os.path.join(ROOT, ".build/release/kimi-bench")],
+                                                          stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()
+             if line.startswith("{")]
+    for m in micro:
+        print(f"  {m['name']:55} {m['gb_per_s']:.2f} GB/s", flush=True)
+
     by = {(r["scenario"], r["client"]): r for r in rows}
     curl = by[("stream", "curl -sN (transfer only)")]
     kimi = by[("stream", "libkimi (C, kimi_chat_stream)")]
@@ -193,6 +200,18 @@ def main():
     for n in (10000, 100000, 1000000):
         r = by[(f"stream-{n}", f"libkimi (C), {n} chunks")]
         lines.append(f"| {n:,} | {r['rss_kb'] / 1024:.1f} | {n * 4 / 1e6:.1f} |")
+    lines += [
+        "",
+        "## Base64 for inline media",
+        "",
+        "Inline images and video are base64-encoded while the request is sent, straight into curl's upload "
+        "buffer (`bench/swift/main.swift`, median of several runs; target ≥ 1 GB/s).",
+        "",
+        "| what | GB/s | met |",
+        "| --- | ---: | --- |",
+    ]
+    for m in micro:
+        lines.append(f"| {m['name']} | {m['gb_per_s']:.2f} | {'yes' if m['gb_per_s'] >= 1 else 'NO'} |")
     lines += ["", "## Versions", ""]
     lines += [f"- {k}: {v}" for k, v in versions(args.python).items()]
     lines += [
@@ -205,6 +224,7 @@ def main():
         f"curl -sN -o /dev/null -H 'Authorization: Bearer sk-bench' $KIMI_BASE_URL/chat/completions -d '{chat_body(stream_text)}'",
         f"build/bench/stream_consumer '{stream_text}'",
         f"build/bench-venv/bin/python bench/clients/openai_stream.py '{stream_text}'",
+        ".build/release/kimi-bench            # swift build -c release --product kimi-bench",
         "```",
         "",
     ]

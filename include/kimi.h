@@ -200,6 +200,16 @@ KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, co
 KIMI_API kimi_status kimi_client_options_set_max_response_bytes(kimi_client_options *opts, uint64_t bytes);
 /** Largest single event-stream event accepted, default 16 MiB. */
 KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options *opts, uint64_t bytes);
+/** Kimi's own rules, on by default: refuse http(s) media URLs, the 100 MB
+    request-body and per-file limits, and (see the pre-flight checks) K2.6's
+    fixed values. Pass 0 to talk to another OpenAI-compatible server. */
+KIMI_API kimi_status kimi_client_options_set_kimi_rules(kimi_client_options *opts, int enabled);
+/** Off by default. When on, inline media that would push a request body over
+    Kimi's 100 MB limit, and media of messages marked with
+    kimi_message_set_media_reuse, is uploaded through the Files API (purpose
+    "image" or "video") and sent as "ms://<file id>". Uploaded files stay in
+    the account (Kimi allows 1,000); delete them with kimi_file_delete. */
+KIMI_API kimi_status kimi_client_options_set_auto_upload(kimi_client_options *opts, int enabled);
 
 /* ------------------------------------------------------------------------ */
 /* Client                                                                   */
@@ -263,6 +273,34 @@ KIMI_API kimi_status kimi_message_add_tool_call(kimi_message *msg, const char *i
                                                 const char *arguments_json);
 /** Sets `tool_call_id` on a tool message: the id of the call it answers. */
 KIMI_API kimi_status kimi_message_set_tool_call_id(kimi_message *msg, const char *tool_call_id);
+
+/*
+ * Images and video. Kimi takes png, jpeg, webp and gif images, and mp4,
+ * mpeg, mov, avi, x-flv, webm, wmv and 3gpp video, inline as base64 `data:`
+ * URIs (up to a 100 MB request body) or uploaded and referenced as
+ * "ms://<file id>". The format is detected from the bytes, never from a file
+ * name. Each returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT naming the argument
+ * and what was found (an unsupported format, an empty or unreadable file, an
+ * image where a video belongs, a stated MIME type the bytes contradict).
+ */
+
+/** Adds an image from memory (copied). `mime` may be NULL to detect it; a
+    stated type must agree with the bytes. */
+KIMI_API kimi_status kimi_message_add_image_data(kimi_message *msg, const char *mime, const void *bytes, size_t len);
+/** Adds an image from a file: checked now, read (and base64-encoded straight
+    into the request as it is sent) each time the request is sent. */
+KIMI_API kimi_status kimi_message_add_image_file(kimi_message *msg, const char *path);
+/** Adds an image by URL: a "data:image/...;base64," URI or "ms://<file id>".
+    http(s) URLs are refused when the request is sent (Kimi does not fetch
+    them) unless the client's Kimi rules are off. */
+KIMI_API kimi_status kimi_message_add_image_url(kimi_message *msg, const char *url);
+/** The same three for video. */
+KIMI_API kimi_status kimi_message_add_video_data(kimi_message *msg, const char *mime, const void *bytes, size_t len);
+KIMI_API kimi_status kimi_message_add_video_file(kimi_message *msg, const char *path);
+KIMI_API kimi_status kimi_message_add_video_url(kimi_message *msg, const char *url);
+/** Marks the message's inline media as reused across requests: with the
+    client's auto upload on, it is uploaded once and sent as "ms://<id>". */
+KIMI_API kimi_status kimi_message_set_media_reuse(kimi_message *msg, int reuse);
 
 /* ------------------------------------------------------------------------ */
 /* Chat requests                                                            */
@@ -450,6 +488,111 @@ KIMI_API const char *kimi_chat_response_choice_tool_call_name(const kimi_chat_re
                                                               size_t i);
 KIMI_API const char *kimi_chat_response_choice_tool_call_arguments(const kimi_chat_response *resp,
                                                                    size_t choice, size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* Files                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** A file in the Files API. */
+typedef struct kimi_file kimi_file;
+
+/**
+ * Upload progress: bytes sent so far and the total (the multipart body, a
+ * little more than the file). Called on the uploading thread whenever the
+ * count changes, last with sent == total; return 0 to go on, non-zero to
+ * stop (the upload then fails with KIMI_E_ABORTED).
+ */
+typedef int (*kimi_progress_cb)(uint64_t sent, uint64_t total, void *user_data);
+
+/**
+ * Uploads the file at `path` (streamed from disk) with `purpose`
+ * "file-extract" (documents for Q&A), "image", "video" or "batch".
+ * `progress` may be NULL. On success stores the file in `*out` (free with
+ * kimi_file_free); on failure stores NULL. Returns KIMI_OK;
+ * KIMI_E_INVALID_ARGUMENT (unknown purpose, unreadable or empty file, over
+ * Kimi's 100 MB per-file limit, not an image/video for those purposes);
+ * KIMI_E_ABORTED (the progress callback stopped it); the statuses of
+ * kimi_chat_create for the request itself. Thread-safe.
+ */
+KIMI_API kimi_status kimi_file_upload(kimi_client *client, const char *path, const char *purpose,
+                                      kimi_progress_cb progress, void *user_data, kimi_file **out);
+/** Like kimi_file_upload, from memory (not copied: `data` must stay valid and
+    unchanged until the call returns), as a file called `filename`. */
+KIMI_API kimi_status kimi_file_upload_data(kimi_client *client, const char *filename, const void *data, size_t len,
+                                           const char *purpose, kimi_progress_cb progress, void *user_data,
+                                           kimi_file **out);
+/** Fetches a file's details into `*out` (free with kimi_file_free). An unknown
+    id gives KIMI_E_API with HTTP status 404. Thread-safe. */
+KIMI_API kimi_status kimi_file_retrieve(kimi_client *client, const char *file_id, kimi_file **out);
+/** Deletes a file. Thread-safe. */
+KIMI_API kimi_status kimi_file_delete(kimi_client *client, const char *file_id);
+/** The extracted text of a "file-extract" file, as a string the caller frees
+    with kimi_string_free; `len_out` may be NULL. Thread-safe. */
+KIMI_API kimi_status kimi_file_content(kimi_client *client, const char *file_id, char **content_out, size_t *len_out);
+
+/** Frees a file returned by upload or retrieve. NULL does nothing. Never pass
+    a file borrowed from a kimi_file_list. */
+KIMI_API void kimi_file_free(kimi_file *file);
+
+/* File accessors; strings are valid until the file (or its list) is freed. */
+KIMI_API const char *kimi_file_id(const kimi_file *file);
+KIMI_API const char *kimi_file_filename(const kimi_file *file);
+KIMI_API const char *kimi_file_purpose(const kimi_file *file);
+/** The status as the server sent it ("ok", "ready", ...). */
+KIMI_API const char *kimi_file_status(const kimi_file *file);
+KIMI_API const char *kimi_file_status_details(const kimi_file *file);
+/** Size in bytes, 0 when absent. */
+KIMI_API int64_t kimi_file_bytes(const kimi_file *file);
+/** Creation time in Unix seconds, 0 when absent. */
+KIMI_API int64_t kimi_file_created_at(const kimi_file *file);
+/** The file object's JSON. */
+KIMI_API const char *kimi_file_json(const kimi_file *file, size_t *len_out);
+
+typedef struct kimi_file_list kimi_file_list;
+
+/** Lists the account's files into `*out` (free with kimi_file_list_free).
+    Thread-safe. */
+KIMI_API kimi_status kimi_files_list(kimi_client *client, kimi_file_list **out);
+KIMI_API size_t kimi_file_list_count(const kimi_file_list *list);
+/** File `i`, borrowed from the list (NULL when out of range): read it with the
+    accessors above, never free it. */
+KIMI_API const kimi_file *kimi_file_list_get(const kimi_file_list *list, size_t i);
+KIMI_API void kimi_file_list_free(kimi_file_list *list);
+
+/* ------------------------------------------------------------------------ */
+/* Token estimates, models, balance                                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Kimi's token estimate for the request's model and messages (images and
+ * video included), stored in `*tokens_out`. Returns KIMI_OK or the statuses
+ * of kimi_chat_create. Thread-safe.
+ */
+KIMI_API kimi_status kimi_chat_estimate_tokens(kimi_client *client, const kimi_chat_request *req, int64_t *tokens_out);
+
+typedef struct kimi_model_list kimi_model_list;
+
+/** The models the key can use, with their capabilities, into `*out` (free
+    with kimi_model_list_free). Thread-safe. */
+KIMI_API kimi_status kimi_models_list(kimi_client *client, kimi_model_list **out);
+KIMI_API size_t kimi_model_list_count(const kimi_model_list *list);
+/** Model `i`'s id ("kimi-k2.6"), "" when out of range. */
+KIMI_API const char *kimi_model_list_id(const kimi_model_list *list, size_t i);
+/** Model `i`'s context window in tokens, -1 when unknown. */
+KIMI_API int64_t kimi_model_list_context_length(const kimi_model_list *list, size_t i);
+/** 1 when model `i` accepts images / video / reasons, else 0. */
+KIMI_API int kimi_model_list_supports_image_in(const kimi_model_list *list, size_t i);
+KIMI_API int kimi_model_list_supports_video_in(const kimi_model_list *list, size_t i);
+KIMI_API int kimi_model_list_supports_reasoning(const kimi_model_list *list, size_t i);
+KIMI_API void kimi_model_list_free(kimi_model_list *list);
+
+/**
+ * The account balance: available, voucher and cash (USD on api.moonshot.ai,
+ * CNY on api.moonshot.cn; cash can be negative). Any out pointer may be
+ * NULL. Returns KIMI_OK or the statuses of kimi_chat_create. Thread-safe.
+ */
+KIMI_API kimi_status kimi_balance_get(kimi_client *client, double *available_out, double *voucher_out,
+                                      double *cash_out);
 
 /* ------------------------------------------------------------------------ */
 /* Cancellation                                                             */

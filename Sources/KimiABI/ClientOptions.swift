@@ -94,3 +94,13 @@ public func kimi_client_options_set_max_event_bytes(_ opts: OpaquePointer?, _ by
         box.options.maxEventBytes = Int(bytes)
     }
 }
+
+@c @implementation
+public func kimi_client_options_set_kimi_rules(_ opts: OpaquePointer?, _ enabled: Int32) -> Int32 {
+    withOptions(#function, opts) { box in box.options.kimiRules = enabled != 0 }
+}
+
+@c @implementation
+public func kimi_client_options_set_auto_upload(_ opts: OpaquePointer?, _ enabled: Int32) -> Int32 {
+    withOptions(#function, opts) { box in box.options.autoUpload = enabled != 0 }
+}

@@ -20,7 +20,7 @@ import Testing
         #expect(request.messages[2].toolCalls[0].id == "functions.a:0")
         #expect(request.includeUsage == true)
         #expect(request.stop == ["END"])
-        let encoded = RequestEncoder.encode(request, for: .stream).text.string
+        let encoded = RequestEncoder.encode(request, for: .stream).text
         #expect(encoded == #"{"model":"kimi-k2.6","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"ms://f1"}},{"type":"video_url","video_url":{"url":"ms://f2"}}]},{"role":"assistant","reasoning_content":"r","tool_calls":[{"id":"functions.a:0","type":"function","function":{"name":"a","arguments":"{}"}}]},{"role":"tool","content":"1","name":"a","tool_call_id":"functions.a:0"}],"thinking":{"type":"enabled","keep":"all"},"max_completion_tokens":5,"temperature":1.0,"top_p":0.95,"n":1,"presence_penalty":0.0,"frequency_penalty":0.0,"response_format":{"type":"json_object"},"stop":["END"],"stream":true,"stream_options":{"include_usage":true},"prompt_cache_key":"k","safety_identifier":"u","reasoning_effort":"high"}"#)
     }
 

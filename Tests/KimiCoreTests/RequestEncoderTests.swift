@@ -4,7 +4,7 @@ import Testing
 /// Golden bodies: every field, in its fixed place, only when set.
 @Suite struct RequestEncoderTests {
     func body(_ request: ChatRequest, _ purpose: RequestEncoder.Purpose = .create) -> String {
-        RequestEncoder.encode(request, for: purpose).text.string
+        RequestEncoder.encode(request, for: purpose).text
     }
 
     func json(_ text: String) -> JSONValue {

@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mockkimi import chat, http, scenario as scen  # noqa: E402
+from mockkimi import chat, files, http, media, scenario as scen  # noqa: E402
 from mockkimi.validation import MODELS, APIError, validate_chat  # noqa: E402
 
 request_ids = itertools.count(1)
@@ -61,7 +61,46 @@ async def chat_completions(request, response, headers):
     if error:
         raise error
     validate_chat(body)
-    await chat.respond(body, s, text, response)
+    await chat.respond(body, s, text, response, check_media(body))
+
+
+def check_media(body):
+    """Decodes every media part (400 in Kimi's shape when one is bad) and
+    describes what arrived: kind, MIME type, size and FNV-1a digest."""
+    notes = []
+    for kind, url in media.media_parts(body):
+        try:
+            mime, data, where = media.decode_part(kind, url, files.store)
+        except ValueError as exc:
+            raise APIError(400, "invalid_request_error", str(exc))
+        source = "" if where == "inline" else f"{where} "
+        notes.append(f"{kind} {source}{mime} {len(data)} bytes fnv1a={media.fnv1a(data)}")
+    return notes
+
+
+async def estimate_tokens(request, response, headers):
+    try:
+        body = request.json()
+    except ValueError:
+        raise APIError(400, "invalid_request_error", "Invalid request: body is not valid JSON")
+    if not isinstance(body.get("messages"), list) or not body["messages"]:
+        raise APIError(400, "invalid_request_error", "Invalid request: messages must be a non-empty array")
+    if body.get("model") not in MODELS:
+        raise APIError(404, "resource_not_found_error", f"Not found the model {body.get('model')} or Permission denied")
+    total = chat.prompt_tokens(body)
+    for kind, url in media.media_parts(body):
+        try:
+            _, data, _ = media.decode_part(kind, url, files.store)
+        except ValueError as exc:
+            raise APIError(400, "invalid_request_error", str(exc))
+        total += (85 if kind == "image" else 500) + len(data) // 1000
+    await response.send_json(200, {"data": {"total_tokens": total}}, headers=headers)
+
+
+async def balance(request, response, headers):
+    await response.send_json(200, {"code": 0, "data": {"available_balance": 49.58894, "voucher_balance": 46.58893,
+                                                       "cash_balance": 3.00001}, "scode": "0x0", "status": True},
+                             headers=headers)
 
 
 async def models(request, response, headers):
@@ -72,6 +111,8 @@ async def models(request, response, headers):
 ROUTES = {
     ("POST", "/v1/chat/completions"): chat_completions,
     ("GET", "/v1/models"): models,
+    ("POST", "/v1/tokenizers/estimate-token-count"): estimate_tokens,
+    ("GET", "/v1/users/me/balance"): balance,
 }
 
 
@@ -80,7 +121,7 @@ async def handle(request, response):
     if request.body is None:
         await response.send_json(413, APIError(413, "invalid_request_error", "Request body too large").body(), headers=headers)
         return
-    route = ROUTES.get((request.method, request.path))
+    route = ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
     try:
         if route is None:
             raise APIError(404, "resource_not_found_error", f"Not found: {request.method} {request.path}")

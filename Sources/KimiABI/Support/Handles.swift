@@ -36,6 +36,11 @@ extension String {
         case "RequestBox": return "kimi_chat_request"
         case "MessageBox": return "kimi_message"
         case "ResponseBox": return "kimi_chat_response"
+        case "StreamBox": return "kimi_stream"
+        case "CancelTokenBox": return "kimi_cancel_token"
+        case "FileBox": return "kimi_file"
+        case "FileListBox": return "kimi_file_list"
+        case "ModelListBox": return "kimi_model_list"
         default: return self
         }
     }

@@ -21,10 +21,10 @@ public final class ChatStream {
 
     init(client: Client, request: ChatRequest) throws(KimiError) {
         self.client = client
-        let body = RequestEncoder.encode(request, for: .stream)
-        let http = HTTPRequest(method: .post, url: client.chatURL, headers: client.config.streamHeaders,
-                               body: body, streaming: true, cancel: request.cancelToken)
-        do {
+        do throws(KimiError) {
+            let body = try client.prepareBody(request, for: .stream)
+            let http = HTTPRequest(method: .post, url: client.chatURL, headers: client.config.streamHeaders,
+                                   body: body, streaming: true, cancel: request.cancelToken)
             exchange = try Exchange(http, config: client.config, pool: client.pool)
         } catch {
             throw client.redacted(error)

@@ -13,7 +13,7 @@ public final class Client: @unchecked Sendable {
 
     /// Sends a chat completion request and decodes the whole answer.
     public func createChat(_ request: ChatRequest) throws(KimiError) -> ChatResponse {
-        let body = RequestEncoder.encode(request, for: .create)
+        let body = try prepareBody(request, for: .create)
         let transfer = try perform(HTTPRequest(method: .post, url: chatURL, headers: config.jsonHeaders,
                                                body: body, cancel: request.cancelToken))
         return try ResponseDecoder.decode(transfer.body)

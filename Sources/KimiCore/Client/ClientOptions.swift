@@ -17,6 +17,13 @@ public struct ClientOptions {
     public var proxy: String?
     public var maxBodyBytes = 64 << 20
     public var maxEventBytes = 16 << 20
+    /// Kimi's own rules (refused http(s) media URLs, the 100 MB body limit,
+    /// K2.6's fixed values...) are checked before sending. Turn off for
+    /// other OpenAI-compatible servers.
+    public var kimiRules = true
+    /// Media that would push a body over the limit (or is marked for reuse)
+    /// is uploaded through the Files API and sent as `ms://<id>`.
+    public var autoUpload = false
 
     public init() {}
 
@@ -63,9 +70,13 @@ public final class ClientConfig: @unchecked Sendable {
     public let proxy: String?
     public let maxBodyBytes: Int
     public let maxEventBytes: Int
+    public let kimiRules: Bool
+    public let autoUpload: Bool
     let share: ShareHandle
     let jsonHeaders: HeaderList
     let streamHeaders: HeaderList
+    /// For multipart uploads: curl sets the Content-Type with the boundary.
+    let uploadHeaders: HeaderList
 
     init(_ options: ClientOptions) throws(KimiError) {
         guard let key = options.apiKey ?? environment("MOONSHOT_API_KEY") ?? environment("KIMI_API_KEY"),
@@ -89,12 +100,15 @@ public final class ClientConfig: @unchecked Sendable {
         proxy = options.proxy
         maxBodyBytes = options.maxBodyBytes
         maxEventBytes = options.maxEventBytes
+        kimiRules = options.kimiRules
+        autoUpload = options.autoUpload
         share = try ShareHandle()
 
         // "Expect:" turns off curl's 100-continue wait on large bodies.
         let common = ["Authorization: Bearer \(key)", "Expect:"] + options.headers.map { "\($0.name): \($0.value)" }
         jsonHeaders = try HeaderList(common + ["Content-Type: application/json", "Accept: application/json"])
         streamHeaders = try HeaderList(common + ["Content-Type: application/json", "Accept: text/event-stream"])
+        uploadHeaders = try HeaderList(common + ["Accept: application/json"])
     }
 
     /// Replaces every occurrence of the API key in `text`, so no message,

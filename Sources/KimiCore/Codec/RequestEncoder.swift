@@ -2,8 +2,9 @@
 ///
 /// Key order is fixed (model, messages, then the documented fields), only
 /// set fields are written, and `extra` members are merged last and win over
-/// built ones, like openai-python's `extra_body`.
-public enum RequestEncoder {
+/// built ones, like openai-python's `extra_body`. Inline media becomes a
+/// separate body segment, encoded to base64 only when sent.
+public struct RequestEncoder {
     public enum Purpose {
         case create
         case stream
@@ -11,29 +12,42 @@ public enum RequestEncoder {
         case estimate
     }
 
-    public static func encode(_ request: ChatRequest, for purpose: Purpose) -> RequestBody {
-        let out = TextBuffer(capacity: 256)
-        var w = JSONWriter(into: out)
-        let overridden = Set(request.extra?.members.map(\.key) ?? [])
-        func field(_ name: StaticString) -> Bool {
-            if !overridden.isEmpty,
-               overridden.contains(name.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }) {
-                return false
-            }
-            w.key(name)
-            return true
-        }
+    private var w: JSONWriter
+    private var segments: [RequestBody.Segment] = []
+    private let overridden: Set<String>
 
+    private init(extraKeys: Set<String>) {
+        w = JSONWriter(into: TextBuffer(capacity: 256))
+        overridden = extraKeys
+    }
+
+    public static func encode(_ request: ChatRequest, for purpose: Purpose) -> RequestBody {
+        var encoder = RequestEncoder(extraKeys: Set(request.extra?.members.map(\.key) ?? []))
+        encoder.write(request, purpose)
+        encoder.segments.append(.text(encoder.w.out))
+        return RequestBody(encoder.segments)
+    }
+
+    /// Writes `name` unless an extra member replaces it.
+    private mutating func field(_ name: StaticString) -> Bool {
+        if !overridden.isEmpty, overridden.contains(name.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }) {
+            return false
+        }
+        w.key(name)
+        return true
+    }
+
+    private mutating func write(_ request: ChatRequest, _ purpose: Purpose) {
         w.beginObject()
         if field("model") { w.string(request.model) }
         if field("messages") {
             w.beginArray()
-            for message in request.messages { encode(message, &w) }
+            for message in request.messages { write(message) }
             w.endArray()
         }
         if purpose == .estimate {
             w.endObject()
-            return RequestBody(out)
+            return
         }
         if let thinking = request.thinking, field("thinking") {
             w.beginObject()
@@ -48,7 +62,7 @@ public enum RequestEncoder {
         if let value = request.n, field("n") { w.int(value) }
         if let value = request.presencePenalty, field("presence_penalty") { w.double(value) }
         if let value = request.frequencyPenalty, field("frequency_penalty") { w.double(value) }
-        if let format = request.responseFormat, field("response_format") { encode(format, &w) }
+        if let format = request.responseFormat, field("response_format") { write(format) }
         if !request.stop.isEmpty, field("stop") {
             w.beginArray()
             for stop in request.stop { w.string(stop) }
@@ -69,10 +83,9 @@ public enum RequestEncoder {
             value.write(to: &w)
         }
         w.endObject()
-        return RequestBody(out)
     }
 
-    static func encode(_ message: Message, _ w: inout JSONWriter) {
+    private mutating func write(_ message: Message) {
         w.beginObject()
         w.key("role"); w.string(message.role.rawValue)
         // Kimi's own client leaves out empty content on tool-call turns.
@@ -82,7 +95,7 @@ public enum RequestEncoder {
                 w.string(message.text ?? "")
             } else {
                 w.beginArray()
-                for part in message.parts { encode(part, &w) }
+                for part in message.parts { write(part) }
                 w.endArray()
             }
         }
@@ -107,7 +120,7 @@ public enum RequestEncoder {
         w.endObject()
     }
 
-    static func encode(_ part: ContentPart, _ w: inout JSONWriter) {
+    private mutating func write(_ part: ContentPart) {
         w.beginObject()
         switch part {
         case .text(let text):
@@ -115,24 +128,36 @@ public enum RequestEncoder {
             w.key("text"); w.string(text)
         case .image(let media):
             w.key("type"); w.string("image_url")
-            w.key("image_url"); encode(media, &w)
+            w.key("image_url"); write(media)
         case .video(let media):
             w.key("type"); w.string("video_url")
-            w.key("video_url"); encode(media, &w)
+            w.key("video_url"); write(media)
         }
         w.endObject()
     }
 
-    static func encode(_ media: Media, _ w: inout JSONWriter) {
+    private mutating func write(_ media: Media) {
         w.beginObject()
+        w.key("url")
         switch media {
         case .url(let url):
-            w.key("url"); w.string(url)
+            w.string(url)
+        case .inline(let inline):
+            if let id = inline.uploadedID {
+                w.string("ms://\(id)")
+            } else {
+                w.beginPiecewiseString()
+                w.out.append(inline.dataURIPrefix)
+                segments.append(.text(w.out))
+                segments.append(.media(inline))
+                w.continueIn(TextBuffer(capacity: 128))
+                w.endPiecewiseString()
+            }
         }
         w.endObject()
     }
 
-    static func encode(_ format: ChatRequest.ResponseFormat, _ w: inout JSONWriter) {
+    private mutating func write(_ format: ChatRequest.ResponseFormat) {
         w.beginObject()
         switch format {
         case .text:

@@ -4,7 +4,7 @@
 /// that closes is itself a value. Keys are written in the order the caller
 /// writes them, which gives request bodies a fixed, testable shape.
 public struct JSONWriter {
-    public let out: TextBuffer
+    public private(set) var out: TextBuffer
     private var needsComma = false
 
     public init(into out: TextBuffer) { self.out = out }
@@ -79,6 +79,10 @@ public struct JSONWriter {
         out.append(json)
         needsComma = true
     }
+
+    /// Continues writing into `buffer` (the encoder starts a new text piece
+    /// after inline media), keeping the comma state.
+    public mutating func continueIn(_ buffer: TextBuffer) { out = buffer }
 
     /// Starts a string value whose body the caller appends in pieces (base64
     /// media written straight into the body); finish with `endPiecewiseString`.

@@ -105,6 +105,10 @@ final class Exchange {
             return KimiError(.tooLarge, "response body over the \(config.maxBodyBytes)-byte limit (kimi_client_options_set_max_response_bytes) on \(label)")
         case .eventTooLarge:
             return KimiError(.tooLarge, "event-stream line over the \(config.maxEventBytes)-byte limit (kimi_client_options_set_max_event_bytes) on \(label)")
+        case .progressStopped:
+            return KimiError(.aborted, "the progress callback returned non-zero (\(label))")
+        case .bodyUnreadable:
+            if let error = transfer.bodyError { return error }
         case .none:
             break
         }

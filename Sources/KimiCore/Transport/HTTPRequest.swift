@@ -18,13 +18,6 @@ final class HeaderList: @unchecked Sendable {
     deinit { curl_slist_free_all(raw) }
 }
 
-/// The body of a request: the JSON text the encoder wrote.
-public final class RequestBody {
-    public let text: TextBuffer
-    public init(_ text: TextBuffer) { self.text = text }
-    public var count: Int { text.count }
-}
-
 /// One HTTP call as the transport sees it.
 struct HTTPRequest {
     enum Method: String { case get = "GET", post = "POST", delete = "DELETE" }
@@ -33,6 +26,10 @@ struct HTTPRequest {
     var url: String
     var headers: HeaderList
     var body: RequestBody?
+    /// A multipart/form-data body (file uploads) instead of `body`.
+    var form: MultipartForm?
+    /// Upload progress (bytes sent, total); return false to stop.
+    var progress: ((Int64, Int64) -> Bool)?
     /// True for `text/event-stream` responses read event by event.
     var streaming = false
     var cancel: CancelToken?

@@ -9,7 +9,7 @@ import CKimiShims
 /// decoded later by the caller). Nothing here parses JSON.
 final class Transfer {
     enum BodyMode { case pending, whole, stream }
-    enum Abort { case none, bodyTooLarge, eventTooLarge }
+    enum Abort { case none, bodyTooLarge, eventTooLarge, progressStopped, bodyUnreadable }
 
     let request: HTTPRequest
     let maxBodyBytes: Int
@@ -28,6 +28,12 @@ final class Transfer {
     private(set) var lastActivity: UInt64 = monotonicNanos()
     private(set) var abort = Abort.none
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// Streams a body with inline media (base64 made on the fly).
+    private(set) var bodyReader: BodyReader?
+    /// The curl MIME structure of an upload; freed once curl is done with it.
+    private var mime: OpaquePointer?
+    private var uploaded: Int64 = 0
+    private var reportedTotal: Int64 = -1
 
     init(request: HTTPRequest, maxBodyBytes: Int, maxEventBytes: Int) {
         self.request = request
@@ -36,7 +42,13 @@ final class Transfer {
         errorBuffer[0] = 0
     }
 
-    deinit { errorBuffer.deallocate() }
+    deinit {
+        errorBuffer.deallocate()
+        if let mime { curl_mime_free(mime) }
+    }
+
+    /// Why the request body could not be read (a media file changed).
+    var bodyError: KimiError? { bodyReader?.error }
 
     var isSuccess: Bool { (200..<300).contains(status) }
 
@@ -71,12 +83,54 @@ final class Transfer {
         case .delete:
             easy.set(CURLOPT_CUSTOMREQUEST, "DELETE")
         case .post:
-            easy.set(CURLOPT_POST, 1)
-            let body = request.body?.text ?? TextBuffer()
-            // POSTFIELDS is not copied by curl; `request` keeps the buffer alive.
-            easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
-            easy.set(CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: body.bytes))
+            if let form = request.form {
+                let mime = try form.build(on: easy)
+                self.mime = mime
+                easy.set(CURLOPT_MIMEPOST, pointer: UnsafeMutableRawPointer(mime))
+            } else if let body = request.body, body.contiguousText == nil {
+                // Inline media: curl pulls the body through the read callback.
+                bodyReader = BodyReader(body)
+                easy.set(CURLOPT_POST, 1)
+                easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
+                easy.set(CURLOPT_READFUNCTION, callback: transferReadCallback)
+                easy.set(CURLOPT_READDATA, pointer: user)
+            } else {
+                easy.set(CURLOPT_POST, 1)
+                let text = request.body?.contiguousText ?? TextBuffer()
+                // POSTFIELDS is not copied by curl; `request` keeps the buffer alive.
+                easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(text.count))
+                easy.set(CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: text.bytes))
+            }
+            if request.form != nil || bodyReader != nil || request.progress != nil {
+                // Uploads report progress, and bytes sent count as activity
+                // for the idle timeout.
+                easy.set(CURLOPT_NOPROGRESS, 0)
+                _ = CKimiShims_easy_setopt_xferinfo_cb(easy.raw, transferProgressCallback)
+                easy.set(CURLOPT_XFERINFODATA, pointer: user)
+            }
         }
+    }
+
+    fileprivate func readBody(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int? {
+        guard let bodyReader else { return 0 }
+        noteActivity()
+        let n = bodyReader.read(into: buffer, capacity: capacity)
+        if n == nil { abort = .bodyUnreadable }
+        return n
+    }
+
+    /// Returns false to stop the transfer (the progress callback said so).
+    /// The caller's callback hears only changes: curl calls this often
+    /// while it waits.
+    fileprivate func progress(sent: Int64, total: Int64) -> Bool {
+        guard sent != uploaded || total != reportedTotal else { return true }
+        if sent != uploaded { noteActivity() }
+        uploaded = sent
+        reportedTotal = total
+        guard let report = request.progress, total > 0 else { return true }
+        if report(sent, total) { return true }
+        abort = .progressStopped
+        return false
     }
 
     func noteActivity() { lastActivity = monotonicNanos() }
@@ -173,6 +227,18 @@ private let transferHeaderCallback: CKimiShims_data_cb = { buffer, size, count, 
     let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
     transfer.receiveHeader(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: total))
     return total
+}
+
+private let transferReadCallback: CKimiShims_data_cb = { buffer, size, count, user in
+    guard let user, let buffer else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.readBody(into: UnsafeMutableRawPointer(buffer), capacity: size &* count) ?? CKimiShims_readfunc_abort()
+}
+
+private let transferProgressCallback: CKimiShims_xferinfo_cb = { user, _, _, uploadTotal, uploadNow in
+    guard let user else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.progress(sent: Int64(uploadNow), total: Int64(uploadTotal)) ? 0 : 1
 }
 
 private let transferWriteCallback: CKimiShims_data_cb = { buffer, size, count, user in

@@ -15,6 +15,9 @@ public struct Message {
     public var reasoningContent: String?
     public var toolCalls: [ToolCall] = []
     public var toolCallID: String?
+    /// With auto upload on, this message's inline media is uploaded once
+    /// and sent as `ms://<id>` from then on.
+    public var reuseMedia = false
 
     public init(role: Role, text: String? = nil) {
         self.role = role

@@ -38,9 +38,10 @@ def prompt_tokens(body):
 class Reply:
     """What the model 'says' to one request, per choice."""
 
-    def __init__(self, body, scenario, text):
+    def __init__(self, body, scenario, text, media_notes=()):
         self.body = body
         self.scenario = scenario
+        self.media_notes = list(media_notes)
         self.model = body.get("model")
         self.thinking = thinking_enabled(body)
         n = body.get("n") or 1
@@ -57,6 +58,7 @@ class Reply:
             content = pieces(UNICODE_REPLY)
         else:
             answer = s.text("reply") or f"You said: {text}"
+            answer += "".join(f" [{note}]" for note in self.media_notes)
             if index > 0:
                 answer += f" (choice {index})"
             content = pieces(answer)
@@ -248,8 +250,8 @@ class SSEWriter:
             await self.response.flush()
 
 
-async def respond(body, scenario, text, response):
-    reply = Reply(body, scenario, text)
+async def respond(body, scenario, text, response, media_notes=()):
+    reply = Reply(body, scenario, text, media_notes)
     if not body.get("stream"):
         await response.send_json(200, reply.completion())
         return

@@ -12,7 +12,7 @@ REASONS = {
     502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
 }
 
-MAX_BODY = 200 * 1024 * 1024
+MAX_BODY = 110 * 1024 * 1024  # a little over Kimi's 100 MB, so the mock can say so itself
 
 
 class Request:

@@ -1,0 +1,135 @@
+import CKimiHeader
+import KimiCore
+
+final class FileBox {
+    let file: FileObject
+    init(_ file: FileObject) { self.file = file }
+}
+
+final class FileListBox {
+    let files: [FileBox]
+    init(_ files: [FileObject]) { self.files = files.map(FileBox.init) }
+}
+
+/// Wraps a C progress callback for the core's upload.
+private func progressFunction(_ callback: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?) -> ((Int64, Int64) -> Bool)? {
+    guard let callback else { return nil }
+    return { sent, total in callback(UInt64(max(sent, 0)), UInt64(max(total, 0)), userData) == 0 }
+}
+
+@c @implementation
+public func kimi_file_upload(_ client: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ purpose: UnsafePointer<CChar>?,
+                             _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
+                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        let file = try client.uploadFile(path: try string(path, "path"), purpose: try string(purpose, "purpose"),
+                                         progress: progressFunction(progress, userData))
+        out.pointee = handle(FileBox(file))
+    }
+}
+
+@c @implementation
+public func kimi_file_upload_data(_ client: OpaquePointer?, _ filename: UnsafePointer<CChar>?, _ data: UnsafeRawPointer?,
+                                  _ len: Int, _ purpose: UnsafePointer<CChar>?, _ progress: kimi_progress_cb?,
+                                  _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        guard let data, len > 0 else { throw .invalidArgument("data: must not be NULL or empty") }
+        let memory = UnsafeRawBufferPointer(start: data, count: len)
+        let file = try client.uploadFile(borrowing: memory, filename: try string(filename, "filename"),
+                                         purpose: try string(purpose, "purpose"), progress: progressFunction(progress, userData))
+        out.pointee = handle(FileBox(file))
+    }
+}
+
+@c @implementation
+public func kimi_file_retrieve(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?,
+                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        out.pointee = handle(FileBox(try client.retrieveFile(id: try string(fileID, "file_id"))))
+    }
+}
+
+@c @implementation
+public func kimi_file_delete(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?) -> Int32 {
+    call(#function) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        _ = try client.deleteFile(id: try string(fileID, "file_id"))
+    }
+}
+
+@c @implementation
+public func kimi_file_content(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?,
+                              _ contentOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                              _ lengthOut: UnsafeMutablePointer<Int>?) -> Int32 {
+    contentOut?.pointee = nil
+    lengthOut?.pointee = 0
+    return call(#function) { () throws(KimiError) in
+        guard let contentOut else { throw .invalidArgument("content_out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        let text = try client.fileContent(id: try string(fileID, "file_id"))
+        contentOut.pointee = try ownedCopy(text)
+        lengthOut?.pointee = text.count
+    }
+}
+
+@c @implementation
+public func kimi_file_free(_ file: OpaquePointer?) { release(file, as: FileBox.self) }
+
+private func file(_ pointer: OpaquePointer?) -> FileObject? { object(pointer, as: FileBox.self)?.file }
+
+@c @implementation
+public func kimi_file_id(_ f: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(file(f)?.id) }
+
+@c @implementation
+public func kimi_file_filename(_ f: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(file(f)?.filename) }
+
+@c @implementation
+public func kimi_file_purpose(_ f: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(file(f)?.purpose) }
+
+@c @implementation
+public func kimi_file_status(_ f: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(file(f)?.status) }
+
+@c @implementation
+public func kimi_file_status_details(_ f: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(file(f)?.statusDetails) }
+
+@c @implementation
+public func kimi_file_bytes(_ f: OpaquePointer?) -> Int64 { file(f)?.bytes ?? 0 }
+
+@c @implementation
+public func kimi_file_created_at(_ f: OpaquePointer?) -> Int64 { file(f)?.createdAt ?? 0 }
+
+@c @implementation
+public func kimi_file_json(_ f: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    borrowed(file(f)?.json, lengthOut)
+}
+
+@c @implementation
+public func kimi_files_list(_ client: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        out.pointee = handle(FileListBox(try client.listFiles()))
+    }
+}
+
+@c @implementation
+public func kimi_file_list_count(_ list: OpaquePointer?) -> Int { object(list, as: FileListBox.self)?.files.count ?? 0 }
+
+@c @implementation
+public func kimi_file_list_get(_ list: OpaquePointer?, _ i: Int) -> OpaquePointer? {
+    guard let files = object(list, as: FileListBox.self)?.files, i >= 0, i < files.count else { return nil }
+    return OpaquePointer(Unmanaged.passUnretained(files[i]).toOpaque())
+}
+
+@c @implementation
+public func kimi_file_list_free(_ list: OpaquePointer?) { release(list, as: FileListBox.self) }

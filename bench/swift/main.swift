@@ -1,0 +1,53 @@
+// kimi-bench: micro-benchmarks of KimiCore pieces that have throughput
+// targets. Prints one JSON line per measurement; bench/run.py tabulates them.
+import Foundation
+import KimiCore
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func report(_ name: String, bytes: Int, runs: [Double]) {
+    let best = runs.min() ?? 0
+    let median = runs.sorted()[runs.count / 2]
+    print(#"{"name": "\#(name)", "bytes": \#(bytes), "best_s": \#(best), "median_s": \#(median), "gb_per_s": \#(Double(bytes) / median / 1e9)}"#)
+}
+
+let size = 50 * 1024 * 1024
+var input = [UInt8](repeating: 0, count: size)
+var state: UInt64 = 0x9E3779B97F4A7C15
+for i in 0..<size {
+    state = state &* 6364136223846793005 &+ 1442695040888963407
+    input[i] = UInt8(truncatingIfNeeded: state >> 56)
+}
+
+// 1. The encoder alone, into a preallocated buffer.
+let output = UnsafeMutableRawPointer.allocate(byteCount: Base64.encodedLength(size), alignment: 64)
+var runs: [Double] = []
+for _ in 0..<7 {
+    runs.append(input.withUnsafeBytes { raw in seconds { Base64.encode(raw.baseAddress!, count: size, to: output) } })
+}
+report("base64 encode (50 MiB in memory)", bytes: size, runs: runs)
+
+// 2. The send path: a 50 MB video file read and encoded through the body
+// reader in 64 KiB pieces, as curl's read callback pulls it.
+let path = NSTemporaryDirectory() + "kimi-bench-\(getpid()).mp4"
+let header: [UInt8] = [0, 0, 0, 0x18] + Array("ftypisom".utf8) + [0, 0, 2, 0] + Array("isomiso2".utf8)
+var file = input
+file.replaceSubrange(0..<header.count, with: header)
+_ = FileManager.default.createFile(atPath: path, contents: Data(file))
+defer { try? FileManager.default.removeItem(atPath: path) }
+var message = Message(role: .user)
+message.addPart(.video(.inline(try InlineMedia.fromFile(path, kind: .video))))
+var request = ChatRequest()
+request.messages.append(message)
+let body = RequestEncoder.encode(request, for: .create)
+runs = []
+let piece = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 64)
+for _ in 0..<5 {
+    let reader = BodyReader(body)
+    runs.append(seconds { while let n = reader.read(into: piece, capacity: 65536), n > 0 {} })
+}
+report("request body with a 50 MiB video file (64 KiB reads)", bytes: size, runs: runs)
