@@ -112,7 +112,10 @@ enum {
     /** A bug in libkimi. Please report it. */
     KIMI_E_INTERNAL = 10,
     /** A response body or event went over the configured maximum. */
-    KIMI_E_TOO_LARGE = 11
+    KIMI_E_TOO_LARGE = 11,
+    /** kimi_conversation_run made max_steps model calls and the model still
+        asks for tools; the history is ready for another run. */
+    KIMI_E_STEP_LIMIT = 12
 };
 
 /** Static English text for a status ("invalid argument"). Never NULL. */
@@ -146,6 +149,41 @@ KIMI_API int64_t kimi_error_retry_after_ms(void);
 KIMI_API const char *kimi_error_body(void);
 /** Resets the last error of the calling thread to KIMI_OK. */
 KIMI_API void kimi_error_clear(void);
+
+/** Kinds of failure, for deciding what to do next. Classified from the API's
+    `error.type` and message first, the HTTP status only when they are silent. */
+enum {
+    KIMI_KIND_NONE = 0,
+    /** Too many requests or tokens for now: wait kimi_error_retry_after_ms()
+        (parsed from "try again after N seconds" when sent), then retry. */
+    KIMI_KIND_RATE_LIMITED = 1,
+    /** The engine is overloaded: retry with backoff. */
+    KIMI_KIND_OVERLOADED = 2,
+    /** The balance or plan quota is exhausted (403 or 429): retrying cannot
+        help. Never reported as a rate limit. */
+    KIMI_KIND_QUOTA_EXCEEDED = 3,
+    /** The key was refused; the message hints at the other region's platform. */
+    KIMI_KIND_AUTH = 4,
+    KIMI_KIND_PERMISSION = 5,
+    KIMI_KIND_NOT_FOUND = 6,
+    /** The request is invalid (refused locally or by the API): fix it. */
+    KIMI_KIND_INVALID_REQUEST = 7,
+    /** Refused by content moderation. */
+    KIMI_KIND_CONTENT_FILTER = 8,
+    /** A server-side failure (5xx, server_error). */
+    KIMI_KIND_SERVER = 9,
+    KIMI_KIND_TRANSPORT = 10,
+    KIMI_KIND_TIMEOUT = 11,
+    KIMI_KIND_ABORTED = 12,
+    /** A stream without [DONE], or a tool loop at its step limit. */
+    KIMI_KIND_INCOMPLETE = 13,
+    /** The answer could not be read (malformed or too large). */
+    KIMI_KIND_BAD_RESPONSE = 14,
+    KIMI_KIND_INTERNAL = 15
+};
+
+/** The KIMI_KIND_* of the calling thread's last failure, KIMI_KIND_NONE if none. */
+KIMI_API int kimi_error_kind(void);
 
 /** Frees a string returned as `char *` by libkimi. NULL does nothing. */
 KIMI_API void kimi_string_free(char *string);
@@ -204,6 +242,17 @@ KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options
     request-body and per-file limits, and (see the pre-flight checks) K2.6's
     fixed values. Pass 0 to talk to another OpenAI-compatible server. */
 KIMI_API kimi_status kimi_client_options_set_kimi_rules(kimi_client_options *opts, int enabled);
+/** Log levels for kimi_client_options_set_log. */
+enum { KIMI_LOG_OFF = 0, KIMI_LOG_ERROR = 1, KIMI_LOG_WARN = 2, KIMI_LOG_INFO = 3, KIMI_LOG_DEBUG = 4 };
+
+/** Receives log lines (one line each, never containing the API key). Called on
+    whichever thread logged, possibly several at once. */
+typedef void (*kimi_log_cb)(int level, const char *message, void *user_data);
+
+/** Logs lines at `level` or more severe to `cb` (NULL: to stderr). Without
+    this, the environment variable KIMI_LOG=error|warn|info|debug logs to
+    stderr. KIMI_LOG_OFF turns logging off. */
+KIMI_API kimi_status kimi_client_options_set_log(kimi_client_options *opts, int level, kimi_log_cb cb, void *user_data);
 /** Off by default. When on, inline media that would push a request body over
     Kimi's 100 MB limit, and media of messages marked with
     kimi_message_set_media_reuse, is uploaded through the Files API (purpose
@@ -377,6 +426,34 @@ KIMI_API kimi_status kimi_chat_request_add_stop(kimi_chat_request *req, const ch
 KIMI_API kimi_status kimi_chat_request_set_prompt_cache_key(kimi_chat_request *req, const char *key);
 /** `safety_identifier`: a stable, hashed id of the end user. */
 KIMI_API kimi_status kimi_chat_request_set_safety_identifier(kimi_chat_request *req, const char *id);
+/**
+ * Declares a function tool: `name` (Kimi: ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$,
+ * unique), `description` (may be NULL), `parameters_json` a JSON Schema
+ * object (may be NULL) in Moonshot's subset (MFJS), and `strict`: 1, 0, or
+ * -1 to leave it out (Kimi then treats the schema as strict). Names and
+ * schemas are checked when the request is sent.
+ */
+KIMI_API kimi_status kimi_chat_request_add_tool(kimi_chat_request *req, const char *name, const char *description,
+                                                const char *parameters_json, int strict);
+/** Declares Kimi's built-in `$web_search` (run by Kimi; echo its arguments
+    back as the tool result, which kimi_conversation_run does). */
+KIMI_API kimi_status kimi_chat_request_add_web_search(kimi_chat_request *req);
+/** `tool_choice`: "auto", "none" or "required" (with thinking on, Kimi takes
+    only auto and none). */
+KIMI_API kimi_status kimi_chat_request_set_tool_choice(kimi_chat_request *req, const char *choice);
+/** `tool_choice` naming one function (thinking must be off). */
+KIMI_API kimi_status kimi_chat_request_set_tool_choice_function(kimi_chat_request *req, const char *name);
+/** Appends a tool message answering the call `tool_call_id` of function `name`. */
+KIMI_API kimi_status kimi_chat_request_add_tool_result(kimi_chat_request *req, const char *tool_call_id, const char *name,
+                                                       const char *content);
+/**
+ * Partial Mode: ends the messages with an assistant message `prefix` marked
+ * `partial: true`, which the model continues (`name`, may be NULL, sets a
+ * persona). Replaces an earlier prefill. The response's
+ * kimi_chat_response_full_content is prefix + continuation.
+ */
+KIMI_API kimi_status kimi_chat_request_set_prefill(kimi_chat_request *req, const char *prefix, const char *name);
+
 /** `stream_options.include_usage` (sent on streamed calls only). */
 KIMI_API kimi_status kimi_chat_request_set_include_usage(kimi_chat_request *req, int include);
 /**
@@ -424,6 +501,15 @@ typedef struct kimi_chat_response kimi_chat_response;
  */
 KIMI_API kimi_status kimi_chat_create(kimi_client *client, const kimi_chat_request *req, kimi_chat_response **out);
 
+/**
+ * Continues an answer that stopped early (finish_reason "length"): sends
+ * `req` with `previous`'s whole answer as a Partial Mode prefix. The new
+ * response's kimi_chat_response_full_content is the whole answer so far.
+ * `req` and `previous` are not changed. Statuses as kimi_chat_create.
+ */
+KIMI_API kimi_status kimi_chat_continue(kimi_client *client, const kimi_chat_request *req,
+                                        const kimi_chat_response *previous, kimi_chat_response **out);
+
 /** Frees a response and every string read from it. NULL does nothing. */
 KIMI_API void kimi_chat_response_free(kimi_chat_response *resp);
 
@@ -437,6 +523,9 @@ KIMI_API void kimi_chat_response_free(kimi_chat_response *resp);
 KIMI_API const char *kimi_chat_response_content(const kimi_chat_response *resp, size_t *len_out);
 /** The reasoning (`reasoning_content`, "" when absent). */
 KIMI_API const char *kimi_chat_response_reasoning(const kimi_chat_response *resp, size_t *len_out);
+/** The whole answer: with Partial Mode, the prefix followed by the new text
+    (kimi_chat_response_content is the new text alone); otherwise the content. */
+KIMI_API const char *kimi_chat_response_full_content(const kimi_chat_response *resp, size_t *len_out);
 /** "stop", "length", "tool_calls", ... ("" when the server sent none). */
 KIMI_API const char *kimi_chat_response_finish_reason(const kimi_chat_response *resp);
 /** Number of tool calls the model asked for. */
@@ -753,6 +842,105 @@ KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_respons
 
 /** Frees a stream, stopping its transfer if it is still running. NULL does nothing. */
 KIMI_API void kimi_stream_free(kimi_stream *stream);
+
+/* ------------------------------------------------------------------------ */
+/* Conversations and the tool loop                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A chat that keeps its history the way Kimi needs it back: after each call
+ * the assistant's reply is appended with its content, its reasoning_content
+ * (always on tool-call turns; on every turn with KIMI_THINKING_KEEP_ALL) and
+ * its tool calls with their ids verbatim. A conversation belongs to one
+ * thread at a time; it keeps its client alive.
+ */
+typedef struct kimi_conversation kimi_conversation;
+
+/** A conversation with `client` and `model` (NULL: "kimi-k2.6"), or NULL (with
+    the last error set) for a NULL client or invalid model. Free with
+    kimi_conversation_free. */
+KIMI_API kimi_conversation *kimi_conversation_new(kimi_client *client, const char *model);
+KIMI_API void kimi_conversation_free(kimi_conversation *conv);
+
+/**
+ * The conversation's request: its settings (thinking, max tokens, tools,
+ * response format, ...) and its history as messages. Change it with the
+ * kimi_chat_request_* functions. Borrowed: valid while the conversation
+ * lives; never free it. NULL for a NULL conversation.
+ */
+KIMI_API kimi_chat_request *kimi_conversation_request(kimi_conversation *conv);
+
+/** Appends a text message ("system", "user" or "assistant"). */
+KIMI_API kimi_status kimi_conversation_add_message(kimi_conversation *conv, const char *role, const char *text);
+/** Appends a copy of `msg` (images and video included). */
+KIMI_API kimi_status kimi_conversation_append_message(kimi_conversation *conv, const kimi_message *msg);
+/** Appends a tool result for the call `tool_call_id` of function `name`. */
+KIMI_API kimi_status kimi_conversation_add_tool_result(kimi_conversation *conv, const char *tool_call_id,
+                                                       const char *name, const char *content);
+/** Number of messages in the history. */
+KIMI_API size_t kimi_conversation_message_count(const kimi_conversation *conv);
+
+/** Sends the history (not streamed) and appends the reply. `out` as for
+    kimi_chat_create. On failure the history is unchanged. */
+KIMI_API kimi_status kimi_conversation_create(kimi_conversation *conv, kimi_chat_response **out);
+/** Streams the reply like kimi_chat_stream; appends it to the history only
+    when the stream completes. */
+KIMI_API kimi_status kimi_conversation_stream(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
+                                              kimi_chat_response **final_out);
+
+/** Where a tool handler writes its answer for the model. */
+typedef struct kimi_tool_result kimi_tool_result;
+
+/**
+ * A tool handler: runs function `name` with its JSON `arguments_json` (always
+ * a JSON object), writes the answer with kimi_tool_result_set_text, and
+ * returns 0, or non-zero for a failure whose text goes to the model (the
+ * loop goes on). Called on the thread running kimi_conversation_run.
+ */
+typedef int (*kimi_tool_fn)(const char *name, const char *arguments_json, kimi_tool_result *result, void *user_data);
+
+/** Sets the text the model gets back for this tool call (copied). */
+KIMI_API kimi_status kimi_tool_result_set_text(kimi_tool_result *result, const char *text);
+
+/** Declares a function tool (as kimi_chat_request_add_tool with strict left
+    out) and the handler kimi_conversation_run calls for it. `user_data` is
+    passed to `fn`. Declaring a name again replaces it. */
+KIMI_API kimi_status kimi_conversation_add_tool(kimi_conversation *conv, const char *name, const char *description,
+                                                const char *parameters_json, kimi_tool_fn fn, void *user_data);
+/** Declares Kimi's `$web_search`: kimi_conversation_run echoes its arguments
+    back, as Kimi requires, and sends thinking disabled while it is declared
+    (Kimi's $web_search does not work with thinking on; this is logged). */
+KIMI_API kimi_status kimi_conversation_add_web_search(kimi_conversation *conv);
+
+/**
+ * The automatic tool loop: calls the model (streamed when `on_event` is not
+ * NULL, with every event passed to it), runs every tool it asks for,
+ * appends the results, and calls again, until the model answers without
+ * tool calls. An unknown tool, invalid JSON arguments or a failing handler
+ * becomes an error text for the model, not a failure of the loop.
+ * `final_out` (may be NULL) gets the last response. Returns KIMI_OK;
+ * KIMI_E_STEP_LIMIT after `max_steps` model calls with tools still pending;
+ * or a call's failure (the history then ends before that call).
+ */
+KIMI_API kimi_status kimi_conversation_run(kimi_conversation *conv, int max_steps, kimi_stream_cb on_event,
+                                           void *user_data, kimi_chat_response **final_out);
+
+/** Partial Mode: the next reply continues `prefix` (`name` may be NULL); the
+    history then holds prefix and continuation as one assistant message. */
+KIMI_API kimi_status kimi_conversation_prefill(kimi_conversation *conv, const char *prefix, const char *name);
+/** Continues the last assistant answer (one that stopped with finish_reason
+    "length"); streamed when `on_event` is not NULL. The history ends with the
+    whole answer. KIMI_E_INVALID_ARGUMENT when the history does not end with
+    an assistant answer. */
+KIMI_API kimi_status kimi_conversation_continue(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
+                                                kimi_chat_response **final_out);
+
+/** The history as a JSON array of messages, to persist a chat; free with
+    kimi_string_free. NULL (with the last error set) for a NULL conversation. */
+KIMI_API char *kimi_conversation_to_json(const kimi_conversation *conv);
+/** Replaces the history with a JSON array of messages (from
+    kimi_conversation_to_json or any OpenAI-style history). */
+KIMI_API kimi_status kimi_conversation_load_json(kimi_conversation *conv, const char *json);
 
 #ifdef __cplusplus
 }

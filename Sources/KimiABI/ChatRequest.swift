@@ -2,8 +2,14 @@ import CKimiHeader
 import KimiCore
 
 final class RequestBox {
-    var request: ChatRequest
-    init(_ request: ChatRequest) { self.request = request }
+    let cell: RequestCell
+    var request: ChatRequest {
+        get { cell.request }
+        _modify { yield &cell.request }
+    }
+    init(_ request: ChatRequest) { cell = RequestCell(request) }
+    /// The request of a conversation: edits reach the conversation.
+    init(sharing cell: RequestCell) { self.cell = cell }
 }
 
 private func withRequest(_ function: StaticString, _ req: OpaquePointer?,
@@ -152,5 +158,49 @@ public func kimi_chat_request_to_json(_ req: OpaquePointer?) -> UnsafeMutablePoi
     } catch {
         fail(#function, error)
         return nil
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_add_tool(_ req: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ description: UnsafePointer<CChar>?,
+                                       _ parameters: UnsafePointer<CChar>?, _ strict: Int32) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        try box.request.addFunctionTool(name: try string(name, "name"), description: try optionalString(description, "description"),
+                                        parameters: parameters == nil ? nil : try json(parameters, "parameters_json"),
+                                        strict: strict < 0 ? nil : strict != 0)
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_add_web_search(_ req: OpaquePointer?) -> Int32 {
+    withRequest(#function, req) { box in box.request.addWebSearch() }
+}
+
+@c @implementation
+public func kimi_chat_request_set_tool_choice(_ req: OpaquePointer?, _ choice: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setToolChoice(try string(choice, "choice")) }
+}
+
+@c @implementation
+public func kimi_chat_request_set_tool_choice_function(_ req: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.setToolChoiceFunction(try string(name, "name")) }
+}
+
+@c @implementation
+public func kimi_chat_request_add_tool_result(_ req: OpaquePointer?, _ toolCallID: UnsafePointer<CChar>?,
+                                              _ name: UnsafePointer<CChar>?, _ content: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        var message = Message(role: .tool, text: try string(content, "content"))
+        try message.setToolCallID(try string(toolCallID, "tool_call_id"))
+        try message.setName(try string(name, "name"))
+        box.request.messages.append(message)
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_set_prefill(_ req: OpaquePointer?, _ prefix: UnsafePointer<CChar>?,
+                                          _ name: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        try box.request.setPrefill(try string(prefix, "prefix"), name: try optionalString(name, "name"))
     }
 }

@@ -47,6 +47,28 @@ public func kimi_chat_response_reasoning(_ resp: OpaquePointer?, _ lengthOut: Un
 }
 
 @c @implementation
+public func kimi_chat_response_full_content(_ resp: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
+    guard let response = object(resp, as: ResponseBox.self)?.response, !response.choices.isEmpty else {
+        lengthOut?.pointee = 0
+        return emptyCString
+    }
+    return borrowed(response.fullContent, lengthOut)
+}
+
+@c @implementation
+public func kimi_chat_continue(_ client: OpaquePointer?, _ req: OpaquePointer?, _ previous: OpaquePointer?,
+                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        let request = try require(req, "req", as: RequestBox.self).request
+        let previous = try require(previous, "previous", as: ResponseBox.self).response
+        out.pointee = handle(ResponseBox(try client.continueChat(request, after: previous)))
+    }
+}
+
+@c @implementation
 public func kimi_chat_response_finish_reason(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
     borrowed(choice(resp, 0)?.finishReason)
 }

@@ -104,3 +104,27 @@ public func kimi_client_options_set_kimi_rules(_ opts: OpaquePointer?, _ enabled
 public func kimi_client_options_set_auto_upload(_ opts: OpaquePointer?, _ enabled: Int32) -> Int32 {
     withOptions(#function, opts) { box in box.options.autoUpload = enabled != 0 }
 }
+
+@c @implementation
+public func kimi_client_options_set_log(_ opts: OpaquePointer?, _ level: Int32, _ cb: kimi_log_cb?,
+                                        _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        guard level == 0 || LogLevel(rawValue: level) != nil else {
+            throw .invalidArgument("level: \(level) is not a KIMI_LOG_* value (0-4)")
+        }
+        guard let chosen = LogLevel(rawValue: level) else {
+            box.options.logLevel = nil
+            box.options.logSink = { _, _ in }
+            return
+        }
+        box.options.logLevel = chosen
+        guard let cb else {
+            box.options.logSink = nil
+            return
+        }
+        let address = userData.map { UInt(bitPattern: $0) }
+        box.options.logSink = { level, message in
+            message.withCString { cb(level.rawValue, $0, address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }) }
+        }
+    }
+}

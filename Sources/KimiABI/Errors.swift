@@ -16,6 +16,7 @@ public func kimi_status_str(_ status: Int32) -> UnsafePointer<CChar>? {
     case .incomplete: return cString("incomplete stream")
     case .internal: return cString("internal error")
     case .tooLarge: return cString("response too large")
+    case .stepLimit: return cString("tool loop step limit")
     case nil: return cString("unknown status")
     }
 }
@@ -46,3 +47,6 @@ public func kimi_error_body() -> UnsafePointer<CChar>? { borrowed(LastError.exis
 
 @c @implementation
 public func kimi_error_clear() { LastError.existing?.clear() }
+
+@c @implementation
+public func kimi_error_kind() -> Int32 { LastError.existing?.kind.rawValue ?? 0 }

@@ -41,6 +41,8 @@ extension String {
         case "FileBox": return "kimi_file"
         case "FileListBox": return "kimi_file_list"
         case "ModelListBox": return "kimi_model_list"
+        case "ConversationBox": return "kimi_conversation"
+        case "ToolResultBox": return "kimi_tool_result"
         default: return self
         }
     }

@@ -6,6 +6,7 @@ import KimiCore
 /// so one thread's failure never overwrites another's message.
 final class LastError {
     var status = Status.ok
+    var kind = ErrorKind.none
     var httpStatus: Int32 = 0
     var retryAfterMs: Int64 = -1
     let message = TextBuffer()
@@ -16,6 +17,7 @@ final class LastError {
 
     func record(_ error: KimiError) {
         status = error.status
+        kind = error.kind
         httpStatus = Int32(clamping: error.httpStatus)
         retryAfterMs = error.retryAfterMs
         for (buffer, text) in [(message, error.message), (type, error.type), (code, error.code),
@@ -28,6 +30,7 @@ final class LastError {
     func clear() {
         guard status != .ok else { return }
         status = .ok
+        kind = .none
         httpStatus = 0
         retryAfterMs = -1
         for buffer in [message, type, code, requestID, body] { buffer.removeAll() }

@@ -14,6 +14,7 @@ public final class ChatStream {
     private let exchange: Exchange
     private let decoder: StreamDecoder
     private var cursor = 0
+    private let prefill: String?
     public private(set) var isFinished = false
     /// True once the server started a 2xx event stream; from then on
     /// `response` holds what arrived, whatever happens later.
@@ -21,6 +22,7 @@ public final class ChatStream {
 
     init(client: Client, request: ChatRequest) throws(KimiError) {
         self.client = client
+        prefill = request.prefill
         do throws(KimiError) {
             let body = try client.prepareBody(request, for: .stream)
             let http = HTTPRequest(method: .post, url: client.chatURL, headers: client.config.streamHeaders,
@@ -96,6 +98,7 @@ public final class ChatStream {
     private func finish() {
         guard !isFinished else { return }
         isFinished = true
+        response.completePartial(prefix: prefill)
         if decoder.sawDone { exchange.finishIfReady() }
         exchange.close()
     }

@@ -16,7 +16,18 @@ public final class Client: @unchecked Sendable {
         let body = try prepareBody(request, for: .create)
         let transfer = try perform(HTTPRequest(method: .post, url: chatURL, headers: config.jsonHeaders,
                                                body: body, cancel: request.cancelToken))
-        return try ResponseDecoder.decode(transfer.body)
+        let response = try ResponseDecoder.decode(transfer.body)
+        response.completePartial(prefix: request.prefill)
+        return response
+    }
+
+    /// Continues an answer that stopped early (finish_reason "length"): the
+    /// answer so far becomes a Partial Mode prefix, and the new response's
+    /// `fullContent` is the whole answer.
+    public func continueChat(_ request: ChatRequest, after previous: ChatResponse) throws(KimiError) -> ChatResponse {
+        var next = request
+        try next.setPrefill(previous.fullContent.string, name: nil)
+        return try createChat(next)
     }
 
     /// Runs one request to its end and returns the transfer of a 2xx answer;
@@ -36,8 +47,22 @@ public final class Client: @unchecked Sendable {
     }
 
     func httpError(_ transfer: Transfer) -> KimiError {
-        ErrorDecoder.httpError(status: transfer.status, body: transfer.body, requestID: transfer.requestID,
-                               retryAfterMs: transfer.retryAfterMs, label: transfer.request.label)
+        var error = ErrorDecoder.httpError(status: transfer.status, body: transfer.body, requestID: transfer.requestID,
+                                           retryAfterMs: transfer.retryAfterMs, label: transfer.request.label)
+        if error.kind == .auth { error.message += regionHint }
+        return error
+    }
+
+    /// Keys of Kimi's two platforms do not work on each other's endpoints.
+    private var regionHint: String {
+        let base = config.baseURL.lowercased()
+        if base.contains("moonshot.ai") {
+            return "; a key from the China platform (platform.kimi.com) only works with https://api.moonshot.cn/v1"
+        }
+        if base.contains("moonshot.cn") {
+            return "; a key from the international platform (platform.kimi.ai) only works with https://api.moonshot.ai/v1"
+        }
+        return "; check the key, and that it comes from the platform of \(config.baseURL)"
     }
 
     /// Removes the API key from every text an error carries.

@@ -24,6 +24,10 @@ public struct ClientOptions {
     /// Media that would push a body over the limit (or is marked for reuse)
     /// is uploaded through the Files API and sent as `ms://<id>`.
     public var autoUpload = false
+    /// Log threshold; nil = from `KIMI_LOG`, or off.
+    public var logLevel: LogLevel?
+    /// Receives log lines (from any thread that makes calls); nil = stderr.
+    public var logSink: Logger.Sink?
 
     public init() {}
 
@@ -72,6 +76,7 @@ public final class ClientConfig: @unchecked Sendable {
     public let maxEventBytes: Int
     public let kimiRules: Bool
     public let autoUpload: Bool
+    public let log: Logger
     let share: ShareHandle
     let jsonHeaders: HeaderList
     let streamHeaders: HeaderList
@@ -102,6 +107,9 @@ public final class ClientConfig: @unchecked Sendable {
         maxEventBytes = options.maxEventBytes
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload
+        var log = Logger.resolve(level: options.logLevel, sink: options.logSink)
+        log.redact = { [key] text in text.contains(key) ? text.replacingAll(key, with: "[redacted]") : text }
+        self.log = log
         share = try ShareHandle()
 
         // "Expect:" turns off curl's 100-continue wait on large bodies.

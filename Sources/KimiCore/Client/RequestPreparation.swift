@@ -6,7 +6,7 @@ extension Client {
 
     func prepareBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
         guard config.kimiRules else { return RequestEncoder.encode(request, for: purpose) }
-        try Preflight.check(request)
+        try Preflight.check(request, log: config.log)
         if config.autoUpload {
             for part in inlineMedia(request) where part.reuse && part.media.uploadedID == nil {
                 part.media.uploadedID = try upload(part.media).id.string

@@ -50,6 +50,19 @@ public enum RequestDecoder {
                 if let include = value.member("include_usage") {
                     request.includeUsage = try boolean(include, "stream_options.include_usage")
                 }
+            case "tools":
+                for (i, element) in try array(value, key).enumerated() {
+                    try within("tools[\(i)]") { () throws(KimiError) in try decodeTool(element, into: &request) }
+                }
+            case "tool_choice":
+                if value.isNull { request.toolChoice = nil; continue }
+                if let text = value.string {
+                    try within(key) { () throws(KimiError) in try request.setToolChoice(text) }
+                } else if value.isObject, let name = value.member("function")?.member("name")?.string {
+                    try request.setToolChoiceFunction(name)
+                } else {
+                    throw .invalidArgument("tool_choice: expected \"auto\", \"none\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}")
+                }
             case "prompt_cache_key": request.promptCacheKey = try string(value, key)
             case "safety_identifier": request.safetyIdentifier = try string(value, key)
             default: extras.append((key, value))
@@ -60,6 +73,28 @@ public enum RequestDecoder {
             request.extra = object
         }
         return request
+    }
+
+    static func decodeTool(_ value: JSONValue, into request: inout ChatRequest) throws(KimiError) {
+        guard value.isObject else { throw .invalidArgument("tool: expected an object, got \(value.kindName)") }
+        let type = try string(value.member("type"), "type")
+        guard let function = value.member("function"), function.isObject else {
+            throw .invalidArgument("function: expected an object with a name")
+        }
+        let name = try string(function.member("name"), "function.name")
+        switch type {
+        case "function":
+            let description = try function.member("description").map { v throws(KimiError) in try string(v, "function.description") }
+            let strict = try function.member("strict").map { v throws(KimiError) in try boolean(v, "function.strict") }
+            try within("function") { () throws(KimiError) in
+                try request.addFunctionTool(name: name, description: description, parameters: function.member("parameters"),
+                                            strict: strict)
+            }
+        case "builtin_function":
+            request.tools.append(.builtin(name: name))
+        default:
+            throw .invalidArgument("type: \"\(type)\" is not function or builtin_function")
+        }
     }
 
     static func decodeMessage(_ value: JSONValue) throws(KimiError) -> Message {

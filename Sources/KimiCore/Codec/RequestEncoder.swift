@@ -76,6 +76,12 @@ public struct RequestEncoder {
                 w.endObject()
             }
         }
+        if !request.tools.isEmpty, field("tools") {
+            w.beginArray()
+            for tool in request.tools { write(tool) }
+            w.endArray()
+        }
+        if let choice = request.toolChoice, field("tool_choice") { write(choice) }
         if let value = request.promptCacheKey, field("prompt_cache_key") { w.string(value) }
         if let value = request.safetyIdentifier, field("safety_identifier") { w.string(value) }
         for (key, value) in request.extra?.members ?? [] {
@@ -155,6 +161,41 @@ public struct RequestEncoder {
             }
         }
         w.endObject()
+    }
+
+    private mutating func write(_ tool: Tool) {
+        w.beginObject()
+        switch tool {
+        case .function(let name, let description, let parameters, let strict):
+            w.key("type"); w.string("function")
+            w.key("function"); w.beginObject()
+            w.key("name"); w.string(name)
+            if let description { w.key("description"); w.string(description) }
+            if let parameters { w.key("parameters"); parameters.write(to: &w) }
+            if let strict { w.key("strict"); w.bool(strict) }
+            w.endObject()
+        case .builtin(let name):
+            w.key("type"); w.string("builtin_function")
+            w.key("function"); w.beginObject()
+            w.key("name"); w.string(name)
+            w.endObject()
+        }
+        w.endObject()
+    }
+
+    private mutating func write(_ choice: ToolChoice) {
+        switch choice {
+        case .auto: w.string("auto")
+        case .none: w.string("none")
+        case .required: w.string("required")
+        case .function(let name):
+            w.beginObject()
+            w.key("type"); w.string("function")
+            w.key("function"); w.beginObject()
+            w.key("name"); w.string(name)
+            w.endObject()
+            w.endObject()
+        }
     }
 
     private mutating func write(_ format: ChatRequest.ResponseFormat) {

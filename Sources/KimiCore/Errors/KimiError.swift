@@ -13,6 +13,7 @@ public enum Status: Int32, Sendable {
     case incomplete = 9
     case `internal` = 10
     case tooLarge = 11
+    case stepLimit = 12
 
     public var summary: String {
         switch self {
@@ -28,6 +29,7 @@ public enum Status: Int32, Sendable {
         case .incomplete: return "incomplete stream"
         case .internal: return "internal error"
         case .tooLarge: return "response too large"
+        case .stepLimit: return "tool loop step limit"
         }
     }
 }

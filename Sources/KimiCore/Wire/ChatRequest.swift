@@ -37,6 +37,8 @@ public struct ChatRequest {
     public var includeUsage: Bool?
     public var promptCacheKey: String?
     public var safetyIdentifier: String?
+    public var tools: [Tool] = []
+    public var toolChoice: ToolChoice?
     /// Extra members merged into the body last; they win over built ones.
     public var extra: JSONValue?
     /// Cancels the call this request is used for, from any thread.
@@ -48,4 +50,11 @@ public struct ChatRequest {
 
     /// Thinking is on unless the request turns it off (Kimi's default).
     public var thinkingEnabled: Bool { thinking?.type != .disabled }
+}
+
+/// A request held by reference, so a conversation and the C handle of its
+/// request edit the same one.
+public final class RequestCell {
+    public var request: ChatRequest
+    public init(_ request: ChatRequest) { self.request = request }
 }

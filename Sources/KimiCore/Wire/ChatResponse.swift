@@ -45,6 +45,11 @@ public final class ChatResponse {
     public var choices: [ResponseChoice] = []
     public var usage = Usage()
 
+    /// The Partial Mode prefix the request ended with, "" when none.
+    public let prefix = TextBuffer()
+    /// prefix + content of choice 0, made when the response is complete.
+    private var full: TextBuffer?
+
     private let rawLock = Lock()
     private var raw: TextBuffer?
 
@@ -62,6 +67,21 @@ public final class ChatResponse {
             raw = built
             return built
         }
+    }
+
+    /// The whole answer of choice 0: Partial Mode's prefix followed by the
+    /// completion (just the content when the request had no prefix).
+    public var fullContent: TextBuffer { full ?? choice(at: 0).content }
+
+    /// Records the prefix of a Partial Mode request; call once the response
+    /// is complete (the content no longer grows).
+    func completePartial(prefix text: String?) {
+        guard let text, !text.isEmpty else { return }
+        prefix.append(text)
+        let whole = TextBuffer(capacity: text.utf8.count + choice(at: 0).content.count)
+        whole.append(text)
+        whole.append(choice(at: 0).content)
+        full = whole
     }
 
     /// The choice with `index`, created (with any missing ones before it) on

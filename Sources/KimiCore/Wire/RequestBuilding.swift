@@ -68,6 +68,56 @@ extension ChatRequest {
         extra = value
     }
 
+    /// Adds a function tool. The name rules are checked before sending (they
+    /// are Kimi's, and other servers may differ).
+    public mutating func addFunctionTool(name: String, description: String?, parameters: JSONValue?,
+                                         strict: Bool?) throws(KimiError) {
+        guard !name.isEmpty else { throw .invalidArgument("name: a tool name must not be empty") }
+        if let parameters, !parameters.isObject {
+            throw .invalidArgument("parameters_json: must be a JSON Schema object, got \(parameters.kindName)")
+        }
+        tools.append(.function(name: name, description: description, parameters: parameters, strict: strict))
+    }
+
+    /// Declares Kimi's built-in `$web_search` (once).
+    public mutating func addWebSearch() {
+        if !tools.contains(where: { $0.name == "$web_search" }) { tools.append(.webSearch) }
+    }
+
+    public mutating func setToolChoice(_ text: String) throws(KimiError) {
+        switch text {
+        case "auto": toolChoice = .auto
+        case "none": toolChoice = ToolChoice.none
+        case "required": toolChoice = .required
+        default:
+            throw .invalidArgument("choice: \"\(text)\" is not auto, none or required (name a function with kimi_chat_request_set_tool_choice_function)")
+        }
+    }
+
+    public mutating func setToolChoiceFunction(_ name: String) throws(KimiError) {
+        guard !name.isEmpty else { throw .invalidArgument("name: must not be empty") }
+        toolChoice = .function(name)
+    }
+
+    /// Partial Mode: ends the messages with an assistant `prefix` the model
+    /// continues (`name` sets a persona), replacing an earlier prefill.
+    public mutating func setPrefill(_ prefix: String, name: String?) throws(KimiError) {
+        if let last = messages.last, last.role == .assistant, last.partial { messages.removeLast() }
+        var message = Message(role: .assistant, text: prefix)
+        message.partial = true
+        if let name { try message.setName(name) }
+        messages.append(message)
+    }
+
+    /// The prefix of a Partial Mode request (its last message), if any.
+    public var prefill: String? {
+        guard let last = messages.last, last.role == .assistant, last.partial else { return nil }
+        return last.joinedText
+    }
+
+    /// True when `$web_search` is declared.
+    public var usesWebSearch: Bool { tools.contains { $0.name == "$web_search" } }
+
     public mutating func addMessage(role: String, text: String) throws(KimiError) {
         let role = try Message.parseRole(role)
         guard role != .tool else {

@@ -45,6 +45,8 @@ class Reply:
         self.model = body.get("model")
         self.thinking = thinking_enabled(body)
         n = body.get("n") or 1
+        self.prefix = partial_prefix(body)
+        self.tool_plan, self.tool_results = plan_tools(body, scenario)
         self.choices = [self._choice(text, i) for i in range(n)]
         self.prompt_tokens = prompt_tokens(body)
         digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -77,6 +79,17 @@ class Reply:
                      for i, name in enumerate(names)]
             content = []
             finish = "tool_calls"
+        elif index == 0 and self.tool_plan is not None:
+            calls = self.tool_plan
+            content = []
+            finish = "tool_calls"
+            reasoning = pieces(f"I should call {', '.join(c['name'] for c in calls)}.") if self.thinking else []
+        elif index == 0 and self.tool_results:
+            content = pieces("Tool results: " + "; ".join(f"{n}={v}" for n, v in self.tool_results))
+        prefix = self.prefix
+        if prefix is not None and not calls:
+            whole = "".join(content)
+            content = pieces(whole[len(prefix):] if whole.startswith(prefix) else " " + whole)
         limit = self.body.get("max_completion_tokens") or self.body.get("max_tokens")
         if isinstance(limit, int) and limit < len(reasoning) + len(content):
             keep = max(0, limit - len(reasoning))
@@ -128,6 +141,91 @@ class Reply:
         if placement in ("top", "both"):
             body["usage"] = self.total_usage()
         return body
+
+
+def partial_prefix(body):
+    """The Partial Mode prefix (the last message, when partial), or None."""
+    messages = body.get("messages") or []
+    last = messages[-1] if messages else {}
+    if last.get("role") == "assistant" and last.get("partial"):
+        return scen.message_text(last)
+    return None
+
+
+def plan_tools(body, scenario):
+    """(calls to make now, or None; [(name, result)] of the last round).
+
+    With tools declared, the model calls them after a user message and again
+    after each round of results until `tool_rounds=N` rounds (default 1) are
+    done; then it answers with what the tools returned. `tools=a,b` picks
+    which declared functions it calls. Ids are functions.NAME:K with K
+    counting calls over the whole conversation, as Kimi's do."""
+    tools = body.get("tools") or []
+    if not tools or body.get("tool_choice") == "none":
+        return None, []
+    messages = body.get("messages") or []
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    since = messages[last_user + 1:]
+    rounds = sum(1 for m in since if m.get("role") == "assistant" and m.get("tool_calls"))
+    issued = sum(len(m.get("tool_calls") or []) for m in messages if m.get("role") == "assistant")
+    results = []
+    for message in reversed(since):
+        if message.get("role") != "tool":
+            break
+        results.insert(0, (message.get("name", "?"), scen.message_text(message)))
+    if any(name == "$web_search" for name, _ in results):
+        check_web_search_echo(messages, None)
+    if rounds >= (scenario.int("tool_rounds") or 1):
+        return None, results
+    wanted = [n for n in str(scenario.get("tools", "")).split(",") if n] if scenario.get("tools") else None
+    calls = []
+    for tool in tools:
+        function = tool.get("function") or {}
+        name = function.get("name", "")
+        if wanted is not None and name not in wanted:
+            continue
+        if tool.get("type") == "builtin_function":
+            arguments = {"search_result": {"search_id": f"ws-{issued + len(calls)}"}, "usage": {"total_tokens": 1200}}
+        else:
+            arguments = sample_arguments(function.get("parameters") or {})
+        text = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
+        if scenario.get("bad_args") and tool.get("type") == "function":
+            text = text[:-1] + ',"oops"'  # not JSON: a model can send broken arguments
+        calls.append({"id": f"functions.{name}:{issued + len(calls)}", "name": name, "arguments": text})
+        if len(calls) == 3:
+            break
+    return (calls or None), results
+
+
+def sample_arguments(schema):
+    """Arguments a model might send for a JSON Schema: each property's first
+    example, enum value or default, else a value of its type."""
+    out = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if prop.get("examples"):
+            out[name] = prop["examples"][0]
+        elif prop.get("enum"):
+            out[name] = prop["enum"][0]
+        elif "default" in prop:
+            out[name] = prop["default"]
+        else:
+            out[name] = {"string": name, "integer": 2, "number": 2.5, "boolean": True, "array": [],
+                         "object": {}}.get(prop.get("type"), None)
+    return out
+
+
+def check_web_search_echo(messages, _):
+    """Kimi requires a $web_search result to be the call's arguments, unchanged."""
+    arguments = {call.get("id"): (call.get("function") or {}).get("arguments")
+                 for m in messages for call in (m.get("tool_calls") or [])
+                 if (call.get("function") or {}).get("name") == "$web_search"}
+    for m in messages:
+        if m.get("role") == "tool" and m.get("tool_call_id") in arguments:
+            if m.get("content") != arguments[m["tool_call_id"]]:
+                raise APIError(400, "invalid_request_error",
+                               "the $web_search tool result must be the tool call's arguments, unchanged")
 
 
 def chunk(reply, choices, usage=None):

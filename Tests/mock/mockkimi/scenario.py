@@ -23,6 +23,10 @@ Keys (all optional):
   calls=NAME,NAME   answer with calls to these functions (finish_reason tool_calls),
                     ids functions.NAME:i, arguments {"city":"Paris","n":i}
   interleave        stream the calls' argument pieces alternately
+  tool_rounds=N     with tools declared, call them for N rounds (default 1),
+                    then answer "Tool results: name=result; ..."
+  tools=NAME,NAME   which declared tools to call (default: each, at most 3)
+  bad_args          send function arguments that are not valid JSON
   noindex           leave "index" out of streamed tool-call fragments
   bad_data_after=N  after N answer pieces send a data: payload that is not JSON
   error_after=N     after N answer pieces send data: {"error":...} and end

@@ -1,0 +1,242 @@
+/// A chat that keeps its history the way Kimi needs it back.
+///
+/// `request` holds the settings and the history. After each successful call
+/// the assistant's reply is appended: its content, its `reasoning_content`
+/// (always on tool-call turns, on every turn with `thinking.keep = "all"`),
+/// and its tool calls with their ids verbatim. Tool results go in with their
+/// `tool_call_id` and `name`.
+public final class Conversation {
+    /// What a tool handler returns: success and the text for the model
+    /// (on failure, the text explains the failure to the model).
+    public typealias ToolHandler = (_ name: String, _ arguments: String) -> (ok: Bool, text: String)
+
+    /// What a call produced: the response (partial after some failures) and
+    /// the error, if it failed.
+    public struct Outcome {
+        public var response: ChatResponse?
+        public var error: KimiError?
+    }
+
+    public let client: Client
+    /// Settings and history, shared with the C handle of the request.
+    public let cell: RequestCell
+    public var request: ChatRequest {
+        get { cell.request }
+        _modify { yield &cell.request }
+    }
+    private var handlers: [String: ToolHandler] = [:]
+
+    public init(client: Client, model: String?) throws(KimiError) {
+        self.client = client
+        var request = ChatRequest()
+        if let model { try request.setModel(model) }
+        cell = RequestCell(request)
+    }
+
+    public var messages: [Message] { request.messages }
+
+    /// Declares a function tool and the handler the tool loop runs for it.
+    public func addTool(name: String, description: String?, parameters: JSONValue?, strict: Bool? = nil,
+                        handler: @escaping ToolHandler) throws(KimiError) {
+        request.tools.removeAll { $0.name == name }
+        try request.addFunctionTool(name: name, description: description, parameters: parameters, strict: strict)
+        handlers[name] = handler
+    }
+
+    /// Appends a tool result for the call with `toolCallID`.
+    public func addToolResult(toolCallID: String, name: String, content: String) throws(KimiError) {
+        var message = Message(role: .tool, text: content)
+        try message.setToolCallID(toolCallID)
+        try message.setName(name)
+        request.messages.append(message)
+    }
+
+    /// Sends the history; on success appends the reply to it.
+    public func create() throws(KimiError) -> ChatResponse {
+        let response = try client.createChat(request)
+        append(response, sentWith: request)
+        return response
+    }
+
+    /// Streams the reply, calling `onEvent` for each event (return false to
+    /// stop). On success the reply is appended to the history; on failure
+    /// the history is unchanged and the outcome keeps the partial response.
+    public func stream(_ onEvent: (ChatStream) -> Bool) -> Outcome {
+        stream(request, onEvent)
+    }
+
+    private func stream(_ sent: ChatRequest, _ onEvent: (ChatStream) -> Bool) -> Outcome {
+        let stream: ChatStream
+        do {
+            stream = try client.streamChat(sent)
+        } catch {
+            return Outcome(response: nil, error: error)
+        }
+        do throws(KimiError) {
+            while try stream.next() != nil {
+                if !onEvent(stream) {
+                    stream.cancel()
+                    return Outcome(response: stream.response, error: KimiError(.aborted, "the stream callback returned non-zero"))
+                }
+            }
+        } catch {
+            return Outcome(response: stream.started ? stream.response : nil, error: error)
+        }
+        append(stream.response, sentWith: sent)
+        return Outcome(response: stream.response, error: nil)
+    }
+
+    /// The automatic tool loop: call the model (streamed when `onEvent` is
+    /// given), run every tool it asks for, append the results, and call it
+    /// again, until it answers without tool calls or `maxSteps` calls were
+    /// made (then the error is `.stepLimit` and the history ends with the
+    /// last tool results, ready for another run).
+    public func run(maxSteps: Int, onEvent: ((ChatStream) -> Bool)?) -> Outcome {
+        guard maxSteps > 0 else {
+            return Outcome(response: nil, error: .invalidArgument("max_steps: must be at least 1, got \(maxSteps)"))
+        }
+        var last: ChatResponse?
+        for _ in 0..<maxSteps {
+            let sent = requestForLoop()
+            let outcome: Outcome
+            if let onEvent {
+                outcome = stream(sent, onEvent)
+            } else {
+                do {
+                    let response = try client.createChat(sent)
+                    append(response, sentWith: sent)
+                    outcome = Outcome(response: response, error: nil)
+                } catch {
+                    outcome = Outcome(response: nil, error: error)
+                }
+            }
+            guard let response = outcome.response, outcome.error == nil else { return outcome }
+            last = response
+            let calls = response.choices.first?.toolCalls ?? []
+            if calls.isEmpty { return outcome }
+            for call in calls {
+                let name = call.name.string
+                let content = execute(name: name, arguments: call.arguments.string)
+                var message = Message(role: .tool, text: content)
+                message.toolCallID = call.id.string
+                message.name = name
+                request.messages.append(message)
+            }
+        }
+        return Outcome(response: last, error: KimiError(.stepLimit, "the tool loop made \(maxSteps) model calls and tool calls are still pending; run it again to go on"))
+    }
+
+    /// Kimi's `$web_search` does not work with thinking on, so while it is
+    /// declared the loop sends `thinking: disabled`.
+    private func requestForLoop() -> ChatRequest {
+        guard request.usesWebSearch, request.thinking?.type != .disabled else { return request }
+        client.config.log.log(.info, "$web_search is declared: sending thinking disabled (Kimi's $web_search does not work with thinking on)")
+        var sent = request
+        sent.thinking = ChatRequest.Thinking(type: .disabled)
+        return sent
+    }
+
+    /// The text a tool call gets back. Failures become messages to the
+    /// model rather than errors of the loop.
+    func execute(name: String, arguments: String) -> String {
+        // Kimi runs $web_search itself: the result is the arguments, unchanged.
+        if name == "$web_search" { return arguments }
+        guard let handler = handlers[name] else {
+            let known = handlers.keys.sorted().joined(separator: ", ")
+            return "Error: there is no tool named \"\(name)\". Available tools: \(known.isEmpty ? "none" : known)."
+        }
+        switch JSONValue.parse(arguments.isEmpty ? "{}" : arguments) {
+        case .failure(let error):
+            return "Error: the arguments for \(name) are not valid JSON (\(error.message)); call \(name) again with a JSON object."
+        case .success(let value) where !value.isObject:
+            return "Error: the arguments for \(name) must be a JSON object, not \(value.kindName)."
+        case .success:
+            break
+        }
+        let result = handler(name, arguments.isEmpty ? "{}" : arguments)
+        if result.ok { return result.text }
+        return result.text.isEmpty ? "Error: the tool \(name) failed." : result.text
+    }
+
+    /// Appends the reply to a request that was sent, the way Kimi needs it
+    /// back. A Partial Mode prefix and its continuation become one message.
+    func append(_ response: ChatResponse, sentWith sent: ChatRequest) {
+        guard let choice = response.choices.first else { return }
+        var name: String?
+        if let last = request.messages.last, last.role == .assistant, last.partial {
+            name = last.name
+            request.messages.removeLast()
+        }
+        var message = Message(role: .assistant)
+        let content = response.fullContent
+        if !content.isEmpty || choice.toolCalls.isEmpty { message.text = content.string }
+        message.name = name
+        let keepAll = sent.thinking?.keep == "all"
+        let thinking = Preflight.isFixedValueModel(sent.model) && sent.thinkingEnabled
+        if (!choice.toolCalls.isEmpty && thinking) || keepAll || (!choice.toolCalls.isEmpty && !choice.reasoning.isEmpty) {
+            message.reasoningContent = choice.reasoning.string
+        }
+        message.toolCalls = choice.toolCalls.map {
+            ToolCall(id: $0.id.string, name: $0.name.string, arguments: $0.arguments.string,
+                     type: $0.type.isEmpty ? "function" : $0.type.string)
+        }
+        request.messages.append(message)
+    }
+
+    /// Partial Mode on the conversation: the next reply continues `prefix`.
+    public func prefill(_ prefix: String, name: String?) throws(KimiError) {
+        try request.setPrefill(prefix, name: name)
+    }
+
+    /// Continues the last assistant answer (one that stopped with
+    /// finish_reason "length"): it becomes a Partial Mode prefix, and on
+    /// success the history ends with the whole answer; on failure the
+    /// history is as it was.
+    public func continueLast(onEvent: ((ChatStream) -> Bool)?) -> Outcome {
+        guard let last = request.messages.last, last.role == .assistant, last.toolCalls.isEmpty else {
+            return Outcome(response: nil, error: .invalidArgument("the conversation does not end with an assistant answer to continue"))
+        }
+        let saved = request.messages
+        request.messages.removeLast()
+        var outcome: Outcome
+        do throws(KimiError) {
+            try request.setPrefill(last.joinedText, name: last.name)
+            if let onEvent {
+                outcome = stream(onEvent)
+            } else {
+                outcome = Outcome(response: try create(), error: nil)
+            }
+        } catch {
+            outcome = Outcome(response: nil, error: error)
+        }
+        if outcome.error != nil { request.messages = saved }
+        return outcome
+    }
+
+    /// The history as a JSON array of messages (OpenAI/Kimi shape).
+    public func exportJSON() throws(KimiError) -> TextBuffer {
+        var copy = ChatRequest(model: request.model)
+        copy.messages = request.messages
+        let body = try RequestEncoder.encode(copy, for: .estimate).materialize().string
+        // The estimate body is {"model":..., "messages":[...]}: keep the array.
+        guard case .success(let root) = JSONValue.parse(body), let messages = root.member("messages") else {
+            throw KimiError(.internal, "could not export the history")
+        }
+        return TextBuffer(messages.jsonText)
+    }
+
+    /// Replaces the history with a JSON array of messages.
+    public func loadJSON(_ text: String) throws(KimiError) {
+        let value: JSONValue
+        switch JSONValue.parse(text) {
+        case .success(let v): value = v
+        case .failure(let e): throw .invalidArgument("json: invalid JSON: \(e.message) at byte \(e.position)")
+        }
+        guard value.kind == .array else { throw .invalidArgument("json: expected an array of messages, got \(value.kindName)") }
+        var loaded: [Message] = []
+        for (i, element) in value.elements.enumerated() {
+            loaded.append(try RequestDecoder.within("messages[\(i)]") { () throws(KimiError) in try RequestDecoder.decodeMessage(element) })
+        }
+        request.messages = loaded
+    }
+}

@@ -1,0 +1,70 @@
+import Glibc
+
+public enum LogLevel: Int32, Sendable, Comparable {
+    case error = 1, warn = 2, info = 3, debug = 4
+
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+
+    init?(name: String) {
+        switch name.lowercased() {
+        case "error": self = .error
+        case "warn", "warning": self = .warn
+        case "info": self = .info
+        case "debug": self = .debug
+        default: return nil
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .error: return "error"
+        case .warn: return "warn"
+        case .info: return "info"
+        case .debug: return "debug"
+        }
+    }
+}
+
+/// Where a client's log lines go: the caller's callback, or stderr when
+/// `KIMI_LOG` names a level. Lines never contain the API key.
+public struct Logger: @unchecked Sendable {
+    public typealias Sink = @Sendable (LogLevel, String) -> Void
+
+    let level: LogLevel?
+    let sink: Sink?
+    var redact: (String) -> String = { $0 }
+
+    /// No logging.
+    public static let off = Logger(level: nil, sink: nil)
+
+    init(level: LogLevel?, sink: Sink?) {
+        self.level = level
+        self.sink = sink
+    }
+
+    /// The logger a client gets: its options, else `KIMI_LOG` to stderr.
+    static func resolve(level: LogLevel?, sink: Sink?) -> Logger {
+        if let sink { return Logger(level: level ?? .info, sink: sink) }
+        if let level { return Logger(level: level, sink: Logger.stderr) }
+        if let name = environment("KIMI_LOG"), let level = LogLevel(name: name) {
+            return Logger(level: level, sink: Logger.stderr)
+        }
+        return .off
+    }
+
+    /// One write(2) per line, so lines from several threads do not mix.
+    static let stderr: Sink = { level, message in
+        var line = "libkimi \(level.name): \(message)\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    public func enabled(_ level: LogLevel) -> Bool {
+        guard let threshold = self.level else { return false }
+        return level <= threshold
+    }
+
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        guard enabled(level), let sink else { return }
+        sink(level, redact(message()))
+    }
+}
