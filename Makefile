@@ -32,7 +32,7 @@ CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
 LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 
-.PHONY: all deps demo test test-swift test-c test-abi install uninstall clean examples bench
+.PHONY: all deps demo test test-swift test-c test-abi test-python python-wheel install uninstall clean examples bench
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED)
 
@@ -100,7 +100,7 @@ $(BUILD)/tests/%: Tests/c/%.c Tests/c/harness.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
 
-test: test-swift test-abi test-c
+test: test-swift test-abi test-c test-python
 	@echo "make test: all suites passed"
 
 test-swift: | deps
@@ -130,6 +130,28 @@ $(BENCH_VENV)/bin/python:
 bench: all $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
 	swift build -c release --product kimi-bench
 	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python
+
+# ----------------------------------------------------------------- Python
+TEST_VENV := $(BUILD)/test-venv
+PY_SOURCES := $(shell find bindings/python -name '*.py' -o -name '*.toml' -o -name 'py.typed')
+
+# A private virtual environment with pytest (installed only when missing)
+# and the package installed from bindings/python, as a user would install it.
+$(TEST_VENV)/installed: $(PY_SOURCES)
+	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
+	@$(TEST_VENV)/bin/python -m pytest --version >/dev/null 2>&1 || $(TEST_VENV)/bin/python -m pip install -q pytest
+	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python
+	@touch $@
+
+test-python: all $(TEST_VENV)/installed
+	cd bindings/python && LIBKIMI_LIBRARY=$(BUILD)/libkimi.so.0 $(TEST_VENV)/bin/python -m pytest -q tests
+
+# A wheel that carries libkimi.so (build/wheels/).
+python-wheel: all
+	cp $(LIB_REAL) bindings/python/src/libkimi/libkimi.so.0
+	$(PYTHON) -m pip wheel -q --no-deps -w $(BUILD)/wheels ./bindings/python; \
+	  status=$$?; rm -f bindings/python/src/libkimi/libkimi.so.0; exit $$status
+	@ls $(BUILD)/wheels
 
 # ----------------------------------------------------------------- install
 install: all

@@ -33,7 +33,9 @@ class Mock:
                                         stdout=subprocess.PIPE, text=True)
         port = self.process.stdout.readline().split()[1]
         self.url = f"http://127.0.0.1:{port}/v1"
-        self.env = dict(os.environ, KIMI_BASE_URL=self.url, MOONSHOT_API_KEY="sk-bench")
+        self.env = dict(os.environ, KIMI_BASE_URL=self.url, MOONSHOT_API_KEY="sk-bench",
+                        PYTHONPATH=os.path.join(ROOT, "bindings", "python", "src"),
+                        LIBKIMI_LIBRARY=os.path.join(BUILD, "libkimi.so.0"))
         return self
 
     def __exit__(self, *exc):
@@ -78,6 +80,7 @@ def clients_for_stream(text, python):
                                       "-H", "Content-Type: application/json", "{url}/chat/completions",
                                       "-d", chat_body(text)]),
         ("libkimi (C, kimi_chat_stream)", [os.path.join(BUILD, "bench", "stream_consumer"), text]),
+        ("libkimi (Python, chunk objects)", [python, os.path.join(ROOT, "bench/clients/libkimi_stream.py"), text]),
         ("openai-python (stream=True)", [python, os.path.join(ROOT, "bench/clients/openai_stream.py"), text]),
     ]
 
@@ -157,8 +160,10 @@ def main():
     by = {(r["scenario"], r["client"]): r for r in rows}
     curl = by[("stream", "curl -sN (transfer only)")]
     kimi = by[("stream", "libkimi (C, kimi_chat_stream)")]
+    kimi_py = by[("stream", "libkimi (Python, chunk objects)")]
     openai = by[("stream", "openai-python (stream=True)")]
-    vs_openai = kimi["cpu"] / openai.get("stream_cpu", openai["cpu"])
+    openai_stream = openai.get("stream_cpu", openai["cpu"])
+    vs_openai = kimi["cpu"] / openai_stream
     vs_curl = kimi["cpu"] / curl["cpu"]
 
     lines = [
@@ -177,7 +182,7 @@ def main():
         "| client | chunks/s (per CPU second) | CPU s (process) | stream CPU s | wall s | peak RSS MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for r in (curl, kimi, openai):
+    for r in (curl, kimi, kimi_py, openai):
         cpu_for_rate = r.get("stream_cpu", r["cpu"])
         rate = f"{args.chunks / cpu_for_rate:,.0f}" if cpu_for_rate else "n/a"
         stream_cpu = f"{r['stream_cpu']:.3f}" if "stream_cpu" in r else "—"
@@ -189,6 +194,8 @@ def main():
         f"| libkimi CPU ≤ 1/50 of openai-python's | {ratio(kimi['cpu'], openai.get('stream_cpu', openai['cpu']))} "
         f"(1/{1 / vs_openai:.0f}) | {'yes' if vs_openai <= 1 / 50 else 'NO'} |",
         f"| libkimi CPU ≤ 10 × curl's transfer-only CPU | {vs_curl:.1f} × | {'yes' if vs_curl <= 10 else 'NO'} |",
+        f"| libkimi from Python ≥ 10 × less CPU than openai-python (stream CPU, both in-process) | "
+        f"{openai_stream / kimi_py['stream_cpu']:.1f} × less | {'yes' if openai_stream / kimi_py['stream_cpu'] >= 10 else 'NO'} |",
         "",
         "## Memory against stream length",
         "",
@@ -224,6 +231,7 @@ def main():
         f"curl -sN -o /dev/null -H 'Authorization: Bearer sk-bench' $KIMI_BASE_URL/chat/completions -d '{chat_body(stream_text)}'",
         f"build/bench/stream_consumer '{stream_text}'",
         f"build/bench-venv/bin/python bench/clients/openai_stream.py '{stream_text}'",
+        f"PYTHONPATH=bindings/python/src python3 bench/clients/libkimi_stream.py '{stream_text}'",
         ".build/release/kimi-bench            # swift build -c release --product kimi-bench",
         "```",
         "",

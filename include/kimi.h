@@ -301,6 +301,12 @@ KIMI_API kimi_message *kimi_message_new(const char *role);
 /** Frees a message. NULL does nothing. */
 KIMI_API void kimi_message_free(kimi_message *msg);
 
+/** A message from one OpenAI-style message object (role, content as a string
+    or parts, name, partial, reasoning_content, tool_calls, tool_call_id), in
+    `*out` (free with kimi_message_free), or NULL. Returns KIMI_OK or
+    KIMI_E_INVALID_ARGUMENT naming the bad field. */
+KIMI_API kimi_status kimi_message_from_json(const char *json, kimi_message **out);
+
 /*
  * Message setters copy their arguments and return KIMI_OK, or
  * KIMI_E_INVALID_ARGUMENT for a NULL message or string, invalid UTF-8, or a
@@ -797,6 +803,14 @@ KIMI_API const char *kimi_stream_event_tool_call_name(const kimi_stream_event *e
 KIMI_API const char *kimi_stream_event_finish_reason(const kimi_stream_event *event);
 /** The raw data of the chunk the event came from (JSON, or "[DONE]"). */
 KIMI_API const char *kimi_stream_event_json(const kimi_stream_event *event, size_t *len_out);
+/** 1 when no further event comes from the same chunk, else 0: a binding can
+    rebuild each chunk from its events without waiting for the next one. */
+KIMI_API int kimi_stream_event_last_in_chunk(const kimi_stream_event *event);
+/** The completion's id, model and creation time, from the first chunk that
+    carried them ("" / 0 before). Valid until the callback returns. */
+KIMI_API const char *kimi_stream_event_completion_id(const kimi_stream_event *event);
+KIMI_API const char *kimi_stream_event_model(const kimi_stream_event *event);
+KIMI_API int64_t kimi_stream_event_created(const kimi_stream_event *event);
 /** Usage of a KIMI_EVENT_USAGE event; -1 for other events or absent counts. */
 KIMI_API int64_t kimi_stream_event_prompt_tokens(const kimi_stream_event *event);
 KIMI_API int64_t kimi_stream_event_completion_tokens(const kimi_stream_event *event);
@@ -894,8 +908,10 @@ typedef struct kimi_tool_result kimi_tool_result;
 /**
  * A tool handler: runs function `name` with its JSON `arguments_json` (always
  * a JSON object), writes the answer with kimi_tool_result_set_text, and
- * returns 0, or non-zero for a failure whose text goes to the model (the
- * loop goes on). Called on the thread running kimi_conversation_run.
+ * returns 0; a positive value for a failure whose text goes to the model
+ * (the loop goes on); or a negative value to stop the loop at once
+ * (kimi_conversation_run then returns KIMI_E_ABORTED). Called on the thread
+ * running kimi_conversation_run.
  */
 typedef int (*kimi_tool_fn)(const char *name, const char *arguments_json, kimi_tool_result *result, void *user_data);
 

@@ -142,7 +142,8 @@ public func kimi_conversation_add_tool(_ conv: OpaquePointer?, _ name: UnsafePoi
                     withExtendedLifetime(result) { fn(n, a, pointer, address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }) }
                 }
             }
-            return (status == 0, result.text.string)
+            if status < 0 { return .stop }
+            return status == 0 ? .success(result.text.string) : .failure(result.text.string)
         }
     }
 }

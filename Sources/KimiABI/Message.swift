@@ -61,3 +61,13 @@ public func kimi_message_set_tool_call_id(_ msg: OpaquePointer?, _ toolCallID: U
         try box.message.setToolCallID(try string(toolCallID, "tool_call_id"))
     }
 }
+
+@c @implementation
+public func kimi_message_from_json(_ text: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let value = try json(text, "json")
+        out.pointee = handle(MessageBox(try RequestDecoder.decodeMessage(value)))
+    }
+}

@@ -152,3 +152,24 @@ public func kimi_stream_event_total_tokens(_ ev: OpaquePointer?) -> Int64 { even
 
 @c @implementation
 public func kimi_stream_event_cached_tokens(_ ev: OpaquePointer?) -> Int64 { eventUsage(ev)?.cachedTokens ?? -1 }
+
+@c @implementation
+public func kimi_stream_event_last_in_chunk(_ ev: OpaquePointer?) -> Int32 {
+    guard let stream = object(ev, as: StreamBox.self)?.stream, stream.hasCurrent else { return 0 }
+    return stream.currentIsLastInChunk ? 1 : 0
+}
+
+@c @implementation
+public func kimi_stream_event_completion_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
+    borrowed(object(ev, as: StreamBox.self)?.stream.response.id)
+}
+
+@c @implementation
+public func kimi_stream_event_model(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
+    borrowed(object(ev, as: StreamBox.self)?.stream.response.model)
+}
+
+@c @implementation
+public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 {
+    object(ev, as: StreamBox.self)?.stream.response.created ?? 0
+}

@@ -42,6 +42,8 @@ public final class ChatStream {
     /// The event `next()` returned last; check `hasCurrent` first.
     public var current: StreamEvent { decoder.event(cursor) }
     public var hasCurrent: Bool { cursor < decoder.eventCount }
+    /// True when the current event is the last its chunk made.
+    public var currentIsLastInChunk: Bool { cursor == decoder.eventCount - 1 }
     /// The data of the event-stream message the current events came from.
     public var rawChunk: UnsafeBufferPointer<UInt8> { decoder.rawChunk }
 

@@ -97,7 +97,7 @@ public enum RequestDecoder {
         }
     }
 
-    static func decodeMessage(_ value: JSONValue) throws(KimiError) -> Message {
+    public static func decodeMessage(_ value: JSONValue) throws(KimiError) -> Message {
         guard value.isObject else { throw .invalidArgument("message: expected an object, got \(value.kindName)") }
         let role = try Message.parseRole(try string(value.member("role"), "role"))
         var message = Message(role: role)

@@ -6,9 +6,15 @@
 /// and its tool calls with their ids verbatim. Tool results go in with their
 /// `tool_call_id` and `name`.
 public final class Conversation {
-    /// What a tool handler returns: success and the text for the model
-    /// (on failure, the text explains the failure to the model).
-    public typealias ToolHandler = (_ name: String, _ arguments: String) -> (ok: Bool, text: String)
+    /// What a tool handler says: success with the text for the model, a
+    /// failure whose text goes to the model, or stop the loop.
+    public enum ToolOutcome {
+        case success(String)
+        case failure(String)
+        case stop
+    }
+
+    public typealias ToolHandler = (_ name: String, _ arguments: String) -> ToolOutcome
 
     /// What a call produced: the response (partial after some failures) and
     /// the error, if it failed.
@@ -35,11 +41,13 @@ public final class Conversation {
 
     public var messages: [Message] { request.messages }
 
-    /// Declares a function tool and the handler the tool loop runs for it.
+    /// Declares a function tool and the handler the tool loop runs for it;
+    /// declaring a name again replaces that tool where it stands.
     public func addTool(name: String, description: String?, parameters: JSONValue?, strict: Bool? = nil,
                         handler: @escaping ToolHandler) throws(KimiError) {
-        request.tools.removeAll { $0.name == name }
+        let existing = request.tools.firstIndex { $0.name == name }
         try request.addFunctionTool(name: name, description: description, parameters: parameters, strict: strict)
+        if let existing, let added = request.tools.popLast() { request.tools[existing] = added }
         handlers[name] = handler
     }
 
@@ -116,7 +124,9 @@ public final class Conversation {
             if calls.isEmpty { return outcome }
             for call in calls {
                 let name = call.name.string
-                let content = execute(name: name, arguments: call.arguments.string)
+                guard let content = execute(name: name, arguments: call.arguments.string) else {
+                    return Outcome(response: response, error: KimiError(.aborted, "the tool handler for \(name) stopped the loop"))
+                }
                 var message = Message(role: .tool, text: content)
                 message.toolCallID = call.id.string
                 message.name = name
@@ -136,9 +146,9 @@ public final class Conversation {
         return sent
     }
 
-    /// The text a tool call gets back. Failures become messages to the
-    /// model rather than errors of the loop.
-    func execute(name: String, arguments: String) -> String {
+    /// The text a tool call gets back (nil: the handler stopped the loop).
+    /// Failures become messages to the model rather than errors of the loop.
+    func execute(name: String, arguments: String) -> String? {
         // Kimi runs $web_search itself: the result is the arguments, unchanged.
         if name == "$web_search" { return arguments }
         guard let handler = handlers[name] else {
@@ -153,9 +163,11 @@ public final class Conversation {
         case .success:
             break
         }
-        let result = handler(name, arguments.isEmpty ? "{}" : arguments)
-        if result.ok { return result.text }
-        return result.text.isEmpty ? "Error: the tool \(name) failed." : result.text
+        switch handler(name, arguments.isEmpty ? "{}" : arguments) {
+        case .success(let text): return text
+        case .failure(let text): return text.isEmpty ? "Error: the tool \(name) failed." : text
+        case .stop: return nil
+        }
     }
 
     /// Appends the reply to a request that was sent, the way Kimi needs it

@@ -1,0 +1,42 @@
+"""libkimi: a fast client for Moonshot's Kimi K2.6 API, over the libkimi C
+library (ctypes; no compiled extension, no dependencies).
+
+Shaped like openai-python, so switching is a one-line change:
+
+    import libkimi
+    client = libkimi.Client()            # MOONSHOT_API_KEY, KIMI_BASE_URL
+    reply = client.chat.completions.create(model="kimi-k2.6",
+                                           messages=[{"role": "user", "content": "Hello"}])
+    print(reply.choices[0].message.content)
+"""
+
+from . import _lib
+from ._client import Client
+from ._conversation import Conversation
+from ._errors import (APIConnectionError, APIError, APIResponseValidationError, APIStatusError, APITimeoutError,
+                      AuthenticationError, BadRequestError, ConflictError, IncompleteStreamError, InternalServerError,
+                      KimiError, NotFoundError, PermissionDeniedError, QuotaExceededError, RateLimitError,
+                      StepLimitError, StreamAborted, ToolError, UnprocessableEntityError)
+from ._media import MediaPart, image_from_bytes, image_from_path, video_from_bytes, video_from_path
+from ._streaming import Stream
+from ._types import (Balance, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, CompletionUsage,
+                     FileObject, Model, StreamEvent)
+
+__version__ = "0.1.0"
+
+#: So `from libkimi import OpenAI` works in scripts written for openai-python.
+OpenAI = Client
+
+#: The loaded library's path and version.
+library_path = _lib.path
+library_version = _lib.lib.kimi_version().decode()
+
+__all__ = [
+    "Client", "OpenAI", "Conversation", "Stream", "MediaPart", "image_from_path", "image_from_bytes",
+    "video_from_path", "video_from_bytes", "ChatCompletion", "ChatCompletionChunk", "ChatCompletionMessage",
+    "CompletionUsage", "StreamEvent", "FileObject", "Model", "Balance", "KimiError", "APIError", "APIStatusError",
+    "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
+    "UnprocessableEntityError", "RateLimitError", "QuotaExceededError", "InternalServerError",
+    "APIConnectionError", "APITimeoutError", "APIResponseValidationError", "IncompleteStreamError",
+    "StreamAborted", "StepLimitError", "ToolError", "library_path", "library_version", "__version__",
+]

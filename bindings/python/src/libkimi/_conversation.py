@@ -1,0 +1,205 @@
+"""Conversations: history kept the way Kimi needs it back, Python callables
+as tools, and libkimi's automatic tool loop."""
+
+import ctypes
+import json
+
+from . import _lib
+from ._errors import OK, STEP_LIMIT, ToolError, check, last_error
+from ._handles import Handle
+from ._requests import describe_function, make_message
+from ._streaming import EventCallback, response_from
+
+L = _lib.functions
+
+THINKING = {None: 0, "default": 0, "enabled": 1, "disabled": 2, "keep_all": 3, True: 1, False: 2}
+
+
+class Conversation:
+    """A chat with history, tools and the automatic tool loop.
+
+        conv = client.conversation("kimi-k2.6", tools=[get_weather])
+        conv.add_message("user", "Weather in Paris?")
+        answer = conv.run()            # calls tools until the model answers
+
+    Tools are Python callables; their JSON Schema comes from the signature,
+    type hints and docstring (or pass `parameters`). A tool returns text (or
+    any JSON-able value); raising ToolError sends its message to the model
+    as a failure; any other exception stops the loop and is re-raised.
+    """
+
+    def __init__(self, client, model="kimi-k2.6", *, tools=(), system=None, thinking=None,
+                 max_completion_tokens=None, web_search=False, **settings):
+        self._client = client
+        pointer = L.kimi_conversation_new(client._handle.require("client"), model.encode() if model else None)
+        if not pointer:
+            raise last_error()
+        self._handle = Handle(pointer, L.kimi_conversation_free)
+        self._tool_error = None  # an exception a tool raised, re-raised after the C call
+        self._tools = {}  # name -> (callable, C function): kept alive with the conversation
+        if thinking is not None:
+            if thinking not in THINKING:
+                raise ValueError("thinking must be 'enabled', 'disabled', 'keep_all' or None")
+            check(L.kimi_chat_request_set_thinking(self._request(), THINKING[thinking]))
+        if max_completion_tokens is not None:
+            check(L.kimi_chat_request_set_max_completion_tokens(self._request(), int(max_completion_tokens)))
+        if settings:
+            check(L.kimi_chat_request_set_extra_json(self._request(), json.dumps(settings).encode()))
+        if system:
+            self.add_message("system", system)
+        for tool in tools:
+            self.add_tool(tool)
+        if web_search:
+            self.add_web_search()
+
+    def _request(self):
+        return L.kimi_conversation_request(self._handle.require("conversation"))
+
+    # --- history -------------------------------------------------------------
+
+    def add_message(self, role, content):
+        """Appends a message: `content` is text or a list of parts (dicts,
+        image_from_path(...), ...)."""
+        if isinstance(content, str):
+            check(L.kimi_conversation_add_message(self._handle.require("conversation"), role.encode(),
+                                                  content.encode()))
+            return
+        message = make_message({"role": role, "content": content})
+        try:
+            check(L.kimi_conversation_append_message(self._handle.require("conversation"), message))
+        finally:
+            L.kimi_message_free(message)
+
+    def user(self, content):
+        self.add_message("user", content)
+
+    def add_tool_result(self, tool_call_id, name, content):
+        check(L.kimi_conversation_add_tool_result(self._handle.require("conversation"), tool_call_id.encode(),
+                                                  name.encode(), content.encode()))
+
+    @property
+    def messages(self):
+        """The history as a list of message dicts."""
+        return json.loads(self.to_json())
+
+    def to_json(self):
+        return _lib.take_string(L.kimi_conversation_to_json(self._handle.require("conversation")))
+
+    def load(self, history):
+        """Replaces the history (a list of message dicts, or its JSON text)."""
+        text = history if isinstance(history, str) else json.dumps(history)
+        check(L.kimi_conversation_load_json(self._handle.require("conversation"), text.encode()))
+
+    def __len__(self):
+        return L.kimi_conversation_message_count(self._handle.require("conversation"))
+
+    # --- tools ---------------------------------------------------------------
+
+    def add_tool(self, fn, *, name=None, description=None, parameters=None):
+        """Declares `fn` as a tool the model may call."""
+        auto_name, auto_description, auto_parameters = describe_function(fn)
+        name = name or auto_name
+        description = description if description is not None else auto_description
+        parameters = parameters if parameters is not None else auto_parameters
+        conversation = self
+
+        def handler(_name, arguments_json, result, _user_data):
+            try:
+                arguments = json.loads(arguments_json.decode())
+                value = fn(**arguments)
+                if not isinstance(value, str):
+                    value = json.dumps(value, default=str)
+                L.kimi_tool_result_set_text(result, value.encode())
+                return 0
+            except ToolError as exc:
+                L.kimi_tool_result_set_text(result, str(exc).encode())
+                return 1
+            except BaseException as exc:  # stops the loop; re-raised by run()
+                conversation._tool_error = exc
+                return -1
+
+        c_function = _lib.tool_fn(handler)
+        check(L.kimi_conversation_add_tool(self._handle.require("conversation"), name.encode(),
+                                           description.encode() if description else None,
+                                           json.dumps(parameters).encode(), c_function, None))
+        self._tools[name] = (fn, c_function)
+
+    def add_web_search(self):
+        """Declares Kimi's $web_search (run by Kimi; the loop echoes it back)."""
+        check(L.kimi_conversation_add_web_search(self._handle.require("conversation")))
+
+    # --- calls ---------------------------------------------------------------
+
+    def _finish(self, status, pointer, callback=None):
+        response = None
+        if pointer.value:
+            try:
+                response = response_from(pointer.value)
+            finally:
+                L.kimi_chat_response_free(pointer.value)
+        tool_error, self._tool_error = self._tool_error, None
+        if callback is not None:
+            callback.raise_stored()
+        if tool_error is not None:
+            raise tool_error
+        if status == STEP_LIMIT:
+            error = last_error()
+            error.response = response
+            raise error
+        if status != OK:
+            error = last_error()
+            error.partial = response
+            raise error
+        return response
+
+    def create(self):
+        """Sends the history; appends and returns the reply."""
+        pointer = ctypes.c_void_p()
+        status = L.kimi_conversation_create(self._handle.require("conversation"), ctypes.byref(pointer))
+        return self._finish(status, pointer)
+
+    def stream(self, on_event):
+        """Streams the reply, calling on_event(StreamEvent) for each event
+        (returning False stops it); appends the reply when complete."""
+        callback = EventCallback(on_event)
+        pointer = ctypes.c_void_p()
+        status = L.kimi_conversation_stream(self._handle.require("conversation"), callback.c_function, None,
+                                            ctypes.byref(pointer))
+        return self._finish(status, pointer, callback)
+
+    def run(self, max_steps=8, on_event=None):
+        """The automatic tool loop: call the model, run the tools it asks for,
+        send the results, repeat until it answers (streamed to on_event when
+        given). Returns the final ChatCompletion; raises StepLimitError after
+        max_steps model calls with tools still pending."""
+        callback = EventCallback(on_event) if on_event else None
+        pointer = ctypes.c_void_p()
+        status = L.kimi_conversation_run(self._handle.require("conversation"), int(max_steps),
+                                         callback.c_function if callback else _lib.stream_cb(), None,
+                                         ctypes.byref(pointer))
+        return self._finish(status, pointer, callback)
+
+    def prefill(self, prefix, name=None):
+        """Partial Mode: the next reply continues `prefix`."""
+        check(L.kimi_conversation_prefill(self._handle.require("conversation"), prefix.encode(),
+                                          name.encode() if name else None))
+
+    def continue_(self, on_event=None):
+        """Continues the last answer (one cut by finish_reason "length")."""
+        callback = EventCallback(on_event) if on_event else None
+        pointer = ctypes.c_void_p()
+        status = L.kimi_conversation_continue(self._handle.require("conversation"),
+                                              callback.c_function if callback else _lib.stream_cb(), None,
+                                              ctypes.byref(pointer))
+        return self._finish(status, pointer, callback)
+
+    def close(self):
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+

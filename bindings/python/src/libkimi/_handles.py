@@ -1,0 +1,38 @@
+"""Ownership of C handles: each is freed exactly once, by close(), a `with`
+block, or (as a backstop) garbage collection. Handles created before a
+fork() are never freed in the child: that would close the parent's sockets
+and TLS sessions; the child makes its own client instead."""
+
+import os
+
+
+class Handle:
+    """Owns one C handle and the function that frees it."""
+
+    __slots__ = ("pointer", "_free", "_pid", "__weakref__")
+
+    def __init__(self, pointer, free):
+        self.pointer = pointer
+        self._free = free
+        self._pid = os.getpid()
+
+    def close(self):
+        pointer, self.pointer = self.pointer, None
+        if pointer and self._pid == os.getpid():
+            self._free(pointer)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing left to report to
+            pass
+
+    def __bool__(self):
+        return bool(self.pointer)
+
+    def require(self, what):
+        if not self.pointer:
+            raise ValueError(f"this {what} is closed")
+        if self._pid != os.getpid():
+            raise RuntimeError(f"this {what} was created in another process; create a new Client after fork()")
+        return self.pointer

@@ -1,0 +1,50 @@
+"""Fixtures: a mock Kimi server for the whole session, clients for it, and
+the shared sample media (Tests/media/make_samples.py)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+@pytest.fixture(scope="session")
+def mock_url():
+    server = subprocess.Popen([sys.executable, os.path.join(REPO, "Tests/mock/kimi_mock.py"), "--port", "0"],
+                              stdout=subprocess.PIPE, text=True)
+    port = server.stdout.readline().split()[1]
+    yield f"http://127.0.0.1:{port}/v1"
+    server.terminate()
+    server.wait()
+
+
+@pytest.fixture
+def client(mock_url):
+    import libkimi
+    with libkimi.Client(api_key="sk-test", base_url=mock_url) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory):
+    out = tmp_path_factory.mktemp("samples")
+    subprocess.run([sys.executable, os.path.join(REPO, "Tests/media/make_samples.py"), str(out)], check=True)
+    return out
+
+
+def user(text):
+    return [{"role": "user", "content": text}]
+
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def manifest(samples):
+    return json.loads((samples / "manifest.json").read_text())

@@ -1,0 +1,87 @@
+"""The loader's search order and errors, the version check, and that every
+exported C function has a ctypes declaration."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+SRC = os.path.join(REPO, "bindings", "python", "src")
+LIBRARY = os.path.join(REPO, "build", "libkimi.so.0")
+
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if k != "LIBKIMI_LIBRARY"}
+    environment.update(env)
+    environment["PYTHONPATH"] = SRC
+    return subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=environment)
+
+
+def test_explicit_library_wins():
+    result = run_python("import libkimi; print(libkimi.library_path)", LIBKIMI_LIBRARY=LIBRARY)
+    assert result.stdout.strip() == LIBRARY, result.stderr
+
+
+def test_build_tree_of_a_checkout_is_found():
+    result = run_python("import libkimi; print(libkimi.library_path)")
+    assert result.stdout.strip() == LIBRARY, result.stderr
+
+
+def test_one_error_lists_every_place_tried():
+    result = run_python("import libkimi", LIBKIMI_LIBRARY="/nonexistent/libkimi.so.0")
+    assert result.returncode != 0
+    assert "OSError: cannot load libkimi; tried:" in result.stderr
+    assert "/nonexistent/libkimi.so.0 (LIBKIMI_LIBRARY: not found)" in result.stderr
+
+
+def test_search_order_without_override(tmp_path):
+    # A copy of the package with no library beside it and no build tree.
+    import shutil
+    package = tmp_path / "site" / "libkimi"
+    shutil.copytree(os.path.join(SRC, "libkimi"), package)
+    code = "import libkimi._lib"
+    environment = {k: v for k, v in os.environ.items() if k not in ("LIBKIMI_LIBRARY", "LD_LIBRARY_PATH")}
+    environment["PYTHONPATH"] = str(tmp_path / "site")
+    result = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, env=environment)
+    if result.returncode == 0:
+        pytest.skip("libkimi is installed system-wide here")
+    lines = result.stderr
+    inside = lines.index(str(package / "libkimi.so.0"))
+    build = lines.index("the build tree")
+    system = lines.index("libkimi.so.0 (the system")
+    assert inside < build < system
+
+
+def test_version_mismatch_is_a_clear_error(monkeypatch):
+    from libkimi import _lib
+    monkeypatch.setattr(_lib, "EXPECTED_VERSION", (0, 9, 0))
+    with pytest.raises(ImportError, match=r"is libkimi 0\.1\.0; this package needs 0\.9\.x"):
+        _lib._check_version()
+
+
+def test_every_exported_function_is_declared():
+    from libkimi import _lib
+    out = subprocess.run(["nm", "-D", "--defined-only", LIBRARY], stdout=subprocess.PIPE, text=True).stdout
+    exported = {line.split()[-1].split("@")[0] for line in out.splitlines() if " T kimi_" in line}
+    assert exported == set(_lib.DECLARED)
+    for name in _lib.DECLARED:
+        assert getattr(_lib.lib, name).argtypes is not None, name
+
+
+def test_no_pointer_returning_function_uses_the_int_default():
+    import ctypes
+    import re
+    from libkimi import _lib
+    header = re.sub(r"/\*.*?\*/", "", open(os.path.join(REPO, "include", "kimi.h")).read(), flags=re.S)
+    returns = dict((name, kind) for kind, name in re.findall(r"KIMI_API\s+([^;(]*?)\b(kimi_\w+)\s*\(", header))
+    assert set(returns) == set(_lib.DECLARED)
+    for name, kind in returns.items():
+        restype = getattr(_lib.lib, name).restype
+        if "*" in kind:
+            assert restype in (ctypes.c_void_p, ctypes.c_char_p), name
+        elif kind.strip() == "void":
+            assert restype is None, name
