@@ -230,7 +230,10 @@ KIMI_API kimi_status kimi_client_options_add_header(kimi_client_options *opts, c
 /** User-Agent header. Default "libkimi/<version>". */
 KIMI_API kimi_status kimi_client_options_set_user_agent(kimi_client_options *opts, const char *user_agent);
 /** PEM file of CA certificates to verify the server with, instead of the
-    system's. Verification of the peer and host name is always on. */
+    system's. Verification of the peer's certificate and host name is always
+    on; there is no way to turn it off. Redirects are never followed (a 3xx
+    answer is KIMI_E_HTTP naming its Location), so the API key is only ever
+    sent to the base URL's host. */
 KIMI_API kimi_status kimi_client_options_set_ca_file(kimi_client_options *opts, const char *path);
 /** Proxy URL, e.g. "http://proxy:3128" (as curl's CURLOPT_PROXY). */
 KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, const char *proxy);
@@ -238,6 +241,26 @@ KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, co
 KIMI_API kimi_status kimi_client_options_set_max_response_bytes(kimi_client_options *opts, uint64_t bytes);
 /** Largest single event-stream event accepted, default 16 MiB. */
 KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options *opts, uint64_t bytes);
+/**
+ * Retries, default 2 (at most 100; 0 turns retrying off). A failed call is
+ * retried only when another attempt can succeed: Kimi's
+ * engine_overloaded_error and rate_limit_reached_error, HTTP 500, 502, 503
+ * and 504, and a connection that failed or timed out before any response
+ * byte. Never retried: exceeded_current_quota_error (403 or 429), bad keys,
+ * permissions, invalid requests, content filters, and a stream after it has
+ * started. Each retry is logged at KIMI_LOG_WARN; the final error's message
+ * ends with "(after N retries)". A cancel token ends the wait at once.
+ */
+KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *opts, uint32_t retries);
+/**
+ * Backoff before retry k (0-based): min(base_ms * 2^k, max_ms), of which a
+ * random half is taken off (jitter). Defaults 500 and 8000 ms. When the
+ * server names a wait (Retry-After, retry-after-ms, or Kimi's "try again
+ * after N seconds"), that wait is used instead, plus up to 10%; a named wait
+ * over 60 s is not retried (the error's kimi_error_retry_after_ms has it).
+ * KIMI_E_INVALID_ARGUMENT when base_ms > max_ms.
+ */
+KIMI_API kimi_status kimi_client_options_set_retry_delay_ms(kimi_client_options *opts, uint32_t base_ms, uint32_t max_ms);
 /** Kimi's own rules, on by default: refuse http(s) media URLs, the 100 MB
     request-body and per-file limits, and (see the pre-flight checks) K2.6's
     fixed values. Pass 0 to talk to another OpenAI-compatible server. */
@@ -323,7 +346,9 @@ KIMI_API kimi_status kimi_message_set_partial(kimi_message *msg, int partial);
 KIMI_API kimi_status kimi_message_set_reasoning_content(kimi_message *msg, const char *reasoning);
 /** Adds a tool call to an assistant message; `id` is kept verbatim (Kimi's
     ids look like "functions.get_weather:0"); `arguments_json` is the JSON
-    text of the arguments. */
+    text of the arguments, kept verbatim; text that is not JSON is refused
+    (to replay a model's malformed arguments, load the history with
+    kimi_message_from_json or kimi_conversation_load_json). */
 KIMI_API kimi_status kimi_message_add_tool_call(kimi_message *msg, const char *id, const char *name,
                                                 const char *arguments_json);
 /** Sets `tool_call_id` on a tool message: the id of the call it answers. */

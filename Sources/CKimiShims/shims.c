@@ -18,6 +18,9 @@ CURLcode CKimiShims_easy_setopt_data_cb(CURL *handle, CURLoption option, CKimiSh
 CURLcode CKimiShims_easy_setopt_xferinfo_cb(CURL *handle, CKimiShims_xferinfo_cb cb) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, cb);
 }
+CURLcode CKimiShims_easy_setopt_debug_cb(CURL *handle, CKimiShims_debug_cb cb) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, cb);
+}
 
 CURLcode CKimiShims_easy_getinfo_long(CURL *handle, CURLINFO info, long *out) {
     return curl_easy_getinfo(handle, info, out);

@@ -96,6 +96,23 @@ public func kimi_client_options_set_max_event_bytes(_ opts: OpaquePointer?, _ by
 }
 
 @c @implementation
+public func kimi_client_options_set_max_retries(_ opts: OpaquePointer?, _ retries: UInt32) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        guard retries <= 100 else { throw .invalidArgument("retries: \(retries) is over 100") }
+        box.options.retry.maxRetries = retries
+    }
+}
+
+@c @implementation
+public func kimi_client_options_set_retry_delay_ms(_ opts: OpaquePointer?, _ baseMs: UInt32, _ maxMs: UInt32) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        guard baseMs <= maxMs else { throw .invalidArgument("base_ms: \(baseMs) is over max_ms (\(maxMs))") }
+        box.options.retry.baseDelayMs = baseMs
+        box.options.retry.maxDelayMs = maxMs
+    }
+}
+
+@c @implementation
 public func kimi_client_options_set_kimi_rules(_ opts: OpaquePointer?, _ enabled: Int32) -> Int32 {
     withOptions(#function, opts) { box in box.options.kimiRules = enabled != 0 }
 }

@@ -50,8 +50,9 @@ public func kimi_message_set_reasoning_content(_ msg: OpaquePointer?, _ reasonin
 public func kimi_message_add_tool_call(_ msg: OpaquePointer?, _ id: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?,
                                        _ arguments: UnsafePointer<CChar>?) -> Int32 {
     withMessage(#function, msg) { box throws(KimiError) in
-        try box.message.addToolCall(ToolCall(id: try string(id, "id"), name: try string(name, "name"),
-                                             arguments: try string(arguments, "arguments_json")))
+        let id = try string(id, "id"), name = try string(name, "name")
+        _ = try json(arguments, "arguments_json")
+        try box.message.addToolCall(ToolCall(id: id, name: name, arguments: try string(arguments, "arguments_json")))
     }
 }
 

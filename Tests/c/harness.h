@@ -74,8 +74,19 @@ static int harness_finish(void) {
     return harness_failed ? 1 : 0;
 }
 
+/* Options for a test client: no retries, so a test that is not about
+ * retrying sees each failure at once (retry tests set their own). */
+static inline kimi_client_options *test_options(void) {
+    kimi_client_options *opts = kimi_client_options_new();
+    if (!opts || kimi_client_options_set_max_retries(opts, 0) != KIMI_OK) {
+        fprintf(stderr, "cannot create options: %s\n", kimi_error_message());
+        exit(2);
+    }
+    return opts;
+}
+
 /* A client for the mock server named by the environment (with_mock.py). */
-static kimi_client *test_client_with(kimi_client_options *opts) {
+static inline kimi_client *test_client_with(kimi_client_options *opts) {
     kimi_client *client = NULL;
     if (kimi_client_new(opts, &client) != KIMI_OK) {
         fprintf(stderr, "cannot create a client: %s\n", kimi_error_message());
@@ -84,10 +95,15 @@ static kimi_client *test_client_with(kimi_client_options *opts) {
     return client;
 }
 
-static kimi_client *test_client(void) { return test_client_with(NULL); }
+static inline kimi_client *test_client(void) {
+    kimi_client_options *opts = test_options();
+    kimi_client *client = test_client_with(opts);
+    kimi_client_options_free(opts);
+    return client;
+}
 
 /* A one-message request. */
-static kimi_chat_request *user_request(const char *model, const char *text) {
+static inline kimi_chat_request *user_request(const char *model, const char *text) {
     kimi_chat_request *req = kimi_chat_request_new(model);
     if (!req || kimi_chat_request_add_message(req, "user", text) != KIMI_OK) {
         fprintf(stderr, "cannot build a request: %s\n", kimi_error_message());

@@ -111,7 +111,7 @@ static void test_usage_inside_the_choice(void) {
 }
 
 static void test_401_in_kimis_shape(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_api_key(opts, "sk-bad-SECRET-12345"), KIMI_OK);
     kimi_client *client = test_client_with(opts);
     kimi_client_options_free(opts);
@@ -190,7 +190,7 @@ static void test_not_json_and_empty_bodies(void) {
 }
 
 static void test_connection_refused(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_base_url(opts, "http://127.0.0.1:1/v1"), KIMI_OK);
     kimi_client *client = test_client_with(opts);
     kimi_client_options_free(opts);
@@ -204,7 +204,7 @@ static void test_connection_refused(void) {
 }
 
 static void test_idle_timeout(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 300), KIMI_OK);
     kimi_client *client = test_client_with(opts);
     kimi_client_options_free(opts);
@@ -217,7 +217,7 @@ static void test_idle_timeout(void) {
 }
 
 static void test_whole_request_timeout(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_timeout_ms(opts, 300), KIMI_OK);
     kimi_client *client = test_client_with(opts);
     kimi_client_options_free(opts);
@@ -230,7 +230,7 @@ static void test_whole_request_timeout(void) {
 
 static void test_options_and_client_arguments(void) {
     kimi_client *client = NULL;
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     CHECK(opts != NULL);
     CHECK_INT(kimi_client_options_set_base_url(opts, "ftp://x"), KIMI_E_INVALID_ARGUMENT);
     CHECK_CONTAINS(kimi_error_message(), "kimi_client_options_set_base_url: base_url: \"ftp://x\" must start with http:// or https://");
@@ -249,8 +249,12 @@ static void test_options_and_client_arguments(void) {
     CHECK_CONTAINS(kimi_client_base_url(client), "http://127.0.0.1:");
     kimi_client_free(client);
     /* A handle of the wrong kind is refused, not dereferenced. */
-    CHECK_INT(kimi_client_new((const kimi_client_options *)kimi_chat_request_new(NULL), &client), KIMI_E_INVALID_ARGUMENT);
-    CHECK_CONTAINS(kimi_error_message(), "opts is not a kimi_client_options handle");
+    {
+        kimi_chat_request *wrong = kimi_chat_request_new(NULL);
+        CHECK_INT(kimi_client_new((const kimi_client_options *)wrong, &client), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CONTAINS(kimi_error_message(), "opts is not a kimi_client_options handle");
+        kimi_chat_request_free(wrong);
+    }
     kimi_client_options_free(opts);
 }
 
@@ -410,7 +414,7 @@ static void test_version(void) {
 }
 
 static void test_client_requires_an_api_key(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client = (kimi_client *)1;
     const char *saved = getenv("MOONSHOT_API_KEY");
     char copy[256];

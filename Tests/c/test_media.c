@@ -152,7 +152,7 @@ static void test_urls(void) {
     CHECK_CONTAINS(kimi_error_message(), "messages[0].content[0].image_url: Kimi does not accept http(s) image URLs");
     CHECK_CONTAINS(kimi_error_message(), "kimi_file_upload");
     /* With Kimi's rules off the URL goes out (and this mock refuses it as Kimi would). */
-    opts = kimi_client_options_new();
+    opts = test_options();
     kimi_client_options_set_kimi_rules(opts, 0);
     other = test_client_with(opts);
     kimi_client_options_free(opts);
@@ -327,7 +327,7 @@ static void test_the_100_mb_body_limit(void) {
     kimi_client_free(client);
 
     /* With auto upload on, the video goes through the Files API instead. */
-    opts = kimi_client_options_new();
+    opts = test_options();
     kimi_client_options_set_auto_upload(opts, 1);
     client = test_client_with(opts);
     kimi_client_options_free(opts);

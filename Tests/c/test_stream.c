@@ -315,7 +315,7 @@ static void test_cancel_from_another_thread(void) {
 }
 
 static void test_idle_timeout_on_a_silent_stream(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client;
     struct recorder r;
     kimi_chat_response *final = NULL;
@@ -530,7 +530,7 @@ static void test_pull_api(void) {
 }
 
 static void test_event_stream_limits(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client;
     struct recorder r;
     kimi_chat_response *final = NULL;

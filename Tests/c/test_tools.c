@@ -9,7 +9,7 @@
 /* A client whose server cannot be reached: a refusal from it proves the
  * check ran before any network call. */
 static kimi_client *offline_client(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client;
     kimi_client_options_set_base_url(opts, "http://127.0.0.1:1/v1");
     client = test_client_with(opts);
@@ -175,7 +175,7 @@ static void capture_log(int level, const char *message, void *user_data) {
 }
 
 static void test_web_search(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client;
     kimi_conversation *conv;
     kimi_chat_response *final = NULL;
@@ -403,7 +403,7 @@ static void test_preflight_rules(void) {
 
 static void test_server_refuses_the_same_rules(void) {
     /* With Kimi's rules off the request goes out, and Kimi (the mock) refuses it. */
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client;
     kimi_chat_request *req;
     kimi_chat_response *resp = NULL;
@@ -430,7 +430,7 @@ static void test_server_refuses_the_same_rules(void) {
 }
 
 static void test_schema_checks(void) {
-    kimi_client_options *opts = kimi_client_options_new();
+    kimi_client_options *opts = test_options();
     kimi_client *client;
     kimi_chat_request *req;
     kimi_chat_response *resp = NULL;
@@ -502,7 +502,7 @@ static void test_error_taxonomy(void) {
     CHECK_INT(kind_of(client, "garbage"), KIMI_KIND_BAD_RESPONSE);
     CHECK_INT(kind_of(client, "hello"), KIMI_KIND_NONE);
 
-    opts = kimi_client_options_new();
+    opts = test_options();
     kimi_client_options_set_api_key(opts, "sk-cn-wrong-region");
     bad_key = test_client_with(opts);
     kimi_client_options_free(opts);

@@ -45,6 +45,15 @@ async def chat_completions(request, response, headers):
     if not isinstance(body, dict):
         raise APIError(400, "invalid_request_error", "Invalid request: body must be a JSON object")
     s, text = scen.extract(body, request.header("x-mock-scenario"))
+    s = scen.count(s)
+    if s.get("drop"):
+        response.abort()
+        return
+    if s.get("echo_auth"):  # a careless server that quotes the key back
+        raise APIError(400, "invalid_request_error", f"rejected header Authorization: {request.header('authorization')}")
+    if s.get("redirect"):
+        await response.send(307, b"", headers=headers + [("Location", s["redirect"])])
+        return
     if s.int("stall_ms") and not s.int("stall_after"):
         await asyncio.sleep(s.int("stall_ms") / 1000)
     if s.int("html"):
@@ -97,6 +106,11 @@ async def estimate_tokens(request, response, headers):
     await response.send_json(200, {"data": {"total_tokens": total}}, headers=headers)
 
 
+async def mock_count(request, response, headers):
+    key = request.path.rsplit("/", 1)[-1]
+    await response.send_json(200, {"key": key, "count": scen.counts[key]}, headers=headers)
+
+
 async def balance(request, response, headers):
     await response.send_json(200, {"code": 0, "data": {"available_balance": 49.58894, "voucher_balance": 46.58893,
                                                        "cash_balance": 3.00001}, "scode": "0x0", "status": True},
@@ -121,6 +135,9 @@ async def handle(request, response):
     if request.body is None:
         await response.send_json(413, APIError(413, "invalid_request_error", "Request body too large").body(), headers=headers)
         return
+    if request.method == "GET" and request.path.startswith("/mock/count/"):
+        await mock_count(request, response, headers)
+        return
     route = ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
     try:
         if route is None:
@@ -130,17 +147,23 @@ async def handle(request, response):
     except APIError as error:
         if response.started:
             raise
-        await response.send_json(error.status, error.body(), headers=headers)
+        await response.send_json(error.status, error.body(), headers=headers + error.headers)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this certificate")
     args = parser.parse_args()
+    context = None
+    if args.tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*args.tls)
 
     async def run():
-        server = await http.serve(handle, args.host, args.port)
+        server = await http.serve(handle, args.host, args.port, context)
         port = server.sockets[0].getsockname()[1]
         print(f"PORT {port}", flush=True)
         loop = asyncio.get_running_loop()

@@ -16,6 +16,7 @@ typedef int (*CKimiShims_xferinfo_cb)(void *user_data, curl_off_t dltotal, curl_
 typedef void (*CKimiShims_lock_cb)(CURL *handle, curl_lock_data data, curl_lock_access access,
                                    void *user_data);
 typedef void (*CKimiShims_unlock_cb)(CURL *handle, curl_lock_data data, void *user_data);
+typedef int (*CKimiShims_debug_cb)(CURL *handle, curl_infotype type, char *data, size_t size, void *user_data);
 
 CURLcode CKimiShims_easy_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode CKimiShims_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
@@ -23,6 +24,7 @@ CURLcode CKimiShims_easy_setopt_string(CURL *handle, CURLoption option, const ch
 CURLcode CKimiShims_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 CURLcode CKimiShims_easy_setopt_data_cb(CURL *handle, CURLoption option, CKimiShims_data_cb cb);
 CURLcode CKimiShims_easy_setopt_xferinfo_cb(CURL *handle, CKimiShims_xferinfo_cb cb);
+CURLcode CKimiShims_easy_setopt_debug_cb(CURL *handle, CKimiShims_debug_cb cb);
 
 CURLcode CKimiShims_easy_getinfo_long(CURL *handle, CURLINFO info, long *out);
 CURLcode CKimiShims_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *out);

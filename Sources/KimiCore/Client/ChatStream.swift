@@ -11,7 +11,8 @@
 /// case `response` keeps what arrived.
 public final class ChatStream {
     private let client: Client
-    private let exchange: Exchange
+    private let http: HTTPRequest
+    private var exchange: Exchange
     private let decoder: StreamDecoder
     private var cursor = 0
     private let prefill: String?
@@ -25,8 +26,8 @@ public final class ChatStream {
         prefill = request.prefill
         do throws(KimiError) {
             let body = try client.prepareBody(request, for: .stream)
-            let http = HTTPRequest(method: .post, url: client.chatURL, headers: client.config.streamHeaders,
-                                   body: body, streaming: true, cancel: request.cancelToken)
+            http = HTTPRequest(method: .post, url: client.chatURL, headers: client.config.streamHeaders,
+                               body: body, streaming: true, cancel: request.cancelToken)
             exchange = try Exchange(http, config: client.config, pool: client.pool)
         } catch {
             throw client.redacted(error)
@@ -78,7 +79,7 @@ public final class ChatStream {
         } catch {
             finish()
             var error = client.redacted(error)
-            if error.httpStatus == 0 { error.httpStatus = exchange.transfer.status }
+            if started && error.httpStatus == 0 { error.httpStatus = exchange.transfer.status }
             throw error
         }
     }
@@ -105,17 +106,25 @@ public final class ChatStream {
         exchange.close()
     }
 
-    /// Waits for the response headers. A non-2xx answer, or a 2xx answer
-    /// that is not an event stream, is read whole and reported like the
-    /// non-streamed call would: never by sending the request again.
+    /// Waits for the response headers, retrying what the retry policy
+    /// allows until a 2xx event stream starts (never after: its events may
+    /// already have been delivered).
     private func awaitEventStream() throws(KimiError) {
         if started { return }
+        exchange = try client.retrying(http, firstAttempt: exchange) { exchange throws(KimiError) in
+            try openEventStream(exchange)
+            return exchange
+        }
+        started = true
+    }
+
+    /// Sends the request and reads the response headers. A non-2xx answer,
+    /// or a 2xx answer that is not an event stream, is read whole and
+    /// reported like the non-streamed call would.
+    private func openEventStream(_ exchange: Exchange) throws(KimiError) {
         let transfer = exchange.transfer
         while transfer.mode == .pending && !exchange.isFinished { try exchange.step() }
-        if transfer.mode == .stream {
-            started = true
-            return
-        }
+        if transfer.mode == .stream { return }
         try exchange.runToCompletion()
         if let error = exchange.transportError() { throw error }
         guard transfer.isSuccess else { throw client.httpError(transfer) }

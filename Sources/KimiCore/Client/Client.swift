@@ -30,19 +30,17 @@ public final class Client: @unchecked Sendable {
         return try createChat(next)
     }
 
-    /// Runs one request to its end and returns the transfer of a 2xx answer;
-    /// anything else becomes the matching error.
+    /// Runs one request to its end (retrying what the retry policy allows)
+    /// and returns the transfer of a 2xx answer; anything else becomes the
+    /// matching error.
     func perform(_ request: HTTPRequest) throws(KimiError) -> Transfer {
-        do throws(KimiError) {
-            let exchange = try Exchange(request, config: config, pool: pool)
+        try retrying(request) { exchange throws(KimiError) in
             defer { exchange.close() }
             try exchange.runToCompletion()
             if let error = exchange.transportError() { throw error }
             let transfer = exchange.transfer
             guard transfer.isSuccess else { throw httpError(transfer) }
             return transfer
-        } catch {
-            throw redacted(error)
         }
     }
 
@@ -50,6 +48,9 @@ public final class Client: @unchecked Sendable {
         var error = ErrorDecoder.httpError(status: transfer.status, body: transfer.body, requestID: transfer.requestID,
                                            retryAfterMs: transfer.retryAfterMs, label: transfer.request.label)
         if error.kind == .auth { error.message += regionHint }
+        if (300..<400).contains(transfer.status) {
+            error.message = "HTTP \(transfer.status) redirect to \(transfer.location.isEmpty ? "(no Location)" : transfer.location) not followed: libkimi never sends the API key to another address; if the API moved, set the base URL to it (\(transfer.request.label))"
+        }
         return error
     }
 

@@ -17,6 +17,7 @@ public struct ClientOptions {
     public var proxy: String?
     public var maxBodyBytes = 64 << 20
     public var maxEventBytes = 16 << 20
+    public var retry = RetryPolicy()
     /// Kimi's own rules (refused http(s) media URLs, the 100 MB body limit,
     /// K2.6's fixed values...) are checked before sending. Turn off for
     /// other OpenAI-compatible servers.
@@ -74,6 +75,7 @@ public final class ClientConfig: @unchecked Sendable {
     public let proxy: String?
     public let maxBodyBytes: Int
     public let maxEventBytes: Int
+    public let retry: RetryPolicy
     public let kimiRules: Bool
     public let autoUpload: Bool
     public let log: Logger
@@ -105,6 +107,7 @@ public final class ClientConfig: @unchecked Sendable {
         proxy = options.proxy
         maxBodyBytes = options.maxBodyBytes
         maxEventBytes = options.maxEventBytes
+        retry = options.retry
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload
         var log = Logger.resolve(level: options.logLevel, sink: options.logSink)

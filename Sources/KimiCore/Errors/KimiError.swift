@@ -52,6 +52,9 @@ public struct KimiError: Error, Sendable {
     public var retryAfterMs: Int64 = -1
     /// Start of the response body for HTTP and API errors.
     public var body: String = ""
+    /// A transport failure or timeout that happened before any response
+    /// byte arrived, and that a new attempt may not meet (see RetryPolicy).
+    var beforeResponse = false
 
     public init(_ status: Status, _ message: String) {
         self.status = status

@@ -84,7 +84,9 @@ final class Exchange {
         let idle = UInt64(config.idleTimeoutMs) * 1_000_000
         if idle > 0, monotonicNanos() &- transfer.lastActivity >= idle {
             close()
-            throw KimiError(.timeout, "no data for \(config.idleTimeoutMs) ms (idle timeout) on \(transfer.request.label)")
+            var error = KimiError(.timeout, "no data for \(config.idleTimeoutMs) ms (idle timeout) on \(transfer.request.label)")
+            error.beforeResponse = transfer.status == 0
+            throw error
         }
     }
 
@@ -113,9 +115,18 @@ final class Exchange {
             break
         }
         let detail = transfer.curlErrorText.isEmpty ? curlMessage(result) : transfer.curlErrorText
-        if result == CURLE_OPERATION_TIMEDOUT {
-            return KimiError(.timeout, "timed out: \(detail) (\(label))")
-        }
-        return KimiError(.transport, "\(detail) (\(label))")
+        var error = result == CURLE_OPERATION_TIMEDOUT
+            ? KimiError(.timeout, "timed out: \(detail) (\(label))")
+            : KimiError(.transport, "\(detail) (\(label))")
+        error.beforeResponse = transfer.status == 0 && Exchange.transientResults.contains(result.rawValue)
+        return error
     }
+
+    /// Failures another attempt may not meet: name resolution, connecting,
+    /// a connection dropped or timed out before the answer. TLS certificate
+    /// and handshake failures, bad URLs and the like are not among them.
+    private static let transientResults: Set<UInt32> = [
+        CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT,
+        CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM,
+    ].reduce(into: []) { $0.insert($1.rawValue) }
 }

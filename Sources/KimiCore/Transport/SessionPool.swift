@@ -1,3 +1,5 @@
+import CCurl
+
 /// A multi handle with one easy handle, used by one thread at a time.
 ///
 /// The multi owns the connection cache, so a session carries its warm
@@ -29,9 +31,34 @@ final class SessionPool: @unchecked Sendable {
     }
 
     func release(_ session: Session) {
+        // Detach from the client's share handle (curl_easy_reset keeps it),
+        // so the share can be cleaned up whatever outlives what.
+        session.easy.set(CURLOPT_SHARE, pointer: nil)
         session.easy.reset()
         lock.withLock {
             if idle.count < maxIdle { idle.append(session) }
+        }
+    }
+}
+
+extension SessionPool {
+    /// Waits `ms` milliseconds, or less when `cancel` fires (then throws
+    /// `.aborted`). The wait is curl_multi_poll on an idle session's multi,
+    /// which the cancel token wakes: no sleep, no polling interval.
+    func wait(ms: Int64, cancel: CancelToken?, label: String) throws(KimiError) {
+        let session = try acquire()
+        defer { release(session) }
+        cancel?.register(session.multi)
+        defer { cancel?.unregister(session.multi) }
+        let deadline = monotonicNanos() &+ UInt64(max(ms, 0)) &* 1_000_000
+        while true {
+            if let cancel, cancel.isCancelled {
+                throw KimiError(.aborted, "cancelled through the cancel token while waiting to retry \(label)")
+            }
+            let now = monotonicNanos()
+            guard now < deadline else { return }
+            let remainingMs = (deadline - now + 999_999) / 1_000_000
+            _ = session.multi.poll(timeoutMs: Int32(min(remainingMs, 60_000)))
         }
     }
 }

@@ -14,11 +14,15 @@ final class Transfer {
     let request: HTTPRequest
     let maxBodyBytes: Int
     let maxEventBytes: Int
+    /// The client's logger, for the debug view of the transfer.
+    private(set) var log = Logger.off
 
     private(set) var status = 0
     private(set) var contentType = ""
     private(set) var requestID = ""
     private(set) var retryAfterMs: Int64 = -1
+    /// A redirect's target (never followed).
+    private(set) var location = ""
     private(set) var mode = BodyMode.pending
     /// A whole response body, or the body of an error answer.
     let body = TextBuffer()
@@ -61,6 +65,7 @@ final class Transfer {
     /// Points `easy` at this transfer. `easy` must be freshly reset.
     func configure(_ easy: EasyHandle, client: ClientConfig) throws(KimiError) {
         let user = Unmanaged.passUnretained(self).toOpaque()
+        log = client.log
         easy.set(CURLOPT_URL, request.url)
         easy.set(CURLOPT_NOSIGNAL, 1)
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -75,6 +80,13 @@ final class Transfer {
         easy.set(CURLOPT_HEADERDATA, pointer: user)
         easy.set(CURLOPT_WRITEFUNCTION, callback: transferWriteCallback)
         easy.set(CURLOPT_WRITEDATA, pointer: user)
+        if client.log.enabled(.debug) { DebugLog.enable(on: easy, for: self) }
+        // curl's defaults, set anyway: the peer's certificate and host name
+        // are always verified, and redirects are never followed (a redirect
+        // must not carry the Authorization header to another host).
+        easy.set(CURLOPT_SSL_VERIFYPEER, 1)
+        easy.set(CURLOPT_SSL_VERIFYHOST, 2)
+        easy.set(CURLOPT_FOLLOWLOCATION, 0)
         if let caFile = client.caFile { easy.set(CURLOPT_CAINFO, caFile) }
         if let proxy = client.proxy { easy.set(CURLOPT_PROXY, proxy) }
         switch request.method {
@@ -145,9 +157,11 @@ final class Transfer {
             contentType = ""
             requestID = ""
             retryAfterMs = -1
+            location = ""
         case .field(let name, let value):
             switch name {
             case "content-type": contentType = value.lowercased()
+            case "location": location = value
             case "x-request-id", "request-id", "msh-request-id", "x-trace-id":
                 if requestID.isEmpty { requestID = value }
             case "retry-after-ms":

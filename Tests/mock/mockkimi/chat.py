@@ -399,5 +399,10 @@ def scripted_error(scenario):
     code = scenario.get("code")
     if scenario.get("code_int"):
         code = status
+    headers = []
+    if scenario.int("retry_after") is not None:
+        headers.append(("Retry-After", str(scenario.int("retry_after"))))
+    if scenario.int("retry_after_ms") is not None:
+        headers.append(("retry-after-ms", str(scenario.int("retry_after_ms"))))
     return APIError(status, scenario.get("type") or "invalid_request_error",
-                    scenario.text("message", "scripted error"), code)
+                    scenario.text("message", "scripted error"), code, headers)

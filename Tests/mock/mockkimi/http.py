@@ -121,7 +121,7 @@ async def read_request(reader, writer):
     return Request(method, target, headers, body)
 
 
-def serve(handler, host, port):
+def serve(handler, host, port, ssl_context=None):
     async def on_connection(reader, writer):
         try:
             while True:
@@ -149,4 +149,4 @@ def serve(handler, host, port):
             except Exception:
                 pass
 
-    return asyncio.start_server(on_connection, host, port, limit=1 << 20, backlog=4096)
+    return asyncio.start_server(on_connection, host, port, limit=1 << 20, backlog=4096, ssl=ssl_context)

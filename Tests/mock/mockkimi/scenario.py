@@ -38,12 +38,20 @@ Keys (all optional):
   stall_ms=M        pause M ms before answering
   delay_ms=M        pause M ms between pieces (demos)
   status=CODE type=T message=TEXT code=C code_int   answer with an API error
+  retry_after=S | retry_after_ms=N   with status=: send Retry-After / retry-after-ms
+  drop              close the connection without answering
+  redirect=URL      answer 307 with Location: URL
+  echo_auth         answer 400 quoting the Authorization header (redaction tests)
   html=CODE         answer with an HTML error page (a proxy)
   empty=CODE        answer CODE with an empty body
   garbage           answer 200 with bytes that are not JSON
   json_stream       answer a streamed request with a non-streamed JSON body
+  key=NAME          count the request under NAME (GET /mock/count/NAME tells)
+  times=K           with key=: the failure keys above apply to the first K
+                    requests of that key only; later ones are answered normally
 """
 
+import collections
 import re
 
 DIRECTIVE = re.compile(r"\[\[mock:(.*?)\]\]", re.S)
@@ -93,3 +101,25 @@ def extract(body, header):
         scenario.update(parse(match.group(1)))
     text = DIRECTIVE.sub("", text).strip()
     return scenario, text
+
+
+# Keys that make a request fail, which `times=K` limits to the first K requests.
+FAILURES = {"status", "type", "message", "code", "code_int", "retry_after", "retry_after_ms", "drop", "redirect", "echo_auth",
+            "html", "empty", "garbage", "json_stream", "stall_ms", "stall_after", "cut_after", "end_after",
+            "no_done", "error_after", "event_error_after", "bad_data_after", "bad_args"}
+
+counts = collections.Counter()
+
+
+def count(scenario):
+    """Counts the request under its key, and drops the failure keys once a
+    `times=K` scenario has failed K times."""
+    key = scenario.get("key")
+    if not key or key is True:
+        return scenario
+    seen = counts[key]
+    counts[key] += 1
+    times = scenario.int("times")
+    if times is None or seen < times:
+        return scenario
+    return Scenario({k: v for k, v in scenario.items() if k not in FAILURES})

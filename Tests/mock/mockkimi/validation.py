@@ -16,12 +16,13 @@ ROLES = {"system", "user", "assistant", "tool"}
 
 
 class APIError(Exception):
-    def __init__(self, status, type_, message, code=None):
+    def __init__(self, status, type_, message, code=None, headers=()):
         super().__init__(message)
         self.status = status
         self.type = type_
         self.message = message
         self.code = code
+        self.headers = list(headers)
 
     def body(self):
         error = {"message": self.message, "type": self.type}

@@ -31,7 +31,12 @@ class Client:
     timeout: seconds without a byte received before a call fails (like
         httpx's read timeout); default 600. total_timeout limits a whole
         call (default none: long reasoning streams are not cut).
-    max_retries: retries of failures that can succeed on retry (default 2).
+    max_retries: retries of failures that can succeed on retry (default 2):
+        overloaded engine, rate limits, 500/502/503/504, connection failures
+        before any answer; never quota, auth, invalid requests or a started
+        stream. Waits honour Retry-After and Kimi's "try again after N seconds".
+    ca_file: PEM file of CA certificates to verify the server with. The
+        server's certificate and host name are always verified.
     kimi_rules: check Kimi's rules before sending (off for other servers).
     auto_upload: upload media that would push a request over 100 MB.
     log: a callable(level, message), or a level name logged to stderr.
@@ -41,7 +46,7 @@ class Client:
 
     def __init__(self, api_key=None, base_url=None, timeout=None, max_retries=2, *, connect_timeout=None,
                  total_timeout=None, default_headers=None, kimi_rules=True, auto_upload=False, log=None,
-                 log_level="info"):
+                 log_level="info", ca_file=None):
         self._log_callback = None
         options = L.kimi_client_options_new()
         if not options:
@@ -58,8 +63,12 @@ class Client:
                 ms = _ms(value, what)
                 if ms is not None:
                     check(setter(options, ms))
-            if hasattr(L, "kimi_client_options_set_max_retries") and max_retries is not None:
+            if max_retries is not None:
+                if int(max_retries) < 0:
+                    raise ValueError(f"max_retries must be 0 or more, not {max_retries}")
                 check(L.kimi_client_options_set_max_retries(options, int(max_retries)))
+            if ca_file is not None:
+                check(L.kimi_client_options_set_ca_file(options, os.fsencode(ca_file)))
             for name, value in (default_headers or {}).items():
                 check(L.kimi_client_options_add_header(options, name.encode(), str(value).encode()))
             check(L.kimi_client_options_set_kimi_rules(options, 1 if kimi_rules else 0))

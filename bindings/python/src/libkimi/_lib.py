@@ -90,6 +90,8 @@ _DECLARATIONS = [
     ("kimi_client_options_set_proxy", [P, S], c_int),
     ("kimi_client_options_set_max_response_bytes", [P, c_uint64], c_int),
     ("kimi_client_options_set_max_event_bytes", [P, c_uint64], c_int),
+    ("kimi_client_options_set_max_retries", [P, c_uint32], c_int),
+    ("kimi_client_options_set_retry_delay_ms", [P, c_uint32, c_uint32], c_int),
     ("kimi_client_options_set_kimi_rules", [P, c_int], c_int),
     ("kimi_client_options_set_auto_upload", [P, c_int], c_int),
     ("kimi_client_options_set_log", [P, c_int, log_cb, c_void_p], c_int),

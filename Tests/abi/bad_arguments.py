@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Every function of kimi.h against bad arguments, found by reading the header
+(so a new function is covered the day it is declared):
+
+1. NULL for each pointer argument, the others valid; and every argument
+   NULL or zero at once;
+2. invalid UTF-8 for each string argument;
+3. invalid JSON for each JSON argument;
+4. a handle of the wrong kind for each handle argument.
+
+Nothing may crash. A function that returns kimi_status must return a real
+status; when it fails, the thread's last error must hold the same status and
+a message that starts with the function's name and names the argument
+(NULL-tolerant arguments documented as such may succeed instead). Run under
+Tests/mock/with_mock.py, with the library given by --lib.
+"""
+
+import argparse
+import ctypes
+import os
+import re
+import sys
+import tempfile
+from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64,
+                    c_void_p)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HEADER = os.path.join(ROOT, "include", "kimi.h")
+
+SCALARS = {"int": c_int, "kimi_status": c_int, "size_t": c_size_t, "int64_t": c_int64, "uint32_t": c_uint32,
+           "uint64_t": c_uint64, "double": c_double}
+OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double}
+CALLBACKS = {
+    "kimi_stream_cb": CFUNCTYPE(c_int, c_void_p, c_void_p),
+    "kimi_log_cb": CFUNCTYPE(None, c_int, c_char_p, c_void_p),
+    "kimi_progress_cb": CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p),
+    "kimi_tool_fn": CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p),
+}
+KEEP = [f(lambda *a: 0) for f in CALLBACKS.values()]
+CALLBACK_VALUES = dict(zip(CALLBACKS, KEEP))
+
+# A valid value for each string argument, by name (and function where it matters).
+STRINGS = {
+    "role": "user", "model": "kimi-k2.6", "text": "hi", "name": "lookup", "description": "d",
+    "parameters_json": '{"type":"object","properties":{}}', "schema_json": '{"type":"object","properties":{}}',
+    "arguments_json": "{}", "json_object": '{"x_extra":1}', "api_key": "sk-test-mock", "user_agent": "ua",
+    "proxy": "http://127.0.0.1:1", "value": "v", "purpose": "file-extract", "filename": "a.txt", "mime": "image/png",
+    "url": "ms://file-1", "tool_call_id": "functions.lookup:0", "id": "functions.lookup:0", "content": "c",
+    "prefix": "p", "reasoning": "r", "choice": "auto", "type": "json_object", "stop": "x", "key": "k",
+}
+FUNCTION_STRINGS = {
+    ("kimi_message_from_json", "json"): '{"role":"user","content":"hi"}',
+    ("kimi_conversation_load_json", "json"): '[{"role":"user","content":"hi"}]',
+    ("kimi_chat_request_from_json", "body"): '{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}]}',
+    ("kimi_client_options_add_header", "name"): "X-Test",
+}
+JSON_ARGUMENTS = {"json", "body", "json_object", "parameters_json", "schema_json", "arguments_json"}
+SCALAR_VALUES = {"max_steps": 2, "level": 3, "enabled": 1, "include": 1, "partial": 1, "reuse": 1, "n": 1,
+                 "tokens": 100, "temperature": 1.0, "top_p": 0.95, "bytes": 1 << 20, "ms": 1000, "retries": 0,
+                 "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0}
+# A 1x1 PNG and the start of an MP4, for the media functions.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
+       b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+VIDEO = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+# Ownership-taking or state-ending functions get only the all-NULL call.
+CONSUMERS = re.compile(r"_free$|^kimi_stream_cancel$|^kimi_cancel_token_(cancel|reset)$")
+
+
+def parse_header():
+    text = re.sub(r"/\*.*?\*/", "", open(HEADER).read(), flags=re.S)
+    functions = []
+    for ret, name, params in re.findall(r"KIMI_API\s+([^;{]*?)\b(kimi_\w+)\s*\(([^)]*)\)\s*;", text):
+        args = []
+        for p in params.split(","):
+            p = p.strip()
+            if p and p != "void":
+                m = re.match(r"(.*?)(\w+)$", p)
+                args.append((" ".join(m.group(1).replace("const", "").split()).replace(" *", " *"), m.group(2)))
+        functions.append((ret.strip(), name, args))
+    return functions
+
+
+class Sweep:
+    def __init__(self, lib, verbose):
+        self.L = ctypes.CDLL(lib)
+        self.verbose = verbose
+        self.failures = []
+        self.calls = 0
+        # Separate function objects for reading the last error: the sweep
+        # sets argtypes on the functions it calls, these included.
+        self.errors = ctypes.CDLL(lib)
+        self.errors.kimi_error_message.restype = c_char_p
+        self.errors.kimi_error_status.restype = c_int
+        workdir = tempfile.mkdtemp()
+        self.path = os.path.join(workdir, "notes.txt")
+        with open(self.path, "w") as f:
+            f.write("libkimi notes\n")
+
+    # -------------------------------------------------------------- objects
+    def fn(self, name, restype, argtypes):
+        f = getattr(self.L, name)
+        f.restype = restype
+        f.argtypes = argtypes
+        return f
+
+    def out_call(self, name, argtypes, *args):
+        out = c_void_p()
+        status = self.fn(name, c_int, argtypes + [POINTER(c_void_p)])(*args, byref(out))
+        if status != 0:
+            raise RuntimeError(f"{name}: {self.errors.kimi_error_message().decode()}")
+        return out.value
+
+    def make(self, kind, function=""):
+        """A fresh, valid handle of `kind` (a kimi_* type name) for `function`."""
+        P = c_void_p
+        if kind == "kimi_client_options":
+            opts = self.fn("kimi_client_options_new", P, [])()
+            self.fn("kimi_client_options_set_max_retries", c_int, [P, c_uint32])(opts, 0)
+            return opts
+        if kind == "kimi_client":
+            if not hasattr(self, "client"):
+                self.client = self.out_call("kimi_client_new", [P], self.make("kimi_client_options"))
+            return self.client
+        if kind == "kimi_chat_request":
+            req = self.fn("kimi_chat_request_new", P, [c_char_p])(b"kimi-k2.6")
+            self.fn("kimi_chat_request_add_message", c_int, [P, c_char_p, c_char_p])(req, b"user", b"hi")
+            return req
+        if kind == "kimi_message":
+            role = b"assistant" if "tool_call" in function or "reasoning" in function else b"user"
+            msg = self.fn("kimi_message_new", P, [c_char_p])(role)
+            self.fn("kimi_message_add_text", c_int, [P, c_char_p])(msg, b"hi")
+            return msg
+        if kind == "kimi_chat_response":
+            return self.out_call("kimi_chat_create", [P, P], self.make("kimi_client"), self.make("kimi_chat_request"))
+        if kind == "kimi_stream":
+            return self.out_call("kimi_chat_stream_open", [P, P], self.make("kimi_client"),
+                                 self.make("kimi_chat_request"))
+        if kind == "kimi_stream_event":
+            event = c_void_p()
+            self.fn("kimi_stream_next", c_int, [P, POINTER(c_void_p)])(self.make("kimi_stream"), byref(event))
+            return event.value
+        if kind == "kimi_cancel_token":
+            return self.fn("kimi_cancel_token_new", P, [])()
+        if kind == "kimi_file":
+            return self.out_call("kimi_file_upload", [P, c_char_p, c_char_p, P, P], self.make("kimi_client"),
+                                 self.path.encode(), b"file-extract", None, None)
+        if kind == "kimi_file_list":
+            return self.out_call("kimi_files_list", [P], self.make("kimi_client"))
+        if kind == "kimi_model_list":
+            return self.out_call("kimi_models_list", [P], self.make("kimi_client"))
+        if kind == "kimi_conversation":
+            conv = self.fn("kimi_conversation_new", P, [P, c_char_p])(self.make("kimi_client"), b"kimi-k2.6")
+            add = self.fn("kimi_conversation_add_message", c_int, [P, c_char_p, c_char_p])
+            add(conv, b"user", b"hi")
+            if function == "kimi_conversation_continue":
+                add(conv, b"assistant", b"an answer that stopped")
+            return conv
+        if kind == "kimi_tool_result":
+            return None  # exists only inside a tool handler
+        raise KeyError(kind)
+
+    def file_id(self):
+        if not hasattr(self, "uploaded"):
+            file = self.make("kimi_file")
+            self.uploaded = self.fn("kimi_file_id", c_char_p, [c_void_p])(file).decode()
+        return self.uploaded
+
+    # ---------------------------------------------------------- arguments
+    def valid(self, function, ctype, name):
+        """(ctypes type, value) of a valid argument."""
+        if ctype in SCALARS:
+            return SCALARS[ctype], SCALAR_VALUES.get(name, 0 if name in ("i", "choice", "index") else 1)
+        if ctype in CALLBACKS:
+            return CALLBACKS[ctype], CALLBACK_VALUES[ctype]
+        if ctype == "char *":
+            if name == "string":
+                return c_char_p, None
+            value = (FUNCTION_STRINGS.get((function, name)) or STRINGS.get(name)
+                     or (self.path if name == "path" else None)
+                     or (os.environ["KIMI_BASE_URL"] if name == "base_url" else None)
+                     or (self.file_id() if name == "file_id" else None))
+            if value is None:
+                raise KeyError(f"no valid value for {function}({name})")
+            return c_char_p, value.encode()
+        if ctype == "void *" and name in ("data", "bytes"):
+            return c_char_p, VIDEO if "video" in function else PNG
+        if ctype == "void *":
+            return c_void_p, None  # user data
+        if ctype in OUT_SCALARS:
+            return POINTER(OUT_SCALARS[ctype]), byref(OUT_SCALARS[ctype]())
+        if ctype.endswith("**"):
+            return POINTER(c_void_p), byref(c_void_p())
+        kind = ctype.rstrip(" *")
+        return c_void_p, self.make(kind, function)
+
+    def valid_values(self, function, args):
+        values = [self.valid(function, t, n) for t, n in args]
+        for i, (_, name) in enumerate(args):
+            if name == "len" and i > 0:  # the length of the data before it
+                values[i] = (c_size_t, len(values[i - 1][1]))
+        return values
+
+    def call(self, ret, function, args, values, bad_index, expect):
+        """Calls `function`; `expect` names what the failure message must say."""
+        self.calls += 1
+        f = getattr(self.L, function)
+        f.argtypes = [t for t, _ in values]
+        f.restype = c_int if ret == "kimi_status" else (c_void_p if "*" in ret else
+                                                      (None if ret == "void" else SCALARS.get(ret, c_int)))
+        label = f"{function}({', '.join(n if i != bad_index else '<' + n + '>' for i, (_, n) in enumerate(args))})"
+        if self.verbose:  # a crash then shows the call that made it
+            print(f"  {label}: {expect[0]}", flush=True)
+        result = f(*[v for _, v in values])
+        if ret != "kimi_status":
+            return
+        if not 0 <= result <= 12:
+            self.failures.append(f"{label}: returned {result}, not a kimi_status")
+        elif result != 0:
+            message = self.errors.kimi_error_message().decode("utf-8", "replace")
+            if self.errors.kimi_error_status() != result:
+                self.failures.append(f"{label}: last error status {self.errors.kimi_error_status()} != {result}")
+            if not message.startswith(function + ":"):
+                self.failures.append(f"{label}: message does not start with the function name: {message!r}")
+            if not all(word in message for word in expect[1]):
+                self.failures.append(f"{label}: message lacks {expect[1]}: {message!r}")
+        elif expect[2]:
+            self.failures.append(f"{label}: accepted {expect[0]}")
+
+    def sweep(self, ret, function, args):
+        # Every argument NULL or zero at once.
+        zeros = [(SCALARS[t], 0) if t in SCALARS else (c_void_p, None) for t, _ in args]
+        self.call(ret, function, args, zeros, -1, ("all NULL", [], False))
+        if CONSUMERS.search(function) or any(t == "kimi_tool_result *" for t, _ in args):
+            return
+        for i, (ctype, name) in enumerate(args):
+            if ctype in SCALARS or (ctype == "void *" and name == "user_data"):
+                continue
+            values = self.valid_values(function, args)
+            values[i] = (c_void_p, None)
+            self.call(ret, function, args, values, i, ("NULL", [name], False))
+            if ctype == "char *" and name != "string":
+                values = self.valid_values(function, args)
+                values[i] = (c_char_p, b"ok\xc3\x28\xff")
+                self.call(ret, function, args, values, i, ("invalid UTF-8", [name, "UTF-8"], True))
+                if name in JSON_ARGUMENTS:
+                    values = self.valid_values(function, args)
+                    values[i] = (c_char_p, b'{"role": "user", ')
+                    self.call(ret, function, args, values, i, ("invalid JSON", [name, "JSON"], True))
+            if ctype.startswith("kimi_") and ctype.endswith(" *") and not ctype.endswith("**") \
+                    and ctype not in CALLBACKS and ctype != "kimi_cancel_token *":
+                values = self.valid_values(function, args)
+                values[i] = (c_void_p, self.make("kimi_cancel_token"))
+                self.call(ret, function, args, values, i, ("a kimi_cancel_token", [name, "is not a"], True))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lib", required=True)
+    parser.add_argument("--verbose", action="store_true", help="print each call before making it")
+    args = parser.parse_args()
+    sweep = Sweep(args.lib, args.verbose)
+    functions = parse_header()
+    for ret, function, params in functions:
+        sweep.sweep(ret, function, params)
+    for failure in sweep.failures:
+        print("FAIL " + failure)
+    print(f"bad arguments: {len(functions)} functions, {sweep.calls} calls, {len(sweep.failures)} failures")
+    return 1 if sweep.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+/* One client shared by many threads: 32 threads x 50 requests, streamed and
+ * not, with exact answers; then the same under injected faults (stalls,
+ * cuts, 429/503 storms, garbage), where every call must end with the status
+ * its fault calls for and no delivered text may go missing. `make tsan` runs
+ * this program under ThreadSanitizer. */
+#include "harness.h"
+
+#include <pthread.h>
+
+#define THREADS 32
+#define REQUESTS 50
+
+static kimi_client *shared;
+
+struct collected {
+    char text[2048];
+    size_t used;
+};
+
+static int collect(const kimi_stream_event *ev, void *user_data) {
+    struct collected *c = user_data;
+    size_t n;
+    const char *t = kimi_stream_event_text(ev, &n);
+    if (kimi_stream_event_type(ev) == KIMI_EVENT_CONTENT_DELTA && c->used + n < sizeof c->text) {
+        memcpy(c->text + c->used, t, n);
+        c->used += n;
+        c->text[c->used] = 0;
+    }
+    return 0;
+}
+
+struct worker {
+    int id;
+    int wrong;
+    char first_wrong[1024];
+};
+
+static void note_wrong(struct worker *w, const char *what, const char *got) {
+    if (w->wrong++ == 0) snprintf(w->first_wrong, sizeof w->first_wrong, "%s: %s", what, got);
+}
+
+static void *clean_worker(void *arg) {
+    struct worker *w = arg;
+    int i;
+    for (i = 0; i < REQUESTS; i++) {
+        char text[64], expected[96];
+        kimi_chat_request *req;
+        kimi_chat_response *resp = NULL;
+        kimi_status status;
+        snprintf(text, sizeof text, "thread %d request %d", w->id, i);
+        snprintf(expected, sizeof expected, "You said: %s", text);
+        req = user_request(NULL, text);
+        if (i % 2) {
+            struct collected c = {"", 0};
+            status = kimi_chat_stream(shared, req, collect, &c, &resp);
+            if (status == KIMI_OK && strcmp(c.text, expected) != 0) note_wrong(w, "streamed text", c.text);
+        } else {
+            status = kimi_chat_create(shared, req, &resp);
+        }
+        if (status != KIMI_OK) note_wrong(w, "status", kimi_error_message());
+        else if (strcmp(kimi_chat_response_content(resp, NULL), expected) != 0)
+            note_wrong(w, "content", kimi_chat_response_content(resp, NULL));
+        kimi_chat_response_free(resp);
+        kimi_chat_request_free(req);
+    }
+    return NULL;
+}
+
+static void run_threads(void *(*fn)(void *), struct worker *workers, int count) {
+    pthread_t threads[THREADS];
+    int i;
+    for (i = 0; i < count; i++) {
+        workers[i].id = i;
+        pthread_create(&threads[i], NULL, fn, &workers[i]);
+    }
+    for (i = 0; i < count; i++) pthread_join(threads[i], NULL);
+}
+
+static void test_32_threads_x_50_requests(void) {
+    struct worker workers[THREADS];
+    int i, wrong = 0;
+    memset(workers, 0, sizeof workers);
+    run_threads(clean_worker, workers, THREADS);
+    for (i = 0; i < THREADS; i++) {
+        if (workers[i].wrong) fprintf(stderr, "  thread %d: %d wrong, first %s\n", i, workers[i].wrong,
+                                      workers[i].first_wrong);
+        wrong += workers[i].wrong;
+    }
+    CHECK_INT(wrong, 0);
+}
+
+/* A fault, how to ask the mock for it, and how the call must end. Streams
+ * that fail keep exactly the text their callback saw. */
+struct fault {
+    const char *directive; /* %d: a unique key */
+    kimi_status stream_status;
+    kimi_status create_status;
+};
+
+static const struct fault faults[] = {
+    {"", KIMI_OK, KIMI_OK},
+    {"status=503 type=server_error times=1 key=f%d", KIMI_OK, KIMI_OK},
+    {"status=429 type=engine_overloaded_error times=2 key=f%d", KIMI_OK, KIMI_OK},
+    {"status=429 type=rate_limit_reached_error retry_after_ms=5 times=1 key=f%d", KIMI_OK, KIMI_OK},
+    {"html=502 times=1 key=f%d", KIMI_OK, KIMI_OK},
+    {"drop times=1 key=f%d", KIMI_OK, KIMI_OK},
+    {"status=503 type=server_error times=9 key=f%d", KIMI_E_API, KIMI_E_API},
+    {"status=429 type=exceeded_current_quota_error times=1 key=f%d", KIMI_E_API, KIMI_E_API},
+    {"cut_after=3", KIMI_E_INCOMPLETE, KIMI_OK},
+    {"end_after=2", KIMI_E_INCOMPLETE, KIMI_OK},
+    {"stall_after=2 stall_ms=5000", KIMI_E_TIMEOUT, KIMI_OK},
+    {"bad_data_after=2", KIMI_E_PARSE, KIMI_OK},
+    {"error_after=3", KIMI_E_API, KIMI_OK},
+    {"garbage", KIMI_E_PARSE, KIMI_E_PARSE},
+    {"empty=200", KIMI_E_PARSE, KIMI_E_PARSE},
+};
+#define FAULTS (sizeof faults / sizeof *faults)
+#define FAULT_THREADS 16
+#define FAULT_ROUNDS 2
+
+static kimi_client *faulty;
+
+static void *fault_worker(void *arg) {
+    struct worker *w = arg;
+    size_t round, k;
+    for (round = 0; round < FAULT_ROUNDS; round++) {
+        for (k = 0; k < FAULTS; k++) {
+            size_t f = (k + (size_t)w->id) % FAULTS;
+            int streamed = (int)((round + k) % 2);
+            char directive[128], text[256], expected[300];
+            kimi_chat_request *req;
+            kimi_chat_response *resp = NULL;
+            kimi_status status, wanted;
+            struct collected c = {"", 0};
+            snprintf(directive, sizeof directive, faults[f].directive, (int)(w->id * 1000 + round * 100 + k));
+            snprintf(text, sizeof text, "t%d r%d one two three four five [[mock: %s]]", w->id, (int)round, directive);
+            snprintf(expected, sizeof expected, "You said: t%d r%d one two three four five", w->id, (int)round);
+            req = user_request(NULL, text);
+            if (streamed) {
+                wanted = faults[f].stream_status;
+                status = kimi_chat_stream(faulty, req, collect, &c, &resp);
+                /* Nothing delivered is lost: the final response is exactly
+                   what the callback saw, success or not. */
+                if (resp && strcmp(kimi_chat_response_content(resp, NULL), c.text) != 0)
+                    note_wrong(w, "final response differs from the delivered text", c.text);
+                if (status == KIMI_OK && strcmp(c.text, expected) != 0) note_wrong(w, "streamed text", c.text);
+            } else {
+                wanted = faults[f].create_status;
+                status = kimi_chat_create(faulty, req, &resp);
+                if (status == KIMI_OK && strcmp(kimi_chat_response_content(resp, NULL), expected) != 0)
+                    note_wrong(w, "content", kimi_chat_response_content(resp, NULL));
+            }
+            if (status != wanted) {
+                char got[600];
+                snprintf(got, sizeof got, "[%s %s] status %d, wanted %d: %s", directive,
+                         streamed ? "stream" : "create", status, wanted, kimi_error_message());
+                note_wrong(w, "status", got);
+            }
+            kimi_chat_response_free(resp);
+            kimi_chat_request_free(req);
+        }
+    }
+    return NULL;
+}
+
+static void test_fault_injection(void) {
+    struct worker workers[FAULT_THREADS];
+    kimi_client_options *opts = kimi_client_options_new();
+    int i, wrong = 0;
+    CHECK_INT(kimi_client_options_set_max_retries(opts, 2), KIMI_OK);
+    CHECK_INT(kimi_client_options_set_retry_delay_ms(opts, 1, 8), KIMI_OK);
+    CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 400), KIMI_OK);
+    faulty = test_client_with(opts);
+    kimi_client_options_free(opts);
+    memset(workers, 0, sizeof workers);
+    run_threads(fault_worker, workers, FAULT_THREADS);
+    for (i = 0; i < FAULT_THREADS; i++) {
+        if (workers[i].wrong) fprintf(stderr, "  thread %d: %d wrong, first %s\n", i, workers[i].wrong,
+                                      workers[i].first_wrong);
+        wrong += workers[i].wrong;
+    }
+    CHECK_INT(wrong, 0);
+    kimi_client_free(faulty);
+}
+
+int main(void) {
+    shared = test_client();
+    RUN(test_32_threads_x_50_requests);
+    RUN(test_fault_injection);
+    kimi_client_free(shared);
+    return harness_finish();
+}

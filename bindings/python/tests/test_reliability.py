@@ -1,0 +1,144 @@
+"""Retries, TLS verification, redirects and keeping the key out of logs,
+against the mock server (and a TLS copy of it)."""
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+
+import pytest
+
+import libkimi
+from conftest import REPO, user
+
+TLS = os.path.join(REPO, "Tests", "tls")
+
+
+def mock_count(mock_url, key):
+    with urllib.request.urlopen(mock_url.replace("/v1", f"/mock/count/{key}")) as r:
+        return json.load(r)["count"]
+
+
+def test_retries_until_success_and_logs_each(mock_url):
+    lines = []
+    with libkimi.Client(api_key="sk-test", base_url=mock_url, max_retries=2,
+                        log=lambda level, message: lines.append(message), log_level="warn") as c:
+        answer = c.chat.completions.create(
+            messages=user("hi [[mock: status=503 type=server_error retry_after_ms=10 times=2 key=py-r1]]"))
+        assert answer.choices[0].message.content == "You said: hi"
+        with c.chat.completions.create(
+                messages=user("yo [[mock: status=429 type=engine_overloaded_error retry_after_ms=10 times=1 key=py-r2]]"),
+                stream=True) as stream:
+            assert stream.text() == "You said: yo"
+    assert mock_count(mock_url, "py-r1") == 3
+    assert mock_count(mock_url, "py-r2") == 2
+    assert sum(line.startswith("retry ") for line in lines) == 3
+
+
+def test_quota_is_never_retried(mock_url):
+    with libkimi.Client(api_key="sk-test", base_url=mock_url, max_retries=3) as c:
+        with pytest.raises(libkimi.QuotaExceededError) as info:  # a 429, but not one to retry
+            c.chat.completions.create(
+                messages=user("x [[mock: status=429 type=exceeded_current_quota_error times=1 key=py-quota]]"))
+    assert info.value.kind == "quota_exceeded"
+    assert mock_count(mock_url, "py-quota") == 1
+
+
+def test_max_retries_must_not_be_negative(mock_url):
+    with pytest.raises(ValueError):
+        libkimi.Client(api_key="sk-test", base_url=mock_url, max_retries=-1)
+
+
+def tls_mock(host):
+    """The mock over HTTPS on `host`, with the test certificate (which names
+    127.0.0.1 and localhost)."""
+    server = subprocess.Popen([sys.executable, os.path.join(REPO, "Tests/mock/kimi_mock.py"), "--host", host,
+                               "--port", "0", "--tls", os.path.join(TLS, "cert.pem"), os.path.join(TLS, "key.pem")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = server.stdout.readline().split()[1]
+    return server, f"https://{host}:{port}/v1"
+
+
+@pytest.fixture(scope="module")
+def tls_url():
+    server, url = tls_mock("127.0.0.1")
+    yield url
+    server.terminate()
+    server.wait()
+
+
+def test_tls_peer_is_verified(tls_url):
+    with libkimi.Client(api_key="sk-test", base_url=tls_url, max_retries=0) as c:
+        with pytest.raises(libkimi.APIConnectionError) as info:
+            c.chat.completions.create(messages=user("over TLS"))
+    assert "certificate" in str(info.value).lower()
+    # The same server is trusted once its CA is named.
+    with libkimi.Client(api_key="sk-test", base_url=tls_url, ca_file=os.path.join(TLS, "cert.pem")) as c:
+        assert c.chat.completions.create(messages=user("over TLS")).choices[0].message.content == "You said: over TLS"
+        with c.chat.completions.create(messages=user("streamed over TLS"), stream=True) as stream:
+            assert stream.text() == "You said: streamed over TLS"
+
+
+def test_host_name_is_verified():
+    # A trusted certificate, served from an address it does not name.
+    server, url = tls_mock("127.0.0.2")
+    try:
+        with libkimi.Client(api_key="sk-test", base_url=url, ca_file=os.path.join(TLS, "cert.pem"),
+                            max_retries=0) as c:
+            with pytest.raises(libkimi.APIConnectionError) as info:
+                c.chat.completions.create(messages=user("wrong name"))
+    finally:
+        server.terminate()
+        server.wait()
+    assert "no alternative certificate subject name matches target host name '127.0.0.2'" in str(info.value)
+
+
+def test_redirect_to_another_host_is_not_followed(mock_url):
+    seen = []
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(dict(self.headers))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.1:{other.server_address[1]}/steal"
+    try:
+        with libkimi.Client(api_key="sk-SECRET-redirect", base_url=mock_url) as c:
+            with pytest.raises(libkimi.APIStatusError) as info:
+                c.chat.completions.create(messages=user(f"x [[mock: redirect={target}]]"))
+    finally:
+        other.shutdown()
+    assert info.value.status_code == 307
+    assert f"redirect to {target} not followed" in str(info.value)
+    assert seen == []
+
+
+SCRIPT = """
+import libkimi
+with libkimi.Client(api_key="sk-SECRET-in-a-log", base_url={url!r}) as c:
+    print(c.chat.completions.create(messages=[{{"role": "user", "content": "logged"}}]).choices[0].message.content)
+    try:
+        c.chat.completions.create(messages=[{{"role": "user", "content": "x [[mock: echo_auth]]"}}])
+    except libkimi.APIError as e:
+        print(e)
+"""
+
+
+def test_kimi_log_debug_redacts_the_key(mock_url):
+    env = dict(os.environ, KIMI_LOG="debug")
+    result = subprocess.run([sys.executable, "-c", SCRIPT.format(url=mock_url)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True)
+    assert "You said: logged" in result.stdout
+    assert "libkimi debug: > Authorization: [redacted]" in result.stderr
+    assert "libkimi debug: < HTTP/1.1 200 OK" in result.stderr
+    assert "Bearer [redacted]" in result.stdout
+    assert "SECRET" not in result.stdout + result.stderr
