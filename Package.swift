@@ -42,3 +42,11 @@ let package = Package(
         .executableTarget(name: "kimi-bench", dependencies: ["KimiCore"], path: "bench/swift"),
     ]
 )
+
+// libFuzzer targets, built only by `make fuzz` (KIMI_FUZZ=1 with
+// --sanitize=fuzzer, which supplies their main function).
+if Context.environment["KIMI_FUZZ"] != nil {
+    for name in ["StreamFuzz", "ResponseFuzz", "ErrorFuzz"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["KimiCore"], path: "Fuzz/\(name)"))
+    }
+}

@@ -62,6 +62,13 @@ import Testing
         #expect(response.choices[1].finishReason.string == "length")
     }
 
+    /// Found by the fuzzer: choices stay in index order whatever the body's order.
+    @Test func choicesAreOrderedByIndex() throws {
+        let response = try decode(#"{"choices":[{"index":2,"message":{"content":"c"}},{"index":0,"message":{"content":"a"}},{"index":1,"message":{"content":"b"}}]}"#)
+        #expect(response.choices.map(\.index) == [0, 1, 2])
+        #expect(response.choices.map { $0.content.string } == ["a", "b", "c"])
+    }
+
     @Test func argumentsSentAsAnObjectBecomeJSONText() throws {
         let response = try decode(#"{"choices":[{"message":{"tool_calls":[{"id":"a","function":{"name":"f","arguments":{"x":1}}}]}}]}"#)
         #expect(response.choices[0].toolCalls[0].arguments.string == #"{"x":1}"#)

@@ -158,4 +158,18 @@ import Testing
         #expect(event.streamOffset == 15)
         #expect(decoder.offset == 18)
     }
+
+    /// Found by the fuzzer: a multi-line event whose first line was
+    /// compacted away reported its offset relative to the new buffer start.
+    @Test func multiLineOffsetSurvivesCompaction() throws {
+        var decoder = SSEDecoder()
+        let buffer = TextBuffer("data: [DONE]\n\nid: 1\ndata: first\ndata: second\n")
+        _ = try decoder.next(in: buffer)
+        #expect(try decoder.next(in: buffer) == nil)
+        decoder.compact(buffer)
+        buffer.append("data: third\n\n")
+        let event = try #require(try decoder.next(in: buffer))
+        #expect(String(decoding: event.data, as: UTF8.self) == "first\nsecond\nthird")
+        #expect(event.streamOffset == 26)
+    }
 }

@@ -35,6 +35,12 @@ public enum ResponseDecoder {
             if let usage = element.member("usage") { choice.usage = decodeUsage(usage) }
             response.choices.append(choice)
         }
+        // Keep the documented order (by index) whatever order the body used.
+        if !response.choices.isEmpty, zip(response.choices, response.choices.dropFirst()).contains(where: { $0.index > $1.index }) {
+            response.choices = response.choices.enumerated()
+                .sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }
+                .map(\.element)
+        }
         // Kimi may put usage only inside the choice; the response reports it too.
         if !response.usage.isPresent, let first = response.choices.first, first.usage.isPresent {
             response.usage = first.usage

@@ -41,6 +41,9 @@ public struct SSEDecoder {
     private var dataLines = 0
     private var dataStart = 0
     private var dataEnd = 0
+    /// Where the event's first data line started in the whole stream;
+    /// unlike `dataStart` it stays right when `compact` drops that line.
+    private var dataStreamOffset = 0
     private let joined = TextBuffer()
     private var eventKind = SSEEvent.Kind.message
     public private(set) var lastEventID = ""
@@ -124,6 +127,7 @@ public struct SSEDecoder {
             if dataLines == 0 {
                 dataStart = valueStart
                 dataEnd = valueStart + value
+                dataStreamOffset = compacted + valueStart
             } else {
                 if dataLines == 1 {
                     joined.removeAll()
@@ -170,7 +174,7 @@ public struct SSEDecoder {
         } else {
             data = UnsafeBufferPointer(start: joined.bytes, count: joined.count)
         }
-        return SSEEvent(kind: eventKind, data: data, streamOffset: compacted + dataStart)
+        return SSEEvent(kind: eventKind, data: data, streamOffset: dataStreamOffset)
     }
 
     private enum Field { case data, event, id, retry, other }

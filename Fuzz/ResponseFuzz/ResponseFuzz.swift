@@ -1,0 +1,24 @@
+import KimiCore
+
+/// libFuzzer target: the non-streamed response decoder. Any body must give
+/// a response or a `.parse` error, never a crash; a decoded response must
+/// keep its choices in index order and serve its JSON back unchanged.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let body = TextBuffer(bytes: UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
+    do throws(KimiError) {
+        let response = try ResponseDecoder.decode(body)
+        let indexes = response.choices.map(\.index)
+        require(indexes == indexes.sorted(), "choices out of order: \(indexes)")
+        require(response.json.count == body.count, "the response's JSON is not its body")
+        _ = response.fullContent.count
+    } catch {
+        require(error.status == .parse || error.status == .api, "unexpected status \(error.status): \(error.message)")
+    }
+    return 0
+}
+
+/// `precondition` that prints its message in optimized builds too.
+func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
+    if !condition { fatalError(message()) }
+}
