@@ -3,7 +3,11 @@
 #   make            build/libkimi.so.X.Y.Z (+ symlinks) and build/libkimi.pc
 #   make demo       build, then stream a real chat (Kimi with MOONSHOT_API_KEY,
 #                   otherwise the bundled mock server)
-#   make test       every test: Swift, C, ABI checks
+#   make test       every test: Swift, ABI checks, C, Python, a 10 s fuzz smoke
+#   make asan       the C tests under AddressSanitizer + LeakSanitizer
+#   make tsan       the many-threads stress test under ThreadSanitizer
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (60)
+#   make bench      benchmarks against curl and openai-python
 #   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib DESTDIR=
 #   make uninstall
 
@@ -32,7 +36,8 @@ CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
 LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 
-.PHONY: all deps demo test test-swift test-c test-abi test-python python-wheel install uninstall clean examples bench
+.PHONY: all deps demo test test-swift test-c test-abi test-python test-fuzz python-wheel install uninstall clean examples bench \
+        asan tsan fuzz fuzz-build
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED)
 
@@ -100,22 +105,75 @@ $(BUILD)/tests/%: Tests/c/%.c Tests/c/harness.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
 
-test: test-swift test-abi test-c test-python
+test: test-swift test-abi test-c test-python test-fuzz
 	@echo "make test: all suites passed"
 
 test-swift: | deps
 	swift test
 
-test-c: all examples $(C_TESTS)
+$(BUILD)/samples/manifest.json: Tests/media/make_samples.py
 	$(PYTHON) Tests/media/make_samples.py $(BUILD)/samples
+
+test-c: all examples $(C_TESTS) $(BUILD)/samples/manifest.json
 	KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(C_TESTS)
 
 test-abi: all examples
 	$(WITH_MOCK) $(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
+	$(WITH_MOCK) $(PYTHON) Tests/abi/bad_arguments.py --lib $(LIB_SONAME)
+
+# ------------------------------------------------------------- sanitizers
+# The library built with a sanitizer (SwiftPM --sanitize, its own build
+# directory) and the C tests built against it with the Swift toolchain's
+# clang, which carries the matching sanitizer runtimes.
+SWIFT_BIN := $(dir $(realpath $(shell command -v swift)))
+SAN_CC := $(SWIFT_BIN)clang
+SWIFT_LINUX_LIBS := $(realpath $(SWIFT_BIN)../lib/swift/linux)
+SAN_CFLAGS := -std=c99 -g -O1 -fno-omit-frame-pointer -fuse-ld=lld -I$(ROOT)/include
+SAN_LIB_BUILD = swift build -c release --build-path .build-$(1) --sanitize=$(2) -Xswiftc -static-stdlib --product kimi
+
+# AddressSanitizer and LeakSanitizer over every C test.
+asan: all $(BUILD)/samples/manifest.json
+	$(call SAN_LIB_BUILD,asan,address)
+	@mkdir -p $(BUILD)/asan
+	cp .build-asan/release/libkimi.so $(BUILD)/asan/libkimi.so.0
+	for t in $(notdir $(C_TESTS)); do \
+	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=address Tests/c/$$t.c -o $(BUILD)/asan/$$t \
+	    -L$(BUILD)/asan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/asan -lpthread || exit 1; \
+	done
+	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
+
+# ThreadSanitizer over the many-threads stress test. The toolchain's TSan
+# runtime intercepts libdispatch, so the program links the toolchain's copy.
+tsan: all
+	$(call SAN_LIB_BUILD,tsan,thread)
+	@mkdir -p $(BUILD)/tsan
+	cp .build-tsan/release/libkimi.so $(BUILD)/tsan/libkimi.so.0
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=thread Tests/c/test_stress.c -o $(BUILD)/tsan/test_stress \
+	  -L$(BUILD)/tsan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/tsan \
+	  -L$(SWIFT_LINUX_LIBS) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LINUX_LIBS) -lpthread
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(BUILD)/tsan/test_stress
+
+# --------------------------------------------------------------- fuzzing
+# libFuzzer targets (Fuzz/*), with AddressSanitizer; KimiCore gets coverage
+# instrumentation explicitly (SwiftPM gives it only to the fuzzer's module).
+FUZZ_SECONDS ?= 60
+FUZZ_PRODUCTS := StreamFuzz ResponseFuzz ErrorFuzz
+FUZZ_BUILD := KIMI_FUZZ=1 swift build -c release --build-path .build-fuzz --sanitize=fuzzer --sanitize=address \
+              -Xswiftc -use-ld=lld -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
+
+fuzz-build: | deps
+	for p in $(FUZZ_PRODUCTS); do $(FUZZ_BUILD) --product $$p || exit 1; done
+
+fuzz: fuzz-build
+	$(PYTHON) Fuzz/run.py --bin .build-fuzz/release --seconds $(FUZZ_SECONDS)
+
+# The smoke run of `make test`: 10 s per target.
+test-fuzz: fuzz-build
+	$(PYTHON) Fuzz/run.py --bin .build-fuzz/release --seconds 10
 
 # ------------------------------------------------------------- benchmarks
 BENCH_VENV := $(BUILD)/bench-venv
-BENCH_PROGRAMS := $(BUILD)/bench/stream_consumer
+BENCH_PROGRAMS := $(BUILD)/bench/stream_consumer $(BUILD)/bench/soak
 
 $(BUILD)/bench/%: bench/clients/%.c include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
@@ -171,4 +229,4 @@ uninstall:
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 clean:
-	rm -rf $(BUILD) .build
+	rm -rf $(BUILD) .build .build-asan .build-tsan .build-fuzz

@@ -149,6 +149,9 @@ def main():
         for n in (10000, 100000, 1000000):
             text = f"[[mock: chunks={n} batch=65536]]"
             rows += run_scenario(f"stream-{n}", [(f"libkimi (C), {n} chunks", [os.path.join(BUILD, "bench", "stream_consumer"), text])], 1, mock, n)
+        print("== memory over 10,000 requests in one process (libkimi C)", flush=True)
+        soak = measure([os.path.join(BUILD, "bench", "soak"), "10000"], mock.env)
+        print(f"  RSS after each 1,000 requests (KB): {soak['rss_kb_per_1000']}", flush=True)
 
     print("== base64 (kimi-bench)", flush=True)
     micro = [json.loads(line) for line in subprocess.run([os.path.join(ROOT, ".build/release/kimi-bench")],
@@ -207,6 +210,20 @@ def main():
     for n in (10000, 100000, 1000000):
         r = by[(f"stream-{n}", f"libkimi (C), {n} chunks")]
         lines.append(f"| {n:,} | {r['rss_kb'] / 1024:.1f} | {n * 4 / 1e6:.1f} |")
+    growth = soak["rss_kb_per_1000"][-1] - soak["rss_kb_per_1000"][0]
+    lines += [
+        "",
+        "## Memory over 10,000 requests",
+        "",
+        "`bench/clients/soak.c`: one client, 10,000 requests alternating `kimi_chat_create` and "
+        "`kimi_chat_stream`, and a short-lived client created, used and freed every 100 requests.",
+        "",
+        "| after requests | " + " | ".join(f"{(i + 1) * 1000:,}" for i in range(len(soak["rss_kb_per_1000"]))) + " |",
+        "| --- |" + " ---: |" * len(soak["rss_kb_per_1000"]),
+        "| RSS MB | " + " | ".join(f"{kb / 1024:.2f}" for kb in soak["rss_kb_per_1000"]) + " |",
+        "",
+        f"Growth from 1,000 to 10,000 requests: {growth} KB ({growth * 1024 / 9000:.1f} bytes per request).",
+    ]
     lines += [
         "",
         "## Base64 for inline media",
@@ -230,6 +247,7 @@ def main():
         "python3 Tests/mock/kimi_mock.py --port 0      # the server every client talks to",
         f"curl -sN -o /dev/null -H 'Authorization: Bearer sk-bench' $KIMI_BASE_URL/chat/completions -d '{chat_body(stream_text)}'",
         f"build/bench/stream_consumer '{stream_text}'",
+        "build/bench/soak 10000                # RSS every 1,000 requests",
         f"build/bench-venv/bin/python bench/clients/openai_stream.py '{stream_text}'",
         f"PYTHONPATH=bindings/python/src python3 bench/clients/libkimi_stream.py '{stream_text}'",
         ".build/release/kimi-bench            # swift build -c release --product kimi-bench",
