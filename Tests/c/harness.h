@@ -10,9 +10,11 @@
 #endif
 
 #include <kimi.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int harness_passed, harness_failed, harness_test_failed;
 static const char *harness_current;
@@ -85,22 +87,19 @@ static inline kimi_client_options *test_options(void) {
     return opts;
 }
 
-/* A client for the mock server named by the environment (with_mock.py). */
-static inline kimi_client *test_client_with(kimi_client_options *opts) {
+/* A client for the mock server named by the environment (with_mock.py),
+ * made from `opts`, which it frees. */
+static inline kimi_client *test_client_from(kimi_client_options *opts) {
     kimi_client *client = NULL;
     if (kimi_client_new(opts, &client) != KIMI_OK) {
         fprintf(stderr, "cannot create a client: %s\n", kimi_error_message());
         exit(2);
     }
-    return client;
-}
-
-static inline kimi_client *test_client(void) {
-    kimi_client_options *opts = test_options();
-    kimi_client *client = test_client_with(opts);
     kimi_client_options_free(opts);
     return client;
 }
+
+static inline kimi_client *test_client(void) { return test_client_from(test_options()); }
 
 /* A one-message request. */
 static inline kimi_chat_request *user_request(const char *model, const char *text) {
@@ -110,6 +109,33 @@ static inline kimi_chat_request *user_request(const char *model, const char *tex
         exit(2);
     }
     return req;
+}
+
+/* Monotonic time in milliseconds. */
+static inline double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Cancels `token` from another thread after `delay_ms`:
+ *   struct canceller c = {token, 300, 0};
+ *   pthread_create(&thread, NULL, cancel_later, &c);  */
+struct canceller {
+    kimi_cancel_token *token;
+    int delay_ms;
+    double cancelled_at; /* now_ms() of the cancel */
+};
+
+static inline void *cancel_later(void *arg) {
+    struct canceller *c = arg;
+    struct timespec wait;
+    wait.tv_sec = c->delay_ms / 1000;
+    wait.tv_nsec = (c->delay_ms % 1000) * 1000000L;
+    nanosleep(&wait, NULL);
+    c->cancelled_at = now_ms();
+    kimi_cancel_token_cancel(c->token);
+    return NULL;
 }
 
 #endif

@@ -1,7 +1,6 @@
 /* Blocking chat completions, errors and argument checks, against the mock. */
 #include "harness.h"
 
-#include <pthread.h>
 
 static void test_basic_completion(void) {
     kimi_client *client = test_client();
@@ -113,8 +112,7 @@ static void test_usage_inside_the_choice(void) {
 static void test_401_in_kimis_shape(void) {
     kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_api_key(opts, "sk-bad-SECRET-12345"), KIMI_OK);
-    kimi_client *client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    kimi_client *client = test_client_from(opts);
     kimi_chat_request *req = user_request(NULL, "Hello");
     kimi_chat_response *resp = (kimi_chat_response *)1;
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_API);
@@ -192,8 +190,7 @@ static void test_not_json_and_empty_bodies(void) {
 static void test_connection_refused(void) {
     kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_base_url(opts, "http://127.0.0.1:1/v1"), KIMI_OK);
-    kimi_client *client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    kimi_client *client = test_client_from(opts);
     kimi_chat_request *req = user_request(NULL, "Hello");
     kimi_chat_response *resp = NULL;
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_TRANSPORT);
@@ -206,8 +203,7 @@ static void test_connection_refused(void) {
 static void test_idle_timeout(void) {
     kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 300), KIMI_OK);
-    kimi_client *client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    kimi_client *client = test_client_from(opts);
     kimi_chat_request *req = user_request(NULL, "x [[mock: stall_ms=3000]]");
     kimi_chat_response *resp = NULL;
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_TIMEOUT);
@@ -219,8 +215,7 @@ static void test_idle_timeout(void) {
 static void test_whole_request_timeout(void) {
     kimi_client_options *opts = test_options();
     CHECK_INT(kimi_client_options_set_timeout_ms(opts, 300), KIMI_OK);
-    kimi_client *client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    kimi_client *client = test_client_from(opts);
     kimi_chat_request *req = user_request(NULL, "x [[mock: stall_ms=3000]]");
     kimi_chat_response *resp = NULL;
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_TIMEOUT);

@@ -14,8 +14,7 @@ static void test_body_over_the_limit(void) {
     kimi_chat_request *req = user_request(NULL, "x [[mock: chunks=200]]");
     kimi_chat_response *resp = (kimi_chat_response *)1;
     CHECK_INT(kimi_client_options_set_max_response_bytes(opts, 512), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_TOO_LARGE);
     CHECK(resp == NULL);
     CHECK_CONTAINS(kimi_error_message(), "response body over the 512-byte limit (kimi_client_options_set_max_response_bytes)");
@@ -35,8 +34,7 @@ static void test_name_resolution_failure(void) {
     kimi_chat_request *req = user_request(NULL, "x");
     kimi_chat_response *resp = NULL;
     CHECK_INT(kimi_client_options_set_base_url(opts, "http://no-such-host.invalid/v1"), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_TRANSPORT);
     CHECK_CONTAINS(kimi_error_message(), "no-such-host.invalid");
     CHECK_INT(kimi_error_kind(), KIMI_KIND_TRANSPORT);
@@ -60,8 +58,7 @@ static kimi_client *secret_client(struct captured_log *log) {
     kimi_client *client;
     CHECK_INT(kimi_client_options_set_api_key(opts, SECRET), KIMI_OK);
     CHECK_INT(kimi_client_options_set_log(opts, KIMI_LOG_DEBUG, capture, log), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     return client;
 }
 

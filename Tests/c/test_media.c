@@ -154,8 +154,7 @@ static void test_urls(void) {
     /* With Kimi's rules off the URL goes out (and this mock refuses it as Kimi would). */
     opts = test_options();
     kimi_client_options_set_kimi_rules(opts, 0);
-    other = test_client_with(opts);
-    kimi_client_options_free(opts);
+    other = test_client_from(opts);
     CHECK_INT(ask(other, msg, &resp), KIMI_E_API);
     CHECK_CONTAINS(kimi_error_message(), "unsupported image url");
     kimi_client_free(other);
@@ -329,8 +328,7 @@ static void test_the_100_mb_body_limit(void) {
     /* With auto upload on, the video goes through the Files API instead. */
     opts = test_options();
     kimi_client_options_set_auto_upload(opts, 1);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     CHECK_INT(ask(client, msg, &resp), KIMI_OK);
     CHECK_CONTAINS(kimi_chat_response_content(resp, NULL), "[video ms://file-");
     CHECK_CONTAINS(kimi_chat_response_content(resp, NULL), " video/mp4 83886080 bytes");

@@ -4,9 +4,6 @@
  * callback, which is also how users see them. */
 #include "harness.h"
 
-#include <pthread.h>
-#include <time.h>
-
 struct log_record {
     pthread_mutex_t lock;
     int retries;
@@ -30,16 +27,9 @@ static kimi_client *retry_client(unsigned retries) {
     CHECK_INT(kimi_client_options_set_max_retries(opts, retries), KIMI_OK);
     CHECK_INT(kimi_client_options_set_retry_delay_ms(opts, 1, 4), KIMI_OK);
     CHECK_INT(kimi_client_options_set_log(opts, KIMI_LOG_WARN, count_retries, &retry_log), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     retry_log.retries = 0;
     return client;
-}
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* Runs a non-streamed chat of `text` and returns its status. */
@@ -166,8 +156,7 @@ static void test_connection_failures_are_retried(void) {
     CHECK_INT(kimi_client_options_set_base_url(opts, "http://127.0.0.1:1/v1"), KIMI_OK);
     CHECK_INT(kimi_client_options_set_retry_delay_ms(opts, 1, 2), KIMI_OK);
     CHECK_INT(kimi_client_options_set_log(opts, KIMI_LOG_WARN, count_retries, &retry_log), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     retry_log.retries = 0;
     CHECK_INT(chat(client, "x", NULL, 0), KIMI_E_TRANSPORT);
     CHECK_INT(retry_log.retries, 2); /* the default: 2 retries */
@@ -182,8 +171,7 @@ static void test_idle_timeout_before_the_answer_is_retried(void) {
     CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 200), KIMI_OK);
     CHECK_INT(kimi_client_options_set_retry_delay_ms(opts, 1, 2), KIMI_OK);
     CHECK_INT(kimi_client_options_set_log(opts, KIMI_LOG_WARN, count_retries, &retry_log), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     retry_log.retries = 0;
     CHECK_INT(chat(client, "slow [[mock: stall_ms=3000 times=1 key=stall]]", content, sizeof content), KIMI_OK);
     CHECK_STR(content, "You said: slow");
@@ -226,19 +214,6 @@ static void test_a_stream_is_retried_only_before_it_starts(void) {
     kimi_client_free(client);
 }
 
-struct canceller {
-    kimi_cancel_token *token;
-    int delay_ms;
-};
-
-static void *cancel_later(void *arg) {
-    struct canceller *c = arg;
-    struct timespec ts = {0, c->delay_ms * 1000000L};
-    nanosleep(&ts, NULL);
-    kimi_cancel_token_cancel(c->token);
-    return NULL;
-}
-
 static void test_cancel_during_backoff(void) {
     kimi_client_options *opts = kimi_client_options_new();
     kimi_client *client;
@@ -248,8 +223,7 @@ static void test_cancel_during_backoff(void) {
     pthread_t thread;
     double start;
     CHECK_INT(kimi_client_options_set_retry_delay_ms(opts, 20000, 20000), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     canceller.token = kimi_cancel_token_new();
     canceller.delay_ms = 200;
     CHECK_INT(kimi_chat_request_set_cancel_token(req, canceller.token), KIMI_OK);

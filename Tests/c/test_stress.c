@@ -5,8 +5,6 @@
  * this program under ThreadSanitizer. */
 #include "harness.h"
 
-#include <pthread.h>
-
 #define THREADS 32
 #define REQUESTS 50
 
@@ -66,28 +64,27 @@ static void *clean_worker(void *arg) {
     return NULL;
 }
 
-static void run_threads(void *(*fn)(void *), struct worker *workers, int count) {
+/* Runs `fn` on `count` threads and returns the number of wrong results,
+ * printing each thread's first. */
+static int run_threads(void *(*fn)(void *), int count) {
     pthread_t threads[THREADS];
-    int i;
+    struct worker workers[THREADS];
+    int i, wrong = 0;
+    memset(workers, 0, sizeof workers);
     for (i = 0; i < count; i++) {
         workers[i].id = i;
         pthread_create(&threads[i], NULL, fn, &workers[i]);
     }
-    for (i = 0; i < count; i++) pthread_join(threads[i], NULL);
-}
-
-static void test_32_threads_x_50_requests(void) {
-    struct worker workers[THREADS];
-    int i, wrong = 0;
-    memset(workers, 0, sizeof workers);
-    run_threads(clean_worker, workers, THREADS);
-    for (i = 0; i < THREADS; i++) {
-        if (workers[i].wrong) fprintf(stderr, "  thread %d: %d wrong, first %s\n", i, workers[i].wrong,
-                                      workers[i].first_wrong);
+    for (i = 0; i < count; i++) {
+        pthread_join(threads[i], NULL);
+        if (workers[i].wrong)
+            fprintf(stderr, "  thread %d: %d wrong, first %s\n", i, workers[i].wrong, workers[i].first_wrong);
         wrong += workers[i].wrong;
     }
-    CHECK_INT(wrong, 0);
+    return wrong;
 }
+
+static void test_32_threads_x_50_requests(void) { CHECK_INT(run_threads(clean_worker, THREADS), 0); }
 
 /* A fault, how to ask the mock for it, and how the call must end. Streams
  * that fail keep exactly the text their callback saw. */
@@ -164,22 +161,12 @@ static void *fault_worker(void *arg) {
 }
 
 static void test_fault_injection(void) {
-    struct worker workers[FAULT_THREADS];
     kimi_client_options *opts = kimi_client_options_new();
-    int i, wrong = 0;
     CHECK_INT(kimi_client_options_set_max_retries(opts, 2), KIMI_OK);
     CHECK_INT(kimi_client_options_set_retry_delay_ms(opts, 1, 8), KIMI_OK);
     CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 400), KIMI_OK);
-    faulty = test_client_with(opts);
-    kimi_client_options_free(opts);
-    memset(workers, 0, sizeof workers);
-    run_threads(fault_worker, workers, FAULT_THREADS);
-    for (i = 0; i < FAULT_THREADS; i++) {
-        if (workers[i].wrong) fprintf(stderr, "  thread %d: %d wrong, first %s\n", i, workers[i].wrong,
-                                      workers[i].first_wrong);
-        wrong += workers[i].wrong;
-    }
-    CHECK_INT(wrong, 0);
+    faulty = test_client_from(opts);
+    CHECK_INT(run_threads(fault_worker, FAULT_THREADS), 0);
     kimi_client_free(faulty);
 }
 

@@ -12,8 +12,7 @@ static kimi_client *offline_client(void) {
     kimi_client_options *opts = test_options();
     kimi_client *client;
     kimi_client_options_set_base_url(opts, "http://127.0.0.1:1/v1");
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     return client;
 }
 
@@ -181,8 +180,7 @@ static void test_web_search(void) {
     kimi_chat_response *final = NULL;
     char *history;
     CHECK_INT(kimi_client_options_set_log(opts, KIMI_LOG_INFO, capture_log, NULL), KIMI_OK);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     conv = kimi_conversation_new(client, NULL);
     CHECK_INT(kimi_conversation_add_web_search(conv), KIMI_OK);
     CHECK_INT(kimi_conversation_add_message(conv, "user", "Search the news"), KIMI_OK);
@@ -408,8 +406,7 @@ static void test_server_refuses_the_same_rules(void) {
     kimi_chat_request *req;
     kimi_chat_response *resp = NULL;
     kimi_client_options_set_kimi_rules(opts, 0);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     req = user_request(NULL, "x");
     kimi_chat_request_add_tool(req, "2fast", NULL, NULL, -1);
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_API);
@@ -440,8 +437,7 @@ static void test_schema_checks(void) {
                          "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"maxItems\":3},"
                          "\"mode\":{\"enum\":[\"a\",1]}}}";
     kimi_client_options_set_log(opts, KIMI_LOG_WARN, capture_log, NULL);
-    client = test_client_with(opts);
-    kimi_client_options_free(opts);
+    client = test_client_from(opts);
     req = user_request(NULL, "x");
     kimi_chat_request_add_tool(req, "fill_form", NULL, schema, -1); /* strict by Kimi's default */
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_INVALID_ARGUMENT);
@@ -504,8 +500,7 @@ static void test_error_taxonomy(void) {
 
     opts = test_options();
     kimi_client_options_set_api_key(opts, "sk-cn-wrong-region");
-    bad_key = test_client_with(opts);
-    kimi_client_options_free(opts);
+    bad_key = test_client_from(opts);
     CHECK_INT(kind_of(bad_key, "hello"), KIMI_KIND_AUTH);
     CHECK_STR(kimi_error_type(), "incorrect_api_key_error");
     CHECK_CONTAINS(kimi_error_message(), "check the key, and that it comes from the platform of http://127.0.0.1:");
