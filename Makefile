@@ -142,16 +142,21 @@ asan: all $(BUILD)/samples/manifest.json
 	done
 	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
 
-# ThreadSanitizer over the many-threads stress test. The toolchain's TSan
-# runtime intercepts libdispatch, so the program links the toolchain's copy.
+# ThreadSanitizer over the many-threads tests: the stress test and the
+# event loop's tasks. The toolchain's TSan runtime intercepts libdispatch,
+# so the programs link the toolchain's copy.
+TSAN_TESTS := test_stress test_tasks
+
 tsan: all
 	$(call SAN_LIB_BUILD,tsan,thread)
 	@mkdir -p $(BUILD)/tsan
 	cp .build-tsan/release/libkimi.so $(BUILD)/tsan/libkimi.so.0
-	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=thread Tests/c/test_stress.c -o $(BUILD)/tsan/test_stress \
-	  -L$(BUILD)/tsan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/tsan \
-	  -L$(SWIFT_LINUX_LIBS) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LINUX_LIBS) -lpthread
-	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(BUILD)/tsan/test_stress
+	for t in $(TSAN_TESTS); do \
+	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=thread Tests/c/$$t.c -o $(BUILD)/tsan/$$t \
+	    -L$(BUILD)/tsan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/tsan \
+	    -L$(SWIFT_LINUX_LIBS) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LINUX_LIBS) -lpthread || exit 1; \
+	done
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/tsan/,$(TSAN_TESTS))
 
 # --------------------------------------------------------------- fuzzing
 # libFuzzer targets (Fuzz/*), with AddressSanitizer; KimiCore gets coverage

@@ -115,7 +115,9 @@ enum {
     KIMI_E_TOO_LARGE = 11,
     /** kimi_conversation_run made max_steps model calls and the model still
         asks for tools; the history is ready for another run. */
-    KIMI_E_STEP_LIMIT = 12
+    KIMI_E_STEP_LIMIT = 12,
+    /** The task is still running (kimi_task_wait timed out). */
+    KIMI_E_PENDING = 13
 };
 
 /** Static English text for a status ("invalid argument"). Never NULL. */
@@ -252,6 +254,11 @@ KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options
  * ends with "(after N retries)". A cancel token ends the wait at once.
  */
 KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *opts, uint32_t retries);
+/** At most `n` requests of this client in flight at once, all threads and
+    tasks together (Kimi's tiers cap concurrency); the others wait their
+    turn, in order, without failing. A blocking call's wait ends when its
+    cancel token fires. Default 0: no cap. */
+KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options *opts, uint32_t n);
 /**
  * Backoff before retry k (0-based): min(base_ms * 2^k, max_ms), of which a
  * random half is taken off (jitter). Defaults 500 and 8000 ms. When the
@@ -301,7 +308,10 @@ typedef struct kimi_client kimi_client;
  */
 KIMI_API kimi_status kimi_client_new(const kimi_client_options *opts, kimi_client **out);
 
-/** Frees a client. No call may be using it. NULL does nothing. */
+/** Frees a client. No blocking call may be using it. Its running tasks are
+    cancelled (each ends with KIMI_E_ABORTED, END callbacks included) and its
+    loop thread has ended when this returns; the tasks' handles stay valid
+    until freed. NULL does nothing. */
 KIMI_API void kimi_client_free(kimi_client *client);
 
 /** The client's API root URL without a trailing slash; valid while the client lives. */
@@ -774,8 +784,13 @@ enum {
     KIMI_EVENT_USAGE = 7,
     /** A choice finished: finish reason. */
     KIMI_EVENT_FINISH = 8,
-    /** `data: [DONE]` arrived: the stream is complete. Always the last. */
-    KIMI_EVENT_DONE = 9
+    /** `data: [DONE]` arrived: the stream is complete. The last event of
+        kimi_chat_stream and kimi_stream_next. */
+    KIMI_EVENT_DONE = 9,
+    /** Tasks only (kimi_chat_stream_start, kimi_chat_create_start): the task
+        ended, after DONE or after its failure; kimi_stream_event_status
+        tells how. Always the task's last callback. */
+    KIMI_EVENT_END = 10
 };
 
 /**
@@ -841,6 +856,9 @@ KIMI_API int64_t kimi_stream_event_prompt_tokens(const kimi_stream_event *event)
 KIMI_API int64_t kimi_stream_event_completion_tokens(const kimi_stream_event *event);
 KIMI_API int64_t kimi_stream_event_total_tokens(const kimi_stream_event *event);
 KIMI_API int64_t kimi_stream_event_cached_tokens(const kimi_stream_event *event);
+/** For KIMI_EVENT_END, how the task ended (a kimi_status: KIMI_OK or its
+    failure); 0 for other events and NULL. */
+KIMI_API int kimi_stream_event_status(const kimi_stream_event *event);
 
 /*
  * The same stream, pulled instead of pushed: for iterators (the Python
@@ -881,6 +899,81 @@ KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_respons
 
 /** Frees a stream, stopping its transfer if it is still running. NULL does nothing. */
 KIMI_API void kimi_stream_free(kimi_stream *stream);
+
+/* ------------------------------------------------------------------------ */
+/* Tasks: many requests at once on the client's event loop                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A task is a chat request run in the background by its client's event
+ * loop: one thread per client, started by the first task, runs every task
+ * on one curl multi handle. A thousand concurrent streams cost a thousand
+ * sockets (over HTTP/2, a few multiplexed connections), not a thousand
+ * threads. Retries, timeouts, cancel tokens and the connection cap apply
+ * as for blocking calls.
+ *
+ * Callbacks run on the loop thread, one at a time, so a slow callback
+ * delays every task of the client. A callback may cancel or free tasks,
+ * start new ones, and read its event; it must not wait for a task of the
+ * same client. The event pointer a task's callback gets is valid during
+ * the callback.
+ */
+typedef struct kimi_task kimi_task;
+
+/**
+ * Starts a streamed chat completion of `req` (read now: free or change it
+ * right after). `on_event` (may be NULL) gets the stream's events, as
+ * kimi_chat_stream's callback does, then one KIMI_EVENT_END event when the
+ * task ends, whatever the outcome. Returning non-zero stops the task (it
+ * ends with KIMI_E_ABORTED). `user_data` is passed to `on_event`.
+ *
+ * On success stores the task in `*out` (free with kimi_task_free); on
+ * failure stores NULL. Returns KIMI_OK, or the statuses kimi_chat_stream
+ * returns before sending (KIMI_E_INVALID_ARGUMENT for a bad request).
+ * Everything later is the task's outcome: see kimi_task_wait. Thread-safe.
+ */
+KIMI_API kimi_status kimi_chat_stream_start(kimi_client *client, const kimi_chat_request *req, kimi_stream_cb on_event,
+                                            void *user_data, kimi_task **out);
+
+/** The non-streamed counterpart of kimi_chat_stream_start: `on_end` (may be
+    NULL) gets only the KIMI_EVENT_END event; kimi_task_response gives the
+    answer. */
+KIMI_API kimi_status kimi_chat_create_start(kimi_client *client, const kimi_chat_request *req, kimi_stream_cb on_end,
+                                            void *user_data, kimi_task **out);
+
+/**
+ * Waits until the task ends or `timeout_ms` passes (-1: no limit; 0: just
+ * look). Returns how the task ended (KIMI_OK, or its failure, which then is
+ * also the calling thread's last error, as if the call had been blocking),
+ * or KIMI_E_PENDING when it still runs. Once it returns an end status, the
+ * task's END callback has returned. Any thread; from a callback of the
+ * same client only with timeout 0 (else KIMI_E_INVALID_ARGUMENT).
+ */
+KIMI_API kimi_status kimi_task_wait(kimi_task *task, int64_t timeout_ms);
+
+/** Stops the task: it ends with KIMI_E_ABORTED (its END callback still
+    comes) and keeps what arrived. Harmless once it ended. Any thread, also
+    from a callback. NULL does nothing. */
+KIMI_API void kimi_task_cancel(kimi_task *task);
+
+/** KIMI_E_PENDING while the task runs, then how it ended, leaving the last
+    error alone (kimi_task_wait sets it). KIMI_E_INVALID_ARGUMENT for a NULL
+    or invalid handle. Any thread. */
+KIMI_API kimi_status kimi_task_status(const kimi_task *task);
+
+/**
+ * The response of an ended task in `*out` (free with
+ * kimi_chat_response_free): a create task's answer, or what a stream task
+ * accumulated once its stream started, all of it or what arrived before it
+ * failed. Returns KIMI_OK; KIMI_E_PENDING while the task runs; otherwise the
+ * task's failure (no response; the last error describes it).
+ */
+KIMI_API kimi_status kimi_task_response(kimi_task *task, kimi_chat_response **out);
+
+/** Frees a task; a running one is cancelled. No callback of the task runs
+    after this returns (called from the task's own callback: none after that
+    callback). NULL does nothing. */
+KIMI_API void kimi_task_free(kimi_task *task);
 
 /* ------------------------------------------------------------------------ */
 /* Conversations and the tool loop                                          */

@@ -22,7 +22,10 @@ public func kimi_client_new(_ opts: OpaquePointer?, _ out: UnsafeMutablePointer<
 }
 
 @c @implementation
-public func kimi_client_free(_ client: OpaquePointer?) { release(client, as: ClientBox.self) }
+public func kimi_client_free(_ client: OpaquePointer?) {
+    object(client, as: ClientBox.self)?.client.close()
+    release(client, as: ClientBox.self)
+}
 
 @c @implementation
 public func kimi_client_base_url(_ client: OpaquePointer?) -> UnsafePointer<CChar>? {

@@ -113,6 +113,11 @@ public func kimi_client_options_set_retry_delay_ms(_ opts: OpaquePointer?, _ bas
 }
 
 @c @implementation
+public func kimi_client_options_set_max_connections(_ opts: OpaquePointer?, _ n: UInt32) -> Int32 {
+    withOptions(#function, opts) { box in box.options.maxConnections = n }
+}
+
+@c @implementation
 public func kimi_client_options_set_kimi_rules(_ opts: OpaquePointer?, _ enabled: Int32) -> Int32 {
     withOptions(#function, opts) { box in box.options.kimiRules = enabled != 0 }
 }

@@ -3,22 +3,7 @@ import KimiCore
 
 @c @implementation
 public func kimi_status_str(_ status: Int32) -> UnsafePointer<CChar>? {
-    switch Status(rawValue: status) {
-    case .ok: return cString("success")
-    case .invalidArgument: return cString("invalid argument")
-    case .noMemory: return cString("out of memory")
-    case .transport: return cString("transport error")
-    case .timeout: return cString("timed out")
-    case .http: return cString("HTTP error")
-    case .api: return cString("API error")
-    case .parse: return cString("malformed response")
-    case .aborted: return cString("aborted")
-    case .incomplete: return cString("incomplete stream")
-    case .internal: return cString("internal error")
-    case .tooLarge: return cString("response too large")
-    case .stepLimit: return cString("tool loop step limit")
-    case nil: return cString("unknown status")
-    }
+    cString(Status(rawValue: status)?.summary ?? "unknown status")
 }
 
 @c @implementation

@@ -3,12 +3,10 @@ import KimiCore
 
 /// A stream handle. The event pointer C sees is this same object: the
 /// accessors read the stream's current event.
-final class StreamBox {
+final class StreamBox: EventSource {
     let stream: ChatStream
     init(_ stream: ChatStream) { self.stream = stream }
-
-    /// The `kimi_stream_event *` for the current event (not retained).
-    var eventHandle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    var events: EventCursor { stream.events }
 }
 
 @c @implementation
@@ -78,98 +76,4 @@ public func kimi_stream_response(_ stream: OpaquePointer?, _ out: UnsafeMutableP
 public func kimi_stream_free(_ stream: OpaquePointer?) {
     object(stream, as: StreamBox.self)?.stream.cancel()
     release(stream, as: StreamBox.self)
-}
-
-// MARK: - Event accessors
-
-private func event(_ pointer: OpaquePointer?) -> (ChatStream, StreamEvent)? {
-    guard let stream = object(pointer, as: StreamBox.self)?.stream, stream.hasCurrent else { return nil }
-    return (stream, stream.current)
-}
-
-@c @implementation
-public func kimi_stream_event_type(_ ev: OpaquePointer?) -> Int32 { event(ev)?.1.type.rawValue ?? 0 }
-
-@c @implementation
-public func kimi_stream_event_text(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    guard let (stream, current) = event(ev) else {
-        lengthOut?.pointee = 0
-        return emptyCString
-    }
-    let text = stream.text(of: current)
-    lengthOut?.pointee = text.count
-    guard let base = text.baseAddress else { return emptyCString }
-    return UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-}
-
-@c @implementation
-public func kimi_stream_event_choice_index(_ ev: OpaquePointer?) -> Int32 { Int32(event(ev)?.1.choiceIndex ?? -1) }
-
-@c @implementation
-public func kimi_stream_event_tool_call_index(_ ev: OpaquePointer?) -> Int32 { Int32(event(ev)?.1.toolCallIndex ?? -1) }
-
-@c @implementation
-public func kimi_stream_event_tool_call_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (stream, current) = event(ev) else { return emptyCString }
-    return borrowed(stream.toolCall(of: current)?.id)
-}
-
-@c @implementation
-public func kimi_stream_event_tool_call_name(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (stream, current) = event(ev) else { return emptyCString }
-    return borrowed(stream.toolCall(of: current)?.name)
-}
-
-@c @implementation
-public func kimi_stream_event_finish_reason(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (stream, current) = event(ev) else { return emptyCString }
-    return borrowed(stream.finishReason(of: current))
-}
-
-@c @implementation
-public func kimi_stream_event_json(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    guard let (stream, _) = event(ev), let base = stream.rawChunk.baseAddress else {
-        lengthOut?.pointee = 0
-        return emptyCString
-    }
-    lengthOut?.pointee = stream.rawChunk.count
-    return UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-}
-
-private func eventUsage(_ ev: OpaquePointer?) -> Usage? {
-    guard let (_, current) = event(ev), current.type == .usage else { return nil }
-    return current.usage
-}
-
-@c @implementation
-public func kimi_stream_event_prompt_tokens(_ ev: OpaquePointer?) -> Int64 { eventUsage(ev)?.promptTokens ?? -1 }
-
-@c @implementation
-public func kimi_stream_event_completion_tokens(_ ev: OpaquePointer?) -> Int64 { eventUsage(ev)?.completionTokens ?? -1 }
-
-@c @implementation
-public func kimi_stream_event_total_tokens(_ ev: OpaquePointer?) -> Int64 { eventUsage(ev)?.totalTokens ?? -1 }
-
-@c @implementation
-public func kimi_stream_event_cached_tokens(_ ev: OpaquePointer?) -> Int64 { eventUsage(ev)?.cachedTokens ?? -1 }
-
-@c @implementation
-public func kimi_stream_event_last_in_chunk(_ ev: OpaquePointer?) -> Int32 {
-    guard let stream = object(ev, as: StreamBox.self)?.stream, stream.hasCurrent else { return 0 }
-    return stream.currentIsLastInChunk ? 1 : 0
-}
-
-@c @implementation
-public func kimi_stream_event_completion_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    borrowed(object(ev, as: StreamBox.self)?.stream.response.id)
-}
-
-@c @implementation
-public func kimi_stream_event_model(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    borrowed(object(ev, as: StreamBox.self)?.stream.response.model)
-}
-
-@c @implementation
-public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 {
-    object(ev, as: StreamBox.self)?.stream.response.created ?? 0
 }

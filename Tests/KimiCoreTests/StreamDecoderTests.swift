@@ -55,6 +55,7 @@ import Testing
         case .usage: return "usage[\(e.choiceIndex)]:\(e.usage.promptTokens)/\(e.usage.completionTokens)/\(e.usage.totalTokens)/\(e.usage.cachedTokens)"
         case .finish: return "finish[\(e.choiceIndex)]:\(d.finishReason(of: e)?.string ?? "?")"
         case .done: return "DONE"
+        case .end: return "END(\(e.status))"
         }
     }
 

@@ -57,13 +57,13 @@ FUNCTION_STRINGS = {
 JSON_ARGUMENTS = {"json", "body", "json_object", "parameters_json", "schema_json", "arguments_json"}
 SCALAR_VALUES = {"max_steps": 2, "level": 3, "enabled": 1, "include": 1, "partial": 1, "reuse": 1, "n": 1,
                  "tokens": 100, "temperature": 1.0, "top_p": 0.95, "bytes": 1 << 20, "ms": 1000, "retries": 0,
-                 "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0}
+                 "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0, "timeout_ms": 2000}
 # A 1x1 PNG and the start of an MP4, for the media functions.
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 VIDEO = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
 # Ownership-taking or state-ending functions get only the all-NULL call.
-CONSUMERS = re.compile(r"_free$|^kimi_stream_cancel$|^kimi_cancel_token_(cancel|reset)$")
+CONSUMERS = re.compile(r"_free$|^kimi_stream_cancel$|^kimi_task_cancel$|^kimi_cancel_token_(cancel|reset)$")
 
 
 def parse_header():
@@ -155,6 +155,9 @@ class Sweep:
             if function == "kimi_conversation_continue":
                 add(conv, b"assistant", b"an answer that stopped")
             return conv
+        if kind == "kimi_task":
+            return self.out_call("kimi_chat_create_start", [P, P, P, P], self.make("kimi_client"),
+                                 self.make("kimi_chat_request"), None, None)
         if kind == "kimi_tool_result":
             return None  # exists only inside a tool handler
         raise KeyError(kind)

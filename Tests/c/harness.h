@@ -9,12 +9,16 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include <arpa/inet.h>
 #include <kimi.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 static int harness_passed, harness_failed, harness_test_failed;
 static const char *harness_current;
@@ -136,6 +140,35 @@ static inline void *cancel_later(void *arg) {
     c->cancelled_at = now_ms();
     kimi_cancel_token_cancel(c->token);
     return NULL;
+}
+
+/* A number the mock keeps for requests sent with "key=KEY": field "count",
+ * "active" or "peak" of GET /mock/count/KEY; -1 when it cannot be read. */
+static inline long mock_count(const char *key, const char *field) {
+    const char *port = getenv("KIMI_MOCK_PORT");
+    char request[256], answer[4096], needle[64];
+    struct sockaddr_in address;
+    const char *at;
+    size_t got = 0;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (!port || fd < 0) return -1;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((unsigned short)atoi(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    snprintf(request, sizeof request, "GET /mock/count/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", key);
+    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
+        write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
+        close(fd);
+        return -1;
+    }
+    while (got < sizeof answer - 1 && (n = read(fd, answer + got, sizeof answer - 1 - got)) > 0) got += (size_t)n;
+    close(fd);
+    answer[got] = 0;
+    snprintf(needle, sizeof needle, "\"%s\":", field);
+    at = strstr(answer, needle);
+    return at ? strtol(at + strlen(needle), NULL, 10) : -1;
 }
 
 #endif

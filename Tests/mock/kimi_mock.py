@@ -45,7 +45,13 @@ async def chat_completions(request, response, headers):
     if not isinstance(body, dict):
         raise APIError(400, "invalid_request_error", "Invalid request: body must be a JSON object")
     s, text = scen.extract(body, request.header("x-mock-scenario"))
+    key = s.get("key")
     s = scen.count(s)
+    with scen.in_flight(key):
+        await answer_chat(request, response, headers, body, s, text)
+
+
+async def answer_chat(request, response, headers, body, s, text):
     if s.get("drop"):
         response.abort()
         return
@@ -108,7 +114,8 @@ async def estimate_tokens(request, response, headers):
 
 async def mock_count(request, response, headers):
     key = request.path.rsplit("/", 1)[-1]
-    await response.send_json(200, {"key": key, "count": scen.counts[key]}, headers=headers)
+    await response.send_json(200, {"key": key, "count": scen.counts[key], "active": scen.active[key],
+                                   "peak": scen.peak[key]}, headers=headers)
 
 
 async def balance(request, response, headers):

@@ -43,6 +43,7 @@ extension String {
         case "ModelListBox": return "kimi_model_list"
         case "ConversationBox": return "kimi_conversation"
         case "ToolResultBox": return "kimi_tool_result"
+        case "TaskBox": return "kimi_task"
         default: return self
         }
     }

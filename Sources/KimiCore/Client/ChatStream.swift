@@ -13,8 +13,8 @@ public final class ChatStream {
     private let client: Client
     private let http: HTTPRequest
     private var exchange: Exchange
-    private let decoder: StreamDecoder
-    private var cursor = 0
+    /// The events read so far; the C accessors read the current one.
+    public let events: EventCursor
     private let prefill: String?
     public private(set) var isFinished = false
     /// True once the server started a 2xx event stream; from then on
@@ -25,55 +25,36 @@ public final class ChatStream {
         self.client = client
         prefill = request.prefill
         do throws(KimiError) {
-            let body = try client.prepareBody(request, for: .stream)
-            http = HTTPRequest(method: .post, url: client.chatURL, headers: client.config.streamHeaders,
-                               body: body, streaming: true, cancel: request.cancelToken)
-            exchange = try Exchange(http, config: client.config, pool: client.pool)
+            http = try client.streamRequest(request)
+            exchange = try Exchange(http, config: client.config, pool: client.pool, limit: client.limit)
         } catch {
             throw client.redacted(error)
         }
-        decoder = StreamDecoder(maxEventBytes: client.config.maxEventBytes)
+        events = EventCursor(maxEventBytes: client.config.maxEventBytes)
     }
 
     deinit { exchange.close() }
 
     /// The response accumulated so far (all of it once the stream is done).
-    public var response: ChatResponse { decoder.response }
-
-    /// The event `next()` returned last; check `hasCurrent` first.
-    public var current: StreamEvent { decoder.event(cursor) }
-    public var hasCurrent: Bool { cursor < decoder.eventCount }
-    /// True when the current event is the last its chunk made.
-    public var currentIsLastInChunk: Bool { cursor == decoder.eventCount - 1 }
-    /// The data of the event-stream message the current events came from.
-    public var rawChunk: UnsafeBufferPointer<UInt8> { decoder.rawChunk }
-
-    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { decoder.text(of: event) }
-    public func toolCall(of event: StreamEvent) -> ResponseToolCall? { decoder.toolCall(of: event) }
-    public func finishReason(of event: StreamEvent) -> TextBuffer? { decoder.finishReason(of: event) }
+    public var response: ChatResponse { events.response }
 
     /// The next event, or nil after the `.done` event.
     public func next() throws(KimiError) -> StreamEvent? {
-        if cursor + 1 < decoder.eventCount {
-            cursor += 1
-            return decoder.event(cursor)
-        }
+        if events.advance() { return events.current }
         guard !isFinished else { return nil }
-        if decoder.sawDone {
+        if events.sawDone {
             finish()
             return nil
         }
         do throws(KimiError) {
             while true {
                 try awaitEventStream()
-                if try decoder.decodeNext(exchange.transfer.inbound) {
-                    // A message without events (a keep-alive chunk) just moves on.
-                    if decoder.eventCount == 0 { continue }
-                    cursor = 0
-                    return decoder.event(0)
+                if try events.decode(exchange.transfer.inbound) { return events.current }
+                if exchange.isFinished {
+                    throw events.endOfInputError(transportError: exchange.transportError(),
+                                                 label: exchange.transfer.request.label)
                 }
-                if exchange.isFinished { throw endOfInput() }
-                decoder.compact(exchange.transfer.inbound)
+                events.compact(exchange.transfer.inbound)
                 try exchange.step()
             }
         } catch {
@@ -102,7 +83,7 @@ public final class ChatStream {
         guard !isFinished else { return }
         isFinished = true
         response.completePartial(prefix: prefill)
-        if decoder.sawDone { exchange.finishIfReady() }
+        if events.sawDone { exchange.finishIfReady() }
         exchange.close()
     }
 
@@ -112,38 +93,14 @@ public final class ChatStream {
     private func awaitEventStream() throws(KimiError) {
         if started { return }
         exchange = try client.retrying(http, firstAttempt: exchange) { exchange throws(KimiError) in
-            try openEventStream(exchange)
-            return exchange
+            let transfer = exchange.transfer
+            while transfer.mode == .pending && !exchange.isFinished { try exchange.step() }
+            if transfer.mode == .stream { return exchange }
+            // Not an event stream: read it whole and report it.
+            try exchange.runToCompletion()
+            throw client.streamRefusal(transfer, transportError: exchange.transportError())
         }
         started = true
-    }
-
-    /// Sends the request and reads the response headers. A non-2xx answer,
-    /// or a 2xx answer that is not an event stream, is read whole and
-    /// reported like the non-streamed call would.
-    private func openEventStream(_ exchange: Exchange) throws(KimiError) {
-        let transfer = exchange.transfer
-        while transfer.mode == .pending && !exchange.isFinished { try exchange.step() }
-        if transfer.mode == .stream { return }
-        try exchange.runToCompletion()
-        if let error = exchange.transportError() { throw error }
-        guard transfer.isSuccess else { throw client.httpError(transfer) }
-        if case .success(let root) = JSONValue.parse(transfer.body),
-           let error = ErrorDecoder.apiError(in: root, httpStatus: transfer.status) {
-            throw error
-        }
-        throw KimiError(.parse, "expected an event stream (text/event-stream), got \(transfer.contentType.isEmpty ? "no content type" : transfer.contentType) from \(transfer.request.label)")
-    }
-
-    /// The error for a transfer that ended without `[DONE]`.
-    private func endOfInput() -> KimiError {
-        let finishNote = response.choices.contains { !$0.finishReason.isEmpty }
-            ? " (a finish_reason was seen, but only [DONE] completes a stream)" : ""
-        if let error = exchange.transportError() {
-            if error.status == .tooLarge { return error }
-            return KimiError(.incomplete, "the stream broke before data: [DONE]\(finishNote): \(error.message)")
-        }
-        return KimiError(.incomplete, "the stream ended before data: [DONE]\(finishNote) (\(exchange.transfer.request.label))")
     }
 }
 
@@ -151,5 +108,25 @@ extension Client {
     /// Starts a streamed chat completion; read it with `next()`.
     public func streamChat(_ request: ChatRequest) throws(KimiError) -> ChatStream {
         try ChatStream(client: self, request: request)
+    }
+
+    /// The HTTP request of a streamed chat completion.
+    func streamRequest(_ request: ChatRequest) throws(KimiError) -> HTTPRequest {
+        HTTPRequest(method: .post, url: chatURL, headers: config.streamHeaders,
+                    body: try prepareBody(request, for: .stream), streaming: true, cancel: request.cancelToken)
+    }
+
+    /// Why a streamed request got no event stream: a transport failure, an
+    /// error answer (reported exactly as the non-streamed call reports it),
+    /// or a 2xx answer of another type. Never a reason to send it again.
+    func streamRefusal(_ transfer: Transfer, transportError: KimiError?) -> KimiError {
+        if let transportError { return transportError }
+        guard transfer.isSuccess else { return httpError(transfer) }
+        if case .success(let root) = JSONValue.parse(transfer.body),
+           let error = ErrorDecoder.apiError(in: root, httpStatus: transfer.status) {
+            return error
+        }
+        let type = transfer.contentType.isEmpty ? "no content type" : transfer.contentType
+        return KimiError(.parse, "expected an event stream (text/event-stream), got \(type) from \(transfer.request.label)")
     }
 }

@@ -4,21 +4,53 @@
 public final class Client: @unchecked Sendable {
     public let config: ClientConfig
     let pool = SessionPool()
+    /// The cap on requests in flight (kimi_client_options_set_max_connections).
+    let limit: ConcurrencyLimit
     let chatURL: String
+    private let loopLock = Lock()
+    private var loop: EventLoop?
 
     public init(options: ClientOptions = ClientOptions()) throws(KimiError) {
         config = try ClientConfig(options)
+        limit = ConcurrencyLimit(maximum: Int(config.maxConnections))
         chatURL = config.baseURL + "/chat/completions"
     }
 
     /// Sends a chat completion request and decodes the whole answer.
     public func createChat(_ request: ChatRequest) throws(KimiError) -> ChatResponse {
-        let body = try prepareBody(request, for: .create)
-        let transfer = try perform(HTTPRequest(method: .post, url: chatURL, headers: config.jsonHeaders,
-                                               body: body, cancel: request.cancelToken))
+        let transfer = try perform(try createRequest(request))
         let response = try ResponseDecoder.decode(transfer.body)
         response.completePartial(prefix: request.prefill)
         return response
+    }
+
+    /// The HTTP request of a non-streamed chat completion.
+    func createRequest(_ request: ChatRequest) throws(KimiError) -> HTTPRequest {
+        HTTPRequest(method: .post, url: chatURL, headers: config.jsonHeaders,
+                    body: try prepareBody(request, for: .create), cancel: request.cancelToken)
+    }
+
+    /// The event loop of this client's tasks, if one was started.
+    var eventLoop: EventLoop? { loopLock.withLock { loop } }
+
+    /// The event loop, started on first use.
+    func loopForTasks() throws(KimiError) -> EventLoop {
+        try loopLock.withLock { () throws(KimiError) -> EventLoop in
+            if let loop { return loop }
+            let started = try EventLoop(client: self)
+            loop = started
+            return started
+        }
+    }
+
+    /// Ends the client's tasks (each with `.aborted`) and its event loop.
+    /// Blocking calls still work afterwards; a new task starts a new loop.
+    public func close() {
+        let stopped = loopLock.withLock { () -> EventLoop? in
+            defer { loop = nil }
+            return loop
+        }
+        stopped?.stop()
     }
 
     /// Continues an answer that stopped early (finish_reason "length"): the

@@ -18,6 +18,9 @@ public struct ClientOptions {
     public var maxBodyBytes = 64 << 20
     public var maxEventBytes = 16 << 20
     public var retry = RetryPolicy()
+    /// Requests in flight at once, all threads and tasks together; the rest
+    /// wait their turn. 0 = no cap.
+    public var maxConnections: UInt32 = 0
     /// Kimi's own rules (refused http(s) media URLs, the 100 MB body limit,
     /// K2.6's fixed values...) are checked before sending. Turn off for
     /// other OpenAI-compatible servers.
@@ -76,6 +79,7 @@ public final class ClientConfig: @unchecked Sendable {
     public let maxBodyBytes: Int
     public let maxEventBytes: Int
     public let retry: RetryPolicy
+    public let maxConnections: UInt32
     public let kimiRules: Bool
     public let autoUpload: Bool
     public let log: Logger
@@ -108,6 +112,7 @@ public final class ClientConfig: @unchecked Sendable {
         maxBodyBytes = options.maxBodyBytes
         maxEventBytes = options.maxEventBytes
         retry = options.retry
+        maxConnections = options.maxConnections
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload
         var log = Logger.resolve(level: options.logLevel, sink: options.logSink)

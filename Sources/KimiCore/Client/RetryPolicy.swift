@@ -53,11 +53,23 @@ public struct RetryPolicy: Sendable {
 }
 
 extension Client {
+    /// After attempt `retry` (0 = the first) of `label` failed with `error`:
+    /// the wait before the next attempt, logged, or nil when the error is
+    /// final (its message then says how many retries were made).
+    func retryDelay(after error: inout KimiError, retry: Int, label: String) -> Int64? {
+        guard case .retry(let delayMs) = config.retry.decide(after: error, retry: retry) else {
+            if retry > 0 { error.message += " (after \(retry) \(retry == 1 ? "retry" : "retries"))" }
+            return nil
+        }
+        config.log.log(.warn, "retry \(retry + 1) of \(config.retry.maxRetries) for \(label) in \(delayMs) ms: \(error.message)")
+        return delayMs
+    }
+
     /// Runs `attempt` on a fresh exchange for `request` until it succeeds,
     /// fails for good, or the retries run out. `attempt` closes the exchange
-    /// when it is done with it; a failed one is closed here. Each retry is
-    /// logged, and the wait before it ends early when the request's cancel
-    /// token fires. Errors come out redacted.
+    /// when it is done with it; a failed one is closed here. The wait before
+    /// a retry ends early when the request's cancel token fires. Errors come
+    /// out redacted.
     func retrying<T>(_ request: HTTPRequest, firstAttempt: Exchange? = nil,
                      _ attempt: (Exchange) throws(KimiError) -> T) throws(KimiError) -> T {
         var pending = firstAttempt
@@ -70,19 +82,15 @@ extension Client {
                     current = first
                     pending = nil
                 } else {
-                    current = try Exchange(request, config: config, pool: pool)
+                    current = try Exchange(request, config: config, pool: pool, limit: limit)
                 }
                 exchange = current
                 return try attempt(current)
             } catch {
                 exchange?.close()
                 var error = redacted(error)
-                guard case .retry(let delayMs) = config.retry.decide(after: error, retry: retry) else {
-                    if retry > 0 { error.message += " (after \(retry) \(retry == 1 ? "retry" : "retries"))" }
-                    throw error
-                }
+                guard let delayMs = retryDelay(after: &error, retry: retry, label: request.label) else { throw error }
                 retry += 1
-                config.log.log(.warn, "retry \(retry) of \(config.retry.maxRetries) for \(request.label) in \(delayMs) ms: \(error.message)")
                 try pool.wait(ms: delayMs, cancel: request.cancel, label: request.label)
             }
         }

@@ -26,7 +26,7 @@ extension KimiError {
     /// a rate limit: retrying it cannot help.
     public var kind: ErrorKind {
         switch status {
-        case .ok: return .none
+        case .ok, .pending: return .none
         case .invalidArgument: return .invalidRequest
         case .noMemory, .internal: return .internal
         case .transport: return .transport

@@ -14,8 +14,10 @@ public enum Status: Int32, Sendable {
     case `internal` = 10
     case tooLarge = 11
     case stepLimit = 12
+    case pending = 13
 
-    public var summary: String {
+    /// Static English text (kimi_status_str).
+    public var summary: StaticString {
         switch self {
         case .ok: return "success"
         case .invalidArgument: return "invalid argument"
@@ -30,6 +32,7 @@ public enum Status: Int32, Sendable {
         case .internal: return "internal error"
         case .tooLarge: return "response too large"
         case .stepLimit: return "tool loop step limit"
+        case .pending: return "still running"
         }
     }
 }

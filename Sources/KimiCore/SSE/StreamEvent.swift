@@ -9,6 +9,8 @@ public enum StreamEventType: Int32, Sendable {
     case usage = 7
     case finish = 8
     case done = 9
+    /// A task of the event loop ended (after `.done`, or after its failure).
+    case end = 10
 }
 
 /// One event of a chat stream: plain data, so events are copied and reused
@@ -25,6 +27,8 @@ public struct StreamEvent {
     var textStart = 0
     var textCount = 0
     public var usage = Usage()
+    /// How a task ended, for `.end` events.
+    public var status = Status.ok
 
     init(type: StreamEventType, choiceIndex: Int = -1) {
         self.type = type

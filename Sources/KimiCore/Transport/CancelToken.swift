@@ -1,13 +1,21 @@
 import Synchronization
 
-/// Cancels calls from any thread. A call that uses the token registers the
-/// multi handle it waits on; `cancel()` sets the flag and wakes that multi,
-/// so a blocked call returns within one wake-up, even while the server is
-/// silent, and without any polling loop.
+/// Cancels calls from any thread. A call that uses the token registers what
+/// it waits on (a curl multi handle, a condition); `cancel()` sets the flag
+/// and wakes each of them, so a blocked call returns within one wake-up,
+/// even while the server is silent, and without any polling loop.
 public final class CancelToken: @unchecked Sendable {
+    /// Something a cancel must wake.
+    final class Waiter: @unchecked Sendable {
+        let wake: () -> Void
+        init(_ wake: @escaping () -> Void) { self.wake = wake }
+    }
+
     private let cancelled = Atomic<Bool>(false)
     private let lock = Lock()
-    private var waiters: [ObjectIdentifier: MultiHandle] = [:]
+    private var waiters: [ObjectIdentifier: Waiter] = [:]
+    /// Waiters made for multi handles, so a handle registers once.
+    private var multiWaiters: [ObjectIdentifier: Waiter] = [:]
 
     public init() {}
 
@@ -15,19 +23,32 @@ public final class CancelToken: @unchecked Sendable {
 
     public func cancel() {
         cancelled.store(true, ordering: .releasing)
-        lock.withLock { for multi in waiters.values { multi.wakeup() } }
+        // Under the lock, so a waiter cannot unregister (and its multi
+        // handle go away) while it is being woken.
+        lock.withLock { for waiter in waiters.values { waiter.wake() } }
     }
 
     /// Makes the token usable again for later calls.
     public func reset() { cancelled.store(false, ordering: .releasing) }
 
-    func register(_ multi: MultiHandle) {
-        lock.withLock { waiters[ObjectIdentifier(multi)] = multi }
+    func register(_ waiter: Waiter) {
+        lock.withLock { waiters[ObjectIdentifier(waiter)] = waiter }
         // A cancel that raced with registration must still wake the waiter.
-        if isCancelled { multi.wakeup() }
+        if isCancelled { waiter.wake() }
+    }
+
+    func unregister(_ waiter: Waiter) {
+        _ = lock.withLock { waiters.removeValue(forKey: ObjectIdentifier(waiter)) }
+    }
+
+    func register(_ multi: MultiHandle) {
+        let waiter = Waiter { [unowned multi] in multi.wakeup() }
+        lock.withLock { multiWaiters[ObjectIdentifier(multi)] = waiter }
+        register(waiter)
     }
 
     func unregister(_ multi: MultiHandle) {
-        _ = lock.withLock { waiters.removeValue(forKey: ObjectIdentifier(multi)) }
+        guard let waiter = lock.withLock({ multiWaiters.removeValue(forKey: ObjectIdentifier(multi)) }) else { return }
+        unregister(waiter)
     }
 }

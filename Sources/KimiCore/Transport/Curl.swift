@@ -62,7 +62,7 @@ final class EasyHandle {
 
 /// One curl multi handle; `deinit` cleans it up. Blocking calls drive a
 /// private multi so that `curl_multi_wakeup` can interrupt their wait.
-final class MultiHandle {
+final class MultiHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
 
     init() throws(KimiError) {

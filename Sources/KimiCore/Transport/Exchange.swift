@@ -10,24 +10,33 @@ final class Exchange {
     let transfer: Transfer
     private let config: ClientConfig
     private let pool: SessionPool
+    /// Holds one of the client's request slots from init to close.
+    private let limit: ConcurrencyLimit
     private var session: Session?
     /// curl's result once the transfer has ended, nil while it runs.
     private(set) var result: CURLcode?
 
-    init(_ request: HTTPRequest, config: ClientConfig, pool: SessionPool) throws(KimiError) {
+    init(_ request: HTTPRequest, config: ClientConfig, pool: SessionPool, limit: ConcurrencyLimit) throws(KimiError) {
         self.config = config
         self.pool = pool
+        self.limit = limit
         transfer = Transfer(request: request, maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes)
-        let session = try pool.acquire()
-        do {
-            try transfer.configure(session.easy, client: config)
+        try limit.acquire(cancel: request.cancel, label: request.label)
+        let session: Session
+        do throws(KimiError) {
+            session = try pool.acquire()
+            do throws(KimiError) {
+                try transfer.configure(session.easy, client: config)
+                guard session.multi.add(session.easy) == CURLM_OK else {
+                    throw KimiError(.internal, "curl_multi_add_handle failed")
+                }
+            } catch {
+                pool.release(session)
+                throw error
+            }
         } catch {
-            pool.release(session)
+            limit.release()
             throw error
-        }
-        guard session.multi.add(session.easy) == CURLM_OK else {
-            pool.release(session)
-            throw KimiError(.internal, "curl_multi_add_handle failed")
         }
         self.session = session
         request.cancel?.register(session.multi)
@@ -45,6 +54,7 @@ final class Exchange {
         transfer.request.cancel?.unregister(session.multi)
         session.multi.remove(session.easy)
         pool.release(session)
+        limit.release()
     }
 
     /// Lets curl read what has already arrived (the end of a finished
@@ -81,12 +91,9 @@ final class Exchange {
             close()
             throw KimiError(.aborted, "cancelled through the cancel token (\(transfer.request.label))")
         }
-        let idle = UInt64(config.idleTimeoutMs) * 1_000_000
-        if idle > 0, monotonicNanos() &- transfer.lastActivity >= idle {
+        if transfer.isIdle(longerThan: config.idleTimeoutMs) {
             close()
-            var error = KimiError(.timeout, "no data for \(config.idleTimeoutMs) ms (idle timeout) on \(transfer.request.label)")
-            error.beforeResponse = transfer.status == 0
-            throw error
+            throw transfer.idleTimeoutError(config.idleTimeoutMs)
         }
     }
 
@@ -99,34 +106,5 @@ final class Exchange {
     }
 
     /// The error for a transfer curl ended with a failure code.
-    func transportError() -> KimiError? {
-        guard let result, result != CURLE_OK else { return nil }
-        let label = transfer.request.label
-        switch transfer.abort {
-        case .bodyTooLarge:
-            return KimiError(.tooLarge, "response body over the \(config.maxBodyBytes)-byte limit (kimi_client_options_set_max_response_bytes) on \(label)")
-        case .eventTooLarge:
-            return KimiError(.tooLarge, "event-stream line over the \(config.maxEventBytes)-byte limit (kimi_client_options_set_max_event_bytes) on \(label)")
-        case .progressStopped:
-            return KimiError(.aborted, "the progress callback returned non-zero (\(label))")
-        case .bodyUnreadable:
-            if let error = transfer.bodyError { return error }
-        case .none:
-            break
-        }
-        let detail = transfer.curlErrorText.isEmpty ? curlMessage(result) : transfer.curlErrorText
-        var error = result == CURLE_OPERATION_TIMEDOUT
-            ? KimiError(.timeout, "timed out: \(detail) (\(label))")
-            : KimiError(.transport, "\(detail) (\(label))")
-        error.beforeResponse = transfer.status == 0 && Exchange.transientResults.contains(result.rawValue)
-        return error
-    }
-
-    /// Failures another attempt may not meet: name resolution, connecting,
-    /// a connection dropped or timed out before the answer. TLS certificate
-    /// and handshake failures, bad URLs and the like are not among them.
-    private static let transientResults: Set<UInt32> = [
-        CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT,
-        CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM,
-    ].reduce(into: []) { $0.insert($1.rawValue) }
+    func transportError() -> KimiError? { result.flatMap(transfer.failure) }
 }

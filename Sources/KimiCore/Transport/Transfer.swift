@@ -38,6 +38,9 @@ final class Transfer {
     private var mime: OpaquePointer?
     private var uploaded: Int64 = 0
     private var reportedTotal: Int64 = -1
+    /// Called (on curl's thread) after event-stream bytes arrive; the event
+    /// loop uses it to find the tasks with something to deliver.
+    var onStreamBytes: (() -> Void)?
 
     init(request: HTTPRequest, maxBodyBytes: Int, maxEventBytes: Int) {
         self.request = request
@@ -188,6 +191,7 @@ final class Transfer {
                 return false
             }
             inbound.append(bytes)
+            onStreamBytes?()
         } else {
             guard body.count + bytes.count <= maxBodyBytes else {
                 abort = .bodyTooLarge

@@ -46,12 +46,14 @@ Keys (all optional):
   empty=CODE        answer CODE with an empty body
   garbage           answer 200 with bytes that are not JSON
   json_stream       answer a streamed request with a non-streamed JSON body
-  key=NAME          count the request under NAME (GET /mock/count/NAME tells)
+  key=NAME          count the request under NAME: GET /mock/count/NAME tells
+                    how many came, how many are in flight and the peak
   times=K           with key=: the failure keys above apply to the first K
                     requests of that key only; later ones are answered normally
 """
 
 import collections
+import contextlib
 import re
 
 DIRECTIVE = re.compile(r"\[\[mock:(.*?)\]\]", re.S)
@@ -109,6 +111,22 @@ FAILURES = {"status", "type", "message", "code", "code_int", "retry_after", "ret
             "no_done", "error_after", "event_error_after", "bad_data_after", "bad_args"}
 
 counts = collections.Counter()
+active = collections.Counter()
+peak = collections.Counter()
+
+
+@contextlib.contextmanager
+def in_flight(key):
+    """Tracks the requests of `key` being answered, and their peak."""
+    if not key or key is True:
+        yield
+        return
+    active[key] += 1
+    peak[key] = max(peak[key], active[key])
+    try:
+        yield
+    finally:
+        active[key] -= 1
 
 
 def count(scenario):

@@ -142,3 +142,21 @@ def test_kimi_log_debug_redacts_the_key(mock_url):
     assert "libkimi debug: < HTTP/1.1 200 OK" in result.stderr
     assert "Bearer [redacted]" in result.stdout
     assert "SECRET" not in result.stdout + result.stderr
+
+
+def test_max_connections_queues_instead_of_failing(mock_url):
+    with libkimi.Client(api_key="sk-test", base_url=mock_url, max_connections=3) as c:
+        def call(i):
+            return c.chat.completions.create(
+                messages=user(f"n{i} [[mock: stall_ms=50 key=py-cap]]")).choices[0].message.content
+
+        results = {}
+        threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, call(i))) for i in range(9)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert results == {i: f"You said: n{i}" for i in range(9)}
+    with urllib.request.urlopen(mock_url.replace("/v1", "/mock/count/py-cap")) as r:
+        stats = json.load(r)
+    assert stats["count"] == 9 and stats["peak"] == 3

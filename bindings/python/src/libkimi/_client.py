@@ -37,6 +37,9 @@ class Client:
         stream. Waits honour Retry-After and Kimi's "try again after N seconds".
     ca_file: PEM file of CA certificates to verify the server with. The
         server's certificate and host name are always verified.
+    max_connections: at most this many requests in flight at once across
+        all threads (Kimi's tiers cap concurrency); the others wait. None or
+        0: no cap.
     kimi_rules: check Kimi's rules before sending (off for other servers).
     auto_upload: upload media that would push a request over 100 MB.
     log: a callable(level, message), or a level name logged to stderr.
@@ -46,7 +49,7 @@ class Client:
 
     def __init__(self, api_key=None, base_url=None, timeout=None, max_retries=2, *, connect_timeout=None,
                  total_timeout=None, default_headers=None, kimi_rules=True, auto_upload=False, log=None,
-                 log_level="info", ca_file=None):
+                 log_level="info", ca_file=None, max_connections=None):
         self._log_callback = None
         options = L.kimi_client_options_new()
         if not options:
@@ -67,6 +70,10 @@ class Client:
                 if int(max_retries) < 0:
                     raise ValueError(f"max_retries must be 0 or more, not {max_retries}")
                 check(L.kimi_client_options_set_max_retries(options, int(max_retries)))
+            if max_connections is not None:
+                if int(max_connections) < 0:
+                    raise ValueError(f"max_connections must be 0 (no cap) or more, not {max_connections}")
+                check(L.kimi_client_options_set_max_connections(options, int(max_connections)))
             if ca_file is not None:
                 check(L.kimi_client_options_set_ca_file(options, os.fsencode(ca_file)))
             for name, value in (default_headers or {}).items():

@@ -9,7 +9,7 @@ KINDS = {0: "none", 1: "rate_limited", 2: "overloaded", 3: "quota_exceeded", 4: 
          12: "aborted", 13: "incomplete", 14: "bad_response", 15: "internal"}
 
 OK, INVALID_ARGUMENT, NOMEM, TRANSPORT, TIMEOUT, HTTP, API, PARSE, ABORTED, INCOMPLETE, INTERNAL, TOO_LARGE, \
-    STEP_LIMIT = range(13)
+    STEP_LIMIT, PENDING = range(14)
 
 
 class KimiError(Exception):

@@ -91,6 +91,7 @@ _DECLARATIONS = [
     ("kimi_client_options_set_max_response_bytes", [P, c_uint64], c_int),
     ("kimi_client_options_set_max_event_bytes", [P, c_uint64], c_int),
     ("kimi_client_options_set_max_retries", [P, c_uint32], c_int),
+    ("kimi_client_options_set_max_connections", [P, c_uint32], c_int),
     ("kimi_client_options_set_retry_delay_ms", [P, c_uint32, c_uint32], c_int),
     ("kimi_client_options_set_kimi_rules", [P, c_int], c_int),
     ("kimi_client_options_set_auto_upload", [P, c_int], c_int),
@@ -232,11 +233,20 @@ _DECLARATIONS = [
     ("kimi_stream_event_completion_tokens", [P], c_int64),
     ("kimi_stream_event_total_tokens", [P], c_int64),
     ("kimi_stream_event_cached_tokens", [P], c_int64),
+    ("kimi_stream_event_status", [P], c_int),
     ("kimi_chat_stream_open", [P, P, OUT], c_int),
     ("kimi_stream_next", [P, OUT], c_int),
     ("kimi_stream_cancel", [P], None),
     ("kimi_stream_response", [P, OUT], c_int),
     ("kimi_stream_free", [P], None),
+    # Tasks on the client's event loop
+    ("kimi_chat_stream_start", [P, P, stream_cb, c_void_p, OUT], c_int),
+    ("kimi_chat_create_start", [P, P, stream_cb, c_void_p, OUT], c_int),
+    ("kimi_task_wait", [P, c_int64], c_int),
+    ("kimi_task_cancel", [P], None),
+    ("kimi_task_status", [P], c_int),
+    ("kimi_task_response", [P, OUT], c_int),
+    ("kimi_task_free", [P], None),
     # Conversations
     ("kimi_conversation_new", [P, S], P),
     ("kimi_conversation_free", [P], None),
@@ -267,7 +277,9 @@ _BLOCKING = {"kimi_client_new", "kimi_chat_create", "kimi_chat_continue", "kimi_
              "kimi_stream_next", "kimi_file_upload", "kimi_file_upload_data", "kimi_file_retrieve", "kimi_file_delete",
              "kimi_file_content", "kimi_files_list", "kimi_chat_estimate_tokens", "kimi_models_list",
              "kimi_balance_get", "kimi_conversation_create", "kimi_conversation_stream", "kimi_conversation_run",
-             "kimi_conversation_continue", "kimi_stream_free", "kimi_stream_cancel", "kimi_client_free"}
+             "kimi_conversation_continue", "kimi_stream_free", "kimi_stream_cancel", "kimi_client_free",
+             # a task's callbacks may be Python functions that need the GIL
+             "kimi_chat_stream_start", "kimi_chat_create_start", "kimi_task_wait", "kimi_task_free"}
 
 
 class _Functions:

@@ -1,0 +1,119 @@
+import CKimiHeader
+import KimiCore
+
+/// A task handle. Its pointer is also the `kimi_stream_event *` the task's
+/// callbacks receive.
+final class TaskBox: EventSource {
+    let task: ChatTask
+    init(_ task: ChatTask) { self.task = task }
+    var events: EventCursor { task.events }
+}
+
+/// Makes the task and its handle, then starts it with the C callback
+/// wrapped; the event pointer the callback gets is the task's own handle,
+/// which outlives every callback (kimi_task_free waits for a running one).
+private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req: OpaquePointer?,
+                       _ callback: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
+                       _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                       _ make: (Client, ChatRequest) throws(KimiError) -> ChatTask) -> Int32 {
+    out?.pointee = nil
+    return call(function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        let client = try require(client, "client", as: ClientBox.self).client
+        let request = try require(req, "req", as: RequestBox.self).request
+        let task = try make(client, request)
+        let pointer = handle(TaskBox(task))
+        let address = UInt(bitPattern: pointer), data = userData.map { UInt(bitPattern: $0) }
+        do throws(KimiError) {
+            try task.start(onEvent: callback.map { callback in
+                { _ in
+                    callback(OpaquePointer(bitPattern: address), data.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }) == 0
+                }
+            })
+        } catch {
+            release(pointer, as: TaskBox.self)
+            throw error
+        }
+        out.pointee = pointer
+    }
+}
+
+@c @implementation
+public func kimi_chat_stream_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ onEvent: kimi_stream_cb?,
+                                   _ userData: UnsafeMutableRawPointer?,
+                                   _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    startTask(#function, client, req, onEvent, userData, out) { client, request throws(KimiError) in
+        try client.streamTask(request)
+    }
+}
+
+@c @implementation
+public func kimi_chat_create_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ onEnd: kimi_stream_cb?,
+                                   _ userData: UnsafeMutableRawPointer?,
+                                   _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    startTask(#function, client, req, onEnd, userData, out) { client, request throws(KimiError) in
+        try client.createTask(request)
+    }
+}
+
+/// The task's failure as the calling thread's last error, or OK.
+private func outcome(_ function: StaticString, _ task: ChatTask, _ status: Status) -> Int32 {
+    guard status != .ok else { return call(function) {} }
+    return fail(function, task.error ?? KimiError(status, "the task failed"))
+}
+
+@c @implementation
+public func kimi_task_wait(_ task: OpaquePointer?, _ timeoutMs: Int64) -> Int32 {
+    var found: ChatTask?
+    let checked = call(#function) { () throws(KimiError) in
+        let task = try require(task, "task", as: TaskBox.self).task
+        if timeoutMs != 0, task.status == nil, task.isOnLoopThread {
+            throw .invalidArgument("a task callback cannot wait for a task of the same client (it runs on the loop that would finish it); use timeout_ms 0")
+        }
+        found = task
+    }
+    guard let task = found else { return checked }
+    guard let status = task.wait(timeoutMs: timeoutMs) else {
+        return fail(#function, KimiError(.pending, "the task is still running after \(timeoutMs) ms"))
+    }
+    return outcome(#function, task, status)
+}
+
+@c @implementation
+public func kimi_task_cancel(_ task: OpaquePointer?) { object(task, as: TaskBox.self)?.task.cancel() }
+
+@c @implementation
+public func kimi_task_status(_ task: OpaquePointer?) -> Int32 {
+    // Not through call(): a task's status must not clear the last error.
+    do throws(KimiError) {
+        return (try require(task, "task", as: TaskBox.self).task.status ?? .pending).rawValue
+    } catch {
+        return fail(#function, error)
+    }
+}
+
+@c @implementation
+public func kimi_task_response(_ task: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    var found: ChatTask?
+    let checked = call(#function) { () throws(KimiError) in
+        guard out != nil else { throw .invalidArgument("out must not be NULL") }
+        found = try require(task, "task", as: TaskBox.self).task
+    }
+    guard let task = found, let out else { return checked }
+    guard let status = task.status else {
+        return fail(#function, KimiError(.pending, "the task is still running"))
+    }
+    if let response = task.response {
+        out.pointee = handle(ResponseBox(response))
+        return call(#function) {}
+    }
+    return outcome(#function, task, status)
+}
+
+@c @implementation
+public func kimi_task_free(_ task: OpaquePointer?) {
+    guard let box = object(task, as: TaskBox.self) else { return }
+    box.task.detach()
+    release(task, as: TaskBox.self)
+}
