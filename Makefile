@@ -57,8 +57,28 @@ deps:
 	  fi; \
 	fi
 
-$(SWIFT_LIB): $(SOURCES) | deps
-	swift build -c release -Xswiftc -static-stdlib --product kimi
+# glibc 2.36+ loads packed relative relocations (DT_RELR): the static Swift
+# runtime's ~19,000 relocations then take 3 KB instead of 460 KB, which
+# loads faster and keeps ~0.5 MB out of every process's memory.
+GLIBC_MINOR := $(shell getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc 2\.\([0-9]*\).*/\1/p')
+RELR_FLAGS := $(shell [ "$(GLIBC_MINOR)" -ge 36 ] 2>/dev/null && echo "-Xlinker -z -Xlinker pack-relative-relocs")
+
+# The Swift runtime needs the C++ runtime. Linked statically (a linker script
+# makes the driver's -lstdc++ mean the archive), it stays private to libkimi
+# (the version script hides it): one library fewer to load (~1.4 ms) and
+# ~0.9 MB less in every process. Without the archive, libstdc++.so is used.
+STATIC_CXX := $(shell $(CC) -print-file-name=libstdc++.a 2>/dev/null)
+ifneq ($(filter /%,$(STATIC_CXX)),)
+CXX_SCRIPT := $(BUILD)/link/libstdc++.so
+CXX_FLAGS := -Xlinker -L$(BUILD)/link
+endif
+
+$(BUILD)/link/libstdc++.so:
+	@mkdir -p $(dir $@)
+	echo "INPUT($(STATIC_CXX))" > $@
+
+$(SWIFT_LIB): $(SOURCES) $(CXX_SCRIPT) | deps
+	swift build -c release -Xswiftc -static-stdlib $(RELR_FLAGS) $(CXX_FLAGS) --product kimi
 	@touch $@
 
 $(LIB_REAL): $(SWIFT_LIB)
@@ -178,11 +198,21 @@ test-fuzz: fuzz-build
 
 # ------------------------------------------------------------- benchmarks
 BENCH_VENV := $(BUILD)/bench-venv
-BENCH_PROGRAMS := $(BUILD)/bench/stream_consumer $(BUILD)/bench/soak
+BENCH_PROGRAMS := $(addprefix $(BUILD)/bench/,stream_consumer soak small_requests concurrent_streams load_time curl_minimal)
 
-$(BUILD)/bench/%: bench/clients/%.c include/kimi.h $(LIB_DEV)
+$(BUILD)/bench/%: bench/clients/%.c bench/clients/bench.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
+	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI) -ldl
+
+# Measures dlopen, so it must not link libkimi (or libcurl) itself.
+$(BUILD)/bench/load_time: bench/clients/load_time.c bench/clients/bench.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CWARN) -O2 -I$(ROOT)/include $< -o $@ -ldl
+
+# The libcurl-only floor for the minimal-program comparison.
+$(BUILD)/bench/curl_minimal: bench/clients/curl_minimal.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CWARN) -O2 $< -o $@ $$(pkg-config --cflags --libs libcurl)
 
 # The peers run from a private virtual environment, so the system's Python
 # stays untouched.
@@ -190,19 +220,20 @@ $(BENCH_VENV)/bin/python:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q openai httpx
 
-bench: all $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
+bench: all examples $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
 	swift build -c release --product kimi-bench
-	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python
+	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 # ----------------------------------------------------------------- Python
 TEST_VENV := $(BUILD)/test-venv
 PY_SOURCES := $(shell find bindings/python -name '*.py' -o -name '*.toml' -o -name 'py.typed')
 
-# A private virtual environment with pytest (installed only when missing)
-# and the package installed from bindings/python, as a user would install it.
+# A private virtual environment with pytest and h2 (the HTTP/2 test server;
+# installed only when missing) and the package installed from
+# bindings/python, as a user would install it.
 $(TEST_VENV)/installed: $(PY_SOURCES)
 	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
-	@$(TEST_VENV)/bin/python -m pytest --version >/dev/null 2>&1 || $(TEST_VENV)/bin/python -m pip install -q pytest
+	@$(TEST_VENV)/bin/python -c "import pytest, h2" 2>/dev/null || $(TEST_VENV)/bin/python -m pip install -q pytest h2
 	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python
 	@touch $@
 

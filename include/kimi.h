@@ -846,6 +846,15 @@ KIMI_API const char *kimi_stream_event_json(const kimi_stream_event *event, size
 /** 1 when no further event comes from the same chunk, else 0: a binding can
     rebuild each chunk from its events without waiting for the next one. */
 KIMI_API int kimi_stream_event_last_in_chunk(const kimi_stream_event *event);
+/**
+ * The event's type, text, indexes and last-in-chunk flag in one call, for
+ * bindings that pay per call (Python's ctypes): stores the text as
+ * kimi_stream_event_text does, the choice and tool-call indexes as their
+ * accessors give them, and kimi_stream_event_last_in_chunk's flag (each
+ * output may be NULL), and returns the type (0 for NULL).
+ */
+KIMI_API int kimi_stream_event_read(const kimi_stream_event *event, const char **text_out, size_t *len_out,
+                                    int *choice_out, int *tool_call_out, int *last_out);
 /** The completion's id, model and creation time, from the first chunk that
     carried them ("" / 0 before). Valid until the callback returns. */
 KIMI_API const char *kimi_stream_event_completion_id(const kimi_stream_event *event);

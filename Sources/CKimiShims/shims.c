@@ -1,5 +1,8 @@
 #include "CKimiShims.h"
 
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
 CURLcode CKimiShims_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }
@@ -39,6 +42,16 @@ CURLMcode CKimiShims_multi_setopt_long(CURLM *multi, CURLMoption option, long va
     return curl_multi_setopt(multi, option, value);
 }
 
+CURLMcode CKimiShims_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+CURLMcode CKimiShims_multi_setopt_socket_cb(CURLM *multi, CKimiShims_socket_cb cb) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, cb);
+}
+CURLMcode CKimiShims_multi_setopt_timer_cb(CURLM *multi, CKimiShims_timer_cb cb) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, cb);
+}
+
 CURLSHcode CKimiShims_share_setopt_long(CURLSH *share, CURLSHoption option, long value) {
     return curl_share_setopt(share, option, value);
 }
@@ -53,3 +66,26 @@ CURLSHcode CKimiShims_share_setopt_locks(CURLSH *share, CKimiShims_lock_cb lock,
 }
 
 size_t CKimiShims_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
+
+int CKimiShims_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int CKimiShims_epoll_control(int epoll_fd, int op, int fd, unsigned events) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.fd = fd;
+    return epoll_ctl(epoll_fd, op, fd, &event);
+}
+
+int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int timeout_ms) {
+    struct epoll_event ready[256];
+    int n, i;
+    if (max > 256) max = 256;
+    n = epoll_wait(epoll_fd, ready, max, timeout_ms);
+    for (i = 0; i < n; i++) {
+        fds[i] = ready[i].data.fd;
+        events[i] = ready[i].events;
+    }
+    return n;
+}
+
+int CKimiShims_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -98,6 +98,28 @@ public func kimi_stream_event_last_in_chunk(_ ev: OpaquePointer?) -> Int32 {
 }
 
 @c @implementation
+public func kimi_stream_event_read(_ ev: OpaquePointer?, _ textOut: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                   _ lengthOut: UnsafeMutablePointer<Int>?, _ choiceOut: UnsafeMutablePointer<Int32>?,
+                                   _ toolCallOut: UnsafeMutablePointer<Int32>?, _ lastOut: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guard let events = cursor(ev) else {
+        textOut?.pointee = emptyCString
+        lengthOut?.pointee = 0
+        choiceOut?.pointee = -1
+        toolCallOut?.pointee = -1
+        lastOut?.pointee = 0
+        return 0
+    }
+    let current = events.current
+    let text = events.text(of: current)
+    textOut?.pointee = text.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? emptyCString
+    lengthOut?.pointee = text.count
+    choiceOut?.pointee = Int32(current.choiceIndex)
+    toolCallOut?.pointee = Int32(current.toolCallIndex)
+    lastOut?.pointee = events.currentIsLastInChunk ? 1 : 0
+    return current.type.rawValue
+}
+
+@c @implementation
 public func kimi_stream_event_completion_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
     borrowed(cursor(ev)?.response.id)
 }

@@ -449,11 +449,27 @@ static void test_pull_api(void) {
     CHECK_INT(kimi_stream_response(stream, &resp), KIMI_E_INVALID_ARGUMENT); /* still running */
     CHECK_CONTAINS(kimi_error_message(), "still running");
     while (kimi_stream_next(stream, &ev) == KIMI_OK && ev) {
-        size_t n;
-        const char *t = kimi_stream_event_text(ev, &n);
+        size_t n, read_n = 99;
+        const char *t = kimi_stream_event_text(ev, &n), *read_t = NULL;
+        int choice = 99, tool_call = 99, last_in_chunk = 99;
         last = kimi_stream_event_type(ev);
         if (last == KIMI_EVENT_CONTENT_DELTA) append(content, sizeof content, t, n);
+        /* The one-call read agrees with the accessors. */
+        CHECK_INT(kimi_stream_event_read(ev, &read_t, &read_n, &choice, &tool_call, &last_in_chunk), last);
+        CHECK(read_t == t && read_n == n);
+        CHECK_INT(choice, kimi_stream_event_choice_index(ev));
+        CHECK_INT(tool_call, kimi_stream_event_tool_call_index(ev));
+        CHECK_INT(last_in_chunk, kimi_stream_event_last_in_chunk(ev));
+        CHECK_INT(kimi_stream_event_read(ev, NULL, NULL, NULL, NULL, NULL), last);
         events++;
+    }
+    {
+        const char *t = NULL;
+        size_t n = 99;
+        int choice = 99, tool_call = 99, last_in_chunk = 99;
+        CHECK_INT(kimi_stream_event_read(NULL, &t, &n, &choice, &tool_call, &last_in_chunk), 0);
+        CHECK_STR(t, "");
+        CHECK(n == 0 && choice == -1 && tool_call == -1 && last_in_chunk == 0);
     }
     CHECK_INT(kimi_error_status(), KIMI_OK);
     CHECK(ev == NULL);

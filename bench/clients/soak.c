@@ -5,10 +5,8 @@
  *
  *   {"rss_kb_per_1000": [after 1000, after 2000, ...], "requests": N}
  */
-#define _POSIX_C_SOURCE 200809L
-#include <kimi.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "bench.h"
+
 #include <string.h>
 #include <unistd.h>
 
@@ -29,11 +27,11 @@ static int ignore(const kimi_stream_event *event, void *user_data) {
 
 static int one_request(kimi_client *client, int i) {
     char text[64];
-    kimi_chat_request *req = kimi_chat_request_new(NULL);
+    kimi_chat_request *req;
     kimi_chat_response *resp = NULL;
     kimi_status status;
     snprintf(text, sizeof text, "request %d with a few words", i);
-    kimi_chat_request_add_message(req, "user", text);
+    req = bench_request(text);
     status = i % 2 ? kimi_chat_stream(client, req, ignore, NULL, &resp) : kimi_chat_create(client, req, &resp);
     kimi_chat_response_free(resp);
     kimi_chat_request_free(req);
@@ -43,18 +41,14 @@ static int one_request(kimi_client *client, int i) {
 
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 10000, i;
-    kimi_client *client = NULL;
+    kimi_client *client = bench_client();
     long samples[1000];
     int count = 0;
-    if (kimi_client_new(NULL, &client) != KIMI_OK) {
-        fprintf(stderr, "%s\n", kimi_error_message());
-        return 1;
-    }
     for (i = 1; i <= n; i++) {
         if (!one_request(client, i)) return 1;
         if (i % 100 == 0) { /* a short-lived client too */
-            kimi_client *other = NULL;
-            if (kimi_client_new(NULL, &other) != KIMI_OK || !one_request(other, i)) return 1;
+            kimi_client *other = bench_client();
+            if (!one_request(other, i)) return 1;
             kimi_client_free(other);
         }
         if (i % 1000 == 0 && count < 1000) {

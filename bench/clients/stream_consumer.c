@@ -2,11 +2,10 @@
  * and prints one JSON line with what it measured in-process.
  *
  *   stream_consumer "<user text, with a [[mock: ...]] scenario>" */
-#define _POSIX_C_SOURCE 200809L
+#include "bench.h"
+
 #include <kimi.h>
 #include <stdio.h>
-#include <sys/resource.h>
-#include <time.h>
 
 static int on_event(const kimi_stream_event *ev, void *user_data) {
     long *chunks = user_data;
@@ -24,18 +23,6 @@ static int on_event(const kimi_stream_event *ev, void *user_data) {
     return 0;
 }
 
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static double wall_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv) {
     const char *text = argc > 1 ? argv[1] : "[[mock: chunks=100000]]";
     kimi_client *client;
@@ -44,13 +31,8 @@ int main(int argc, char **argv) {
     long chunks = 0;
     double cpu0, wall0;
     size_t content = 0;
-    if (kimi_client_new(NULL, &client) != KIMI_OK) {
-        fprintf(stderr, "%s\n", kimi_error_message());
-        return 1;
-    }
-    req = kimi_chat_request_new(NULL);
-    kimi_chat_request_add_message(req, "user", text);
-    kimi_chat_request_set_thinking(req, KIMI_THINKING_DISABLED);
+    client = bench_client();
+    req = bench_request(text);
     cpu0 = cpu_seconds();
     wall0 = wall_seconds();
     if (kimi_chat_stream(client, req, on_event, &chunks, &final) != KIMI_OK) {

@@ -51,3 +51,49 @@ for _ in 0..<5 {
     runs.append(seconds { while let n = reader.read(into: piece, capacity: 65536), n > 0 {} })
 }
 report("request body with a 50 MiB video file (64 KiB reads)", bytes: size, runs: runs)
+
+// 3. Chunk decoding, the stream's hot path, two ways over the same 100,000
+// chunks: the direct scan libkimi uses (StreamDecoder: SSE lines, JSONScanner,
+// accumulator) and jansson (json_loads of each payload, then member lookups),
+// both appending the content to one buffer.
+let chunkCount = 100_000
+let chunkLine = #"data: {"id":"cmpl-0123456789abcdef01234567","object":"chat.completion.chunk","created":1700000000,"model":"kimi-k2.6","choices":[{"index":0,"delta":{"content":"tok "},"finish_reason":null}]}"# + "\n\n"
+var sse = [UInt8]()
+sse.reserveCapacity(chunkLine.utf8.count * chunkCount + 16)
+for _ in 0..<chunkCount { sse.append(contentsOf: chunkLine.utf8) }
+sse.append(contentsOf: "data: [DONE]\n\n".utf8)
+let sseBytes = sse.count
+
+func chunkReport(_ name: String, runs: [Double]) {
+    let median = runs.sorted()[runs.count / 2]
+    print(#"{"name": "\#(name)", "chunks": \#(chunkCount), "median_s": \#(median), "ns_per_chunk": \#(median / Double(chunkCount) * 1e9), "gb_per_s": \#(Double(sseBytes) / median / 1e9)}"#)
+}
+
+runs = []
+for _ in 0..<7 {
+    let input = sse.withUnsafeBytes { TextBuffer(bytes: $0) }
+    runs.append(seconds {
+        let decoder = StreamDecoder()
+        while (try? decoder.decodeNext(input)) == true {}
+        precondition(decoder.response.choices[0].content.count == 4 * chunkCount)
+    })
+}
+chunkReport("chunk decoding, direct scan (StreamDecoder)", runs: runs)
+
+runs = []
+let lineLength = chunkLine.utf8.count
+for _ in 0..<7 {
+    let content = TextBuffer()
+    runs.append(sse.withUnsafeBytes { raw in
+        seconds {
+            for i in 0..<chunkCount {
+                let payload = UnsafeRawBufferPointer(rebasing: raw[(i * lineLength + 6)..<((i + 1) * lineLength - 2)])
+                guard case .success(let root) = JSONValue.parse(payload),
+                      let delta = root.member("choices")?.elements.first?.member("delta") else { continue }
+                _ = delta.member("content")?.appendString(to: content)
+            }
+        }
+    })
+    precondition(content.count == 4 * chunkCount)
+}
+chunkReport("chunk decoding, jansson per payload", runs: runs)

@@ -17,6 +17,8 @@ typedef void (*CKimiShims_lock_cb)(CURL *handle, curl_lock_data data, curl_lock_
                                    void *user_data);
 typedef void (*CKimiShims_unlock_cb)(CURL *handle, curl_lock_data data, void *user_data);
 typedef int (*CKimiShims_debug_cb)(CURL *handle, curl_infotype type, char *data, size_t size, void *user_data);
+typedef int (*CKimiShims_socket_cb)(CURL *easy, curl_socket_t socket, int what, void *user_data, void *socket_data);
+typedef int (*CKimiShims_timer_cb)(CURLM *multi, long timeout_ms, void *user_data);
 
 CURLcode CKimiShims_easy_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode CKimiShims_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
@@ -32,6 +34,9 @@ CURLcode CKimiShims_easy_getinfo_string(CURL *handle, CURLINFO info, const char 
 CURLcode CKimiShims_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **out);
 
 CURLMcode CKimiShims_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+CURLMcode CKimiShims_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value);
+CURLMcode CKimiShims_multi_setopt_socket_cb(CURLM *multi, CKimiShims_socket_cb cb);
+CURLMcode CKimiShims_multi_setopt_timer_cb(CURLM *multi, CKimiShims_timer_cb cb);
 
 CURLSHcode CKimiShims_share_setopt_long(CURLSH *share, CURLSHoption option, long value);
 CURLSHcode CKimiShims_share_setopt_pointer(CURLSH *share, CURLSHoption option, void *value);
@@ -40,5 +45,19 @@ CURLSHcode CKimiShims_share_setopt_locks(CURLSH *share, CKimiShims_lock_cb lock,
 
 /* Sentinel returns of the data callbacks, as plain values Swift can use. */
 size_t CKimiShims_readfunc_abort(void);
+
+/* epoll and eventfd for the event loop (Swift's Glibc module lacks them,
+ * and struct epoll_event is packed). Each returns -1 with errno on error. */
+int CKimiShims_epoll_create(void);
+/* EPOLL_CTL_ADD, _MOD or _DEL of `fd` with `events` (EPOLLIN | EPOLLOUT). */
+int CKimiShims_epoll_control(int epoll_fd, int op, int fd, unsigned events);
+/* Waits up to `timeout_ms` (-1: no limit); stores up to `max` ready fds and
+ * their events; returns how many. */
+int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int timeout_ms);
+int CKimiShims_eventfd(void);
+enum {
+    CKimiShims_EPOLLIN = 0x001, CKimiShims_EPOLLOUT = 0x004, CKimiShims_EPOLLERR = 0x008, CKimiShims_EPOLLHUP = 0x010,
+    CKimiShims_EPOLL_CTL_ADD = 1, CKimiShims_EPOLL_CTL_DEL = 2, CKimiShims_EPOLL_CTL_MOD = 3
+};
 
 #endif

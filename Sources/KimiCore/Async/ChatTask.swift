@@ -35,7 +35,11 @@ public final class ChatTask: @unchecked Sendable {
     private var outcome: Status?
     private var failure: KimiError?
     private var answer: ChatResponse?
-    private var inCallback = false
+    /// True while the loop runs this task's callback; with `detachWaiting`
+    /// this keeps the per-event cost to two atomic stores and loads, taking
+    /// `lock` only when `detach` is waiting.
+    private let inCallback = Atomic<Bool>(false)
+    private let detachWaiting = Atomic<Bool>(false)
     private let detached = Atomic<Bool>(false)
     private let cancelled = Atomic<Bool>(false)
     /// Wakes the loop when the request's cancel token fires.
@@ -97,10 +101,13 @@ public final class ChatTask: @unchecked Sendable {
     /// task on the loop thread, none runs after that callback). Cancels the
     /// task if it still runs.
     public func detach() {
-        detached.store(true, ordering: .releasing)
+        detached.store(true, ordering: .sequentiallyConsistent)
         cancel()
         guard !isOnLoopThread else { return }
-        lock.withLock { while inCallback { lock.wait(until: nil) } }
+        detachWaiting.store(true, ordering: .sequentiallyConsistent)
+        lock.withLock {
+            while inCallback.load(ordering: .sequentiallyConsistent) { lock.wait(until: nil) }
+        }
     }
 
     // MARK: - Loop thread
@@ -109,15 +116,16 @@ public final class ChatTask: @unchecked Sendable {
     /// end of its message; false when the callback stopped the task.
     func deliverMessage() -> Bool {
         guard let onEvent else { return true }
-        lock.withLock { inCallback = true }
+        // Either detach sees the callback running and waits for it, or this
+        // sees `detached` and makes no call (both sides are sequentially
+        // consistent, so one of them sees the other).
+        inCallback.store(true, ordering: .sequentiallyConsistent)
         defer {
-            lock.withLock {
-                inCallback = false
-                lock.broadcast()
-            }
+            inCallback.store(false, ordering: .sequentiallyConsistent)
+            if detachWaiting.load(ordering: .sequentiallyConsistent) { lock.withLock { lock.broadcast() } }
         }
         repeat {
-            if detached.load(ordering: .acquiring) { return true }
+            if detached.load(ordering: .sequentiallyConsistent) { return true }
             if !onEvent(self) { return false }
         } while events.advance()
         return true

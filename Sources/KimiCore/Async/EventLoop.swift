@@ -6,12 +6,13 @@ import Glibc
 /// handle, so a thousand streams cost a thousand sockets, not a thousand
 /// threads. HTTP/2 servers get the tasks multiplexed over few connections.
 ///
-/// The loop sleeps in curl_multi_poll until a socket, one of curl's timers,
-/// a retry's backoff or the idle sweep needs it; other threads hand it work
-/// through `lock` and wake it with curl_multi_wakeup.
+/// The loop sleeps in epoll (SocketDriver) until a socket, one of curl's
+/// timers, a retry's backoff or the idle sweep needs it; other threads hand
+/// it work through `lock` and wake it through the driver's eventfd.
 final class EventLoop: @unchecked Sendable {
     private let client: Client
-    private let multi: MultiHandle
+    private let driver: SocketDriver
+    private var multi: MultiHandle { driver.multi }
     private let lock = Lock()
     private var thread = pthread_t()
 
@@ -31,12 +32,13 @@ final class EventLoop: @unchecked Sendable {
 
     init(client: Client) throws(KimiError) {
         self.client = client
-        multi = try MultiHandle()
-        multi.set(CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        let driver = try SocketDriver()
+        self.driver = driver
+        driver.multi.set(CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         let limit = client.limit
         if limit.isLimited {
-            multi.set(CURLMOPT_MAX_TOTAL_CONNECTIONS, limit.maximum)
-            limit.onRelease = { [multi] in multi.wakeup() }
+            driver.multi.set(CURLMOPT_MAX_TOTAL_CONNECTIONS, limit.maximum)
+            limit.onRelease = { [driver] in driver.wakeup() }
         }
         thread = try spawnThread { [self] in run() }
     }
@@ -56,12 +58,12 @@ final class EventLoop: @unchecked Sendable {
             task.tokenWaiter = waiter
             token.register(waiter)
         }
-        multi.wakeup()
+        driver.wakeup()
     }
 
     func requestCancel(_ task: ChatTask) {
         lock.withLock { cancels.append(task) }
-        multi.wakeup()
+        driver.wakeup()
     }
 
     /// Ends every task (each with `.aborted`) and the thread. From the loop
@@ -69,7 +71,7 @@ final class EventLoop: @unchecked Sendable {
     /// that callback returns.
     func stop() {
         lock.withLock { stopping = true }
-        multi.wakeup()
+        driver.wakeup()
         if isCurrentThread {
             pthread_detach(thread)
         } else {
@@ -96,28 +98,28 @@ final class EventLoop: @unchecked Sendable {
                 abort(task, KimiError(.aborted, "cancelled (\(task.http.label))"))
             }
             startQueued()
-            _ = multi.perform()
-            deliverDirty()
-            while let done = multi.nextCompletion() {
-                guard let easy = done.easy, let task = running[easy] else { continue }
-                transferEnded(task, result: done.result)
-            }
             let now = monotonicNanos()
             startDueRetries(now)
             if now >= nextSweep {
                 sweepIdle(now, idleMs: idleMs)
                 nextSweep = now &+ sweepEvery
             }
-            _ = multi.poll(timeoutMs: pollTimeoutMs(now))
+            driver.wait(until: nextDeadline())
+            deliverDirty()
+            while let done = multi.nextCompletion() {
+                guard let easy = done.easy, let task = running[easy] else { continue }
+                transferEnded(task, result: done.result)
+            }
         }
         shutDown()
     }
 
-    private func pollTimeoutMs(_ now: UInt64) -> Int32 {
-        var deadline = running.isEmpty ? now &+ 3_600_000_000_000 : nextSweep
-        for task in backoff { deadline = min(deadline, task.retryAt) }
-        let ms = deadline <= now ? 0 : (deadline - now + 999_999) / 1_000_000
-        return Int32(min(ms, 3_600_000))
+    /// When the loop must run next on its own account: the idle sweep while
+    /// transfers run, the earliest retry; nil when only sockets matter.
+    private func nextDeadline() -> UInt64? {
+        var deadline: UInt64? = running.isEmpty ? nil : nextSweep
+        for task in backoff { deadline = min(deadline ?? task.retryAt, task.retryAt) }
+        return deadline
     }
 
     private func startQueued() {

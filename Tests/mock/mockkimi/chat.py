@@ -21,6 +21,7 @@ from .validation import APIError, thinking_enabled
 CREATED = 1700000000
 PIECE = re.compile(r"\s*\S+\s*|\s+")
 UNICODE_REPLY = "Grüße aus Zürich, 世界 🌍 — ok"
+MIXED_PIECE = "Grüße 世界 🌍 "
 
 
 def pieces(text):
@@ -54,7 +55,9 @@ class Reply:
 
     def _choice(self, text, index):
         s = self.scenario
-        if s.int("chunks") is not None:
+        if s.int("chunks") is not None and s.get("mixed"):
+            content = [MIXED_PIECE] * (s.int("chunks") // 2)
+        elif s.int("chunks") is not None:
             content = ["tok "] * s.int("chunks")
         elif s.get("unicode"):
             content = pieces(UNICODE_REPLY)
@@ -86,6 +89,13 @@ class Reply:
             reasoning = pieces(f"I should call {', '.join(c['name'] for c in calls)}.") if self.thinking else []
         elif index == 0 and self.tool_results:
             content = pieces("Tool results: " + "; ".join(f"{n}={v}" for n, v in self.tool_results))
+        if s.get("mixed") and s.int("chunks"):
+            # Non-ASCII answer pieces, then one call whose arguments arrive
+            # in as many 6-character pieces.
+            pieces_wanted = s.int("chunks") - len(content)
+            arguments = '{"q":"' + "ä" * (6 * pieces_wanted - 8) + '"}'
+            calls = [{"id": "functions.search:0", "name": "search", "arguments": arguments}]
+            finish = "tool_calls"
         prefix = self.prefix
         if prefix is not None and not calls:
             whole = "".join(content)
@@ -246,10 +256,21 @@ def stream_chunks(reply):
             if j < len(c["reasoning"]):
                 yield "meta", chunk(reply, [{"index": i, "delta": {"reasoning_content": c["reasoning"][j]}, "finish_reason": None}])
     longest = max(len(c["content"]) for c in reply.choices)
+    serialized = {}  # benchmark streams repeat the same piece: format it once
+
+    def content_chunk(i, piece):
+        if reply.scenario.get("multiline"):
+            return chunk(reply, [{"index": i, "delta": {"content": piece}, "finish_reason": None}])
+        key = (i, piece)
+        if key not in serialized:
+            serialized[key] = json.dumps(chunk(reply, [{"index": i, "delta": {"content": piece}, "finish_reason": None}]),
+                                         ensure_ascii=False, separators=(",", ":"))
+        return serialized[key]
+
     for j in range(longest):
         for i, c in enumerate(reply.choices):
             if j < len(c["content"]):
-                yield "piece", chunk(reply, [{"index": i, "delta": {"content": c["content"][j]}, "finish_reason": None}])
+                yield "piece", content_chunk(i, c["content"][j])
     for i, c in enumerate(reply.choices):
         for fragment in tool_call_fragments(c["calls"], reply.scenario):
             yield "piece", chunk(reply, [{"index": i, "delta": {"tool_calls": [fragment]}, "finish_reason": None}])

@@ -7,6 +7,8 @@ Keys (all optional):
   reply=TEXT        the answer text (use _ for spaces); default "You said: <text>"
   unicode           answer with non-ASCII text (multi-byte UTF-8 and an emoji)
   chunks=N          answer with N content pieces "tok " (benchmarks)
+  mixed             with chunks=N: N/2 non-ASCII pieces, then a tool call whose
+                    arguments come in N/2 pieces (finish_reason tool_calls)
   reasoning_chunks=N  N reasoning pieces "think " before the answer
   split=N           write the stream in N-byte network writes
   big               write the whole stream in one network write

@@ -234,6 +234,8 @@ _DECLARATIONS = [
     ("kimi_stream_event_total_tokens", [P], c_int64),
     ("kimi_stream_event_cached_tokens", [P], c_int64),
     ("kimi_stream_event_status", [P], c_int),
+    ("kimi_stream_event_read", [P, POINTER(c_void_p), POINTER(c_size_t), POINTER(c_int), POINTER(c_int), POINTER(c_int)],
+     c_int),
     ("kimi_chat_stream_open", [P, P, OUT], c_int),
     ("kimi_stream_next", [P, OUT], c_int),
     ("kimi_stream_cancel", [P], None),
@@ -295,6 +297,21 @@ for _name, _args, _result in _DECLARATIONS:
     setattr(functions, _name, getattr(lib if _name in _BLOCKING else fast, _name))
 
 DECLARED = frozenset(name for name, _, _ in _DECLARATIONS)
+
+
+class _Hot:
+    """The two calls a stream makes per event, without argtypes: converting
+    arguments costs more than the calls themselves, so callers pass ctypes
+    objects of the exact C types (a c_void_p for each handle, byref() for
+    each output). Their own library objects keep `functions` intact."""
+
+    def __init__(self):
+        self.stream_next = ctypes.CDLL(path).kimi_stream_next  # may wait on the network: releases the GIL
+        self.event_read = ctypes.PyDLL(path).kimi_stream_event_read
+        self.stream_next.restype = self.event_read.restype = c_int
+
+
+hot = _Hot()
 
 
 def version_tuple(number):

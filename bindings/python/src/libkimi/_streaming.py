@@ -68,10 +68,14 @@ class Stream:
         if status != OK:
             raise last_error()
         self._handle = Handle(pointer.value, L.kimi_stream_free)
+        self._stream = ctypes.c_void_p(pointer.value)  # for _lib.hot, which takes exact C types
         self._event = ctypes.c_void_p()
         self._event_ref = ctypes.byref(self._event)
-        self._length = ctypes.c_size_t()
-        self._length_ref = ctypes.byref(self._length)
+        # kimi_stream_event_read's outputs, made once per stream.
+        self._text, self._length = ctypes.c_void_p(), ctypes.c_size_t()
+        self._choice, self._tool_call, self._last = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+        self._read_refs = (ctypes.byref(self._text), ctypes.byref(self._length), ctypes.byref(self._choice),
+                           ctypes.byref(self._tool_call), ctypes.byref(self._last))
         self._meta = None
         self._done = False
         self.response = None
@@ -113,17 +117,16 @@ class Stream:
 
     def __next__(self):
         """The next chunk: the events of one server chunk, regrouped. This is
-        the hot loop of a stream: names are bound locally, and the common
-        content-only chunk takes the shortest path."""
+        the hot loop of a stream: one call moves to the next event, one reads
+        it (kimi_stream_event_read), names are bound locally, and a chunk with
+        a single piece of text takes the shortest path."""
         if self._done:
             raise StopIteration
-        stream = self._handle.pointer
-        if not stream:
+        if not self._handle.pointer:
             raise ValueError("this stream is closed")
-        next_event, event_ref, event_box = L.kimi_stream_next, self._event_ref, self._event
-        event_type, last_in_chunk, choice_index = (L.kimi_stream_event_type, L.kimi_stream_event_last_in_chunk,
-                                                   L.kimi_stream_event_choice_index)
-        text, length, length_ref, string_at = L.kimi_stream_event_text, self._length, self._length_ref, ctypes.string_at
+        stream, next_event, event_ref, event_box = self._stream, _lib.hot.stream_next, self._event_ref, self._event
+        read, refs, string_at = _lib.hot.event_read, self._read_refs, ctypes.string_at
+        text, length, choice_box, tool_box, last = self._text, self._length, self._choice, self._tool_call, self._last
         choices = {}
         usage = None
         while True:
@@ -134,13 +137,23 @@ class Stream:
                 self._done = True
                 self.response = self._final()
                 raise StopIteration
-            kind = event_type(event)
+            kind = read(event_box, *refs)
             if kind == DONE:
                 continue
             if self._meta is None:
                 self._meta = (L.kimi_stream_event_completion_id(event).decode(), L.kimi_stream_event_created(event),
                               L.kimi_stream_event_model(event).decode())
-            index = choice_index(event)
+            index = choice_box.value
+            if last.value and not choices and usage is None and (kind == CONTENT or kind == TOOL_DELTA):
+                # The common chunks: one piece of text, or of a tool call's arguments.
+                chunk_id, created, model = self._meta
+                piece = string_at(text.value, length.value).decode()
+                if kind == CONTENT:
+                    delta = ChoiceDelta(None, piece)
+                else:
+                    call = ChoiceDeltaToolCall(tool_box.value, None, None, ChoiceDeltaToolCallFunction(None, piece))
+                    delta = ChoiceDelta(None, None, None, [call])
+                return ChatCompletionChunk(chunk_id, created, model, [ChunkChoice(index, delta)])
             if kind == USAGE and index < 0:
                 usage = usage_of(event)
             else:
@@ -149,26 +162,25 @@ class Stream:
                     choice = choices[index] = ChunkChoice(index, ChoiceDelta())
                 delta = choice.delta
                 if kind == CONTENT:
-                    value = string_at(text(event, length_ref), length.value).decode()
+                    value = string_at(text.value, length.value).decode()
                     delta.content = value if delta.content is None else delta.content + value
                 elif kind == REASONING:
-                    value = string_at(text(event, length_ref), length.value).decode()
+                    value = string_at(text.value, length.value).decode()
                     delta.reasoning_content = value if delta.reasoning_content is None else delta.reasoning_content + value
                 elif kind == ROLE:
-                    delta.role = _lib.text(text, event)
+                    delta.role = string_at(text.value, length.value).decode()
                 elif kind in (TOOL_START, TOOL_DELTA):
-                    self._tool_delta(delta, kind, event)
+                    self._tool_delta(delta, kind, event, tool_box.value, string_at(text.value, length.value).decode())
                 elif kind == FINISH:
                     choice.finish_reason = L.kimi_stream_event_finish_reason(event).decode()
                 elif kind == USAGE:
                     choice.usage = usage_of(event)
-            if last_in_chunk(event) and (choices or usage):
+            if last.value and (choices or usage):
                 chunk_id, created, model = self._meta
                 return ChatCompletionChunk(chunk_id, created, model, list(choices.values()), usage)
 
     @staticmethod
-    def _tool_delta(delta, kind, event):
-        index = L.kimi_stream_event_tool_call_index(event)
+    def _tool_delta(delta, kind, event, index, piece):
         calls = delta.tool_calls if delta.tool_calls is not None else []
         delta.tool_calls = calls
         call = next((c for c in calls if c.index == index), None)
@@ -180,7 +192,6 @@ class Stream:
             call.type = "function"
             call.function.name = L.kimi_stream_event_tool_call_name(event).decode()
         else:
-            piece = _lib.text(L.kimi_stream_event_text, event)
             if call is None:
                 calls.append(ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=piece)))
             else:

@@ -1,0 +1,115 @@
+import CCurl
+import CKimiShims
+import Glibc
+
+/// curl's multi-socket interface on epoll, for the event loop: curl says
+/// which sockets to watch (socket callback) and when it wants to run again
+/// (timer callback); `wait` sleeps in epoll_wait and hands each ready socket
+/// to curl_multi_socket_action. The work per wake-up follows the sockets
+/// that are ready, not the number of transfers, which is what lets one
+/// thread carry a thousand streams.
+final class SocketDriver: @unchecked Sendable {
+    let multi: MultiHandle
+    private let epoll: Int32
+    /// An eventfd other threads write to wake the loop.
+    private let wakeFD: Int32
+    private var watched: Set<Int32> = []
+    /// When curl wants `CURL_SOCKET_TIMEOUT` (monotonic ns); nil: no timer.
+    private var timerDeadline: UInt64?
+    private var readyFDs = [Int32](repeating: 0, count: 256)
+    private var readyEvents = [UInt32](repeating: 0, count: 256)
+
+    init() throws(KimiError) {
+        multi = try MultiHandle()
+        epoll = CKimiShims_epoll_create()
+        wakeFD = CKimiShims_eventfd()
+        guard epoll >= 0, wakeFD >= 0,
+              CKimiShims_epoll_control(epoll, Int32(CKimiShims_EPOLL_CTL_ADD), wakeFD,
+                                       UInt32(CKimiShims_EPOLLIN)) == 0 else {
+            let failure = errno
+            if epoll >= 0 { close(epoll) }
+            if wakeFD >= 0 { close(wakeFD) }
+            throw KimiError(.internal, "epoll or eventfd set-up failed (errno \(failure))")
+        }
+        let user = Unmanaged.passUnretained(self).toOpaque()
+        _ = CKimiShims_multi_setopt_pointer(multi.raw, CURLMOPT_SOCKETDATA, user)
+        _ = CKimiShims_multi_setopt_socket_cb(multi.raw, socketCallback)
+        _ = CKimiShims_multi_setopt_pointer(multi.raw, CURLMOPT_TIMERDATA, user)
+        _ = CKimiShims_multi_setopt_timer_cb(multi.raw, timerCallback)
+    }
+
+    deinit {
+        close(epoll)
+        close(wakeFD)
+    }
+
+    /// Ends the current or next `wait` early. Any thread.
+    func wakeup() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    /// Sleeps until a watched socket is ready, curl's timer is due, the
+    /// loop's own `deadline` (monotonic ns) passes, or `wakeup`; then lets
+    /// curl act on what happened.
+    func wait(until deadline: UInt64?) {
+        let now = monotonicNanos()
+        var until = deadline
+        if let timer = timerDeadline { until = min(until ?? timer, timer) }
+        let timeoutMs: Int32
+        if let until {
+            timeoutMs = until <= now ? 0 : Int32(min((until - now + 999_999) / 1_000_000, 3_600_000))
+        } else {
+            timeoutMs = -1
+        }
+        let count = CKimiShims_epoll_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeoutMs)
+        var running: Int32 = 0
+        for i in 0..<Int(max(count, 0)) {
+            let fd = readyFDs[i], events = readyEvents[i]
+            if fd == wakeFD {
+                var drained: UInt64 = 0
+                _ = read(wakeFD, &drained, 8)
+                continue
+            }
+            var action: Int32 = 0
+            if events & UInt32(CKimiShims_EPOLLIN) != 0 { action |= CURL_CSELECT_IN }
+            if events & UInt32(CKimiShims_EPOLLOUT) != 0 { action |= CURL_CSELECT_OUT }
+            if events & UInt32(CKimiShims_EPOLLERR | CKimiShims_EPOLLHUP) != 0 { action |= CURL_CSELECT_ERR }
+            _ = curl_multi_socket_action(multi.raw, fd, action, &running)
+        }
+        if let timer = timerDeadline, timer <= monotonicNanos() {
+            timerDeadline = nil
+            _ = curl_multi_socket_action(multi.raw, -1 /* CURL_SOCKET_TIMEOUT */, 0, &running)
+        }
+    }
+
+    fileprivate func watch(_ fd: Int32, _ what: Int32) {
+        if what == CURL_POLL_REMOVE {
+            if watched.remove(fd) != nil {
+                _ = CKimiShims_epoll_control(epoll, Int32(CKimiShims_EPOLL_CTL_DEL), fd, 0)
+            }
+            return
+        }
+        var events: UInt32 = 0
+        if what & CURL_POLL_IN != 0 { events |= UInt32(CKimiShims_EPOLLIN) }
+        if what & CURL_POLL_OUT != 0 { events |= UInt32(CKimiShims_EPOLLOUT) }
+        let op = watched.insert(fd).inserted ? CKimiShims_EPOLL_CTL_ADD : CKimiShims_EPOLL_CTL_MOD
+        _ = CKimiShims_epoll_control(epoll, Int32(op), fd, events)
+    }
+
+    fileprivate func setTimer(_ timeoutMs: Int) {
+        timerDeadline = timeoutMs < 0 ? nil : monotonicNanos() &+ UInt64(timeoutMs) &* 1_000_000
+    }
+}
+
+private let socketCallback: CKimiShims_socket_cb = { _, socket, what, user, _ in
+    guard let user else { return 0 }
+    Unmanaged<SocketDriver>.fromOpaque(user).takeUnretainedValue().watch(socket, what)
+    return 0
+}
+
+private let timerCallback: CKimiShims_timer_cb = { _, timeoutMs, user in
+    guard let user else { return 0 }
+    Unmanaged<SocketDriver>.fromOpaque(user).takeUnretainedValue().setTimer(timeoutMs)
+    return 0
+}
