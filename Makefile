@@ -33,7 +33,7 @@ SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
 # C programs: strict C99 against the header, linked to the build tree.
 CWARN := -std=c99 -Wall -Wextra -pedantic -Werror
 CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
-LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread
+LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread -lm
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 
 .PHONY: all deps demo test test-swift test-c test-abi test-python test-fuzz python-wheel install uninstall clean examples bench \
@@ -237,7 +237,7 @@ $(TEST_VENV)/installed: $(PY_SOURCES)
 	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python
 	@touch $@
 
-test-python: all $(TEST_VENV)/installed
+test-python: all examples $(TEST_VENV)/installed
 	cd bindings/python && LIBKIMI_LIBRARY=$(BUILD)/libkimi.so.0 $(TEST_VENV)/bin/python -m pytest -q tests
 
 # A wheel that carries libkimi.so (build/wheels/).

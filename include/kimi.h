@@ -260,6 +260,15 @@ KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *op
     cancel token fires. Default 0: no cap. */
 KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options *opts, uint32_t n);
 /**
+ * Prices for cost accounting, in US dollars per million tokens: uncached
+ * input, cached input, output. Defaults are Kimi K2.6's published prices:
+ * 0.60, 0.15 and 3.00. KIMI_E_INVALID_ARGUMENT for a negative, NaN or
+ * infinite price. See kimi_chat_response_cost_usd and kimi_client_usage_*.
+ */
+KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, double input_usd_per_million,
+                                                     double cached_input_usd_per_million,
+                                                     double output_usd_per_million);
+/**
  * Backoff before retry k (0-based): min(base_ms * 2^k, max_ms), of which a
  * random half is taken off (jitter). Defaults 500 and 8000 ms. When the
  * server names a wait (Retry-After, retry-after-ms, or Kimi's "try again
@@ -588,6 +597,15 @@ KIMI_API int64_t kimi_chat_response_prompt_tokens(const kimi_chat_response *resp
 KIMI_API int64_t kimi_chat_response_completion_tokens(const kimi_chat_response *resp);
 KIMI_API int64_t kimi_chat_response_total_tokens(const kimi_chat_response *resp);
 KIMI_API int64_t kimi_chat_response_cached_tokens(const kimi_chat_response *resp);
+/**
+ * What the response cost in US dollars under its client's prices
+ * (kimi_client_options_set_pricing; K2.6's by default): (prompt - cached)
+ * tokens at the input price, cached tokens at the cached price, completion
+ * tokens at the output price. 1,000,000 prompt tokens of which 400,000
+ * cached and 100,000 completion tokens cost $0.72. 0.0 for NULL or a
+ * response without usage. Never fails.
+ */
+KIMI_API double kimi_chat_response_cost_usd(const kimi_chat_response *resp);
 
 /** The completion id ("cmpl-..."). */
 KIMI_API const char *kimi_chat_response_id(const kimi_chat_response *resp);
@@ -1084,6 +1102,196 @@ KIMI_API char *kimi_conversation_to_json(const kimi_conversation *conv);
 /** Replaces the history with a JSON array of messages (from
     kimi_conversation_to_json or any OpenAI-style history). */
 KIMI_API kimi_status kimi_conversation_load_json(kimi_conversation *conv, const char *json);
+
+/* ------------------------------------------------------------------------ */
+/* Cost accounting                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A client keeps running totals of every response it produced: chat calls,
+ * finished or stopped streams, tasks, conversation turns, and successful
+ * batch result lines (each line once, however often the results are read).
+ * Each response is counted exactly once. Thread-safe; a NULL client reads 0.
+ */
+KIMI_API int64_t kimi_client_usage_prompt_tokens(const kimi_client *client);
+/** Of the prompt tokens, those billed at the cached price. */
+KIMI_API int64_t kimi_client_usage_cached_tokens(const kimi_client *client);
+KIMI_API int64_t kimi_client_usage_completion_tokens(const kimi_client *client);
+/** Responses counted. */
+KIMI_API int64_t kimi_client_usage_responses(const kimi_client *client);
+/** The total cost in US dollars under the client's prices. */
+KIMI_API double kimi_client_usage_cost_usd(const kimi_client *client);
+/** Sets the totals back to zero (batch lines read later count again). */
+KIMI_API void kimi_client_usage_reset(kimi_client *client);
+
+/* ------------------------------------------------------------------------ */
+/* Batches                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A batch input file being written: one JSONL line per chat request,
+ * `{"custom_id", "method":"POST", "url":"/v1/chat/completions", "body"}`.
+ * Lines go to disk as they are added, so memory stays flat however many
+ * requests there are. Belongs to one thread at a time.
+ */
+typedef struct kimi_batch_input kimi_batch_input;
+
+/** Creates (or truncates) the file at `path` for writing. Returns NULL (with
+    the last error set) for a NULL path or a file that cannot be created.
+    Free with kimi_batch_input_free. */
+KIMI_API kimi_batch_input *kimi_batch_input_new(const char *path);
+/**
+ * Appends `req` (its body as kimi_chat_create would send it; media inline)
+ * as the next line, under `custom_id`. Refused, with nothing written, with
+ * KIMI_E_INVALID_ARGUMENT naming the line number for: a NULL or empty
+ * custom_id, one already used (the message names the first line), a request
+ * that fails Kimi's pre-flight checks, a line that would take the file over
+ * Kimi's 100 MB limit, or an input already closed.
+ */
+KIMI_API kimi_status kimi_batch_input_add(kimi_batch_input *input, const char *custom_id,
+                                          const kimi_chat_request *req);
+/** Lines added so far; 0 for NULL. */
+KIMI_API size_t kimi_batch_input_count(const kimi_batch_input *input);
+/** Writes what is buffered and closes the file; stores the number of lines
+    in `*count_out` (may be NULL). Closing again does nothing. Returns KIMI_OK
+    or KIMI_E_INVALID_ARGUMENT (NULL input, a write error such as a full
+    disk, named with the path). */
+KIMI_API kimi_status kimi_batch_input_close(kimi_batch_input *input, size_t *count_out);
+/** Closes the file (as kimi_batch_input_close, errors ignored) and frees the
+    writer; the file stays. NULL does nothing. */
+KIMI_API void kimi_batch_input_free(kimi_batch_input *input);
+
+/**
+ * A batch job. Its status is one of "validating", "failed", "in_progress",
+ * "finalizing", "completed", "expired", "cancelling", "cancelled".
+ * kimi_batch_wait and kimi_batch_cancel update it in place; strings read
+ * from it stay valid until then (or until it is freed). Belongs to one
+ * thread at a time.
+ */
+typedef struct kimi_batch kimi_batch;
+
+/**
+ * Uploads the JSONL file at `jsonl_path` (purpose "batch") and creates a
+ * batch of chat completions from it, stored in `*out` (free with
+ * kimi_batch_free). `completion_window`: whole hours or days from "12h" to
+ * "7d" ("168h"); NULL means "24h". `metadata_json`: NULL or a JSON object
+ * of at most 16 string values, keys up to 64 and values up to 512
+ * characters. The window, the metadata and the 100 MB file limit are
+ * checked before any request, with KIMI_E_INVALID_ARGUMENT naming the
+ * limit. Otherwise returns the statuses of kimi_file_upload. Thread-safe.
+ */
+KIMI_API kimi_status kimi_batch_submit(kimi_client *client, const char *jsonl_path, const char *completion_window,
+                                       const char *metadata_json, kimi_batch **out);
+/** Like kimi_batch_submit for a file already uploaded with purpose "batch". */
+KIMI_API kimi_status kimi_batch_create(kimi_client *client, const char *input_file_id,
+                                       const char *completion_window, const char *metadata_json, kimi_batch **out);
+/** Fetches batch `batch_id` into `*out` (free with kimi_batch_free). An
+    unknown id gives KIMI_E_API with HTTP status 404. Thread-safe. */
+KIMI_API kimi_status kimi_batch_retrieve(kimi_client *client, const char *batch_id, kimi_batch **out);
+/**
+ * Asks Kimi to cancel the batch and updates `batch` (usually to
+ * "cancelling"; kimi_batch_wait then sees "cancelled"). Only a
+ * "validating", "in_progress" or "finalizing" batch can be cancelled;
+ * any other gives KIMI_E_INVALID_ARGUMENT naming its status, without a
+ * request. Otherwise the statuses of kimi_chat_create.
+ */
+KIMI_API kimi_status kimi_batch_cancel(kimi_client *client, kimi_batch *batch);
+
+/** Called after each poll of kimi_batch_wait, on the waiting thread, with the
+    updated batch and its request counts. Return 0 to go on waiting,
+    non-zero to stop (the batch itself runs on). */
+typedef int (*kimi_batch_progress_cb)(const kimi_batch *batch, int64_t completed, int64_t failed, int64_t total,
+                                      void *user_data);
+
+/**
+ * Polls the batch until it is "completed", "failed", "expired" or
+ * "cancelled", updating `batch` in place and calling `cb` (may be NULL)
+ * after each poll. The first poll is immediate; then it waits `poll_ms`
+ * (0: 1000), growing by half each time nothing changed, up to a minute (or
+ * `poll_ms`, if longer). Returns KIMI_OK once a final state is reached (a
+ * failed batch included: read kimi_batch_status and
+ * kimi_batch_error_message); KIMI_E_ABORTED when `cb` stopped it or the
+ * batch's cancel token fired (kimi_batch_set_cancel_token; the wait ends
+ * at once); or a poll's failure (transient ones are retried).
+ */
+KIMI_API kimi_status kimi_batch_wait(kimi_client *client, kimi_batch *batch, uint32_t poll_ms,
+                                     kimi_batch_progress_cb cb, void *user_data);
+
+/**
+ * One result line. `custom_id` is the id the request was added with.
+ * `resp` is the chat completion of a successful line (borrowed for the
+ * call: read it with the kimi_chat_response_* accessors, never free it),
+ * NULL for a failed one. `http_status` is the line's status code (0 when
+ * the request got no response). `error_message` is NULL on success, else
+ * why the line failed ("code: message"). Return 0 to go on, non-zero to
+ * stop.
+ */
+typedef int (*kimi_batch_result_cb)(const char *custom_id, const kimi_chat_response *resp, int http_status,
+                                    const char *error_message, void *user_data);
+
+/**
+ * Streams the batch's output file and then its error file line by line
+ * (only one line is held in memory), calling `cb` for each. Successful
+ * lines are added to the client's usage totals once. A line that cannot be
+ * decoded is reported as a failed line saying so, never skipped. Returns
+ * KIMI_OK; KIMI_E_ABORTED when `cb` stopped it or the cancel token fired;
+ * KIMI_E_INVALID_ARGUMENT for a batch without results yet (the message
+ * names its status); or the failure of reading a file.
+ */
+KIMI_API kimi_status kimi_batch_results(kimi_client *client, const kimi_batch *batch, kimi_batch_result_cb cb,
+                                        void *user_data);
+
+/** A token (NULL: none) that ends kimi_batch_wait, kimi_batch_results and
+    kimi_batch_cancel on this batch with KIMI_E_ABORTED. Not owned: it must
+    outlive the calls. */
+KIMI_API kimi_status kimi_batch_set_cancel_token(kimi_batch *batch, kimi_cancel_token *token);
+
+/** Frees a batch. NULL does nothing. Never pass one borrowed from a page. */
+KIMI_API void kimi_batch_free(kimi_batch *batch);
+
+/* Batch accessors; "" or 0 when absent. */
+KIMI_API const char *kimi_batch_id(const kimi_batch *batch);
+KIMI_API const char *kimi_batch_status(const kimi_batch *batch);
+/** 1 when the status is final (completed, failed, expired, cancelled). */
+KIMI_API int kimi_batch_is_final(const kimi_batch *batch);
+KIMI_API const char *kimi_batch_input_file_id(const kimi_batch *batch);
+KIMI_API const char *kimi_batch_output_file_id(const kimi_batch *batch);
+KIMI_API const char *kimi_batch_error_file_id(const kimi_batch *batch);
+KIMI_API const char *kimi_batch_completion_window(const kimi_batch *batch);
+/** Why a batch failed validation: its first error, "code: message (line N)". */
+KIMI_API const char *kimi_batch_error_message(const kimi_batch *batch);
+/* request_counts */
+KIMI_API int64_t kimi_batch_total(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_completed(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_failed(const kimi_batch *batch);
+/* Timestamps in Unix seconds, 0 until the batch gets there. */
+KIMI_API int64_t kimi_batch_created_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_in_progress_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_finalizing_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_completed_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_failed_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_expired_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_cancelling_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_cancelled_at(const kimi_batch *batch);
+KIMI_API int64_t kimi_batch_expires_at(const kimi_batch *batch);
+/** The batch object's JSON as last received. */
+KIMI_API const char *kimi_batch_json(const kimi_batch *batch, size_t *len_out);
+
+/** A page of batches, newest first. */
+typedef struct kimi_batch_page kimi_batch_page;
+
+/** Lists up to `limit` (1 to 100) batches after the id `after` (NULL: from
+    the newest) into `*out` (free with kimi_batch_page_free). Thread-safe. */
+KIMI_API kimi_status kimi_batch_list(kimi_client *client, const char *after, int limit, kimi_batch_page **out);
+KIMI_API size_t kimi_batch_page_count(const kimi_batch_page *page);
+/** Batch `i`, borrowed from the page (NULL when out of range): read it with
+    the accessors above, never free it. */
+KIMI_API const kimi_batch *kimi_batch_page_get(const kimi_batch_page *page, size_t i);
+/** 1 when more batches follow; pass kimi_batch_page_last_id as `after`. */
+KIMI_API int kimi_batch_page_has_more(const kimi_batch_page *page);
+KIMI_API const char *kimi_batch_page_last_id(const kimi_batch_page *page);
+KIMI_API void kimi_batch_page_free(kimi_batch_page *page);
+
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,8 @@ CALLBACKS = {
     "kimi_log_cb": CFUNCTYPE(None, c_int, c_char_p, c_void_p),
     "kimi_progress_cb": CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p),
     "kimi_tool_fn": CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p),
+    "kimi_batch_progress_cb": CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_int64, c_void_p),
+    "kimi_batch_result_cb": CFUNCTYPE(c_int, c_char_p, c_void_p, c_int, c_char_p, c_void_p),
 }
 KEEP = [f(lambda *a: 0) for f in CALLBACKS.values()]
 CALLBACK_VALUES = dict(zip(CALLBACKS, KEEP))
@@ -47,6 +49,7 @@ STRINGS = {
     "proxy": "http://127.0.0.1:1", "value": "v", "purpose": "file-extract", "filename": "a.txt", "mime": "image/png",
     "url": "ms://file-1", "tool_call_id": "functions.lookup:0", "id": "functions.lookup:0", "content": "c",
     "prefix": "p", "reasoning": "r", "choice": "auto", "type": "json_object", "stop": "x", "key": "k",
+    "custom_id": "c1", "completion_window": "24h", "metadata_json": '{"k":"v"}',
 }
 FUNCTION_STRINGS = {
     ("kimi_message_from_json", "json"): '{"role":"user","content":"hi"}',
@@ -54,10 +57,11 @@ FUNCTION_STRINGS = {
     ("kimi_chat_request_from_json", "body"): '{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}]}',
     ("kimi_client_options_add_header", "name"): "X-Test",
 }
-JSON_ARGUMENTS = {"json", "body", "json_object", "parameters_json", "schema_json", "arguments_json"}
+JSON_ARGUMENTS = {"json", "body", "json_object", "parameters_json", "schema_json", "arguments_json", "metadata_json"}
 SCALAR_VALUES = {"max_steps": 2, "level": 3, "enabled": 1, "include": 1, "partial": 1, "reuse": 1, "n": 1,
                  "tokens": 100, "temperature": 1.0, "top_p": 0.95, "bytes": 1 << 20, "ms": 1000, "retries": 0,
-                 "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0, "timeout_ms": 2000}
+                 "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0, "timeout_ms": 2000,
+                 "poll_ms": 1, "limit": 2}
 # A 1x1 PNG and the start of an MP4, for the media functions.
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -160,7 +164,41 @@ class Sweep:
                                  self.make("kimi_chat_request"), None, None)
         if kind == "kimi_tool_result":
             return None  # exists only inside a tool handler
+        if kind == "kimi_batch_input":
+            return self.fn("kimi_batch_input_new", P, [c_char_p])(self.scratch_path().encode())
+        if kind == "kimi_batch":
+            return self.out_call("kimi_batch_submit", [P, c_char_p, c_char_p, c_char_p], self.make("kimi_client"),
+                                 self.batch_path().encode(), None, None)
+        if kind == "kimi_batch_page":
+            return self.out_call("kimi_batch_list", [P, c_char_p, c_int], self.make("kimi_client"), None, 5)
         raise KeyError(kind)
+
+    def scratch_path(self):
+        """A new file name for writers (never the notes file)."""
+        self.scratch = getattr(self, "scratch", 0) + 1
+        return os.path.join(os.path.dirname(self.path), f"scratch-{self.scratch}.jsonl")
+
+    def batch_path(self):
+        """A batch input file with one request."""
+        if not hasattr(self, "batch_file"):
+            self.batch_file = self.scratch_path()
+            writer = self.fn("kimi_batch_input_new", c_void_p, [c_char_p])(self.batch_file.encode())
+            self.fn("kimi_batch_input_add", c_int, [c_void_p, c_char_p, c_void_p])(writer, b"c1",
+                                                                                  self.make("kimi_chat_request"))
+            self.fn("kimi_batch_input_close", c_int, [c_void_p, c_void_p])(writer, None)
+        return self.batch_file
+
+    def batch_file_id(self):
+        if not hasattr(self, "batch_upload"):
+            file = self.out_call("kimi_file_upload", [c_void_p, c_char_p, c_char_p, c_void_p, c_void_p],
+                                 self.make("kimi_client"), self.batch_path().encode(), b"batch", None, None)
+            self.batch_upload = self.fn("kimi_file_id", c_char_p, [c_void_p])(file).decode()
+        return self.batch_upload
+
+    def batch_id(self):
+        if not hasattr(self, "batch"):
+            self.batch = self.fn("kimi_batch_id", c_char_p, [c_void_p])(self.make("kimi_batch")).decode()
+        return self.batch
 
     def file_id(self):
         if not hasattr(self, "uploaded"):
@@ -179,9 +217,13 @@ class Sweep:
             if name == "string":
                 return c_char_p, None
             value = (FUNCTION_STRINGS.get((function, name)) or STRINGS.get(name)
-                     or (self.path if name == "path" else None)
+                     or (self.path if name == "path" and function != "kimi_batch_input_new" else None)
                      or (os.environ["KIMI_BASE_URL"] if name == "base_url" else None)
-                     or (self.file_id() if name == "file_id" else None))
+                     or (self.file_id() if name == "file_id" else None)
+                     or (self.batch_file_id() if name == "input_file_id" else None)
+                     or (self.batch_path() if name == "jsonl_path" else None)
+                     or (self.batch_id() if name in ("batch_id", "after") else None)
+                     or (self.scratch_path() if (function, name) == ("kimi_batch_input_new", "path") else None))
             if value is None:
                 raise KeyError(f"no valid value for {function}({name})")
             return c_char_p, value.encode()
@@ -216,7 +258,7 @@ class Sweep:
         result = f(*[v for _, v in values])
         if ret != "kimi_status":
             return
-        if not 0 <= result <= 12:
+        if not 0 <= result <= 13:
             self.failures.append(f"{label}: returned {result}, not a kimi_status")
         elif result != 0:
             message = self.errors.kimi_error_message().decode("utf-8", "replace")

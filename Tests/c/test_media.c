@@ -293,7 +293,7 @@ static void test_upload_refusals(void) {
     CHECK_INT(kimi_file_upload(client, sample("missing"), "file-extract", NULL, NULL, &file), KIMI_E_INVALID_ARGUMENT);
     CHECK_INT(kimi_file_upload_data(client, "a/b.txt", "x", 1, "file-extract", NULL, NULL, &file), KIMI_E_INVALID_ARGUMENT);
     CHECK_INT(kimi_file_retrieve(client, "../models", &file), KIMI_E_INVALID_ARGUMENT);
-    CHECK_CONTAINS(kimi_error_message(), "is not a file id");
+    CHECK_CONTAINS(kimi_error_message(), "is not an id");
     CHECK_INT(kimi_file_content(client, "file-x", NULL, NULL), KIMI_E_INVALID_ARGUMENT);
     CHECK_INT(kimi_file_delete(client, "file-does-not-exist"), KIMI_E_API);
     CHECK_INT(kimi_error_http_status(), 404);

@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mockkimi import chat, files, http, media, scenario as scen  # noqa: E402
+from mockkimi import batches, chat, files, http, media, scenario as scen  # noqa: E402
 from mockkimi.validation import MODELS, APIError, validate_chat  # noqa: E402
 
 request_ids = itertools.count(1)
@@ -145,7 +145,8 @@ async def handle(request, response):
     if request.method == "GET" and request.path.startswith("/mock/count/"):
         await mock_count(request, response, headers)
         return
-    route = ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
+    route = (ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
+             or batches.route(request.method, request.path))
     try:
         if route is None:
             raise APIError(404, "resource_not_found_error", f"Not found: {request.method} {request.path}")

@@ -44,6 +44,9 @@ extension String {
         case "ConversationBox": return "kimi_conversation"
         case "ToolResultBox": return "kimi_tool_result"
         case "TaskBox": return "kimi_task"
+        case "BatchBox": return "kimi_batch"
+        case "BatchInputBox": return "kimi_batch_input"
+        case "BatchPageBox": return "kimi_batch_page"
         default: return self
         }
     }

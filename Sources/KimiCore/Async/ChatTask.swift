@@ -135,6 +135,7 @@ public final class ChatTask: @unchecked Sendable {
     /// waiters: once `wait` returns, no callback of the task is left to run.
     func end(_ status: Status, error: KimiError?, response: ChatResponse?) {
         if kind == .stream { events.response.completePartial(prefix: prefill) }
+        if let response { client.usage.record(response) }
         events.showEnd(status: status)
         _ = deliverMessage()
         lock.withLock {

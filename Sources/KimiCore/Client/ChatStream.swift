@@ -83,6 +83,7 @@ public final class ChatStream {
         guard !isFinished else { return }
         isFinished = true
         response.completePartial(prefix: prefill)
+        if started { client.usage.record(response) }
         if events.sawDone { exchange.finishIfReady() }
         exchange.close()
     }

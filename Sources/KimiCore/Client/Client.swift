@@ -7,6 +7,8 @@ public final class Client: @unchecked Sendable {
     /// The cap on requests in flight (kimi_client_options_set_max_connections).
     let limit: ConcurrencyLimit
     let chatURL: String
+    /// Usage and cost of every response this client produced.
+    public let usage: UsageMeter
     private let loopLock = Lock()
     private var loop: EventLoop?
 
@@ -14,6 +16,7 @@ public final class Client: @unchecked Sendable {
         config = try ClientConfig(options)
         limit = ConcurrencyLimit(maximum: Int(config.maxConnections))
         chatURL = config.baseURL + "/chat/completions"
+        usage = UsageMeter(pricing: config.pricing)
     }
 
     /// Sends a chat completion request and decodes the whole answer.
@@ -21,6 +24,7 @@ public final class Client: @unchecked Sendable {
         let transfer = try perform(try createRequest(request))
         let response = try ResponseDecoder.decode(transfer.body)
         response.completePartial(prefix: request.prefill)
+        usage.record(response)
         return response
     }
 

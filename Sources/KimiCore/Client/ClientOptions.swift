@@ -21,6 +21,8 @@ public struct ClientOptions {
     /// Requests in flight at once, all threads and tasks together; the rest
     /// wait their turn. 0 = no cap.
     public var maxConnections: UInt32 = 0
+    /// Prices for cost accounting (kimi_chat_response_cost_usd, usage totals).
+    public var pricing = Pricing.kimiK26
     /// Kimi's own rules (refused http(s) media URLs, the 100 MB body limit,
     /// K2.6's fixed values...) are checked before sending. Turn off for
     /// other OpenAI-compatible servers.
@@ -80,6 +82,7 @@ public final class ClientConfig: @unchecked Sendable {
     public let maxEventBytes: Int
     public let retry: RetryPolicy
     public let maxConnections: UInt32
+    public let pricing: Pricing
     public let kimiRules: Bool
     public let autoUpload: Bool
     public let log: Logger
@@ -113,6 +116,7 @@ public final class ClientConfig: @unchecked Sendable {
         maxEventBytes = options.maxEventBytes
         retry = options.retry
         maxConnections = options.maxConnections
+        pricing = options.pricing
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload
         var log = Logger.resolve(level: options.logLevel, sink: options.logSink)

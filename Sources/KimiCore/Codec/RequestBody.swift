@@ -33,6 +33,13 @@ public final class RequestBody {
     public func materialize() throws(KimiError) -> TextBuffer {
         if let text = contiguousText { return text }
         let out = TextBuffer(capacity: count)
+        try append(to: out)
+        return out
+    }
+
+    /// Appends the whole body to `out` (reads media files).
+    public func append(to out: TextBuffer) throws(KimiError) {
+        out.reserve(out.count + count)
         for segment in segments {
             switch segment {
             case .text(let text): out.append(text)
@@ -40,7 +47,6 @@ public final class RequestBody {
                 try media.forEachChunk(3 << 20) { (chunk: UnsafeRawBufferPointer) throws(KimiError) in Base64.append(chunk, to: out) }
             }
         }
-        return out
     }
 
     public var text: String {

@@ -8,6 +8,11 @@ public enum ResponseDecoder {
         case .failure(let error):
             throw KimiError(.parse, "response is not valid JSON: \(error.message) at byte \(error.position)")
         }
+        return try decode(root, raw: body)
+    }
+
+    /// Decodes a parsed chat completion; `raw` is its JSON text.
+    static func decode(_ root: JSONValue, raw body: TextBuffer) throws(KimiError) -> ChatResponse {
         guard root.isObject else {
             throw KimiError(.parse, "response is \(root.kindName), expected a chat completion object")
         }

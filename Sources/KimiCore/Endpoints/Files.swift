@@ -90,13 +90,19 @@ extension Client {
         try perform(HTTPRequest(method: .get, url: try fileURL(id) + "/content", headers: config.jsonHeaders)).body
     }
 
-    private func fileURL(_ id: String) throws(KimiError) -> String {
-        guard !id.isEmpty, id.utf8.allSatisfy({ c in
+    func fileURL(_ id: String) throws(KimiError) -> String {
+        config.baseURL + "/files/" + (try pathSegment(id, "file_id"))
+    }
+
+    /// An id that is safe in a URL path (Kimi's ids are letters, digits,
+    /// '-', '_' and '.').
+    func pathSegment(_ id: String, _ name: String) throws(KimiError) -> String {
+        guard !id.isEmpty, id != ".", id != "..", id.utf8.allSatisfy({ c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
         }) else {
-            throw .invalidArgument("file_id: \"\(id)\" is not a file id (letters, digits, '-', '_' and '.')")
+            throw .invalidArgument("\(name): \"\(id)\" is not an id (letters, digits, '-', '_' and '.')")
         }
-        return config.baseURL + "/files/" + id
+        return id
     }
 }
 

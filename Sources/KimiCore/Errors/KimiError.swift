@@ -68,3 +68,12 @@ public struct KimiError: Error, Sendable {
         KimiError(.invalidArgument, message)
     }
 }
+
+extension KimiError {
+    /// The same error, its message starting with where it happened.
+    func prefixed(_ place: String) -> KimiError {
+        var error = self
+        error.message = "\(place): \(message)"
+        return error
+    }
+}

@@ -32,6 +32,9 @@ struct HTTPRequest {
     var progress: ((Int64, Int64) -> Bool)?
     /// True for `text/event-stream` responses read event by event.
     var streaming = false
+    /// True to receive a 2xx body of any type piece by piece in `inbound`
+    /// (files read line by line), instead of whole.
+    var bodyStream = false
     var cancel: CancelToken?
 
     /// "POST https://host/v1/chat/completions", for error messages.

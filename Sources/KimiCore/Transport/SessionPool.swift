@@ -45,7 +45,9 @@ extension SessionPool {
     /// Waits `ms` milliseconds, or less when `cancel` fires (then throws
     /// `.aborted`). The wait is curl_multi_poll on an idle session's multi,
     /// which the cancel token wakes: no sleep, no polling interval.
-    func wait(ms: Int64, cancel: CancelToken?, label: String) throws(KimiError) {
+    /// Sleeps `ms` (cancellable); `purpose` ends the cancel message
+    /// ("to retry POST https://...").
+    func wait(ms: Int64, cancel: CancelToken?, purpose: String) throws(KimiError) {
         let session = try acquire()
         defer { release(session) }
         cancel?.register(session.multi)
@@ -53,7 +55,7 @@ extension SessionPool {
         let deadline = monotonicNanos() &+ UInt64(max(ms, 0)) &* 1_000_000
         while true {
             if let cancel, cancel.isCancelled {
-                throw KimiError(.aborted, "cancelled through the cancel token while waiting to retry \(label)")
+                throw KimiError(.aborted, "cancelled through the cancel token while waiting \(purpose)")
             }
             let now = monotonicNanos()
             guard now < deadline else { return }

@@ -26,7 +26,8 @@ final class Transfer {
     private(set) var mode = BodyMode.pending
     /// A whole response body, or the body of an error answer.
     let body = TextBuffer()
-    /// Undecoded event-stream bytes; the stream reader consumes from the front.
+    /// Undecoded event-stream (or streamed body) bytes; the reader consumes
+    /// from the front.
     let inbound = TextBuffer(capacity: 16 * 1024)
     private(set) var bytesReceived = 0
     private(set) var lastActivity: UInt64 = monotonicNanos()
@@ -176,7 +177,8 @@ final class Transfer {
         case .end:
             if status >= 200 {
                 let eventStream = contentType.hasPrefix("text/event-stream")
-                mode = request.streaming && isSuccess && (eventStream || contentType.isEmpty) ? .stream : .whole
+                let streamed = request.bodyStream || request.streaming && (eventStream || contentType.isEmpty)
+                mode = streamed && isSuccess ? .stream : .whole
             }
         }
     }

@@ -9,7 +9,7 @@ extension Transfer {
         case .bodyTooLarge:
             return KimiError(.tooLarge, "response body over the \(maxBodyBytes)-byte limit (kimi_client_options_set_max_response_bytes) on \(label)")
         case .eventTooLarge:
-            return KimiError(.tooLarge, "event-stream line over the \(maxEventBytes)-byte limit (kimi_client_options_set_max_event_bytes) on \(label)")
+            return KimiError(.tooLarge, "\(request.bodyStream ? "a line" : "event-stream line") over the \(maxEventBytes)-byte limit (kimi_client_options_set_max_event_bytes) on \(label)")
         case .progressStopped:
             return KimiError(.aborted, "the progress callback returned non-zero (\(label))")
         case .bodyUnreadable:

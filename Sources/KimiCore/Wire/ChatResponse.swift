@@ -44,6 +44,13 @@ public final class ChatResponse {
     /// Choices in order of their `index`.
     public var choices: [ResponseChoice] = []
     public var usage = Usage()
+    /// The prices of the client that made this response (K2.6's until then).
+    public internal(set) var pricing = Pricing.kimiK26
+    /// Set once the client's usage totals include this response.
+    var accounted = false
+
+    /// What this response cost under `pricing`.
+    public var costUSD: Double { pricing.cost(of: usage) }
 
     /// The Partial Mode prefix the request ended with, "" when none.
     public let prefix = TextBuffer()

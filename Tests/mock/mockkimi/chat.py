@@ -49,7 +49,7 @@ class Reply:
         self.prefix = partial_prefix(body)
         self.tool_plan, self.tool_results = plan_tools(body, scenario)
         self.choices = [self._choice(text, i) for i in range(n)]
-        self.prompt_tokens = prompt_tokens(body)
+        self.prompt_tokens = scenario.int("prompt_tokens") or prompt_tokens(body)
         digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
         self.id = "cmpl-" + digest[:24]
 
@@ -109,7 +109,7 @@ class Reply:
         return {"reasoning": reasoning, "content": content, "finish": finish, "calls": calls}
 
     def usage(self, choice):
-        completion = len(choice["reasoning"]) + len(choice["content"])
+        completion = self.scenario.int("completion_tokens") or len(choice["reasoning"]) + len(choice["content"])
         usage = {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion,
                  "total_tokens": self.prompt_tokens + completion}
         cached = self.scenario.int("cached")

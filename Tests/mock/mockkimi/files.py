@@ -92,6 +92,9 @@ async def delete(request, response, headers):
 
 async def content(request, response, headers):
     _, record = lookup(request.path)
+    if record["meta"]["purpose"] in ("batch", "batch_output"):
+        await response.send(200, record["data"], content_type="application/jsonl", headers=headers)
+        return
     if record["meta"]["purpose"] != "file-extract":
         raise invalid("Invalid request: content is only available for file-extract files")
     data = record["data"]

@@ -22,6 +22,7 @@ Keys (all optional):
   usage=choice|top|both|none   where usage goes (default choice: Kimi's
                     choices[i].usage in the finish chunk; non-stream: top)
   cached=N          cached tokens; spelling=top|details|both (default top)
+  prompt_tokens=N completion_tokens=N   report these token counts (cost tests)
   calls=NAME,NAME   answer with calls to these functions (finish_reason tool_calls),
                     ids functions.NAME:i, arguments {"city":"Paris","n":i}
   interleave        stream the calls' argument pieces alternately

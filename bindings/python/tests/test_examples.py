@@ -24,3 +24,17 @@ def test_example(args, expected, mock_url, samples):
     result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
+
+
+def test_batch_classify_c_example(mock_url, tmp_path):
+    """examples/batch_classify.c: 1,000 prompts through a batch, a progress
+    line, the total cost."""
+    program = os.path.join(REPO, "build", "examples", "batch_classify")
+    env = dict(os.environ, KIMI_BASE_URL=mock_url, MOONSHOT_API_KEY="sk-test")
+    result = subprocess.run([program, "1000", "10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "completed   1000/1000 done, 0 failed" in result.stderr
+    assert result.stdout.startswith("1000 reviews: ")
+    assert "total cost $" in result.stdout and "total cost $0.000000" not in result.stdout
+    assert not any(tmp_path.iterdir())  # the input file is removed

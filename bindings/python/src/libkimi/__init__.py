@@ -11,6 +11,7 @@ Shaped like openai-python, so switching is a one-line change:
 """
 
 from . import _lib
+from ._batches import Batch, BatchInput, BatchRequestCounts, BatchResult
 from ._client import Client
 from ._conversation import Conversation
 from ._errors import (APIConnectionError, APIError, APIResponseValidationError, APIStatusError, APITimeoutError,
@@ -20,7 +21,7 @@ from ._errors import (APIConnectionError, APIError, APIResponseValidationError, 
 from ._media import MediaPart, image_from_bytes, image_from_path, video_from_bytes, video_from_path
 from ._streaming import Stream
 from ._types import (Balance, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, CompletionUsage,
-                     FileObject, Model, StreamEvent)
+                     FileObject, Model, StreamEvent, UsageTotals)
 
 __version__ = "0.1.0"
 
@@ -34,7 +35,8 @@ library_version = _lib.lib.kimi_version().decode()
 __all__ = [
     "Client", "OpenAI", "Conversation", "Stream", "MediaPart", "image_from_path", "image_from_bytes",
     "video_from_path", "video_from_bytes", "ChatCompletion", "ChatCompletionChunk", "ChatCompletionMessage",
-    "CompletionUsage", "StreamEvent", "FileObject", "Model", "Balance", "KimiError", "APIError", "APIStatusError",
+    "CompletionUsage", "StreamEvent", "FileObject", "Model", "Balance", "Batch", "BatchInput", "BatchRequestCounts",
+    "BatchResult", "UsageTotals", "KimiError", "APIError", "APIStatusError",
     "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "QuotaExceededError", "InternalServerError",
     "APIConnectionError", "APITimeoutError", "APIResponseValidationError", "IncompleteStreamError",

@@ -8,7 +8,8 @@ from ._errors import OK, check, last_error
 from ._handles import Handle
 from ._requests import build
 from ._streaming import Stream, response_from
-from ._types import Balance, FileContent, FileDeleted, FileObject, Model, Page
+from ._batches import Batches
+from ._types import Balance, FileContent, FileDeleted, FileObject, Model, Page, UsageTotals
 
 L = _lib.functions
 
@@ -43,13 +44,17 @@ class Client:
     kimi_rules: check Kimi's rules before sending (off for other servers).
     auto_upload: upload media that would push a request over 100 MB.
     log: a callable(level, message), or a level name logged to stderr.
+    pricing: USD per million tokens for cost accounting, as a tuple
+        (input, cached_input, output) or a dict with those keys; default
+        Kimi K2.6's published prices (0.60, 0.15, 3.00). See `usage` and
+        ChatCompletion.cost_usd.
 
     One client is safe to share between threads; calls release the GIL.
     """
 
     def __init__(self, api_key=None, base_url=None, timeout=None, max_retries=2, *, connect_timeout=None,
                  total_timeout=None, default_headers=None, kimi_rules=True, auto_upload=False, log=None,
-                 log_level="info", ca_file=None, max_connections=None):
+                 log_level="info", ca_file=None, max_connections=None, pricing=None):
         self._log_callback = None
         options = L.kimi_client_options_new()
         if not options:
@@ -76,6 +81,10 @@ class Client:
                 check(L.kimi_client_options_set_max_connections(options, int(max_connections)))
             if ca_file is not None:
                 check(L.kimi_client_options_set_ca_file(options, os.fsencode(ca_file)))
+            if pricing is not None:
+                if isinstance(pricing, dict):
+                    pricing = (pricing["input"], pricing["cached_input"], pricing["output"])
+                check(L.kimi_client_options_set_pricing(options, *(float(p) for p in pricing)))
             for name, value in (default_headers or {}).items():
                 check(L.kimi_client_options_add_header(options, name.encode(), str(value).encode()))
             check(L.kimi_client_options_set_kimi_rules(options, 1 if kimi_rules else 0))
@@ -91,6 +100,7 @@ class Client:
         self.chat = Chat(self)
         self.files = Files(self)
         self.models = Models(self)
+        self.batches = Batches(self)
 
     def _set_log(self, options, log, level):
         if isinstance(log, str):
@@ -140,6 +150,19 @@ class Client:
         check(L.kimi_balance_get(self._handle.require("client"), ctypes.byref(available), ctypes.byref(voucher),
                                  ctypes.byref(cash)))
         return Balance(available.value, voucher.value, cash.value)
+
+    @property
+    def usage(self):
+        """Running totals of every response this client produced (chat,
+        streams, conversations, batch result lines), each counted once:
+        prompt, cached and completion tokens, responses, cost_usd."""
+        client = self._handle.require("client")
+        return UsageTotals(L.kimi_client_usage_prompt_tokens(client), L.kimi_client_usage_cached_tokens(client),
+                           L.kimi_client_usage_completion_tokens(client), L.kimi_client_usage_responses(client),
+                           L.kimi_client_usage_cost_usd(client))
+
+    def reset_usage(self):
+        L.kimi_client_usage_reset(self._handle.require("client"))
 
     def conversation(self, model="kimi-k2.6", **settings):
         """A Conversation (history, tools, the automatic tool loop)."""

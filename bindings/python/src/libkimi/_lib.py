@@ -50,6 +50,10 @@ stream_cb = CFUNCTYPE(c_int, c_void_p, c_void_p)              # int (*)(const ki
 progress_cb = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)  # int (*)(uint64_t, uint64_t, void *)
 tool_fn = CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p)  # int (*)(name, args, result, void *)
 log_cb = CFUNCTYPE(None, c_int, c_char_p, c_void_p)           # void (*)(int, const char *, void *)
+# int (*)(const kimi_batch *, int64_t completed, int64_t failed, int64_t total, void *)
+batch_progress_cb = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_int64, c_void_p)
+# int (*)(const char *custom_id, const kimi_chat_response *, int http_status, const char *error_message, void *)
+batch_result_cb = CFUNCTYPE(c_int, c_char_p, c_void_p, c_int, c_char_p, c_void_p)
 
 P = c_void_p          # any kimi_* handle
 S = c_char_p          # const char * in, or a NUL-terminated string out (copied to bytes)
@@ -267,6 +271,58 @@ _DECLARATIONS = [
     ("kimi_conversation_continue", [P, stream_cb, c_void_p, OUT], c_int),
     ("kimi_conversation_to_json", [P], c_void_p),
     ("kimi_conversation_load_json", [P, S], c_int),
+    # Cost accounting
+    ("kimi_client_options_set_pricing", [P, c_double, c_double, c_double], c_int),
+    ("kimi_chat_response_cost_usd", [P], c_double),
+    ("kimi_client_usage_prompt_tokens", [P], c_int64),
+    ("kimi_client_usage_cached_tokens", [P], c_int64),
+    ("kimi_client_usage_completion_tokens", [P], c_int64),
+    ("kimi_client_usage_responses", [P], c_int64),
+    ("kimi_client_usage_cost_usd", [P], c_double),
+    ("kimi_client_usage_reset", [P], None),
+    # Batches: kimi_batch_input *kimi_batch_input_new(const char *path); ...
+    ("kimi_batch_input_new", [S], P),
+    ("kimi_batch_input_add", [P, S, P], c_int),
+    ("kimi_batch_input_count", [P], c_size_t),
+    ("kimi_batch_input_close", [P, LEN], c_int),
+    ("kimi_batch_input_free", [P], None),
+    # kimi_status kimi_batch_submit(kimi_client *, const char *path, const char *window, const char *metadata, kimi_batch **);
+    ("kimi_batch_submit", [P, S, S, S, OUT], c_int),
+    ("kimi_batch_create", [P, S, S, S, OUT], c_int),
+    ("kimi_batch_retrieve", [P, S, OUT], c_int),
+    ("kimi_batch_cancel", [P, P], c_int),
+    ("kimi_batch_wait", [P, P, c_uint32, batch_progress_cb, c_void_p], c_int),
+    ("kimi_batch_results", [P, P, batch_result_cb, c_void_p], c_int),
+    ("kimi_batch_set_cancel_token", [P, P], c_int),
+    ("kimi_batch_free", [P], None),
+    ("kimi_batch_id", [P], S),
+    ("kimi_batch_status", [P], S),
+    ("kimi_batch_is_final", [P], c_int),
+    ("kimi_batch_input_file_id", [P], S),
+    ("kimi_batch_output_file_id", [P], S),
+    ("kimi_batch_error_file_id", [P], S),
+    ("kimi_batch_completion_window", [P], S),
+    ("kimi_batch_error_message", [P], S),
+    ("kimi_batch_total", [P], c_int64),
+    ("kimi_batch_completed", [P], c_int64),
+    ("kimi_batch_failed", [P], c_int64),
+    ("kimi_batch_created_at", [P], c_int64),
+    ("kimi_batch_in_progress_at", [P], c_int64),
+    ("kimi_batch_finalizing_at", [P], c_int64),
+    ("kimi_batch_completed_at", [P], c_int64),
+    ("kimi_batch_failed_at", [P], c_int64),
+    ("kimi_batch_expired_at", [P], c_int64),
+    ("kimi_batch_cancelling_at", [P], c_int64),
+    ("kimi_batch_cancelled_at", [P], c_int64),
+    ("kimi_batch_expires_at", [P], c_int64),
+    ("kimi_batch_json", [P, LEN], c_void_p),
+    # kimi_status kimi_batch_list(kimi_client *, const char *after, int limit, kimi_batch_page **);
+    ("kimi_batch_list", [P, S, c_int, OUT], c_int),
+    ("kimi_batch_page_count", [P], c_size_t),
+    ("kimi_batch_page_get", [P, c_size_t], P),
+    ("kimi_batch_page_has_more", [P], c_int),
+    ("kimi_batch_page_last_id", [P], S),
+    ("kimi_batch_page_free", [P], None),
 ]
 
 # Calls that can wait on the network go through `lib` (CDLL: the GIL is
@@ -281,7 +337,10 @@ _BLOCKING = {"kimi_client_new", "kimi_chat_create", "kimi_chat_continue", "kimi_
              "kimi_balance_get", "kimi_conversation_create", "kimi_conversation_stream", "kimi_conversation_run",
              "kimi_conversation_continue", "kimi_stream_free", "kimi_stream_cancel", "kimi_client_free",
              # a task's callbacks may be Python functions that need the GIL
-             "kimi_chat_stream_start", "kimi_chat_create_start", "kimi_task_wait", "kimi_task_free"}
+             "kimi_chat_stream_start", "kimi_chat_create_start", "kimi_task_wait", "kimi_task_free",
+             "kimi_batch_input_add", "kimi_batch_input_close", "kimi_batch_input_free", "kimi_batch_submit",
+             "kimi_batch_create", "kimi_batch_retrieve", "kimi_batch_cancel", "kimi_batch_wait", "kimi_batch_results",
+             "kimi_batch_list"}
 
 
 class _Functions:

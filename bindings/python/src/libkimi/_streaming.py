@@ -23,7 +23,9 @@ def response_from(handle, full=True):
     """A ChatCompletion from a kimi_chat_response handle (not freed here)."""
     body = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
     full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
-    return ChatCompletion.from_dict(body, full_content)
+    completion = ChatCompletion.from_dict(body, full_content)
+    completion.cost_usd = L.kimi_chat_response_cost_usd(handle)
+    return completion
 
 
 def usage_of(event):

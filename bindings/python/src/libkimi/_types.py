@@ -100,11 +100,12 @@ class Choice(_Object):
 
 class ChatCompletion(_Object):
     """A chat completion. `full_content` is Partial Mode's prefix followed by
-    the completion (the content when there was no prefix)."""
+    the completion (the content when there was no prefix). `cost_usd` is
+    what it cost under the client's prices (Client(pricing=...))."""
 
-    __slots__ = ("id", "object", "created", "model", "choices", "usage", "full_content")
+    __slots__ = ("id", "object", "created", "model", "choices", "usage", "full_content", "cost_usd")
 
-    def __init__(self, id, created, model, choices, usage, full_content=None):
+    def __init__(self, id, created, model, choices, usage, full_content=None, cost_usd=None):
         self.id = id
         self.object = "chat.completion"
         self.created = created
@@ -112,6 +113,7 @@ class ChatCompletion(_Object):
         self.choices = choices
         self.usage = usage
         self.full_content = full_content
+        self.cost_usd = cost_usd
 
     @classmethod
     def from_dict(cls, body: dict, full_content=None):
@@ -287,3 +289,16 @@ class Balance(_Object):
         self.available_balance = available_balance
         self.voucher_balance = voucher_balance
         self.cash_balance = cash_balance
+
+
+class UsageTotals(_Object):
+    """A client's running totals (Client.usage)."""
+
+    __slots__ = ("prompt_tokens", "cached_tokens", "completion_tokens", "responses", "cost_usd")
+
+    def __init__(self, prompt_tokens, cached_tokens, completion_tokens, responses, cost_usd):
+        self.prompt_tokens = prompt_tokens
+        self.cached_tokens = cached_tokens
+        self.completion_tokens = completion_tokens
+        self.responses = responses
+        self.cost_usd = cost_usd

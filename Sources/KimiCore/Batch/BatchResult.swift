@@ -1,0 +1,56 @@
+/// One line of a batch's output or error file, in the OpenAI batch format
+/// Kimi uses: `{"id", "custom_id", "response": {"status_code",
+/// "request_id", "body"}, "error": {"code", "message"}}`.
+public struct BatchResult {
+    public var customID: String
+    /// The chat completion of a successful line.
+    public var response: ChatResponse?
+    /// The line's HTTP status; 0 when the request got no response.
+    public var httpStatus: Int
+    /// Why the line failed (nil on success).
+    public var errorMessage: String?
+
+    /// Decodes line `number` of `file`; a line that cannot be understood
+    /// becomes a failed result that says so, never a dropped one.
+    static func decode(_ line: UnsafeRawBufferPointer, number: Int, file: String) -> BatchResult {
+        let root: JSONValue
+        switch JSONValue.parse(line) {
+        case .success(let value) where value.isObject: root = value
+        case .success(let value):
+            return BatchResult(failure: "line \(number) of \(file) is \(value.kindName), expected a result object")
+        case .failure(let error):
+            return BatchResult(failure: "line \(number) of \(file) is not valid JSON: \(error.message) at byte \(error.position)")
+        }
+        var result = BatchResult(failure: nil)
+        result.customID = root.member("custom_id")?.string ?? ""
+        let response = root.member("response").flatMap { $0.isObject ? $0 : nil }
+        result.httpStatus = Int(response?.member("status_code")?.int64 ?? 0)
+        if let error = root.member("error"), error.isObject {
+            let code = error.member("code")?.string ?? error.member("code")?.int64.map(String.init) ?? ""
+            let message = error.member("message")?.string ?? "(no message)"
+            result.errorMessage = code.isEmpty ? message : "\(code): \(message)"
+            return result
+        }
+        guard let response, let body = response.member("body") else {
+            result.errorMessage = "line \(number) of \(file) has neither a response nor an error"
+            return result
+        }
+        guard (200..<300).contains(result.httpStatus) else {
+            result.errorMessage = ErrorDecoder.apiError(in: body, httpStatus: result.httpStatus)?.message
+                ?? "HTTP \(result.httpStatus): \(ErrorDecoder.bodySnippet(TextBuffer(body.jsonText)))"
+            return result
+        }
+        do throws(KimiError) {
+            result.response = try ResponseDecoder.decode(body, raw: TextBuffer(body.jsonText))
+        } catch {
+            result.errorMessage = "line \(number) of \(file): \(error.message)"
+        }
+        return result
+    }
+
+    private init(failure: String?) {
+        customID = ""
+        httpStatus = 0
+        errorMessage = failure
+    }
+}

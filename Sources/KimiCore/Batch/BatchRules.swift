@@ -1,0 +1,53 @@
+/// Kimi's limits on a batch, checked before any request is sent.
+public enum BatchRules {
+    public static let defaultWindow = "24h"
+    public static let maxMetadataPairs = 16
+    public static let maxMetadataKey = 64
+    public static let maxMetadataValue = 512
+
+    /// A completion window: whole hours ("12h" ... "168h") or days ("1d" ... "7d"),
+    /// between 12 hours and 7 days.
+    public static func window(_ text: String?) throws(KimiError) -> String {
+        let window = text ?? defaultWindow
+        let digits = window.utf8.dropLast()
+        guard let unit = window.utf8.last, unit == UInt8(ascii: "h") || unit == UInt8(ascii: "d"),
+              !digits.isEmpty, digits.count <= 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let number = Int(String(decoding: digits, as: UTF8.self)) else {
+            throw .invalidArgument("completion_window: \"\(window)\" is not a window like \"24h\" or \"3d\" (whole hours or days, 12h to 7d)")
+        }
+        let hours = unit == UInt8(ascii: "d") ? number * 24 : number
+        guard hours >= 12 && hours <= 168 else {
+            throw .invalidArgument("completion_window: \"\(window)\" is \(hours) hours; Kimi accepts 12h to 7d (168h)")
+        }
+        return window
+    }
+
+    /// Metadata: nil, or a JSON object of at most 16 string values, keys up
+    /// to 64 and values up to 512 characters.
+    public static func metadata(_ json: String?) throws(KimiError) -> JSONValue? {
+        guard let json else { return nil }
+        let value: JSONValue
+        switch JSONValue.parse(json) {
+        case .success(let parsed): value = parsed
+        case .failure(let error):
+            throw .invalidArgument("metadata_json: not valid JSON: \(error.message) at byte \(error.position)")
+        }
+        guard value.isObject else { throw .invalidArgument("metadata_json: must be a JSON object, got \(value.kindName)") }
+        let members = value.members
+        guard members.count <= maxMetadataPairs else {
+            throw .invalidArgument("metadata_json: \(members.count) pairs; Kimi accepts at most \(maxMetadataPairs)")
+        }
+        for (key, item) in members {
+            guard key.unicodeScalars.count <= maxMetadataKey else {
+                throw .invalidArgument("metadata_json: key \"\(key.prefix(20))...\" has \(key.unicodeScalars.count) characters; Kimi accepts at most \(maxMetadataKey)")
+            }
+            guard let text = item.string else {
+                throw .invalidArgument("metadata_json: the value of \"\(key)\" is \(item.kindName); metadata values must be strings")
+            }
+            guard text.unicodeScalars.count <= maxMetadataValue else {
+                throw .invalidArgument("metadata_json: the value of \"\(key)\" has \(text.unicodeScalars.count) characters; Kimi accepts at most \(maxMetadataValue)")
+            }
+        }
+        return value
+    }
+}

@@ -1,0 +1,63 @@
+/// A client's running usage totals. Every response the client produces
+/// (chat, stream, task, batch line) is recorded once; thread-safe.
+public final class UsageMeter: @unchecked Sendable {
+    public struct Totals: Sendable, Equatable {
+        public var promptTokens: Int64 = 0
+        public var cachedTokens: Int64 = 0
+        public var completionTokens: Int64 = 0
+        /// Responses recorded (with or without usage).
+        public var responses: Int64 = 0
+        public var costUSD: Double = 0
+        public init() {}
+    }
+
+    public let pricing: Pricing
+    private let lock = Lock()
+    private var totals = Totals()
+    /// Per batch id, how many result lines were already counted, so reading
+    /// a batch's results again does not count them twice.
+    private var batchLinesCounted: [String: Int] = [:]
+
+    init(pricing: Pricing) { self.pricing = pricing }
+
+    public var current: Totals { lock.withLock { totals } }
+
+    public func reset() {
+        lock.withLock {
+            totals = Totals()
+            batchLinesCounted = [:]
+        }
+    }
+
+    /// Prices `response` with this client's pricing and adds it to the
+    /// totals, unless it was recorded before.
+    func record(_ response: ChatResponse) {
+        lock.withLock {
+            guard !response.accounted else { return }
+            response.accounted = true
+            response.pricing = pricing
+            add(response.usage)
+        }
+    }
+
+    /// Records the response of result line `line` (0-based) of a batch once,
+    /// however often its results are read.
+    func record(_ response: ChatResponse, batch id: String, line: Int) {
+        lock.withLock {
+            response.pricing = pricing
+            guard !response.accounted, line >= batchLinesCounted[id, default: 0] else { return }
+            response.accounted = true
+            batchLinesCounted[id] = line + 1
+            add(response.usage)
+        }
+    }
+
+    private func add(_ usage: Usage) {
+        totals.responses += 1
+        let prompt = max(usage.promptTokens, 0)
+        totals.promptTokens += prompt
+        totals.cachedTokens += min(max(usage.cachedTokens, 0), prompt)
+        totals.completionTokens += max(usage.completionTokens, 0)
+        totals.costUSD += pricing.cost(of: usage)
+    }
+}
