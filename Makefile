@@ -158,7 +158,7 @@ asan: all $(BUILD)/samples/manifest.json
 	cp .build-asan/release/libkimi.so $(BUILD)/asan/libkimi.so.0
 	for t in $(notdir $(C_TESTS)); do \
 	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=address Tests/c/$$t.c -o $(BUILD)/asan/$$t \
-	    -L$(BUILD)/asan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/asan -lpthread || exit 1; \
+	    -L$(BUILD)/asan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/asan -lpthread -lm || exit 1; \
 	done
 	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
 
@@ -198,7 +198,7 @@ test-fuzz: fuzz-build
 
 # ------------------------------------------------------------- benchmarks
 BENCH_VENV := $(BUILD)/bench-venv
-BENCH_PROGRAMS := $(addprefix $(BUILD)/bench/,stream_consumer soak small_requests concurrent_streams load_time curl_minimal)
+BENCH_PROGRAMS := $(addprefix $(BUILD)/bench/,stream_consumer soak small_requests concurrent_streams load_time curl_minimal batch_scale)
 
 $(BUILD)/bench/%: bench/clients/%.c bench/clients/bench.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)

@@ -210,6 +210,9 @@ def main():
         print("== memory over 10,000 requests in one process (libkimi C)", flush=True)
         soak = measure([os.path.join(BENCH, "soak"), "10000"], mock.env)
         print(f"  RSS after each 1,000 requests (KB): {soak['rss_kb_per_1000']}", flush=True)
+        print("== batches: memory against the number of requests (libkimi C)", flush=True)
+        results["batch"] = [run(f"{n:,} requests", [os.path.join(BENCH, "batch_scale"), str(n)], mock, 1,
+                                expect("results", n)) for n in (1000, 10000, 100000)]
         print("== load time and a minimal program", flush=True)
         loads = [measure([os.path.join(BENCH, "load_time"), os.path.join(BUILD, "libkimi.so.0")], mock.env)
                  for _ in range(15)]
@@ -324,6 +327,15 @@ def report(args, results, soak, loads, curl_floor, hello, curl_min, micro, strea
                    [["RSS MB"] + [f"{kb / 1024:.2f}" for kb in per]])
     lines += ["", f"Growth from 1,000 to 10,000 requests: {growth} KB ({growth * 1024 / 9000:.1f} bytes per request).", ""]
 
+    lines += ["## Batches", "", "`bench/clients/batch_scale.c`: write N requests with `kimi_batch_input_add`, submit, "
+              "wait, read every result with `kimi_batch_results`. The writer streams lines to disk, the upload streams "
+              "the file and results are read line by line, so memory grows only by the 8-byte fingerprint kept per "
+              "custom id (for duplicate checks).", ""]
+    lines += table(["requests", "input MB", "write s", "results s (wall)", "results CPU µs per line", "peak RSS MB"],
+                   [[r["client"].split()[0], f"{r['input_mb']:.1f}", f"{r['write_s']:.3f}", f"{r['results_s']:.2f}",
+                     f"{r['results_cpu_s'] / r['results'] * 1e6:.1f}", f"{r['rss_kb'] / 1024:.1f}"]
+                    for r in results["batch"]]) + [""]
+
     lines += ["## Micro-benchmarks", "", "`bench/swift/main.swift` (`kimi-bench`), medians.", ""]
     rows = []
     for m in micro:
@@ -371,6 +383,7 @@ def report(args, results, soak, loads, curl_floor, hello, curl_min, micro, strea
               f"build/bench/concurrent_streams async|threads|sequential {args.streams} '[[mock: chunks=1000]]'",
               "build/bench/load_time build/libkimi.so.0",
               "build/bench/soak 10000",
+              "build/bench/batch_scale 100000",
               ".build/release/kimi-bench    # swift build -c release --product kimi-bench",
               "```", ""]
     return lines

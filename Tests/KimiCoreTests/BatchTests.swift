@@ -42,8 +42,8 @@ import Testing
     }
 
     func decode(_ line: String) -> BatchResult {
-        var line = line
-        return line.withUTF8 { BatchResult.decode(UnsafeRawBufferPointer($0), number: 7, file: "output file f") }
+        let text = TextBuffer(line)  // NUL-terminated, as lines from FileLines are
+        return BatchResult.decode(text.rawBuffer, number: 7, file: "output file f")
     }
 
     @Test func resultLines() {
@@ -51,6 +51,8 @@ import Testing
         #expect(ok.customID == "a" && ok.httpStatus == 200 && ok.errorMessage == nil)
         #expect(ok.response?.choices.first?.content.string == "hi")
         #expect(ok.response?.usage.promptTokens == 3)
+        #expect(ok.response?.json.string.hasPrefix(#"{"id":"c","choices":[{"#) == true)
+        #expect(ok.response?.json.string.hasSuffix(#""total_tokens":4}}]}"#) == true)
 
         let refused = decode(#"{"custom_id":"b","response":{"status_code":429,"body":{"error":{"type":"rate_limit_reached_error","message":"slow"}}},"error":null}"#)
         #expect(refused.response == nil && refused.httpStatus == 429)

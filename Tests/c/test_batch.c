@@ -397,9 +397,12 @@ static void test_list_pages(void) {
     CHECK_INT(kimi_batch_list(client, kimi_batch_page_last_id(page), 100, &next), KIMI_OK);
     CHECK(kimi_batch_page_count(next) >= 1);
     CHECK(strcmp(kimi_batch_id(kimi_batch_page_get(next, 0)), kimi_batch_page_last_id(page)) != 0);
+    kimi_batch_page_free(next);
     CHECK_INT(kimi_batch_list(client, NULL, 0, &next), KIMI_E_INVALID_ARGUMENT);
     CHECK(next == NULL);
+    kimi_batch_free(newest);
     CHECK_INT(kimi_batch_retrieve(client, "batch_nope", &newest), KIMI_E_API);
+    CHECK(newest == NULL);
     CHECK_INT(kimi_error_http_status(), 404);
     kimi_batch_page_free(page);
     kimi_client_free(client);

@@ -41,11 +41,44 @@ public struct BatchResult {
             return result
         }
         do throws(KimiError) {
-            result.response = try ResponseDecoder.decode(body, raw: TextBuffer(body.jsonText))
+            let raw = BatchResult.bodyText(in: line) ?? TextBuffer(body.jsonText)
+            result.response = try ResponseDecoder.decode(body, raw: raw)
         } catch {
             result.errorMessage = "line \(number) of \(file): \(error.message)"
         }
         return result
+    }
+
+    /// The bytes of `response.body` as they are in the line (a copy is
+    /// several times cheaper than printing the parsed value again). `line`
+    /// must be followed by a NUL byte, as the scanner requires.
+    static func bodyText(in line: UnsafeRawBufferPointer) -> TextBuffer? {
+        guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var scanner = JSONScanner(base, count: line.count)
+        do throws(JSONScanner.Failure) {
+            try scanner.enterObject()
+            var first = true
+            while let key = try scanner.nextMember(&first) {
+                guard scanner.matches(key, "response") else {
+                    try scanner.skipValue()
+                    continue
+                }
+                try scanner.enterObject()
+                var inner = true
+                while let field = try scanner.nextMember(&inner) {
+                    guard scanner.matches(field, "body") else {
+                        try scanner.skipValue()
+                        continue
+                    }
+                    scanner.skipSpace()
+                    let start = scanner.position
+                    try scanner.skipValue()
+                    return TextBuffer(bytes: UnsafeRawBufferPointer(rebasing: line[start..<scanner.position]))
+                }
+                return nil
+            }
+        } catch {}
+        return nil
     }
 
     private init(failure: String?) {

@@ -4,8 +4,8 @@ extension Client {
     /// Reads a file's content (`GET /files/{id}/content`) line by line as it
     /// arrives: memory holds one line (and one network read), never the
     /// whole file. `body` gets each non-empty line (without its line end)
-    /// and its 1-based number, and returns false to stop; the result is
-    /// false when it stopped early.
+    /// and its 1-based number, NUL-terminated in place (for the scanner),
+    /// and returns false to stop; the result is false when it stopped early.
     func forEachLine(ofFile id: String, cancel: CancelToken?,
                      _ body: (UnsafeRawBufferPointer, Int) throws(KimiError) -> Bool) throws(KimiError) -> Bool {
         var request = HTTPRequest(method: .get, url: try fileURL(id) + "/content", headers: config.jsonHeaders)
@@ -27,6 +27,7 @@ extension Client {
             var end = end
             if end > start && inbound.bytes[end - 1] == 0x0D { end -= 1 }
             guard end > start else { return true }
+            inbound.mutableBytes[end] = 0  // the line end (or the buffer's own NUL)
             number += 1
             return try body(UnsafeRawBufferPointer(start: inbound.bytes + start, count: end - start), number)
         }

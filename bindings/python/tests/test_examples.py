@@ -17,6 +17,7 @@ EXAMPLES = os.path.join(REPO, "examples", "python")
     (["image.py", "{samples}/image.gif"], "[image image/gif 41 bytes"),
     (["agent.py", "sum"], "Tool results: calculator="),
     (["document_qa.py", "{samples}/notes.txt", "What is it?"], "You said: What is it?"),
+    (["batch_classify.py", "200", "0.01"], "200 reviews: 0 positive, 0 negative, 0 neutral, 200 unclear, 0 failed"),
 ])
 def test_example(args, expected, mock_url, samples):
     env = dict(os.environ, KIMI_BASE_URL=mock_url, MOONSHOT_API_KEY="sk-test")
