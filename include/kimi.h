@@ -262,8 +262,9 @@ KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options
 /**
  * Prices for cost accounting, in US dollars per million tokens: uncached
  * input, cached input, output. Defaults are Kimi K2.6's published prices:
- * 0.60, 0.15 and 3.00. KIMI_E_INVALID_ARGUMENT for a negative, NaN or
- * infinite price. See kimi_chat_response_cost_usd and kimi_client_usage_*.
+ * 0.60, 0.15 and 3.00. Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a
+ * NULL `opts` or a negative, NaN or infinite price. See
+ * kimi_chat_response_cost_usd and kimi_client_usage_*.
  */
 KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, double input_usd_per_million,
                                                      double cached_input_usd_per_million,
@@ -1121,7 +1122,8 @@ KIMI_API int64_t kimi_client_usage_completion_tokens(const kimi_client *client);
 KIMI_API int64_t kimi_client_usage_responses(const kimi_client *client);
 /** The total cost in US dollars under the client's prices. */
 KIMI_API double kimi_client_usage_cost_usd(const kimi_client *client);
-/** Sets the totals back to zero (batch lines read later count again). */
+/** Sets the totals back to zero (batch lines read later count again). NULL
+    does nothing. Thread-safe. */
 KIMI_API void kimi_client_usage_reset(kimi_client *client);
 
 /* ------------------------------------------------------------------------ */
@@ -1150,7 +1152,7 @@ KIMI_API kimi_batch_input *kimi_batch_input_new(const char *path);
  */
 KIMI_API kimi_status kimi_batch_input_add(kimi_batch_input *input, const char *custom_id,
                                           const kimi_chat_request *req);
-/** Lines added so far; 0 for NULL. */
+/** Lines added so far; 0 for NULL. Never fails. */
 KIMI_API size_t kimi_batch_input_count(const kimi_batch_input *input);
 /** Writes what is buffered and closes the file; stores the number of lines
     in `*count_out` (may be NULL). Closing again does nothing. Returns KIMI_OK
@@ -1178,7 +1180,8 @@ typedef struct kimi_batch kimi_batch;
  * of at most 16 string values, keys up to 64 and values up to 512
  * characters. The window, the metadata and the 100 MB file limit are
  * checked before any request, with KIMI_E_INVALID_ARGUMENT naming the
- * limit. Otherwise returns the statuses of kimi_file_upload. Thread-safe.
+ * limit (so are a NULL client, path or `out`). Otherwise returns the
+ * statuses of kimi_file_upload. On failure `*out` is NULL. Thread-safe.
  */
 KIMI_API kimi_status kimi_batch_submit(kimi_client *client, const char *jsonl_path, const char *completion_window,
                                        const char *metadata_json, kimi_batch **out);
@@ -1193,7 +1196,9 @@ KIMI_API kimi_status kimi_batch_retrieve(kimi_client *client, const char *batch_
  * "cancelling"; kimi_batch_wait then sees "cancelled"). Only a
  * "validating", "in_progress" or "finalizing" batch can be cancelled;
  * any other gives KIMI_E_INVALID_ARGUMENT naming its status, without a
- * request. Otherwise the statuses of kimi_chat_create.
+ * request (as does a NULL client or batch). Otherwise the statuses of
+ * kimi_chat_create. On failure `batch` is unchanged. The client may be
+ * shared; the batch belongs to the calling thread.
  */
 KIMI_API kimi_status kimi_batch_cancel(kimi_client *client, kimi_batch *batch);
 
@@ -1212,7 +1217,9 @@ typedef int (*kimi_batch_progress_cb)(const kimi_batch *batch, int64_t completed
  * failed batch included: read kimi_batch_status and
  * kimi_batch_error_message); KIMI_E_ABORTED when `cb` stopped it or the
  * batch's cancel token fired (kimi_batch_set_cancel_token; the wait ends
- * at once); or a poll's failure (transient ones are retried).
+ * at once); KIMI_E_INVALID_ARGUMENT for a NULL client or batch; or a poll's
+ * failure (transient ones are retried). The client may be shared; the
+ * batch belongs to the calling thread.
  */
 KIMI_API kimi_status kimi_batch_wait(kimi_client *client, kimi_batch *batch, uint32_t poll_ms,
                                      kimi_batch_progress_cb cb, void *user_data);
@@ -1235,15 +1242,18 @@ typedef int (*kimi_batch_result_cb)(const char *custom_id, const kimi_chat_respo
  * lines are added to the client's usage totals once. A line that cannot be
  * decoded is reported as a failed line saying so, never skipped. Returns
  * KIMI_OK; KIMI_E_ABORTED when `cb` stopped it or the cancel token fired;
- * KIMI_E_INVALID_ARGUMENT for a batch without results yet (the message
- * names its status); or the failure of reading a file.
+ * KIMI_E_INVALID_ARGUMENT for a NULL client, batch or `cb`, or a batch
+ * without results yet (the message names its status); or the failure of
+ * reading a file. `cb` runs on the calling thread. Thread-safe for the
+ * client; the batch is only read.
  */
 KIMI_API kimi_status kimi_batch_results(kimi_client *client, const kimi_batch *batch, kimi_batch_result_cb cb,
                                         void *user_data);
 
 /** A token (NULL: none) that ends kimi_batch_wait, kimi_batch_results and
-    kimi_batch_cancel on this batch with KIMI_E_ABORTED. Not owned: it must
-    outlive the calls. */
+    kimi_batch_cancel on this batch with KIMI_E_ABORTED; the batch keeps a
+    reference, so the token may be freed at any time. Returns KIMI_OK, or
+    KIMI_E_INVALID_ARGUMENT for a NULL batch or a handle of the wrong kind. */
 KIMI_API kimi_status kimi_batch_set_cancel_token(kimi_batch *batch, kimi_cancel_token *token);
 
 /** Frees a batch. NULL does nothing. Never pass one borrowed from a page. */

@@ -19,11 +19,9 @@ public func kimi_chat_estimate_tokens(_ client: OpaquePointer?, _ req: OpaquePoi
 
 @c @implementation
 public func kimi_models_list(_ client: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        out.pointee = handle(ModelListBox(try client.listModels()))
+        return handle(ModelListBox(try client.listModels()))
     }
 }
 

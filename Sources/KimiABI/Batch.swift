@@ -20,42 +20,36 @@ final class BatchPageBox {
     }
 }
 
-private func store(_ batch: Batch, _ out: UnsafeMutablePointer<OpaquePointer?>) { out.pointee = handle(BatchBox(batch)) }
-
 @c @implementation
 public func kimi_batch_submit(_ client: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ window: UnsafePointer<CChar>?,
                               _ metadata: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        store(try client.submitBatch(path: try string(path, "jsonl_path"),
-                                     window: try optionalString(window, "completion_window"),
-                                     metadataJSON: try optionalString(metadata, "metadata_json")), out)
+        let batch = try client.submitBatch(path: try string(path, "jsonl_path"),
+                                           window: try optionalString(window, "completion_window"),
+                                           metadataJSON: try optionalString(metadata, "metadata_json"))
+        return handle(BatchBox(batch))
     }
 }
 
 @c @implementation
 public func kimi_batch_create(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?, _ window: UnsafePointer<CChar>?,
                               _ metadata: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        store(try client.createBatch(inputFileID: try string(fileID, "input_file_id"),
-                                     window: try optionalString(window, "completion_window"),
-                                     metadataJSON: try optionalString(metadata, "metadata_json")), out)
+        let batch = try client.createBatch(inputFileID: try string(fileID, "input_file_id"),
+                                           window: try optionalString(window, "completion_window"),
+                                           metadataJSON: try optionalString(metadata, "metadata_json"))
+        return handle(BatchBox(batch))
     }
 }
 
 @c @implementation
 public func kimi_batch_retrieve(_ client: OpaquePointer?, _ id: UnsafePointer<CChar>?,
                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        store(try client.retrieveBatch(id: try string(id, "batch_id")), out)
+        return handle(BatchBox(try client.retrieveBatch(id: try string(id, "batch_id"))))
     }
 }
 
@@ -96,7 +90,7 @@ public func kimi_batch_results(_ client: OpaquePointer?, _ batch: OpaquePointer?
             // The response handle is borrowed for the call: the box lives
             // until this closure returns.
             let response = result.response.map(ResponseBox.init)
-            let pointer = response.map { OpaquePointer(Unmanaged.passUnretained($0).toOpaque()) }
+            let pointer = response.map(borrowedHandle)
             return withExtendedLifetime(response) {
                 result.customID.withCString { id in
                     if let message = result.errorMessage {
@@ -193,12 +187,10 @@ public func kimi_batch_json(_ b: OpaquePointer?, _ lengthOut: UnsafeMutablePoint
 @c @implementation
 public func kimi_batch_list(_ client: OpaquePointer?, _ after: UnsafePointer<CChar>?, _ limit: Int32,
                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let page = try client.listBatches(after: try optionalString(after, "after"), limit: Int(limit))
-        out.pointee = handle(BatchPageBox(page))
+        return handle(BatchPageBox(page))
     }
 }
 
@@ -207,8 +199,7 @@ public func kimi_batch_page_count(_ page: OpaquePointer?) -> Int { object(page, 
 
 @c @implementation
 public func kimi_batch_page_get(_ page: OpaquePointer?, _ i: Int) -> OpaquePointer? {
-    guard let batches = object(page, as: BatchPageBox.self)?.batches, i >= 0, i < batches.count else { return nil }
-    return OpaquePointer(Unmanaged.passUnretained(batches[i]).toOpaque())
+    borrowedHandle(object(page, as: BatchPageBox.self)?.batches, i)
 }
 
 @c @implementation

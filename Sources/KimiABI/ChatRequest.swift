@@ -141,10 +141,8 @@ public func kimi_chat_request_set_extra_json(_ req: OpaquePointer?, _ jsonObject
 
 @c @implementation
 public func kimi_chat_request_from_json(_ body: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
-        out.pointee = handle(RequestBox(try RequestDecoder.decode(try string(body, "body"))))
+    callStoring(#function, out) { () throws(KimiError) in
+        return handle(RequestBox(try RequestDecoder.decode(try string(body, "body"))))
     }
 }
 

@@ -9,12 +9,10 @@ final class ResponseBox {
 @c @implementation
 public func kimi_chat_create(_ client: OpaquePointer?, _ req: OpaquePointer?,
                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
-        out.pointee = handle(ResponseBox(try client.createChat(request)))
+        return handle(ResponseBox(try client.createChat(request)))
     }
 }
 
@@ -58,13 +56,11 @@ public func kimi_chat_response_full_content(_ resp: OpaquePointer?, _ lengthOut:
 @c @implementation
 public func kimi_chat_continue(_ client: OpaquePointer?, _ req: OpaquePointer?, _ previous: OpaquePointer?,
                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
         let previous = try require(previous, "previous", as: ResponseBox.self).response
-        out.pointee = handle(ResponseBox(try client.continueChat(request, after: previous)))
+        return handle(ResponseBox(try client.continueChat(request, after: previous)))
     }
 }
 

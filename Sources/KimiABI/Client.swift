@@ -12,12 +12,10 @@ final class ClientBox {
 
 @c @implementation
 public func kimi_client_new(_ opts: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         var options = ClientOptions()
         if opts != nil { options = try require(opts, "opts", as: OptionsBox.self).options }
-        out.pointee = handle(ClientBox(try Client(options: options)))
+        return handle(ClientBox(try Client(options: options)))
     }
 }
 

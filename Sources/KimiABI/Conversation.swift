@@ -65,7 +65,7 @@ public func kimi_conversation_free(_ conv: OpaquePointer?) { release(conv, as: C
 @c @implementation
 public func kimi_conversation_request(_ conv: OpaquePointer?) -> OpaquePointer? {
     guard let box = object(conv, as: ConversationBox.self) else { return nil }
-    return OpaquePointer(Unmanaged.passUnretained(box.requestBox).toOpaque())
+    return borrowedHandle(box.requestBox)
 }
 
 @c @implementation
@@ -136,7 +136,7 @@ public func kimi_conversation_add_tool(_ conv: OpaquePointer?, _ name: UnsafePoi
         try c.addTool(name: try string(name, "name"), description: try optionalString(description, "description"),
                       parameters: parameters == nil ? nil : try json(parameters, "parameters_json")) { name, arguments in
             let result = ToolResultBox()
-            let pointer = OpaquePointer(Unmanaged.passUnretained(result).toOpaque())
+            let pointer = borrowedHandle(result)
             let status = name.withCString { n in
                 arguments.withCString { a in
                     withExtendedLifetime(result) { fn(n, a, pointer, address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }) }

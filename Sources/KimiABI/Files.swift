@@ -21,13 +21,11 @@ private func progressFunction(_ callback: kimi_progress_cb?, _ userData: UnsafeM
 public func kimi_file_upload(_ client: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ purpose: UnsafePointer<CChar>?,
                              _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let file = try client.uploadFile(path: try string(path, "path"), purpose: try string(purpose, "purpose"),
                                          progress: progressFunction(progress, userData))
-        out.pointee = handle(FileBox(file))
+        return handle(FileBox(file))
     }
 }
 
@@ -35,26 +33,22 @@ public func kimi_file_upload(_ client: OpaquePointer?, _ path: UnsafePointer<CCh
 public func kimi_file_upload_data(_ client: OpaquePointer?, _ filename: UnsafePointer<CChar>?, _ data: UnsafeRawPointer?,
                                   _ len: Int, _ purpose: UnsafePointer<CChar>?, _ progress: kimi_progress_cb?,
                                   _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         guard let data, len > 0 else { throw .invalidArgument("data: must not be NULL or empty") }
         let memory = UnsafeRawBufferPointer(start: data, count: len)
         let file = try client.uploadFile(borrowing: memory, filename: try string(filename, "filename"),
                                          purpose: try string(purpose, "purpose"), progress: progressFunction(progress, userData))
-        out.pointee = handle(FileBox(file))
+        return handle(FileBox(file))
     }
 }
 
 @c @implementation
 public func kimi_file_retrieve(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?,
                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        out.pointee = handle(FileBox(try client.retrieveFile(id: try string(fileID, "file_id"))))
+        return handle(FileBox(try client.retrieveFile(id: try string(fileID, "file_id"))))
     }
 }
 
@@ -114,11 +108,9 @@ public func kimi_file_json(_ f: OpaquePointer?, _ lengthOut: UnsafeMutablePointe
 
 @c @implementation
 public func kimi_files_list(_ client: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        out.pointee = handle(FileListBox(try client.listFiles()))
+        return handle(FileListBox(try client.listFiles()))
     }
 }
 
@@ -127,8 +119,7 @@ public func kimi_file_list_count(_ list: OpaquePointer?) -> Int { object(list, a
 
 @c @implementation
 public func kimi_file_list_get(_ list: OpaquePointer?, _ i: Int) -> OpaquePointer? {
-    guard let files = object(list, as: FileListBox.self)?.files, i >= 0, i < files.count else { return nil }
-    return OpaquePointer(Unmanaged.passUnretained(files[i]).toOpaque())
+    borrowedHandle(object(list, as: FileListBox.self)?.files, i)
 }
 
 @c @implementation

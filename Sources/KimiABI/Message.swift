@@ -65,10 +65,8 @@ public func kimi_message_set_tool_call_id(_ msg: OpaquePointer?, _ toolCallID: U
 
 @c @implementation
 public func kimi_message_from_json(_ text: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let value = try json(text, "json")
-        out.pointee = handle(MessageBox(try RequestDecoder.decodeMessage(value)))
+        return handle(MessageBox(try RequestDecoder.decodeMessage(value)))
     }
 }

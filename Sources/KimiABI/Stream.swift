@@ -35,14 +35,12 @@ public func kimi_chat_stream(_ client: OpaquePointer?, _ req: OpaquePointer?, _ 
 @c @implementation
 public func kimi_chat_stream_open(_ client: OpaquePointer?, _ req: OpaquePointer?,
                                   _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
         let stream = try client.streamChat(request)
         try stream.start()
-        out.pointee = handle(StreamBox(stream))
+        return handle(StreamBox(stream))
     }
 }
 
@@ -61,14 +59,12 @@ public func kimi_stream_cancel(_ stream: OpaquePointer?) { object(stream, as: St
 
 @c @implementation
 public func kimi_stream_response(_ stream: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    out?.pointee = nil
-    return call(#function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(#function, out) { () throws(KimiError) in
         let box = try require(stream, "stream", as: StreamBox.self)
         guard box.stream.isFinished else {
             throw .invalidArgument("the stream is still running: read it until kimi_stream_next gives NULL or fails, or call kimi_stream_cancel")
         }
-        out.pointee = handle(ResponseBox(box.stream.response))
+        return handle(ResponseBox(box.stream.response))
     }
 }
 

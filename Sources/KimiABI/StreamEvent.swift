@@ -10,7 +10,7 @@ protocol EventSource: AnyObject {
 
 extension EventSource {
     /// The `kimi_stream_event *` for the current event (not retained).
-    var eventHandle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    var eventHandle: OpaquePointer { borrowedHandle(self) }
 }
 
 /// The cursor behind an event pointer, when it has a current event.

@@ -16,9 +16,7 @@ private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req
                        _ callback: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
                        _ out: UnsafeMutablePointer<OpaquePointer?>?,
                        _ make: (Client, ChatRequest) throws(KimiError) -> ChatTask) -> Int32 {
-    out?.pointee = nil
-    return call(function) { () throws(KimiError) in
-        guard let out else { throw .invalidArgument("out must not be NULL") }
+    callStoring(function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
         let task = try make(client, request)
@@ -34,7 +32,7 @@ private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req
             release(pointer, as: TaskBox.self)
             throw error
         }
-        out.pointee = pointer
+        return pointer
     }
 }
 

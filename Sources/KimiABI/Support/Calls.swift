@@ -15,6 +15,18 @@ func call(_ function: StaticString, _ body: () throws(KimiError) -> Void) -> Int
     }
 }
 
+/// `call` for functions whose result is one new handle stored in `out`:
+/// `*out` is NULL unless the call succeeds, and a NULL `out` is an error.
+@inline(__always)
+func callStoring(_ function: StaticString, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                 _ body: () throws(KimiError) -> OpaquePointer) -> Int32 {
+    out?.pointee = nil
+    return call(function) { () throws(KimiError) in
+        guard let out else { throw .invalidArgument("out must not be NULL") }
+        out.pointee = try body()
+    }
+}
+
 /// Records `error` as the thread's last error and returns its status.
 @discardableResult
 func fail(_ function: StaticString, _ error: KimiError) -> Int32 {

@@ -21,6 +21,18 @@ func require<T: AnyObject>(_ pointer: OpaquePointer?, _ name: String, as type: T
     return value
 }
 
+/// A handle C may read but never frees (no reference taken): valid while
+/// its owner keeps `object` alive.
+func borrowedHandle(_ object: AnyObject) -> OpaquePointer {
+    OpaquePointer(Unmanaged.passUnretained(object).toOpaque())
+}
+
+/// Element `i` of a list handle's objects, borrowed; NULL when out of range.
+func borrowedHandle<T: AnyObject>(_ objects: [T]?, _ i: Int) -> OpaquePointer? {
+    guard let objects, i >= 0, i < objects.count else { return nil }
+    return borrowedHandle(objects[i])
+}
+
 /// Releases the reference a `handle(_:)` call created. NULL is a no-op.
 func release<T: AnyObject>(_ pointer: OpaquePointer?, as type: T.Type) {
     guard let pointer, object(pointer, as: type) != nil else { return }

@@ -62,8 +62,13 @@ public final class Batch {
 
     public var isFinal: Bool { Batch.finalStatuses.contains(status.string) }
 
-    /// The counts and status as one comparable value (for backoff).
-    var progress: [Int64] { [completed, failed, total, Int64(status.string.hashValue)] }
+    /// What waiting watches for change: the status and the counts.
+    struct Progress: Equatable {
+        let status: String
+        let completed, failed, total: Int64
+    }
+
+    var progress: Progress { Progress(status: status.string, completed: completed, failed: failed, total: total) }
 }
 
 /// One page of `GET /v1/batches`.

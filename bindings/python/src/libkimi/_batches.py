@@ -8,14 +8,13 @@ import queue
 import threading
 
 from . import _lib
-from ._errors import OK, check, last_error
+from ._errors import ABORTED, OK, check, last_error
 from ._handles import Handle
 from ._requests import build
 from ._streaming import response_from
 from ._types import Page, _Object
 
 L = _lib.functions
-ABORTED = 8
 
 
 class BatchInput:
@@ -303,8 +302,8 @@ class Batches:
 
         def read():
             status = L.kimi_batch_results(self._c(), batch._handle.require("batch"), callback, None)
-            lines.put(last_error() if status not in (OK, ABORTED) or (status == ABORTED and not stop.is_set())
-                      else _DONE)
+            stopped_by_us = status == ABORTED and stop.is_set()
+            lines.put(_DONE if status == OK or stopped_by_us else last_error())
 
         reader = threading.Thread(target=read, name="libkimi-batch-results", daemon=True)
         reader.start()
