@@ -26,6 +26,16 @@
  * Accessors    Functions that read a field never fail: for a NULL handle or
  *              an index out of range they return "" (strings), 0 (counts) or
  *              -1 (token counts). String accessors never return NULL.
+ * Servers      Everything a server sends is treated as hostile. A number
+ *              that is not a count (negative, fractional, written with an
+ *              exponent, or over 2^53) reads as absent: -1 for token counts
+ *              and context lengths, 0 for sizes, counts and timestamps. A
+ *              number too large for any integer or double reads as absent
+ *              too, never failing the document it is in. JSON nested deeper
+ *              than 64 levels is refused (KIMI_E_PARSE; from a caller,
+ *              KIMI_E_INVALID_ARGUMENT), duplicate keys keep the last value,
+ *              response headers over 256 KiB are KIMI_E_TOO_LARGE, and a body
+ *              with a Content-Encoding nobody asked for is KIMI_E_PARSE.
  * Errors       Functions that can fail return a kimi_status: KIMI_OK (0) or a
  *              positive KIMI_E_* code. Details of the last failure on the
  *              calling thread are read with kimi_error_message() and friends;
@@ -97,7 +107,8 @@ enum {
     KIMI_E_NOMEM = 2,
     /** The connection failed: DNS, connect, TLS, or a broken transfer. */
     KIMI_E_TRANSPORT = 3,
-    /** The connect, whole-request or idle timeout passed. */
+    /** The connect, whole-request or idle timeout passed, in any call
+        style; a stream keeps what arrived. */
     KIMI_E_TIMEOUT = 4,
     /** A non-2xx answer without an API error body (a proxy's HTML page). */
     KIMI_E_HTTP = 5,
@@ -111,7 +122,8 @@ enum {
     KIMI_E_INCOMPLETE = 9,
     /** A bug in libkimi. Please report it. */
     KIMI_E_INTERNAL = 10,
-    /** A response body or event went over the configured maximum. */
+    /** A response body, an event-stream line, a stream's accumulated
+        answer, or the response headers (256 KiB) went over the maximum. */
     KIMI_E_TOO_LARGE = 11,
     /** kimi_conversation_run made max_steps model calls and the model still
         asks for tools; the history is ready for another run. */
@@ -144,10 +156,13 @@ KIMI_API const char *kimi_error_type(void);
 KIMI_API const char *kimi_error_code(void);
 /** The request id of the failed answer, from the body or the headers. */
 KIMI_API const char *kimi_error_request_id(void);
-/** The wait the server asked for, in ms (Retry-After, retry-after-ms, or
-    "try again after N seconds"), or -1. */
+/** The wait the server asked for, in ms (Retry-After as seconds or an
+    HTTP-date, read by libcurl; retry-after-ms; or "try again after N
+    seconds"), or -1. A wait too long to represent is INT64_MAX. */
 KIMI_API int64_t kimi_error_retry_after_ms(void);
-/** The start (up to 4 KiB) of the error answer's body, or "". */
+/** The start (up to 4 KiB) of the error answer's body, or "". The API key is
+    removed before the body is cut, whole, in pieces of 8 or more characters,
+    and written with JSON escapes. */
 KIMI_API const char *kimi_error_body(void);
 /** Resets the last error of the calling thread to KIMI_OK. */
 KIMI_API void kimi_error_clear(void);
@@ -213,14 +228,26 @@ KIMI_API void kimi_client_options_free(kimi_client_options *opts);
  * value out of range. Options belong to one thread at a time.
  */
 
-/** The bearer key. Never included in any message, log or JSON output. */
+/** The bearer key: printable ASCII without spaces (KIMI_E_INVALID_ARGUMENT
+    otherwise, so no CR, LF or NUL can reach a header). Never included in
+    any message, log or JSON output, whole or in part. */
 KIMI_API kimi_status kimi_client_options_set_api_key(kimi_client_options *opts, const char *api_key);
-/** API root, default "https://api.moonshot.ai/v1" (China: "https://api.moonshot.cn/v1"). */
+/**
+ * API root, default "https://api.moonshot.ai/v1" (China:
+ * "https://api.moonshot.cn/v1"); a trailing slash is dropped. Parsed by
+ * libcurl's URL parser, and refused with KIMI_E_INVALID_ARGUMENT naming the
+ * problem (never echoing a password) when it is not http(s), carries
+ * credentials ("user:pass@"), a query or a fragment, has a port outside
+ * 1..65535 or an unbalanced IPv6 bracket, or contains spaces or control
+ * characters. KIMI_BASE_URL follows the same rules when the client is made.
+ */
 KIMI_API kimi_status kimi_client_options_set_base_url(kimi_client_options *opts, const char *base_url);
 /** Connection set-up limit (DNS, TCP, TLS). Default 10000 ms; 0 = curl's default. */
 KIMI_API kimi_status kimi_client_options_set_connect_timeout_ms(kimi_client_options *opts, uint32_t ms);
 /** Limit on a whole request including the full answer. Default 0 = none, so
-    long reasoning streams are not cut; use the idle timeout instead. */
+    long reasoning streams are not cut; use the idle timeout instead. When it
+    passes, every call style fails with KIMI_E_TIMEOUT (kind
+    KIMI_KIND_TIMEOUT), streams keeping what arrived. */
 KIMI_API kimi_status kimi_client_options_set_timeout_ms(kimi_client_options *opts, uint32_t ms);
 /** Longest time without a byte sent or received. Default 600000 ms; 0 = none.
     For a non-streamed request this includes the model's whole thinking time. */
@@ -237,11 +264,17 @@ KIMI_API kimi_status kimi_client_options_set_user_agent(kimi_client_options *opt
     answer is KIMI_E_HTTP naming its Location), so the API key is only ever
     sent to the base URL's host. */
 KIMI_API kimi_status kimi_client_options_set_ca_file(kimi_client_options *opts, const char *path);
-/** Proxy URL, e.g. "http://proxy:3128" (as curl's CURLOPT_PROXY). */
+/** Proxy URL, e.g. "http://proxy:3128" (as curl's CURLOPT_PROXY); refused
+    when it holds spaces or control characters. */
 KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, const char *proxy);
-/** Largest response body accepted, default 64 MiB; larger gives KIMI_E_TOO_LARGE. */
+/** Largest response body accepted, default 64 MiB; larger gives
+    KIMI_E_TOO_LARGE. It also caps the text a stream accumulates (content,
+    reasoning and tool arguments), so a stream that never ends cannot take
+    all memory. An error answer over it (a 503 page, say) is reported as
+    the error answer it is, with its HTTP status, its body cut. */
 KIMI_API kimi_status kimi_client_options_set_max_response_bytes(kimi_client_options *opts, uint64_t bytes);
-/** Largest single event-stream event accepted, default 16 MiB. */
+/** Largest single event-stream line accepted (comments included), default
+    16 MiB; a longer one gives KIMI_E_TOO_LARGE with what arrived kept. */
 KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options *opts, uint64_t bytes);
 /**
  * Retries, default 2 (at most 100; 0 turns retrying off). A failed call is
@@ -272,9 +305,10 @@ KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, 
 /**
  * Backoff before retry k (0-based): min(base_ms * 2^k, max_ms), of which a
  * random half is taken off (jitter). Defaults 500 and 8000 ms. When the
- * server names a wait (Retry-After, retry-after-ms, or Kimi's "try again
- * after N seconds"), that wait is used instead, plus up to 10%; a named wait
- * over 60 s is not retried (the error's kimi_error_retry_after_ms has it).
+ * server names a wait (Retry-After as seconds or an HTTP-date,
+ * retry-after-ms, or Kimi's "try again after N seconds"), that wait is used
+ * instead, plus up to 10%; a named wait over 60 s is not retried (the
+ * error's kimi_error_retry_after_ms has it, saturated at INT64_MAX).
  * KIMI_E_INVALID_ARGUMENT when base_ms > max_ms.
  */
 KIMI_API kimi_status kimi_client_options_set_retry_delay_ms(kimi_client_options *opts, uint32_t base_ms, uint32_t max_ms);
@@ -589,7 +623,9 @@ KIMI_API const char *kimi_chat_response_tool_call_name(const kimi_chat_response 
 KIMI_API const char *kimi_chat_response_tool_call_arguments(const kimi_chat_response *resp, size_t i);
 
 /*
- * Usage, -1 when the server sent none. Read from the response's `usage`, or
+ * Usage, -1 when the server sent none (or a value that is no count: see
+ * "Servers" above; such a value never fails the response nor reaches the
+ * client's totals). Read from the response's `usage`, or
  * from Kimi's `choices[i].usage`; streams keep the last one seen, never a sum.
  * Cached tokens come from `cached_tokens` or
  * `prompt_tokens_details.cached_tokens`; they are part of the prompt tokens.
@@ -851,8 +887,11 @@ KIMI_API int kimi_stream_event_type(const kimi_stream_event *event);
 KIMI_API const char *kimi_stream_event_text(const kimi_stream_event *event, size_t *len_out);
 /** The choice the event belongs to, or -1 for stream-wide events. */
 KIMI_API int kimi_stream_event_choice_index(const kimi_stream_event *event);
-/** The tool call's position in its choice (as in
-    kimi_chat_response_tool_call_id), or -1 for other events. */
+/** The tool call's `index` as the server sent it, or -1 for other events.
+    Kimi numbers a choice's calls 0, 1, 2, ..., which is also their position
+    in the final response (kimi_chat_response_tool_call_id), whatever order
+    they arrive in; for servers that leave `index` out, the call's order of
+    arrival. */
 KIMI_API int kimi_stream_event_tool_call_index(const kimi_stream_event *event);
 /** The tool call's id, verbatim ("functions.get_weather:0"), or "". */
 KIMI_API const char *kimi_stream_event_tool_call_id(const kimi_stream_event *event);
@@ -908,14 +947,22 @@ KIMI_API kimi_status kimi_chat_stream_open(kimi_client *client, const kimi_chat_
 
 /**
  * Stores the next event in `*event_out`, or NULL once the stream is over
- * (after KIMI_EVENT_DONE). The event is valid until the next call on the
- * stream. Returns KIMI_OK, or the status kimi_chat_stream would return; after
- * a failure the stream is over and kimi_stream_response has the partial
- * response. A stream belongs to one thread at a time.
+ * (after KIMI_EVENT_DONE, or once cancelled). The event is valid until the
+ * next call on the stream. Returns KIMI_OK, or the status kimi_chat_stream
+ * would return (KIMI_E_ABORTED when kimi_stream_cancel stopped it); after a
+ * failure the stream is over and kimi_stream_response has the partial
+ * response. One thread reads a stream at a time; kimi_stream_cancel and
+ * kimi_stream_free may come from others.
  */
 KIMI_API kimi_status kimi_stream_next(kimi_stream *stream, const kimi_stream_event **event_out);
 
-/** Stops the transfer now; kimi_stream_next then gives no more events. */
+/**
+ * Stops the transfer now, from any thread. A kimi_stream_next blocked in
+ * another thread (on a silent server, say) returns KIMI_E_ABORTED at once,
+ * without waiting for data or a timeout; what arrived is kept for
+ * kimi_stream_response. Later kimi_stream_next calls give no more events.
+ * Harmless on a stream that is over. NULL does nothing.
+ */
 KIMI_API void kimi_stream_cancel(kimi_stream *stream);
 
 /**
@@ -925,7 +972,13 @@ KIMI_API void kimi_stream_cancel(kimi_stream *stream);
  */
 KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_response **out);
 
-/** Frees a stream, stopping its transfer if it is still running. NULL does nothing. */
+/**
+ * Frees a stream, stopping its transfer if it is still running. From a
+ * second thread while a kimi_stream_next runs in the first, it stops the
+ * stream, waits for that call to return (with KIMI_E_ABORTED), then frees:
+ * the first thread must not touch the stream after that call. NULL does
+ * nothing.
+ */
 KIMI_API void kimi_stream_free(kimi_stream *stream);
 
 /* ------------------------------------------------------------------------ */
@@ -970,8 +1023,9 @@ KIMI_API kimi_status kimi_chat_create_start(kimi_client *client, const kimi_chat
                                             void *user_data, kimi_task **out);
 
 /**
- * Waits until the task ends or `timeout_ms` passes (-1: no limit; 0: just
- * look). Returns how the task ended (KIMI_OK, or its failure, which then is
+ * Waits until the task ends or `timeout_ms` passes (any negative value: no
+ * limit; 0: just look; any positive value up to INT64_MAX is honoured, and
+ * waits that long at most). Returns how the task ended (KIMI_OK, or its failure, which then is
  * also the calling thread's last error, as if the call had been blocking),
  * or KIMI_E_PENDING when it still runs. Once it returns an end status, the
  * task's END callback has returned. Any thread; from a callback of the

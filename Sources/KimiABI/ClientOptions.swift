@@ -20,7 +20,7 @@ public func kimi_client_options_free(_ opts: OpaquePointer?) { release(opts, as:
 public func kimi_client_options_set_api_key(_ opts: OpaquePointer?, _ apiKey: UnsafePointer<CChar>?) -> Int32 {
     withOptions(#function, opts) { box throws(KimiError) in
         let key = try string(apiKey, "api_key")
-        guard !key.isEmpty else { throw .invalidArgument("api_key must not be empty") }
+        try ClientOptions.validateAPIKey(key)
         box.options.apiKey = key
     }
 }
@@ -76,7 +76,11 @@ public func kimi_client_options_set_ca_file(_ opts: OpaquePointer?, _ path: Unsa
 
 @c @implementation
 public func kimi_client_options_set_proxy(_ opts: OpaquePointer?, _ proxy: UnsafePointer<CChar>?) -> Int32 {
-    withOptions(#function, opts) { box throws(KimiError) in box.options.proxy = try string(proxy, "proxy") }
+    withOptions(#function, opts) { box throws(KimiError) in
+        let proxy = try string(proxy, "proxy")
+        try ClientOptions.validateProxy(proxy)
+        box.options.proxy = proxy
+    }
 }
 
 @c @implementation

@@ -50,7 +50,7 @@ public final class ChatTask: @unchecked Sendable {
         self.client = client
         self.http = http
         self.prefill = prefill
-        events = EventCursor(maxEventBytes: client.config.maxEventBytes)
+        events = EventCursor(maxEventBytes: client.config.maxEventBytes, maxResponseBytes: client.config.maxBodyBytes)
     }
 
     // MARK: - Any thread
@@ -79,7 +79,7 @@ public final class ChatTask: @unchecked Sendable {
     /// Waits until the task ends or `timeoutMs` passes (negative: no limit).
     /// Returns how it ended, or nil on timeout.
     public func wait(timeoutMs: Int64) -> Status? {
-        let deadline = timeoutMs < 0 ? nil : monotonicNanos() &+ UInt64(timeoutMs) &* 1_000_000
+        let deadline = timeoutMs < 0 ? nil : KimiCore.deadline(afterMs: timeoutMs)
         return lock.withLock {
             while outcome == nil {
                 if !lock.wait(until: deadline) && outcome == nil { return nil }

@@ -237,7 +237,7 @@ final class EventLoop: @unchecked Sendable {
         var error = client.redacted(error)
         if !task.isCancelRequested, let delayMs = client.retryDelay(after: &error, retry: task.retry, label: task.http.label) {
             task.retry += 1
-            task.retryAt = monotonicNanos() &+ UInt64(delayMs) &* 1_000_000
+            task.retryAt = deadline(afterMs: delayMs)
             task.place = .backoff
             backoff.append(task)
             return

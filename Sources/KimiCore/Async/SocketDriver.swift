@@ -98,7 +98,7 @@ final class SocketDriver: @unchecked Sendable {
     }
 
     fileprivate func setTimer(_ timeoutMs: Int) {
-        timerDeadline = timeoutMs < 0 ? nil : monotonicNanos() &+ UInt64(timeoutMs) &* 1_000_000
+        timerDeadline = timeoutMs < 0 ? nil : deadline(afterMs: Int64(timeoutMs))
     }
 }
 

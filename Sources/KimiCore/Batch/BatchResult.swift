@@ -12,7 +12,16 @@ public struct BatchResult {
 
     /// Decodes line `number` of `file`; a line that cannot be understood
     /// becomes a failed result that says so, never a dropped one.
-    static func decode(_ line: UnsafeRawBufferPointer, number: Int, file: String) -> BatchResult {
+    /// Texts that come from the file go through `redactor` before any cut.
+    public static func decode(_ line: UnsafeRawBufferPointer, number: Int, file: String,
+                       redactor: Redactor = .none) -> BatchResult {
+        var result = decodeLine(line, number: number, file: file, redactor: redactor)
+        result.errorMessage = result.errorMessage.map(redactor.redact)
+        return result
+    }
+
+    private static func decodeLine(_ line: UnsafeRawBufferPointer, number: Int, file: String,
+                                   redactor: Redactor) -> BatchResult {
         let root: JSONValue
         switch JSONValue.parse(line) {
         case .success(let value) where value.isObject: root = value
@@ -24,7 +33,7 @@ public struct BatchResult {
         var result = BatchResult(failure: nil)
         result.customID = root.member("custom_id")?.string ?? ""
         let response = root.member("response").flatMap { $0.isObject ? $0 : nil }
-        result.httpStatus = Int(response?.member("status_code")?.int64 ?? 0)
+        result.httpStatus = Counts.httpStatus(response?.member("status_code")?.int64)
         if let error = root.member("error"), error.isObject {
             let code = error.member("code")?.string ?? error.member("code")?.int64.map(String.init) ?? ""
             let message = error.member("message")?.string ?? "(no message)"
@@ -37,7 +46,7 @@ public struct BatchResult {
         }
         guard (200..<300).contains(result.httpStatus) else {
             result.errorMessage = ErrorDecoder.apiError(in: body, httpStatus: result.httpStatus)?.message
-                ?? "HTTP \(result.httpStatus): \(ErrorDecoder.bodySnippet(TextBuffer(body.jsonText)))"
+                ?? "HTTP \(result.httpStatus): \(ErrorDecoder.bodySnippet(TextBuffer(body.jsonText), redactor: redactor))"
             return result
         }
         do throws(KimiError) {

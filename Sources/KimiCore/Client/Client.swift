@@ -15,7 +15,7 @@ public final class Client: @unchecked Sendable {
     public init(options: ClientOptions = ClientOptions()) throws(KimiError) {
         config = try ClientConfig(options)
         limit = ConcurrencyLimit(maximum: Int(config.maxConnections))
-        chatURL = config.baseURL + "/chat/completions"
+        chatURL = config.base.endpoint("/chat/completions")
         usage = UsageMeter(pricing: config.pricing)
     }
 
@@ -82,7 +82,11 @@ public final class Client: @unchecked Sendable {
 
     func httpError(_ transfer: Transfer) -> KimiError {
         var error = ErrorDecoder.httpError(status: transfer.status, body: transfer.body, requestID: transfer.requestID,
-                                           retryAfterMs: transfer.retryAfterMs, label: transfer.request.label)
+                                           retryAfterMs: transfer.retryAfterMs, label: transfer.request.label,
+                                           redactor: config.redactor)
+        if transfer.abort == .bodyTooLarge {
+            error.message += " (the body was cut at the \(transfer.maxBodyBytes)-byte limit)"
+        }
         if error.kind == .auth { error.message += regionHint }
         if (300..<400).contains(transfer.status) {
             error.message = "HTTP \(transfer.status) redirect to \(transfer.location.isEmpty ? "(no Location)" : transfer.location) not followed: libkimi never sends the API key to another address; if the API moved, set the base URL to it (\(transfer.request.label))"

@@ -57,12 +57,23 @@ public struct ClientOptions {
     }
 
     public static func validateBaseURL(_ url: String) throws(KimiError) {
-        let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.utf8.count > 8 else {
-            throw .invalidArgument("base_url: \"\(url)\" must start with http:// or https://")
+        _ = try BaseURL(parsing: url)
+    }
+
+    /// Keys are sent in a header: printable ASCII only, so no CR, LF, NUL or
+    /// space can end up on the wire.
+    public static func validateAPIKey(_ key: String, field: String = "api_key") throws(KimiError) {
+        guard !key.isEmpty else { throw .invalidArgument("\(field): must not be empty") }
+        guard key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalidArgument("\(field): must be printable ASCII, without spaces or control characters")
         }
-        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-            throw .invalidArgument("base_url: must not contain spaces or control characters")
+    }
+
+    /// A proxy URL goes to curl as is (it may carry the proxy's own
+    /// credentials), but never with spaces or control characters.
+    public static func validateProxy(_ proxy: String) throws(KimiError) {
+        guard !proxy.isEmpty, !proxy.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw .invalidArgument("proxy: must be a URL without spaces or control characters")
         }
     }
 }
@@ -71,7 +82,11 @@ public struct ClientOptions {
 /// and defaults, validated once. Immutable, so threads share it freely.
 public final class ClientConfig: @unchecked Sendable {
     public let apiKey: String
+    /// The API root, parsed; `baseURL` is its text.
+    public let base: BaseURL
     public let baseURL: String
+    /// Finds the API key in any text the library writes.
+    public let redactor: Redactor
     public let connectTimeoutMs: UInt32
     public let timeoutMs: UInt32
     public let idleTimeoutMs: UInt32
@@ -93,19 +108,20 @@ public final class ClientConfig: @unchecked Sendable {
     let uploadHeaders: HeaderList
 
     init(_ options: ClientOptions) throws(KimiError) {
+        let fromOptions = options.apiKey != nil
         guard let key = options.apiKey ?? environment("MOONSHOT_API_KEY") ?? environment("KIMI_API_KEY"),
               !key.isEmpty else {
             throw .invalidArgument("no API key: set MOONSHOT_API_KEY (or KIMI_API_KEY), or call kimi_client_options_set_api_key")
         }
-        guard !key.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else {
-            throw .invalidArgument("api_key: must not contain spaces or control characters")
-        }
-        var base = options.baseURL ?? environment("KIMI_BASE_URL") ?? ClientOptions.defaultBaseURL
-        try ClientOptions.validateBaseURL(base)
-        while base.hasSuffix("/") { base.removeLast() }
+        try ClientOptions.validateAPIKey(key, field: fromOptions ? "api_key" : "the API key from the environment")
+        let baseText = options.baseURL ?? environment("KIMI_BASE_URL") ?? ClientOptions.defaultBaseURL
+        let parsed = try BaseURL(parsing: baseText, field: options.baseURL == nil && environment("KIMI_BASE_URL") != nil
+                                 ? "KIMI_BASE_URL" : "base_url")
 
         apiKey = key
-        baseURL = base
+        base = parsed
+        baseURL = parsed.string
+        redactor = Redactor(secret: key)
         connectTimeoutMs = options.connectTimeoutMs
         timeoutMs = options.timeoutMs
         idleTimeoutMs = options.idleTimeoutMs
@@ -120,7 +136,7 @@ public final class ClientConfig: @unchecked Sendable {
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload
         var log = Logger.resolve(level: options.logLevel, sink: options.logSink)
-        log.redact = { [key] text in text.contains(key) ? text.replacingAll(key, with: "[redacted]") : text }
+        log.redactor = redactor
         self.log = log
         share = try ShareHandle()
 
@@ -131,12 +147,9 @@ public final class ClientConfig: @unchecked Sendable {
         uploadHeaders = try HeaderList(common + ["Accept: application/json"])
     }
 
-    /// Replaces every occurrence of the API key in `text`, so no message,
-    /// log line or error body can carry it.
-    public func redact(_ text: String) -> String {
-        guard text.contains(apiKey) else { return text }
-        return text.replacingAll(apiKey, with: "[redacted]")
-    }
+    /// Removes the API key (whole, in pieces, or JSON-escaped) from `text`,
+    /// so no message, log line or error body can carry it.
+    public func redact(_ text: String) -> String { redactor.redact(text) }
 }
 
 extension String {

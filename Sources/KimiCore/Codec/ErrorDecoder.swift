@@ -5,18 +5,18 @@
 public enum ErrorDecoder {
     /// The error for a non-2xx answer.
     public static func httpError(status: Int, body: TextBuffer, requestID: String,
-                                 retryAfterMs: Int64, label: String) -> KimiError {
+                                 retryAfterMs: Int64, label: String, redactor: Redactor = .none) -> KimiError {
         var error: KimiError
         if case .success(let root) = JSONValue.parse(body), let decoded = apiError(in: root, httpStatus: status) {
             error = decoded
         } else {
-            let snippet = bodySnippet(body)
+            let snippet = bodySnippet(body, redactor: redactor)
             error = KimiError(.http, snippet.isEmpty
                 ? "HTTP \(status) with an empty body from \(label)"
                 : "HTTP \(status) from \(label): \(snippet)")
         }
         error.httpStatus = status
-        error.body = bodySnippet(body, limit: 4096)
+        error.body = bodySnippet(body, limit: 4096, redactor: redactor)
         if error.requestID.isEmpty { error.requestID = requestID }
         if retryAfterMs >= 0 { error.retryAfterMs = retryAfterMs }
         return error
@@ -49,23 +49,50 @@ public enum ErrorDecoder {
     }
 
     /// Kimi's rate-limit messages say "please try again after N seconds".
+    /// A wait too long to represent saturates (it is then far over the
+    /// retry policy's cap, so it is reported rather than waited for).
     public static func retryAfterFromMessage(_ message: String) -> Int64 {
         let lower = message.lowercased()
         guard let range = lower.firstRange(of: "try again after") else { return -1 }
         var rest = lower[range.upperBound...].drop { $0 == " " }
         let number = rest.prefix { ("0"..."9").contains($0) || $0 == "." }
         rest = rest.dropFirst(number.count).drop { $0 == " " }
-        guard let seconds = Double(number), seconds >= 0, seconds < 86_400,
-              rest.hasPrefix("s") else { return -1 }
-        return Int64((seconds * 1000).rounded(.up))
+        guard let seconds = Double(number), seconds >= 0, rest.hasPrefix("s") else { return -1 }
+        return Int64(saturating: seconds * 1000) ?? -1
     }
 
-    /// The start of a body as one printable line.
-    static func bodySnippet(_ body: TextBuffer, limit: Int = 200) -> String {
-        let count = min(body.count, limit)
+    /// A `retry-after-ms` header value: milliseconds, fractions allowed (as
+    /// OpenAI's SDKs read it), saturating; -1 when it is not a wait.
+    public static func retryAfterMilliseconds(_ value: String) -> Int64 {
+        guard let ms = Double(value), ms >= 0 else { return -1 }
+        return Int64(saturating: ms) ?? -1
+    }
+
+    /// The wait of a `Retry-After` header, from the seconds libcurl parsed
+    /// (CURLINFO_RETRY_AFTER: delay-seconds or an HTTP-date) and the raw
+    /// value. libcurl reports 0 both for "now" and for what it could not
+    /// read, and a negative number for a date already past: a value of only
+    /// digits that libcurl read as 0 overflowed it (the wait saturates); a
+    /// past date means now; anything else is no wait at all (-1).
+    public static func retryAfterHeader(curlSeconds: Int64, raw: String) -> Int64 {
+        if curlSeconds > 0 { return curlSeconds.saturatingMultiply(1000) }
+        if curlSeconds < 0 { return 0 }
+        let digits = raw.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && !raw.isEmpty
+        if digits { return raw.utf8.allSatisfy { $0 == 0x30 } ? 0 : Int64.max }
+        return -1
+    }
+
+    /// The start of a body as one printable line, at most `limit` bytes.
+    /// The key is removed before the cut: the text read reaches past the
+    /// limit far enough to hold a key that crosses it, even JSON-escaped.
+    static func bodySnippet(_ body: TextBuffer, limit: Int = 200, redactor: Redactor = .none) -> String {
+        let count = min(body.count, limit.saturatingAdd(redactor.reach))
         let text = String(decoding: UnsafeBufferPointer(start: body.bytes, count: count), as: UTF8.self)
-        let line = oneLine(text)
-        return body.count > limit ? line + "…" : line
+        let line = redactor.redact(oneLine(text))
+        guard line.utf8.count > limit else { return body.count > count ? line + "…" : line }
+        var end = line.utf8.index(line.utf8.startIndex, offsetBy: limit)
+        while end > line.startIndex, end.samePosition(in: line.unicodeScalars) == nil { end = line.utf8.index(before: end) }
+        return String(line[..<end]) + "…"
     }
 
     static func oneLine(_ text: String) -> String {

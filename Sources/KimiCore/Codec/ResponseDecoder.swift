@@ -16,11 +16,13 @@ public enum ResponseDecoder {
         guard root.isObject else {
             throw KimiError(.parse, "response is \(root.kindName), expected a chat completion object")
         }
+        // A gateway that answers 200 with an error object instead of a completion.
+        if root.member("choices") == nil, let error = ErrorDecoder.apiError(in: root, httpStatus: 0) { throw error }
         let response = ChatResponse(rawBody: body)
         _ = root.member("id")?.appendString(to: response.id)
         _ = root.member("object")?.appendString(to: response.object)
         _ = root.member("model")?.appendString(to: response.model)
-        response.created = root.member("created")?.int64 ?? 0
+        response.created = root.member("created")?.count64 ?? 0
         if let usage = root.member("usage") { response.usage = decodeUsage(usage) }
 
         for (position, element) in (root.member("choices")?.elements ?? []).enumerated() {
@@ -70,14 +72,15 @@ public enum ResponseDecoder {
     }
 
     /// Reads a usage object; cached tokens come from the top-level
-    /// `cached_tokens` or from `prompt_tokens_details.cached_tokens`.
+    /// `cached_tokens` or from `prompt_tokens_details.cached_tokens`. A count
+    /// outside 0 ... 2^53 is treated as absent (-1), as in streams.
     public static func decodeUsage(_ value: JSONValue) -> Usage {
         var usage = Usage()
-        usage.promptTokens = value.member("prompt_tokens")?.int64 ?? -1
-        usage.completionTokens = value.member("completion_tokens")?.int64 ?? -1
-        usage.totalTokens = value.member("total_tokens")?.int64 ?? -1
-        usage.cachedTokens = value.member("cached_tokens")?.int64
-            ?? value.member("prompt_tokens_details")?.member("cached_tokens")?.int64
+        usage.promptTokens = value.member("prompt_tokens")?.count64 ?? -1
+        usage.completionTokens = value.member("completion_tokens")?.count64 ?? -1
+        usage.totalTokens = value.member("total_tokens")?.count64 ?? -1
+        usage.cachedTokens = value.member("cached_tokens")?.count64
+            ?? value.member("prompt_tokens_details")?.member("cached_tokens")?.count64
             ?? -1
         return usage
     }

@@ -234,7 +234,8 @@ public final class Conversation {
         guard case .success(let root) = JSONValue.parse(body), let messages = root.member("messages") else {
             throw KimiError(.internal, "could not export the history")
         }
-        return TextBuffer(messages.jsonText)
+        // The history holds what the server sent; a key it echoed stays out.
+        return TextBuffer(client.config.redact(messages.jsonText))
     }
 
     /// Replaces the history with a JSON array of messages.

@@ -52,12 +52,14 @@ public final class UsageMeter: @unchecked Sendable {
         }
     }
 
+    /// Counts are at most 2^53 each (the decoders drop larger ones), and the
+    /// sums saturate, so no response, however odd, can overflow the totals.
     private func add(_ usage: Usage) {
-        totals.responses += 1
+        totals.responses = totals.responses.saturatingAdd(1)
         let prompt = max(usage.promptTokens, 0)
-        totals.promptTokens += prompt
-        totals.cachedTokens += min(max(usage.cachedTokens, 0), prompt)
-        totals.completionTokens += max(usage.completionTokens, 0)
+        totals.promptTokens = totals.promptTokens.saturatingAdd(prompt)
+        totals.cachedTokens = totals.cachedTokens.saturatingAdd(min(max(usage.cachedTokens, 0), prompt))
+        totals.completionTokens = totals.completionTokens.saturatingAdd(max(usage.completionTokens, 0))
         totals.costUSD += pricing.cost(of: usage)
     }
 }

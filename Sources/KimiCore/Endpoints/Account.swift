@@ -4,28 +4,25 @@ extension Client {
     /// messages (images and video included).
     public func estimateTokens(_ request: ChatRequest) throws(KimiError) -> Int64 {
         let body = try prepareBody(request, for: .estimate)
-        let root = try requestJSON(HTTPRequest(method: .post, url: config.baseURL + "/tokenizers/estimate-token-count",
+        let root = try requestJSON(HTTPRequest(method: .post, url: config.base.endpoint("/tokenizers/estimate-token-count"),
                                                headers: config.jsonHeaders, body: body, cancel: request.cancelToken))
-        guard let tokens = root.member("data")?.member("total_tokens")?.int64 else {
-            throw KimiError(.parse, "estimate-token-count answered without data.total_tokens")
+        guard let tokens = root.member("data")?.member("total_tokens")?.count64 else {
+            throw KimiError(.parse, "estimate-token-count answered without a count in data.total_tokens (0 to 2^53)")
         }
         return tokens
     }
 
     /// `GET /v1/models`, with Kimi's capability fields.
     public func listModels() throws(KimiError) -> [ModelInfo] {
-        let root = try requestJSON(HTTPRequest(method: .get, url: config.baseURL + "/models", headers: config.jsonHeaders))
+        let root = try requestJSON(HTTPRequest(method: .get, url: config.base.endpoint("/models"), headers: config.jsonHeaders))
         return (root.member("data")?.elements ?? []).map(ModelInfo.init)
     }
 
     /// `GET /v1/users/me/balance`.
     public func balance() throws(KimiError) -> Balance {
-        let root = try requestJSON(HTTPRequest(method: .get, url: config.baseURL + "/users/me/balance",
+        let root = try requestJSON(HTTPRequest(method: .get, url: config.base.endpoint("/users/me/balance"),
                                                headers: config.jsonHeaders))
-        guard let data = root.member("data") else { throw KimiError(.parse, "the balance answer has no data") }
-        return Balance(available: data.member("available_balance")?.double ?? 0,
-                       voucher: data.member("voucher_balance")?.double ?? 0,
-                       cash: data.member("cash_balance")?.double ?? 0)
+        return try Balance(root)
     }
 
     /// Runs a request and parses its 2xx body as a JSON object.

@@ -28,7 +28,7 @@ extension Client {
         w.key("completion_window"); w.string(window)
         if let metadata { w.key("metadata"); metadata.write(to: &w) }
         w.endObject()
-        return Batch(try requestJSON(HTTPRequest(method: .post, url: config.baseURL + "/batches",
+        return Batch(try requestJSON(HTTPRequest(method: .post, url: config.base.endpoint("/batches"),
                                                  headers: config.jsonHeaders, body: RequestBody([.text(body)]))))
     }
 
@@ -40,8 +40,9 @@ extension Client {
     /// previous page.
     public func listBatches(after: String?, limit: Int) throws(KimiError) -> BatchPage {
         guard (1...100).contains(limit) else { throw .invalidArgument("limit: \(limit) is not between 1 and 100") }
-        var url = config.baseURL + "/batches?limit=\(limit)"
-        if let after { url += "&after=" + (try pathSegment(after, "after")) }
+        var query = [(name: "limit", value: String(limit))]
+        if let after { query.append((name: "after", value: try pathSegment(after, "after"))) }
+        let url = config.base.endpoint("/batches", query: query)
         let root = try requestJSON(HTTPRequest(method: .get, url: url, headers: config.jsonHeaders))
         let batches = (root.member("data")?.elements ?? []).map(Batch.init)
         return BatchPage(batches: batches, hasMore: root.member("has_more")?.bool ?? false,
@@ -104,7 +105,7 @@ extension Client {
         var answered = 0
         for (kind, fileID) in files {
             let finished = try forEachLine(ofFile: fileID, cancel: cancel) { line, number throws(KimiError) in
-                let result = BatchResult.decode(line, number: number, file: "\(kind) \(fileID)")
+                let result = BatchResult.decode(line, number: number, file: "\(kind) \(fileID)", redactor: config.redactor)
                 if let response = result.response {
                     usage.record(response, batch: id, line: answered)
                     answered += 1
@@ -117,6 +118,6 @@ extension Client {
     }
 
     private func batchURL(_ id: String) throws(KimiError) -> String {
-        config.baseURL + "/batches/" + (try pathSegment(id, "batch_id"))
+        config.base.endpoint("/batches/" + (try pathSegment(id, "batch_id")))
     }
 }

@@ -64,14 +64,14 @@ extension Client {
         }
         let form = MultipartForm(fields: [("purpose", purpose)], filename: filename, contentType: contentType,
                                  source: source, byteCount: byteCount)
-        var request = HTTPRequest(method: .post, url: config.baseURL + "/files", headers: config.uploadHeaders)
+        var request = HTTPRequest(method: .post, url: config.base.endpoint("/files"), headers: config.uploadHeaders)
         request.form = form
         request.progress = progress
         return FileObject(try requestJSON(request))
     }
 
     public func listFiles() throws(KimiError) -> [FileObject] {
-        let root = try requestJSON(HTTPRequest(method: .get, url: config.baseURL + "/files", headers: config.jsonHeaders))
+        let root = try requestJSON(HTTPRequest(method: .get, url: config.base.endpoint("/files"), headers: config.jsonHeaders))
         return (root.member("data")?.elements ?? []).map(FileObject.init)
     }
 
@@ -91,7 +91,7 @@ extension Client {
     }
 
     func fileURL(_ id: String) throws(KimiError) -> String {
-        config.baseURL + "/files/" + (try pathSegment(id, "file_id"))
+        config.base.endpoint("/files/" + (try pathSegment(id, "file_id")))
     }
 
     /// An id that is safe in a URL path (Kimi's ids are letters, digits,

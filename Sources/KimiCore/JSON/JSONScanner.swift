@@ -31,6 +31,8 @@ public struct JSONScanner {
     let base: UnsafePointer<UInt8>
     let end: Int
     public private(set) var position = 0
+    /// Arrays and objects open at `position`; at most `maxDepth`.
+    private var depth = 0
 
     public init(_ base: UnsafePointer<UInt8>, count: Int) {
         assert(base[count] == 0, "JSONScanner input must be NUL-terminated")
@@ -67,7 +69,14 @@ public struct JSONScanner {
     mutating func enterObject() throws(Failure) {
         skipSpace()
         guard position < end, base[position] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        try descend()
         position += 1
+    }
+
+    @inline(__always)
+    private mutating func descend() throws(Failure) {
+        depth += 1
+        guard depth <= JSONScanner.maxDepth else { throw fail("nested deeper than \(JSONScanner.maxDepth) levels") }
     }
 
     /// The next member's key (positioned at its value), or nil at the `}`.
@@ -77,6 +86,7 @@ public struct JSONScanner {
         guard position < end else { throw fail("unterminated object") }
         if base[position] == UInt8(ascii: "}") {
             position += 1
+            depth -= 1
             return nil
         }
         if !first {
@@ -97,6 +107,7 @@ public struct JSONScanner {
     mutating func enterArray() throws(Failure) {
         skipSpace()
         guard position < end, base[position] == UInt8(ascii: "[") else { throw fail("expected an array") }
+        try descend()
         position += 1
     }
 
@@ -107,6 +118,7 @@ public struct JSONScanner {
         guard position < end else { throw fail("unterminated array") }
         if base[position] == UInt8(ascii: "]") {
             position += 1
+            depth -= 1
             return false
         }
         if !first {
@@ -175,7 +187,8 @@ public struct JSONScanner {
         return try string()
     }
 
-    /// Reads a number; returns it when it is an integer that fits in Int64.
+    /// Reads a number; returns it when it is written as an integer (no
+    /// fraction, no exponent, as jansson's integers) that fits in Int64.
     mutating func integer() throws(Failure) -> Int64? {
         skipSpace()
         var negative = false
@@ -199,12 +212,10 @@ public struct JSONScanner {
         }
         var integral = true
         if current == UInt8(ascii: "."), position < end {
+            integral = false
             position += 1
             guard position < end, (0x30...0x39).contains(base[position]) else { throw fail("bad number") }
-            while position < end, (0x30...0x39).contains(base[position]) {
-                if base[position] != 0x30 { integral = false }
-                position += 1
-            }
+            while position < end, (0x30...0x39).contains(base[position]) { position += 1 }
         }
         if position < end, base[position] == UInt8(ascii: "e") || base[position] == UInt8(ascii: "E") {
             integral = false
@@ -224,18 +235,17 @@ public struct JSONScanner {
     }
 
     /// Skips one value of any kind, checking its syntax.
-    mutating func skipValue(depth: Int = 0) throws(Failure) {
-        guard depth < JSONScanner.maxDepth else { throw fail("nested too deeply") }
+    mutating func skipValue() throws(Failure) {
         skipSpace()
         switch current {
         case UInt8(ascii: "{"):
             try enterObject()
             var first = true
-            while try nextMember(&first) != nil { try skipValue(depth: depth + 1) }
+            while try nextMember(&first) != nil { try skipValue() }
         case UInt8(ascii: "["):
             try enterArray()
             var first = true
-            while try nextElement(&first) { try skipValue(depth: depth + 1) }
+            while try nextElement(&first) { try skipValue() }
         case UInt8(ascii: "\""):
             _ = try string()
         case UInt8(ascii: "t"):
@@ -246,6 +256,34 @@ public struct JSONScanner {
             try literal("null")
         default:
             _ = try integer()
+        }
+    }
+
+    /// Skips one value and says whether it is truthy as Python reads JSON:
+    /// null, false, 0, "", {} and [] are not; everything else is.
+    mutating func truthyValue() throws(Failure) -> Bool {
+        skipSpace()
+        let start = position
+        try skipValue()
+        let c = base[start]
+        switch c {
+        case UInt8(ascii: "n"), UInt8(ascii: "f"): return false
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "\""): return position - start > 2
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var inner = start + 1
+            while inner < position, base[inner] == 0x20 || base[inner] == 0x09 || base[inner] == 0x0A || base[inner] == 0x0D {
+                inner += 1
+            }
+            return inner < position - 1
+        default:
+            // A number is falsy when its digits before any exponent are all 0.
+            var i = start
+            while i < position, base[i] != UInt8(ascii: "e"), base[i] != UInt8(ascii: "E") {
+                if base[i] >= 0x31 && base[i] <= 0x39 { return true }
+                i += 1
+            }
+            return false
         }
     }
 
@@ -304,14 +342,13 @@ public struct JSONScanner {
             if c == UInt8(ascii: "\\") {
                 i = decodeEscape(at: i, end: token.end, into: out)
             } else {
-                let length = JSONScanner.utf8SequenceLength(base + i, token.end - i)
-                if length > 0 {
+                let (length, valid) = JSONScanner.utf8Sequence(base + i, token.end - i)
+                if valid {
                     out.append(base + i, count: length)
-                    i += length
                 } else {
                     JSONScanner.appendReplacement(out)
-                    i += 1
                 }
+                i += length
             }
             runStart = i
         }
@@ -391,28 +428,28 @@ public struct JSONScanner {
         return true
     }
 
-    /// Length of the well-formed UTF-8 sequence at `p`, or 0 if it is not one
-    /// (overlong forms, surrogates and truncated sequences included).
-    static func utf8SequenceLength(_ p: UnsafePointer<UInt8>, _ available: Int) -> Int {
-        let b0 = p[0]
-        func cont(_ k: Int) -> Bool { k < available && p[k] & 0xC0 == 0x80 }
-        switch b0 {
-        case 0xC2...0xDF:
-            return cont(1) ? 2 : 0
-        case 0xE0:
-            return available > 2 && (0xA0...0xBF).contains(p[1]) && cont(2) ? 3 : 0
-        case 0xE1...0xEC, 0xEE...0xEF:
-            return cont(1) && cont(2) ? 3 : 0
-        case 0xED:
-            return available > 2 && (0x80...0x9F).contains(p[1]) && cont(2) ? 3 : 0
-        case 0xF0:
-            return available > 3 && (0x90...0xBF).contains(p[1]) && cont(2) && cont(3) ? 4 : 0
-        case 0xF1...0xF3:
-            return cont(1) && cont(2) && cont(3) ? 4 : 0
-        case 0xF4:
-            return available > 3 && (0x80...0x8F).contains(p[1]) && cont(2) && cont(3) ? 4 : 0
-        default:
-            return 0
+    /// The UTF-8 sequence at `p`: its length and true when it is well
+    /// formed, or the length of its maximal subpart and false. Decoders
+    /// replace each maximal subpart with one U+FFFD, as the Unicode
+    /// standard (and so WHATWG's decoder) does: a 3-byte sequence cut after
+    /// 2 bytes is one replacement, not two.
+    static func utf8Sequence(_ p: UnsafePointer<UInt8>, _ available: Int) -> (length: Int, valid: Bool) {
+        let need: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch p[0] {
+        case 0x00...0x7F: return (1, true)
+        case 0xC2...0xDF: need = 2
+        case 0xE0: need = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 3
+        case 0xED: need = 3; high = 0x9F
+        case 0xF0: need = 4; low = 0x90
+        case 0xF1...0xF3: need = 4
+        case 0xF4: need = 4; high = 0x8F
+        default: return (1, false)
         }
+        for k in 1..<need {
+            guard k < available, p[k] >= (k == 1 ? low : 0x80), p[k] <= (k == 1 ? high : 0xBF) else { return (k, false) }
+        }
+        return (need, true)
     }
 }

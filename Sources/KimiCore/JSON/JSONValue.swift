@@ -24,19 +24,102 @@ public final class JSONValue {
         public let position: Int
     }
 
+    /// The deepest nesting accepted. Kimi's documents are a few levels deep;
+    /// jansson itself allows 2,048, which on a small thread stack (musl's
+    /// 128 KiB) is enough recursion to kill the process.
+    public static let maxDepth = JSONScanner.maxDepth
+
     /// Parses one JSON document (any value at the top, UTF-8 checked).
+    /// Documents nested deeper than `maxDepth` are refused before jansson
+    /// sees them. A number jansson cannot hold (an integer beyond 64 bits, a
+    /// real beyond a double: `1e999`) reads as null, so one absurd count
+    /// leaves that field absent instead of failing the whole document.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, ParseError> {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count > 0 else {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
             return .failure(ParseError(message: "empty input", position: 0))
         }
+        let text = UnsafeBufferPointer(start: base, count: bytes.count)
+        var unholdable: [Range<Int>] = []
+        if let offset = prescan(text, limit: maxDepth, unholdable: &unholdable) {
+            return .failure(ParseError(message: "nested deeper than \(maxDepth) levels", position: offset))
+        }
+        guard !unholdable.isEmpty else { return load(text) }
+        var copy = Array(text)
+        for range in unholdable {
+            copy.replaceSubrange(range, with: Array("null".utf8) + Array(repeating: UInt8(ascii: " "), count: range.count - 4))
+        }
+        return copy.withUnsafeBufferPointer { load($0) }
+    }
+
+    private static func load(_ text: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, ParseError> {
+        guard let base = text.baseAddress else { return .failure(ParseError(message: "empty input", position: 0)) }
         var error = json_error_t()
-        guard let value = json_loadb(base, bytes.count, Int(JSON_DECODE_ANY), &error) else {
-            let text = withUnsafeBytes(of: &error.text) { raw in
+        let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+        guard let value = json_loadb(chars, text.count, Int(JSON_DECODE_ANY), &error) else {
+            let message = withUnsafeBytes(of: &error.text) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            return .failure(ParseError(message: text, position: Int(error.position)))
+            return .failure(ParseError(message: message, position: Int(error.position)))
         }
         return .success(JSONValue(adopting: value))
+    }
+
+    /// One pass over JSON text before jansson parses it: returns where it
+    /// opens its `limit + 1`-th nested array or object (nil when it never
+    /// nests that deep; brackets inside strings do not count), and collects
+    /// the numbers jansson would refuse. No parsing, so it costs little.
+    static func prescan(_ text: UnsafeBufferPointer<UInt8>, limit: Int, unholdable: inout [Range<Int>]) -> Int? {
+        var depth = 0
+        var inString = false
+        var i = 0
+        let n = text.count
+        while i < n {
+            let c = text[i]
+            if inString {
+                if c == UInt8(ascii: "\\") {
+                    i += 2
+                    continue
+                }
+                if c == UInt8(ascii: "\"") { inString = false }
+                i += 1
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if depth > limit { return i }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let start = i
+                var real = false
+                while i < n, isNumberByte(text[i]) {
+                    if text[i] == UInt8(ascii: ".") || text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") { real = true }
+                    i += 1
+                }
+                // Only long integers and reals with an exponent can be out of range.
+                if (i - start >= 19 || real) && i - start >= 4 && !holdable(text[start..<i], real: real) {
+                    unholdable.append(start..<i)
+                }
+                continue
+            default: break
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func isNumberByte(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+            || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+    }
+
+    /// True when jansson can hold the number: an Int64, or a finite double.
+    private static func holdable(_ digits: Slice<UnsafeBufferPointer<UInt8>>, real: Bool) -> Bool {
+        let text = String(decoding: digits, as: UTF8.self)
+        if real { return Double(text).map { $0.isFinite } ?? true }
+        return Int64(text) != nil || Double(text) == nil
     }
 
     public static func parse(_ text: String) -> Result<JSONValue, ParseError> {
@@ -100,6 +183,11 @@ public final class JSONValue {
         default: return nil
         }
     }
+
+    /// An integer count in 0 ... 2^53 (a token count, a size, a timestamp),
+    /// nil for anything else: negative, written with a fraction or an
+    /// exponent (as the stream scanner reads counts too), or too large.
+    public var count64: Int64? { kind == .integer ? Counts.valid(int64) : nil }
 
     public var double: Double? {
         switch kind {

@@ -32,7 +32,7 @@ public struct Logger: @unchecked Sendable {
 
     let level: LogLevel?
     let sink: Sink?
-    var redact: (String) -> String = { $0 }
+    var redactor = Redactor.none
 
     /// No logging.
     public static let off = Logger(level: nil, sink: nil)
@@ -65,6 +65,6 @@ public struct Logger: @unchecked Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         guard enabled(level), let sink else { return }
-        sink(level, redact(message()))
+        sink(level, redactor.redact(message()))
     }
 }

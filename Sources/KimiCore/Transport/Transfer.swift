@@ -9,7 +9,7 @@ import CKimiShims
 /// decoded later by the caller). Nothing here parses JSON.
 final class Transfer {
     enum BodyMode { case pending, whole, stream }
-    enum Abort { case none, bodyTooLarge, eventTooLarge, progressStopped, bodyUnreadable }
+    enum Abort { case none, bodyTooLarge, eventTooLarge, headersTooLarge, unrequestedEncoding, progressStopped, bodyUnreadable }
 
     let request: HTTPRequest
     let maxBodyBytes: Int
@@ -17,12 +17,15 @@ final class Transfer {
     /// The client's logger, for the debug view of the transfer.
     private(set) var log = Logger.off
 
-    private(set) var status = 0
-    private(set) var contentType = ""
-    private(set) var requestID = ""
-    private(set) var retryAfterMs: Int64 = -1
-    /// A redirect's target (never followed).
-    private(set) var location = ""
+    /// The status line and headers of the (latest) response.
+    private(set) var head = ResponseHead()
+    var status: Int { head.status }
+    var contentType: String { head.contentType }
+    var requestID: String { head.requestID }
+    var retryAfterMs: Int64 { head.retryAfterMs }
+    var location: String { head.location }
+    /// The easy handle running this transfer, for curl_easy_getinfo.
+    private var easyRaw: UnsafeMutableRawPointer?
     private(set) var mode = BodyMode.pending
     /// A whole response body, or the body of an error answer.
     let body = TextBuffer()
@@ -69,6 +72,7 @@ final class Transfer {
     /// Points `easy` at this transfer. `easy` must be freshly reset.
     func configure(_ easy: EasyHandle, client: ClientConfig) throws(KimiError) {
         let user = Unmanaged.passUnretained(self).toOpaque()
+        easyRaw = easy.raw
         log = client.log
         easy.set(CURLOPT_URL, request.url)
         easy.set(CURLOPT_NOSIGNAL, 1)
@@ -151,36 +155,36 @@ final class Transfer {
 
     func noteActivity() { lastActivity = monotonicNanos() }
 
-    fileprivate func receiveHeader(_ line: UnsafeBufferPointer<UInt8>) {
+    /// Returns false to make curl abort the transfer (too many header bytes,
+    /// or a body encoded in a way nobody asked for).
+    fileprivate func receiveHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         noteActivity()
-        guard let header = HeaderLine(line) else { return }
-        switch header {
-        case .status(let code):
-            // A new response (after 100 Continue, or a proxy's CONNECT) starts afresh.
-            status = code
-            contentType = ""
-            requestID = ""
-            retryAfterMs = -1
-            location = ""
-        case .field(let name, let value):
-            switch name {
-            case "content-type": contentType = value.lowercased()
-            case "location": location = value
-            case "x-request-id", "request-id", "msh-request-id", "x-trace-id":
-                if requestID.isEmpty { requestID = value }
-            case "retry-after-ms":
-                if let ms = Int64(value), ms >= 0 { retryAfterMs = ms }
-            case "retry-after":
-                if retryAfterMs < 0, let seconds = Int64(value), seconds >= 0 { retryAfterMs = seconds * 1000 }
-            default: break
+        guard head.read(line) == .end else {
+            if head.totalBytes > ResponseHead.maxBytes {
+                abort = .headersTooLarge
+                return false
             }
-        case .end:
-            if status >= 200 {
-                let eventStream = contentType.hasPrefix("text/event-stream")
-                let streamed = request.bodyStream || request.streaming && (eventStream || contentType.isEmpty)
-                mode = streamed && isSuccess ? .stream : .whole
+            return true
+        }
+        if let easyRaw {
+            var code = 0
+            _ = CKimiShims_easy_getinfo_long(easyRaw, CURLINFO_RESPONSE_CODE, &code)
+            head.settleStatus(code)
+            if head.retryAfterRaw != nil {
+                var seconds: curl_off_t = 0
+                _ = CKimiShims_easy_getinfo_off(easyRaw, CURLINFO_RETRY_AFTER, &seconds)
+                head.settleRetryAfter(curlSeconds: Int64(seconds))
             }
         }
+        guard head.status >= 200 else { return true }
+        if head.hasUnrequestedEncoding {
+            abort = .unrequestedEncoding
+            return false
+        }
+        let eventStream = contentType.hasPrefix("text/event-stream")
+        let streamed = request.bodyStream || request.streaming && (eventStream || contentType.isEmpty)
+        mode = streamed && isSuccess ? .stream : .whole
+        return true
     }
 
     /// Returns false to make curl abort the transfer (a size limit was hit).
@@ -205,48 +209,12 @@ final class Transfer {
     }
 }
 
-/// A parsed response header line.
-enum HeaderLine {
-    case status(Int)
-    case field(name: String, value: String)
-    case end
-
-    init?(_ line: UnsafeBufferPointer<UInt8>) {
-        var end = line.count
-        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
-        if end == 0 {
-            self = .end
-            return
-        }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
-        if text.hasPrefix("HTTP/") {
-            let fields = text.split(separator: " ", maxSplits: 2)
-            guard fields.count >= 2, let code = Int(fields[1]) else { return nil }
-            self = .status(code)
-            return
-        }
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        let name = text[..<colon].lowercased()
-        let value = text[text.index(after: colon)...].trimmingSpaces()
-        self = .field(name: name, value: value)
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
-    }
-}
-
 private let transferHeaderCallback: CKimiShims_data_cb = { buffer, size, count, user in
     let total = size &* count
     guard let user, let buffer else { return total }
     let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
-    transfer.receiveHeader(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: total))
-    return total
+    let line = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: total)
+    return transfer.receiveHeader(line) ? total : 0
 }
 
 private let transferReadCallback: CKimiShims_data_cb = { buffer, size, count, user in

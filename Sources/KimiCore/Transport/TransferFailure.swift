@@ -1,15 +1,25 @@
 import CCurl
 
 extension Transfer {
-    /// The error for a transfer curl ended with `result`; nil for success.
+    /// The error for a transfer curl ended with `result`; nil for success,
+    /// and for an error answer cut at the body limit: that is reported as
+    /// the error answer it is (its HTTP status kept), not as a size problem.
     func failure(_ result: CURLcode) -> KimiError? {
         guard result != CURLE_OK else { return nil }
         let label = request.label
         switch abort {
+        case .bodyTooLarge where status >= 300:
+            return nil
         case .bodyTooLarge:
             return KimiError(.tooLarge, "response body over the \(maxBodyBytes)-byte limit (kimi_client_options_set_max_response_bytes) on \(label)")
         case .eventTooLarge:
             return KimiError(.tooLarge, "\(request.bodyStream ? "a line" : "event-stream line") over the \(maxEventBytes)-byte limit (kimi_client_options_set_max_event_bytes) on \(label)")
+        case .headersTooLarge:
+            return KimiError(.tooLarge, "response headers over \(ResponseHead.maxBytes) bytes on \(label)")
+        case .unrequestedEncoding:
+            var error = KimiError(.parse, "the answer's body is encoded (Content-Encoding: \(head.contentEncoding)), which was not asked for (\(label))")
+            error.httpStatus = status
+            return error
         case .progressStopped:
             return KimiError(.aborted, "the progress callback returned non-zero (\(label))")
         case .bodyUnreadable:

@@ -28,7 +28,8 @@ public final class Batch {
     public var expiresAt: Int64 = 0
     public let json: TextBuffer
 
-    init(_ value: JSONValue) {
+    /// Reads a batch object; fields it lacks stay empty (or 0).
+    public init(_ value: JSONValue) {
         json = TextBuffer(value.jsonText)
         _ = value.member("id")?.appendString(to: id)
         _ = value.member("status")?.appendString(to: status)
@@ -38,11 +39,11 @@ public final class Batch {
         _ = value.member("error_file_id")?.appendString(to: errorFileID)
         _ = value.member("completion_window")?.appendString(to: completionWindow)
         if let counts = value.member("request_counts") {
-            total = counts.member("total")?.int64 ?? 0
-            completed = counts.member("completed")?.int64 ?? 0
-            failed = counts.member("failed")?.int64 ?? 0
+            total = counts.member("total")?.count64 ?? 0
+            completed = counts.member("completed")?.count64 ?? 0
+            failed = counts.member("failed")?.count64 ?? 0
         }
-        func time(_ key: String) -> Int64 { value.member(key)?.int64 ?? 0 }
+        func time(_ key: String) -> Int64 { value.member(key)?.count64 ?? 0 }
         createdAt = time("created_at")
         inProgressAt = time("in_progress_at")
         finalizingAt = time("finalizing_at")
@@ -56,7 +57,7 @@ public final class Batch {
             let code = first.member("code")?.string ?? ""
             let message = first.member("message")?.string ?? ""
             errorSummary.append(code.isEmpty ? message : "\(code): \(message)")
-            if let line = first.member("line")?.int64 { errorSummary.append(" (line \(line))") }
+            if let line = first.member("line")?.count64 { errorSummary.append(" (line \(line))") }
         }
     }
 

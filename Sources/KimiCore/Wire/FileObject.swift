@@ -10,7 +10,8 @@ public final class FileObject {
     public var createdAt: Int64 = 0
     public let json: TextBuffer
 
-    init(_ value: JSONValue) {
+    /// Reads a file object; fields it lacks stay empty (or 0).
+    public init(_ value: JSONValue) {
         json = TextBuffer(value.jsonText)
         _ = value.member("id")?.appendString(to: id)
         _ = value.member("filename")?.appendString(to: filename)
@@ -19,8 +20,8 @@ public final class FileObject {
         if let details = value.member("status_details") {
             if details.appendString(to: statusDetails) == false { statusDetails.append(details.jsonText) }
         }
-        bytes = value.member("bytes")?.int64 ?? 0
-        createdAt = value.member("created_at")?.int64 ?? 0
+        bytes = value.member("bytes")?.count64 ?? 0
+        createdAt = value.member("created_at")?.count64 ?? 0
     }
 }
 
@@ -35,11 +36,12 @@ public final class ModelInfo {
     public var supportsVideoIn = false
     public var supportsReasoning = false
 
-    init(_ value: JSONValue) {
+    /// Reads one entry of a model list.
+    public init(_ value: JSONValue) {
         _ = value.member("id")?.appendString(to: id)
         _ = value.member("owned_by")?.appendString(to: ownedBy)
-        created = value.member("created")?.int64 ?? 0
-        contextLength = value.member("context_length")?.int64 ?? -1
+        created = value.member("created")?.count64 ?? 0
+        contextLength = value.member("context_length")?.count64 ?? -1
         supportsImageIn = value.member("supports_image_in")?.bool ?? false
         supportsVideoIn = value.member("supports_video_in")?.bool ?? false
         supportsReasoning = value.member("supports_reasoning")?.bool ?? false
@@ -51,4 +53,12 @@ public struct Balance: Sendable {
     public var available: Double
     public var voucher: Double
     public var cash: Double
+
+    /// Reads `/users/me/balance`'s answer; a missing amount is 0.
+    public init(_ root: JSONValue) throws(KimiError) {
+        guard let data = root.member("data") else { throw KimiError(.parse, "the balance answer has no data") }
+        available = data.member("available_balance")?.double ?? 0
+        voucher = data.member("voucher_balance")?.double ?? 0
+        cash = data.member("cash_balance")?.double ?? 0
+    }
 }
