@@ -70,6 +70,9 @@ public func kimi_stream_response(_ stream: OpaquePointer?, _ out: UnsafeMutableP
 
 @c @implementation
 public func kimi_stream_free(_ stream: OpaquePointer?) {
-    object(stream, as: StreamBox.self)?.stream.cancel()
+    guard let box = object(stream, as: StreamBox.self) else { return }
+    // A reader blocked in kimi_stream_next on another thread returns first.
+    box.stream.cancel()
+    box.stream.waitUntilIdle()
     release(stream, as: StreamBox.self)
 }

@@ -170,10 +170,59 @@ static void test_fault_injection(void) {
     kimi_client_free(faulty);
 }
 
+/* A pull stream read by one thread and stopped (cancelled, or freed) by
+ * another while the reader waits on a silent server: the reader wakes at
+ * once with KIMI_E_ABORTED, keeps what arrived, and nothing races (TSan). */
+struct stopping {
+    kimi_stream *stream;
+    int free_it;
+};
+
+static void *stop_stream(void *arg) {
+    struct stopping *s = arg;
+    struct timespec wait = {0, 150 * 1000000L};
+    nanosleep(&wait, NULL);
+    if (s->free_it)
+        kimi_stream_free(s->stream);
+    else
+        kimi_stream_cancel(s->stream);
+    return NULL;
+}
+
+static void test_stop_a_pull_stream_from_another_thread(void) {
+    int free_it;
+    for (free_it = 0; free_it < 2; free_it++) {
+        kimi_chat_request *req = user_request(NULL, "hi there friend [[mock: stall_after=2 stall_ms=5000]]");
+        kimi_stream *stream;
+        const kimi_stream_event *event;
+        struct stopping stop;
+        pthread_t thread;
+        kimi_status status;
+        double start = now_ms();
+        CHECK_INT(kimi_chat_stream_open(shared, req, &stream), KIMI_OK);
+        stop.stream = stream;
+        stop.free_it = free_it;
+        pthread_create(&thread, NULL, stop_stream, &stop);
+        while ((status = kimi_stream_next(stream, &event)) == KIMI_OK && event) {}
+        CHECK_INT(status, KIMI_E_ABORTED);
+        CHECK(now_ms() - start < 3000);
+        if (!free_it) {
+            kimi_chat_response *resp;
+            CHECK_INT(kimi_stream_response(stream, &resp), KIMI_OK);
+            CHECK_CONTAINS(kimi_chat_response_content(resp, NULL), "You said:");
+            kimi_chat_response_free(resp);
+        }
+        pthread_join(thread, NULL);
+        if (!free_it) kimi_stream_free(stream);
+        kimi_chat_request_free(req);
+    }
+}
+
 int main(void) {
     shared = test_client();
     RUN(test_32_threads_x_50_requests);
     RUN(test_fault_injection);
+    RUN(test_stop_a_pull_stream_from_another_thread);
     kimi_client_free(shared);
     return harness_finish();
 }

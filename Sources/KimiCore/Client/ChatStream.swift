@@ -11,12 +11,22 @@
 /// case `response` keeps what arrived.
 public final class ChatStream {
     private let client: Client
-    private let http: HTTPRequest
+    private var http: HTTPRequest
     private var exchange: Exchange
     /// The events read so far; the C accessors read the current one.
     public let events: EventCursor
     private let prefill: String?
-    public private(set) var isFinished = false
+    /// Fired by `cancel`, from any thread: wakes a reader blocked on the
+    /// network at once.
+    private let stopper = CancelToken()
+    /// Guards `reading` and `over`: the reader and a cancelling thread take
+    /// turns, so the stream's state is only ever touched by one of them.
+    private let turn = Lock()
+    private var reading = false
+    private var over = false
+    /// `finish` ran; touched only by whoever has the turn, published to
+    /// `over` when the turn ends.
+    private var finished = false
     /// True once the server started a 2xx event stream; from then on
     /// `response` holds what arrived, whatever happens later.
     public private(set) var started = false
@@ -26,22 +36,28 @@ public final class ChatStream {
         prefill = request.prefill
         do throws(KimiError) {
             http = try client.streamRequest(request)
+            http.stop = stopper
             exchange = try Exchange(http, config: client.config, pool: client.pool, limit: client.limit)
         } catch {
             throw client.redacted(error)
         }
-        events = EventCursor(maxEventBytes: client.config.maxEventBytes)
+        events = EventCursor(maxEventBytes: client.config.maxEventBytes, maxResponseBytes: client.config.maxBodyBytes)
     }
 
     deinit { exchange.close() }
 
-    /// The response accumulated so far (all of it once the stream is done).
+    /// The response accumulated so far (all of it once the stream is over).
     public var response: ChatResponse { events.response }
 
-    /// The next event, or nil after the `.done` event.
+    /// True once the stream ended, failed or was cancelled. Any thread.
+    public var isFinished: Bool { turn.withLock { over } }
+
+    /// The next event, or nil after the `.done` event (or once cancelled).
+    /// One reader at a time.
     public func next() throws(KimiError) -> StreamEvent? {
+        guard beginReading() else { return nil }
+        defer { endReading() }
         if events.advance() { return events.current }
-        guard !isFinished else { return nil }
         if events.sawDone {
             finish()
             return nil
@@ -68,6 +84,8 @@ public final class ChatStream {
     /// Sends the request and waits for the answer's headers, so a refused
     /// request fails here rather than at the first `next()`.
     public func start() throws(KimiError) {
+        guard beginReading() else { throw KimiError(.aborted, "the stream was cancelled") }
+        defer { endReading() }
         do throws(KimiError) {
             try awaitEventStream()
         } catch {
@@ -76,12 +94,46 @@ public final class ChatStream {
         }
     }
 
-    /// Stops the transfer now (the caller is done reading).
-    public func cancel() { finish() }
+    /// Stops the transfer, from any thread: a reader blocked in `next()`
+    /// wakes at once and fails with `.aborted`, keeping what arrived; with
+    /// no reader inside, the stream is finished here. Idempotent.
+    public func cancel() {
+        stopper.cancel()
+        turn.withLock {
+            guard !reading else { return }
+            finish()
+            over = true
+        }
+    }
 
+    /// Waits until no `next()` or `start()` runs (after `cancel`, so the
+    /// stream can be freed from another thread).
+    public func waitUntilIdle() {
+        turn.withLock { while reading { turn.wait(until: nil) } }
+    }
+
+    private func beginReading() -> Bool {
+        turn.withLock {
+            guard !over else { return false }
+            reading = true
+            return true
+        }
+    }
+
+    private func endReading() {
+        turn.withLock {
+            reading = false
+            over = finished
+            turn.broadcast()
+        }
+    }
+
+    /// Ends the stream: the response is complete (or partial), usage is
+    /// recorded once, the connection goes back to the pool. Called by the
+    /// reader, or by `cancel` when no reader is inside.
     private func finish() {
-        guard !isFinished else { return }
-        isFinished = true
+        guard !finished else { return }
+        finished = true
         response.completePartial(prefix: prefill)
         if started { client.usage.record(response) }
         if events.sawDone { exchange.finishIfReady() }

@@ -91,7 +91,7 @@ extension Client {
                 var error = redacted(error)
                 guard let delayMs = retryDelay(after: &error, retry: retry, label: request.label) else { throw error }
                 retry += 1
-                try pool.wait(ms: delayMs, cancel: request.cancel, purpose: "to retry \(request.label)")
+                try pool.wait(ms: delayMs, cancel: request.tokens, purpose: "to retry \(request.label)")
             }
         }
     }

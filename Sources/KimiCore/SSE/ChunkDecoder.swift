@@ -34,7 +34,7 @@ struct Chunk {
     var toolCalls: [ToolCall] = []
     var toolCallCount = 0
     var usage: Usage?
-    /// True when the chunk carries an `error` member instead of choices.
+    /// True when the chunk carries a truthy `error` member.
     var hasError = false
 
     mutating func add(_ choice: Choice) {
@@ -83,12 +83,13 @@ enum ChunkDecoder {
             } else if s.matches(key, "model") {
                 chunk.model = try s.optionalString()
             } else if s.matches(key, "created") {
-                chunk.created = try s.optionalInteger()
+                chunk.created = Counts.valid(try s.optionalInteger())
             } else if s.matches(key, "usage") {
                 chunk.usage = try scanUsage(&s)
             } else if s.matches(key, "error") {
-                chunk.hasError = true
-                try s.skipValue()
+                // As openai-python reads it: only a truthy `error` makes an
+                // error chunk; some servers send "error": null in every chunk.
+                if try s.truthyValue() { chunk.hasError = true }
             } else {
                 try s.skipValue()
             }
@@ -107,7 +108,7 @@ enum ChunkDecoder {
                 try scanDelta(&s, &choice, &chunk)
             } else if s.matches(key, "index") {
                 guard let index = try s.integer(), (0..<maxChoices).contains(index) else {
-                    throw s.fail("choice index out of range (0..<\(maxChoices))")
+                    throw s.fail("choice index is not an integer from 0 to \(maxChoices - 1)")
                 }
                 choice.index = Int(index)
             } else if s.matches(key, "finish_reason") {
@@ -153,10 +154,11 @@ enum ChunkDecoder {
         var first = true
         while let key = try s.nextMember(&first) {
             if s.matches(key, "index") {
-                if let index = try s.optionalInteger() {
-                    guard (0..<maxToolCalls).contains(index) else { throw s.fail("tool call index out of range") }
-                    call.index = Int(index)
+                if s.takeNull() { continue }
+                guard let index = try s.integer(), (0..<maxToolCalls).contains(index) else {
+                    throw s.fail("tool call index is not an integer from 0 to \(maxToolCalls - 1)")
                 }
+                call.index = Int(index)
             } else if s.matches(key, "function") {
                 if s.takeNull() { continue }
                 try s.enterObject()
@@ -189,20 +191,20 @@ enum ChunkDecoder {
         var first = true
         while let key = try s.nextMember(&first) {
             if s.matches(key, "prompt_tokens") {
-                usage.promptTokens = try s.optionalInteger() ?? -1
+                usage.promptTokens = Counts.valid(try s.optionalInteger()) ?? -1
             } else if s.matches(key, "completion_tokens") {
-                usage.completionTokens = try s.optionalInteger() ?? -1
+                usage.completionTokens = Counts.valid(try s.optionalInteger()) ?? -1
             } else if s.matches(key, "total_tokens") {
-                usage.totalTokens = try s.optionalInteger() ?? -1
+                usage.totalTokens = Counts.valid(try s.optionalInteger()) ?? -1
             } else if s.matches(key, "cached_tokens") {
-                usage.cachedTokens = try s.optionalInteger() ?? -1
+                usage.cachedTokens = Counts.valid(try s.optionalInteger()) ?? -1
             } else if s.matches(key, "prompt_tokens_details") {
                 if s.takeNull() { continue }
                 try s.enterObject()
                 var firstDetail = true
                 while let detail = try s.nextMember(&firstDetail) {
                     if s.matches(detail, "cached_tokens") {
-                        detailsCached = try s.optionalInteger()
+                        detailsCached = Counts.valid(try s.optionalInteger())
                     } else {
                         try s.skipValue()
                     }

@@ -8,8 +8,8 @@ public final class EventCursor {
     /// The event made outside the decoder (a task's `.end`), when current.
     private var ending: StreamEvent?
 
-    init(maxEventBytes: Int) {
-        decoder = StreamDecoder(maxEventBytes: maxEventBytes)
+    init(maxEventBytes: Int, maxResponseBytes: Int) {
+        decoder = StreamDecoder(maxEventBytes: maxEventBytes, maxResponseBytes: maxResponseBytes)
     }
 
     /// The response accumulated so far.
@@ -71,7 +71,8 @@ public final class EventCursor {
         let finishNote = response.choices.contains { !$0.finishReason.isEmpty }
             ? " (a finish_reason was seen, but only [DONE] completes a stream)" : ""
         if let error = transportError {
-            if error.status == .tooLarge { return error }
+            // Limits and timeouts are what they are, wherever they strike.
+            if error.status == .tooLarge || error.status == .timeout { return error }
             return KimiError(.incomplete, "the stream broke before data: [DONE]\(finishNote): \(error.message)")
         }
         return KimiError(.incomplete, "the stream ended before data: [DONE]\(finishNote) (\(label))")

@@ -7,7 +7,8 @@ import Glibc
 ///
 /// Kimi's rules: reasoning and content are concatenated, never replaced;
 /// tool calls are assembled by `index` (by id or position when a provider
-/// leaves `index` out) and their ids kept verbatim; usage from
+/// leaves `index` out), kept in the response in `index` order whatever
+/// order they arrive in, and their ids kept verbatim; usage from
 /// `choices[i].usage` or the top-level usage chunk replaces earlier usage
 /// (the last one wins, nothing is summed).
 final class StreamAccumulator {
@@ -18,10 +19,19 @@ final class StreamAccumulator {
     private(set) var eventCount = 0
     /// Decoded event text, each piece followed by a NUL; reused per chunk.
     let arena = TextBuffer(capacity: 1024)
-    /// The `index` each tool call was sent with, per choice, by position.
-    private var streamIndexes: [[Int]] = []
-    /// Whether TOOL_CALL_DONE went out, per choice and position.
-    private var closed: [[Bool]] = []
+    /// Bytes of text kept in the response (content, reasoning, arguments).
+    private(set) var keptBytes = 0
+    /// One tool call of a choice, in order of arrival.
+    private struct CallSlot {
+        /// The `index` the server sent, -1 when it left it out.
+        let streamIndex: Int
+        let call: ResponseToolCall
+        /// TOOL_CALL_DONE went out.
+        var closed = false
+    }
+
+    /// Per choice, its tool calls in order of arrival.
+    private var slots: [[CallSlot]] = []
 
     init() { events.reserveCapacity(8) }
 
@@ -45,11 +55,17 @@ final class StreamAccumulator {
         event.textStart = arena.count
         s.decode(token, into: arena)
         event.textCount = arena.count - event.textStart
-        accumulated?.append(arena.bytes + event.textStart, count: event.textCount)
+        if let accumulated {
+            accumulated.append(arena.bytes + event.textStart, count: event.textCount)
+            keptBytes += event.textCount
+        }
         arena.append(0)
     }
 
-    func apply(_ chunk: Chunk, _ s: JSONScanner) {
+    /// A stream that names more tool calls than this in one choice is refused.
+    static let maxToolCalls = Int(ChunkDecoder.maxToolCalls)
+
+    func apply(_ chunk: Chunk, _ s: JSONScanner) throws(KimiError) {
         if response.id.isEmpty, let id = chunk.id { s.decode(id, into: response.id) }
         if response.model.isEmpty, let model = chunk.model { s.decode(model, into: response.model) }
         if response.created == 0, let created = chunk.created { response.created = created }
@@ -73,7 +89,7 @@ final class StreamAccumulator {
                 push(event)
             }
             for fragment in chunk.toolCalls[choiceDelta.toolCalls] {
-                applyToolCall(fragment, s, choice)
+                try applyToolCall(fragment, s, choice)
             }
             if let finish = choiceDelta.finishReason {
                 closeToolCalls(of: choice)
@@ -97,14 +113,11 @@ final class StreamAccumulator {
         }
     }
 
-    private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) {
+    private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) {
         let c = choice.index
-        while streamIndexes.count <= c {
-            streamIndexes.append([])
-            closed.append([])
-        }
-        let (slot, created) = slot(for: fragment, s, choice)
-        let call = choice.toolCalls[slot]
+        while slots.count <= c { slots.append([]) }
+        let (slot, created) = try slot(for: fragment, s, choice)
+        let call = slots[c][slot].call
         if let id = fragment.id, call.id.isEmpty { s.decode(id, into: call.id) }
         if let type = fragment.type, call.type.isEmpty { s.decode(type, into: call.type) }
         if let name = fragment.name, name.count > 0 {
@@ -116,56 +129,71 @@ final class StreamAccumulator {
                 call.name.truncate(to: before)
             }
         }
-        if created {
-            var event = StreamEvent(type: .toolCallStart, choiceIndex: c)
-            event.toolCallIndex = slot
-            push(event)
-        }
+        if created { push(toolCallEvent(.toolCallStart, c, slot)) }
         if let arguments = fragment.arguments, arguments.count > 0 {
-            var event = StreamEvent(type: .toolCallDelta, choiceIndex: c)
-            event.toolCallIndex = slot
+            var event = toolCallEvent(.toolCallDelta, c, slot)
             addText(arguments, s, to: &event, accumulated: call.arguments)
             push(event)
         }
     }
 
-    /// The position of the call a fragment belongs to, and whether it is new.
+    private func toolCallEvent(_ type: StreamEventType, _ choice: Int, _ slot: Int) -> StreamEvent {
+        var event = StreamEvent(type: type, choiceIndex: choice)
+        let streamIndex = slots[choice][slot].streamIndex
+        event.toolCallIndex = streamIndex >= 0 ? streamIndex : slot
+        event.callSlot = slot
+        return event
+    }
+
+    /// The slot of the call a fragment belongs to, and whether it is new.
     /// By `index` when sent; otherwise (providers that leave it out) an id
     /// not seen before starts a call, and a fragment without one continues
     /// the latest call.
-    private func slot(for fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) -> (Int, Bool) {
-        let c = choice.index
+    private func slot(for fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) -> (Int, Bool) {
+        let calls = slots[choice.index]
         if let index = fragment.index {
-            if let existing = streamIndexes[c].firstIndex(of: index) { return (existing, false) }
-            return (newCall(choice, streamIndex: index), true)
+            if let existing = calls.firstIndex(where: { $0.streamIndex == index }) { return (existing, false) }
+            return (try newCall(choice, streamIndex: index), true)
         }
         if let id = fragment.id {
             let text = TextBuffer()
             s.decode(id, into: text)
             let wanted = text.string
-            if let existing = choice.toolCalls.firstIndex(where: { $0.id.string == wanted }) { return (existing, false) }
-            return (newCall(choice, streamIndex: -1), true)
+            if let existing = calls.firstIndex(where: { $0.call.id.string == wanted }) { return (existing, false) }
+            return (try newCall(choice, streamIndex: -1), true)
         }
-        if choice.toolCalls.isEmpty { return (newCall(choice, streamIndex: -1), true) }
-        return (choice.toolCalls.count - 1, false)
+        if calls.isEmpty { return (try newCall(choice, streamIndex: -1), true) }
+        return (calls.count - 1, false)
     }
 
-    private func newCall(_ choice: ResponseChoice, streamIndex: Int) -> Int {
-        choice.toolCalls.append(ResponseToolCall())
-        streamIndexes[choice.index].append(streamIndex)
-        closed[choice.index].append(false)
-        return choice.toolCalls.count - 1
+    /// A new call, placed in the response in `index` order (calls without
+    /// an index go last, in order of arrival).
+    private func newCall(_ choice: ResponseChoice, streamIndex: Int) throws(KimiError) -> Int {
+        let c = choice.index
+        guard slots[c].count < StreamAccumulator.maxToolCalls else {
+            throw KimiError(.parse, "the stream names more than \(StreamAccumulator.maxToolCalls) tool calls in choice \(c)")
+        }
+        let call = ResponseToolCall()
+        var position = choice.toolCalls.count
+        if streamIndex >= 0 {
+            let order = slots[c]
+            position = choice.toolCalls.firstIndex { existing in
+                guard let slot = order.first(where: { $0.call === existing }) else { return false }
+                return slot.streamIndex < 0 || slot.streamIndex > streamIndex
+            } ?? position
+        }
+        choice.toolCalls.insert(call, at: position)
+        slots[c].append(CallSlot(streamIndex: streamIndex, call: call))
+        return slots[c].count - 1
     }
 
     /// TOOL_CALL_DONE for every call of `choice` not yet closed.
     private func closeToolCalls(of choice: ResponseChoice) {
         let c = choice.index
-        guard c < closed.count else { return }
-        for slot in closed[c].indices where !closed[c][slot] {
-            closed[c][slot] = true
-            var event = StreamEvent(type: .toolCallDone, choiceIndex: c)
-            event.toolCallIndex = slot
-            push(event)
+        guard c < slots.count else { return }
+        for slot in slots[c].indices where !slots[c][slot].closed {
+            slots[c][slot].closed = true
+            push(toolCallEvent(.toolCallDone, c, slot))
         }
     }
 
@@ -176,9 +204,9 @@ final class StreamAccumulator {
     }
 
     func toolCall(of event: StreamEvent) -> ResponseToolCall? {
-        guard event.toolCallIndex >= 0, event.choiceIndex >= 0, event.choiceIndex < response.choices.count else { return nil }
-        let calls = response.choices[event.choiceIndex].toolCalls
-        return event.toolCallIndex < calls.count ? calls[event.toolCallIndex] : nil
+        guard event.callSlot >= 0, event.choiceIndex >= 0, event.choiceIndex < slots.count,
+              event.callSlot < slots[event.choiceIndex].count else { return nil }
+        return slots[event.choiceIndex][event.callSlot].call
     }
 
     func finishReason(of event: StreamEvent) -> TextBuffer? {

@@ -11,8 +11,13 @@ public final class StreamDecoder {
     /// The data of the message the current events came from (NUL-terminated).
     public private(set) var rawChunk = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
-    public init(maxEventBytes: Int = 16 << 20) {
+    /// The most text the accumulated response may hold: a stream that
+    /// never ends cannot take all memory.
+    public let maxResponseBytes: Int
+
+    public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20) {
         sse = SSEDecoder(maxEventBytes: maxEventBytes)
+        self.maxResponseBytes = maxResponseBytes
     }
 
     public var response: ChatResponse { accumulator.response }
@@ -47,8 +52,10 @@ public final class StreamDecoder {
             accumulator.finishStream()
             return true
         }
-        guard let base = message.data.baseAddress, message.data.count > 0 else {
-            throw KimiError(.parse, "empty data: payload at stream byte \(message.streamOffset)")
+        // An event with empty or blank data carries no chunk (a keep-alive).
+        guard let base = message.data.baseAddress,
+              message.data.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            return true
         }
         var scanner = JSONScanner(base, count: message.data.count)
         do {
@@ -57,7 +64,10 @@ public final class StreamDecoder {
             throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
         }
         if chunk.hasError { throw streamError(message) }
-        accumulator.apply(chunk, scanner)
+        try accumulator.apply(chunk, scanner)
+        if accumulator.keptBytes > maxResponseBytes {
+            throw KimiError(.tooLarge, "the streamed answer grew over the \(maxResponseBytes)-byte response limit (kimi_client_options_set_max_response_bytes)")
+        }
         return true
     }
 

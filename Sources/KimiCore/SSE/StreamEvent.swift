@@ -22,8 +22,12 @@ public struct StreamEvent {
     /// The choice the event is about; -1 for stream-wide events (the
     /// include_usage chunk, done).
     public var choiceIndex = -1
-    /// Position of the tool call in the choice's tool calls; -1 otherwise.
+    /// The tool call's `index` as the server sent it (its position in the
+    /// final response when the server numbers calls 0, 1, 2, ...), or its
+    /// order of arrival for servers that leave `index` out; -1 otherwise.
     public var toolCallIndex = -1
+    /// Which call of the choice (in order of arrival) the event is about.
+    var callSlot = -1
     var textStart = 0
     var textCount = 0
     public var usage = Usage()

@@ -24,15 +24,15 @@ final class ConcurrencyLimit: @unchecked Sendable {
         }
     }
 
-    /// Takes a slot, waiting for one; `cancel` ends the wait with `.aborted`.
-    func acquire(cancel: CancelToken?, label: String) throws(KimiError) {
+    /// Takes a slot, waiting for one; any of `cancel` ends the wait with `.aborted`.
+    func acquire(cancel: [CancelToken], label: String) throws(KimiError) {
         guard isLimited, !tryAcquire() else { return }
         let waiter = CancelToken.Waiter { [lock] in lock.withLock { lock.broadcast() } }
-        cancel?.register(waiter)
-        defer { cancel?.unregister(waiter) }
+        for token in cancel { token.register(waiter) }
+        defer { for token in cancel { token.unregister(waiter) } }
         try lock.withLock { () throws(KimiError) in
             while inUse >= maximum {
-                if let cancel, cancel.isCancelled {
+                if cancel.contains(where: \.isCancelled) {
                     throw KimiError(.aborted, "cancelled through the cancel token while waiting for a connection slot for \(label)")
                 }
                 lock.wait(until: nil)

@@ -21,7 +21,7 @@ final class Exchange {
         self.pool = pool
         self.limit = limit
         transfer = Transfer(request: request, maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes)
-        try limit.acquire(cancel: request.cancel, label: request.label)
+        try limit.acquire(cancel: request.tokens, label: request.label)
         let session: Session
         do throws(KimiError) {
             session = try pool.acquire()
@@ -39,7 +39,7 @@ final class Exchange {
             throw error
         }
         self.session = session
-        request.cancel?.register(session.multi)
+        for token in request.tokens { token.register(session.multi) }
     }
 
     deinit { close() }
@@ -51,7 +51,7 @@ final class Exchange {
     func close() {
         guard let session else { return }
         self.session = nil
-        transfer.request.cancel?.unregister(session.multi)
+        for token in transfer.request.tokens { token.unregister(session.multi) }
         session.multi.remove(session.easy)
         pool.release(session)
         limit.release()
@@ -66,7 +66,11 @@ final class Exchange {
 
     /// Runs until the transfer has made progress or ended.
     func step() throws(KimiError) {
-        guard let session, result == nil else { return }
+        guard result == nil else { return }
+        guard let session else {
+            // Closed before its end: there is nothing left to wait for.
+            throw transfer.request.cancellation ?? KimiError(.aborted, "the transfer was stopped (\(transfer.request.label))")
+        }
         try checkCancelAndIdle()
         let before = transfer.bytesReceived
         drive(session.multi)
@@ -87,9 +91,9 @@ final class Exchange {
     }
 
     private func checkCancelAndIdle() throws(KimiError) {
-        if let cancel = transfer.request.cancel, cancel.isCancelled {
+        if let cancelled = transfer.request.cancellation {
             close()
-            throw KimiError(.aborted, "cancelled through the cancel token (\(transfer.request.label))")
+            throw cancelled
         }
         if transfer.isIdle(longerThan: config.idleTimeoutMs) {
             close()

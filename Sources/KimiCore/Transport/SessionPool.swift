@@ -48,19 +48,22 @@ extension SessionPool {
     /// Sleeps `ms` (cancellable); `purpose` ends the cancel message
     /// ("to retry POST https://...").
     func wait(ms: Int64, cancel: CancelToken?, purpose: String) throws(KimiError) {
+        try wait(ms: ms, cancel: cancel.map { [$0] } ?? [], purpose: purpose)
+    }
+
+    func wait(ms: Int64, cancel: [CancelToken], purpose: String) throws(KimiError) {
         let session = try acquire()
         defer { release(session) }
-        cancel?.register(session.multi)
-        defer { cancel?.unregister(session.multi) }
-        let deadline = monotonicNanos() &+ UInt64(max(ms, 0)) &* 1_000_000
+        for token in cancel { token.register(session.multi) }
+        defer { for token in cancel { token.unregister(session.multi) } }
+        let end = deadline(afterMs: ms)
         while true {
-            if let cancel, cancel.isCancelled {
+            if cancel.contains(where: \.isCancelled) {
                 throw KimiError(.aborted, "cancelled through the cancel token while waiting \(purpose)")
             }
             let now = monotonicNanos()
-            guard now < deadline else { return }
-            let remainingMs = (deadline - now + 999_999) / 1_000_000
-            _ = session.multi.poll(timeoutMs: Int32(min(remainingMs, 60_000)))
+            guard now < end else { return }
+            _ = session.multi.poll(timeoutMs: millisecondsLeft(until: end, cap: 60_000, now: now))
         }
     }
 }

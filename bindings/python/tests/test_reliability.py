@@ -112,7 +112,7 @@ def test_redirect_to_another_host_is_not_followed(mock_url):
     threading.Thread(target=other.serve_forever, daemon=True).start()
     target = f"http://127.0.0.1:{other.server_address[1]}/steal"
     try:
-        with libkimi.Client(api_key="sk-SECRET-redirect", base_url=mock_url) as c:
+        with libkimi.Client(api_key="sk-SECRET-r3d1xQ9zW7", base_url=mock_url) as c:
             with pytest.raises(libkimi.APIStatusError) as info:
                 c.chat.completions.create(messages=user(f"x [[mock: redirect={target}]]"))
     finally:
@@ -160,3 +160,26 @@ def test_max_connections_queues_instead_of_failing(mock_url):
     with urllib.request.urlopen(mock_url.replace("/v1", "/mock/count/py-cap")) as r:
         stats = json.load(r)
     assert stats["count"] == 9 and stats["peak"] == 3
+
+
+def test_close_from_another_thread_stops_a_blocked_reader(client):
+    import time
+    stream = client.chat.completions.create(
+        messages=user("hi there [[mock: stall_after=1 stall_ms=5000]]"), stream=True)
+    pieces = []
+    closer = threading.Timer(0.2, stream.close)
+    started = time.monotonic()
+    closer.start()
+    with pytest.raises(libkimi.StreamAborted) as caught:
+        for chunk in stream:
+            pieces.append(chunk.choices[0].delta.content if chunk.choices else None)
+    closer.join()
+    assert time.monotonic() - started < 3
+    assert "cancelled" in str(caught.value)
+    # What arrived is kept, and the stream is over for good (no freed memory touched).
+    assert caught.value.partial is not None
+    assert caught.value.partial.choices[0].message.content == "You "
+    assert list(stream) == []
+    stream.close()
+    # The client goes on working.
+    assert client.chat.completions.create(messages=user("again")).choices[0].message.content == "You said: again"

@@ -4,6 +4,7 @@ between the socket and the caller."""
 
 import ctypes
 import json
+import threading
 
 from . import _lib
 from ._errors import OK, last_error
@@ -81,17 +82,34 @@ class Stream:
         self._meta = None
         self._done = False
         self.response = None
+        # close() may come from another thread while a reader is inside a
+        # C call: it then only cancels (thread-safe), and the reader frees
+        # the stream on its way out, so nothing touches freed memory.
+        self._guard = threading.Lock()
+        self._inside = 0
+        self._closing = False
+
+    def _enter(self):
+        with self._guard:
+            if self._closing or not self._handle.pointer:
+                raise ValueError("this stream is closed")
+            self._inside += 1
+
+    def _leave(self):
+        with self._guard:
+            self._inside -= 1
+            free = self._closing and self._inside == 0
+        if free:
+            self._handle.close()
 
     # --- the pull loop -----------------------------------------------------------
 
     def _next_event(self):
-        """The next borrowed C event, or None at the end; raises on failure."""
+        """The next borrowed C event, or None at the end; raises on failure.
+        Call between _enter() and _leave()."""
         if self._done:
             return None
-        stream = self._handle.pointer
-        if not stream:
-            raise ValueError("this stream is closed")
-        if L.kimi_stream_next(stream, self._event_ref) != OK:
+        if L.kimi_stream_next(self._handle.pointer, self._event_ref) != OK:
             raise self._failure()
         event = self._event.value
         if not event:
@@ -124,8 +142,13 @@ class Stream:
         a single piece of text takes the shortest path."""
         if self._done:
             raise StopIteration
-        if not self._handle.pointer:
-            raise ValueError("this stream is closed")
+        self._enter()
+        try:
+            return self._next_chunk()
+        finally:
+            self._leave()
+
+    def _next_chunk(self):
         stream, next_event, event_ref, event_box = self._stream, _lib.hot.stream_next, self._event_ref, self._event
         read, refs, string_at = _lib.hot.event_read, self._read_refs, ctypes.string_at
         text, length, choice_box, tool_box, last = self._text, self._length, self._choice, self._tool_call, self._last
@@ -203,10 +226,15 @@ class Stream:
         """The stream as libkimi's events (StreamEvent): role, reasoning,
         content, tool_call_start/delta/done, usage, finish, done."""
         while True:
-            event = self._next_event()
-            if event is None:
+            self._enter()
+            try:
+                event = self._next_event()
+                copied = event_from(event) if event is not None else None
+            finally:
+                self._leave()
+            if copied is None:
                 return
-            yield event_from(event)
+            yield copied
 
     def text(self):
         """Consumes the stream; returns the answer's text."""
@@ -216,7 +244,18 @@ class Stream:
 
     def close(self):
         """Stops the transfer (if still running) and frees the stream; later
-        reads raise ValueError, like a closed file."""
+        reads raise ValueError, like a closed file. Safe from another thread:
+        a reader blocked on the network wakes at once and ends the stream,
+        keeping what arrived in `response`."""
+        with self._guard:
+            if self._closing:
+                return
+            self._closing = True
+            if self._inside:
+                # The reader frees the stream when it leaves its C call.
+                if self._handle.pointer:
+                    L.kimi_stream_cancel(self._handle.pointer)
+                return
         self._handle.close()
 
     def __enter__(self):
