@@ -35,6 +35,8 @@ CWARN := -std=c99 -Wall -Wextra -pedantic -Werror
 CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
 LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread -lm
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
+# The mock and the hostile server (Tests/hostile) together.
+WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
 .PHONY: all deps demo test test-swift test-c test-abi test-python test-fuzz python-wheel install uninstall clean examples bench \
         asan tsan fuzz fuzz-build
@@ -119,9 +121,11 @@ demo: all $(BUILD)/examples/stream_chat
 	fi
 
 # ------------------------------------------------------------------- tests
-C_TESTS := $(patsubst Tests/c/%.c,$(BUILD)/tests/%,$(wildcard Tests/c/test_*.c))
+C_TEST_SOURCES := $(wildcard Tests/c/test_*.c) Tests/hostile/test_hostile.c
+C_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(C_TEST_SOURCES)))
+vpath test_%.c Tests/c Tests/hostile
 
-$(BUILD)/tests/%: Tests/c/%.c Tests/c/harness.h include/kimi.h $(LIB_DEV)
+$(BUILD)/tests/%: %.c Tests/c/harness.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
 
@@ -135,7 +139,7 @@ $(BUILD)/samples/manifest.json: Tests/media/make_samples.py
 	$(PYTHON) Tests/media/make_samples.py $(BUILD)/samples
 
 test-c: all examples $(C_TESTS) $(BUILD)/samples/manifest.json
-	KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(C_TESTS)
+	KIMI_SAMPLES=$(BUILD)/samples $(WITH_SERVERS) $(PYTHON) Tests/c/run.py $(C_TESTS)
 
 test-abi: all examples
 	$(WITH_MOCK) $(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
@@ -156,11 +160,11 @@ asan: all $(BUILD)/samples/manifest.json
 	$(call SAN_LIB_BUILD,asan,address)
 	@mkdir -p $(BUILD)/asan
 	cp .build-asan/release/libkimi.so $(BUILD)/asan/libkimi.so.0
-	for t in $(notdir $(C_TESTS)); do \
-	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=address Tests/c/$$t.c -o $(BUILD)/asan/$$t \
+	for src in $(C_TEST_SOURCES); do t=$$(basename $$src .c); \
+	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=address $$src -o $(BUILD)/asan/$$t \
 	    -L$(BUILD)/asan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/asan -lpthread -lm || exit 1; \
 	done
-	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
+	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_SERVERS) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
 
 # ThreadSanitizer over the many-threads tests: the stress test and the
 # event loop's tasks. The toolchain's TSan runtime intercepts libdispatch,
@@ -182,7 +186,7 @@ tsan: all
 # libFuzzer targets (Fuzz/*), with AddressSanitizer; KimiCore gets coverage
 # instrumentation explicitly (SwiftPM gives it only to the fuzzer's module).
 FUZZ_SECONDS ?= 60
-FUZZ_PRODUCTS := StreamFuzz ResponseFuzz ErrorFuzz
+FUZZ_PRODUCTS := StreamFuzz ResponseFuzz ErrorFuzz HeaderFuzz ObjectFuzz
 FUZZ_BUILD := KIMI_FUZZ=1 swift build -c release --build-path .build-fuzz --sanitize=fuzzer --sanitize=address \
               -Xswiftc -use-ld=lld -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 
