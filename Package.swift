@@ -46,7 +46,7 @@ let package = Package(
 // libFuzzer targets, built only by `make fuzz` (KIMI_FUZZ=1 with
 // --sanitize=fuzzer, which supplies their main function).
 if Context.environment["KIMI_FUZZ"] != nil {
-    for name in ["StreamFuzz", "ResponseFuzz", "ErrorFuzz"] {
+    for name in ["StreamFuzz", "ResponseFuzz", "ErrorFuzz", "HeaderFuzz", "ObjectFuzz"] {
         package.targets.append(.executableTarget(name: name, dependencies: ["KimiCore"], path: "Fuzz/\(name)"))
     }
 }

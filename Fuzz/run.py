@@ -15,7 +15,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = {"StreamFuzz": "stream", "ResponseFuzz": "response", "ErrorFuzz": "error"}
+TARGETS = {"StreamFuzz": "stream", "ResponseFuzz": "response", "ErrorFuzz": "error", "HeaderFuzz": "header",
+           "ObjectFuzz": "object"}
 
 
 def main():
