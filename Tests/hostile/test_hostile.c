@@ -100,7 +100,7 @@ static int reveals(const char *text) {
     char piece[16];
     if (!text) return 0;
     for (i = 0; i + 8 <= n; i++) {
-        memcpy(piece, KEY + i, 8);
+        memcpy(piece, &KEY[i], 8);
         piece[8] = 0;
         if (strstr(text, piece)) return 1;
     }

@@ -234,28 +234,48 @@ public struct JSONScanner {
         return try integer()
     }
 
-    /// Skips one value of any kind, checking its syntax.
+    /// Skips one value of any kind, checking its syntax. A loop, not a
+    /// recursion: nesting costs no stack, so hostile input cannot exhaust
+    /// a small thread stack. Containers are kept as bits of one word (the
+    /// depth limit is 64).
     mutating func skipValue() throws(Failure) {
-        skipSpace()
-        switch current {
-        case UInt8(ascii: "{"):
-            try enterObject()
-            var first = true
-            while try nextMember(&first) != nil { try skipValue() }
-        case UInt8(ascii: "["):
-            try enterArray()
-            var first = true
-            while try nextElement(&first) { try skipValue() }
-        case UInt8(ascii: "\""):
-            _ = try string()
-        case UInt8(ascii: "t"):
-            try literal("true")
-        case UInt8(ascii: "f"):
-            try literal("false")
-        case UInt8(ascii: "n"):
-            try literal("null")
-        default:
-            _ = try integer()
+        var objects: UInt64 = 0 // bit 0: the innermost open container is an object
+        var open = 0
+        var first = false
+        while true {
+            skipSpace()
+            switch current {
+            case UInt8(ascii: "{"):
+                try enterObject()
+                objects = objects << 1 | 1
+                open += 1
+                first = true
+            case UInt8(ascii: "["):
+                try enterArray()
+                objects <<= 1
+                open += 1
+                first = true
+            case UInt8(ascii: "\""):
+                _ = try string()
+            case UInt8(ascii: "t"):
+                try literal("true")
+            case UInt8(ascii: "f"):
+                try literal("false")
+            case UInt8(ascii: "n"):
+                try literal("null")
+            default:
+                _ = try integer()
+            }
+            // Move to the next value of the innermost container, closing
+            // the containers that end here.
+            while open > 0 {
+                let another = objects & 1 == 1 ? try nextMember(&first) != nil : try nextElement(&first)
+                if another { break }
+                objects >>= 1
+                open -= 1
+                first = false
+            }
+            if open == 0 { return }
         }
     }
 
