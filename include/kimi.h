@@ -146,8 +146,21 @@ KIMI_API const char *kimi_status_str(kimi_status status);
 
 /** The status of the last failure, or KIMI_OK. */
 KIMI_API kimi_status kimi_error_status(void);
-/** One line saying what failed and why, naming the argument or field. */
+/** One line saying what failed and why, naming the function and the
+    argument or field first, and ending with what to call about it in
+    parentheses when there is something (e.g. "(kimi_client_options_set_api_key)"). */
 KIMI_API const char *kimi_error_message(void);
+/** The same failure for bindings: the message without the function's name
+    and without the C hint, in the library's own words. */
+KIMI_API const char *kimi_error_detail(void);
+/** What the caller can do, as a stable name bindings render in their own
+    API's words: "api_key", "max_event_bytes", "max_response_bytes",
+    "upload_image", "upload_video", "image_from_file", "video_from_file",
+    "add_as_image", "add_as_video", "reasoning_content", "json_schema",
+    "stream_argument", "tool_choice_function", "tool_message", "batch_wait",
+    "disable_thinking", "max_completion_tokens", "use_max_completion_tokens",
+    "fit_max_completion_tokens"; "" when there is no hint. */
+KIMI_API const char *kimi_error_hint(void);
 /** The HTTP status of the failed answer, 0 when there was no answer. */
 KIMI_API int kimi_error_http_status(void);
 /** The API's `error.type`, e.g. "invalid_request_error". */
@@ -362,6 +375,60 @@ KIMI_API void kimi_client_free(kimi_client *client);
 KIMI_API const char *kimi_client_base_url(const kimi_client *client);
 
 /* ------------------------------------------------------------------------ */
+/* Call options and client views                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every call can run with settings of its own: a whole-call timeout, an
+ * idle timeout, a number of retries, extra headers and query parameters, a
+ * cancel token. A chat request carries its own (kimi_chat_request_set_*
+ * below); for every other endpoint (files, batches, models, balance, token
+ * estimates), make a view of the client with kimi_client_with_options and
+ * call through it. A request's settings go over its view's, which go over
+ * the client's.
+ */
+typedef struct kimi_call_options kimi_call_options;
+/** A cancel token (see "Cancellation" below). */
+typedef struct kimi_cancel_token kimi_cancel_token;
+
+/** Empty call options (every value inherited). NULL only when out of
+    memory. Free with kimi_call_options_free. One thread at a time. */
+KIMI_API kimi_call_options *kimi_call_options_new(void);
+/** Frees call options. NULL does nothing. */
+KIMI_API void kimi_call_options_free(kimi_call_options *opts);
+/*
+ * Setters copy their arguments and return KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL `opts` or string or a bad value.
+ */
+/** The whole call's limit, retries and their waits included; 0 = the client's. */
+KIMI_API kimi_status kimi_call_options_set_timeout_ms(kimi_call_options *opts, uint32_t ms);
+/** The longest silence of an attempt; 0 = the client's. */
+KIMI_API kimi_status kimi_call_options_set_idle_timeout_ms(kimi_call_options *opts, uint32_t ms);
+/** Retries, 0 to 100; -1 = the client's. */
+KIMI_API kimi_status kimi_call_options_set_max_retries(kimi_call_options *opts, int32_t n);
+/** A header sent with each call, on top of the client's; the rules of
+    kimi_client_options_add_header apply. */
+KIMI_API kimi_status kimi_call_options_add_header(kimi_call_options *opts, const char *name, const char *value);
+/** A query parameter added to each call's URL (URL-encoded). */
+KIMI_API kimi_status kimi_call_options_add_query(kimi_call_options *opts, const char *name, const char *value);
+/** A cancel token for each call (NULL: none of its own); the options keep
+    a reference. */
+KIMI_API kimi_status kimi_call_options_set_cancel_token(kimi_call_options *opts, kimi_cancel_token *token);
+
+/**
+ * A view of `client` that shares its connections, event loop and usage
+ * totals, and applies `opts` (copied; over any options `client` itself is a
+ * view with) to every call made through it, as openai-python's
+ * `client.with_options()`. Stored in `*out`: free it with kimi_client_free,
+ * before or after `client`. Freeing a view leaves the client's tasks
+ * running; freeing the client ends the tasks of all its views. Returns
+ * KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL or wrong handle (then
+ * `*out` is NULL). Thread-safe.
+ */
+KIMI_API kimi_status kimi_client_with_options(const kimi_client *client, const kimi_call_options *opts,
+                                              kimi_client **out);
+
+/* ------------------------------------------------------------------------ */
 /* Messages                                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -548,6 +615,24 @@ KIMI_API kimi_status kimi_chat_request_set_include_usage(kimi_chat_request *req,
  */
 KIMI_API kimi_status kimi_chat_request_set_extra_json(kimi_chat_request *req, const char *json_object);
 
+/*
+ * The request's own call settings, honoured by kimi_chat_create, both
+ * stream APIs, tasks, conversations and kimi_chat_continue (see "Call
+ * options and client views"). Each returns KIMI_OK or
+ * KIMI_E_INVALID_ARGUMENT (NULL request or string, a value out of range).
+ */
+/** The whole call's limit, retries and their waits included; 0 = the client's. */
+KIMI_API kimi_status kimi_chat_request_set_timeout_ms(kimi_chat_request *req, uint32_t ms);
+/** The longest silence of an attempt; 0 = the client's. */
+KIMI_API kimi_status kimi_chat_request_set_idle_timeout_ms(kimi_chat_request *req, uint32_t ms);
+/** Retries, 0 to 100; -1 = the client's. */
+KIMI_API kimi_status kimi_chat_request_set_max_retries(kimi_chat_request *req, int32_t n);
+/** A header sent with this request's calls, on top of the client's; the
+    rules of kimi_client_options_add_header apply. */
+KIMI_API kimi_status kimi_chat_request_add_header(kimi_chat_request *req, const char *name, const char *value);
+/** A query parameter added to this request's URL (URL-encoded). */
+KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const char *name, const char *value);
+
 /**
  * Builds a request from an OpenAI-style chat completion body (model,
  * messages with string or part-list content, and any of the fields above).
@@ -653,6 +738,34 @@ KIMI_API int64_t kimi_chat_response_created(const kimi_chat_response *resp);
 /** The JSON of the response: the body as received, or for a streamed
     response a non-streamed document built from what was received. */
 KIMI_API const char *kimi_chat_response_json(const kimi_chat_response *resp, size_t *len_out);
+
+/*
+ * What the call that made a response tells, the same for create, streams
+ * and tasks: the final attempt's status and headers, the attempts, times.
+ * Strings are borrowed until kimi_chat_response_free; "" when absent.
+ * Several threads may read them at once.
+ */
+/** The server's request id (X-Request-Id, Request-Id, Msh-Request-Id or X-Trace-Id). */
+KIMI_API const char *kimi_chat_response_request_id(const kimi_chat_response *resp);
+/** The final attempt's response header `name`, any case (rate-limit
+    headers, say); "" when absent or for a NULL name. */
+KIMI_API const char *kimi_chat_response_header(const kimi_chat_response *resp, const char *name);
+/** The number of response headers, and header `i`'s name (lower-cased) and
+    value, in the order they came. */
+KIMI_API size_t kimi_chat_response_header_count(const kimi_chat_response *resp);
+KIMI_API const char *kimi_chat_response_header_name(const kimi_chat_response *resp, size_t i);
+KIMI_API const char *kimi_chat_response_header_value(const kimi_chat_response *resp, size_t i);
+/** The final attempt's HTTP status, 0 when unknown. */
+KIMI_API int kimi_chat_response_http_status(const kimi_chat_response *resp);
+/** Attempts made: 1 + retries. */
+KIMI_API int kimi_chat_response_attempts(const kimi_chat_response *resp);
+/** Milliseconds from the call's start to its end, retry waits included; -1 for NULL. */
+KIMI_API double kimi_chat_response_elapsed_ms(const kimi_chat_response *resp);
+/** Milliseconds from the call's start to the final attempt's first body byte; -1 if none. */
+KIMI_API double kimi_chat_response_first_byte_ms(const kimi_chat_response *resp);
+/** Milliseconds from the call's start to a stream's first reasoning,
+    content or tool-call piece; -1 when not streamed (or none came). */
+KIMI_API double kimi_chat_response_first_token_ms(const kimi_chat_response *resp);
 
 /** Number of choices (1 unless the request set `n`). */
 KIMI_API size_t kimi_chat_response_choice_count(const kimi_chat_response *resp);
@@ -783,7 +896,7 @@ KIMI_API kimi_status kimi_balance_get(kimi_client *client, double *available_out
 /* Cancellation                                                             */
 /* ------------------------------------------------------------------------ */
 
-typedef struct kimi_cancel_token kimi_cancel_token;
+/* kimi_cancel_token is declared with the call options above. */
 
 /**
  * A token that cancels the calls of the requests it is attached to (with
@@ -1052,10 +1165,60 @@ KIMI_API kimi_status kimi_task_status(const kimi_task *task);
  */
 KIMI_API kimi_status kimi_task_response(kimi_task *task, kimi_chat_response **out);
 
-/** Frees a task; a running one is cancelled. No callback of the task runs
-    after this returns (called from the task's own callback: none after that
-    callback). NULL does nothing. */
+/** Frees a task; a running one is cancelled. No callback of the task runs,
+    and no event of it is queued, after this returns (called from the task's
+    own callback: none after that callback); its queued events not yet taken
+    are dropped. NULL does nothing. */
 KIMI_API void kimi_task_free(kimi_task *task);
+
+/*
+ * Event queues: a task's events delivered to the host's own thread. A
+ * service with an event loop of its own (asyncio, libuv, epoll) starts tasks
+ * with a queue instead of a callback, watches the queue's file descriptor,
+ * and when it is readable takes events with kimi_event_queue_next until it
+ * gives NULL. No callback runs on a foreign thread, and the host needs no
+ * thread of its own.
+ */
+typedef struct kimi_event_queue kimi_event_queue;
+
+/** A new, empty queue in `*out` (free with kimi_event_queue_free, after
+    the tasks that use it). Returns KIMI_OK, KIMI_E_INVALID_ARGUMENT for a
+    NULL `out`, or KIMI_E_INTERNAL when no eventfd can be made. */
+KIMI_API kimi_status kimi_event_queue_new(kimi_event_queue **out);
+/** Frees a queue and every event still in it. NULL does nothing. */
+KIMI_API void kimi_event_queue_free(kimi_event_queue *queue);
+/** A file descriptor that is readable exactly while events wait
+    (level-triggered: an eventfd). Owned by the queue: never read or close
+    it. -1 for NULL. Any thread. */
+KIMI_API int kimi_event_queue_fd(const kimi_event_queue *queue);
+/**
+ * Takes the next event into `*event_out`, or stores NULL when none waits.
+ * Read it with the kimi_stream_event_* accessors (and
+ * kimi_stream_event_task / _user_data to know which task it is from); it
+ * stays valid until the next call of kimi_event_queue_next on the queue.
+ * Events come in each task's order; a task's last event is KIMI_EVENT_END.
+ * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL queue or
+ * `event_out`. One thread at a time takes events from a queue.
+ */
+KIMI_API kimi_status kimi_event_queue_next(kimi_event_queue *queue, const kimi_stream_event **event_out);
+
+/**
+ * kimi_chat_stream_start and kimi_chat_create_start with the task's events
+ * copied into `queue` instead of passed to a callback. `user_data` comes
+ * back with each event (kimi_stream_event_user_data). Cancelling or freeing
+ * the task drops its events not yet taken (a cancelled task still queues
+ * its KIMI_EVENT_END). Returns as kimi_chat_stream_start, and
+ * KIMI_E_INVALID_ARGUMENT for a NULL or wrong queue. Thread-safe.
+ */
+KIMI_API kimi_status kimi_chat_stream_start_queued(kimi_client *client, const kimi_chat_request *req,
+                                                   kimi_event_queue *queue, void *user_data, kimi_task **out);
+KIMI_API kimi_status kimi_chat_create_start_queued(kimi_client *client, const kimi_chat_request *req,
+                                                   kimi_event_queue *queue, void *user_data, kimi_task **out);
+/** The task a queued event came from (borrowed; NULL for events that were
+    not queued). */
+KIMI_API kimi_task *kimi_stream_event_task(const kimi_stream_event *event);
+/** The `user_data` its task was started with, for queued events; NULL otherwise. */
+KIMI_API void *kimi_stream_event_user_data(const kimi_stream_event *event);
 
 /* ------------------------------------------------------------------------ */
 /* Conversations and the tool loop                                          */

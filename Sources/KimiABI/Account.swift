@@ -13,7 +13,7 @@ public func kimi_chat_estimate_tokens(_ client: OpaquePointer?, _ req: OpaquePoi
     return call(#function) { () throws(KimiError) in
         guard let tokensOut else { throw .invalidArgument("tokens_out must not be NULL") }
         let client = try require(client, "client", as: ClientBox.self).client
-        tokensOut.pointee = try client.estimateTokens(try require(req, "req", as: RequestBox.self).request)
+        tokensOut.pointee = try client.account.estimateTokens(try require(req, "req", as: RequestBox.self).request)
     }
 }
 
@@ -21,7 +21,7 @@ public func kimi_chat_estimate_tokens(_ client: OpaquePointer?, _ req: OpaquePoi
 public func kimi_models_list(_ client: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        return handle(ModelListBox(try client.listModels()))
+        return handle(ModelListBox(try client.account.listModels()))
     }
 }
 
@@ -62,7 +62,7 @@ public func kimi_balance_get(_ client: OpaquePointer?, _ availableOut: UnsafeMut
                              _ voucherOut: UnsafeMutablePointer<Double>?, _ cashOut: UnsafeMutablePointer<Double>?) -> Int32 {
     call(#function) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        let balance = try client.balance()
+        let balance = try client.account.balance()
         availableOut?.pointee = balance.available
         voucherOut?.pointee = balance.voucher
         cashOut?.pointee = balance.cash

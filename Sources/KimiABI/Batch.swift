@@ -25,7 +25,7 @@ public func kimi_batch_submit(_ client: OpaquePointer?, _ path: UnsafePointer<CC
                               _ metadata: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        let batch = try client.submitBatch(path: try string(path, "jsonl_path"),
+        let batch = try client.batches.submit(path: try string(path, "jsonl_path"),
                                            window: try optionalString(window, "completion_window"),
                                            metadataJSON: try optionalString(metadata, "metadata_json"))
         return handle(BatchBox(batch))
@@ -37,7 +37,7 @@ public func kimi_batch_create(_ client: OpaquePointer?, _ fileID: UnsafePointer<
                               _ metadata: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        let batch = try client.createBatch(inputFileID: try string(fileID, "input_file_id"),
+        let batch = try client.batches.create(inputFileID: try string(fileID, "input_file_id"),
                                            window: try optionalString(window, "completion_window"),
                                            metadataJSON: try optionalString(metadata, "metadata_json"))
         return handle(BatchBox(batch))
@@ -49,7 +49,7 @@ public func kimi_batch_retrieve(_ client: OpaquePointer?, _ id: UnsafePointer<CC
                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        return handle(BatchBox(try client.retrieveBatch(id: try string(id, "batch_id"))))
+        return handle(BatchBox(try client.batches.retrieve(id: try string(id, "batch_id"))))
     }
 }
 
@@ -58,7 +58,7 @@ public func kimi_batch_cancel(_ client: OpaquePointer?, _ batch: OpaquePointer?)
     call(#function) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let box = try require(batch, "batch", as: BatchBox.self)
-        box.batch = try client.cancelBatch(box.batch, cancel: box.cancel)
+        box.batch = try client.batches.cancel(box.batch, cancel: box.cancel)
     }
 }
 
@@ -69,7 +69,7 @@ public func kimi_batch_wait(_ client: OpaquePointer?, _ batch: OpaquePointer?, _
         let client = try require(client, "client", as: ClientBox.self).client
         let box = try require(batch, "batch", as: BatchBox.self)
         guard !box.batch.id.isEmpty else { throw .invalidArgument("batch has no id") }
-        let (last, stopped) = try client.waitForBatch(box.batch, pollMs: pollMs, cancel: box.cancel) { current in
+        let (last, stopped) = try client.batches.wait(for: box.batch, pollMs: pollMs, cancel: box.cancel) { current in
             box.batch = current
             guard let callback, let batch else { return true }
             return callback(batch, current.completed, current.failed, current.total, userData) == 0
@@ -86,7 +86,7 @@ public func kimi_batch_results(_ client: OpaquePointer?, _ batch: OpaquePointer?
         let client = try require(client, "client", as: ClientBox.self).client
         let box = try require(batch, "batch", as: BatchBox.self)
         guard let callback else { throw .invalidArgument("cb must not be NULL") }
-        let finished = try client.batchResults(box.batch, cancel: box.cancel) { result in
+        let finished = try client.batches.results(box.batch, cancel: box.cancel) { result in
             // The response handle is borrowed for the call: the box lives
             // until this closure returns.
             let response = result.response.map(ResponseBox.init)
@@ -189,7 +189,7 @@ public func kimi_batch_list(_ client: OpaquePointer?, _ after: UnsafePointer<CCh
                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        let page = try client.listBatches(after: try optionalString(after, "after"), limit: Int(limit))
+        let page = try client.batches.list(after: try optionalString(after, "after"), limit: Int(limit))
         return handle(BatchPageBox(page))
     }
 }

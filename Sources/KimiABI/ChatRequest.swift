@@ -60,7 +60,49 @@ public func kimi_chat_request_message_count(_ req: OpaquePointer?) -> Int {
 
 @c @implementation
 public func kimi_chat_request_set_thinking(_ req: OpaquePointer?, _ mode: Int32) -> Int32 {
-    withRequest(#function, req) { box throws(KimiError) in try box.request.setThinking(mode) }
+    withRequest(#function, req) { box throws(KimiError) in box.request.setThinking(try thinkingMode(mode)) }
+}
+
+/// A KIMI_THINKING_* value as the core's mode.
+private func thinkingMode(_ mode: Int32) throws(KimiError) -> ChatRequest.ThinkingMode {
+    switch mode {
+    case 0: return .serverDefault
+    case 1: return .enabled
+    case 2: return .disabled
+    case 3: return .keepAll
+    default: throw .invalidArgument("mode: \(mode) is not a KIMI_THINKING_* value (0-3)")
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_set_timeout_ms(_ req: OpaquePointer?, _ ms: UInt32) -> Int32 {
+    withRequest(#function, req) { box in box.request.callOptions.timeoutMs = ms }
+}
+
+@c @implementation
+public func kimi_chat_request_set_idle_timeout_ms(_ req: OpaquePointer?, _ ms: UInt32) -> Int32 {
+    withRequest(#function, req) { box in box.request.callOptions.idleTimeoutMs = ms }
+}
+
+@c @implementation
+public func kimi_chat_request_set_max_retries(_ req: OpaquePointer?, _ n: Int32) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in try box.request.callOptions.setMaxRetries(n) }
+}
+
+@c @implementation
+public func kimi_chat_request_add_header(_ req: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                         _ value: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        try box.request.callOptions.addHeader(name: try string(name, "name"), value: try string(value, "value"))
+    }
+}
+
+@c @implementation
+public func kimi_chat_request_add_query(_ req: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                        _ value: UnsafePointer<CChar>?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        try box.request.callOptions.addQuery(name: try string(name, "name"), value: try string(value, "value"))
+    }
 }
 
 @c @implementation

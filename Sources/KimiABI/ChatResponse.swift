@@ -4,6 +4,21 @@ import KimiCore
 final class ResponseBox {
     let response: ChatResponse
     init(_ response: ChatResponse) { self.response = response }
+
+    /// The metadata's texts as C strings, made on first use (responses are
+    /// read from several threads at once, hence the lock).
+    private let lock = Lock()
+    private var cMetadata: (requestID: TextBuffer, headers: [(name: TextBuffer, value: TextBuffer)])?
+
+    var metadataText: (requestID: TextBuffer, headers: [(name: TextBuffer, value: TextBuffer)]) {
+        lock.withLock {
+            if let cMetadata { return cMetadata }
+            let meta = response.metadata
+            let made = (TextBuffer(meta.requestID), meta.headers.map { (TextBuffer($0.name), TextBuffer($0.value)) })
+            cMetadata = made
+            return made
+        }
+    }
 }
 
 @c @implementation
@@ -12,7 +27,7 @@ public func kimi_chat_create(_ client: OpaquePointer?, _ req: OpaquePointer?,
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
-        return handle(ResponseBox(try client.createChat(request)))
+        return handle(ResponseBox(try client.chat.create(request)))
     }
 }
 
@@ -60,7 +75,7 @@ public func kimi_chat_continue(_ client: OpaquePointer?, _ req: OpaquePointer?, 
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
         let previous = try require(previous, "previous", as: ResponseBox.self).response
-        return handle(ResponseBox(try client.continueChat(request, after: previous)))
+        return handle(ResponseBox(try client.chat.continueAfter(previous, request)))
     }
 }
 
@@ -161,3 +176,57 @@ public func kimi_chat_response_choice_tool_call_arguments(_ resp: OpaquePointer?
                                                           _ i: Int) -> UnsafePointer<CChar>? {
     borrowed(toolCall(resp, index, i)?.arguments)
 }
+
+// MARK: - Metadata
+
+private func metadata(_ resp: OpaquePointer?) -> ResponseMetadata? { object(resp, as: ResponseBox.self)?.response.metadata }
+
+@c @implementation
+public func kimi_chat_response_request_id(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
+    borrowed(object(resp, as: ResponseBox.self)?.metadataText.requestID)
+}
+
+@c @implementation
+public func kimi_chat_response_header(_ resp: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> UnsafePointer<CChar>? {
+    guard let box = object(resp, as: ResponseBox.self), let name, let wanted = String(validatingCString: name) else {
+        return emptyCString
+    }
+    let lowered = wanted.lowercased()
+    return borrowed(box.metadataText.headers.first { $0.name.string == lowered }?.value)
+}
+
+@c @implementation
+public func kimi_chat_response_header_count(_ resp: OpaquePointer?) -> Int { metadata(resp)?.headers.count ?? 0 }
+
+@c @implementation
+public func kimi_chat_response_header_name(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
+    guard let headers = object(resp, as: ResponseBox.self)?.metadataText.headers, i >= 0, i < headers.count else {
+        return emptyCString
+    }
+    return borrowed(headers[i].name)
+}
+
+@c @implementation
+public func kimi_chat_response_header_value(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
+    guard let headers = object(resp, as: ResponseBox.self)?.metadataText.headers, i >= 0, i < headers.count else {
+        return emptyCString
+    }
+    return borrowed(headers[i].value)
+}
+
+@c @implementation
+public func kimi_chat_response_http_status(_ resp: OpaquePointer?) -> Int32 {
+    Int32(clamping: metadata(resp)?.httpStatus ?? 0)
+}
+
+@c @implementation
+public func kimi_chat_response_attempts(_ resp: OpaquePointer?) -> Int32 { Int32(clamping: metadata(resp)?.attempts ?? 0) }
+
+@c @implementation
+public func kimi_chat_response_elapsed_ms(_ resp: OpaquePointer?) -> Double { metadata(resp)?.elapsedMs ?? -1 }
+
+@c @implementation
+public func kimi_chat_response_first_byte_ms(_ resp: OpaquePointer?) -> Double { metadata(resp)?.firstByteMs ?? -1 }
+
+@c @implementation
+public func kimi_chat_response_first_token_ms(_ resp: OpaquePointer?) -> Double { metadata(resp)?.firstTokenMs ?? -1 }

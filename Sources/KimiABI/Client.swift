@@ -4,8 +4,12 @@ import KimiCore
 final class ClientBox {
     let client: Client
     let baseURL: TextBuffer
-    init(_ client: Client) {
+    /// A view made by kimi_client_with_options: freeing it leaves the
+    /// client's tasks and loop alone.
+    let isView: Bool
+    init(_ client: Client, isView: Bool = false) {
         self.client = client
+        self.isView = isView
         baseURL = TextBuffer(client.config.baseURL)
     }
 }
@@ -21,8 +25,18 @@ public func kimi_client_new(_ opts: OpaquePointer?, _ out: UnsafeMutablePointer<
 
 @c @implementation
 public func kimi_client_free(_ client: OpaquePointer?) {
-    object(client, as: ClientBox.self)?.client.close()
+    if let box = object(client, as: ClientBox.self), !box.isView { box.client.close() }
     release(client, as: ClientBox.self)
+}
+
+@c @implementation
+public func kimi_client_with_options(_ client: OpaquePointer?, _ opts: OpaquePointer?,
+                                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        let options = try require(opts, "opts", as: CallOptionsBox.self).options
+        return handle(ClientBox(client.with(options), isView: true))
+    }
 }
 
 @c @implementation

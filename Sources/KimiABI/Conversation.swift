@@ -36,10 +36,17 @@ private func forward(_ onEvent: kimi_stream_cb?, _ userData: UnsafeMutableRawPoi
     }
 }
 
-/// Reports a call's outcome: its response (partial after some failures) to
-/// `out`, and its error as the status.
-private func finish(_ function: StaticString, _ outcome: Conversation.Outcome,
-                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+/// Runs a conversation call and reports its outcome: its response
+/// (partial after some failures) to `out`, and its error as the status.
+private func run(_ function: StaticString, _ conv: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                 _ body: (Conversation) -> Conversation.Outcome) -> Int32 {
+    out?.pointee = nil
+    let outcome: Conversation.Outcome
+    do throws(KimiError) {
+        outcome = body(try require(conv, "conv", as: ConversationBox.self).conversation)
+    } catch {
+        return fail(function, error)
+    }
     if let response = outcome.response, let out { out.pointee = handle(ResponseBox(response)) }
     guard let error = outcome.error else {
         LastError.existing?.clear()
@@ -110,11 +117,7 @@ public func kimi_conversation_create(_ conv: OpaquePointer?, _ out: UnsafeMutabl
 @c @implementation
 public func kimi_conversation_stream(_ conv: OpaquePointer?, _ onEvent: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
                                      _ finalOut: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    finalOut?.pointee = nil
-    guard let c = object(conv, as: ConversationBox.self)?.conversation else {
-        return fail(#function, .invalidArgument(conv == nil ? "conv must not be NULL" : "conv is not a kimi_conversation handle"))
-    }
-    return finish(#function, c.stream(forward(onEvent, userData)), finalOut)
+    run(#function, conv, finalOut) { c in c.stream(forward(onEvent, userData)) }
 }
 
 @c @implementation
@@ -156,12 +159,9 @@ public func kimi_conversation_add_web_search(_ conv: OpaquePointer?) -> Int32 {
 @c @implementation
 public func kimi_conversation_run(_ conv: OpaquePointer?, _ maxSteps: Int32, _ onEvent: kimi_stream_cb?,
                                   _ userData: UnsafeMutableRawPointer?, _ finalOut: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    finalOut?.pointee = nil
-    guard let c = object(conv, as: ConversationBox.self)?.conversation else {
-        return fail(#function, .invalidArgument(conv == nil ? "conv must not be NULL" : "conv is not a kimi_conversation handle"))
+    run(#function, conv, finalOut) { c in
+        c.run(maxSteps: Int(maxSteps), onEvent: onEvent == nil ? nil : forward(onEvent, userData))
     }
-    let outcome = c.run(maxSteps: Int(maxSteps), onEvent: onEvent == nil ? nil : forward(onEvent, userData))
-    return finish(#function, outcome, finalOut)
 }
 
 @c @implementation
@@ -174,11 +174,7 @@ public func kimi_conversation_prefill(_ conv: OpaquePointer?, _ prefix: UnsafePo
 @c @implementation
 public func kimi_conversation_continue(_ conv: OpaquePointer?, _ onEvent: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
                                        _ finalOut: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    finalOut?.pointee = nil
-    guard let c = object(conv, as: ConversationBox.self)?.conversation else {
-        return fail(#function, .invalidArgument(conv == nil ? "conv must not be NULL" : "conv is not a kimi_conversation handle"))
-    }
-    return finish(#function, c.continueLast(onEvent: onEvent == nil ? nil : forward(onEvent, userData)), finalOut)
+    run(#function, conv, finalOut) { c in c.continueLast(onEvent: onEvent == nil ? nil : forward(onEvent, userData)) }
 }
 
 @c @implementation

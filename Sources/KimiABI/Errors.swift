@@ -13,6 +13,12 @@ public func kimi_error_status() -> Int32 { LastError.existing?.status.rawValue ?
 public func kimi_error_message() -> UnsafePointer<CChar>? { borrowed(LastError.existing?.message) }
 
 @c @implementation
+public func kimi_error_detail() -> UnsafePointer<CChar>? { borrowed(LastError.existing?.detail) }
+
+@c @implementation
+public func kimi_error_hint() -> UnsafePointer<CChar>? { borrowed(LastError.existing?.hint) }
+
+@c @implementation
 public func kimi_error_http_status() -> Int32 { LastError.existing?.httpStatus ?? 0 }
 
 @c @implementation

@@ -23,7 +23,7 @@ public func kimi_file_upload(_ client: OpaquePointer?, _ path: UnsafePointer<CCh
                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        let file = try client.uploadFile(path: try string(path, "path"), purpose: try string(purpose, "purpose"),
+        let file = try client.files.upload(path: try string(path, "path"), purpose: try string(purpose, "purpose"),
                                          progress: progressFunction(progress, userData))
         return handle(FileBox(file))
     }
@@ -37,7 +37,7 @@ public func kimi_file_upload_data(_ client: OpaquePointer?, _ filename: UnsafePo
         let client = try require(client, "client", as: ClientBox.self).client
         guard let data, len > 0 else { throw .invalidArgument("data: must not be NULL or empty") }
         let memory = UnsafeRawBufferPointer(start: data, count: len)
-        let file = try client.uploadFile(borrowing: memory, filename: try string(filename, "filename"),
+        let file = try client.files.upload(borrowing: memory, filename: try string(filename, "filename"),
                                          purpose: try string(purpose, "purpose"), progress: progressFunction(progress, userData))
         return handle(FileBox(file))
     }
@@ -48,7 +48,7 @@ public func kimi_file_retrieve(_ client: OpaquePointer?, _ fileID: UnsafePointer
                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        return handle(FileBox(try client.retrieveFile(id: try string(fileID, "file_id"))))
+        return handle(FileBox(try client.files.retrieve(id: try string(fileID, "file_id"))))
     }
 }
 
@@ -56,7 +56,7 @@ public func kimi_file_retrieve(_ client: OpaquePointer?, _ fileID: UnsafePointer
 public func kimi_file_delete(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?) -> Int32 {
     call(#function) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        _ = try client.deleteFile(id: try string(fileID, "file_id"))
+        _ = try client.files.delete(id: try string(fileID, "file_id"))
     }
 }
 
@@ -69,7 +69,7 @@ public func kimi_file_content(_ client: OpaquePointer?, _ fileID: UnsafePointer<
     return call(#function) { () throws(KimiError) in
         guard let contentOut else { throw .invalidArgument("content_out must not be NULL") }
         let client = try require(client, "client", as: ClientBox.self).client
-        let text = try client.fileContent(id: try string(fileID, "file_id"))
+        let text = try client.files.content(id: try string(fileID, "file_id"))
         contentOut.pointee = try ownedCopy(text)
         lengthOut?.pointee = text.count
     }
@@ -110,7 +110,7 @@ public func kimi_file_json(_ f: OpaquePointer?, _ lengthOut: UnsafeMutablePointe
 public func kimi_files_list(_ client: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        return handle(FileListBox(try client.listFiles()))
+        return handle(FileListBox(try client.files.list()))
     }
 }
 

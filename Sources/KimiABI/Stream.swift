@@ -6,7 +6,7 @@ import KimiCore
 final class StreamBox: EventSource {
     let stream: ChatStream
     init(_ stream: ChatStream) { self.stream = stream }
-    var events: EventCursor { stream.events }
+    var reader: EventReading { stream.events }
 }
 
 @c @implementation
@@ -17,7 +17,7 @@ public func kimi_chat_stream(_ client: OpaquePointer?, _ req: OpaquePointer?, _ 
     let status = call(#function) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
-        let opened = try client.streamChat(request)
+        let opened = try client.chat.stream(request)
         stream = opened
         let box = StreamBox(opened)
         let event = box.eventHandle
@@ -38,7 +38,7 @@ public func kimi_chat_stream_open(_ client: OpaquePointer?, _ req: OpaquePointer
     callStoring(#function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
-        let stream = try client.streamChat(request)
+        let stream = try client.chat.stream(request)
         try stream.start()
         return handle(StreamBox(stream))
     }

@@ -2,10 +2,10 @@ import CKimiHeader
 import KimiCore
 
 /// A handle whose pointer C also holds as a `kimi_stream_event *`: the
-/// event accessors read its cursor's current event. Streams (kimi_stream,
-/// and the callbacks of kimi_chat_stream) and tasks are event sources.
+/// event accessors read its current event. Streams (kimi_stream, and the
+/// callbacks of kimi_chat_stream), tasks and event queues are event sources.
 protocol EventSource: AnyObject {
-    var events: EventCursor { get }
+    var reader: EventReading { get }
 }
 
 extension EventSource {
@@ -13,17 +13,19 @@ extension EventSource {
     var eventHandle: OpaquePointer { borrowedHandle(self) }
 }
 
-/// The cursor behind an event pointer, when it has a current event.
-private func cursor(_ pointer: OpaquePointer?) -> EventCursor? {
+/// The reader behind an event pointer, when it has a current event.
+private func event(_ pointer: OpaquePointer?) -> (EventReading, StreamEvent)? {
     guard let pointer,
           let source = Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue() as? EventSource,
-          source.events.hasCurrent else { return nil }
-    return source.events
+          let current = source.reader.currentEvent else { return nil }
+    return (source.reader, current)
 }
 
-private func event(_ pointer: OpaquePointer?) -> (EventCursor, StreamEvent)? {
-    guard let events = cursor(pointer) else { return nil }
-    return (events, events.current)
+/// A NUL-terminated byte view as a C string, its length stored.
+private func cText(_ bytes: UnsafeBufferPointer<UInt8>, _ lengthOut: UnsafeMutablePointer<Int>? = nil) -> UnsafePointer<CChar> {
+    lengthOut?.pointee = bytes.count
+    guard let base = bytes.baseAddress else { return emptyCString }
+    return UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
 }
 
 @c @implementation
@@ -31,14 +33,8 @@ public func kimi_stream_event_type(_ ev: OpaquePointer?) -> Int32 { event(ev)?.1
 
 @c @implementation
 public func kimi_stream_event_text(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    guard let (events, current) = event(ev) else {
-        lengthOut?.pointee = 0
-        return emptyCString
-    }
-    let text = events.text(of: current)
-    lengthOut?.pointee = text.count
-    guard let base = text.baseAddress else { return emptyCString }
-    return UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+    guard let (reader, current) = event(ev) else { return cText(.emptyText, lengthOut) }
+    return cText(reader.text(of: current), lengthOut)
 }
 
 @c @implementation
@@ -49,30 +45,26 @@ public func kimi_stream_event_tool_call_index(_ ev: OpaquePointer?) -> Int32 { I
 
 @c @implementation
 public func kimi_stream_event_tool_call_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (events, current) = event(ev) else { return emptyCString }
-    return borrowed(events.toolCall(of: current)?.id)
+    guard let (reader, current) = event(ev) else { return emptyCString }
+    return cText(reader.toolCallID(of: current))
 }
 
 @c @implementation
 public func kimi_stream_event_tool_call_name(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (events, current) = event(ev) else { return emptyCString }
-    return borrowed(events.toolCall(of: current)?.name)
+    guard let (reader, current) = event(ev) else { return emptyCString }
+    return cText(reader.toolCallName(of: current))
 }
 
 @c @implementation
 public func kimi_stream_event_finish_reason(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (events, current) = event(ev) else { return emptyCString }
-    return borrowed(events.finishReason(of: current))
+    guard let (reader, current) = event(ev) else { return emptyCString }
+    return cText(reader.finishReasonText(of: current))
 }
 
 @c @implementation
 public func kimi_stream_event_json(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    guard let events = cursor(ev), let base = events.rawChunk.baseAddress else {
-        lengthOut?.pointee = 0
-        return emptyCString
-    }
-    lengthOut?.pointee = events.rawChunk.count
-    return UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+    guard let (reader, current) = event(ev), current.type != .end else { return cText(.emptyText, lengthOut) }
+    return cText(reader.rawChunk, lengthOut)
 }
 
 private func eventUsage(_ ev: OpaquePointer?) -> Usage? {
@@ -94,14 +86,14 @@ public func kimi_stream_event_cached_tokens(_ ev: OpaquePointer?) -> Int64 { eve
 
 @c @implementation
 public func kimi_stream_event_last_in_chunk(_ ev: OpaquePointer?) -> Int32 {
-    (cursor(ev)?.currentIsLastInChunk ?? false) ? 1 : 0
+    (event(ev)?.0.currentIsLastInChunk ?? false) ? 1 : 0
 }
 
 @c @implementation
 public func kimi_stream_event_read(_ ev: OpaquePointer?, _ textOut: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                    _ lengthOut: UnsafeMutablePointer<Int>?, _ choiceOut: UnsafeMutablePointer<Int32>?,
                                    _ toolCallOut: UnsafeMutablePointer<Int32>?, _ lastOut: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guard let events = cursor(ev) else {
+    guard let (reader, current) = event(ev) else {
         textOut?.pointee = emptyCString
         lengthOut?.pointee = 0
         choiceOut?.pointee = -1
@@ -109,28 +101,25 @@ public func kimi_stream_event_read(_ ev: OpaquePointer?, _ textOut: UnsafeMutabl
         lastOut?.pointee = 0
         return 0
     }
-    let current = events.current
-    let text = events.text(of: current)
-    textOut?.pointee = text.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? emptyCString
-    lengthOut?.pointee = text.count
+    textOut?.pointee = cText(reader.text(of: current), lengthOut)
     choiceOut?.pointee = Int32(current.choiceIndex)
     toolCallOut?.pointee = Int32(current.toolCallIndex)
-    lastOut?.pointee = events.currentIsLastInChunk ? 1 : 0
+    lastOut?.pointee = reader.currentIsLastInChunk ? 1 : 0
     return current.type.rawValue
 }
 
 @c @implementation
 public func kimi_stream_event_completion_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    borrowed(cursor(ev)?.response.id)
+    event(ev).map { cText($0.0.completionID) } ?? emptyCString
 }
 
 @c @implementation
 public func kimi_stream_event_model(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    borrowed(cursor(ev)?.response.model)
+    event(ev).map { cText($0.0.completionModel) } ?? emptyCString
 }
 
 @c @implementation
-public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 { cursor(ev)?.response.created ?? 0 }
+public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 { event(ev)?.0.completionCreated ?? 0 }
 
 @c @implementation
 public func kimi_stream_event_status(_ ev: OpaquePointer?) -> Int32 {

@@ -6,28 +6,43 @@ import KimiCore
 final class TaskBox: EventSource {
     let task: ChatTask
     init(_ task: ChatTask) { self.task = task }
-    var events: EventCursor { task.events }
+    var reader: EventReading { task.events }
 }
 
-/// Makes the task and its handle, then starts it with the C callback
-/// wrapped; the event pointer the callback gets is the task's own handle,
-/// which outlives every callback (kimi_task_free waits for a running one).
-private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req: OpaquePointer?,
-                       _ callback: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
-                       _ out: UnsafeMutablePointer<OpaquePointer?>?,
+/// Where a starting task's events go, as C gave it.
+private enum Sink {
+    case callback(kimi_stream_cb?)
+    case queue(OpaquePointer?)
+}
+
+/// Makes the task and its handle, then starts it. A callback gets the
+/// task's own handle as its event pointer, which outlives every callback
+/// (kimi_task_free waits for a running one); a queue gets copies.
+private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req: OpaquePointer?, _ sink: Sink,
+                       _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
                        _ make: (Client, ChatRequest) throws(KimiError) -> ChatTask) -> Int32 {
     callStoring(function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
-        let task = try make(client, request)
-        let pointer = handle(TaskBox(task))
-        let address = UInt(bitPattern: pointer), data = userData.map { UInt(bitPattern: $0) }
-        do throws(KimiError) {
-            try task.start(onEvent: callback.map { callback in
-                { _ in
+        let delivery: (UInt) -> ChatTask.Delivery
+        switch sink {
+        case .callback(let callback):
+            delivery = { address in
+                guard let callback else { return .none }
+                let data = userData.map { UInt(bitPattern: $0) }
+                return .callback { _ in
                     callback(OpaquePointer(bitPattern: address), data.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }) == 0
                 }
-            })
+            }
+        case .queue(let queue):
+            let box = try require(queue, "queue", as: QueueBox.self)
+            delivery = { _ in .queue(box.queue) }
+        }
+        let task = try make(client, request)
+        let pointer = handle(TaskBox(task))
+        let address = UInt(bitPattern: pointer)
+        do throws(KimiError) {
+            try task.start(delivery(address), tags: (address, userData.map { UInt(bitPattern: $0) } ?? 0))
         } catch {
             release(pointer, as: TaskBox.self)
             throw error
@@ -40,8 +55,8 @@ private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req
 public func kimi_chat_stream_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ onEvent: kimi_stream_cb?,
                                    _ userData: UnsafeMutableRawPointer?,
                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    startTask(#function, client, req, onEvent, userData, out) { client, request throws(KimiError) in
-        try client.streamTask(request)
+    startTask(#function, client, req, .callback(onEvent), userData, out) { client, request throws(KimiError) in
+        try client.chat.streamTask(request)
     }
 }
 
@@ -49,8 +64,26 @@ public func kimi_chat_stream_start(_ client: OpaquePointer?, _ req: OpaquePointe
 public func kimi_chat_create_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ onEnd: kimi_stream_cb?,
                                    _ userData: UnsafeMutableRawPointer?,
                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    startTask(#function, client, req, onEnd, userData, out) { client, request throws(KimiError) in
-        try client.createTask(request)
+    startTask(#function, client, req, .callback(onEnd), userData, out) { client, request throws(KimiError) in
+        try client.chat.createTask(request)
+    }
+}
+
+@c @implementation
+public func kimi_chat_stream_start_queued(_ client: OpaquePointer?, _ req: OpaquePointer?, _ queue: OpaquePointer?,
+                                          _ userData: UnsafeMutableRawPointer?,
+                                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    startTask(#function, client, req, .queue(queue), userData, out) { client, request throws(KimiError) in
+        try client.chat.streamTask(request)
+    }
+}
+
+@c @implementation
+public func kimi_chat_create_start_queued(_ client: OpaquePointer?, _ req: OpaquePointer?, _ queue: OpaquePointer?,
+                                          _ userData: UnsafeMutableRawPointer?,
+                                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    startTask(#function, client, req, .queue(queue), userData, out) { client, request throws(KimiError) in
+        try client.chat.createTask(request)
     }
 }
 

@@ -50,7 +50,7 @@ import Testing
         #expect(message("notes.txt", .image).contains("found text"))
         #expect(message("image.bmp", .image).contains("BMP image"))
         #expect(message("empty.png", .image) == "path: \"\(dir)/empty.png\" is empty")
-        #expect(message("video.mp4", .image).contains("found an MP4 video in \"\(dir)/video.mp4\", not an image; use kimi_message_add_video_*"))
+        #expect(message("video.mp4", .image).contains("found an MP4 video in \"\(dir)/video.mp4\", not an image; add it as a video"))
         #expect(message("no-such-file.png", .image).contains("cannot read \"\(dir)/no-such-file.png\": No such file or directory"))
         #expect(message("png-named.jpg", .image) == "accepted")
         #expect(try InlineMedia.fromFile("\(dir)/png-named.jpg", kind: .image).format.mime == "image/png")

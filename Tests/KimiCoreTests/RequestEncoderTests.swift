@@ -22,7 +22,7 @@ import Testing
         var request = ChatRequest(model: "kimi-k2.6")
         try request.addMessage(role: "system", text: "You are terse.")
         try request.addMessage(role: "user", text: "Hi")
-        try request.setThinking(ChatRequest.ThinkingMode.keepAll.rawValue)
+        request.setThinking(.keepAll)
         try request.setMaxCompletionTokens(1024)
         try request.setMaxTokens(2048)
         try request.setTemperature(1.0)
@@ -55,17 +55,16 @@ import Testing
 
     @Test func thinkingModesAndFormats() throws {
         var request = ChatRequest()
-        try request.setThinking(ChatRequest.ThinkingMode.disabled.rawValue)
+        request.setThinking(.disabled)
         try request.setTemperature(0.6)
         try request.setResponseFormat(type: "json_object")
         #expect(body(request) == #"{"model":"kimi-k2.6","messages":[],"thinking":{"type":"disabled"},"temperature":0.6,"response_format":{"type":"json_object"}}"#)
-        try request.setThinking(ChatRequest.ThinkingMode.enabled.rawValue)
+        request.setThinking(.enabled)
         try request.setResponseFormat(type: "text")
         #expect(body(request).contains(#""thinking":{"type":"enabled"},"#))
         #expect(body(request).contains(#""response_format":{"type":"text"}"#))
-        try request.setThinking(0)
+        request.setThinking(.serverDefault)
         #expect(!body(request).contains("thinking"))
-        #expect(throws: KimiError.self) { try request.setThinking(7) }
     }
 
     @Test func assistantHistoryMessages() throws {

@@ -21,14 +21,14 @@ import os
 import re
 import sys
 import tempfile
-from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64,
+from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint32, c_uint64,
                     c_void_p)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEADER = os.path.join(ROOT, "include", "kimi.h")
 
-SCALARS = {"int": c_int, "kimi_status": c_int, "size_t": c_size_t, "int64_t": c_int64, "uint32_t": c_uint32,
-           "uint64_t": c_uint64, "double": c_double}
+SCALARS = {"int": c_int, "kimi_status": c_int, "size_t": c_size_t, "int64_t": c_int64, "int32_t": c_int32,
+           "uint32_t": c_uint32, "uint64_t": c_uint64, "double": c_double}
 OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double, "int *": c_int}
 CALLBACKS = {
     "kimi_stream_cb": CFUNCTYPE(c_int, c_void_p, c_void_p),
@@ -169,6 +169,12 @@ class Sweep:
         if kind == "kimi_batch":
             return self.out_call("kimi_batch_submit", [P, c_char_p, c_char_p, c_char_p], self.make("kimi_client"),
                                  self.batch_path().encode(), None, None)
+        if kind == "kimi_call_options":
+            opts = self.fn("kimi_call_options_new", P, [])()
+            self.fn("kimi_call_options_set_timeout_ms", c_int, [P, c_uint32])(opts, 5000)
+            return opts
+        if kind == "kimi_event_queue":
+            return self.out_call("kimi_event_queue_new", [])
         if kind == "kimi_batch_page":
             return self.out_call("kimi_batch_list", [P, c_char_p, c_int], self.make("kimi_client"), None, 5)
         raise KeyError(kind)

@@ -17,7 +17,8 @@ static void test_body_over_the_limit(void) {
     client = test_client_from(opts);
     CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_TOO_LARGE);
     CHECK(resp == NULL);
-    CHECK_CONTAINS(kimi_error_message(), "response body over the 512-byte limit (kimi_client_options_set_max_response_bytes)");
+    CHECK_CONTAINS(kimi_error_message(), "response body over the 512-byte limit on POST");
+    CHECK_CONTAINS(kimi_error_message(), "(kimi_client_options_set_max_response_bytes)");
     CHECK_INT(kimi_error_kind(), KIMI_KIND_BAD_RESPONSE);
     /* The same client answers a small request afterwards. */
     kimi_chat_request_free(req);

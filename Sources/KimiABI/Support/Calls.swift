@@ -27,13 +27,41 @@ func callStoring(_ function: StaticString, _ out: UnsafeMutablePointer<OpaquePoi
     }
 }
 
-/// Records `error` as the thread's last error and returns its status.
+/// Records `error` as the thread's last error and returns its status. The
+/// message C callers read names the function first and ends with the hint
+/// in C names; bindings read the bare detail and render the hint their way.
 @discardableResult
 func fail(_ function: StaticString, _ error: KimiError) -> Int32 {
-    var error = error
-    error.message = "\(cName(function)): \(error.message)"
-    LastError.current.record(error)
+    var message = "\(cName(function)): \(error.message)"
+    if let hint = error.hint { message += " (\(cHint(hint)))" }
+    LastError.current.record(error, message: message)
     return error.status.rawValue
+}
+
+/// A hint in the C API's names.
+func cHint(_ hint: Hint) -> String {
+    switch hint {
+    case .apiKey: return "kimi_client_options_set_api_key"
+    case .maxEventBytes: return "kimi_client_options_set_max_event_bytes"
+    case .maxResponseBytes: return "kimi_client_options_set_max_response_bytes"
+    case .uploadImage: return "kimi_file_upload with purpose \"image\", or kimi_client_options_set_auto_upload"
+    case .uploadVideo: return "kimi_file_upload with purpose \"video\", or kimi_client_options_set_auto_upload"
+    case .imageFromFile:
+        return "kimi_message_add_image_file or _data, or kimi_file_upload with purpose \"image\"; kimi_client_options_set_kimi_rules(opts, 0) for other servers"
+    case .videoFromFile:
+        return "kimi_message_add_video_file or _data, or kimi_file_upload with purpose \"video\"; kimi_client_options_set_kimi_rules(opts, 0) for other servers"
+    case .addAsImage: return "kimi_message_add_image_file, _data or _url"
+    case .addAsVideo: return "kimi_message_add_video_file, _data or _url"
+    case .reasoningContent: return "kimi_message_set_reasoning_content, kimi_chat_request_append_response, or a kimi_conversation"
+    case .jsonSchema: return "kimi_chat_request_set_response_format_json_schema"
+    case .streamArgument: return "kimi_chat_create or kimi_chat_stream"
+    case .toolChoiceFunction: return "kimi_chat_request_set_tool_choice_function"
+    case .toolMessage: return "kimi_chat_request_add_tool_result, or kimi_message_new(\"tool\") with kimi_message_set_tool_call_id"
+    case .batchWait: return "kimi_batch_wait"
+    case .disableThinking: return "kimi_chat_request_set_thinking(req, KIMI_THINKING_DISABLED)"
+    case .maxCompletionTokens, .useMaxCompletionTokens: return "kimi_chat_request_set_max_completion_tokens"
+    case .fitMaxCompletionTokens: return "kimi_chat_fit_max_completion_tokens"
+    }
 }
 
 /// "kimi_client_new(_:_:)" -> "kimi_client_new".

@@ -59,6 +59,8 @@ extension String {
         case "BatchBox": return "kimi_batch"
         case "BatchInputBox": return "kimi_batch_input"
         case "BatchPageBox": return "kimi_batch_page"
+        case "CallOptionsBox": return "kimi_call_options"
+        case "QueueBox": return "kimi_event_queue"
         default: return self
         }
     }

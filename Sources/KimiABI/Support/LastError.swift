@@ -10,18 +10,23 @@ final class LastError {
     var httpStatus: Int32 = 0
     var retryAfterMs: Int64 = -1
     let message = TextBuffer()
+    /// The message without the function's name and the C hint, for bindings.
+    let detail = TextBuffer()
+    /// The hint's stable name ("" when none).
+    let hint = TextBuffer()
     let type = TextBuffer()
     let code = TextBuffer()
     let requestID = TextBuffer()
     let body = TextBuffer()
 
-    func record(_ error: KimiError) {
+    func record(_ error: KimiError, message text: String) {
         status = error.status
         kind = error.kind
         httpStatus = Int32(clamping: error.httpStatus)
         retryAfterMs = error.retryAfterMs
-        for (buffer, text) in [(message, error.message), (type, error.type), (code, error.code),
-                               (requestID, error.requestID), (body, error.body)] {
+        for (buffer, text) in [(message, text), (detail, error.message), (hint, error.hint?.rawValue ?? ""),
+                               (type, error.type), (code, error.code), (requestID, error.requestID),
+                               (body, error.body)] {
             buffer.removeAll()
             buffer.append(text)
         }
@@ -33,7 +38,7 @@ final class LastError {
         kind = .none
         httpStatus = 0
         retryAfterMs = -1
-        for buffer in [message, type, code, requestID, body] { buffer.removeAll() }
+        for buffer in [message, detail, hint, type, code, requestID, body] { buffer.removeAll() }
     }
 
     private static let key: pthread_key_t = {

@@ -21,7 +21,7 @@ public struct ClientOptions {
     /// Requests in flight at once, all threads and tasks together; the rest
     /// wait their turn. 0 = no cap.
     public var maxConnections: UInt32 = 0
-    /// Prices for cost accounting (kimi_chat_response_cost_usd, usage totals).
+    /// Prices for cost accounting (each response's cost, the usage totals).
     public var pricing = Pricing.kimiK26
     /// Kimi's own rules (refused http(s) media URLs, the 100 MB body limit,
     /// K2.6's fixed values...) are checked before sending. Turn off for
@@ -49,7 +49,7 @@ public struct ClientOptions {
             throw .invalidArgument("name: \"\(name)\" is not a valid HTTP header name")
         }
         guard !reservedHeaders.contains(name.lowercased()) else {
-            throw .invalidArgument("name: \(name) is set by the library (use kimi_client_options_set_api_key for Authorization)")
+            throw .invalidArgument("name: \(name) is set by the library (the API key goes in as the bearer token)", hint: name.lowercased() == "authorization" ? .apiKey : nil)
         }
         guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
             throw .invalidArgument("value: header values must not contain CR, LF or NUL")
@@ -111,7 +111,7 @@ public final class ClientConfig: @unchecked Sendable {
         let fromOptions = options.apiKey != nil
         guard let key = options.apiKey ?? environment("MOONSHOT_API_KEY") ?? environment("KIMI_API_KEY"),
               !key.isEmpty else {
-            throw .invalidArgument("no API key: set MOONSHOT_API_KEY (or KIMI_API_KEY), or call kimi_client_options_set_api_key")
+            throw .invalidArgument("no API key: set MOONSHOT_API_KEY (or KIMI_API_KEY), or give the client one", hint: .apiKey)
         }
         try ClientOptions.validateAPIKey(key, field: fromOptions ? "api_key" : "the API key from the environment")
         let baseText = options.baseURL ?? environment("KIMI_BASE_URL") ?? ClientOptions.defaultBaseURL
@@ -150,6 +150,14 @@ public final class ClientConfig: @unchecked Sendable {
     /// Removes the API key (whole, in pieces, or JSON-escaped) from `text`,
     /// so no message, log line or error body can carry it.
     public func redact(_ text: String) -> String { redactor.redact(text) }
+
+    /// `error` with the key removed from every text it carries.
+    func redact(_ error: KimiError) -> KimiError {
+        var error = error
+        error.message = redactor.redact(error.message)
+        error.body = redactor.redact(error.body)
+        return error
+    }
 }
 
 extension String {

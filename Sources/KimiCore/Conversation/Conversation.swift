@@ -61,7 +61,7 @@ public final class Conversation {
 
     /// Sends the history; on success appends the reply to it.
     public func create() throws(KimiError) -> ChatResponse {
-        let response = try client.createChat(request)
+        let response = try client.chat.create(request)
         append(response, sentWith: request)
         return response
     }
@@ -76,7 +76,7 @@ public final class Conversation {
     private func stream(_ sent: ChatRequest, _ onEvent: (ChatStream) -> Bool) -> Outcome {
         let stream: ChatStream
         do {
-            stream = try client.streamChat(sent)
+            stream = try client.chat.stream(sent)
         } catch {
             return Outcome(response: nil, error: error)
         }
@@ -111,7 +111,7 @@ public final class Conversation {
                 outcome = stream(sent, onEvent)
             } else {
                 do {
-                    let response = try client.createChat(sent)
+                    let response = try client.chat.create(sent)
                     append(response, sentWith: sent)
                     outcome = Outcome(response: response, error: nil)
                 } catch {
@@ -225,17 +225,11 @@ public final class Conversation {
         return outcome
     }
 
-    /// The history as a JSON array of messages (OpenAI/Kimi shape).
+    /// The history as a JSON array of messages (OpenAI/Kimi shape). The
+    /// history holds what the server sent; a key it echoed stays out.
     public func exportJSON() throws(KimiError) -> TextBuffer {
-        var copy = ChatRequest(model: request.model)
-        copy.messages = request.messages
-        let body = try RequestEncoder.encode(copy, for: .estimate).materialize().string
-        // The estimate body is {"model":..., "messages":[...]}: keep the array.
-        guard case .success(let root) = JSONValue.parse(body), let messages = root.member("messages") else {
-            throw KimiError(.internal, "could not export the history")
-        }
-        // The history holds what the server sent; a key it echoed stays out.
-        return TextBuffer(client.config.redact(messages.jsonText))
+        let text = try RequestEncoder.encode(messages: request.messages).materialize()
+        return TextBuffer(client.config.redact(text.string))
     }
 
     /// Replaces the history with a JSON array of messages.

@@ -1,4 +1,4 @@
-/// The library's status codes. The raw values are the C ABI's `kimi_status`
+/// The library's status codes. The raw values are the C ABI's status
 /// values and never change meaning (new codes are only ever added).
 public enum Status: Int32, Sendable {
     case ok = 0
@@ -16,7 +16,7 @@ public enum Status: Int32, Sendable {
     case stepLimit = 12
     case pending = 13
 
-    /// Static English text (kimi_status_str).
+    /// Static English text, one per status.
     public var summary: StaticString {
         switch self {
         case .ok: return "success"
@@ -55,17 +55,21 @@ public struct KimiError: Error, Sendable {
     public var retryAfterMs: Int64 = -1
     /// Start of the response body for HTTP and API errors.
     public var body: String = ""
+    /// What the caller can do about it; the front ends render it in their
+    /// own API's names after the message.
+    public var hint: Hint?
     /// A transport failure or timeout that happened before any response
     /// byte arrived, and that a new attempt may not meet (see RetryPolicy).
     var beforeResponse = false
 
-    public init(_ status: Status, _ message: String) {
+    public init(_ status: Status, _ message: String, hint: Hint? = nil) {
         self.status = status
         self.message = message
+        self.hint = hint
     }
 
-    public static func invalidArgument(_ message: String) -> KimiError {
-        KimiError(.invalidArgument, message)
+    public static func invalidArgument(_ message: String, hint: Hint? = nil) -> KimiError {
+        KimiError(.invalidArgument, message, hint: hint)
     }
 }
 

@@ -142,3 +142,17 @@ public struct JSONWriter {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
+
+/// Text the writer writes as a JSON string: a String, or a TextBuffer's
+/// bytes (no String made).
+public protocol JSONStringValue {
+    func write(to writer: inout JSONWriter)
+}
+
+extension String: JSONStringValue {
+    public func write(to writer: inout JSONWriter) { writer.string(self) }
+}
+
+extension TextBuffer: JSONStringValue {
+    public func write(to writer: inout JSONWriter) { writer.string(self) }
+}

@@ -84,8 +84,8 @@ public final class InlineMedia: @unchecked Sendable {
         switch detected {
         case .supported(let format):
             guard format.kind == kind else {
-                let other = kind == .image ? "kimi_message_add_video" : "kimi_message_add_image"
-                throw .invalidArgument("found \(format.name) in \(what), not \(kind == .image ? "an image" : "a video"); use \(other)_*")
+                throw .invalidArgument("found \(format.name) in \(what), not \(kind == .image ? "an image" : "a video"); add it as \(kind == .image ? "a video" : "an image")",
+                                       hint: kind == .image ? .addAsVideo : .addAsImage)
             }
             if let statedFormat, statedFormat != format {
                 throw .invalidArgument("mime: \(statedFormat.mime) was given but found \(format.name) (\(format.mime)) in \(what); pass NULL to detect it")

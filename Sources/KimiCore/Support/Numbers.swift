@@ -77,3 +77,9 @@ extension Int {
         return overflow ? (other > 0 ? .max : .min) : sum
     }
 }
+
+/// A byte count as megabytes with one decimal, for messages ("100.5 MB").
+func megabytes(_ bytes: Int) -> String {
+    let tenths = bytes / (1_048_576 / 10)
+    return "\(tenths / 10).\(tenths % 10) MB"
+}

@@ -118,11 +118,4 @@ public final class TextBuffer {
         storage[count] = 0
     }
 
-    public func equals(_ string: StaticString) -> Bool {
-        string.withUTF8Buffer { other in
-            guard other.count == count else { return false }
-            guard let base = other.baseAddress, count > 0 else { return true }
-            return memcmp(storage, base, count) == 0
-        }
-    }
 }

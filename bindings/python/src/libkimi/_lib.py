@@ -4,8 +4,8 @@ prototype), so no call relies on ctypes' default int return."""
 
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64,
-                    c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint32,
+                    c_uint64, c_void_p)
 
 EXPECTED_VERSION = (0, 1, 0)
 
@@ -76,6 +76,8 @@ _DECLARATIONS = [
     ("kimi_error_retry_after_ms", [], c_int64),
     ("kimi_error_body", [], S),
     ("kimi_error_kind", [], c_int),
+    ("kimi_error_detail", [], S),
+    ("kimi_error_hint", [], S),
     ("kimi_error_clear", [], None),
     # void kimi_string_free(char *);
     ("kimi_string_free", [c_void_p], None),
@@ -104,6 +106,16 @@ _DECLARATIONS = [
     ("kimi_client_new", [P, OUT], c_int),
     ("kimi_client_free", [P], None),
     ("kimi_client_base_url", [P], S),
+    # kimi_call_options *kimi_call_options_new(void); ... kimi_client_with_options(client, opts, &out)
+    ("kimi_call_options_new", [], P),
+    ("kimi_call_options_free", [P], None),
+    ("kimi_call_options_set_timeout_ms", [P, c_uint32], c_int),
+    ("kimi_call_options_set_idle_timeout_ms", [P, c_uint32], c_int),
+    ("kimi_call_options_set_max_retries", [P, c_int32], c_int),
+    ("kimi_call_options_add_header", [P, S, S], c_int),
+    ("kimi_call_options_add_query", [P, S, S], c_int),
+    ("kimi_call_options_set_cancel_token", [P, P], c_int),
+    ("kimi_client_with_options", [P, P, OUT], c_int),
     # kimi_message *kimi_message_new(const char *role); ...
     ("kimi_message_new", [S], P),
     ("kimi_message_free", [P], None),
@@ -143,6 +155,12 @@ _DECLARATIONS = [
     ("kimi_chat_request_set_safety_identifier", [P, S], c_int),
     ("kimi_chat_request_set_include_usage", [P, c_int], c_int),
     ("kimi_chat_request_set_extra_json", [P, S], c_int),
+    # kimi_status kimi_chat_request_set_timeout_ms(kimi_chat_request *, uint32_t); ... add_header, add_query
+    ("kimi_chat_request_set_timeout_ms", [P, c_uint32], c_int),
+    ("kimi_chat_request_set_idle_timeout_ms", [P, c_uint32], c_int),
+    ("kimi_chat_request_set_max_retries", [P, c_int32], c_int),
+    ("kimi_chat_request_add_header", [P, S, S], c_int),
+    ("kimi_chat_request_add_query", [P, S, S], c_int),
     ("kimi_chat_request_add_tool", [P, S, S, S, c_int], c_int),
     ("kimi_chat_request_add_web_search", [P], c_int),
     ("kimi_chat_request_set_tool_choice", [P, S], c_int),
@@ -174,6 +192,17 @@ _DECLARATIONS = [
     ("kimi_chat_response_model", [P], S),
     ("kimi_chat_response_created", [P], c_int64),
     ("kimi_chat_response_json", [P, LEN], c_void_p),
+    # const char *kimi_chat_response_request_id(resp); header(resp, name); header_count/name/value; ...
+    ("kimi_chat_response_request_id", [P], S),
+    ("kimi_chat_response_header", [P, S], S),
+    ("kimi_chat_response_header_count", [P], c_size_t),
+    ("kimi_chat_response_header_name", [P, c_size_t], S),
+    ("kimi_chat_response_header_value", [P, c_size_t], S),
+    ("kimi_chat_response_http_status", [P], c_int),
+    ("kimi_chat_response_attempts", [P], c_int),
+    ("kimi_chat_response_elapsed_ms", [P], c_double),
+    ("kimi_chat_response_first_byte_ms", [P], c_double),
+    ("kimi_chat_response_first_token_ms", [P], c_double),
     ("kimi_chat_response_choice_count", [P], c_size_t),
     ("kimi_chat_response_choice_content", [P, c_size_t, LEN], c_void_p),
     ("kimi_chat_response_choice_reasoning", [P, c_size_t, LEN], c_void_p),
@@ -253,6 +282,15 @@ _DECLARATIONS = [
     ("kimi_task_status", [P], c_int),
     ("kimi_task_response", [P, OUT], c_int),
     ("kimi_task_free", [P], None),
+    # kimi_status kimi_event_queue_new(kimi_event_queue **); int kimi_event_queue_fd(queue); ...
+    ("kimi_event_queue_new", [OUT], c_int),
+    ("kimi_event_queue_free", [P], None),
+    ("kimi_event_queue_fd", [P], c_int),
+    ("kimi_event_queue_next", [P, OUT], c_int),
+    ("kimi_chat_stream_start_queued", [P, P, P, P, OUT], c_int),
+    ("kimi_chat_create_start_queued", [P, P, P, P, OUT], c_int),
+    ("kimi_stream_event_task", [P], P),
+    ("kimi_stream_event_user_data", [P], P),
     # Conversations
     ("kimi_conversation_new", [P, S], P),
     ("kimi_conversation_free", [P], None),

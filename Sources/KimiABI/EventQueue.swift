@@ -1,0 +1,50 @@
+import CKimiHeader
+import KimiCore
+
+/// An event queue handle. Its pointer is also the `kimi_stream_event *`
+/// kimi_event_queue_next gives: the accessors read the event taken last.
+final class QueueBox: EventSource {
+    let queue: EventQueue
+    init(_ queue: EventQueue) { self.queue = queue }
+    var reader: EventReading { queue }
+}
+
+@c @implementation
+public func kimi_event_queue_new(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in handle(QueueBox(try EventQueue())) }
+}
+
+@c @implementation
+public func kimi_event_queue_free(_ queue: OpaquePointer?) { release(queue, as: QueueBox.self) }
+
+@c @implementation
+public func kimi_event_queue_fd(_ queue: OpaquePointer?) -> Int32 {
+    object(queue, as: QueueBox.self)?.queue.fileDescriptor ?? -1
+}
+
+@c @implementation
+public func kimi_event_queue_next(_ queue: OpaquePointer?, _ eventOut: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    eventOut?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        guard let eventOut else { throw .invalidArgument("event_out must not be NULL") }
+        let box = try require(queue, "queue", as: QueueBox.self)
+        if box.queue.next() != nil { eventOut.pointee = box.eventHandle }
+    }
+}
+
+/// The queue behind an event pointer, when it is a queued event.
+private func queued(_ event: OpaquePointer?) -> ChatTask? {
+    object(event, as: QueueBox.self)?.queue.currentTask
+}
+
+@c @implementation
+public func kimi_stream_event_task(_ ev: OpaquePointer?) -> OpaquePointer? {
+    guard let address = queued(ev)?.tags.handle, address != 0 else { return nil }
+    return OpaquePointer(bitPattern: address)
+}
+
+@c @implementation
+public func kimi_stream_event_user_data(_ ev: OpaquePointer?) -> UnsafeMutableRawPointer? {
+    guard let address = queued(ev)?.tags.user, address != 0 else { return nil }
+    return UnsafeMutableRawPointer(bitPattern: address)
+}

@@ -1,0 +1,132 @@
+/// The Batch API: a JSONL file of chat requests run by Kimi within a
+/// completion window. Every limit is checked before the first request.
+public struct Batches {
+    let client: Client
+    private var config: ClientConfig { client.config }
+
+    /// Uploads `path` (purpose "batch") and creates a batch from it.
+    public func submit(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Batch {
+        let window = try BatchRules.window(window)
+        let metadata = try BatchRules.metadata(metadataJSON)
+        let size = try OpenFile(reading: path).size()
+        guard size <= BatchInput.maxFileBytes else {
+            throw .invalidArgument("\"\(path)\" is \(megabytes(size)), over Kimi's 100 MB batch file limit")
+        }
+        let file = try client.files.upload(path: path, purpose: "batch")
+        return try create(inputFileID: file.id.string, window: window, metadata: metadata)
+    }
+
+    /// `POST /v1/batches` for an uploaded input file.
+    public func create(inputFileID: String, window: String?, metadataJSON: String?) throws(KimiError) -> Batch {
+        try create(inputFileID: try pathSegment(inputFileID, "input_file_id"), window: try BatchRules.window(window),
+                   metadata: try BatchRules.metadata(metadataJSON))
+    }
+
+    private func create(inputFileID: String, window: String, metadata: JSONValue?) throws(KimiError) -> Batch {
+        let body = TextBuffer()
+        var w = JSONWriter(into: body)
+        w.beginObject()
+        w.key("input_file_id"); w.string(inputFileID)
+        w.key("endpoint"); w.string(BatchInput.endpoint)
+        w.key("completion_window"); w.string(window)
+        if let metadata { w.key("metadata"); metadata.write(to: &w) }
+        w.endObject()
+        return Batch(try client.json(HTTPRequest(method: .post, url: config.base.endpoint("/batches"),
+                                                 headers: config.jsonHeaders, body: RequestBody([.text(body)]))))
+    }
+
+    public func retrieve(id: String, cancel: CancelToken? = nil) throws(KimiError) -> Batch {
+        Batch(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders), cancelling(cancel)))
+    }
+
+    private func cancelling(_ token: CancelToken?) -> CallOptions {
+        var options = CallOptions()
+        options.cancel = token
+        return options
+    }
+
+    /// One page of batches, newest first; `after` is the last id of the
+    /// previous page.
+    public func list(after: String?, limit: Int) throws(KimiError) -> BatchPage {
+        guard (1...100).contains(limit) else { throw .invalidArgument("limit: \(limit) is not between 1 and 100") }
+        var query = [(name: "limit", value: String(limit))]
+        if let after { query.append((name: "after", value: try pathSegment(after, "after"))) }
+        let url = config.base.endpoint("/batches", query: query)
+        let root = try client.json(HTTPRequest(method: .get, url: url, headers: config.jsonHeaders))
+        let batches = (root.member("data")?.elements ?? []).map(Batch.init)
+        return BatchPage(batches: batches, hasMore: root.member("has_more")?.bool ?? false,
+                         lastID: root.member("last_id")?.string ?? batches.last?.id.string ?? "")
+    }
+
+    /// Asks Kimi to cancel; only a validating, in-progress or finalizing
+    /// batch can be cancelled. Returns the batch as the server now reports it.
+    public func cancel(_ batch: Batch, cancel: CancelToken? = nil) throws(KimiError) -> Batch {
+        let status = batch.status.string
+        guard Batch.cancellableStatuses.contains(status) else {
+            throw .invalidArgument("batch \(batch.id.string) is \(status.isEmpty ? "in an unknown state" : status); only a validating, in_progress or finalizing batch can be cancelled")
+        }
+        return Batch(try client.json(HTTPRequest(method: .post, url: try url(batch.id.string, "/cancel"),
+                                                 headers: config.jsonHeaders, body: RequestBody([.text(TextBuffer())])),
+                                     cancelling(cancel)))
+    }
+
+    /// Polls until the batch reaches a final state, calling `progress` with
+    /// each new state (false stops waiting; the batch runs on). The first
+    /// poll is immediate; the interval starts at `pollMs` and grows by half
+    /// while nothing changes, up to a minute (or `pollMs` if longer).
+    /// Returns the last state and whether it is final.
+    public func wait(for batch: Batch, pollMs: UInt32, cancel: CancelToken?,
+                             progress: (Batch) -> Bool) throws(KimiError) -> (Batch, stopped: Bool) {
+        let id = batch.id.string
+        let first = Int64(pollMs == 0 ? 1000 : pollMs)
+        let longest = max(first, 60_000)
+        var delay = first
+        var current = batch
+        var seen = batch.progress
+        while !current.isFinal {
+            current = try retrieve(id: id, cancel: cancel ?? client.defaults.cancel)
+            if current.progress != seen {
+                seen = current.progress
+                delay = first
+            } else {
+                delay = min(delay * 3 / 2, longest)
+            }
+            if !progress(current) { return (current, true) }
+            if current.isFinal { break }
+            try client.engine.sleep(ms: delay, cancel: cancel ?? client.defaults.cancel, purpose: "for batch \(id)")
+        }
+        return (current, false)
+    }
+
+    /// Reads the output file, then the error file, line by line, giving
+    /// `body` each result (false stops: the result is then false). Successful
+    /// lines are added to the usage totals once, however often this runs.
+    public func results(_ batch: Batch, cancel: CancelToken?,
+                             _ body: (BatchResult) -> Bool) throws(KimiError) -> Bool {
+        let id = batch.id.string
+        let files = [("output file", batch.outputFileID.string), ("error file", batch.errorFileID.string)]
+            .filter { !$0.1.isEmpty }
+        guard !files.isEmpty else {
+            let status = batch.status.string
+            if batch.isFinal { return true }
+            throw .invalidArgument("batch \(id) is \(status); its results exist once it is completed, expired or cancelled: wait for it first", hint: .batchWait)
+        }
+        var answered = 0
+        for (kind, fileID) in files {
+            let finished = try client.files.forEachLine(of: fileID, cancel: cancel) { line, number throws(KimiError) in
+                let result = BatchResult.decode(line, number: number, file: "\(kind) \(fileID)", redactor: config.redactor)
+                if let response = result.response {
+                    client.usage.record(response, batch: id, line: answered)
+                    answered += 1
+                }
+                return body(result)
+            }
+            if !finished { return false }
+        }
+        return true
+    }
+
+    private func url(_ id: String, _ suffix: String = "") throws(KimiError) -> String {
+        config.base.endpoint("/batches/" + (try pathSegment(id, "batch_id")) + suffix)
+    }
+}

@@ -1,0 +1,68 @@
+/// Chat completions: create, continue, pull and push streams, and tasks on
+/// the event loop. Every style runs the same `Call`; what a finished call
+/// means for a chat (the Partial Mode prefix joined, the call's metadata
+/// attached, usage recorded once) is `finish`, here, once.
+public struct Chat {
+    let client: Client
+
+    /// Sends `request` and decodes the whole answer.
+    public func create(_ request: ChatRequest) throws(KimiError) -> ChatResponse {
+        let call = try self.call(request, streamed: false)
+        let response = try Chat.completion(of: client.engine.perform(call))
+        Chat.finish(response, call: call, prefill: request.prefill, usage: client.usage)
+        return response
+    }
+
+    /// Continues an answer that stopped early (finish_reason "length"): the
+    /// answer so far becomes a Partial Mode prefix, and the new response's
+    /// `fullContent` is the whole answer.
+    public func continueAfter(_ previous: ChatResponse, _ request: ChatRequest) throws(KimiError) -> ChatResponse {
+        var next = request
+        try next.setPrefill(previous.fullContent.string, name: nil)
+        return try create(next)
+    }
+
+    /// A streamed completion, read with `next()` on the calling thread.
+    public func stream(_ request: ChatRequest) throws(KimiError) -> ChatStream {
+        try ChatStream(chat: self, request: request)
+    }
+
+    /// A streamed completion to run on the event loop (`ChatTask.start`).
+    /// Request errors are thrown here; everything later is the task's outcome.
+    public func streamTask(_ request: ChatRequest) throws(KimiError) -> ChatTask {
+        ChatTask(kind: .stream, call: try call(request, streamed: true), engine: client.engine, prefill: request.prefill)
+    }
+
+    /// A non-streamed completion to run on the event loop.
+    public func createTask(_ request: ChatRequest) throws(KimiError) -> ChatTask {
+        ChatTask(kind: .create, call: try call(request, streamed: false), engine: client.engine, prefill: request.prefill)
+    }
+
+    /// The call of `request`: its body prepared under Kimi's rules, its own
+    /// options over the client view's. `stop` is the caller's own stop
+    /// token (a pull stream's cancel).
+    func call(_ request: ChatRequest, streamed: Bool, stop: CancelToken? = nil) throws(KimiError) -> Call {
+        let config = client.config
+        var http = HTTPRequest(method: .post, url: config.base.endpoint("/chat/completions"),
+                               headers: streamed ? config.streamHeaders : config.jsonHeaders,
+                               body: try prepareBody(request, for: streamed ? .stream : .create))
+        http.expects = streamed ? .eventStream : .whole
+        http.stop = stop
+        return try client.call(http, request.callOptions)
+    }
+
+    /// The response in a create's 2xx answer.
+    static func completion(of transfer: Transfer) throws(KimiError) -> ChatResponse {
+        try ResponseDecoder.decode(transfer.body)
+    }
+
+    /// What every finished chat response goes through, whatever the call
+    /// style: the Partial Mode prefix joined to the answer, the call's
+    /// metadata attached, its usage added to the client's totals once.
+    static func finish(_ response: ChatResponse, call: Call, prefill: String?, firstTokenAt: UInt64 = 0,
+                       usage: UsageMeter) {
+        response.completePartial(prefix: prefill)
+        response.metadata = call.metadata(firstTokenAt: firstTokenAt)
+        usage.record(response)
+    }
+}

@@ -1,0 +1,67 @@
+/// A chat completion request, built field by field or loaded from an
+/// OpenAI-style JSON body. Optional fields are sent only when set.
+public struct ChatRequest {
+    public static let defaultModel = "kimi-k2.6"
+
+    public enum ThinkingType: String, Sendable { case enabled, disabled }
+
+    public struct Thinking: Sendable {
+        public var type: ThinkingType
+        /// `"all"` turns on Preserved Thinking; nil leaves `keep` out.
+        public var keep: String?
+        public init(type: ThinkingType, keep: String? = nil) {
+            self.type = type
+            self.keep = keep
+        }
+    }
+
+    public enum ResponseFormat {
+        case text
+        case jsonObject
+        case jsonSchema(name: String, schema: JSONValue, strict: Bool?)
+    }
+
+    public var model: String
+    public var messages: [Message] = []
+    public var thinking: Thinking?
+    public var maxCompletionTokens: Int64?
+    public var maxTokens: Int64?
+    public var temperature: Double?
+    public var topP: Double?
+    public var n: Int64?
+    public var presencePenalty: Double?
+    public var frequencyPenalty: Double?
+    public var responseFormat: ResponseFormat?
+    public var stop: [String] = []
+    /// `stream_options.include_usage`; only sent on streamed calls.
+    public var includeUsage: Bool?
+    public var promptCacheKey: String?
+    public var safetyIdentifier: String?
+    public var tools: [Tool] = []
+    public var toolChoice: ToolChoice?
+    /// Extra members merged into the body last; they win over built ones.
+    public var extra: JSONValue?
+    /// The request's own call settings (timeouts, retries, headers, query,
+    /// cancel token), over the client's.
+    public var callOptions = CallOptions()
+
+    /// Cancels the call this request is used for, from any thread.
+    public var cancelToken: CancelToken? {
+        get { callOptions.cancel }
+        set { callOptions.cancel = newValue }
+    }
+
+    public init(model: String = ChatRequest.defaultModel) {
+        self.model = model
+    }
+
+    /// Thinking is on unless the request turns it off (Kimi's default).
+    public var thinkingEnabled: Bool { thinking?.type != .disabled }
+}
+
+/// A request held by reference, so a conversation and the C handle of its
+/// request edit the same one.
+public final class RequestCell {
+    public var request: ChatRequest
+    public init(_ request: ChatRequest) { self.request = request }
+}

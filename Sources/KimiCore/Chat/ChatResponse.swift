@@ -1,0 +1,108 @@
+/// Token counts. -1 marks a count the server did not send.
+public struct Usage: Sendable, Equatable {
+    public var promptTokens: Int64 = -1
+    public var completionTokens: Int64 = -1
+    public var totalTokens: Int64 = -1
+    /// From `cached_tokens` or `prompt_tokens_details.cached_tokens`.
+    public var cachedTokens: Int64 = -1
+
+    public init() {}
+
+    public var isPresent: Bool { promptTokens >= 0 || completionTokens >= 0 || totalTokens >= 0 }
+
+    /// Kimi reports cached tokens at the top of `usage` or in
+    /// `prompt_tokens_details` (live K2.6 answers carry both): the top one
+    /// wins. The one rule for bodies and streams.
+    static func cachedTokens(top: Int64?, details: Int64?) -> Int64 { top ?? details ?? -1 }
+}
+
+/// A tool call in a response, assembled from one message or many deltas.
+public final class ResponseToolCall {
+    public let id = TextBuffer()
+    public let type = TextBuffer()
+    public let name = TextBuffer()
+    public let arguments = TextBuffer()
+    public init() {}
+}
+
+/// One choice of a response: the assistant message and how it ended.
+public final class ResponseChoice {
+    public var index: Int
+    public let role = TextBuffer()
+    public let content = TextBuffer()
+    public let reasoning = TextBuffer()
+    public let finishReason = TextBuffer()
+    public var toolCalls: [ResponseToolCall] = []
+    /// Kimi's per-choice usage (`choices[i].usage`), when sent.
+    public var usage = Usage()
+
+    public init(index: Int) { self.index = index }
+}
+
+/// A chat completion: from one JSON body, or accumulated from a stream.
+/// Both paths fill the same fields, so the accessors cannot tell them apart.
+public final class ChatResponse {
+    public let id = TextBuffer()
+    public let object = TextBuffer()
+    public let model = TextBuffer()
+    public var created: Int64 = 0
+    /// Choices in order of their `index`.
+    public var choices: [ResponseChoice] = []
+    public var usage = Usage()
+    /// The prices of the client that made this response (K2.6's until then).
+    public internal(set) var pricing = Pricing.kimiK26
+    /// Set once the client's usage totals include this response.
+    var accounted = false
+    /// What the call that made it tells: request id, headers, status,
+    /// attempts, times.
+    public internal(set) var metadata = ResponseMetadata()
+
+    /// What this response cost under `pricing`.
+    public var costUSD: Double { pricing.cost(of: usage) }
+
+    /// The Partial Mode prefix the request ended with, "" when none.
+    public let prefix = TextBuffer()
+    /// prefix + content of choice 0, made when the response is complete.
+    private var full: TextBuffer?
+
+    private let rawLock = Lock()
+    private var raw: TextBuffer?
+
+    public init() {}
+
+    /// A response whose JSON is the body it was decoded from.
+    init(rawBody: TextBuffer) { raw = rawBody }
+
+    /// The JSON of this response: the body as received, or for a stream a
+    /// non-streaming-shaped document built once on first use.
+    public var json: TextBuffer {
+        rawLock.withLock {
+            if let raw { return raw }
+            let built = ResponseEncoder.encode(self)
+            raw = built
+            return built
+        }
+    }
+
+    /// The whole answer of choice 0: Partial Mode's prefix followed by the
+    /// completion (just the content when the request had no prefix).
+    public var fullContent: TextBuffer { full ?? choice(at: 0).content }
+
+    /// Records the prefix of a Partial Mode request; call once the response
+    /// is complete (the content no longer grows).
+    func completePartial(prefix text: String?) {
+        guard let text, !text.isEmpty else { return }
+        prefix.append(text)
+        let whole = TextBuffer(capacity: text.utf8.count + choice(at: 0).content.count)
+        whole.append(text)
+        whole.append(choice(at: 0).content)
+        full = whole
+    }
+
+    /// The choice with `index`, created (with any missing ones before it) on
+    /// first use. Streams name choices by index, in any order.
+    func choice(at index: Int) -> ResponseChoice {
+        while choices.count <= index { choices.append(ResponseChoice(index: choices.count)) }
+        return choices[index]
+    }
+}

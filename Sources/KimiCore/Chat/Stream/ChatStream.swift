@@ -1,0 +1,147 @@
+/// A streamed chat completion, read event by event on the calling thread.
+///
+/// `next()` decodes events already received and only pumps curl when none
+/// is ready, so a caller that stops reading stops the transfer. The events
+/// of one chunk share its buffers; an event (and its text) is valid until
+/// the next call of `next()`.
+///
+/// Completion is honest: only `data: [DONE]` ends a stream successfully. A
+/// stream that stops before it fails with `.incomplete`, a bad payload with
+/// `.parse` (naming the byte offset), an error frame with `.api`; in every
+/// case `response` keeps what arrived.
+public final class ChatStream {
+    private let chat: Chat
+    private let call: Call
+    private let driver: BlockingDriver
+    /// The events read so far; the C accessors read the current one.
+    public let events: EventCursor
+    private let prefill: String?
+    /// Fired by `cancel`, from any thread: wakes a reader blocked on the
+    /// network at once.
+    private let stopper = CancelToken()
+    /// Guards `reading` and `over`: the reader and a cancelling thread take
+    /// turns, so the stream's state is only ever touched by one of them.
+    private let turn = Lock()
+    private var reading = false
+    private var over = false
+    /// `finish` ran; touched only by whoever has the turn, published to
+    /// `over` when the turn ends.
+    private var finished = false
+
+    init(chat: Chat, request: ChatRequest) throws(KimiError) {
+        self.chat = chat
+        prefill = request.prefill
+        call = try chat.call(request, streamed: true, stop: stopper)
+        driver = BlockingDriver(call, engine: chat.client.engine)
+        let config = chat.client.config
+        events = EventCursor(maxEventBytes: config.maxEventBytes, maxResponseBytes: config.maxBodyBytes)
+    }
+
+    /// The response accumulated so far (all of it once the stream is over).
+    public var response: ChatResponse { events.response }
+
+    /// True once a 2xx event stream started: from then on `response` holds
+    /// what arrived, whatever happens later.
+    public var started: Bool { call.isStreaming }
+
+    /// True once the stream ended, failed or was cancelled. Any thread.
+    public var isFinished: Bool { turn.withLock { over } }
+
+    /// The next event, or nil after the `.done` event (or once cancelled).
+    /// One reader at a time.
+    public func next() throws(KimiError) -> StreamEvent? {
+        guard beginReading() else { return nil }
+        defer { endReading() }
+        if events.advance() { return events.current }
+        if events.sawDone {
+            finish(nil)
+            return nil
+        }
+        do throws(KimiError) {
+            while true {
+                if let transfer = call.transfer, transfer.mode == .stream {
+                    if try events.decode(transfer.inbound) { return events.current }
+                    events.compact(transfer.inbound)
+                }
+                if call.isFinished { throw outcome() }
+                driver.pump()
+            }
+        } catch {
+            finish(error)
+            var failure = call.error ?? error
+            if call.isStreaming && failure.httpStatus == 0 { failure.httpStatus = call.transfer?.status ?? 0 }
+            throw failure
+        }
+    }
+
+    /// Sends the request and waits for the answer's headers, so a refused
+    /// request fails here rather than at the first `next()`.
+    public func start() throws(KimiError) {
+        guard beginReading() else { throw KimiError(.aborted, "the stream was cancelled") }
+        defer { endReading() }
+        while !call.isFinished && !call.isStreaming { driver.pump() }
+        if call.isFinished && !call.isStreaming {
+            let error = outcome()
+            finish(error)
+            throw call.error ?? error
+        }
+    }
+
+    /// Why the call is over without `[DONE]`: its error, or how the stream's
+    /// transfer ended.
+    private func outcome() -> KimiError {
+        if let error = call.error { return error }
+        var error = events.endOfInputError(transportError: call.streamEnd, label: call.request.label)
+        error.httpStatus = call.transfer?.status ?? 0
+        return error
+    }
+
+    /// Stops the transfer, from any thread: a reader blocked in `next()`
+    /// wakes at once and fails with `.aborted`, keeping what arrived; with
+    /// no reader inside, the stream is finished here. Idempotent.
+    public func cancel() {
+        stopper.cancel()
+        turn.withLock {
+            guard !reading else { return }
+            finish(call.cancellation)
+            over = true
+        }
+    }
+
+    /// Waits until no `next()` or `start()` runs (after `cancel`, so the
+    /// stream can be freed from another thread).
+    public func waitUntilIdle() {
+        turn.withLock { while reading { turn.wait(until: nil) } }
+    }
+
+    private func beginReading() -> Bool {
+        turn.withLock {
+            guard !over else { return false }
+            reading = true
+            return true
+        }
+    }
+
+    private func endReading() {
+        turn.withLock {
+            reading = false
+            over = finished
+            turn.broadcast()
+        }
+    }
+
+    /// Ends the stream: after `[DONE]` curl may read the body's end (so the
+    /// connection is reused), the call gets its outcome, and a stream that
+    /// started is finished as every chat response is. Called by the reader,
+    /// or by `cancel` when no reader is inside.
+    private func finish(_ error: KimiError?) {
+        guard !finished else { return }
+        finished = true
+        if events.sawDone && error == nil { driver.drainAndDetach() } else { driver.detach() }
+        call.end(error)
+        if call.isStreaming {
+            Chat.finish(response, call: call, prefill: prefill, firstTokenAt: events.firstTokenAt,
+                        usage: chat.client.usage)
+        }
+    }
+}

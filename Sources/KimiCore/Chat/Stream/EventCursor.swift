@@ -1,0 +1,101 @@
+/// A reader's position in a stream's events: the events the decoder made
+/// from the last message, and which one is current. Shared by the blocking
+/// stream (`ChatStream`) and the event loop's tasks (`ChatTask`), and read
+/// through by the C event accessors.
+public final class EventCursor: EventReading {
+    let decoder: StreamDecoder
+    private var index = 0
+    /// The event made outside the decoder (a task's `.end`), when current.
+    private var ending: StreamEvent?
+
+    init(maxEventBytes: Int, maxResponseBytes: Int) {
+        decoder = StreamDecoder(maxEventBytes: maxEventBytes, maxResponseBytes: maxResponseBytes)
+    }
+
+    /// The response accumulated so far.
+    public var response: ChatResponse { decoder.response }
+    public var sawDone: Bool { decoder.sawDone }
+    /// When the stream's first reasoning, content or tool-call piece came.
+    public var firstTokenAt: UInt64 { decoder.firstTokenAt }
+
+    public var hasCurrent: Bool { ending != nil || index < decoder.eventCount }
+    public var current: StreamEvent { ending ?? decoder.event(index) }
+    /// True when the current event is the last its chunk made.
+    public var currentIsLastInChunk: Bool { ending != nil || index == decoder.eventCount - 1 }
+    /// The data of the event-stream message the current events came from.
+    public var rawChunk: UnsafeBufferPointer<UInt8> {
+        ending == nil ? decoder.rawChunk : UnsafeBufferPointer(start: nil, count: 0)
+    }
+
+    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> {
+        event.type == .end ? UnsafeBufferPointer(start: nil, count: 0) : decoder.text(of: event)
+    }
+    public func toolCall(of event: StreamEvent) -> ResponseToolCall? {
+        event.type == .end ? nil : decoder.toolCall(of: event)
+    }
+    public func finishReason(of event: StreamEvent) -> TextBuffer? {
+        event.type == .end ? nil : decoder.finishReason(of: event)
+    }
+
+    // MARK: EventReading
+
+    public var currentEvent: StreamEvent? { hasCurrent ? current : nil }
+    public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.id.view ?? .emptyText }
+    public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.name.view ?? .emptyText }
+    public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { finishReason(of: event)?.view ?? .emptyText }
+    public var completionID: UnsafeBufferPointer<UInt8> { response.id.view }
+    public var completionModel: UnsafeBufferPointer<UInt8> { response.model.view }
+    public var completionCreated: Int64 { response.created }
+
+    /// The events of the current message, from the current one on.
+    func forEachInMessage(_ body: (StreamEvent) -> Void) {
+        if let ending {
+            body(ending)
+            return
+        }
+        for i in index..<decoder.eventCount { body(decoder.event(i)) }
+    }
+
+    /// Moves to the next event of the current message; false at its end.
+    func advance() -> Bool {
+        guard ending == nil, index + 1 < decoder.eventCount else { return false }
+        index += 1
+        return true
+    }
+
+    /// Decodes messages from `input` until one yields events (keep-alive
+    /// messages yield none) and makes its first event current. False when
+    /// `input` holds no further whole message.
+    func decode(_ input: TextBuffer) throws(KimiError) -> Bool {
+        while try decoder.decodeNext(input) {
+            if decoder.eventCount > 0 {
+                index = 0
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Drops consumed input; the current events stay valid.
+    func compact(_ input: TextBuffer) { decoder.compact(input) }
+
+    /// Makes a task's `.end` event current.
+    func showEnd(status: Status) {
+        var event = StreamEvent(type: .end)
+        event.status = status
+        ending = event
+    }
+
+    /// The error for a transfer that ended without `[DONE]`: `transportError`
+    /// is how curl ended it, nil for a clean end of the body.
+    func endOfInputError(transportError: KimiError?, label: String) -> KimiError {
+        let finishNote = response.choices.contains { !$0.finishReason.isEmpty }
+            ? " (a finish_reason was seen, but only [DONE] completes a stream)" : ""
+        if let error = transportError {
+            // Limits and timeouts are what they are, wherever they strike.
+            if error.status == .tooLarge || error.status == .timeout { return error }
+            return KimiError(.incomplete, "the stream broke before data: [DONE]\(finishNote): \(error.message)")
+        }
+        return KimiError(.incomplete, "the stream ended before data: [DONE]\(finishNote) (\(label))")
+    }
+}

@@ -1,0 +1,99 @@
+/// Turns event-stream bytes into chat stream events and the accumulated
+/// response: the SSE decoder, the chunk scanner and the accumulator, with
+/// Kimi's rules for `[DONE]` and error frames. It does no I/O: `ChatStream`
+/// feeds it from the network; tests and fuzzers feed it from memory.
+public final class StreamDecoder {
+    private var sse: SSEDecoder
+    private let accumulator = StreamAccumulator()
+    private var chunk = Chunk()
+    /// True once `data: [DONE]` was decoded.
+    public private(set) var sawDone = false
+    /// When the first reasoning, content or tool-call piece was decoded
+    /// (monotonic ns); 0 before.
+    public private(set) var firstTokenAt: UInt64 = 0
+    /// The data of the message the current events came from (NUL-terminated).
+    public private(set) var rawChunk = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+    /// The most text the accumulated response may hold: a stream that
+    /// never ends cannot take all memory.
+    public let maxResponseBytes: Int
+
+    public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20) {
+        sse = SSEDecoder(maxEventBytes: maxEventBytes)
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public var response: ChatResponse { accumulator.response }
+    /// Events of the last decoded message.
+    public var eventCount: Int { accumulator.eventCount }
+    public func event(_ i: Int) -> StreamEvent { accumulator.events[i] }
+    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { accumulator.text(of: event) }
+    public func toolCall(of event: StreamEvent) -> ResponseToolCall? { accumulator.toolCall(of: event) }
+    public func finishReason(of event: StreamEvent) -> TextBuffer? { accumulator.finishReason(of: event) }
+    public var maxEventBytes: Int { sse.maxEventBytes }
+
+    /// Decodes the next whole message in `input`, replacing the previous
+    /// message's events. Returns false when `input` holds no whole message
+    /// yet. A message may yield no events (a keep-alive chunk).
+    public func decodeNext(_ input: TextBuffer) throws(KimiError) -> Bool {
+        let message: SSEEvent?
+        do {
+            message = try sse.next(in: input)
+        } catch {
+            throw KimiError(.tooLarge, "an event-stream line is over the \(sse.maxEventBytes)-byte limit", hint: .maxEventBytes)
+        }
+        guard let message else { return false }
+        accumulator.beginChunk()
+        switch message.kind {
+        case .error: throw streamError(message)
+        case .other: return true // events of other types are not chat chunks
+        case .message: break
+        }
+        rawChunk = message.data
+        if message.isDone {
+            sawDone = true
+            accumulator.finishStream()
+            return true
+        }
+        // An event with empty or blank data carries no chunk (a keep-alive).
+        guard let base = message.data.baseAddress,
+              message.data.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            return true
+        }
+        var scanner = JSONScanner(base, count: message.data.count)
+        do {
+            try ChunkDecoder.scan(&scanner, into: &chunk)
+        } catch {
+            throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
+        }
+        if chunk.hasError { throw streamError(message) }
+        try accumulator.apply(chunk, scanner)
+        if firstTokenAt == 0 && accumulator.keptBytes > 0 { firstTokenAt = monotonicNanos() }
+        if accumulator.keptBytes > maxResponseBytes {
+            throw KimiError(.tooLarge, "the streamed answer grew over the \(maxResponseBytes)-byte response limit", hint: .maxResponseBytes)
+        }
+        return true
+    }
+
+    /// Drops consumed bytes from `input`; call only when no event of the
+    /// last message is still in use.
+    public func compact(_ input: TextBuffer) { sse.compact(input) }
+
+    /// Bytes of input consumed so far.
+    public var offset: Int { sse.offset }
+
+    /// The `.api` error an `event: error` or a `{"error": ...}` payload carries.
+    private func streamError(_ message: SSEEvent) -> KimiError {
+        let text = String(decoding: message.data, as: UTF8.self)
+        if case .success(let root) = JSONValue.parse(text) {
+            if let error = ErrorDecoder.apiError(in: root, httpStatus: 0) { return error }
+            if root.isObject, let wrapped = JSONValue.object([("error", root)]),
+               let error = ErrorDecoder.apiError(in: wrapped, httpStatus: 0) {
+                return error
+            }
+        }
+        var error = KimiError(.api, "error event in stream: \(ErrorDecoder.oneLine(text))")
+        error.body = text
+        return error
+    }
+}

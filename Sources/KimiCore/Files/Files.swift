@@ -1,0 +1,101 @@
+/// The Files API: upload (multipart, streamed from disk or memory), list,
+/// retrieve, delete, and the extracted text of `file-extract` files.
+public struct Files {
+    let client: Client
+    private var config: ClientConfig { client.config }
+
+    public static let purposes = ["file-extract", "image", "video", "batch"]
+    /// Kimi's per-file limit.
+    public static let maxFileBytes = 100 << 20
+
+    /// Uploads the file at `path`. `progress` gets (bytes sent, total) and
+    /// stops the upload by returning false.
+    public func upload(path: String, purpose: String,
+                           progress: ((Int64, Int64) -> Bool)? = nil) throws(KimiError) -> FileObject {
+        let file = try OpenFile(reading: path)
+        let size = try file.size()
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return try upload(.file(path), byteCount: size, filename: name, purpose: purpose, what: "\"\(path)\"", progress: progress)
+    }
+
+    /// Uploads bytes from memory as a file called `filename`. The memory is
+    /// read while the call runs, not copied.
+    public func upload(borrowing memory: UnsafeRawBufferPointer, filename: String, purpose: String,
+                           progress: ((Int64, Int64) -> Bool)? = nil) throws(KimiError) -> FileObject {
+        guard !filename.isEmpty, !filename.contains("/") else {
+            throw .invalidArgument("filename: must be a plain, non-empty file name")
+        }
+        return try upload(.borrowed(memory), byteCount: memory.count, filename: filename, purpose: purpose,
+                          what: "the data", progress: progress)
+    }
+
+    /// Uploads inline media (auto upload), with the purpose of its kind.
+    func upload(_ media: InlineMedia) throws(KimiError) -> FileObject {
+        let ext = media.format.mime.split(separator: "/").last.map(String.init) ?? "bin"
+        let filename: String
+        if case .file(let path) = media.source, let last = path.split(separator: "/").last {
+            filename = String(last)
+        } else {
+            filename = "\(media.format.kind.rawValue).\(ext)"
+        }
+        return try upload(UploadSource(media.source), byteCount: media.byteCount, filename: filename,
+                          purpose: media.format.kind.rawValue, what: media.label, progress: nil)
+    }
+
+    private func upload(_ source: UploadSource, byteCount: Int, filename: String, purpose: String, what: String,
+                        progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> FileObject {
+        guard Files.purposes.contains(purpose) else {
+            throw .invalidArgument("purpose: \"\(purpose)\" is not one of file-extract, image, video, batch")
+        }
+        guard byteCount > 0 else { throw .invalidArgument("\(what) is empty; Kimi refuses empty files") }
+        if config.kimiRules && byteCount > Files.maxFileBytes {
+            throw .invalidArgument("\(what) is \(megabytes(byteCount)), over Kimi's 100 MB per-file limit")
+        }
+        var contentType = "application/octet-stream"
+        if purpose == "image" || purpose == "video" {
+            let kind: MediaKind = purpose == "image" ? .image : .video
+            switch source {
+            case .file(let path):
+                contentType = try InlineMedia.fromFile(path, kind: kind).format.mime
+            case .bytes(let bytes):
+                contentType = try InlineMedia.format(of: Array(bytes.prefix(MediaDetector.headerLength)), kind: kind, what).mime
+            case .borrowed(let memory):
+                contentType = try InlineMedia.format(of: Array(memory.prefix(MediaDetector.headerLength)), kind: kind, what).mime
+            }
+        } else if purpose == "batch" {
+            contentType = "application/jsonl"
+        }
+        let form = MultipartForm(fields: [("purpose", purpose)], filename: filename, contentType: contentType,
+                                 source: source, byteCount: byteCount)
+        var request = HTTPRequest(method: .post, url: config.base.endpoint("/files"), headers: config.uploadHeaders)
+        request.form = form
+        request.progress = progress
+        return FileObject(try client.json(request))
+    }
+
+    public func list() throws(KimiError) -> [FileObject] {
+        let root = try client.json(HTTPRequest(method: .get, url: config.base.endpoint("/files"), headers: config.jsonHeaders))
+        return (root.member("data")?.elements ?? []).map(FileObject.init)
+    }
+
+    public func retrieve(id: String) throws(KimiError) -> FileObject {
+        FileObject(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders)))
+    }
+
+    /// Deletes a file; returns the server's `deleted` flag.
+    public func delete(id: String) throws(KimiError) -> Bool {
+        let root = try client.json(HTTPRequest(method: .delete, url: try url(id), headers: config.jsonHeaders))
+        return root.member("deleted")?.bool ?? true
+    }
+
+    /// The extracted text of a `file-extract` file.
+    public func content(id: String) throws(KimiError) -> TextBuffer {
+        let request = HTTPRequest(method: .get, url: try url(id, "/content"), headers: config.jsonHeaders)
+        return try client.engine.perform(client.call(request)).body
+    }
+
+    /// The URL of file `id` (and `suffix`).
+    func url(_ id: String, _ suffix: String = "") throws(KimiError) -> String {
+        config.base.endpoint("/files/" + (try pathSegment(id, "file_id")) + suffix)
+    }
+}

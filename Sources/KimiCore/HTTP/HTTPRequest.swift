@@ -1,0 +1,85 @@
+import CCurl
+
+/// A curl header list (`curl_slist`), freed in `deinit`. The client builds
+/// its lists once and shares them read-only; a call with headers of its own
+/// gets a list of its own.
+final class HeaderList: @unchecked Sendable {
+    let lines: [String]
+    private(set) var raw: UnsafeMutablePointer<curl_slist>?
+
+    init(_ lines: [String]) throws(KimiError) {
+        self.lines = lines
+        for line in lines {
+            guard let next = curl_slist_append(raw, line) else {
+                curl_slist_free_all(raw)
+                throw KimiError(.noMemory, "curl_slist_append failed")
+            }
+            raw = next
+        }
+    }
+
+    deinit { curl_slist_free_all(raw) }
+
+    /// This list with `extra` headers added (a call's own), or itself.
+    func adding(_ extra: [(name: String, value: String)]) throws(KimiError) -> HeaderList {
+        guard !extra.isEmpty else { return self }
+        return try HeaderList(lines + extra.map { "\($0.name): \($0.value)" })
+    }
+}
+
+/// One HTTP call as the engine sees it.
+struct HTTPRequest {
+    enum Method: String { case get = "GET", post = "POST", delete = "DELETE" }
+
+    /// What a 2xx answer's body is read as.
+    enum Expectation {
+        /// Held whole in `Transfer.body` (JSON answers).
+        case whole
+        /// A `text/event-stream`, read piece by piece from `Transfer.inbound`;
+        /// an answer of another type is refused.
+        case eventStream
+        /// Any body, read piece by piece (a file read line by line).
+        case lines
+    }
+
+    var method: Method
+    var url: String
+    var headers: HeaderList
+    var body: RequestBody?
+    /// A multipart/form-data body (file uploads) instead of `body`.
+    var form: MultipartForm?
+    /// Upload progress (bytes sent, total); return false to stop.
+    var progress: ((Int64, Int64) -> Bool)?
+    var expects = Expectation.whole
+    /// The caller's cancel token.
+    var cancel: CancelToken?
+    /// The token of the object running the request (a pull stream's own
+    /// cancel), which may fire from any thread.
+    var stop: CancelToken?
+
+    /// Every token that ends the request.
+    var tokens: [CancelToken] {
+        switch (cancel, stop) {
+        case (nil, nil): return []
+        case (let cancel?, nil): return [cancel]
+        case (nil, let stop?): return [stop]
+        case (let cancel?, let stop?): return [cancel, stop]
+        }
+    }
+
+    /// Why the request was stopped, when one of its tokens fired.
+    var cancellation: KimiError? { cancellation(waiting: false) }
+
+    /// The same, said of a request waiting to be retried.
+    func cancellation(waiting: Bool) -> KimiError? {
+        let place = waiting ? "while waiting to retry \(label)" : "(\(label))"
+        if let cancel, cancel.isCancelled {
+            return KimiError(.aborted, "cancelled through the cancel token \(place)")
+        }
+        if let stop, stop.isCancelled { return KimiError(.aborted, "the stream was cancelled \(place)") }
+        return nil
+    }
+
+    /// "POST https://host/v1/chat/completions", for error messages.
+    var label: String { "\(method.rawValue) \(url)" }
+}
