@@ -169,7 +169,7 @@ asan: all $(BUILD)/samples/manifest.json
 # ThreadSanitizer over the many-threads tests: the stress test and the
 # event loop's tasks. The toolchain's TSan runtime intercepts libdispatch,
 # so the programs link the toolchain's copy.
-TSAN_TESTS := test_stress test_tasks
+TSAN_TESTS := test_stress test_tasks test_engine
 
 tsan: all
 	$(call SAN_LIB_BUILD,tsan,thread)

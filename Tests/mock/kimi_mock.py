@@ -76,7 +76,17 @@ async def answer_chat(request, response, headers, body, s, text):
     if error:
         raise error
     validate_chat(body)
-    await chat.respond(body, s, text, response, check_media(body))
+    notes = check_media(body)
+    for name in str(s.get("show_header", "")).split(","):
+        if name and name is not True:
+            notes.append(f"{name}={request.header(name, '(none)')}")
+    if s.get("show_query"):
+        notes.append(f"query={request.query or '(none)'}")
+    for pair in str(s.get("rheader", "")).split(","):
+        if ":" in pair:
+            name, _, value = pair.partition(":")
+            headers = headers + [(name, value.replace("_", " "))]
+    await chat.respond(body, s, text, response, notes, headers)
 
 
 def check_media(body):
@@ -137,6 +147,10 @@ ROUTES = {
 }
 
 
+#: The headers and query of the latest API request (GET /mock/last tells).
+last_request = {"headers": {}, "query": ""}
+
+
 async def handle(request, response):
     headers = [("X-Request-Id", f"req-mock-{next(request_ids)}")]
     if request.body is None:
@@ -145,6 +159,15 @@ async def handle(request, response):
     if request.method == "GET" and request.path.startswith("/mock/count/"):
         await mock_count(request, response, headers)
         return
+    if request.method == "GET" and request.path == "/mock/last":
+        await response.send_json(200, last_request, headers=headers)
+        return
+    last_request["headers"] = dict(request.headers)
+    last_request["query"] = request.query
+    # Any route can be slowed down with the scenario header (chat reads its own).
+    stall = scen.parse(request.header("x-mock-scenario")).int("stall_ms")
+    if stall and request.path != "/v1/chat/completions":
+        await asyncio.sleep(stall / 1000)
     route = (ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
              or batches.route(request.method, request.path))
     try:

@@ -136,7 +136,7 @@ enum Preflight {
     static func checkMediaURL(_ url: String, _ kind: MediaKind, _ field: String) throws(KimiError) {
         let lower = url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return }
-        throw .invalidArgument("\(field): Kimi does not accept http(s) \(kind.rawValue) URLs; download the \(kind.rawValue) and send its bytes or file, or upload it through the Files API (purpose \"\(kind.rawValue)\") and use \"ms://<file id>\" (with Kimi's rules off, other servers get the URL)", hint: .fromFile(kind))
+        throw .invalidArgument("\(field): Kimi does not accept http(s) \(kind.rawValue) URLs; download the \(kind.rawValue) and send its bytes or file, or upload it through the Files API (purpose \"\(kind.rawValue)\") and use \"ms://<file id>\"; with Kimi's rules off, other servers get the URL", hint: .fromFile(kind))
     }
 
     /// MFJS problems are errors in strict mode (Kimi's default) and logged

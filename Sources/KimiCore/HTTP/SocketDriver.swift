@@ -11,8 +11,9 @@ import Glibc
 final class SocketDriver: @unchecked Sendable {
     let multi: MultiHandle
     private let epoll: Int32
-    /// An eventfd other threads write to wake the loop.
-    private let wakeFD: Int32
+    /// Other threads signal it to wake the loop.
+    private let wake: EventFD
+    private var wakeFD: Int32 { wake.fd }
     private var watched: Set<Int32> = []
     /// When curl wants `CURL_SOCKET_TIMEOUT` (monotonic ns); nil: no timer.
     private var timerDeadline: UInt64?
@@ -22,13 +23,12 @@ final class SocketDriver: @unchecked Sendable {
     init() throws(KimiError) {
         multi = try MultiHandle()
         epoll = CKimiShims_epoll_create()
-        wakeFD = CKimiShims_eventfd()
-        guard epoll >= 0, wakeFD >= 0,
+        wake = try EventFD()
+        guard epoll >= 0,
               CKimiShims_epoll_control(epoll, Int32(CKimiShims_EPOLL_CTL_ADD), wakeFD,
                                        UInt32(CKimiShims_EPOLLIN)) == 0 else {
             let failure = errno
             if epoll >= 0 { close(epoll) }
-            if wakeFD >= 0 { close(wakeFD) }
             throw KimiError(.internal, "epoll or eventfd set-up failed (errno \(failure))")
         }
         let user = Unmanaged.passUnretained(self).toOpaque()
@@ -40,13 +40,11 @@ final class SocketDriver: @unchecked Sendable {
 
     deinit {
         close(epoll)
-        close(wakeFD)
     }
 
     /// Ends the current or next `wait` early. Any thread.
     func wakeup() {
-        var one: UInt64 = 1
-        _ = write(wakeFD, &one, 8)
+        wake.signal()
     }
 
     /// Sleeps until a watched socket is ready, curl's timer is due, the
@@ -67,8 +65,7 @@ final class SocketDriver: @unchecked Sendable {
         for i in 0..<Int(max(count, 0)) {
             let fd = readyFDs[i], events = readyEvents[i]
             if fd == wakeFD {
-                var drained: UInt64 = 0
-                _ = read(wakeFD, &drained, 8)
+                wake.clear()
                 continue
             }
             var action: Int32 = 0
@@ -112,4 +109,29 @@ private let timerCallback: CKimiShims_timer_cb = { _, timeoutMs, user in
     guard let user else { return 0 }
     Unmanaged<SocketDriver>.fromOpaque(user).takeUnretainedValue().setTimer(timeoutMs)
     return 0
+}
+
+/// An eventfd: a counter other threads signal, readable (for poll and
+/// epoll) while it is non-zero. Closed in `deinit`.
+final class EventFD: @unchecked Sendable {
+    let fd: Int32
+
+    init() throws(KimiError) {
+        fd = CKimiShims_eventfd()
+        guard fd >= 0 else { throw KimiError(.internal, "eventfd failed (errno \(errno))") }
+    }
+
+    deinit { close(fd) }
+
+    /// Makes the descriptor readable. Any thread.
+    func signal() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+
+    /// Makes it unreadable again.
+    func clear() {
+        var count: UInt64 = 0
+        _ = read(fd, &count, 8)
+    }
 }

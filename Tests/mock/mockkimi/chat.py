@@ -369,15 +369,15 @@ class SSEWriter:
             await self.response.flush()
 
 
-async def respond(body, scenario, text, response, media_notes=()):
+async def respond(body, scenario, text, response, media_notes=(), headers=()):
     reply = Reply(body, scenario, text, media_notes)
     if not body.get("stream"):
-        await response.send_json(200, reply.completion())
+        await response.send_json(200, reply.completion(), headers=headers)
         return
     if scenario.get("json_stream"):
-        await response.send_json(200, reply.completion())
+        await response.send_json(200, reply.completion(), headers=headers)
         return
-    await response.start_stream()
+    await response.start_stream(headers=headers)
     writer = SSEWriter(response, scenario)
     s = scenario
     delay = (s.int("delay_ms") or 0) / 1000

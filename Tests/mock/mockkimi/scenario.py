@@ -49,6 +49,9 @@ Keys (all optional):
   empty=CODE        answer CODE with an empty body
   garbage           answer 200 with bytes that are not JSON
   json_stream       answer a streamed request with a non-streamed JSON body
+  show_header=N,M   append "[N=value]" for these request headers to the answer
+  show_query        append "[query=...]" (the request's query string) to the answer
+  rheader=N:V,M:W   send these response headers (use _ for spaces)
   key=NAME          count the request under NAME: GET /mock/count/NAME tells
                     how many came, how many are in flight and the peak
   times=K           with key=: the failure keys above apply to the first K

@@ -1,5 +1,3 @@
-import CKimiShims
-import Glibc
 
 /// Stream events a host's own event loop (asyncio, libuv, epoll) drains on
 /// its own thread, instead of callbacks arriving on the client's loop
@@ -31,7 +29,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     }
 
     private let lock = Lock()
-    private let eventFD: Int32
+    private let ready: EventFD
     private var records: [Record] = []
     private var head = 0
     private let arena = TextBuffer(capacity: 16 << 10)
@@ -43,14 +41,11 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     private let takenBytes = TextBuffer(capacity: 256)
 
     public init() throws(KimiError) {
-        eventFD = CKimiShims_eventfd()
-        guard eventFD >= 0 else { throw KimiError(.internal, "eventfd failed (errno \(errno))") }
+        ready = try EventFD()
     }
 
-    deinit { close(eventFD) }
-
     /// Readable while events wait (poll, epoll, asyncio's add_reader).
-    public var fileDescriptor: Int32 { eventFD }
+    public var fileDescriptor: Int32 { ready.fd }
 
     /// The task of the event `next()` returned last.
     public var currentTask: ChatTask? { taken?.task }
@@ -64,7 +59,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             guard head < records.count else { return }
             var record = records[head]
             head += 1
-            if head == records.count { clearSignal() }
+            if head == records.count { ready.clear() }
             // Into the host's own buffer: the arena may move under the next push.
             record.text = keep(record.text)
             record.toolCallID = keep(record.toolCallID)
@@ -108,7 +103,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
                 pushed.append(records.count - 1)
             }
             if let last = pushed.last { records[last].lastInChunk = true }
-            if wasEmpty && head < records.count { signal() }
+            if wasEmpty && head < records.count { ready.signal() }
         }
     }
 
@@ -118,7 +113,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             guard records[head...].contains(where: { $0.task === task }) else { return }
             records = records[head...].filter { $0.task !== task }
             head = 0
-            if records.isEmpty { clearSignal() }
+            if records.isEmpty { ready.clear() }
             compact()
         }
     }
@@ -147,16 +142,6 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             arena.removeFirst(drop)
             arenaStart += drop
         }
-    }
-
-    private func signal() {
-        var one: UInt64 = 1
-        _ = write(eventFD, &one, 8)
-    }
-
-    private func clearSignal() {
-        var count: UInt64 = 0
-        _ = read(eventFD, &count, 8)
     }
 
     /// A range of the taken event, in the host's buffer.

@@ -118,11 +118,44 @@ def _decode(raw):
     return raw.decode("utf-8", "replace") if raw else None
 
 
+#: libkimi's hints (kimi_error_hint) in this package's names.
+HINTS = {
+    "api_key": "Client(api_key=...)",
+    "max_event_bytes": "Client(max_event_bytes=...)",
+    "max_response_bytes": "Client(max_response_bytes=...)",
+    "upload_image": 'client.files.create(file=..., purpose="image"), or Client(auto_upload=True)',
+    "upload_video": 'client.files.create(file=..., purpose="video"), or Client(auto_upload=True)',
+    "image_from_file": 'libkimi.image_from_path(...) or image_from_bytes(...), or client.files.create(..., '
+                       'purpose="image"); Client(kimi_rules=False) for other servers',
+    "video_from_file": 'libkimi.video_from_path(...) or video_from_bytes(...), or client.files.create(..., '
+                       'purpose="video"); Client(kimi_rules=False) for other servers',
+    "add_as_image": "libkimi.image_from_path(...) or image_from_bytes(...)",
+    "add_as_video": "libkimi.video_from_path(...) or video_from_bytes(...)",
+    "reasoning_content": '"reasoning_content" in the assistant message, or client.conversation()',
+    "json_schema": 'response_format={"type": "json_schema", "json_schema": {"name": ..., "schema": ...}}',
+    "stream_argument": "create(..., stream=True)",
+    "tool_choice_function": 'tool_choice={"type": "function", "function": {"name": ...}}',
+    "tool_message": '{"role": "tool", "tool_call_id": ..., "content": ...}',
+    "batch_wait": "client.batches.wait(batch)",
+    "disable_thinking": 'thinking={"type": "disabled"}',
+    "max_completion_tokens": "max_completion_tokens=...",
+    "use_max_completion_tokens": "max_completion_tokens=...",
+    "fit_max_completion_tokens": "client.chat.completions.fit_max_completion_tokens(...)",
+}
+
+
+def python_message(detail, hint):
+    """libkimi's words for a failure, with its hint in Python names."""
+    rendered = HINTS.get(hint or "")
+    return f"{detail} ({rendered})" if rendered else detail
+
+
 def last_error():
     """The exception for the calling thread's last libkimi failure."""
     L = _lib.functions
     status = L.kimi_error_status()
-    message = _decode(L.kimi_error_message()) or _decode(L.kimi_status_str(status))
+    detail = _decode(L.kimi_error_detail()) or _decode(L.kimi_status_str(status))
+    message = python_message(detail, _decode(L.kimi_error_hint()))
     http = L.kimi_error_http_status() or None
     kind = KINDS.get(L.kimi_error_kind(), "none")
     retry_ms = L.kimi_error_retry_after_ms()
