@@ -166,21 +166,24 @@ asan: all $(BUILD)/samples/manifest.json
 	done
 	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_SERVERS) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
 
-# ThreadSanitizer over the many-threads tests: the stress test and the
-# event loop's tasks. The toolchain's TSan runtime intercepts libdispatch,
-# so the programs link the toolchain's copy.
-TSAN_TESTS := test_stress test_tasks test_engine
+# ThreadSanitizer over the many-threads tests: the stress test, the event
+# loop's tasks and queues, and the streams cancelled and freed from another
+# thread (test_stream, test_hostile). The toolchain's TSan runtime
+# intercepts libdispatch, so the programs link the toolchain's copy.
+TSAN_SOURCES := Tests/c/test_stress.c Tests/c/test_tasks.c Tests/c/test_engine.c Tests/c/test_stream.c \
+                Tests/hostile/test_hostile.c
 
 tsan: all
 	$(call SAN_LIB_BUILD,tsan,thread)
 	@mkdir -p $(BUILD)/tsan
 	cp .build-tsan/release/libkimi.so $(BUILD)/tsan/libkimi.so.0
-	for t in $(TSAN_TESTS); do \
-	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=thread Tests/c/$$t.c -o $(BUILD)/tsan/$$t \
+	for src in $(TSAN_SOURCES); do t=$$(basename $$src .c); \
+	  $(SAN_CC) $(SAN_CFLAGS) -fsanitize=thread $$src -o $(BUILD)/tsan/$$t \
 	    -L$(BUILD)/tsan -l:libkimi.so.0 -Wl,-rpath,$(BUILD)/tsan \
 	    -L$(SWIFT_LINUX_LIBS) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LINUX_LIBS) -lpthread || exit 1; \
 	done
-	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(WITH_MOCK) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/tsan/,$(TSAN_TESTS))
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(WITH_SERVERS) $(PYTHON) Tests/c/run.py \
+	  $(addprefix $(BUILD)/tsan/,$(basename $(notdir $(TSAN_SOURCES))))
 
 # --------------------------------------------------------------- fuzzing
 # libFuzzer targets (Fuzz/*), with AddressSanitizer; KimiCore gets coverage

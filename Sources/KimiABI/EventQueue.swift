@@ -5,8 +5,10 @@ import KimiCore
 /// kimi_event_queue_next gives: the accessors read the event taken last.
 final class QueueBox: EventSource {
     let queue: EventQueue
-    init(_ queue: EventQueue) { self.queue = queue }
-    var reader: EventReading { queue }
+    init(_ queue: EventQueue) {
+        self.queue = queue
+        super.init(reader: queue)
+    }
 }
 
 @c @implementation

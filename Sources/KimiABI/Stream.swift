@@ -5,8 +5,10 @@ import KimiCore
 /// accessors read the stream's current event.
 final class StreamBox: EventSource {
     let stream: ChatStream
-    init(_ stream: ChatStream) { self.stream = stream }
-    var reader: EventReading { stream.events }
+    init(_ stream: ChatStream) {
+        self.stream = stream
+        super.init(reader: stream.events)
+    }
 }
 
 @c @implementation

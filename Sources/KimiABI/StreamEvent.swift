@@ -2,23 +2,37 @@ import CKimiHeader
 import KimiCore
 
 /// A handle whose pointer C also holds as a `kimi_stream_event *`: the
-/// event accessors read its current event. Streams (kimi_stream, and the
-/// callbacks of kimi_chat_stream), tasks and event queues are event sources.
-protocol EventSource: AnyObject {
-    var reader: EventReading { get }
-}
+/// event accessors read its reader's current event. Streams (kimi_stream,
+/// and the callbacks of kimi_chat_stream), tasks and event queues are event
+/// sources.
+class EventSource {
+    /// The stream's or task's cursor, or the queue, which the subclass owns
+    /// (so it lives as long as the handle): unowned, the accessors that run
+    /// per event and per field read it without reference counting.
+    unowned(unsafe) let reader: EventReading
 
-extension EventSource {
+    init(reader: EventReading) { self.reader = reader }
+
     /// The `kimi_stream_event *` for the current event (not retained).
-    var eventHandle: OpaquePointer { borrowedHandle(self) }
+    final var eventHandle: OpaquePointer { borrowedHandle(self) }
 }
 
-/// The reader behind an event pointer, when it has a current event.
-private func event(_ pointer: OpaquePointer?) -> (EventReading, StreamEvent)? {
-    guard let pointer,
-          let source = Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue() as? EventSource,
-          let current = source.reader.currentEvent else { return nil }
-    return (source.reader, current)
+/// Runs `body` with the reader behind an event pointer and its current
+/// event; `none` when the pointer is NULL, not an event source or has no
+/// current event. Inlined into every accessor and free of reference
+/// counting, protocol casts and optional tuples of existentials: the
+/// accessors run per event and per field, and those would cost more than
+/// the read itself.
+@inline(__always)
+private func withEvent<R>(_ pointer: OpaquePointer?, or none: R, _ body: (EventReading, StreamEvent) -> R) -> R {
+    guard let pointer else { return none }
+    // The handle is alive for the call (the caller holds it): no retain.
+    return Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { object in
+        guard let source = object as? EventSource else { return none }
+        let reader = source.reader
+        guard let current = reader.currentEvent else { return none }
+        return body(reader, current)
+    }
 }
 
 /// A NUL-terminated byte view as a C string, its length stored.
@@ -29,47 +43,41 @@ private func cText(_ bytes: UnsafeBufferPointer<UInt8>, _ lengthOut: UnsafeMutab
 }
 
 @c @implementation
-public func kimi_stream_event_type(_ ev: OpaquePointer?) -> Int32 { event(ev)?.1.type.rawValue ?? 0 }
+public func kimi_stream_event_type(_ ev: OpaquePointer?) -> Int32 { withEvent(ev, or: 0) { $1.type.rawValue } }
 
 @c @implementation
 public func kimi_stream_event_text(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    guard let (reader, current) = event(ev) else { return cText(.emptyText, lengthOut) }
-    return cText(reader.text(of: current), lengthOut)
+    cText(withEvent(ev, or: .emptyText) { $0.text(of: $1) }, lengthOut)
 }
 
 @c @implementation
-public func kimi_stream_event_choice_index(_ ev: OpaquePointer?) -> Int32 { Int32(event(ev)?.1.choiceIndex ?? -1) }
+public func kimi_stream_event_choice_index(_ ev: OpaquePointer?) -> Int32 { withEvent(ev, or: -1) { Int32($1.choiceIndex) } }
 
 @c @implementation
-public func kimi_stream_event_tool_call_index(_ ev: OpaquePointer?) -> Int32 { Int32(event(ev)?.1.toolCallIndex ?? -1) }
+public func kimi_stream_event_tool_call_index(_ ev: OpaquePointer?) -> Int32 { withEvent(ev, or: -1) { Int32($1.toolCallIndex) } }
 
 @c @implementation
 public func kimi_stream_event_tool_call_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (reader, current) = event(ev) else { return emptyCString }
-    return cText(reader.toolCallID(of: current))
+    cText(withEvent(ev, or: .emptyText) { $0.toolCallID(of: $1) })
 }
 
 @c @implementation
 public func kimi_stream_event_tool_call_name(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (reader, current) = event(ev) else { return emptyCString }
-    return cText(reader.toolCallName(of: current))
+    cText(withEvent(ev, or: .emptyText) { $0.toolCallName(of: $1) })
 }
 
 @c @implementation
 public func kimi_stream_event_finish_reason(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let (reader, current) = event(ev) else { return emptyCString }
-    return cText(reader.finishReasonText(of: current))
+    cText(withEvent(ev, or: .emptyText) { $0.finishReasonText(of: $1) })
 }
 
 @c @implementation
 public func kimi_stream_event_json(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    guard let (reader, current) = event(ev), current.type != .end else { return cText(.emptyText, lengthOut) }
-    return cText(reader.rawChunk, lengthOut)
+    cText(withEvent(ev, or: .emptyText) { $1.type == .end ? .emptyText : $0.rawChunk }, lengthOut)
 }
 
 private func eventUsage(_ ev: OpaquePointer?) -> Usage? {
-    guard let (_, current) = event(ev), current.type == .usage else { return nil }
-    return current.usage
+    withEvent(ev, or: nil) { $1.type == .usage ? $1.usage : nil }
 }
 
 @c @implementation
@@ -86,43 +94,43 @@ public func kimi_stream_event_cached_tokens(_ ev: OpaquePointer?) -> Int64 { eve
 
 @c @implementation
 public func kimi_stream_event_last_in_chunk(_ ev: OpaquePointer?) -> Int32 {
-    (event(ev)?.0.currentIsLastInChunk ?? false) ? 1 : 0
+    withEvent(ev, or: 0) { reader, _ in reader.currentIsLastInChunk ? 1 : 0 }
 }
 
 @c @implementation
 public func kimi_stream_event_read(_ ev: OpaquePointer?, _ textOut: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                    _ lengthOut: UnsafeMutablePointer<Int>?, _ choiceOut: UnsafeMutablePointer<Int32>?,
                                    _ toolCallOut: UnsafeMutablePointer<Int32>?, _ lastOut: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guard let (reader, current) = event(ev) else {
-        textOut?.pointee = emptyCString
-        lengthOut?.pointee = 0
+    let type = withEvent(ev, or: Int32(0)) { reader, current in
+        textOut?.pointee = cText(reader.text(of: current), lengthOut)
+        choiceOut?.pointee = Int32(current.choiceIndex)
+        toolCallOut?.pointee = Int32(current.toolCallIndex)
+        lastOut?.pointee = reader.currentIsLastInChunk ? 1 : 0
+        return current.type.rawValue
+    }
+    if type == 0 {
+        textOut?.pointee = cText(.emptyText, lengthOut)
         choiceOut?.pointee = -1
         toolCallOut?.pointee = -1
         lastOut?.pointee = 0
-        return 0
     }
-    textOut?.pointee = cText(reader.text(of: current), lengthOut)
-    choiceOut?.pointee = Int32(current.choiceIndex)
-    toolCallOut?.pointee = Int32(current.toolCallIndex)
-    lastOut?.pointee = reader.currentIsLastInChunk ? 1 : 0
-    return current.type.rawValue
+    return type
 }
 
 @c @implementation
 public func kimi_stream_event_completion_id(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    event(ev).map { cText($0.0.completionID) } ?? emptyCString
+    cText(withEvent(ev, or: .emptyText) { reader, _ in reader.completionID })
 }
 
 @c @implementation
 public func kimi_stream_event_model(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
-    event(ev).map { cText($0.0.completionModel) } ?? emptyCString
+    cText(withEvent(ev, or: .emptyText) { reader, _ in reader.completionModel })
 }
 
 @c @implementation
-public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 { event(ev)?.0.completionCreated ?? 0 }
+public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 { withEvent(ev, or: 0) { reader, _ in reader.completionCreated } }
 
 @c @implementation
 public func kimi_stream_event_status(_ ev: OpaquePointer?) -> Int32 {
-    guard let (_, current) = event(ev), current.type == .end else { return 0 }
-    return current.status.rawValue
+    withEvent(ev, or: 0) { $1.type == .end ? $1.status.rawValue : 0 }
 }

@@ -5,8 +5,10 @@ import KimiCore
 /// callbacks receive.
 final class TaskBox: EventSource {
     let task: ChatTask
-    init(_ task: ChatTask) { self.task = task }
-    var reader: EventReading { task.events }
+    init(_ task: ChatTask) {
+        self.task = task
+        super.init(reader: task.events)
+    }
 }
 
 /// Where a starting task's events go, as C gave it.

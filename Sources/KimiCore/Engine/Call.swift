@@ -248,10 +248,10 @@ final class Call: @unchecked Sendable {
     /// Keys of Kimi's two platforms do not work on each other's endpoints.
     private var regionHint: String {
         let base = config.baseURL.lowercased()
-        if base.contains("moonshot.ai") {
+        if base.includes("moonshot.ai") {
             return "; a key from the China platform (platform.kimi.com) only works with https://api.moonshot.cn/v1"
         }
-        if base.contains("moonshot.cn") {
+        if base.includes("moonshot.cn") {
             return "; a key from the international platform (platform.kimi.ai) only works with https://api.moonshot.ai/v1"
         }
         return "; check the key, and that it comes from the platform of \(config.baseURL)"

@@ -53,7 +53,7 @@ public enum ErrorDecoder {
     /// retry policy's cap, so it is reported rather than waited for).
     public static func retryAfterFromMessage(_ message: String) -> Int64 {
         let lower = message.lowercased()
-        guard let range = lower.firstRange(of: "try again after") else { return -1 }
+        guard let range = lower.firstOccurrence(of: "try again after") else { return -1 }
         var rest = lower[range.upperBound...].drop { $0 == " " }
         let number = rest.prefix { ("0"..."9").contains($0) || $0 == "." }
         rest = rest.dropFirst(number.count).drop { $0 == " " }

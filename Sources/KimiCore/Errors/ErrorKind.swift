@@ -42,8 +42,8 @@ extension KimiError {
         let text = message.lowercased()
         let quotaWords = ["exceeded your current", "quota", "insufficient balance", "recharge", "suspended",
                           "billing", "is not active"]
-        if type == "exceeded_current_quota_error" || ((httpStatus == 403 || httpStatus == 429 || type.isEmpty || type.contains("rate"))
-            && quotaWords.contains(where: text.contains)) {
+        if type == "exceeded_current_quota_error" || ((httpStatus == 403 || httpStatus == 429 || type.isEmpty || type.includes("rate"))
+            && quotaWords.contains(where: text.includes)) {
             return .quotaExceeded
         }
         switch type {
@@ -61,7 +61,7 @@ extension KimiError {
         case 401: return .auth
         case 403: return .permission
         case 404: return .notFound
-        case 429: return text.contains("overload") ? .overloaded : .rateLimited
+        case 429: return text.includes("overload") ? .overloaded : .rateLimited
         case 400, 409, 413, 422: return .invalidRequest
         case 0: return .server // an error frame inside a 200 stream
         default: return httpStatus >= 500 ? .server : .invalidRequest

@@ -76,7 +76,7 @@ public struct BaseURL: Sendable, Equatable {
     /// `text` with anything before an '@' in its authority replaced, so a
     /// message about a bad URL cannot show a password.
     static func withoutCredentials(_ text: String) -> String {
-        guard let scheme = text.firstRange(of: "://") else { return text }
+        guard let scheme = text.firstOccurrence(of: "://") else { return text }
         let rest = text[scheme.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }

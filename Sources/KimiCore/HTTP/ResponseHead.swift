@@ -38,29 +38,35 @@ public struct ResponseHead {
 
     public init() {}
 
-    /// Reads one header line, with or without its line end.
+    /// Reads one header line, with or without its line end. Works on the
+    /// bytes (names and the values compared here are ASCII): a response's
+    /// headers cost no Character-by-Character String work.
     public mutating func read(_ line: UnsafeBufferPointer<UInt8>) -> Line {
         totalBytes = totalBytes.saturatingAdd(line.count)
         var end = line.count
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
         if end == 0 { return .end }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
-        if text.hasPrefix("HTTP/") {
-            let parts = text.split(separator: " ", maxSplits: 2)
-            guard parts.count >= 2, parts[1].utf8.count == 3, let code = Int(parts[1]), code >= 100 else { return .other }
+        let bytes = UnsafeBufferPointer(rebasing: line[0..<end])
+        if bytes.starts(with: "HTTP/".utf8) {
+            guard let code = Self.statusCode(bytes) else { return .other }
             let total = totalBytes
             self = ResponseHead()
             totalBytes = total
             status = code
             return .status
         }
-        guard let colon = text.firstIndex(of: ":") else { return .other }
-        let name = text[..<colon].lowercased()
-        let value = text[text.index(after: colon)...].trimmingSpaces()
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return .other }
+        var from = colon + 1
+        var to = bytes.count
+        while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
+        while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
+        let name = String(asciiLowercased: UnsafeBufferPointer(rebasing: bytes[..<colon]))
+        let valueBytes = UnsafeBufferPointer(rebasing: bytes[from..<to])
+        let value = String(decoding: valueBytes, as: UTF8.self)
         fields.append((name, value))
         switch name {
-        case "content-type": contentType = value.lowercased()
-        case "content-encoding": contentEncoding = value.lowercased()
+        case "content-type": contentType = String(asciiLowercased: valueBytes)
+        case "content-encoding": contentEncoding = String(asciiLowercased: valueBytes)
         case "location": location = value
         case "x-request-id", "request-id", "msh-request-id", "x-trace-id":
             if requestID.isEmpty { requestID = value }
@@ -72,6 +78,19 @@ public struct ResponseHead {
         default: break
         }
         return .field
+    }
+
+    /// The code of a status line ("HTTP/1.1 200 OK", "HTTP/2 429"): three
+    /// digits after the version, ending the line or followed by a space.
+    private static func statusCode(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let space = line.firstIndex(of: 0x20), space + 4 <= line.count,
+              space + 4 == line.count || line[space + 4] == 0x20 else { return nil }
+        var code = 0
+        for byte in line[(space + 1)..<(space + 4)] {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            code = code * 10 + Int(byte - 0x30)
+        }
+        return code >= 100 ? code : nil
     }
 
     /// Takes the `Retry-After` wait from libcurl's parse of the header
@@ -100,11 +119,17 @@ public struct ResponseHead {
     public var hasUnrequestedEncoding: Bool { !contentEncoding.isEmpty && contentEncoding != "identity" }
 }
 
-extension Substring {
-    func trimmingSpaces() -> String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+extension String {
+    /// The bytes as text, ASCII letters lower-cased (other bytes kept; bad
+    /// UTF-8 repaired as `String(decoding:)` does).
+    init(asciiLowercased bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
+            self = String(decoding: bytes, as: UTF8.self)
+            return
+        }
+        self = String(unsafeUninitializedCapacity: bytes.count) { out in
+            for (i, byte) in bytes.enumerated() { out[i] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+            return bytes.count
+        }
     }
 }

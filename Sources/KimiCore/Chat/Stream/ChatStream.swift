@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A streamed chat completion, read event by event on the calling thread.
 ///
 /// `next()` decodes events already received and only pumps curl when none
@@ -10,6 +12,11 @@
 /// `.parse` (naming the byte offset), an error frame with `.api`; in every
 /// case `response` keeps what arrived.
 public final class ChatStream {
+    // The reader and a cancelling thread take turns, so the stream's state is
+    // only ever touched by one of them. On the reader's path this costs two
+    // sequentially consistent stores and two loads (a Dekker handshake:
+    // whichever of the two announces itself first, the other sees it); the
+    // lock is only for the rare waits.
     private let chat: Chat
     private let call: Call
     private let driver: BlockingDriver
@@ -19,13 +26,16 @@ public final class ChatStream {
     /// Fired by `cancel`, from any thread: wakes a reader blocked on the
     /// network at once.
     private let stopper = CancelToken()
-    /// Guards `reading` and `over`: the reader and a cancelling thread take
-    /// turns, so the stream's state is only ever touched by one of them.
+    /// A reader is inside `next()` or `start()`.
+    private let reading = Atomic<Bool>(false)
+    /// A cancelling thread is deciding whether to finish the stream itself.
+    private let claiming = Atomic<Bool>(false)
+    /// The stream is over; no reader starts again.
+    private let over = Atomic<Bool>(false)
+    /// Threads waiting in `waitUntilIdle` (they take `turn`).
+    private let idleWaiters = Atomic<Int>(0)
     private let turn = Lock()
-    private var reading = false
-    private var over = false
-    /// `finish` ran; touched only by whoever has the turn, published to
-    /// `over` when the turn ends.
+    /// `finish` ran; touched only by whoever has the turn.
     private var finished = false
 
     init(chat: Chat, request: ChatRequest) throws(KimiError) {
@@ -45,7 +55,7 @@ public final class ChatStream {
     public var started: Bool { call.isStreaming }
 
     /// True once the stream ended, failed or was cancelled. Any thread.
-    public var isFinished: Bool { turn.withLock { over } }
+    public var isFinished: Bool { over.load(ordering: .sequentiallyConsistent) }
 
     /// The next event, or nil after the `.done` event (or once cancelled).
     /// One reader at a time.
@@ -101,33 +111,45 @@ public final class ChatStream {
     /// no reader inside, the stream is finished here. Idempotent.
     public func cancel() {
         stopper.cancel()
+        // Only one canceller decides at a time (cancels are rare: a lock).
         turn.withLock {
-            guard !reading else { return }
-            finish(call.cancellation)
-            over = true
+            claiming.store(true, ordering: .sequentiallyConsistent)
+            if !reading.load(ordering: .sequentiallyConsistent) && !finished {
+                finish(call.cancellation)
+                over.store(true, ordering: .sequentiallyConsistent)
+            }
+            claiming.store(false, ordering: .sequentiallyConsistent)
+            turn.broadcast()
         }
     }
 
     /// Waits until no `next()` or `start()` runs (after `cancel`, so the
     /// stream can be freed from another thread).
     public func waitUntilIdle() {
-        turn.withLock { while reading { turn.wait(until: nil) } }
+        idleWaiters.add(1, ordering: .sequentiallyConsistent)
+        turn.withLock { while reading.load(ordering: .sequentiallyConsistent) { turn.wait(until: nil) } }
+        idleWaiters.subtract(1, ordering: .sequentiallyConsistent)
     }
 
     private func beginReading() -> Bool {
-        turn.withLock {
-            guard !over else { return false }
-            reading = true
-            return true
+        while true {
+            reading.store(true, ordering: .sequentiallyConsistent)
+            guard claiming.load(ordering: .sequentiallyConsistent) else { break }
+            // A canceller is deciding: step back until it is done.
+            reading.store(false, ordering: .sequentiallyConsistent)
+            turn.withLock { while claiming.load(ordering: .sequentiallyConsistent) { turn.wait(until: nil) } }
         }
+        if over.load(ordering: .sequentiallyConsistent) {
+            endReading()
+            return false
+        }
+        return true
     }
 
     private func endReading() {
-        turn.withLock {
-            reading = false
-            over = finished
-            turn.broadcast()
-        }
+        if finished { over.store(true, ordering: .sequentiallyConsistent) }
+        reading.store(false, ordering: .sequentiallyConsistent)
+        if idleWaiters.load(ordering: .sequentiallyConsistent) > 0 { turn.withLock { turn.broadcast() } }
     }
 
     /// Ends the stream: after `[DONE]` curl may read the body's end (so the
