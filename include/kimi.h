@@ -177,6 +177,16 @@ KIMI_API int64_t kimi_error_retry_after_ms(void);
     removed before the body is cut, whole, in pieces of 8 or more characters,
     and written with JSON escapes. */
 KIMI_API const char *kimi_error_body(void);
+/** The error answer's header `name` (any case; Retry-After, rate-limit
+    headers, say), or "" when absent, for a NULL name, or when the failure
+    had no answer. The API key is removed from header values. */
+KIMI_API const char *kimi_error_header(const char *name);
+/** The number of headers of the error answer (0 when there was none), and
+    header `i`'s name (lower-cased) and value, in the order they came; ""
+    when `i` is out of range. */
+KIMI_API size_t kimi_error_header_count(void);
+KIMI_API const char *kimi_error_header_name(size_t i);
+KIMI_API const char *kimi_error_header_value(size_t i);
 /** Resets the last error of the calling thread to KIMI_OK. */
 KIMI_API void kimi_error_clear(void);
 

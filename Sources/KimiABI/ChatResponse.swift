@@ -8,13 +8,13 @@ final class ResponseBox {
     /// The metadata's texts as C strings, made on first use (responses are
     /// read from several threads at once, hence the lock).
     private let lock = Lock()
-    private var cMetadata: (requestID: TextBuffer, headers: [(name: TextBuffer, value: TextBuffer)])?
+    private var cMetadata: (requestID: TextBuffer, headers: HeaderTexts)?
 
-    var metadataText: (requestID: TextBuffer, headers: [(name: TextBuffer, value: TextBuffer)]) {
+    var metadataText: (requestID: TextBuffer, headers: HeaderTexts) {
         lock.withLock {
             if let cMetadata { return cMetadata }
             let meta = response.metadata
-            let made = (TextBuffer(meta.requestID), meta.headers.map { (TextBuffer($0.name), TextBuffer($0.value)) })
+            let made = (TextBuffer(meta.requestID), HeaderTexts(meta.headers))
             cMetadata = made
             return made
         }
@@ -188,11 +188,7 @@ public func kimi_chat_response_request_id(_ resp: OpaquePointer?) -> UnsafePoint
 
 @c @implementation
 public func kimi_chat_response_header(_ resp: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> UnsafePointer<CChar>? {
-    guard let box = object(resp, as: ResponseBox.self), let name, let wanted = String(validatingCString: name) else {
-        return emptyCString
-    }
-    let lowered = wanted.lowercased()
-    return borrowed(box.metadataText.headers.first { $0.name.string == lowered }?.value)
+    object(resp, as: ResponseBox.self)?.metadataText.headers.value(named: name) ?? emptyCString
 }
 
 @c @implementation
@@ -200,18 +196,12 @@ public func kimi_chat_response_header_count(_ resp: OpaquePointer?) -> Int { met
 
 @c @implementation
 public func kimi_chat_response_header_name(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
-    guard let headers = object(resp, as: ResponseBox.self)?.metadataText.headers, i >= 0, i < headers.count else {
-        return emptyCString
-    }
-    return borrowed(headers[i].name)
+    object(resp, as: ResponseBox.self)?.metadataText.headers.name(at: i) ?? emptyCString
 }
 
 @c @implementation
 public func kimi_chat_response_header_value(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
-    guard let headers = object(resp, as: ResponseBox.self)?.metadataText.headers, i >= 0, i < headers.count else {
-        return emptyCString
-    }
-    return borrowed(headers[i].value)
+    object(resp, as: ResponseBox.self)?.metadataText.headers.value(at: i) ?? emptyCString
 }
 
 @c @implementation

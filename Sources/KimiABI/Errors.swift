@@ -37,6 +37,20 @@ public func kimi_error_retry_after_ms() -> Int64 { LastError.existing?.retryAfte
 public func kimi_error_body() -> UnsafePointer<CChar>? { borrowed(LastError.existing?.body) }
 
 @c @implementation
+public func kimi_error_header(_ name: UnsafePointer<CChar>?) -> UnsafePointer<CChar>? {
+    LastError.existing?.headers.value(named: name) ?? emptyCString
+}
+
+@c @implementation
+public func kimi_error_header_count() -> Int { LastError.existing?.headers.count ?? 0 }
+
+@c @implementation
+public func kimi_error_header_name(_ i: Int) -> UnsafePointer<CChar>? { LastError.existing?.headers.name(at: i) ?? emptyCString }
+
+@c @implementation
+public func kimi_error_header_value(_ i: Int) -> UnsafePointer<CChar>? { LastError.existing?.headers.value(at: i) ?? emptyCString }
+
+@c @implementation
 public func kimi_error_clear() { LastError.existing?.clear() }
 
 @c @implementation

@@ -286,6 +286,14 @@ static void test_metadata_in_every_style(void) {
         kimi_chat_response_free(resp);
         kimi_chat_request_free(req);
     }
+    {   /* A server echoing the key in a header gets it back redacted. */
+        kimi_chat_request *req = user_request(NULL, "echo [[mock: rheader=X-Echo:sk-test-mock]]");
+        kimi_chat_response *resp = NULL;
+        CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_OK);
+        CHECK_STR(kimi_chat_response_header(resp, "x-echo"), "[redacted]");
+        kimi_chat_response_free(resp);
+        kimi_chat_request_free(req);
+    }
     CHECK_STR(kimi_chat_response_request_id(NULL), "");
     CHECK_INT(kimi_chat_response_attempts(NULL), 0);
     CHECK(kimi_chat_response_elapsed_ms(NULL) == -1);

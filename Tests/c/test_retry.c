@@ -249,6 +249,31 @@ static void test_retry_option_arguments(void) {
     kimi_client_options_free(opts);
 }
 
+/* The error answer's headers, and Retry-After as an HTTP-date. */
+static void test_error_headers_and_dated_retry_after(void) {
+    kimi_client *client = retry_client(0);
+    long long wait;
+    CHECK_INT(chat(client, "x [[mock: status=429 type=rate_limit_reached_error retry_after_date=30 "
+                   "rheader=X-RateLimit-Remaining-Requests:0,X-Echo:sk-test-mock key=dated]]", NULL, 0),
+              KIMI_E_API);
+    wait = (long long)kimi_error_retry_after_ms();
+    CHECK(wait > 25000 && wait <= 31000);
+    CHECK_STR(kimi_error_header("x-ratelimit-remaining-requests"), "0");
+    CHECK_STR(kimi_error_header("RETRY-AFTER") + strlen(kimi_error_header("RETRY-AFTER")) - 3, "GMT");
+    CHECK_STR(kimi_error_header("no-such-header"), "");
+    CHECK_STR(kimi_error_header(NULL), "");
+    CHECK(kimi_error_header_count() >= 3);
+    CHECK_STR(kimi_error_header_name(kimi_error_header_count()), "");
+    CHECK_STR(kimi_error_header_value((size_t)-1), "");
+    /* A server echoing the key in a header gets it back redacted. */
+    CHECK(strstr(kimi_error_header("x-echo"), "sk-test-mock") == NULL);
+    CHECK_CONTAINS(kimi_error_header("x-echo"), "[redacted]");
+    /* A failure without an answer has no headers. */
+    kimi_client_free(client);
+    CHECK_INT(kimi_chat_create(NULL, NULL, NULL), KIMI_E_INVALID_ARGUMENT);
+    CHECK_INT((int)kimi_error_header_count(), 0);
+}
+
 int main(void) {
     RUN(test_503_twice_then_success);
     RUN(test_each_retryable_answer);
@@ -262,5 +287,6 @@ int main(void) {
     RUN(test_a_stream_is_retried_only_before_it_starts);
     RUN(test_cancel_during_backoff);
     RUN(test_retry_option_arguments);
+    RUN(test_error_headers_and_dated_retry_after);
     return harness_finish();
 }

@@ -82,10 +82,7 @@ async def answer_chat(request, response, headers, body, s, text):
             notes.append(f"{name}={request.header(name, '(none)')}")
     if s.get("show_query"):
         notes.append(f"query={request.query or '(none)'}")
-    for pair in str(s.get("rheader", "")).split(","):
-        if ":" in pair:
-            name, _, value = pair.partition(":")
-            headers = headers + [(name, value.replace("_", " "))]
+    headers = headers + chat.response_headers(s)
     await chat.respond(body, s, text, response, notes, headers)
 
 

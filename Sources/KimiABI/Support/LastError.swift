@@ -18,6 +18,8 @@ final class LastError {
     let code = TextBuffer()
     let requestID = TextBuffer()
     let body = TextBuffer()
+    /// The error answer's headers (none when there was no answer).
+    var headers = HeaderTexts([])
 
     func record(_ error: KimiError, message text: String) {
         status = error.status
@@ -30,6 +32,7 @@ final class LastError {
             buffer.removeAll()
             buffer.append(text)
         }
+        if !error.headers.isEmpty || headers.count > 0 { headers = HeaderTexts(error.headers) }
     }
 
     func clear() {
@@ -39,6 +42,7 @@ final class LastError {
         httpStatus = 0
         retryAfterMs = -1
         for buffer in [message, detail, hint, type, code, requestID, body] { buffer.removeAll() }
+        if headers.count > 0 { headers = HeaderTexts([]) }
     }
 
     private static let key: pthread_key_t = {

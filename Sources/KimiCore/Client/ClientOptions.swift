@@ -156,6 +156,12 @@ public final class ClientConfig: @unchecked Sendable {
         var error = error
         error.message = redactor.redact(error.message)
         error.body = redactor.redact(error.body)
+        error.headers = redact(error.headers)
         return error
+    }
+
+    /// Header values with the key removed (a server may echo it back).
+    func redact(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        headers.map { ($0.name, redactor.redact($0.value)) }
     }
 }

@@ -117,7 +117,8 @@ final class Call: @unchecked Sendable {
             finish(nil)
             return
         }
-        if let failure = error(of: transfer, code) {
+        if var failure = error(of: transfer, code) {
+            if transfer.status > 0 { failure.headers = transfer.head.fields }
             fail(failure)
         } else {
             finish(nil)
@@ -264,7 +265,7 @@ final class Call: @unchecked Sendable {
     func metadata(firstTokenAt: UInt64 = 0) -> ResponseMetadata {
         let end = endedAt == 0 ? monotonicNanos() : endedAt
         func ms(_ at: UInt64) -> Double { at == 0 ? -1 : Double(at &- startedAt) / 1_000_000 }
-        return ResponseMetadata(requestID: transfer?.requestID ?? "", headers: transfer?.head.fields ?? [],
+        return ResponseMetadata(requestID: transfer?.requestID ?? "", headers: config.redact(transfer?.head.fields ?? []),
                                 httpStatus: transfer?.status ?? 0, attempts: attempts, elapsedMs: ms(end),
                                 firstByteMs: ms(transfer?.firstByteAt ?? 0), firstTokenMs: ms(firstTokenAt))
     }

@@ -55,6 +55,9 @@ public struct KimiError: Error, Sendable {
     public var retryAfterMs: Int64 = -1
     /// Start of the response body for HTTP and API errors.
     public var body: String = ""
+    /// The headers of the error answer (names lower-cased, in order); empty
+    /// when the failure had no answer.
+    public var headers: [(name: String, value: String)] = []
     /// What the caller can do about it; the front ends render it in their
     /// own API's names after the message.
     public var hint: Hint?

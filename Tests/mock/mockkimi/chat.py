@@ -11,9 +11,11 @@ completion_tokens = reasoning pieces + answer pieces.
 """
 
 import asyncio
+import email.utils
 import hashlib
 import json
 import re
+import time
 
 from . import scenario as scen
 from .validation import APIError, thinking_enabled
@@ -412,6 +414,17 @@ async def respond(body, scenario, text, response, media_notes=(), headers=()):
     await response.end_stream()
 
 
+def response_headers(scenario):
+    """Headers the scenario adds to its answer: rheader=Name:value,Other:v
+    (an underscore in a value stands for a space)."""
+    headers = []
+    for pair in str(scenario.get("rheader", "")).split(","):
+        if ":" in pair:
+            name, _, value = pair.partition(":")
+            headers.append((name, value.replace("_", " ")))
+    return headers
+
+
 def scripted_error(scenario):
     """An error answer the scenario asks for, or None."""
     status = scenario.int("status")
@@ -425,5 +438,10 @@ def scripted_error(scenario):
         headers.append(("Retry-After", str(scenario.int("retry_after"))))
     if scenario.int("retry_after_ms") is not None:
         headers.append(("retry-after-ms", str(scenario.int("retry_after_ms"))))
+    if scenario.int("retry_after_date") is not None:
+        # Retry-After as an HTTP-date, this many seconds from now.
+        when = time.time() + scenario.int("retry_after_date")
+        headers.append(("Retry-After", email.utils.formatdate(when, usegmt=True)))
+    headers += response_headers(scenario)
     return APIError(status, scenario.get("type") or "invalid_request_error",
                     scenario.text("message", "scripted error"), code, headers)

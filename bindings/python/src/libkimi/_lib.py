@@ -78,6 +78,10 @@ _DECLARATIONS = [
     ("kimi_error_kind", [], c_int),
     ("kimi_error_detail", [], S),
     ("kimi_error_hint", [], S),
+    ("kimi_error_header", [S], S),
+    ("kimi_error_header_count", [], c_size_t),
+    ("kimi_error_header_name", [c_size_t], S),
+    ("kimi_error_header_value", [c_size_t], S),
     ("kimi_error_clear", [], None),
     # void kimi_string_free(char *);
     ("kimi_string_free", [c_void_p], None),
