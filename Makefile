@@ -247,11 +247,10 @@ $(TEST_VENV)/installed: $(PY_SOURCES)
 test-python: all examples $(TEST_VENV)/installed
 	cd bindings/python && LIBKIMI_LIBRARY=$(BUILD)/libkimi.so.0 $(TEST_VENV)/bin/python -m pytest -q tests
 
-# A wheel that carries libkimi.so (build/wheels/).
+# A wheel that carries libkimi.so, tagged for this platform (build/wheels/):
+# bindings/python/setup.py puts the built library inside the package.
 python-wheel: all
-	cp $(LIB_REAL) bindings/python/src/libkimi/libkimi.so.0
-	$(PYTHON) -m pip wheel -q --no-deps -w $(BUILD)/wheels ./bindings/python; \
-	  status=$$?; rm -f bindings/python/src/libkimi/libkimi.so.0; exit $$status
+	$(PYTHON) -m pip wheel -q --no-deps -w $(BUILD)/wheels ./bindings/python
 	@ls $(BUILD)/wheels
 
 # ----------------------------------------------------------------- install
