@@ -348,7 +348,8 @@ typedef void (*kimi_log_cb)(int level, const char *message, void *user_data);
 
 /** Logs lines at `level` or more severe to `cb` (NULL: to stderr). Without
     this, the environment variable KIMI_LOG=error|warn|info|debug logs to
-    stderr. KIMI_LOG_OFF turns logging off. */
+    stderr (any other value but "off" is reported once on stderr and logs
+    nothing). KIMI_LOG_OFF turns logging off. */
 KIMI_API kimi_status kimi_client_options_set_log(kimi_client_options *opts, int level, kimi_log_cb cb, void *user_data);
 /** Off by default. When on, inline media that would push a request body over
     Kimi's 100 MB limit, and media of messages marked with
@@ -1096,6 +1097,18 @@ KIMI_API void kimi_stream_cancel(kimi_stream *stream);
 KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_response **out);
 
 /**
+ * The head of the stream's answer, from the moment kimi_chat_stream_open
+ * returned (or the first kimi_stream_next did): a response in `*out` (free
+ * with kimi_chat_response_free) holding only the answer's metadata, read
+ * with kimi_chat_response_request_id, _header, _header_count/_name/_value,
+ * _http_status, _attempts and _first_byte_ms; it has no choices. Returns
+ * KIMI_OK; KIMI_E_PENDING before the headers came; KIMI_E_INVALID_ARGUMENT
+ * for a NULL stream or `out`. On the stream's reading thread, not while
+ * kimi_stream_next runs.
+ */
+KIMI_API kimi_status kimi_stream_head(kimi_stream *stream, kimi_chat_response **out);
+
+/**
  * Frees a stream, stopping its transfer if it is still running. From a
  * second thread while a kimi_stream_next runs in the first, it stops the
  * stream, waits for that call to return (with KIMI_E_ABORTED), then frees:
@@ -1174,6 +1187,19 @@ KIMI_API kimi_status kimi_task_status(const kimi_task *task);
  * task's failure (no response; the last error describes it).
  */
 KIMI_API kimi_status kimi_task_response(kimi_task *task, kimi_chat_response **out);
+
+/**
+ * The head of the task's answer once its headers are in: while a stream
+ * task runs (from its first event on) and after any task that got an
+ * answer. Stores in `*out` (free with kimi_chat_response_free) a response
+ * holding only that metadata: kimi_chat_response_request_id, _header,
+ * _header_count/_name/_value, _http_status, _attempts and _first_byte_ms
+ * read it; it has no choices (kimi_task_response gives the answer itself
+ * once the task ended). Returns KIMI_OK; KIMI_E_PENDING before the headers
+ * came (or when the task failed without an answer); KIMI_E_INVALID_ARGUMENT
+ * for a NULL task or `out`. Any thread.
+ */
+KIMI_API kimi_status kimi_task_head(kimi_task *task, kimi_chat_response **out);
 
 /** Frees a task; a running one is cancelled. No callback of the task runs,
     and no event of it is queued, after this returns (called from the task's

@@ -71,6 +71,15 @@ public func kimi_stream_response(_ stream: OpaquePointer?, _ out: UnsafeMutableP
 }
 
 @c @implementation
+public func kimi_stream_head(_ stream: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        let box = try require(stream, "stream", as: StreamBox.self)
+        guard let head = box.stream.head else { throw KimiError(.pending, "the stream's answer has not started") }
+        return handle(ResponseBox(ChatResponse(metadataOnly: head)))
+    }
+}
+
+@c @implementation
 public func kimi_stream_free(_ stream: OpaquePointer?) {
     guard let box = object(stream, as: StreamBox.self) else { return }
     // A reader blocked in kimi_stream_next on another thread returns first.

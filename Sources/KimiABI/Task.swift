@@ -145,6 +145,15 @@ public func kimi_task_response(_ task: OpaquePointer?, _ out: UnsafeMutablePoint
 }
 
 @c @implementation
+public func kimi_task_head(_ task: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        let task = try require(task, "task", as: TaskBox.self).task
+        guard let head = task.responseHead else { throw KimiError(.pending, "the task's answer has not started") }
+        return handle(ResponseBox(ChatResponse(metadataOnly: head)))
+    }
+}
+
+@c @implementation
 public func kimi_task_free(_ task: OpaquePointer?) {
     guard let box = object(task, as: TaskBox.self) else { return }
     box.task.detach()

@@ -419,6 +419,63 @@ static void test_cancel_drops_queued_events(void) {
     kimi_client_free(client);
 }
 
+/* A running stream task's head: its status and headers while it streams. */
+static void test_task_head_while_streaming(void) {
+    kimi_client *client = test_client();
+    kimi_event_queue *queue;
+    kimi_task *task;
+    kimi_chat_response *head = NULL;
+    kimi_chat_request *req =
+        user_request(NULL, "a b c [[mock: stall_after=2 stall_ms=5000 rheader=X-Custom:streaming_head]]");
+    const kimi_stream_event *event = NULL;
+    struct pollfd watch;
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &task), KIMI_OK);
+    watch.fd = kimi_event_queue_fd(queue);
+    watch.events = POLLIN;
+    CHECK_INT(poll(&watch, 1, 5000), 1);
+    CHECK_INT(kimi_event_queue_next(queue, &event), KIMI_OK);
+    CHECK(event != NULL);
+    CHECK_INT(kimi_task_status(task), KIMI_E_PENDING);  /* still streaming (the mock stalls) */
+    CHECK_INT(kimi_task_head(task, &head), KIMI_OK);
+    CHECK_INT(kimi_chat_response_http_status(head), 200);
+    CHECK_STR(kimi_chat_response_header(head, "x-custom"), "streaming head");
+    CHECK(strncmp(kimi_chat_response_request_id(head), "req-mock-", 9) == 0 ||
+          kimi_chat_response_request_id(head)[0] == 0);
+    CHECK(kimi_chat_response_first_byte_ms(head) >= 0);
+    CHECK_INT(kimi_chat_response_choice_count(head), 0);
+    kimi_chat_response_free(head);
+    kimi_task_free(task);
+    /* A task that got no answer has no head. */
+    {
+        kimi_client_options *opts = test_options();
+        kimi_client *nowhere;
+        CHECK_INT(kimi_client_options_set_base_url(opts, "http://127.0.0.1:1/v1"), KIMI_OK);
+        nowhere = test_client_from(opts);
+        CHECK_INT(kimi_chat_stream_start_queued(nowhere, req, queue, NULL, &task), KIMI_OK);
+        CHECK_INT(kimi_task_wait(task, -1), KIMI_E_TRANSPORT);
+        head = (kimi_chat_response *)1;
+        CHECK_INT(kimi_task_head(task, &head), KIMI_E_PENDING);
+        CHECK(head == NULL);
+        kimi_task_free(task);
+        kimi_client_free(nowhere);
+    }
+    CHECK_INT(kimi_task_head(NULL, &head), KIMI_E_INVALID_ARGUMENT);
+    {   /* A pull stream's head, right after it opened. */
+        kimi_stream *stream = NULL;
+        CHECK_INT(kimi_chat_stream_open(client, req, &stream), KIMI_OK);
+        CHECK_INT(kimi_stream_head(stream, &head), KIMI_OK);
+        CHECK_INT(kimi_chat_response_http_status(head), 200);
+        CHECK_STR(kimi_chat_response_header(head, "X-Custom"), "streaming head");
+        kimi_chat_response_free(head);
+        kimi_stream_free(stream);
+        CHECK_INT(kimi_stream_head(NULL, &head), KIMI_E_INVALID_ARGUMENT);
+    }
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_per_call_headers_and_query_in_every_style);
     RUN(test_per_call_timeouts_and_retries_in_every_style);
@@ -426,5 +483,6 @@ int main(void) {
     RUN(test_metadata_in_every_style);
     RUN(test_queue_drained_from_a_poll_loop);
     RUN(test_cancel_drops_queued_events);
+    RUN(test_task_head_while_streaming);
     return harness_finish();
 }

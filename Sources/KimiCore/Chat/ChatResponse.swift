@@ -60,6 +60,13 @@ public final class ChatResponse {
     /// What this response cost under `pricing`.
     public var costUSD: Double { pricing.cost(of: usage) }
 
+    /// A response that holds only the metadata of an answer still arriving
+    /// (a running stream task's head).
+    public convenience init(metadataOnly metadata: ResponseMetadata) {
+        self.init()
+        self.metadata = metadata
+    }
+
     /// The Partial Mode prefix the request ended with, "" when none.
     public let prefix = TextBuffer()
     /// prefix + content of choice 0, made when the response is complete.

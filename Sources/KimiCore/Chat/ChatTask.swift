@@ -38,6 +38,11 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
     private var outcome: Status?
     private var failure: KimiError?
     private var answer: ChatResponse?
+    /// The answer's metadata once its headers are in (a stream that
+    /// started, or the end of a call that got an answer).
+    private var head: ResponseMetadata?
+    /// The loop took `head` (loop thread only).
+    private var headTaken = false
     /// True while the loop runs this task's callback; with `detachWaiting`
     /// this keeps the per-event cost to two atomic stores and loads, taking
     /// `lock` only when `detach` is waiting.
@@ -77,6 +82,10 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
     /// The answer of a create task that succeeded, or what a stream task
     /// accumulated once it started (also after a failure); nil before it ends.
     public var response: ChatResponse? { lock.withLock { answer } }
+
+    /// The answer's metadata (status, headers, request id, first byte) once
+    /// its headers are in, while the stream still runs; nil before.
+    public var responseHead: ResponseMetadata? { lock.withLock { head } }
 
     /// Waits until the task ends or `timeoutMs` passes (negative: no limit).
     /// Returns how it ended, or nil on timeout.
@@ -118,6 +127,11 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
 
     func streamBytesArrived() {
         guard kind == .stream, let transfer = call.transfer, transfer.mode == .stream else { return }
+        if !headTaken {
+            headTaken = true
+            let metadata = call.metadata()
+            lock.withLock { head = metadata }
+        }
         do throws(KimiError) {
             while try events.decode(transfer.inbound) {
                 if !deliverMessage() {
@@ -164,10 +178,12 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
         let status = error?.status ?? .ok
         events.showEnd(status: status)
         _ = deliverMessage()
+        let finalHead = response?.metadata ?? (call.transfer?.status ?? 0 > 0 ? call.metadata() : nil)
         lock.withLock {
             outcome = status
             failure = error
             answer = response
+            if let finalHead { head = finalHead }
             lock.broadcast()
         }
     }

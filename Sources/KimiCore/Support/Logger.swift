@@ -46,11 +46,19 @@ public struct Logger: @unchecked Sendable {
     static func resolve(level: LogLevel?, sink: Sink?) -> Logger {
         if let sink { return Logger(level: level ?? .info, sink: sink) }
         if let level { return Logger(level: level, sink: Logger.stderr) }
-        if let name = environment("KIMI_LOG"), let level = LogLevel(name: name) {
-            return Logger(level: level, sink: Logger.stderr)
+        if let name = environment("KIMI_LOG") {
+            if let level = LogLevel(name: name) { return Logger(level: level, sink: Logger.stderr) }
+            if !["", "off", "none", "0"].contains(name.lowercased()) { _ = Logger.unknownLevelWarning }
         }
         return .off
     }
+
+    /// A KIMI_LOG value that names no level is said once per process, not
+    /// silently ignored.
+    private static let unknownLevelWarning: Void = {
+        let value = environment("KIMI_LOG") ?? ""
+        Logger.stderr(.warn, "KIMI_LOG=\(value.prefix(40)) is not a log level (error, warn, info, debug or off); logging stays off")
+    }()
 
     /// One write(2) per line, so lines from several threads do not mix.
     static let stderr: Sink = { level, message in

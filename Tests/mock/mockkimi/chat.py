@@ -63,6 +63,11 @@ class Reply:
             content = ["tok "] * s.int("chunks")
         elif s.get("unicode"):
             content = pieces(UNICODE_REPLY)
+        elif isinstance(self.body.get("response_format"), dict) and \
+                self.body["response_format"].get("type") == "json_schema":
+            # Structured output: a document that follows the schema.
+            schema = (self.body["response_format"].get("json_schema") or {}).get("schema") or {}
+            content = pieces(json.dumps(sample(schema, schema), separators=(",", ":")))
         else:
             answer = s.text("reply") or f"You said: {text}"
             answer += "".join(f" [{note}]" for note in self.media_notes)
@@ -152,7 +157,33 @@ class Reply:
         body = {"id": self.id, "object": "chat.completion", "created": CREATED, "model": self.model, "choices": choices}
         if placement in ("top", "both"):
             body["usage"] = self.total_usage()
+        if self.scenario.get("extra_fields"):
+            # Fields a client may not know: openai's optional ones and a new one.
+            body.update(system_fingerprint="fp-mock", service_tier="default", kimi_future_field={"a": [1, 2]})
+            for item in choices:
+                item["logprobs"] = None
+                item["message"]["annotations"] = []
+            if "usage" in body:
+                body["usage"]["completion_tokens_details"] = {"reasoning_tokens": 2}
         return body
+
+
+def sample(schema, root, depth=0):
+    """A value that follows a JSON Schema (the first choice where there are
+    several), for structured output answers."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return sample(root.get("$defs", {}).get(name, {}), root, depth + 1) if depth < 3 else None
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "anyOf" in schema:
+        return sample(schema["anyOf"][0], root, depth)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {name: sample(sub, root, depth + 1) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        return [sample(schema.get("items") or {}, root, depth + 1)] if depth < 4 else []
+    return {"string": "text", "integer": 7, "number": 1.5, "boolean": True, "null": None}.get(kind, "text")
 
 
 def partial_prefix(body):

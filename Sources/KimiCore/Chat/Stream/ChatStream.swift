@@ -50,6 +50,10 @@ public final class ChatStream {
     /// The response accumulated so far (all of it once the stream is over).
     public var response: ChatResponse { events.response }
 
+    /// The answer's metadata (status, headers, request id, first byte) once
+    /// its headers came; nil before. Not while another thread reads.
+    public var head: ResponseMetadata? { call.isStreaming || call.transfer?.status ?? 0 > 0 ? call.metadata() : nil }
+
     /// True once a 2xx event stream started: from then on `response` holds
     /// what arrived, whatever happens later.
     public var started: Bool { call.isStreaming }
