@@ -235,12 +235,14 @@ bench: all examples $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
 TEST_VENV := $(BUILD)/test-venv
 PY_SOURCES := $(shell find bindings/python -name '*.py' -o -name '*.toml' -o -name 'py.typed')
 
-# A private virtual environment with pytest and h2 (the HTTP/2 test server;
-# installed only when missing) and the package installed from
+# A private virtual environment with pytest, h2 (the HTTP/2 test server) and
+# openai-python (the scripts run against both it and libkimi, and pydantic
+# for parse()), installed only when missing, and the package installed from
 # bindings/python, as a user would install it.
 $(TEST_VENV)/installed: $(PY_SOURCES)
 	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
-	@$(TEST_VENV)/bin/python -c "import pytest, h2" 2>/dev/null || $(TEST_VENV)/bin/python -m pip install -q pytest h2
+	@$(TEST_VENV)/bin/python -c "import pytest, h2, openai, pydantic" 2>/dev/null || \
+	  $(TEST_VENV)/bin/python -m pip install -q pytest h2 openai pydantic
 	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python
 	@touch $@
 

@@ -104,8 +104,8 @@ def test_local_refusals_are_bad_requests_without_status(client):
     assert "temperature: kimi-k2.6 accepts only 1.0" in str(info.value)
     with pytest.raises(libkimi.BadRequestError, match=r"messages\[0\]\.role"):
         client.chat.completions.create(messages=[{"role": "wizard", "content": "x"}])
-    with pytest.raises(TypeError, match="per-request timeout"):
-        client.chat.completions.create(messages=user("x"), timeout=5)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'max_token'.*extra_body"):
+        client.chat.completions.create(messages=user("x"), max_token=5)
 
 
 def test_connection_and_timeout_errors(mock_url):

@@ -7,7 +7,7 @@ from typing import List, Literal, Optional
 import pytest
 
 import libkimi
-from libkimi._requests import describe_function
+from libkimi._schema import describe_function
 
 
 def calc(expression: str) -> str:
@@ -40,10 +40,10 @@ def test_schema_from_signature():
     assert parameters == {"type": "object", "required": ["city"], "properties": {
         "city": {"type": "string", "description": "the city name"},
         "days": {"type": "integer", "description": "how many days"},
-        "unit": {"enum": ["celsius", "fahrenheit"]},
+        "unit": {"enum": ["celsius", "fahrenheit"], "type": "string"},
         "hourly": {"type": "boolean"},
         "fields": {"type": "array", "items": {"type": "string"}},
-        "mode": {"enum": ["brief", "full"]}}}
+        "mode": {"enum": ["brief", "full"], "type": "string"}}}
     assert describe_function(calc)[2]["properties"]["expression"] == {"type": "string", "description": "e.g. 6*7"}
 
 
@@ -126,7 +126,7 @@ def test_web_search_step_limit_partial(client):
         conv.add_message("user", "time [[mock: tool_rounds=3]]")
         with pytest.raises(libkimi.StepLimitError) as info:
             conv.run(max_steps=2)
-        assert info.value.response.choices[0].finish_reason == "tool_calls"
+        assert info.value.completion.choices[0].finish_reason == "tool_calls"
         assert conv.run().choices[0].message.content == "Tool results: clock=12:00"
 
     with client.conversation(thinking="disabled", max_completion_tokens=3) as conv:

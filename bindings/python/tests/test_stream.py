@@ -23,7 +23,7 @@ def test_chunks_are_shaped_like_openai(client):
     assert finish[0].choices[0].finish_reason == "stop"
     assert finish[0].choices[0].usage.total_tokens == 14  # Kimi's choices[0].usage
     assert chunks[-1].choices == [] and chunks[-1].usage.total_tokens == 14  # the include_usage chunk
-    assert stream.response.choices[0].message.content == "You said: Hello there"
+    assert stream.completion.choices[0].message.content == "You said: Hello there"
 
 
 def test_tool_call_deltas(client):
@@ -38,7 +38,7 @@ def test_tool_call_deltas(client):
                 entry["arguments"] += call.function.arguments or ""
     assert calls == {0: {"id": "functions.get_weather:0", "name": "get_weather", "arguments": '{"city":"Paris","n":0}'},
                      1: {"id": "functions.get_time:1", "name": "get_time", "arguments": '{"city":"Paris","n":1}'}}
-    assert stream.response.choices[0].message.tool_calls[1].function.name == "get_time"
+    assert stream.completion.choices[0].message.tool_calls[1].function.name == "get_time"
 
 
 def test_events(client):

@@ -11,6 +11,7 @@ Shaped like openai-python, so switching is a one-line change:
 """
 
 from . import _lib
+from ._async import AsyncClient, AsyncConversation, AsyncStream
 from ._batches import Batch, BatchInput, BatchRequestCounts, BatchResult
 from ._client import Client
 from ._conversation import Conversation
@@ -19,21 +20,25 @@ from ._errors import (APIConnectionError, APIError, APIResponseValidationError, 
                       KimiError, NotFoundError, PermissionDeniedError, QuotaExceededError, RateLimitError,
                       StepLimitError, StreamAborted, ToolError, UnprocessableEntityError)
 from ._media import MediaPart, image_from_bytes, image_from_path, video_from_bytes, video_from_path
+from ._options import NOT_GIVEN, NotGiven, Omit, omit
+from ._raw import Headers, RawResponse, Response
 from ._streaming import Stream
 from ._types import (Balance, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, CompletionUsage,
-                     FileObject, Model, StreamEvent, UsageTotals)
+                     FileObject, Model, ParsedChatCompletion, StreamEvent, UsageTotals)
 
 __version__ = "0.1.0"
 
-#: So `from libkimi import OpenAI` works in scripts written for openai-python.
+#: So `from libkimi import OpenAI` (and AsyncOpenAI) work in scripts written
+#: for openai-python.
 OpenAI = Client
+AsyncOpenAI = AsyncClient
 
 #: The loaded library's path and version.
 library_path = _lib.path
 library_version = _lib.lib.kimi_version().decode()
 
 __all__ = [
-    "Client", "OpenAI", "Conversation", "Stream", "MediaPart", "image_from_path", "image_from_bytes",
+    "Client", "OpenAI", "AsyncClient", "AsyncOpenAI", "AsyncStream", "AsyncConversation", "Conversation", "Stream", "MediaPart", "image_from_path", "image_from_bytes",
     "video_from_path", "video_from_bytes", "ChatCompletion", "ChatCompletionChunk", "ChatCompletionMessage",
     "CompletionUsage", "StreamEvent", "FileObject", "Model", "Balance", "Batch", "BatchInput", "BatchRequestCounts",
     "BatchResult", "UsageTotals", "KimiError", "APIError", "APIStatusError",
@@ -41,4 +46,5 @@ __all__ = [
     "UnprocessableEntityError", "RateLimitError", "QuotaExceededError", "InternalServerError",
     "APIConnectionError", "APITimeoutError", "APIResponseValidationError", "IncompleteStreamError",
     "StreamAborted", "StepLimitError", "ToolError", "library_path", "library_version", "__version__",
+    "NOT_GIVEN", "NotGiven", "Omit", "omit", "Headers", "Response", "RawResponse", "ParsedChatCompletion",
 ]

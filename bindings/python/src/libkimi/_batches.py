@@ -7,7 +7,7 @@ import os
 import queue
 import threading
 
-from . import _lib
+from . import _interrupt, _lib
 from ._errors import ABORTED, OK, check, last_error
 from ._handles import Handle
 from ._requests import build
@@ -32,7 +32,11 @@ class BatchInput:
 
     def add(self, custom_id, *, messages, model="kimi-k2.6", **fields):
         """Appends one chat request (the arguments of chat.completions.create)."""
-        request = Handle(build(model, messages, fields).value, L.kimi_chat_request_free)
+        per_call = sorted(name for name in ("timeout", "max_retries", "extra_headers", "extra_query")
+                          if name in fields)
+        if per_call:
+            raise TypeError(f"BatchInput.add() writes a line of the batch file, which has no {per_call[0]}")
+        request = Handle(build(model, messages, fields, "BatchInput.add")[0].value, L.kimi_chat_request_free)
         try:
             check(L.kimi_batch_input_add(self._handle.require("batch input"), str(custom_id).encode(),
                                          request.pointer))
@@ -62,7 +66,7 @@ class BatchInput:
 
 
 class BatchRequestCounts(_Object):
-    __slots__ = ("total", "completed", "failed")
+    __slots__ = _fields = ("completed", "failed", "total")
 
     def __init__(self, total, completed, failed):
         self.total = total
@@ -160,7 +164,7 @@ class BatchResult(_Object):
     else `error` says why; `status_code` is the line's HTTP status (0 when
     the request got no response)."""
 
-    __slots__ = ("custom_id", "response", "status_code", "error")
+    __slots__ = _fields = ("custom_id", "response", "status_code", "error")
 
     def __init__(self, custom_id, response, status_code, error):
         self.custom_id = custom_id
@@ -175,6 +179,7 @@ class BatchResult(_Object):
 
 class BatchPage(Page):
     __slots__ = ("has_more", "last_id")
+    _fields = Page._fields + ("has_more", "last_id")
 
     def __init__(self, data, has_more, last_id):
         super().__init__(data)
@@ -196,12 +201,16 @@ class Batches:
         self._client = client
 
     def _c(self):
-        return self._client._handle.require("client")
+        return self._client._pointer()
 
-    @staticmethod
-    def _made(function, *args):
+    def _made(self, method, function, options, *args):
+        """A Batch from a call of `function(client, *args, &out)` with the
+        method's per-call options."""
+        from ._client import call_settings
+        settings = call_settings(method, options)
         pointer = ctypes.c_void_p()
-        check(function(*args, ctypes.byref(pointer)))
+        with self._client._calling(settings) as client:
+            check(function(client, *args, ctypes.byref(pointer)))
         return Batch(pointer.value)
 
     @staticmethod
@@ -212,23 +221,31 @@ class Batches:
     def _window(window):
         return None if window is None else str(window).encode()
 
-    def create(self, *, input_file_id, completion_window="24h", metadata=None, endpoint="/v1/chat/completions"):
+    def create(self, *, input_file_id, completion_window="24h", metadata=None, endpoint="/v1/chat/completions",
+               **options):
         """Creates a batch from a file uploaded with purpose "batch" (as
         openai-python). The window (12h to 7d) and metadata (16 string pairs,
         keys up to 64, values up to 512 characters) are checked first."""
         if endpoint != "/v1/chat/completions":
             raise ValueError(f"endpoint: Kimi batches run /v1/chat/completions, not {endpoint!r}")
-        return self._made(L.kimi_batch_create, self._c(), str(input_file_id).encode(),
+        return self._made("batches.create", L.kimi_batch_create, options, str(input_file_id).encode(),
                           self._window(completion_window), self._metadata(metadata))
 
-    def submit(self, path, *, completion_window=None, metadata=None):
+    def submit(self, path, *, completion_window=None, metadata=None, **options):
         """Uploads the JSONL file at `path` (purpose "batch") and creates the
         batch; every limit is checked before the upload."""
-        return self._made(L.kimi_batch_submit, self._c(), os.fsencode(path), self._window(completion_window),
-                          self._metadata(metadata))
+        return self._made("batches.submit", L.kimi_batch_submit, options, os.fsencode(path),
+                          self._window(completion_window), self._metadata(metadata))
 
-    def retrieve(self, batch_id):
-        return self._made(L.kimi_batch_retrieve, self._c(), str(batch_id).encode())
+    def retrieve(self, batch_id, **options):
+        return self._made("batches.retrieve", L.kimi_batch_retrieve, options, str(batch_id).encode())
+
+    def _refresh(self, batch, **options):
+        """Polls `batch` once, updating it in place."""
+        fresh = self.retrieve(batch.id, **options)
+        batch._handle, fresh._handle = fresh._handle, batch._handle
+        batch._page = None
+        return batch
 
     def _batch(self, batch):
         """A batch of its own (ids and batches borrowed from a page are
@@ -237,22 +254,28 @@ class Batches:
             return batch
         return self.retrieve(batch.id if isinstance(batch, Batch) else batch)
 
-    def list(self, *, after=None, limit=20):
+    def list(self, *, after=None, limit=20, **options):
         """One page of batches, newest first (`has_more`, `last_id`)."""
+        from ._client import call_settings
+        settings = call_settings("batches.list", options)
         pointer = ctypes.c_void_p()
-        check(L.kimi_batch_list(self._c(), None if after is None else str(after).encode(), int(limit),
-                                ctypes.byref(pointer)))
+        with self._client._calling(settings) as client:
+            check(L.kimi_batch_list(client, None if after is None else str(after).encode(), int(limit),
+                                    ctypes.byref(pointer)))
         page = Handle(pointer.value, L.kimi_batch_page_free)
         batches = [Batch(L.kimi_batch_page_get(page.pointer, i), page)
                    for i in range(L.kimi_batch_page_count(page.pointer))]
         return BatchPage(batches, bool(L.kimi_batch_page_has_more(page.pointer)),
                          L.kimi_batch_page_last_id(page.pointer).decode() or None)
 
-    def cancel(self, batch):
+    def cancel(self, batch, **options):
         """Asks Kimi to cancel (only from validating, in_progress or
         finalizing); returns the batch, updated."""
+        from ._client import call_settings
+        settings = call_settings("batches.cancel", options)
         batch = self._batch(batch)
-        check(L.kimi_batch_cancel(self._c(), batch._handle.require("batch")))
+        with self._client._calling(settings) as client:
+            check(L.kimi_batch_cancel(client, batch._handle.require("batch")))
         return batch
 
     def wait(self, batch, *, poll_interval=1.0, on_progress=None):
@@ -274,13 +297,22 @@ class Batches:
                 return 1
 
         callback = _lib.batch_progress_cb(progress) if on_progress else _lib.batch_progress_cb()
-        status = L.kimi_batch_wait(self._c(), batch._handle.require("batch"), max(int(poll_interval * 1000), 1),
-                                   callback, None)
+        handle = batch._handle.require("batch")
+        with _interrupt.Call() as token:
+            if token:
+                check(L.kimi_batch_set_cancel_token(handle, token))
+            try:
+                status = L.kimi_batch_wait(self._c(), handle, max(int(poll_interval * 1000), 1), callback, None)
+                error = last_error() if status != OK else None
+            finally:
+                if token:
+                    L.kimi_batch_set_cancel_token(handle, None)
         if stored:
             raise stored[0]
         if status == ABORTED and stopped:
             return batch
-        check(status)
+        if error is not None:
+            raise error
         return batch
 
     def results(self, batch):
@@ -299,9 +331,14 @@ class Batches:
             return 0
 
         callback = _lib.batch_result_cb(on_line)
+        # Stops a download blocked on the network when the reader of the
+        # lines goes away (Ctrl-C, break, close()).
+        token = L.kimi_cancel_token_new()
+        handle = batch._handle.require("batch")
+        check(L.kimi_batch_set_cancel_token(handle, token))
 
         def read():
-            status = L.kimi_batch_results(self._c(), batch._handle.require("batch"), callback, None)
+            status = L.kimi_batch_results(self._c(), handle, callback, None)
             stopped_by_us = status == ABORTED and stop.is_set()
             lines.put(_DONE if status == OK or stopped_by_us else last_error())
 
@@ -319,7 +356,10 @@ class Batches:
             # The reader is at most one put() away from seeing `stop`: empty
             # the queue so that put returns, then it ends on its next line.
             stop.set()
+            L.kimi_cancel_token_cancel(token)
             while not lines.empty():
                 lines.get_nowait()
             reader.join()
+            L.kimi_batch_set_cancel_token(handle, None)
+            L.kimi_cancel_token_free(token)
 

@@ -4,10 +4,11 @@ as tools, and libkimi's automatic tool loop."""
 import ctypes
 import json
 
-from . import _lib
+from . import _interrupt, _lib
 from ._errors import OK, STEP_LIMIT, ToolError, check, last_error
 from ._handles import Handle
-from ._requests import describe_function, make_message
+from ._requests import make_message
+from ._schema import describe_function
 from ._streaming import EventCallback, response_from
 
 L = _lib.functions
@@ -31,7 +32,7 @@ class Conversation:
     def __init__(self, client, model="kimi-k2.6", *, tools=(), system=None, thinking=None,
                  max_completion_tokens=None, web_search=False, **settings):
         self._client = client
-        pointer = L.kimi_conversation_new(client._handle.require("client"), model.encode() if model else None)
+        pointer = L.kimi_conversation_new(client._pointer(), model.encode() if model else None)
         if not pointer:
             raise last_error()
         self._handle = Handle(pointer, L.kimi_conversation_free)
@@ -130,7 +131,8 @@ class Conversation:
 
     # --- calls ---------------------------------------------------------------
 
-    def _finish(self, status, pointer, callback=None):
+    def _finish(self, outcome, pointer, callback=None):
+        status, error = outcome
         response = None
         if pointer.value:
             try:
@@ -143,29 +145,41 @@ class Conversation:
         if tool_error is not None:
             raise tool_error
         if status == STEP_LIMIT:
-            error = last_error()
-            error.response = response
+            error.completion = response
             raise error
-        if status != OK:
-            error = last_error()
+        if error is not None:
             error.partial = response
             raise error
         return response
 
+    def _call(self, function, *args):
+        """Runs a blocking conversation call; Ctrl-C on the main thread
+        cancels it through the conversation's request. Returns its status
+        and, on failure, its exception (taken before anything else runs)."""
+        conversation = self._handle.require("conversation")
+        with _interrupt.Call() as token:
+            if token:
+                L.kimi_chat_request_set_cancel_token(L.kimi_conversation_request(conversation), token)
+            try:
+                status = function(conversation, *args)
+                return status, (last_error() if status != OK else None)
+            finally:
+                if token:
+                    L.kimi_chat_request_set_cancel_token(L.kimi_conversation_request(conversation), None)
+
     def create(self):
         """Sends the history; appends and returns the reply."""
         pointer = ctypes.c_void_p()
-        status = L.kimi_conversation_create(self._handle.require("conversation"), ctypes.byref(pointer))
-        return self._finish(status, pointer)
+        outcome = self._call(L.kimi_conversation_create, ctypes.byref(pointer))
+        return self._finish(outcome, pointer)
 
     def stream(self, on_event):
         """Streams the reply, calling on_event(StreamEvent) for each event
         (returning False stops it); appends the reply when complete."""
         callback = EventCallback(on_event)
         pointer = ctypes.c_void_p()
-        status = L.kimi_conversation_stream(self._handle.require("conversation"), callback.c_function, None,
-                                            ctypes.byref(pointer))
-        return self._finish(status, pointer, callback)
+        outcome = self._call(L.kimi_conversation_stream, callback.c_function, None, ctypes.byref(pointer))
+        return self._finish(outcome, pointer, callback)
 
     def run(self, max_steps=8, on_event=None):
         """The automatic tool loop: call the model, run the tools it asks for,
@@ -174,10 +188,9 @@ class Conversation:
         max_steps model calls with tools still pending."""
         callback = EventCallback(on_event) if on_event else None
         pointer = ctypes.c_void_p()
-        status = L.kimi_conversation_run(self._handle.require("conversation"), int(max_steps),
-                                         callback.c_function if callback else _lib.stream_cb(), None,
-                                         ctypes.byref(pointer))
-        return self._finish(status, pointer, callback)
+        outcome = self._call(L.kimi_conversation_run, int(max_steps),
+                            callback.c_function if callback else _lib.stream_cb(), None, ctypes.byref(pointer))
+        return self._finish(outcome, pointer, callback)
 
     def prefill(self, prefix, name=None):
         """Partial Mode: the next reply continues `prefix`."""
@@ -188,10 +201,9 @@ class Conversation:
         """Continues the last answer (one cut by finish_reason "length")."""
         callback = EventCallback(on_event) if on_event else None
         pointer = ctypes.c_void_p()
-        status = L.kimi_conversation_continue(self._handle.require("conversation"),
-                                              callback.c_function if callback else _lib.stream_cb(), None,
-                                              ctypes.byref(pointer))
-        return self._finish(status, pointer, callback)
+        outcome = self._call(L.kimi_conversation_continue, callback.c_function if callback else _lib.stream_cb(),
+                            None, ctypes.byref(pointer))
+        return self._finish(outcome, pointer, callback)
 
     def close(self):
         self._handle.close()

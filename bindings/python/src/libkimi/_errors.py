@@ -2,7 +2,9 @@
 thread-local last error. Each carries status_code, type, code, request_id,
 kind (a KIMI_KIND_* name) and retry_after (seconds)."""
 
-from . import _lib
+import json
+
+from . import _lib, _raw
 
 KINDS = {0: "none", 1: "rate_limited", 2: "overloaded", 3: "quota_exceeded", 4: "auth", 5: "permission",
          6: "not_found", 7: "invalid_request", 8: "content_filter", 9: "server", 10: "transport", 11: "timeout",
@@ -17,20 +19,31 @@ class KimiError(Exception):
 
 
 class APIError(KimiError):
-    """A failed call. `message` says what failed, naming the argument or field."""
+    """A failed call. `message` says what failed, naming the argument or
+    field. As in openai-python: `body` is the error answer's JSON (its
+    "error" object when it has one; the text when it is not JSON), `code`,
+    `type` and `param` come from it, `request_id` is the server's, and
+    `response` is the HTTP answer (status_code, headers) when there was
+    one. libkimi adds `kind` (what to do about it), `retry_after` (seconds
+    the server asked to wait, from Retry-After as seconds or an HTTP-date,
+    retry-after-ms, or Kimi's "try again after N seconds") and `status`
+    (the C library's status)."""
 
     def __init__(self, message, *, status=0, status_code=None, type=None, code=None, request_id=None, kind="none",
-                 retry_after=None, body=None):
+                 retry_after=None, body=None, response=None, param=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.status_code = status_code
         self.type = type
         self.code = code
+        self.param = param
         self.request_id = request_id
         self.kind = kind
         self.retry_after = retry_after
         self.body = body
+        self.response = response
+        self.request = None
 
 
 class APIStatusError(APIError):
@@ -99,9 +112,9 @@ class StreamAborted(KimiError):
 
 class StepLimitError(APIError):
     """The tool loop reached max_steps with tool calls still pending; the
-    conversation is ready for another run. `response` is the last response."""
+    conversation is ready for another run. `completion` is the last answer."""
 
-    response = None
+    completion = None
 
 
 class ToolError(Exception):
@@ -150,6 +163,19 @@ def python_message(detail, hint):
     return f"{detail} ({rendered})" if rendered else detail
 
 
+def _parsed_body(text):
+    """openai-python's `body`: the answer's "error" object, the JSON, or the text."""
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
+        return parsed["error"]
+    return parsed
+
+
 def last_error():
     """The exception for the calling thread's last libkimi failure."""
     L = _lib.functions
@@ -159,10 +185,13 @@ def last_error():
     http = L.kimi_error_http_status() or None
     kind = KINDS.get(L.kimi_error_kind(), "none")
     retry_ms = L.kimi_error_retry_after_ms()
+    body_text = _decode(L.kimi_error_body()) or None
+    body = _parsed_body(body_text)
     fields = dict(status=status, status_code=http, type=_decode(L.kimi_error_type()) or None,
                   code=_decode(L.kimi_error_code()) or None, request_id=_decode(L.kimi_error_request_id()) or None,
-                  kind=kind, retry_after=retry_ms / 1000 if retry_ms >= 0 else None,
-                  body=_decode(L.kimi_error_body()) or None)
+                  kind=kind, retry_after=retry_ms / 1000 if retry_ms >= 0 else None, body=body,
+                  response=_raw.error_response(http, body_text) if http else None,
+                  param=body.get("param") if isinstance(body, dict) else None)
     if status == ABORTED:
         return StreamAborted(message)
     if status == INVALID_ARGUMENT:

@@ -277,6 +277,7 @@ _DECLARATIONS = [
     ("kimi_stream_next", [P, OUT], c_int),
     ("kimi_stream_cancel", [P], None),
     ("kimi_stream_response", [P, OUT], c_int),
+    ("kimi_stream_head", [P, OUT], c_int),
     ("kimi_stream_free", [P], None),
     # Tasks on the client's event loop
     ("kimi_chat_stream_start", [P, P, stream_cb, c_void_p, OUT], c_int),
@@ -285,6 +286,7 @@ _DECLARATIONS = [
     ("kimi_task_cancel", [P], None),
     ("kimi_task_status", [P], c_int),
     ("kimi_task_response", [P, OUT], c_int),
+    ("kimi_task_head", [P, OUT], c_int),
     ("kimi_task_free", [P], None),
     # kimi_status kimi_event_queue_new(kimi_event_queue **); int kimi_event_queue_fd(queue); ...
     ("kimi_event_queue_new", [OUT], c_int),
@@ -401,15 +403,19 @@ DECLARED = frozenset(name for name, _, _ in _DECLARATIONS)
 
 
 class _Hot:
-    """The two calls a stream makes per event, without argtypes: converting
+    """The calls a stream makes per event, without argtypes: converting
     arguments costs more than the calls themselves, so callers pass ctypes
     objects of the exact C types (a c_void_p for each handle, byref() for
     each output). Their own library objects keep `functions` intact."""
 
     def __init__(self):
         self.stream_next = ctypes.CDLL(path).kimi_stream_next  # may wait on the network: releases the GIL
-        self.event_read = ctypes.PyDLL(path).kimi_stream_event_read
-        self.stream_next.restype = self.event_read.restype = c_int
+        held = ctypes.PyDLL(path)  # the rest return at once
+        self.event_read = held.kimi_stream_event_read
+        self.queue_next = held.kimi_event_queue_next
+        self.event_user_data = held.kimi_stream_event_user_data
+        self.stream_next.restype = self.event_read.restype = self.queue_next.restype = c_int
+        self.event_user_data.restype = c_void_p
 
 
 hot = _Hot()

@@ -5,18 +5,31 @@ holding MediaPart objects are built through the message API so their files
 are streamed, not loaded into Python."""
 
 import ctypes
-import inspect
 import json
 
 from . import _lib
 from ._errors import check
 from ._media import MediaPart
+from ._options import NOT_GIVEN, CallSettings, given
+from ._schema import response_format, tool_spec
 from ._types import _Object
 
 L = _lib.functions
 
-# Arguments of openai-python's create() that are not body fields.
-_CLIENT_ARGS = {"extra_headers", "extra_query", "timeout"}
+# The body fields of openai-python's chat.completions.create, and Kimi's own
+# (thinking). Anything else is a TypeError: a typo (max_token=...) is caught
+# here instead of being sent; fields libkimi does not know go in extra_body.
+BODY_FIELDS = frozenset({
+    "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs", "max_completion_tokens",
+    "max_tokens", "metadata", "modalities", "moderation", "n", "parallel_tool_calls", "prediction",
+    "presence_penalty", "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort",
+    "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "stream_options",
+    "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
+    "thinking",
+})
+#: openai-python's per-request options (and max_retries, which libkimi also
+#: takes per call).
+CALL_ARGUMENTS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
 
 
 def plain(value):
@@ -24,7 +37,7 @@ def plain(value):
     if isinstance(value, _Object):
         value = value.to_dict()
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if v is not None}
+        return {k: plain(v) for k, v in value.items() if given(v)}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
@@ -35,16 +48,35 @@ def has_media(message):
     return isinstance(content, list) and any(isinstance(part, MediaPart) for part in content)
 
 
-def build(model, messages, fields):
-    """A kimi_chat_request handle (caller frees it) for these arguments."""
-    unknown = _CLIENT_ARGS & set(fields)
+def split_arguments(method, fields, allowed=BODY_FIELDS):
+    """(body fields, extra_body, CallSettings) of a method's keyword
+    arguments; NOT_GIVEN and None values are left out."""
+    unknown = sorted(set(fields) - allowed - set(CALL_ARGUMENTS))
     if unknown:
-        raise TypeError(f"per-request {', '.join(sorted(unknown))} are not supported; set them on the Client")
+        names = ", ".join(repr(name) for name in unknown)
+        raise TypeError(f"{method}() got unexpected keyword argument{'s' if len(unknown) > 1 else ''} {names}; "
+                        f"send fields libkimi does not know with extra_body={{...}}")
+    settings = CallSettings(fields.get("timeout", NOT_GIVEN), fields.get("max_retries", NOT_GIVEN),
+                            fields.get("extra_headers"), fields.get("extra_query"))
+    extra = fields.get("extra_body")
+    if given(extra) and not isinstance(extra, dict):
+        raise TypeError(f"extra_body must be a dict, not {type(extra).__name__}")
+    body = {key: value for key, value in fields.items() if key not in CALL_ARGUMENTS and given(value)}
+    return body, (extra if given(extra) else {}), settings
+
+
+def build(model, messages, fields, method="create"):
+    """A kimi_chat_request handle (caller frees it) for these arguments,
+    and the call's CallSettings (already applied to the request)."""
+    body_fields, extra, settings = split_arguments(method, fields)
+    if not given(model):
+        raise TypeError(f"{method}() needs model=..., e.g. model=\"kimi-k2.6\"")
+    if not given(messages):
+        raise TypeError(f"{method}() needs messages=[...]")
     body = {"model": model}
-    extra = fields.pop("extra_body", None) or {}
-    for key, value in fields.items():
-        if value is not None:
-            body[key] = plain(value) if key != "tools" else [tool_spec(t) for t in value]
+    for key, value in body_fields.items():
+        body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value) \
+            if key == "response_format" else plain(value)
     body.update(plain(extra))
     messages = [m if isinstance(m, dict) else plain(m) for m in messages]
     media = any(has_media(m) for m in messages)
@@ -52,14 +84,15 @@ def build(model, messages, fields):
         body["messages"] = [plain(m) for m in messages]
     request = ctypes.c_void_p()
     check(L.kimi_chat_request_from_json(json.dumps(body, separators=(",", ":")).encode(), ctypes.byref(request)))
-    if media:
-        try:
+    try:
+        if media:
             for message in messages:
                 append_message(request, message)
-        except BaseException:
-            L.kimi_chat_request_free(request)
-            raise
-    return request
+        settings.apply_to_request(request)
+    except BaseException:
+        L.kimi_chat_request_free(request)
+        raise
+    return request, settings
 
 
 def append_message(request, message):
@@ -109,97 +142,3 @@ def add_part(handle, part):
         check(add(handle, str(url).encode()))
     else:
         raise TypeError(f"unsupported content part: {part!r}")
-
-
-# --- tools from Python callables -----------------------------------------------------
-
-def tool_spec(tool):
-    """An openai-style tool dict: dicts pass through; callables get a
-    function schema from their signature, type hints and docstring."""
-    if isinstance(tool, dict):
-        return plain(tool)
-    if callable(tool):
-        name, description, parameters = describe_function(tool)
-        function = {"name": name, "parameters": parameters}
-        if description:
-            function["description"] = description
-        return {"type": "function", "function": function}
-    raise TypeError(f"a tool must be a dict or a callable, not {type(tool).__name__}")
-
-
-def describe_function(fn):
-    """(name, description, JSON Schema of the parameters) of a callable."""
-    import typing
-    signature = inspect.signature(fn)
-    try:
-        hints = typing.get_type_hints(fn)
-    except Exception:
-        hints = {}
-    doc = inspect.getdoc(fn) or ""
-    summary, param_docs = parse_docstring(doc)
-    properties, required = {}, []
-    for pname, param in signature.parameters.items():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
-        schema = json_schema_for(hints.get(pname, param.annotation))
-        if pname in param_docs:
-            schema["description"] = param_docs[pname]
-        properties[pname] = schema
-        if param.default is param.empty:
-            required.append(pname)
-    parameters = {"type": "object", "properties": properties}
-    if required:
-        parameters["required"] = required
-    return fn.__name__, summary, parameters
-
-
-def parse_docstring(doc):
-    """The first paragraph, and per-parameter text from ':param x: ...' or
-    Google-style 'Args:' sections."""
-    paragraphs = doc.strip().split("\n\n")
-    summary = " ".join(paragraphs[0].split()) if paragraphs and paragraphs[0] else ""
-    params = {}
-    in_args = False
-    for line in doc.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(":param "):
-            name, _, text = stripped[len(":param "):].partition(":")
-            params[name.strip().split()[-1]] = text.strip()
-        elif stripped in ("Args:", "Arguments:", "Parameters:"):
-            in_args = True
-        elif in_args and ":" in stripped:
-            name, _, text = stripped.partition(":")
-            params[name.split("(")[0].strip()] = text.strip()
-        elif in_args and not stripped:
-            in_args = False
-    if summary.startswith(":param") or summary in ("Args:", "Arguments:"):
-        summary = ""
-    return summary, params
-
-
-def json_schema_for(annotation):
-    """A JSON Schema (in Moonshot's MFJS subset) for a type hint."""
-    import enum
-    import typing
-    if annotation is inspect.Parameter.empty or annotation is typing.Any:
-        return {}
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Union:
-        present = [a for a in args if a is not type(None)]
-        return json_schema_for(present[0]) if len(present) == 1 else {"anyOf": [json_schema_for(a) for a in present]}
-    if origin is typing.Literal:
-        return {"enum": list(args)}
-    if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set):
-        schema = {"type": "array"}
-        if args:
-            schema["items"] = json_schema_for(args[0])
-        return schema
-    if origin is dict or annotation is dict:
-        return {"type": "object"}
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        return {"enum": [member.value for member in annotation]}
-    simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
-    if annotation in simple:
-        return {"type": simple[annotation]}
-    return {}

@@ -1,32 +1,47 @@
 """Streams: pulled event by event from libkimi on the calling thread (the GIL
 is released while it waits on the network), so no thread or queue sits
-between the socket and the caller."""
+between the socket and the caller. The regrouping of events into
+openai-shaped chunks (ChunkAssembler) is shared with the async stream."""
 
 import ctypes
 import json
 import threading
 
-from . import _lib
+from . import _interrupt, _lib
 from ._errors import OK, last_error
 from ._handles import Handle
+from ._raw import response_of
 from ._types import (ChatCompletion, ChatCompletionChunk, ChoiceDelta, ChoiceDeltaToolCall,
                      ChoiceDeltaToolCallFunction, ChunkChoice, CompletionUsage, StreamEvent)
 
 L = _lib.functions
 
-ROLE, REASONING, CONTENT, TOOL_START, TOOL_DELTA, TOOL_DONE, USAGE, FINISH, DONE = range(1, 10)
+ROLE, REASONING, CONTENT, TOOL_START, TOOL_DELTA, TOOL_DONE, USAGE, FINISH, DONE, END = range(1, 11)
 EVENT_NAMES = {ROLE: "role", REASONING: "reasoning", CONTENT: "content", TOOL_START: "tool_call_start",
                TOOL_DELTA: "tool_call_delta", TOOL_DONE: "tool_call_done", USAGE: "usage", FINISH: "finish",
-               DONE: "done"}
+               DONE: "done", END: "end"}
 
 
-def response_from(handle, full=True):
+def response_from(handle, full=True, cls=ChatCompletion):
     """A ChatCompletion from a kimi_chat_response handle (not freed here)."""
     body = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
     full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
-    completion = ChatCompletion.from_dict(body, full_content)
+    completion = cls.from_dict(body, full_content)
     completion.cost_usd = L.kimi_chat_response_cost_usd(handle)
+    completion._request_id = L.kimi_chat_response_request_id(handle).decode() or None
     return completion
+
+
+def take_response(pointer, raw=False, cls=None):
+    """The ChatCompletion (and its Response when `raw`) of a response
+    handle the caller owns, freeing it; None for NULL."""
+    if not pointer:
+        return (None, None) if raw else None
+    try:
+        completion = response_from(pointer, cls=cls or ChatCompletion)
+        return (completion, response_of(pointer)) if raw else completion
+    finally:
+        L.kimi_chat_response_free(pointer)
 
 
 def usage_of(event):
@@ -55,39 +70,152 @@ def event_from(event):
     return out
 
 
+class ChunkAssembler:
+    """Regroups a stream's events into ChatCompletionChunk objects shaped
+    like openai-python's: the events one server chunk made become one
+    chunk. This is the hot loop of a Python stream: one call reads an event
+    (kimi_stream_event_read into outputs made once), names are bound
+    locally, and a chunk with a single piece of text takes the shortest
+    path."""
+
+    __slots__ = ("choices", "usage", "meta", "_outputs", "_refs")
+
+    def __init__(self, outputs=None):
+        """`outputs` (from outputs()) may be shared by assemblers that never
+        read events at the same time (the tasks of one async event pump)."""
+        self.choices = {}
+        self.usage = None
+        self.meta = None  # (id, created, model) from the first event
+        self._outputs, self._refs = outputs or ChunkAssembler.outputs()
+
+    @staticmethod
+    def outputs():
+        """kimi_stream_event_read's outputs, and references to them."""
+        text, length = ctypes.c_void_p(), ctypes.c_size_t()
+        choice, tool_call, last = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+        values = (text, length, choice, tool_call, last)
+        return values, tuple(ctypes.byref(o) for o in values)
+
+    def add(self, event_box):
+        """Reads the event in `event_box` (a c_void_p); returns the chunk it
+        completes, or None. Returns the event's type as the second value."""
+        kind = _lib.hot.event_read(event_box, *self._refs)
+        if kind == DONE or kind == END:
+            return None, kind
+        text, length, choice_box, tool_box, last = self._outputs
+        event = event_box.value
+        if self.meta is None:
+            self.meta = (L.kimi_stream_event_completion_id(event).decode(), L.kimi_stream_event_created(event),
+                         L.kimi_stream_event_model(event).decode())
+        index = choice_box.value
+        choices = self.choices
+        if last.value and not choices and self.usage is None and (kind == CONTENT or kind == TOOL_DELTA):
+            # The common chunks: one piece of text, or of a tool call's arguments.
+            chunk_id, created, model = self.meta
+            piece = ctypes.string_at(text.value, length.value).decode()
+            if kind == CONTENT:
+                delta = ChoiceDelta(None, piece)
+            else:
+                call = ChoiceDeltaToolCall(tool_box.value, None, None, ChoiceDeltaToolCallFunction(None, piece))
+                delta = ChoiceDelta(None, None, None, [call])
+            return ChatCompletionChunk(chunk_id, created, model, [ChunkChoice(index, delta)]), kind
+        if kind == USAGE and index < 0:
+            self.usage = usage_of(event)
+        else:
+            choice = choices.get(index)
+            if choice is None:
+                choice = choices[index] = ChunkChoice(index, ChoiceDelta())
+            delta = choice.delta
+            if kind == CONTENT:
+                value = ctypes.string_at(text.value, length.value).decode()
+                delta.content = value if delta.content is None else delta.content + value
+            elif kind == REASONING:
+                value = ctypes.string_at(text.value, length.value).decode()
+                delta.reasoning_content = value if delta.reasoning_content is None else delta.reasoning_content + value
+            elif kind == ROLE:
+                delta.role = ctypes.string_at(text.value, length.value).decode()
+            elif kind in (TOOL_START, TOOL_DELTA):
+                _tool_delta(delta, kind, event, tool_box.value, ctypes.string_at(text.value, length.value).decode())
+            elif kind == FINISH:
+                choice.finish_reason = L.kimi_stream_event_finish_reason(event).decode()
+            elif kind == USAGE:
+                choice.usage = usage_of(event)
+        if last.value and (choices or self.usage):
+            chunk_id, created, model = self.meta
+            chunk = ChatCompletionChunk(chunk_id, created, model, list(choices.values()), self.usage)
+            self.choices = {}
+            self.usage = None
+            return chunk, kind
+        return None, kind
+
+
+def _tool_delta(delta, kind, event, index, piece):
+    calls = delta.tool_calls if delta.tool_calls is not None else []
+    delta.tool_calls = calls
+    call = next((c for c in calls if c.index == index), None)
+    if kind == TOOL_START:
+        if call is None:
+            call = ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=""))
+            calls.append(call)
+        call.id = L.kimi_stream_event_tool_call_id(event).decode()
+        call.type = "function"
+        call.function.name = L.kimi_stream_event_tool_call_name(event).decode()
+    elif call is None:
+        calls.append(ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=piece)))
+    else:
+        call.function.arguments = (call.function.arguments or "") + piece
+
+
 class Stream:
     """A streamed chat completion: iterate it for ChatCompletionChunk objects
     shaped like openai-python's, or call events() for libkimi's finer
     events. A context manager; close() (or leaving the block) stops the
-    transfer. After the last chunk, `response` is the accumulated
-    ChatCompletion."""
+    transfer.
 
-    def __init__(self, client, request):
+    `response` is the HTTP answer (status_code, headers, request_id), as in
+    openai-python; `completion` (or get_final_completion()) is the
+    accumulated ChatCompletion once the stream ended, and what arrived
+    before it failed or was stopped."""
+
+    def __init__(self, client, request, token=None):
         """Sends `request` (a kimi_chat_request pointer, which the caller may
-        free once this returns) and waits for the answer's headers."""
+        free once this returns) and waits for the answer's headers. `token`
+        is the request's Ctrl-C token on the main thread (owned from now)."""
         self._client = client  # keeps the client alive while streaming
+        self._token = token
+        self._hold = _interrupt.Hold(token) if token else None
         pointer = ctypes.c_void_p()
-        status = L.kimi_chat_stream_open(client._handle.require("client"), request, ctypes.byref(pointer))
-        if status != OK:
-            raise last_error()
+        try:
+            status = L.kimi_chat_stream_open(client._pointer(), request, ctypes.byref(pointer))
+            if status != OK:
+                raise last_error()
+        except BaseException:
+            self._release_interrupt()
+            raise
         self._handle = Handle(pointer.value, L.kimi_stream_free)
         self._stream = ctypes.c_void_p(pointer.value)  # for _lib.hot, which takes exact C types
         self._event = ctypes.c_void_p()
         self._event_ref = ctypes.byref(self._event)
-        # kimi_stream_event_read's outputs, made once per stream.
-        self._text, self._length = ctypes.c_void_p(), ctypes.c_size_t()
-        self._choice, self._tool_call, self._last = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
-        self._read_refs = (ctypes.byref(self._text), ctypes.byref(self._length), ctypes.byref(self._choice),
-                           ctypes.byref(self._tool_call), ctypes.byref(self._last))
-        self._meta = None
+        self._assembler = ChunkAssembler()
         self._done = False
-        self.response = None
+        self._response = None
+        self.completion = None
         # close() may come from another thread while a reader is inside a
         # C call: it then only cancels (thread-safe), and the reader frees
         # the stream on its way out, so nothing touches freed memory.
         self._guard = threading.Lock()
         self._inside = 0
         self._closing = False
+
+    def _release_interrupt(self, raise_interrupt=True):
+        hold, self._hold = self._hold, None
+        try:
+            if hold is not None:
+                hold.release(raise_interrupt)  # may raise KeyboardInterrupt
+        finally:
+            token, self._token = self._token, None
+            if token:
+                L.kimi_cancel_token_free(token)
 
     def _enter(self):
         with self._guard:
@@ -102,134 +230,94 @@ class Stream:
         if free:
             self._handle.close()
 
-    # --- the pull loop -----------------------------------------------------------
+    # --- what arrived ---------------------------------------------------------
 
-    def _next_event(self):
-        """The next borrowed C event, or None at the end; raises on failure.
-        Call between _enter() and _leave()."""
-        if self._done:
-            return None
-        if L.kimi_stream_next(self._handle.pointer, self._event_ref) != OK:
-            raise self._failure()
-        event = self._event.value
-        if not event:
-            self._done = True
-            self.response = self._final()
-        return event
+    @property
+    def response(self):
+        """The HTTP answer: status_code, headers, request_id (openai-python's
+        stream.response)."""
+        if self._response is None and self._handle.pointer:
+            pointer = ctypes.c_void_p()
+            if L.kimi_stream_head(self._handle.pointer, ctypes.byref(pointer)) == OK and pointer.value:
+                try:
+                    self._response = response_of(pointer.value)
+                finally:
+                    L.kimi_chat_response_free(pointer.value)
+        return self._response
 
-    def _failure(self):
-        self._done = True
-        error = last_error()
-        error.partial = self._final()  # what arrived before the failure
-        return error
+    def get_final_completion(self):
+        """The accumulated ChatCompletion: reads the rest of the stream first."""
+        for _ in self:
+            pass
+        return self.completion
 
-    def _final(self):
+    def _snapshot(self):
         pointer = ctypes.c_void_p()
         if L.kimi_stream_response(self._handle.pointer, ctypes.byref(pointer)) != OK or not pointer.value:
             return None
-        try:
-            return response_from(pointer.value)
-        finally:
-            L.kimi_chat_response_free(pointer.value)
+        if self._response is None:
+            completion, self._response = take_response(pointer.value, raw=True)
+            return completion
+        return take_response(pointer.value)
+
+    def _end(self):
+        """The stream is over (done, failed or interrupted): keep what came."""
+        if not self._done:
+            self._done = True
+            self.completion = self._snapshot()
+        self._release_interrupt()
+
+    def _failure(self):
+        error = last_error()
+        self._end()
+        error.partial = self.completion  # what arrived before the failure
+        return error
+
+    # --- the pull loop -----------------------------------------------------------
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        """The next chunk: the events of one server chunk, regrouped. This is
-        the hot loop of a stream: one call moves to the next event, one reads
-        it (kimi_stream_event_read), names are bound locally, and a chunk with
-        a single piece of text takes the shortest path."""
         if self._done:
             raise StopIteration
         self._enter()
         try:
             return self._next_chunk()
+        except KeyboardInterrupt:
+            self._end()
+            raise
         finally:
             self._leave()
 
     def _next_chunk(self):
         stream, next_event, event_ref, event_box = self._stream, _lib.hot.stream_next, self._event_ref, self._event
-        read, refs, string_at = _lib.hot.event_read, self._read_refs, ctypes.string_at
-        text, length, choice_box, tool_box, last = self._text, self._length, self._choice, self._tool_call, self._last
-        choices = {}
-        usage = None
+        add = self._assembler.add
         while True:
             if next_event(stream, event_ref) != OK:
                 raise self._failure()
-            event = event_box.value
-            if not event:
-                self._done = True
-                self.response = self._final()
+            if not event_box.value:
+                self._end()
                 raise StopIteration
-            kind = read(event_box, *refs)
-            if kind == DONE:
-                continue
-            if self._meta is None:
-                self._meta = (L.kimi_stream_event_completion_id(event).decode(), L.kimi_stream_event_created(event),
-                              L.kimi_stream_event_model(event).decode())
-            index = choice_box.value
-            if last.value and not choices and usage is None and (kind == CONTENT or kind == TOOL_DELTA):
-                # The common chunks: one piece of text, or of a tool call's arguments.
-                chunk_id, created, model = self._meta
-                piece = string_at(text.value, length.value).decode()
-                if kind == CONTENT:
-                    delta = ChoiceDelta(None, piece)
-                else:
-                    call = ChoiceDeltaToolCall(tool_box.value, None, None, ChoiceDeltaToolCallFunction(None, piece))
-                    delta = ChoiceDelta(None, None, None, [call])
-                return ChatCompletionChunk(chunk_id, created, model, [ChunkChoice(index, delta)])
-            if kind == USAGE and index < 0:
-                usage = usage_of(event)
-            else:
-                choice = choices.get(index)
-                if choice is None:
-                    choice = choices[index] = ChunkChoice(index, ChoiceDelta())
-                delta = choice.delta
-                if kind == CONTENT:
-                    value = string_at(text.value, length.value).decode()
-                    delta.content = value if delta.content is None else delta.content + value
-                elif kind == REASONING:
-                    value = string_at(text.value, length.value).decode()
-                    delta.reasoning_content = value if delta.reasoning_content is None else delta.reasoning_content + value
-                elif kind == ROLE:
-                    delta.role = string_at(text.value, length.value).decode()
-                elif kind in (TOOL_START, TOOL_DELTA):
-                    self._tool_delta(delta, kind, event, tool_box.value, string_at(text.value, length.value).decode())
-                elif kind == FINISH:
-                    choice.finish_reason = L.kimi_stream_event_finish_reason(event).decode()
-                elif kind == USAGE:
-                    choice.usage = usage_of(event)
-            if last.value and (choices or usage):
-                chunk_id, created, model = self._meta
-                return ChatCompletionChunk(chunk_id, created, model, list(choices.values()), usage)
-
-    @staticmethod
-    def _tool_delta(delta, kind, event, index, piece):
-        calls = delta.tool_calls if delta.tool_calls is not None else []
-        delta.tool_calls = calls
-        call = next((c for c in calls if c.index == index), None)
-        if kind == TOOL_START:
-            if call is None:
-                call = ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=""))
-                calls.append(call)
-            call.id = L.kimi_stream_event_tool_call_id(event).decode()
-            call.type = "function"
-            call.function.name = L.kimi_stream_event_tool_call_name(event).decode()
-        else:
-            if call is None:
-                calls.append(ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=piece)))
-            else:
-                call.function.arguments = (call.function.arguments or "") + piece
+            chunk, _ = add(event_box)
+            if chunk is not None:
+                return chunk
 
     def events(self):
         """The stream as libkimi's events (StreamEvent): role, reasoning,
         content, tool_call_start/delta/done, usage, finish, done."""
-        while True:
+        while not self._done:
             self._enter()
             try:
-                event = self._next_event()
-                copied = event_from(event) if event is not None else None
+                if L.kimi_stream_next(self._handle.pointer, self._event_ref) != OK:
+                    raise self._failure()
+                event = self._event.value
+                copied = event_from(event) if event else None
+                if not event:
+                    self._end()
+            except KeyboardInterrupt:
+                self._end()
+                raise
             finally:
                 self._leave()
             if copied is None:
@@ -238,15 +326,14 @@ class Stream:
 
     def text(self):
         """Consumes the stream; returns the answer's text."""
-        for _ in self:
-            pass
-        return self.response.choices[0].message.content if self.response and self.response.choices else ""
+        completion = self.get_final_completion()
+        return completion.choices[0].message.content if completion and completion.choices else ""
 
     def close(self):
         """Stops the transfer (if still running) and frees the stream; later
         reads raise ValueError, like a closed file. Safe from another thread:
         a reader blocked on the network wakes at once and ends the stream,
-        keeping what arrived in `response`."""
+        keeping what arrived in `completion`."""
         with self._guard:
             if self._closing:
                 return
@@ -256,7 +343,11 @@ class Stream:
                 if self._handle.pointer:
                     L.kimi_stream_cancel(self._handle.pointer)
                 return
+        if not self._done and self._handle.pointer:
+            self.completion = self._snapshot()  # what arrived; later reads raise ValueError
         self._handle.close()
+        if threading.current_thread() is threading.main_thread() or self._hold is None:
+            self._release_interrupt()
 
     def __enter__(self):
         return self
@@ -264,6 +355,14 @@ class Stream:
     def __exit__(self, *exc):
         self.close()
         return False
+
+    def __del__(self):
+        # An abandoned stream gives the main thread's SIGINT back.
+        try:
+            if getattr(self, "_hold", None) is not None and threading.current_thread() is threading.main_thread():
+                self._release_interrupt(raise_interrupt=False)
+        except Exception:
+            pass
 
 
 class EventCallback:
@@ -289,4 +388,3 @@ class EventCallback:
         if self.error is not None:
             error, self.error = self.error, None
             raise error
-

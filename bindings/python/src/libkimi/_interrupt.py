@@ -1,0 +1,155 @@
+"""Ctrl-C during a blocking call.
+
+Python runs its SIGINT handler (which raises KeyboardInterrupt) only when
+the main thread is back in the interpreter, and a call waiting in libkimi
+may not come back for minutes. So while the main thread is in a call, the
+call carries a cancel token, Python's wakeup fd (signal.set_wakeup_fd)
+points at a pipe, and one watcher thread per process waits on that pipe:
+on SIGINT it cancels the tokens, the C call returns at once (KIMI_E_ABORTED,
+keeping what arrived), and KeyboardInterrupt is raised where the call was
+made. Other signals' bytes are passed on to the wakeup fd that was there
+before. Only the default SIGINT handler is acted on: with a handler of
+your own, calls run on and your handler runs when they return.
+
+Calls on other threads are untouched (Python delivers signals to the main
+thread only).
+"""
+
+import ctypes
+import os
+import signal
+import threading
+
+from . import _lib
+
+L = _lib.functions
+_check_signals = ctypes.pythonapi.PyErr_CheckSignals
+_check_signals.restype = ctypes.c_int
+_check_signals.argtypes = []
+
+
+class _Watcher:
+    """The pipe, the thread reading it, and the tokens of the main
+    thread's calls in progress."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.write_fd, False)
+        self.lock = threading.Lock()
+        self.tokens = set()
+        self.depth = 0           # nested holds on the main thread
+        self.previous = -1       # the wakeup fd to restore (and forward to)
+        self.interrupted = False
+        threading.Thread(target=self._run, name="libkimi-sigint", daemon=True).start()
+
+    def _run(self):
+        while True:
+            try:
+                data = os.read(self.read_fd, 64)
+            except InterruptedError:
+                continue
+            if not data:
+                return
+            if signal.SIGINT in data and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                with self.lock:
+                    self.interrupted = True
+                    for token in self.tokens:
+                        L.kimi_cancel_token_cancel(token)
+            previous = self.previous
+            if previous >= 0:
+                try:
+                    os.write(previous, data)
+                except OSError:
+                    pass
+
+    def hold(self, token):
+        """Starts watching for the main thread (re-entrant)."""
+        with self.lock:
+            self.tokens.add(token)
+            self.depth += 1
+            first = self.depth == 1
+            if first:
+                self.interrupted = False
+        if first:
+            try:
+                self.previous = signal.set_wakeup_fd(self.write_fd)
+            except ValueError:  # not the main interpreter
+                self.previous = -1
+
+    def release(self, token):
+        with self.lock:
+            self.tokens.discard(token)
+            self.depth -= 1
+            last = self.depth == 0
+            interrupted = self.interrupted
+        if last:
+            try:
+                current = signal.set_wakeup_fd(self.previous)
+                if current not in (self.write_fd, -1):
+                    signal.set_wakeup_fd(current)  # someone replaced ours meanwhile: keep theirs
+            except ValueError:
+                pass
+            self.previous = -1
+        return interrupted
+
+
+_watcher = None
+_watcher_lock = threading.Lock()
+
+
+def _get_watcher():
+    global _watcher
+    with _watcher_lock:
+        if _watcher is None or _watcher.pid != os.getpid():  # none yet, or made before fork()
+            _watcher = _Watcher()
+        return _watcher
+
+
+def on_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+class Hold:
+    """Makes the main thread's calls made with `token` interruptible from
+    now until release(). A stream holds one for as long as it is read on
+    the main thread; a blocking call holds one for the call (`Call`)."""
+
+    __slots__ = ("token", "watcher")
+
+    def __init__(self, token):
+        self.token = token
+        self.watcher = _get_watcher()
+        self.watcher.hold(token)
+
+    def release(self, raise_interrupt=True):
+        """Stops watching; raises KeyboardInterrupt when SIGINT cancelled
+        the call (and the SIGINT handler raises it)."""
+        watcher, self.watcher = self.watcher, None
+        if watcher is not None and watcher.release(self.token) and raise_interrupt:
+            _check_signals()  # runs the pending handler now, raising KeyboardInterrupt
+
+
+class Call:
+    """`with Call() as token:` around one blocking C call. `token` is a
+    kimi_cancel_token for the call on the main thread (attach it to the
+    request or call options), None on other threads (nothing to do)."""
+
+    __slots__ = ("token", "hold")
+
+    def __enter__(self):
+        self.token = self.hold = None
+        if on_main_thread():
+            self.token = L.kimi_cancel_token_new()
+            if self.token:
+                self.hold = Hold(self.token)
+        return self.token
+
+    def __exit__(self, *exc):
+        try:
+            if self.hold is not None:
+                self.hold.release()
+        finally:
+            if self.token:
+                L.kimi_cancel_token_free(self.token)
+        return False

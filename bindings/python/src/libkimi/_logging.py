@@ -1,0 +1,69 @@
+"""The library's log lines in Python's logging.
+
+By default a client sends its lines to the logger "libkimi" (retries at
+WARNING, each exchange at DEBUG with the key redacted), asking the C library
+only for the levels that logger is enabled for when the client is made; the
+logger has a NullHandler, so nothing is printed unless the application
+configures logging. KIMI_LOG=error|warn|info|debug keeps working: when it is
+set, the C library writes to stderr itself (and reports a value that is no
+level). `Client(log=...)` takes a callable(level, message) or a level name
+(lines to stderr) instead.
+"""
+
+import logging
+import os
+
+from . import _lib
+from ._errors import check
+
+L = _lib.functions
+logger = logging.getLogger("libkimi")
+logger.addHandler(logging.NullHandler())
+
+#: KIMI_LOG_* -> logging level, and level names -> KIMI_LOG_*.
+PYTHON_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+C_LEVELS = {"error": 1, "warn": 2, "warning": 2, "info": 3, "debug": 4}
+
+
+def _to_logger(level, message, _user_data):
+    try:
+        logger.log(PYTHON_LEVELS.get(level, logging.INFO), "%s", message.decode("utf-8", "replace"))
+    except Exception:  # a log line must never break a call
+        pass
+
+
+_logger_callback = _lib.log_cb(_to_logger)
+
+
+def _c_level(name):
+    try:
+        return C_LEVELS[str(name).lower()]
+    except KeyError:
+        raise ValueError(f"log_level must be one of error, warn, info, debug, not {name!r}") from None
+
+
+def configure(options, log, log_level):
+    """Sets where a client's log lines go; returns what must stay alive as
+    long as the client (a ctypes callback), or None."""
+    if log is None:
+        if os.environ.get("KIMI_LOG"):
+            return None  # the C library logs to stderr (or reports the bad value)
+        level = next((c for c, py in sorted(PYTHON_LEVELS.items(), reverse=True) if logger.isEnabledFor(py)), 0)
+        if level:
+            check(L.kimi_client_options_set_log(options, level, _logger_callback, None))
+        return None
+    if isinstance(log, str):
+        check(L.kimi_client_options_set_log(options, _c_level(log), _lib.log_cb(), None))
+        return None
+    if not callable(log):
+        raise TypeError("log must be a callable(level, message) or a level name")
+
+    def forward(level_number, message, _user_data):
+        try:
+            log(level_number, message.decode("utf-8", "replace"))
+        except Exception:  # a logger must never break a call
+            pass
+
+    callback = _lib.log_cb(forward)
+    check(L.kimi_client_options_set_log(options, _c_level(log_level), callback, None))
+    return callback

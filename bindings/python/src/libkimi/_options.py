@@ -1,0 +1,144 @@
+"""Per-call settings (openai-python's `timeout`, `max_retries`,
+`extra_headers`, `extra_query` on every method) and its "not given"
+sentinels."""
+
+import ctypes
+import math
+
+from . import _lib
+from ._errors import check
+
+L = _lib.functions
+
+UINT32_MAX = 0xFFFFFFFF
+
+
+class NotGiven:
+    """An argument left out (openai-python's NOT_GIVEN); falsy."""
+
+    def __bool__(self):
+        return False
+
+    def __repr__(self):
+        return "NOT_GIVEN"
+
+
+class Omit:
+    """An argument to leave out of the request (openai-python's omit)."""
+
+    def __bool__(self):
+        return False
+
+    def __repr__(self):
+        return "omit"
+
+
+NOT_GIVEN = NotGiven()
+omit = Omit()
+
+
+def given(value):
+    """False for None and for NOT_GIVEN / omit (also openai-python's own)."""
+    return value is not None and not isinstance(value, (NotGiven, Omit)) \
+        and type(value).__name__ not in ("NotGiven", "Omit")
+
+
+def _milliseconds(seconds, what):
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds, not {type(seconds).__name__}")
+    if math.isnan(seconds) or seconds <= 0:
+        raise ValueError(f"{what} must be more than 0 seconds, not {seconds}")
+    return min(max(int(seconds * 1000), 1), UINT32_MAX)
+
+
+def idle_timeout_ms(timeout, what="timeout"):
+    """Milliseconds without data before a call fails, from openai-python's
+    `timeout`: seconds, an httpx.Timeout (its read timeout), or None for no
+    limit. NOT_GIVEN: None returned (the client's value)."""
+    if isinstance(timeout, (NotGiven, Omit)) or type(timeout).__name__ in ("NotGiven", "Omit"):
+        return None
+    if timeout is None:
+        return UINT32_MAX
+    if hasattr(timeout, "read") and not isinstance(timeout, (int, float)):
+        read = timeout.read
+        return UINT32_MAX if read is None else _milliseconds(read, f"{what}.read")
+    return _milliseconds(timeout, what)
+
+
+class CallSettings:
+    """The per-call settings of one method call; None where not given."""
+
+    __slots__ = ("idle_timeout_ms", "max_retries", "headers", "query")
+
+    def __init__(self, timeout=NOT_GIVEN, max_retries=NOT_GIVEN, extra_headers=None, extra_query=None):
+        self.idle_timeout_ms = idle_timeout_ms(timeout)
+        if given(max_retries):
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ValueError(f"max_retries must be an int, 0 or more, not {max_retries!r}")
+            self.max_retries = min(max_retries, 0x7FFFFFFF)
+        else:
+            self.max_retries = None
+        self.headers = _pairs(extra_headers, "extra_headers")
+        self.query = _pairs(extra_query, "extra_query")
+
+    def __bool__(self):
+        return bool(self.idle_timeout_ms is not None or self.max_retries is not None or self.headers or self.query)
+
+    def apply_to_request(self, request):
+        """Sets them on a kimi_chat_request."""
+        if self.idle_timeout_ms is not None:
+            check(L.kimi_chat_request_set_idle_timeout_ms(request, self.idle_timeout_ms))
+        if self.max_retries is not None:
+            check(L.kimi_chat_request_set_max_retries(request, self.max_retries))
+        for name, value in self.headers:
+            check(L.kimi_chat_request_add_header(request, name, value))
+        for name, value in self.query:
+            check(L.kimi_chat_request_add_query(request, name, value))
+
+    def call_options(self, token=None):
+        """A kimi_call_options handle with them (and `token`); caller frees."""
+        options = L.kimi_call_options_new()
+        if not options:
+            raise MemoryError("out of memory for call options")
+        try:
+            if self.idle_timeout_ms is not None:
+                check(L.kimi_call_options_set_idle_timeout_ms(options, self.idle_timeout_ms))
+            if self.max_retries is not None:
+                check(L.kimi_call_options_set_max_retries(options, self.max_retries))
+            for name, value in self.headers:
+                check(L.kimi_call_options_add_header(options, name, value))
+            for name, value in self.query:
+                check(L.kimi_call_options_add_query(options, name, value))
+            if token:
+                check(L.kimi_call_options_set_cancel_token(options, token))
+        except BaseException:
+            L.kimi_call_options_free(options)
+            raise
+        return options
+
+
+
+
+def _pairs(mapping, what):
+    """(name, value) byte pairs of a headers or query mapping; None and
+    NOT_GIVEN values are left out (openai-python drops them too)."""
+    if not given(mapping):
+        return ()
+    if not hasattr(mapping, "items"):
+        raise TypeError(f"{what} must be a mapping of names to values, not {type(mapping).__name__}")
+    return tuple((str(name).encode(), str(value).encode()) for name, value in mapping.items() if given(value))
+
+
+def view(client_pointer, settings, token):
+    """A view of the client (kimi_client_with_options) carrying `settings`
+    and `token`, or None when there is nothing to carry. Caller frees it
+    with kimi_client_free."""
+    if not settings and not token:
+        return None
+    options = settings.call_options(token)
+    try:
+        out = ctypes.c_void_p()
+        check(L.kimi_client_with_options(client_pointer, options, ctypes.byref(out)))
+        return out.value
+    finally:
+        L.kimi_call_options_free(options)

@@ -1,0 +1,126 @@
+"""What the HTTP exchange behind a result looked like: status, headers,
+request id, attempts and times, in the shapes openai-python users reach for
+(`with_raw_response`, `stream.response`, `error.response`)."""
+
+import datetime
+import json
+from collections.abc import Mapping
+
+from . import _lib
+
+L = _lib.functions
+
+
+class Headers(Mapping):
+    """Response headers, case-insensitive like httpx.Headers: `headers["x-a"]`
+    and `.get()` join repeated headers with ", "; `get_list()` keeps them."""
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, lines=()):
+        self._lines = [(name.lower(), value) for name, value in lines]
+
+    def get_list(self, name):
+        wanted = name.lower()
+        return [value for key, value in self._lines if key == wanted]
+
+    def __getitem__(self, name):
+        values = self.get_list(name)
+        if not values:
+            raise KeyError(name)
+        return ", ".join(values)
+
+    def __iter__(self):
+        seen = []
+        for key, _ in self._lines:
+            if key not in seen:
+                seen.append(key)
+        return iter(seen)
+
+    def __len__(self):
+        return len({key for key, _ in self._lines})
+
+    def raw(self):
+        """The (name, value) pairs in the order they came."""
+        return list(self._lines)
+
+    def __repr__(self):
+        return f"Headers({dict(self)!r})"
+
+
+class Response:
+    """The final HTTP answer of a call (openai-python exposes httpx's):
+    `status_code`, `headers`, `request_id`, `elapsed` (call start to end,
+    retries and waits included), `retries_taken`, and the body's `text` when
+    there is one (an error answer's, up to 4 KiB)."""
+
+    def __init__(self, status_code, headers, request_id=None, elapsed_ms=None, attempts=1, text="",
+                 method="POST", url=None, first_byte_ms=None, first_token_ms=None):
+        self.status_code = status_code
+        self.headers = headers
+        self.request_id = request_id or headers.get("x-request-id")
+        self.elapsed = datetime.timedelta(milliseconds=elapsed_ms) if elapsed_ms is not None and elapsed_ms >= 0 else None
+        self.retries_taken = max(attempts - 1, 0)
+        self.text = text
+        self.method = method
+        self.url = url
+        #: libkimi's timings in ms (-1 when unknown): to the first body byte,
+        #: and to a stream's first reasoning, content or tool-call piece.
+        self.first_byte_ms = first_byte_ms
+        self.first_token_ms = first_token_ms
+
+    @property
+    def content(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    def json(self):
+        return json.loads(self.text)
+
+    @property
+    def is_success(self):
+        return 200 <= self.status_code < 300
+
+    def __repr__(self):
+        return f"<Response [{self.status_code}]>"
+
+
+def response_of(handle, url=None):
+    """The Response of a kimi_chat_response handle (not freed here)."""
+    lines = [(L.kimi_chat_response_header_name(handle, i).decode("utf-8", "replace"),
+              L.kimi_chat_response_header_value(handle, i).decode("utf-8", "replace"))
+             for i in range(L.kimi_chat_response_header_count(handle))]
+    return Response(L.kimi_chat_response_http_status(handle), Headers(lines),
+                    L.kimi_chat_response_request_id(handle).decode() or None,
+                    L.kimi_chat_response_elapsed_ms(handle), L.kimi_chat_response_attempts(handle),
+                    _lib.text(L.kimi_chat_response_json, handle), url=url,
+                    first_byte_ms=L.kimi_chat_response_first_byte_ms(handle),
+                    first_token_ms=L.kimi_chat_response_first_token_ms(handle))
+
+
+def error_response(status_code, body_text, url=None):
+    """The Response of the calling thread's last error (its answer's headers)."""
+    lines = [(L.kimi_error_header_name(i).decode("utf-8", "replace"),
+              L.kimi_error_header_value(i).decode("utf-8", "replace"))
+             for i in range(L.kimi_error_header_count())]
+    return Response(status_code, Headers(lines), L.kimi_error_request_id().decode() or None, text=body_text or "",
+                    url=url)
+
+
+class RawResponse(Response):
+    """What `with_raw_response` returns (openai-python's LegacyAPIResponse):
+    the Response of the call, and `parse()` for the result itself."""
+
+    def __init__(self, response, parsed):
+        self.__dict__.update(response.__dict__)
+        self._parsed = parsed
+
+    @property
+    def http_request_id(self):
+        return self.request_id
+
+    def parse(self):
+        return self._parsed
+
+    @property
+    def is_closed(self):
+        return True

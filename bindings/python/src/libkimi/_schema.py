@@ -1,0 +1,338 @@
+"""JSON Schemas (in Moonshot's MFJS subset) from Python types: for tools
+made from functions, and for structured output (`response_format=Model`,
+`chat.completions.parse`). Dataclasses, TypedDicts, Enums, Literal,
+Optional, unions, lists, dicts and nested types are understood, and pydantic
+models when pydantic is installed. An annotation that has no JSON Schema
+raises TypeError when the tool or format is declared, never a silent {}.
+"""
+
+import dataclasses
+import enum
+import inspect
+import json
+import types
+import typing
+
+_SIMPLE = {str: "string", int: "integer", float: "number", bool: "boolean"}
+_NONE = type(None)
+
+
+def _is_pydantic(tp):
+    return isinstance(tp, type) and hasattr(tp, "model_json_schema") and hasattr(tp, "model_validate")
+
+
+def _is_typeddict(tp):
+    return isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__annotations__") \
+        and hasattr(tp, "__total__")
+
+
+def is_structured(tp):
+    """A type a schema can be made of (a dataclass, TypedDict or pydantic model)."""
+    return (isinstance(tp, type) and dataclasses.is_dataclass(tp)) or _is_typeddict(tp) or _is_pydantic(tp)
+
+
+class _Builder:
+    """Makes one schema; named object types go to the root's $defs when
+    they recur (MFJS allows $defs at the root only)."""
+
+    def __init__(self, where):
+        self.where = where
+        self.defs = {}
+        self.stack = []
+
+    def schema(self, annotation, path):
+        if annotation is inspect.Parameter.empty or annotation is typing.Any or annotation is object:
+            return {}
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is typing.Annotated:
+            schema = self.schema(args[0], path)
+            notes = [a for a in args[1:] if isinstance(a, str)]
+            if notes:
+                schema = dict(schema, description=" ".join(notes))
+            return schema
+        if origin is typing.Union or (hasattr(types, "UnionType") and isinstance(annotation, types.UnionType)):
+            present = [a for a in args if a is not _NONE]
+            options = [self.schema(a, path) for a in present]
+            if len(present) < len(args):
+                options.append({"type": "null"})
+            return options[0] if len(options) == 1 else {"anyOf": options}
+        if origin is typing.Literal:
+            return _enum(list(args), path, self.where)
+        if annotation is _NONE:
+            return {"type": "null"}
+        if origin in (list, set, frozenset) or annotation in (list, set, frozenset) or \
+                origin in (typing.Sequence, typing.AbstractSet) or _abc_origin(origin, "Sequence", "Set"):
+            schema = {"type": "array"}
+            if args:
+                schema["items"] = self.schema(args[0], f"{path}[]")
+            return schema
+        if origin is tuple or annotation is tuple:
+            if len(args) == 2 and args[1] is Ellipsis:
+                return {"type": "array", "items": self.schema(args[0], f"{path}[]")}
+            if not args:
+                return {"type": "array"}
+            raise TypeError(f"{self.where}: {path} is a fixed-length tuple {_name(annotation)}, which MFJS cannot "
+                            f"describe (no prefixItems); use tuple[X, ...] or a list")
+        if origin is dict or annotation is dict or _abc_origin(origin, "Mapping"):
+            schema = {"type": "object"}
+            if len(args) == 2:
+                if args[0] is not str:
+                    raise TypeError(f"{self.where}: {path} is {_name(annotation)}; JSON object keys are strings")
+                schema["additionalProperties"] = self.schema(args[1], f"{path}{{}}")
+            return schema
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            return _enum([member.value for member in annotation], path, self.where)
+        if annotation in _SIMPLE:
+            return {"type": _SIMPLE[annotation]}
+        if is_structured(annotation):
+            return self.named(annotation, path)
+        raise TypeError(f"{self.where}: {path} is annotated {_name(annotation)}, which has no JSON Schema; use "
+                        f"str, int, float, bool, a list, dict, Literal, Enum, Optional, a dataclass, a TypedDict "
+                        f"or a pydantic model (or pass the schema yourself)")
+
+    def named(self, tp, path):
+        name = tp.__name__
+        if tp in self.stack:  # recursive: refer to it
+            self.defs.setdefault(name, None)
+            return {"$ref": f"#/$defs/{name}"}
+        self.stack.append(tp)
+        try:
+            schema = self.object_schema(tp, path)
+        finally:
+            self.stack.pop()
+        if name in self.defs:  # it turned out recursive
+            self.defs[name] = schema
+            return {"$ref": f"#/$defs/{name}"}
+        return schema
+
+    def object_schema(self, tp, path):
+        if _is_pydantic(tp):
+            return pydantic_schema(tp)
+        properties, required = {}, []
+        hints = typing.get_type_hints(tp, include_extras=True)
+        if dataclasses.is_dataclass(tp):
+            for field in dataclasses.fields(tp):
+                annotation = _omittable(hints.get(field.name, field.type), field.default)
+                properties[field.name] = self.schema(annotation, f"{path}.{field.name}")
+                if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                    required.append(field.name)
+        else:
+            required_keys = getattr(tp, "__required_keys__", frozenset(hints) if tp.__total__ else frozenset())
+            for key, annotation in hints.items():
+                if typing.get_origin(annotation) in (getattr(typing, "Required", None),
+                                                     getattr(typing, "NotRequired", None)):
+                    annotation = typing.get_args(annotation)[0]
+                properties[key] = self.schema(annotation, f"{path}.{key}")
+                if key in required_keys:
+                    required.append(key)
+        schema = {"type": "object", "properties": properties}
+        if required:
+            schema["required"] = required
+        schema["additionalProperties"] = False
+        doc = inspect.cleandoc(tp.__dict__.get("__doc__") or "")  # its own, not dict's
+        if doc and not doc.startswith(f"{tp.__name__}("):  # dataclasses' generated docstring is no description
+            schema["description"] = " ".join(doc.split("\n\n")[0].split())
+        return schema
+
+    def finish(self, schema):
+        if self.defs:
+            defs = {name: s for name, s in self.defs.items() if s is not None}
+            ref = schema.get("$ref", "")
+            if set(schema) == {"$ref"} and ref.rsplit("/", 1)[-1] in defs:
+                schema = dict(defs[ref.rsplit("/", 1)[-1]])  # a recursive root: the object itself at the top
+            else:
+                schema = dict(schema)
+            schema["$defs"] = defs
+        return schema
+
+
+def _omittable(annotation, default):
+    """Optional[X] = None: the value may be left out, so its schema is X's
+    (a model sends nothing rather than null)."""
+    if default is not None:
+        return annotation
+    args = typing.get_args(annotation)
+    if (typing.get_origin(annotation) is typing.Union or
+            (hasattr(types, "UnionType") and isinstance(annotation, types.UnionType))) and _NONE in args:
+        present = tuple(a for a in args if a is not _NONE)
+        return present[0] if len(present) == 1 else typing.Union[present]
+    return annotation
+
+
+def _abc_origin(origin, *names):
+    import collections.abc
+    return any(origin is getattr(collections.abc, n) for n in names)
+
+
+def _name(annotation):
+    return getattr(annotation, "__name__", None) or repr(annotation)
+
+
+def _enum(values, path, where):
+    kinds = {"number" if isinstance(v, (int, float)) and not isinstance(v, bool) else type(v).__name__
+             for v in values}
+    if len(kinds) > 1:
+        raise TypeError(f"{where}: {path} mixes value types {sorted(kinds)}; MFJS enums hold one scalar type")
+    schema = {"enum": values}
+    value = values[0] if values else None
+    if isinstance(value, bool):
+        schema["type"] = "boolean"
+    elif isinstance(value, str):
+        schema["type"] = "string"
+    elif isinstance(value, int) and all(isinstance(v, int) for v in values):
+        schema["type"] = "integer"
+    elif isinstance(value, (int, float)):
+        schema["type"] = "number"
+    return schema
+
+
+def _without_titles(schema):
+    """pydantic names every schema with a `title`, which MFJS refuses."""
+    if isinstance(schema, dict):
+        out = {}
+        for key, value in schema.items():
+            if key == "title" and isinstance(value, str):
+                continue
+            if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
+                out[key] = {name: _without_titles(sub) for name, sub in value.items()}
+            else:
+                out[key] = _without_titles(value)
+        return out
+    if isinstance(schema, list):
+        return [_without_titles(item) for item in schema]
+    return schema
+
+
+def pydantic_schema(model):
+    return _without_titles(model.model_json_schema())
+
+
+def schema_of(annotation, where):
+    """The JSON Schema of one type."""
+    builder = _Builder(where)
+    return builder.finish(builder.schema(annotation, getattr(annotation, "__name__", "value")))
+
+
+# --- tools from Python callables ---------------------------------------------------
+
+def tool_spec(tool):
+    """An openai-style tool dict: dicts pass through; callables get a
+    function schema from their signature, type hints and docstring."""
+    from ._requests import plain
+    if isinstance(tool, dict):
+        return plain(tool)
+    if callable(tool):
+        name, description, parameters = describe_function(tool)
+        function = {"name": name, "parameters": parameters}
+        if description:
+            function["description"] = description
+        return {"type": "function", "function": function}
+    raise TypeError(f"a tool must be a dict or a callable, not {type(tool).__name__}")
+
+
+def describe_function(fn):
+    """(name, description, JSON Schema of the parameters) of a callable."""
+    signature = inspect.signature(fn)
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:
+        raise TypeError(f"tool {fn.__name__}: cannot read its type hints ({exc})") from None
+    summary, param_docs = parse_docstring(inspect.getdoc(fn) or "")
+    builder = _Builder(f"tool {fn.__name__}")
+    properties, required = {}, []
+    for pname, param in signature.parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        schema = builder.schema(_omittable(hints.get(pname, param.annotation), param.default), pname)
+        if pname in param_docs:
+            schema = dict(schema, description=param_docs[pname])
+        properties[pname] = schema
+        if param.default is param.empty:
+            required.append(pname)
+    parameters = {"type": "object", "properties": properties}
+    if required:
+        parameters["required"] = required
+    return fn.__name__, summary, builder.finish(parameters)
+
+
+def parse_docstring(doc):
+    """The first paragraph, and per-parameter text from ':param x: ...' or
+    Google-style 'Args:' sections."""
+    paragraphs = doc.strip().split("\n\n")
+    summary = " ".join(paragraphs[0].split()) if paragraphs and paragraphs[0] else ""
+    params = {}
+    in_args = False
+    for line in doc.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(":param "):
+            name, _, text = stripped[len(":param "):].partition(":")
+            params[name.strip().split()[-1]] = text.strip()
+        elif stripped in ("Args:", "Arguments:", "Parameters:"):
+            in_args = True
+        elif in_args and ":" in stripped:
+            name, _, text = stripped.partition(":")
+            params[name.split("(")[0].strip()] = text.strip()
+        elif in_args and not stripped:
+            in_args = False
+    if summary.startswith(":param") or summary in ("Args:", "Arguments:"):
+        summary = ""
+    return summary, params
+
+
+# --- structured output -------------------------------------------------------------
+
+def response_format(value):
+    """The request's response_format: a dict passes through; a dataclass,
+    TypedDict or pydantic model becomes a strict json_schema format."""
+    from ._requests import plain
+    if isinstance(value, dict):
+        return plain(value)
+    if is_structured(value):
+        return {"type": "json_schema",
+                "json_schema": {"name": value.__name__, "strict": True,
+                                "schema": schema_of(value, f"response_format {value.__name__}")}}
+    raise TypeError(f"response_format must be a dict, a dataclass, a TypedDict or a pydantic model, "
+                    f"not {_name(value) if isinstance(value, type) else type(value).__name__}")
+
+
+def parse_content(tp, text):
+    """The message content read as `tp` (a pydantic model, a dataclass, or a
+    TypedDict's plain dict)."""
+    if text is None:
+        return None
+    if _is_pydantic(tp):
+        return tp.model_validate_json(text)
+    return construct(tp, json.loads(text))
+
+
+def construct(tp, value):
+    """`value` (decoded JSON) as an instance of annotation `tp`."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return construct(args[0], value)
+    if origin is typing.Union or (hasattr(types, "UnionType") and isinstance(tp, types.UnionType)):
+        present = [a for a in args if a is not _NONE]
+        return construct(present[0], value) if len(present) == 1 else value
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        return tp(**{f.name: construct(hints.get(f.name, f.type), value[f.name])
+                     for f in dataclasses.fields(tp) if f.name in value})
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(value)
+    if _is_pydantic(tp):
+        return tp.model_validate(value)
+    if (origin in (list, set, frozenset) or _abc_origin(origin, "Sequence")) and args and isinstance(value, list):
+        items = [construct(args[0], v) for v in value]
+        return items if origin is not set and origin is not frozenset else origin(items)
+    if origin is tuple and isinstance(value, list):
+        return tuple(construct(args[0], v) for v in value) if args else tuple(value)
+    if (origin is dict or _abc_origin(origin, "Mapping")) and len(args) == 2 and isinstance(value, dict):
+        return {k: construct(args[1], v) for k, v in value.items()}
+    if _is_typeddict(tp) and isinstance(value, dict):
+        hints = typing.get_type_hints(tp)
+        return {k: construct(hints[k], v) if k in hints else v for k, v in value.items()}
+    return value

@@ -1,0 +1,172 @@
+"""The asyncio client: many concurrent streams on one loop, cancellation,
+an async tool loop, and the other endpoints awaited."""
+
+import asyncio
+import dataclasses
+import threading
+import time
+
+import pytest
+
+import libkimi
+from conftest import user
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_create_stream_and_many_concurrent_streams(mock_url):
+    async def main():
+        async with libkimi.AsyncOpenAI(api_key="sk-test", base_url=mock_url) as client:
+            reply = await client.chat.completions.create(messages=user("Hello"))
+            assert reply.choices[0].message.content == "You said: Hello" and reply._request_id
+
+            async def one(i):
+                stream = await client.chat.completions.create(messages=user(f"n{i} [[mock: chunks=30]]"),
+                                                              stream=True)
+                pieces = [c.choices[0].delta.content async for c in stream if c.choices and c.choices[0].delta.content]
+                assert stream.completion.choices[0].message.content == "".join(pieces)
+                return len(pieces)
+
+            threads = threading.active_count()
+            counts = await asyncio.gather(*(one(i) for i in range(300)))
+            assert counts == [30] * 300
+            assert threading.active_count() <= threads + 1  # the C loop's thread at most: none per request
+            assert client.usage.responses == 301
+    run(main())
+
+
+def test_stream_head_and_raw_responses(mock_url):
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            async with await client.chat.completions.create(
+                    messages=user("a b [[mock: rheader=X-Custom:here]]"), stream=True) as stream:
+                assert stream.response.status_code == 200 and stream.response.headers["x-custom"] == "here"
+                assert (await stream.get_final_completion()).choices[0].message.content == "You said: a b"
+            raw = await client.chat.completions.with_raw_response.create(messages=user("r"), extra_headers={"X-A": "1"})
+            assert raw.status_code == 200 and raw.request_id.startswith("req-mock-")
+            assert raw.parse().choices[0].message.content == "You said: r"
+            with pytest.raises(libkimi.RateLimitError) as info:
+                await client.chat.completions.create(messages=user(
+                    "x [[mock: status=429 type=rate_limit_reached_error retry_after=1]]"), max_retries=0)
+            assert info.value.response.headers["retry-after"] == "1"
+            with pytest.raises(libkimi.AuthenticationError):
+                async with libkimi.AsyncClient(api_key="sk-bad", base_url=mock_url) as bad:
+                    await bad.chat.completions.create(messages=user("x"), stream=True)
+    run(main())
+
+
+def test_cancelling_the_asyncio_task_cancels_the_stream(mock_url):
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            seen = []
+
+            async def consume():
+                stream = await client.chat.completions.create(
+                    messages=user("one two three [[mock: stall_after=3 stall_ms=20000]]"), stream=True)
+                async for chunk in stream:
+                    seen.append(chunk)
+
+            task = asyncio.ensure_future(consume())
+            while len(seen) < 3:
+                await asyncio.sleep(0.01)
+            started = time.monotonic()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as info:
+                await task
+            assert time.monotonic() - started < 2
+            partial = info.value.partial
+            assert partial.choices[0].message.reasoning_content.startswith("The user")
+            # Cancelled while waiting for the answer, too.
+            waiting = asyncio.ensure_future(client.chat.completions.create(messages=user("x [[mock: stall_ms=20000]]")))
+            await asyncio.sleep(0.2)
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            assert (await client.chat.completions.create(messages=user("again"))).choices[0].message.content \
+                == "You said: again"
+    run(main())
+
+
+def test_other_endpoints_awaited(mock_url, tmp_path):
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            models = await client.models.list()
+            assert models.data[0].id == "kimi-k2.6"
+            assert (await client.balance()).available_balance > 0
+            assert await client.estimate_tokens(messages=user("count me")) > 0
+            uploaded = await client.files.create(file=("notes.txt", b"hello"), purpose="file-extract")
+            assert (await client.files.content(uploaded.id)).text == "hello"
+            assert (await client.files.retrieve(uploaded.id)).id == uploaded.id
+            assert uploaded.id in [f.id for f in await client.files.list()]
+            await client.files.delete(uploaded.id)
+            # A slow call is cancelled at once with its asyncio task.
+            slow = asyncio.ensure_future(client.models.list(extra_headers={"X-Mock-Scenario": "stall_ms=20000"}))
+            await asyncio.sleep(0.2)
+            started = time.monotonic()
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+            assert time.monotonic() - started < 2
+            # Batches: an awaitable wait, results as an async iterator.
+            path = tmp_path / "in.jsonl"
+            with libkimi.BatchInput(path) as lines:
+                for i in range(3):
+                    lines.add(f"r{i}", messages=user(f"prompt {i}"))
+            batch = await client.batches.submit(path)
+            polls = []
+            done = await client.batches.wait(batch, poll_interval=0.01, on_progress=lambda b: polls.append(b.status))
+            assert done.status == "completed" and "in_progress" in polls
+            results = [r async for r in client.batches.results(done)]
+            assert sorted(r.custom_id for r in results) == ["r0", "r1", "r2"]
+    run(main())
+
+
+def test_async_tool_loop(mock_url):
+    async def clock(city: str) -> str:
+        """The time in a city."""
+        await asyncio.sleep(0.01)
+        return f"12:00 in {city}"
+
+    def weather(city: str) -> str:
+        return "sunny"
+
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            async with client.conversation(tools=[clock, weather]) as conv:
+                conv.add_message("user", "time? [[mock: tool_rounds=2]]")
+                events = []
+
+                async def on_event(event):
+                    events.append(event.type)
+
+                reply = await conv.run(on_event=on_event)
+                assert reply.choices[0].message.content.startswith("Tool results:")
+                assert "clock=12:00 in " in reply.choices[0].message.content
+                assert "content" in events and "done" in events
+    run(main())
+
+
+def test_parse_awaited(mock_url):
+    @dataclasses.dataclass
+    class Answer:
+        city: str
+        degrees: int
+
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            completion = await client.chat.completions.parse(messages=user("weather?"), response_format=Answer)
+            assert completion.choices[0].message.parsed == Answer("text", 7)
+    run(main())
+
+
+def test_a_client_per_asyncio_run(mock_url):
+    client = libkimi.AsyncClient(api_key="sk-test", base_url=mock_url)
+
+    async def ask(text):
+        return (await client.chat.completions.create(messages=user(text))).choices[0].message.content
+
+    assert asyncio.run(ask("one")) == "You said: one"
+    assert asyncio.run(ask("two")) == "You said: two"  # a new loop gets its own event queue
+    asyncio.run(client.close())
