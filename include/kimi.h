@@ -1214,6 +1214,14 @@ KIMI_API void kimi_task_free(kimi_task *task);
  * and when it is readable takes events with kimi_event_queue_next until it
  * gives NULL. No callback runs on a foreign thread, and the host needs no
  * thread of its own.
+ *
+ * The queue is bounded: when 4096 events (or 8 MiB of their text) wait,
+ * the tasks delivering to it stop reading their sockets, and they read on
+ * once the host has taken it down to 1024 events. TCP flow control holds
+ * the rest at the server. So a host must keep taking events: a task whose
+ * events nobody takes does not finish (a paused task is not idle, so only
+ * the whole-request timeout or kimi_task_cancel ends it), and
+ * kimi_task_wait on it waits as long.
  */
 typedef struct kimi_event_queue kimi_event_queue;
 
@@ -1250,6 +1258,19 @@ KIMI_API kimi_status kimi_chat_stream_start_queued(kimi_client *client, const ki
                                                    kimi_event_queue *queue, void *user_data, kimi_task **out);
 KIMI_API kimi_status kimi_chat_create_start_queued(kimi_client *client, const kimi_chat_request *req,
                                                    kimi_event_queue *queue, void *user_data, kimi_task **out);
+/**
+ * kimi_event_queue_next, kimi_stream_event_user_data and
+ * kimi_stream_event_read in one call, for bindings whose calls into C cost
+ * more than the work (one call per event instead of three): takes the next
+ * event into `*event_out` (NULL when none waits), the `user_data` its task
+ * was started with into `*user_data_out`, and its text, choice, tool call
+ * and last-in-chunk flag as kimi_stream_event_read does. Returns the
+ * event's KIMI_EVENT_* type, or 0 when no event waits or for a NULL queue.
+ * Any output but `event_out` may be NULL. One thread at a time.
+ */
+KIMI_API int kimi_event_queue_read(kimi_event_queue *queue, const kimi_stream_event **event_out, void **user_data_out,
+                                   const char **text_out, size_t *len_out, int32_t *choice_out,
+                                   int32_t *tool_call_out, int32_t *last_out);
 /** The task a queued event came from (borrowed; NULL for events that were
     not queued). */
 KIMI_API kimi_task *kimi_stream_event_task(const kimi_stream_event *event);

@@ -34,6 +34,27 @@ public func kimi_event_queue_next(_ queue: OpaquePointer?, _ eventOut: UnsafeMut
     }
 }
 
+@c @implementation
+public func kimi_event_queue_read(_ queue: OpaquePointer?, _ eventOut: UnsafeMutablePointer<OpaquePointer?>?,
+                                  _ userDataOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                  _ textOut: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                  _ lengthOut: UnsafeMutablePointer<Int>?, _ choiceOut: UnsafeMutablePointer<Int32>?,
+                                  _ toolCallOut: UnsafeMutablePointer<Int32>?,
+                                  _ lastOut: UnsafeMutablePointer<Int32>?) -> Int32 {
+    eventOut?.pointee = nil
+    userDataOut?.pointee = nil
+    guard let eventOut, let box = object(queue, as: QueueBox.self), box.queue.next() != nil else {
+        _ = kimi_stream_event_read(nil, textOut, lengthOut, choiceOut, toolCallOut, lastOut)
+        return 0
+    }
+    let event = box.eventHandle
+    eventOut.pointee = event
+    if let address = box.queue.currentTask?.tags.user, address != 0 {
+        userDataOut?.pointee = UnsafeMutableRawPointer(bitPattern: address)
+    }
+    return kimi_stream_event_read(event, textOut, lengthOut, choiceOut, toolCallOut, lastOut)
+}
+
 /// The queue behind an event pointer, when it is a queued event.
 private func queued(_ event: OpaquePointer?) -> ChatTask? {
     object(event, as: QueueBox.self)?.queue.currentTask

@@ -29,7 +29,7 @@ HEADER = os.path.join(ROOT, "include", "kimi.h")
 
 SCALARS = {"int": c_int, "kimi_status": c_int, "size_t": c_size_t, "int64_t": c_int64, "int32_t": c_int32,
            "uint32_t": c_uint32, "uint64_t": c_uint64, "double": c_double}
-OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double, "int *": c_int}
+OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double, "int *": c_int, "int32_t *": c_int32}
 CALLBACKS = {
     "kimi_stream_cb": CFUNCTYPE(c_int, c_void_p, c_void_p),
     "kimi_log_cb": CFUNCTYPE(None, c_int, c_char_p, c_void_p),

@@ -476,6 +476,62 @@ static void test_task_head_while_streaming(void) {
     kimi_client_free(client);
 }
 
+/* A host that stops draining: the tasks stop reading once the queue holds
+ * its limit (their servers wait under TCP flow control), no idle timeout
+ * fires meanwhile, and everything arrives once the host drains again. */
+static void test_a_full_queue_pauses_its_tasks(void) {
+    kimi_client_options *opts = test_options();
+    kimi_client *client;
+    kimi_event_queue *queue;
+    kimi_task *tasks[8];
+    kimi_chat_request *req = user_request(NULL, "x [[mock: chunks=8000 batch=65536]]");
+    const kimi_stream_event *event;
+    long events = 0, content = 0;
+    int i, ended = 0;
+    struct pollfd watch;
+    CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 1000), KIMI_OK);
+    client = test_client_from(opts);
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    for (i = 0; i < 8; i++) CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &tasks[i]), KIMI_OK);
+    /* 8 x 8000 pieces is far over the queue's limit (4096 events, plus
+       what one round of reading brings each task): while nothing is
+       drained no task can finish, and they outlive their 1 s idle timeout
+       paused. (The mock writes one stream at a time without yielding, so
+       a shorter idle timeout would fire while it serves the others.) */
+    {
+        struct timespec second = {1, 500000000};
+        int pending = 0;
+        nanosleep(&second, NULL);
+        for (i = 0; i < 8; i++) {
+            kimi_status status = kimi_task_status(tasks[i]);
+            if (status != KIMI_E_PENDING) CHECK_INT(status, KIMI_OK);
+            pending += status == KIMI_E_PENDING;
+        }
+        CHECK_INT(pending, 8);
+    }
+    watch.fd = kimi_event_queue_fd(queue);
+    watch.events = POLLIN;
+    while (ended < 8 && poll(&watch, 1, 5000) == 1) {
+        while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
+            events++;
+            if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) content++;
+            if (kimi_stream_event_type(event) == KIMI_EVENT_END) {
+                CHECK_INT(kimi_stream_event_status(event), KIMI_OK);
+                ended++;
+            }
+        }
+    }
+    CHECK_INT(ended, 8);
+    CHECK_INT(content, 8 * 8000);
+    for (i = 0; i < 8; i++) {
+        CHECK_INT(kimi_task_wait(tasks[i], -1), KIMI_OK);
+        kimi_task_free(tasks[i]);
+    }
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_per_call_headers_and_query_in_every_style);
     RUN(test_per_call_timeouts_and_retries_in_every_style);
@@ -484,5 +540,6 @@ int main(void) {
     RUN(test_queue_drained_from_a_poll_loop);
     RUN(test_cancel_drops_queued_events);
     RUN(test_task_head_while_streaming);
+    RUN(test_a_full_queue_pauses_its_tasks);
     return harness_finish();
 }

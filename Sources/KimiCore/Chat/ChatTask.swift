@@ -32,6 +32,9 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
     /// layer: the task's handle and the caller's user data), read back
     /// from queued events.
     public private(set) var tags: (handle: UInt, user: UInt) = (0, 0)
+    /// Events of this task waiting in its event queue; the queue's lock
+    /// guards it.
+    var queuedEvents = 0
 
     // Shared with other threads, under `lock`.
     private let lock = Lock()
@@ -144,9 +147,27 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
                 }
             }
             events.compact(transfer.inbound)
+            // What arrived is queued (at most what one round of reading
+            // brings: curl may read many 2 KiB buffers in one round); if the
+            // host is that far behind, read no more until it caught up.
+            if case .queue(let queue) = delivery, queue.isFull(for: self) { transfer.pauseReceiving() }
         } catch {
             call.end(error)
         }
+    }
+
+    /// The queue this task stopped for has room again. Any thread.
+    func queueHasRoom() {
+        engine.eventLoop?.resume(self)
+    }
+
+    /// Reads again after a pause (loop thread).
+    func resumeReceiving() {
+        call.transfer?.resumeReceiving()
+    }
+
+    func publishDeliveries() {
+        if case .queue(let queue) = delivery { queue.publish() }
     }
 
     func callEnded() {

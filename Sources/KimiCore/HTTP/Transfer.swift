@@ -31,7 +31,7 @@ final class Transfer {
     let body = TextBuffer()
     /// Undecoded event-stream (or streamed body) bytes; the reader consumes
     /// from the front.
-    let inbound = TextBuffer(capacity: 16 * 1024)
+    let inbound = TextBuffer(capacity: 512)
     private(set) var bytesReceived = 0
     private(set) var lastActivity: UInt64 = monotonicNanos()
     /// When the first body byte arrived (monotonic ns); 0 before.
@@ -158,6 +158,26 @@ final class Transfer {
     }
 
     func noteActivity() { lastActivity = monotonicNanos() }
+
+    /// Receiving is paused because the reader is behind (an event queue
+    /// over its limit): the server is not silent, so no idle timeout runs.
+    private(set) var isPaused = false
+
+    /// Stops reading the socket (the kernel's buffers, then TCP flow
+    /// control, hold the rest). On the thread that drives the transfer.
+    func pauseReceiving() {
+        guard let easyRaw, !isPaused else { return }
+        isPaused = true
+        _ = curl_easy_pause(easyRaw, CURLPAUSE_RECV)
+    }
+
+    /// Reads again; curl may deliver what it held back at once.
+    func resumeReceiving() {
+        guard let easyRaw, isPaused else { return }
+        isPaused = false
+        noteActivity()
+        _ = curl_easy_pause(easyRaw, CURLPAUSE_CONT)
+    }
 
     /// Returns false to make curl abort the transfer (too many header bytes,
     /// or a body encoded in a way nobody asked for).

@@ -46,7 +46,7 @@ extension Transfer {
     /// `now` may be older than the last activity (a clock read before the
     /// attempt started): that is no silence at all.
     func isIdle(longerThan idleTimeoutMs: UInt32, now: UInt64 = monotonicNanos()) -> Bool {
-        idleTimeoutMs > 0 && now > lastActivity && now - lastActivity >= UInt64(idleTimeoutMs) * 1_000_000
+        idleTimeoutMs > 0 && !isPaused && now > lastActivity && now - lastActivity >= UInt64(idleTimeoutMs) * 1_000_000
     }
 
     /// Failures another attempt may not meet: name resolution, connecting,

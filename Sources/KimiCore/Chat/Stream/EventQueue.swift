@@ -9,9 +9,11 @@
 /// Copies cost no allocation once the queue is warm: every event's text
 /// goes into one byte arena (with a NUL after each piece), addressed by
 /// absolute offsets, so dropping drained bytes from the front never moves
-/// what the records point at. The event `next()` takes is copied once more,
-/// into a buffer only the host's side touches, so it stays valid until the
-/// next call of `next()` whatever the loop thread queues meanwhile.
+/// what the records point at. Of the event `next()` takes, the text is
+/// copied once more, into a buffer only the host's side touches, so it
+/// stays valid until the next call of `next()` whatever the loop thread
+/// queues meanwhile; its other strings (ids, the raw chunk) are copied the
+/// same way only when asked for, and the arena keeps them until then.
 public final class EventQueue: @unchecked Sendable, EventReading {
     /// A copied event: where its pieces sit in the arena.
     struct Record {
@@ -28,17 +30,33 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         var lastInChunk: Bool
     }
 
+    /// A queue this far behind makes its tasks stop reading their sockets
+    /// until the host has taken it down to `resumeBelow` events: a host that
+    /// drains slower than the servers send holds a bounded backlog here,
+    /// and TCP flow control holds the rest at the servers.
+    public static let pauseAt = 4096
+    public static let resumeBelow = 1024
+    /// Bytes of waiting text over which the queue counts as full too.
+    public static let pauseAtBytes = 8 << 20
+
     private let lock = Lock()
     private let ready: EventFD
+    /// Tasks that stopped reading because the queue was full.
+    private var paused: [ChatTask] = []
+    /// Events went into an empty queue since the last `publish`.
+    private var unpublished = false
     private var records: [Record] = []
     private var head = 0
     private let arena = TextBuffer(capacity: 16 << 10)
     /// The absolute offset of the arena's first byte.
     private var arenaStart = 0
-    /// The record `next()` handed out last, its ranges into `takenBytes`.
-    /// Only the host's thread touches these.
+    /// The record `next()` handed out last (ranges into the arena, but its
+    /// text's into `takenBytes`). Only the host's thread touches these.
     private var taken: Record?
     private let takenBytes = TextBuffer(capacity: 256)
+    /// The lowest arena offset the taken record uses; under `lock`, so a
+    /// `drop` from another thread keeps those bytes.
+    private var takenLow = Int.max
 
     public init() throws(KimiError) {
         ready = try EventFD()
@@ -55,23 +73,41 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     public func next() -> StreamEvent? {
         taken = nil
         takenBytes.removeAll()
-        lock.withLock {
-            guard head < records.count else { return }
+        let resumed = lock.withLock { () -> [ChatTask] in
+            takenLow = Int.max
+            guard head < records.count else { return [] }
             var record = records[head]
             head += 1
+            record.task.queuedEvents -= 1
             if head == records.count { ready.clear() }
             // Into the host's own buffer: the arena may move under the next push.
             record.text = keep(record.text)
-            record.toolCallID = keep(record.toolCallID)
-            record.toolCallName = keep(record.toolCallName)
-            record.finishReason = keep(record.finishReason)
-            record.rawChunk = keep(record.rawChunk)
-            record.completionID = keep(record.completionID)
-            record.model = keep(record.model)
             taken = record
+            takenLow = record.rawChunk.lowerBound
             compact()
+            return takeResumable()
         }
+        for task in resumed { task.queueHasRoom() }
         return taken?.event
+    }
+
+    /// The paused tasks to let read again, once the host caught up. Under `lock`.
+    private func takeResumable() -> [ChatTask] {
+        guard !paused.isEmpty && records.count - head <= EventQueue.resumeBelow else { return [] }
+        defer { paused.removeAll() }
+        return paused
+    }
+
+    /// True when the host is too far behind for `task` to queue more: it
+    /// is then told (`queueHasRoom`) once the host caught up. Loop thread.
+    func isFull(for task: ChatTask) -> Bool {
+        lock.withLock {
+            guard records.count - head >= EventQueue.pauseAt || arena.count >= EventQueue.pauseAtBytes else {
+                return false
+            }
+            if !paused.contains(where: { $0 === task }) { paused.append(task) }
+            return true
+        }
     }
 
     /// Copies an arena range (and its NUL) into `takenBytes`.
@@ -92,7 +128,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             let raw = copy(cursor.rawChunk)
             let id = copy(cursor.completionID)
             let model = copy(cursor.completionModel)
-            var pushed: [Int] = []
+            let first = records.count
             cursor.forEachInMessage { event in
                 records.append(Record(task: task, event: event, text: copy(cursor.text(of: event)),
                                       toolCallID: copy(cursor.toolCallID(of: event)),
@@ -100,22 +136,36 @@ public final class EventQueue: @unchecked Sendable, EventReading {
                                       finishReason: copy(cursor.finishReasonText(of: event)), rawChunk: raw,
                                       completionID: id, model: model, created: cursor.completionCreated,
                                       lastInChunk: false))
-                pushed.append(records.count - 1)
             }
-            if let last = pushed.last { records[last].lastInChunk = true }
-            if wasEmpty && head < records.count { ready.signal() }
+            if records.count > first { records[records.count - 1].lastInChunk = true }
+            task.queuedEvents += records.count - first
+            if wasEmpty && head < records.count { unpublished = true }
+        }
+    }
+
+    /// Signals the host once for everything the loop's round queued: one
+    /// wake-up (and one eventfd write) per round, not one per event. Loop thread.
+    func publish() {
+        lock.withLock {
+            if unpublished && head < records.count { ready.signal() }
+            unpublished = false
         }
     }
 
     /// Drops the waiting events of `task` (it was cancelled or freed). Any thread.
     func drop(_ task: ChatTask) {
         lock.withLock {
-            guard records[head...].contains(where: { $0.task === task }) else { return }
+            // Most tasks are dropped once all their events were taken: no scan.
+            paused.removeAll { $0 === task }
+            guard task.queuedEvents > 0 else { return }
+            task.queuedEvents = 0
             records = records[head...].filter { $0.task !== task }
             head = 0
             if records.isEmpty { ready.clear() }
             compact()
         }
+        let resumed = lock.withLock { takeResumable() }
+        for task in resumed { task.queueHasRoom() }
     }
 
     // MARK: - Storage
@@ -130,15 +180,19 @@ public final class EventQueue: @unchecked Sendable, EventReading {
 
     /// Drops drained records and the arena bytes before the first waiting
     /// one (each push copies its message's raw chunk first, so that is the
-    /// record's lowest offset), once it is worth it.
+    /// record's lowest offset), once it is worth it: when nothing waits, or
+    /// when the drained part is at least as large as what is left, so the
+    /// bytes moved stay proportional to the events taken however long the
+    /// queue grows (a backlog of 100,000 events moves each record once).
     private func compact() {
-        if head > 0 && (head == records.count || head >= 1024) {
+        if head > 0 && (head == records.count || (head >= 1024 && head >= records.count - head)) {
             records.removeFirst(head)
             head = 0
         }
-        let firstNeeded = head < records.count ? records[head].rawChunk.lowerBound : arenaStart + arena.count
+        let firstWaiting = head < records.count ? records[head].rawChunk.lowerBound : arenaStart + arena.count
+        let firstNeeded = min(firstWaiting, takenLow)
         let drop = firstNeeded - arenaStart
-        if drop > 0 && (drop == arena.count || drop >= 64 << 10) {
+        if drop > 0 && (drop == arena.count || (drop >= 64 << 10 && drop >= arena.count - drop)) {
             arena.removeFirst(drop)
             arenaStart += drop
         }
@@ -149,16 +203,23 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         UnsafeBufferPointer(start: takenBytes.bytes + range.lowerBound, count: range.count)
     }
 
+    /// One of the taken event's strings, copied from the arena into the
+    /// host's buffer now (valid until the next `next()`).
+    private func fetch(_ range: KeyPath<Record, Range<Int>>) -> UnsafeBufferPointer<UInt8> {
+        guard let taken else { return .emptyText }
+        return view(lock.withLock { keep(taken[keyPath: range]) })
+    }
+
     // MARK: - EventReading (the taken event)
 
     public var currentEvent: StreamEvent? { taken?.event }
     public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken.map { view($0.text) } ?? .emptyText }
-    public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken.map { view($0.toolCallID) } ?? .emptyText }
-    public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken.map { view($0.toolCallName) } ?? .emptyText }
-    public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken.map { view($0.finishReason) } ?? .emptyText }
-    public var rawChunk: UnsafeBufferPointer<UInt8> { taken.map { view($0.rawChunk) } ?? .emptyText }
+    public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { fetch(\.toolCallID) }
+    public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { fetch(\.toolCallName) }
+    public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { fetch(\.finishReason) }
+    public var rawChunk: UnsafeBufferPointer<UInt8> { fetch(\.rawChunk) }
     public var currentIsLastInChunk: Bool { taken?.lastInChunk ?? false }
-    public var completionID: UnsafeBufferPointer<UInt8> { taken.map { view($0.completionID) } ?? .emptyText }
-    public var completionModel: UnsafeBufferPointer<UInt8> { taken.map { view($0.model) } ?? .emptyText }
+    public var completionID: UnsafeBufferPointer<UInt8> { fetch(\.completionID) }
+    public var completionModel: UnsafeBufferPointer<UInt8> { fetch(\.model) }
     public var completionCreated: Int64 { taken?.created ?? 0 }
 }

@@ -18,7 +18,7 @@ final class StreamAccumulator {
     private(set) var events: [StreamEvent] = []
     private(set) var eventCount = 0
     /// Decoded event text, each piece followed by a NUL; reused per chunk.
-    let arena = TextBuffer(capacity: 1024)
+    let arena = TextBuffer(capacity: 256)
     /// Bytes of text kept in the response (content, reasoning, arguments).
     private(set) var keptBytes = 0
     /// One tool call of a choice, in order of arrival.
@@ -33,7 +33,7 @@ final class StreamAccumulator {
     /// Per choice, its tool calls in order of arrival.
     private var slots: [[CallSlot]] = []
 
-    init() { events.reserveCapacity(8) }
+    init() { events.reserveCapacity(2) }  // most chunks make one event; more grow it once
 
     func beginChunk() {
         eventCount = 0

@@ -67,12 +67,9 @@ extension UnsafeBufferPointer where Element == UInt8 {
 }
 
 extension TextBuffer {
-    /// One static NUL byte, for empty views.
-    nonisolated(unsafe) static let emptyBytes: UnsafePointer<UInt8> = {
-        let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-        byte.pointee = 0
-        return UnsafePointer(byte)
-    }()
+    /// One NUL byte in the binary's constant data, for empty views (no
+    /// lazily initialised global: nothing to race on or to set up).
+    static var emptyBytes: UnsafePointer<UInt8> { ("" as StaticString).utf8Start }
 
     /// The contents as a NUL-terminated view, valid until the next change.
     var view: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: count) }
