@@ -39,7 +39,7 @@ WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
 .PHONY: all deps demo test test-swift test-c test-abi test-python test-fuzz python-wheel install uninstall clean examples bench \
-        asan tsan fuzz fuzz-build
+        asan tsan fuzz fuzz-build hot-symbols
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED)
 
@@ -230,6 +230,11 @@ $(BENCH_VENV)/bin/python:
 bench: all examples $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
 	swift build -c release --product kimi-bench
 	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
+
+# The linker's order for libkimi's hot functions (bench/hot_symbols.py):
+# regenerate after large changes; needs valgrind.
+hot-symbols: all examples $(BENCH_PROGRAMS)
+	$(WITH_MOCK) $(PYTHON) bench/hot_symbols.py $(PYTHON)
 
 # ----------------------------------------------------------------- Python
 TEST_VENV := $(BUILD)/test-venv
