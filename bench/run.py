@@ -204,6 +204,12 @@ def main():
             for label, mode in (("async API (tasks on one loop thread)", "async"),
                                 (f"{args.streams:,} threads in kimi_chat_stream", "threads"),
                                 ("one after another (the same work)", "sequential"))]
+        print(f"== {args.streams:,} concurrent streams of 100 chunks in one asyncio loop (Python)", flush=True)
+        async_text = "[[mock: chunks=100]]"
+        results["asyncio"] = [
+            run(label, [py, os.path.join(CLIENTS, "sdk_client.py"), sdk, "async", str(args.streams), async_text],
+                mock, reps, expect("chunks", args.streams * 100))
+            for label, sdk in (("libkimi AsyncOpenAI", "libkimi"), ("openai-python AsyncOpenAI", "openai"))]
         print("== memory against stream length (libkimi C)", flush=True)
         results["length"] = [run(f"{n:,} chunks", [os.path.join(BENCH, "stream_consumer"), f"[[mock: chunks={n} batch=65536]]"],
                                  mock, 1, expect("chunks", n)) for n in (10000, 100000, 1000000)]
@@ -301,6 +307,17 @@ def report(args, results, soak, loads, curl_floor, hello, curl_min, micro, strea
     tasks, sequential = by("concurrent", "async"), by("concurrent", "one after")
     async_ratio = tasks["cpu"] / sequential["cpu"]
 
+    lines += [f"## {args.streams:,} concurrent streams of 100 chunks in one asyncio loop", "",
+              "`bench/clients/sdk_client.py async`: the same code for both SDKs, `asyncio.gather` over "
+              f"{args.streams:,} `await client.chat.completions.create(..., stream=True)` each read with `async for`. "
+              "libkimi's AsyncOpenAI runs every stream as a C task on one event loop thread and the asyncio loop "
+              "watches the event queue's file descriptor; openai-python uses httpx.", ""]
+    rows = [[r["client"], f"{r['cpu']:.2f}", f"{inproc(r):.2f}", f"{inproc(r, 'wall'):.2f}", f"{r['rss_kb'] / 1024:.1f}"]
+            for r in results["asyncio"]]
+    lines += table(["client", "CPU s (process)", "CPU s (in-process)", "wall s (in-process)", "peak RSS MB"], rows) + [""]
+    kimi_a, openai_a = by("asyncio", "libkimi"), by("asyncio", "openai")
+    asyncio_ratio = kimi_a["cpu"] / inproc(openai_a)
+
     load = statistics.median(r["total_ms"] for r in loads)
     load_dl = statistics.median(r["dlopen_ms"] for r in loads)
     load_client = statistics.median(r["client_ms"] for r in loads)
@@ -358,6 +375,10 @@ def report(args, results, soak, loads, curl_floor, hello, curl_min, micro, strea
         [f"{args.streams:,} concurrent streams: async CPU ≤ 1.5 × sequential", f"{async_ratio:.2f} ×", met(async_ratio <= 1.5)],
         [f"{args.streams:,} concurrent streams: async peak RSS < 200 MB", f"{tasks['rss_kb'] / 1024:.0f} MB",
          met(tasks["rss_kb"] < 200 * 1024)],
+        [f"{args.streams:,} asyncio streams: libkimi CPU ≤ 1/20 of openai-python AsyncOpenAI's",
+         f"1/{1 / asyncio_ratio:.1f}", met(asyncio_ratio <= 1 / 20)],
+        [f"{args.streams:,} asyncio streams: libkimi peak RSS < 60 MB", f"{kimi_a['rss_kb'] / 1024:.0f} MB",
+         met(kimi_a["rss_kb"] < 60 * 1024)],
         ["dlopen plus first call < 10 ms", f"{load:.2f} ms", met(load < 10)],
         ["minimal C program peak RSS < 15 MB", f"{hello['rss_kb'] / 1024:.1f} MB", met(hello["rss_kb"] < 15 * 1024)],
     ] + [[f"{m['name']} ≥ 1 GB/s", f"{m['gb_per_s']:.2f} GB/s", met(m["gb_per_s"] >= 1)] for m in base64]
@@ -376,6 +397,8 @@ def report(args, results, soak, loads, curl_floor, hello, curl_min, micro, strea
               f"build/bench-venv/bin/python bench/clients/sdk_client.py openai stream '{stream_text}'",
               f"build/bench-venv/bin/python bench/clients/httpx_client.py stream '{stream_text}'",
               f"PYTHONPATH=bindings/python/src build/bench-venv/bin/python bench/clients/sdk_client.py libkimi stream '{stream_text}'",
+              f"PYTHONPATH=bindings/python/src build/bench-venv/bin/python bench/clients/sdk_client.py libkimi async {args.streams} '[[mock: chunks=100]]'",
+              f"build/bench-venv/bin/python bench/clients/sdk_client.py openai async {args.streams} '[[mock: chunks=100]]'",
               "python3 bench/echo_server.py    # the server of the small-request scenario",
               f"curl -K small.curl   # {args.requests} requests joined with 'next' (bench/run.py writes it)",
               f"build/bench/small_requests {args.requests}",

@@ -14,6 +14,7 @@ EXAMPLES = os.path.join(REPO, "examples", "python")
 @pytest.mark.parametrize("args, expected", [
     (["chat.py", "hi"], "You said: hi"),
     (["stream.py", "why"], "You said: why"),
+    (["async_many.py", "one", "two"], "'two': You said: two"),
     (["image.py", "{samples}/image.gif"], "[image image/gif 41 bytes"),
     (["agent.py", "sum"], "Tool results: calculator="),
     (["document_qa.py", "{samples}/notes.txt", "What is it?"], "You said: What is it?"),

@@ -69,7 +69,7 @@ def test_every_exported_function_is_declared():
     exported = {line.split()[-1].split("@")[0] for line in out.splitlines() if " T kimi_" in line}
     assert exported == set(_lib.DECLARED)
     for name in _lib.DECLARED:
-        assert getattr(_lib.lib, name).argtypes is not None, name
+        assert getattr(_lib.functions, name).argtypes is not None, name
 
 
 def test_no_pointer_returning_function_uses_the_int_default():
@@ -80,7 +80,7 @@ def test_no_pointer_returning_function_uses_the_int_default():
     returns = dict((name, kind) for kind, name in re.findall(r"KIMI_API\s+([^;(]*?)\b(kimi_\w+)\s*\(", header))
     assert set(returns) == set(_lib.DECLARED)
     for name, kind in returns.items():
-        restype = getattr(_lib.lib, name).restype
+        restype = getattr(_lib.functions, name).restype
         if "*" in kind:
             assert restype in (ctypes.c_void_p, ctypes.c_char_p), name
         elif kind.strip() == "void":

@@ -174,3 +174,18 @@ def test_hints_all_have_python_words():
     source = open(os.path.join(REPO, "Sources", "KimiCore", "Errors", "Hint.swift")).read()
     names = set(re.findall(r'case \w+ = "(\w+)"', source))
     assert names and names <= set(libkimi._errors.HINTS), names - set(libkimi._errors.HINTS)
+
+
+def test_the_types_module_has_openais_names():
+    openai_chat = pytest.importorskip("openai.types.chat")
+    import openai.types
+    import libkimi.types
+    import libkimi.types.chat
+    for name in ("ChatCompletion", "ChatCompletionChunk", "ChatCompletionMessage", "ChatCompletionMessageParam",
+                 "ChatCompletionToolParam", "ChatCompletionUserMessageParam", "ChatCompletionAssistantMessageParam",
+                 "ChatCompletionToolMessageParam", "ChatCompletionSystemMessageParam", "ChatCompletionRole",
+                 "ParsedChatCompletion", "ChatCompletionToolChoiceOptionParam"):
+        assert hasattr(openai_chat, name) and hasattr(libkimi.types.chat, name), name
+    for name in ("CompletionUsage", "FileObject", "FileDeleted", "Model", "Batch"):
+        assert hasattr(openai.types, name) and hasattr(libkimi.types, name), name
+    assert libkimi.types.chat.ChatCompletion is libkimi.ChatCompletion

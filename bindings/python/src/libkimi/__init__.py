@@ -35,7 +35,7 @@ AsyncOpenAI = AsyncClient
 
 #: The loaded library's path and version.
 library_path = _lib.path
-library_version = _lib.lib.kimi_version().decode()
+library_version = _lib.functions.kimi_version().decode()
 
 __all__ = [
     "Client", "OpenAI", "AsyncClient", "AsyncOpenAI", "AsyncStream", "AsyncConversation", "Conversation", "Stream", "MediaPart", "image_from_path", "image_from_bytes",

@@ -15,7 +15,6 @@ polls.
 """
 
 import asyncio
-import collections
 import ctypes
 import functools
 import inspect
@@ -30,10 +29,13 @@ from ._options import NOT_GIVEN, CallSettings, given
 from ._raw import RawResponse, response_of
 from ._requests import build
 from ._schema import is_structured, parse_content
-from ._streaming import END, ChunkAssembler, take_response
-from ._types import ParsedChatCompletion
+from ._streaming import END, ChunkAssembler, response_from
+from ._types import ChatCompletion, ParsedChatCompletion
 
 L = _lib.functions
+
+#: Events one drain takes before the loop runs the readers they woke.
+DRAIN_BATCH = 4096
 
 #: How long a cancelled task may take to stop before its partial answer is
 #: read (the C loop stops it within a few milliseconds).
@@ -43,41 +45,43 @@ CANCEL_WAIT_MS = 2000
 class _Task:
     """One C task and what the pump has delivered of it."""
 
-    __slots__ = ("pump", "id", "handle", "assembler", "chunks", "waiter", "ended", "error", "completion",
-                 "head", "cls", "_head_read")
+    __slots__ = ("pump", "id", "handle", "assembler", "chunks", "waiter", "ended", "error", "head", "cls",
+                 "_head_read", "_final", "_completion")
 
     def __init__(self, pump, task_id, streamed, cls=None):
         self.pump = pump
         self.id = task_id
         self.handle = None
         self.assembler = ChunkAssembler(pump.outputs) if streamed else None
-        self.chunks = collections.deque()
+        self.chunks = []  # a list: most hold a chunk or two (an empty deque costs 600 bytes)
         self.waiter = None
         self.ended = False
         self.error = None
-        self.completion = None
         self.head = None
+        self._final = None  # the ended task's response handle, read when asked for
+        self._completion = None
         self.cls = cls
         self._head_read = False
 
     # --- called by the pump, on the loop thread ----------------------------------
 
-    def deliver(self, event_box):
-        """Takes one event; True when the task has something new for its reader."""
-        if self.assembler is not None:
-            chunk, kind = self.assembler.add(event_box)
+    def deliver(self, kind, event_box):
+        """Takes one event of type `kind` (read by the pump); True when the
+        task has something new for its reader."""
+        assembler = self.assembler
+        if assembler is not None:
+            chunk = assembler.take(kind, event_box)
             if chunk is not None:
                 self.chunks.append(chunk)
                 return True
-        else:
-            kind = L.kimi_stream_event_type(event_box.value)
-        if kind == END:
-            self._end()
-            return True
-        return False
+        if kind != END:
+            return False
+        self._end()
+        return True
 
     def _end(self):
-        """Reads how the task ended and frees it."""
+        """Reads how the task ended and frees it; its response is kept as a
+        handle and only read into Python objects when asked for."""
         self.ended = True
         self.pump.forget(self)
         handle, self.handle = self.handle, None
@@ -85,13 +89,20 @@ class _Task:
             return
         status = L.kimi_task_wait(handle, 0)
         self.error = last_error() if status != OK else None
-        self._read_head(handle)
         pointer = ctypes.c_void_p()
-        if L.kimi_task_response(handle, ctypes.byref(pointer)) == OK:
-            self.completion = take_response(pointer.value, cls=self.cls)
+        if L.kimi_task_response(handle, ctypes.byref(pointer)) == OK and pointer.value:
+            self._final = Handle(pointer.value, L.kimi_chat_response_free)
+        elif not self._head_read:
+            self._read_head(handle)
         if self.error is not None:
             self.error.partial = self.completion
         L.kimi_task_free(handle)
+
+    @property
+    def completion(self):
+        if self._completion is None and self._final is not None:
+            self._completion = response_from(self._final.pointer, cls=self.cls or ChatCompletion)
+        return self._completion
 
     def _read_head(self, handle):
         if self._head_read:
@@ -130,6 +141,8 @@ class _Task:
     def started_head(self):
         if self.handle is not None:
             self._read_head(self.handle)
+        elif self.head is None and self._final is not None:
+            self.head = response_of(self._final.pointer)
         return self.head
 
 
@@ -148,7 +161,10 @@ class _Pump:
         self.ids = itertools.count(1)
         self.outputs = ChunkAssembler.outputs()
         self.event_box = ctypes.c_void_p()
-        self.event_ref = ctypes.byref(self.event_box)
+        self.user_data = ctypes.c_void_p()
+        # kimi_event_queue_read's outputs: the event, its task's user data,
+        # then what kimi_stream_event_read gives (shared by the assemblers).
+        self.read_refs = (ctypes.byref(self.event_box), ctypes.byref(self.user_data)) + self.outputs[1]
         self.watching = False
 
     def start(self, client_pointer, request, streamed, cls=None):
@@ -170,14 +186,21 @@ class _Pump:
             self.watching = False
 
     def drain(self):
-        """Takes every waiting event, then wakes the readers that got some."""
-        queue_next, user_data, queue, ref, box = _lib.hot.queue_next, _lib.hot.event_user_data, self.queue_box, \
-            self.event_ref, self.event_box
+        """Takes up to DRAIN_BATCH waiting events, then wakes the readers
+        that got some. The queue's fd stays readable while more wait (it is
+        level-triggered), so the loop calls this again after the readers
+        ran: what piles up in Python stays bounded, and a fast server cannot
+        starve the rest of the loop."""
+        read, queue, refs, box, user_data = _lib.hot.queue_read, self.queue_box, self.read_refs, self.event_box, \
+            self.user_data
         tasks = self.tasks
         woken = set()
-        while queue_next(queue, ref) == OK and box.value:
-            task = tasks.get(user_data(box))
-            if task is not None and task.deliver(box):
+        for _ in range(DRAIN_BATCH):
+            kind = read(queue, *refs)
+            if not kind:
+                break
+            task = tasks.get(user_data.value)
+            if task is not None and task.deliver(kind, box):
                 woken.add(task)
         for task in woken:
             task.wake()
@@ -228,7 +251,7 @@ class AsyncStream:
         task = self._task
         while True:
             if task.chunks:
-                return task.chunks.popleft()
+                return task.chunks.pop(0)
             if task.ended:
                 if task.error is not None:
                     error, task.error = task.error, None
@@ -428,7 +451,7 @@ class AsyncCompletions:
             await task.wait()
         if task.error is not None:
             raise task.error
-        return RawResponse(task.head, task.completion) if raw else task.completion
+        return RawResponse(task.started_head(), task.completion) if raw else task.completion
 
 
 class _AsyncRawCompletions:

@@ -295,6 +295,8 @@ _DECLARATIONS = [
     ("kimi_event_queue_next", [P, OUT], c_int),
     ("kimi_chat_stream_start_queued", [P, P, P, P, OUT], c_int),
     ("kimi_chat_create_start_queued", [P, P, P, P, OUT], c_int),
+    ("kimi_event_queue_read", [P, OUT, OUT, POINTER(c_char_p), LEN, POINTER(c_int32), POINTER(c_int32),
+                               POINTER(c_int32)], c_int),
     ("kimi_stream_event_task", [P], P),
     ("kimi_stream_event_user_data", [P], P),
     # Conversations
@@ -393,11 +395,10 @@ class _Functions:
 
 functions = _Functions()
 for _name, _args, _result in _DECLARATIONS:
-    for _library in (lib, fast):
-        _function = getattr(_library, _name)
-        _function.argtypes = _args
-        _function.restype = _result
-    setattr(functions, _name, getattr(lib if _name in _BLOCKING else fast, _name))
+    _function = getattr(lib if _name in _BLOCKING else fast, _name)
+    _function.argtypes = _args
+    _function.restype = _result
+    setattr(functions, _name, _function)
 
 DECLARED = frozenset(name for name, _, _ in _DECLARATIONS)
 
@@ -412,10 +413,8 @@ class _Hot:
         self.stream_next = ctypes.CDLL(path).kimi_stream_next  # may wait on the network: releases the GIL
         held = ctypes.PyDLL(path)  # the rest return at once
         self.event_read = held.kimi_stream_event_read
-        self.queue_next = held.kimi_event_queue_next
-        self.event_user_data = held.kimi_stream_event_user_data
-        self.stream_next.restype = self.event_read.restype = self.queue_next.restype = c_int
-        self.event_user_data.restype = c_void_p
+        self.queue_read = held.kimi_event_queue_read
+        self.stream_next.restype = self.event_read.restype = self.queue_read.restype = c_int
 
 
 hot = _Hot()
@@ -426,7 +425,7 @@ def version_tuple(number):
 
 
 def _check_version():
-    found = version_tuple(lib.kimi_version_number())
+    found = version_tuple(functions.kimi_version_number())
     if found[0] != EXPECTED_VERSION[0] or (found[0] == 0 and found[1] != EXPECTED_VERSION[1]):
         raise ImportError(f"{path} is libkimi {'.'.join(map(str, found))}; this package needs "
                           f"{EXPECTED_VERSION[0]}.{EXPECTED_VERSION[1]}.x (set LIBKIMI_LIBRARY to a matching library)")
@@ -442,7 +441,7 @@ def take_string(pointer):
     try:
         return ctypes.string_at(pointer).decode("utf-8")
     finally:
-        lib.kimi_string_free(pointer)
+        functions.kimi_string_free(pointer)
 
 
 def text(function, *args):

@@ -78,7 +78,7 @@ class ChunkAssembler:
     locally, and a chunk with a single piece of text takes the shortest
     path."""
 
-    __slots__ = ("choices", "usage", "meta", "_outputs", "_refs")
+    __slots__ = ("choices", "usage", "meta", "ended", "_outputs", "_refs")
 
     def __init__(self, outputs=None):
         """`outputs` (from outputs()) may be shared by assemblers that never
@@ -86,39 +86,49 @@ class ChunkAssembler:
         self.choices = {}
         self.usage = None
         self.meta = None  # (id, created, model) from the first event
+        self.ended = False  # the task's END event came (tasks only)
         self._outputs, self._refs = outputs or ChunkAssembler.outputs()
 
     @staticmethod
     def outputs():
-        """kimi_stream_event_read's outputs, and references to them."""
-        text, length = ctypes.c_void_p(), ctypes.c_size_t()
-        choice, tool_call, last = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+        """kimi_stream_event_read's outputs, and references to them. The text
+        is read as a C string (it is NUL-terminated): a c_char_p's value is
+        much cheaper than string_at; `_text` falls back to the length for
+        text with a NUL inside."""
+        text, length = ctypes.c_char_p(), ctypes.c_size_t()
+        choice, tool_call, last = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_int32()
         values = (text, length, choice, tool_call, last)
         return values, tuple(ctypes.byref(o) for o in values)
 
-    def add(self, event_box):
+    def add(self, event_box, _read=_lib.hot.event_read):
         """Reads the event in `event_box` (a c_void_p); returns the chunk it
-        completes, or None. Returns the event's type as the second value."""
-        kind = _lib.hot.event_read(event_box, *self._refs)
-        if kind == DONE or kind == END:
-            return None, kind
+        completes, or None."""
+        return self.take(_read(event_box, *self._refs), event_box)
+
+    def take(self, kind, event_box):
+        """The same for an event of type `kind` whose fields are already in
+        the outputs (kimi_event_queue_read filled them)."""
+        if kind >= DONE:
+            self.ended = kind == END
+            return None
         text, length, choice_box, tool_box, last = self._outputs
-        event = event_box.value
         if self.meta is None:
+            event = event_box.value
             self.meta = (L.kimi_stream_event_completion_id(event).decode(), L.kimi_stream_event_created(event),
                          L.kimi_stream_event_model(event).decode())
-        index = choice_box.value
         choices = self.choices
-        if last.value and not choices and self.usage is None and (kind == CONTENT or kind == TOOL_DELTA):
+        if (kind == CONTENT or kind == TOOL_DELTA) and last.value and not choices and self.usage is None:
             # The common chunks: one piece of text, or of a tool call's arguments.
             chunk_id, created, model = self.meta
-            piece = ctypes.string_at(text.value, length.value).decode()
+            piece = _text(text, length).decode()
             if kind == CONTENT:
                 delta = ChoiceDelta(None, piece)
             else:
                 call = ChoiceDeltaToolCall(tool_box.value, None, None, ChoiceDeltaToolCallFunction(None, piece))
                 delta = ChoiceDelta(None, None, None, [call])
-            return ChatCompletionChunk(chunk_id, created, model, [ChunkChoice(index, delta)]), kind
+            return ChatCompletionChunk(chunk_id, created, model, [ChunkChoice(choice_box.value, delta)])
+        index = choice_box.value
+        event = event_box.value
         if kind == USAGE and index < 0:
             self.usage = usage_of(event)
         else:
@@ -127,15 +137,15 @@ class ChunkAssembler:
                 choice = choices[index] = ChunkChoice(index, ChoiceDelta())
             delta = choice.delta
             if kind == CONTENT:
-                value = ctypes.string_at(text.value, length.value).decode()
+                value = _text(text, length).decode()
                 delta.content = value if delta.content is None else delta.content + value
             elif kind == REASONING:
-                value = ctypes.string_at(text.value, length.value).decode()
+                value = _text(text, length).decode()
                 delta.reasoning_content = value if delta.reasoning_content is None else delta.reasoning_content + value
             elif kind == ROLE:
-                delta.role = ctypes.string_at(text.value, length.value).decode()
-            elif kind in (TOOL_START, TOOL_DELTA):
-                _tool_delta(delta, kind, event, tool_box.value, ctypes.string_at(text.value, length.value).decode())
+                delta.role = _text(text, length).decode()
+            elif kind == TOOL_START or kind == TOOL_DELTA:
+                _tool_delta(delta, kind, event, tool_box.value, _text(text, length).decode())
             elif kind == FINISH:
                 choice.finish_reason = L.kimi_stream_event_finish_reason(event).decode()
             elif kind == USAGE:
@@ -145,8 +155,14 @@ class ChunkAssembler:
             chunk = ChatCompletionChunk(chunk_id, created, model, list(choices.values()), self.usage)
             self.choices = {}
             self.usage = None
-            return chunk, kind
-        return None, kind
+            return chunk
+        return None
+
+
+def _text(text, length):
+    """The bytes of a c_char_p output of `length` bytes (NULs included)."""
+    value = text.value or b""
+    return value if len(value) == length.value else ctypes.string_at(ctypes.cast(text, ctypes.c_void_p), length.value)
 
 
 def _tool_delta(delta, kind, event, index, piece):
@@ -299,7 +315,7 @@ class Stream:
             if not event_box.value:
                 self._end()
                 raise StopIteration
-            chunk, _ = add(event_box)
+            chunk = add(event_box)
             if chunk is not None:
                 return chunk
 
