@@ -11,7 +11,10 @@ import time
 import pytest
 
 CHILD = r"""
-import os, sys, time, libkimi
+import os, signal, sys, time, libkimi
+# As in a terminal: a shell that starts the tests in the background makes
+# its children ignore SIGINT, and a process ignoring it is never interrupted.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 client = libkimi.Client(api_key="sk-test", base_url=sys.argv[1], max_retries=0)
 stall = {"X-Mock-Scenario": "stall_ms=30000"}
 mode = sys.argv[2]
