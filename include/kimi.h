@@ -335,9 +335,22 @@ KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, 
  * KIMI_E_INVALID_ARGUMENT when base_ms > max_ms.
  */
 KIMI_API kimi_status kimi_client_options_set_retry_delay_ms(kimi_client_options *opts, uint32_t base_ms, uint32_t max_ms);
-/** Kimi's own rules, on by default: refuse http(s) media URLs, the 100 MB
-    request-body and per-file limits, and (see the pre-flight checks) K2.6's
-    fixed values. Pass 0 to talk to another OpenAI-compatible server. */
+/**
+ * Kimi's own rules, on by default. Before anything is sent (create,
+ * streams, tasks, conversations, token estimates, batch input lines), a
+ * request Kimi would refuse or silently misread fails with
+ * KIMI_E_INVALID_ARGUMENT naming the field: http(s) media URLs; the 100 MB
+ * request-body and per-file limits; K2.6's fixed sampling values;
+ * tool_choice "required" or a function, and `$web_search`, while thinking
+ * is on; an empty system, user or tool message, an empty part list or an
+ * empty Partial Mode prefix (by message index); max_completion_tokens over
+ * the model's context window; max_tokens disagreeing with
+ * max_completion_tokens (max_tokens alone is sent as max_completion_tokens);
+ * MFJS schema problems in strict mode. Images over 4K (4096x2160) and video
+ * over 2K (2048x1080), read from their headers, get one warn-level log line
+ * each and are sent as they are. Pass 0 to talk to another
+ * OpenAI-compatible server: requests then go out as built.
+ */
 KIMI_API kimi_status kimi_client_options_set_kimi_rules(kimi_client_options *opts, int enabled);
 /** Log levels for kimi_client_options_set_log. */
 enum { KIMI_LOG_OFF = 0, KIMI_LOG_ERROR = 1, KIMI_LOG_WARN = 2, KIMI_LOG_INFO = 3, KIMI_LOG_DEBUG = 4 };
@@ -519,6 +532,8 @@ KIMI_API kimi_status kimi_message_set_media_reuse(kimi_message *msg, int reuse);
 /* ------------------------------------------------------------------------ */
 
 typedef struct kimi_chat_request kimi_chat_request;
+/** A response (see "Chat completions" below). */
+typedef struct kimi_chat_response kimi_chat_response;
 
 /**
  * A new request for `model` (NULL means "kimi-k2.6") with no messages.
@@ -563,9 +578,17 @@ enum {
 
 /** Sets `thinking` to one of the KIMI_THINKING_* modes. */
 KIMI_API kimi_status kimi_chat_request_set_thinking(kimi_chat_request *req, int mode);
-/** `max_completion_tokens` (> 0). Reasoning and answer share this budget. */
+/** `max_completion_tokens` (> 0). Reasoning and answer share this budget.
+    With Kimi's rules on, a value over the model's context window (262,144
+    tokens for the K2 models, or the context_length kimi_models_list
+    reported) is refused when the request is sent; see
+    kimi_chat_fit_max_completion_tokens. */
 KIMI_API kimi_status kimi_chat_request_set_max_completion_tokens(kimi_chat_request *req, int64_t tokens);
-/** The deprecated `max_tokens` (> 0); prefer max_completion_tokens. */
+/** The deprecated `max_tokens` (> 0), which Kimi does not honour. With
+    Kimi's rules on it is sent as `max_completion_tokens` (a warn-level log
+    line says so once per client), and a request with both set to
+    different values is refused with KIMI_E_INVALID_ARGUMENT; with them off
+    it is sent as is. Prefer kimi_chat_request_set_max_completion_tokens. */
 KIMI_API kimi_status kimi_chat_request_set_max_tokens(kimi_chat_request *req, int64_t tokens);
 /** `temperature` (finite). K2.6 accepts only 1.0 with thinking and 0.6 without. */
 KIMI_API kimi_status kimi_chat_request_set_temperature(kimi_chat_request *req, double temperature);
@@ -606,6 +629,21 @@ KIMI_API kimi_status kimi_chat_request_add_web_search(kimi_chat_request *req);
 KIMI_API kimi_status kimi_chat_request_set_tool_choice(kimi_chat_request *req, const char *choice);
 /** `tool_choice` naming one function (thinking must be off). */
 KIMI_API kimi_status kimi_chat_request_set_tool_choice_function(kimi_chat_request *req, const char *name);
+/**
+ * Appends choice 0 of `resp` (an answer to this request) as the assistant
+ * turn Kimi needs back before the tool results: its content (the whole
+ * answer after Partial Mode, which replaces the prefix message), its
+ * `reasoning_content` (on tool-call turns with thinking on, and on every
+ * turn with KIMI_THINKING_KEEP_ALL) and its tool calls with their ids
+ * verbatim. A manual tool loop is then kimi_chat_create, this, and
+ * kimi_chat_request_add_tool_result per call (examples/tool_loop.c).
+ * `resp` is not changed; the caller keeps it. Returns KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL argument, a response without choices,
+ * or one cut while still reasoning (no content and no tool calls: raise
+ * max_completion_tokens and ask again). Thread-safety as for every request
+ * setter.
+ */
+KIMI_API kimi_status kimi_chat_request_append_response(kimi_chat_request *req, const kimi_chat_response *resp);
 /** Appends a tool message answering the call `tool_call_id` of function `name`. */
 KIMI_API kimi_status kimi_chat_request_add_tool_result(kimi_chat_request *req, const char *tool_call_id, const char *name,
                                                        const char *content);
@@ -665,8 +703,6 @@ KIMI_API char *kimi_chat_request_to_json(const kimi_chat_request *req);
 /* Chat completions                                                         */
 /* ------------------------------------------------------------------------ */
 
-typedef struct kimi_chat_response kimi_chat_response;
-
 /**
  * Sends `req` (not streamed) and waits for the whole answer. On success
  * stores the response in `*out` (free with kimi_chat_response_free); on
@@ -686,10 +722,31 @@ KIMI_API kimi_status kimi_chat_create(kimi_client *client, const kimi_chat_reque
  * Continues an answer that stopped early (finish_reason "length"): sends
  * `req` with `previous`'s whole answer as a Partial Mode prefix. The new
  * response's kimi_chat_response_full_content is the whole answer so far.
- * `req` and `previous` are not changed. Statuses as kimi_chat_create.
+ * `req` and `previous` are not changed. Statuses as kimi_chat_create;
+ * KIMI_E_INVALID_ARGUMENT, with nothing sent, when `previous` was cut while
+ * still reasoning (it has no content to continue: raise
+ * max_completion_tokens and ask again).
  */
 KIMI_API kimi_status kimi_chat_continue(kimi_client *client, const kimi_chat_request *req,
                                         const kimi_chat_response *previous, kimi_chat_response **out);
+
+/**
+ * Sets `req`'s `max_completion_tokens` to what the model's context window
+ * leaves after the prompt, never more than the caller's own value (a
+ * max_tokens counts as one), and stores it in `*max_out` (may be NULL; 0
+ * on failure). The prompt is counted by the token-estimate endpoint (one
+ * blocking request, with the request's call options); the window is
+ * 262,144 tokens for the K2 models, or the context_length of an earlier
+ * kimi_models_list. On failure `req` is unchanged.
+ *
+ * Returns KIMI_OK; KIMI_E_INVALID_ARGUMENT for a NULL client or request,
+ * a model whose window is not known, or a prompt that alone fills the
+ * window (the message says how many tokens it takes); and the statuses of
+ * kimi_chat_estimate_tokens. Thread-safe for the client; the request belongs to
+ * the calling thread.
+ */
+KIMI_API kimi_status kimi_chat_fit_max_completion_tokens(kimi_client *client, kimi_chat_request *req,
+                                                         int64_t *max_out);
 
 /** Frees a response and every string read from it. NULL does nothing. */
 KIMI_API void kimi_chat_response_free(kimi_chat_response *resp);
@@ -944,31 +1001,46 @@ KIMI_API kimi_status kimi_chat_request_set_cancel_token(kimi_chat_request *req, 
     (or, with kimi_stream_next, until the next call on the stream). */
 typedef struct kimi_stream_event kimi_stream_event;
 
-/** Event types, in the order a choice produces them. */
+/**
+ * Event types, listed in the order a stream produces them. For each choice:
+ * ROLE once; REASONING_DELTA repeated while the model thinks; then
+ * CONTENT_DELTA repeated, or for each tool call TOOL_CALL_START once and
+ * TOOL_CALL_DELTA repeated; when the choice ends, TOOL_CALL_DONE once per
+ * tool call, then FINISH once, then USAGE (Kimi sends usage in the
+ * finishing chunk, as `choices[i].usage`). Choices may interleave (check
+ * kimi_stream_event_choice_index). An include_usage chunk adds a USAGE
+ * with choice index -1 after them. Then DONE once, and for tasks END
+ * last. The numbers are fixed by the ABI, not by this order.
+ */
 enum {
-    /** The assistant's role ("assistant"), first in a choice: text. */
+    /** The assistant's role ("assistant"), first in a choice: text. Once. */
     KIMI_EVENT_ROLE = 1,
-    /** A piece of `reasoning_content` (thinking), before the answer: text. */
+    /** A piece of `reasoning_content` (thinking), before the answer: text.
+        Repeats. */
     KIMI_EVENT_REASONING_DELTA = 2,
-    /** A piece of the answer: text. */
+    /** A piece of the answer: text. Repeats. */
     KIMI_EVENT_CONTENT_DELTA = 3,
-    /** The model started a tool call: tool-call index, id and name. */
+    /** The model started a tool call: tool-call index, id and name. Once
+        per tool call. */
     KIMI_EVENT_TOOL_CALL_START = 4,
-    /** A piece of a tool call's JSON arguments: text, index, id, name. */
+    /** A piece of a tool call's JSON arguments: text, index, id, name.
+        Repeats. */
     KIMI_EVENT_TOOL_CALL_DELTA = 5,
-    /** A tool call is complete (its choice finished): index, id, name. */
+    /** A tool call is complete (its choice finished): index, id, name. Once
+        per tool call, just before the choice's FINISH. */
     KIMI_EVENT_TOOL_CALL_DONE = 6,
-    /** Token usage: from Kimi's `choices[i].usage` (choice index set) or the
-        include_usage chunk (choice index -1). The last one wins. */
-    KIMI_EVENT_USAGE = 7,
-    /** A choice finished: finish reason. */
+    /** A choice finished: finish reason. Once per choice. */
     KIMI_EVENT_FINISH = 8,
-    /** `data: [DONE]` arrived: the stream is complete. The last event of
-        kimi_chat_stream and kimi_stream_next. */
+    /** Token usage: from Kimi's `choices[i].usage` (choice index set, after
+        the choice's FINISH) or the include_usage chunk (choice index -1).
+        May come more than once; the last one wins. */
+    KIMI_EVENT_USAGE = 7,
+    /** `data: [DONE]` arrived: the stream is complete. Once, the last event
+        of kimi_chat_stream and kimi_stream_next. */
     KIMI_EVENT_DONE = 9,
     /** Tasks only (kimi_chat_stream_start, kimi_chat_create_start): the task
         ended, after DONE or after its failure; kimi_stream_event_status
-        tells how. Always the task's last callback. */
+        tells how. Once, always the task's last event. */
     KIMI_EVENT_END = 10
 };
 
@@ -1367,7 +1439,9 @@ KIMI_API kimi_status kimi_conversation_prefill(kimi_conversation *conv, const ch
 /** Continues the last assistant answer (one that stopped with finish_reason
     "length"); streamed when `on_event` is not NULL. The history ends with the
     whole answer. KIMI_E_INVALID_ARGUMENT when the history does not end with
-    an assistant answer. */
+    an assistant answer, or when the last answer was cut while the model was
+    still reasoning (no content: such an answer is not added to the history;
+    raise max_completion_tokens and ask again). */
 KIMI_API kimi_status kimi_conversation_continue(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
                                                 kimi_chat_response **final_out);
 

@@ -54,6 +54,14 @@ public func kimi_chat_request_append_message(_ req: OpaquePointer?, _ msg: Opaqu
 }
 
 @c @implementation
+public func kimi_chat_request_append_response(_ req: OpaquePointer?, _ resp: OpaquePointer?) -> Int32 {
+    withRequest(#function, req) { box throws(KimiError) in
+        let response = try require(resp, "resp", as: ResponseBox.self).response
+        try box.request.appendAnswer(response, sentWith: box.request)
+    }
+}
+
+@c @implementation
 public func kimi_chat_request_message_count(_ req: OpaquePointer?) -> Int {
     object(req, as: RequestBox.self)?.request.messages.count ?? 0
 }

@@ -80,6 +80,20 @@ public func kimi_chat_continue(_ client: OpaquePointer?, _ req: OpaquePointer?, 
 }
 
 @c @implementation
+public func kimi_chat_fit_max_completion_tokens(_ client: OpaquePointer?, _ req: OpaquePointer?,
+                                               _ max_out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    max_out?.pointee = 0
+    return call(#function) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        let box = try require(req, "req", as: RequestBox.self)
+        var request = box.request
+        let fitted = try client.chat.fitMaxCompletionTokens(&request)
+        box.request = request  // only once the estimate succeeded: on failure the request is unchanged
+        max_out?.pointee = fitted
+    }
+}
+
+@c @implementation
 public func kimi_chat_response_finish_reason(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
     borrowed(choice(resp, 0)?.finishReason)
 }

@@ -7,8 +7,9 @@ Starts kimi_mock.py on a free loopback port, then runs COMMAND with
 KIMI_BASE_URL=http://127.0.0.1:<port>/v1, KIMI_MOCK_PORT=<port> and
 MOONSHOT_API_KEY=sk-test-mock (so a real key in the environment is never
 sent to the mock), and stops the server afterwards. With --hostile it also
-starts Tests/hostile/hostile_server.py and sets KIMI_HOSTILE_PORT. Exits
-with COMMAND's status.
+starts Tests/hostile/hostile_server.py and Tests/recorder/recording_server.py
+and sets KIMI_HOSTILE_PORT and KIMI_RECORDER_PORT. Exits with COMMAND's
+status.
 """
 
 import os
@@ -45,6 +46,9 @@ def main(argv):
             server, hostile_port = start(os.path.join(os.path.dirname(HERE), "hostile", "hostile_server.py"))
             servers.append(server)
             env["KIMI_HOSTILE_PORT"] = hostile_port
+            server, recorder_port = start(os.path.join(os.path.dirname(HERE), "recorder", "recording_server.py"))
+            servers.append(server)
+            env["KIMI_RECORDER_PORT"] = recorder_port
         return subprocess.call(argv, env=env)
     finally:
         for server in servers:

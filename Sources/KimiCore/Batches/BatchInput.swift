@@ -20,6 +20,8 @@ public final class BatchInput {
     private var written = 0
     public private(set) var count = 0
     private var fingerprints = Set<Int>()
+    /// The documented context windows (a batch input has no client to list models).
+    private let windows = ModelWindows()
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String) throws(KimiError) {
@@ -48,12 +50,13 @@ public final class BatchInput {
         if fingerprints.contains(fingerprint), let first = try lineOf(customID: customID) {
             throw .invalidArgument("line \(line): custom_id \"\(customID)\" is already used by line \(first); custom ids must be unique within a batch")
         }
+        let settled: ChatRequest
         do throws(KimiError) {
-            try Preflight.check(request, log: .off)
+            settled = try Preflight.settled(request, for: .create, windows: windows, log: .off)
         } catch {
             throw error.prefixed("line \(line) (custom_id \"\(customID)\")")
         }
-        let body = RequestEncoder.encode(request, for: .create)
+        let body = RequestEncoder.encode(settled, for: .create)
         let start = pending.count
         pending.append("{\"custom_id\":")
         JSONWriter.appendQuoted(customID, to: pending)

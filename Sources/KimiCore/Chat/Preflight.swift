@@ -14,6 +14,22 @@ enum Preflight {
         }
     }
 
+    /// The request as it is sent under Kimi's rules: checked, and its
+    /// completion budget settled (`max_tokens` sent as
+    /// `max_completion_tokens`, within the model's window). An estimate
+    /// sends no budget, so none is looked at.
+    static func settled(_ request: ChatRequest, for purpose: RequestEncoder.Purpose, windows: ModelWindows,
+                        log: Logger) throws(KimiError) -> ChatRequest {
+        try check(request, log: log)
+        guard purpose != .estimate else { return request }
+        var settled = request
+        if try CompletionBudget.settle(&settled), !windows.maxTokensNoticed.exchange(true, ordering: .relaxed) {
+            log.log(.warn, "max_tokens is deprecated and not honoured by Kimi, so it was sent as max_completion_tokens (said once per client)")
+        }
+        try CompletionBudget.checkWindow(settled, windows: windows)
+        return settled
+    }
+
     /// K2.6 and K2.5 take only their fixed sampling values.
     static func isFixedValueModel(_ model: String) -> Bool {
         model.hasPrefix("kimi-k2.6") || model.hasPrefix("kimi-k2.5")
@@ -44,6 +60,9 @@ enum Preflight {
         if thinking, let choice = request.toolChoice, choice == .required || isFunction(choice) {
             let what = choice == .required ? "\"required\"" : "a named function"
             throw .invalidArgument("tool_choice: \(what) is not allowed while thinking is on (only auto or none); turn thinking off for this request, or use auto", hint: .disableThinking)
+        }
+        if thinking, request.usesWebSearch {
+            throw .invalidArgument("tools: Kimi's $web_search does not work while thinking is on (\(request.model)'s default); turn thinking off for this request, or use a conversation, which does that for web-search turns", hint: .disableThinking)
         }
         if request.tools.count > maxTools {
             throw .invalidArgument("tools: Kimi accepts at most \(maxTools) tools, got \(request.tools.count)")
@@ -94,6 +113,10 @@ enum Preflight {
         let last = request.messages.count - 1
         for (i, message) in request.messages.enumerated() {
             let field = "messages[\(i)]"
+            if message.hasNoContent && !(message.role == .assistant && !message.toolCalls.isEmpty) {
+                let what = message.partial ? "a Partial Mode prefix" : "a \(message.role.rawValue) message"
+                throw .invalidArgument("\(field).content: empty; Kimi refuses \(what) without content (only an assistant turn with tool calls may have none)")
+            }
             for (j, part) in message.parts.enumerated() {
                 switch part {
                 case .image(.url(let url)): try checkMediaURL(url, .image, "\(field).content[\(j)].image_url")

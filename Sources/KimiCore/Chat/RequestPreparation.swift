@@ -7,7 +7,8 @@ extension Chat {
     func prepareBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
         let config = client.config
         guard config.kimiRules else { return RequestEncoder.encode(request, for: purpose) }
-        try Preflight.check(request, log: config.log)
+        let request = try Preflight.settled(request, for: purpose, windows: client.engine.windows, log: config.log)
+        for part in inlineMedia(request) { part.media.noteResolution(of: part.field, log: config.log) }
         if config.autoUpload {
             for part in inlineMedia(request) where part.reuse && part.media.uploadedID == nil {
                 part.media.uploadedID = try client.files.upload(part.media).id.string

@@ -24,6 +24,9 @@ public final class Conversation {
     }
 
     public let client: Client
+    /// The history's length when the last reply was cut while reasoning
+    /// (and so not appended); nil otherwise.
+    private var cutAt: Int?
     /// Settings and history, shared with the C handle of the request.
     public let cell: RequestCell
     public var request: ChatRequest {
@@ -171,28 +174,16 @@ public final class Conversation {
     }
 
     /// Appends the reply to a request that was sent, the way Kimi needs it
-    /// back. A Partial Mode prefix and its continuation become one message.
+    /// back. A reply cut while still reasoning has nothing to send back:
+    /// the history stays as it was (ending with the question, ready to be
+    /// asked again with a larger budget), and `continueLast` says why.
     func append(_ response: ChatResponse, sentWith sent: ChatRequest) {
-        guard let choice = response.choices.first else { return }
-        var name: String?
-        if let last = request.messages.last, last.role == .assistant, last.partial {
-            name = last.name
-            request.messages.removeLast()
+        do throws(KimiError) {
+            try request.appendAnswer(response, sentWith: sent)
+            cutAt = nil
+        } catch {
+            cutAt = response.isReasoningOnlyCut ? request.messages.count : nil
         }
-        var message = Message(role: .assistant)
-        let content = response.fullContent
-        if !content.isEmpty || choice.toolCalls.isEmpty { message.text = content.string }
-        message.name = name
-        let keepAll = sent.thinking?.keep == "all"
-        let thinking = Preflight.isFixedValueModel(sent.model) && sent.thinkingEnabled
-        if (!choice.toolCalls.isEmpty && thinking) || keepAll || (!choice.toolCalls.isEmpty && !choice.reasoning.isEmpty) {
-            message.reasoningContent = choice.reasoning.string
-        }
-        message.toolCalls = choice.toolCalls.map {
-            ToolCall(id: $0.id.string, name: $0.name.string, arguments: $0.arguments.string,
-                     type: $0.type.isEmpty ? "function" : $0.type.string)
-        }
-        request.messages.append(message)
     }
 
     /// Partial Mode on the conversation: the next reply continues `prefix`.
@@ -205,6 +196,9 @@ public final class Conversation {
     /// success the history ends with the whole answer; on failure the
     /// history is as it was.
     public func continueLast(onEvent: ((ChatStream) -> Bool)?) -> Outcome {
+        if cutAt == request.messages.count {
+            return Outcome(response: nil, error: .cutWhileReasoning("the conversation's last answer"))
+        }
         guard let last = request.messages.last, last.role == .assistant, last.toolCalls.isEmpty else {
             return Outcome(response: nil, error: .invalidArgument("the conversation does not end with an assistant answer to continue"))
         }

@@ -8,6 +8,9 @@ final class Engine: @unchecked Sendable {
     let sessions = SessionPool()
     let cap: ConnectionCap
     let usage: UsageMeter
+    /// The models' context windows, and the once-per-client notices of
+    /// Kimi's rules.
+    let windows = ModelWindows()
     private let loopLock = Lock()
     private var loop: LoopDriver?
 

@@ -14,13 +14,32 @@ public final class InlineMedia: @unchecked Sendable {
     public let source: Source
     public let byteCount: Int
 
+    /// Width and height read from the headers, when the format has them.
+    public let dimensions: MediaDimensions?
+
     private let lock = Lock()
     private var uploaded: String?
+    private var resolutionNoted = false
 
-    init(format: MediaDetector.Format, source: Source, byteCount: Int) {
+    init(format: MediaDetector.Format, source: Source, byteCount: Int, dimensions: MediaDimensions? = nil) {
         self.format = format
         self.source = source
         self.byteCount = byteCount
+        self.dimensions = dimensions
+    }
+
+    /// Logs once, at warn level, that the media is larger than Kimi
+    /// recommends (4K images, 2K video: more only costs time). Nothing is
+    /// refused or resized.
+    func noteResolution(of field: String, log: Logger) {
+        guard let dimensions, log.enabled(.warn) else { return }
+        let limit = format.kind == .image ? MediaDimensions.imageLimit : MediaDimensions.videoLimit
+        guard dimensions.exceeds(limit), lock.withLock({ () -> Bool in
+            defer { resolutionNoted = true }
+            return !resolutionNoted
+        }) else { return }
+        let name = format.kind == .image ? "4K" : "2K"
+        log.log(.warn, "\(field): \(format.kind.rawValue) \(label) is \(dimensions.width)x\(dimensions.height), over the \(limit.width)x\(limit.height) (\(name)) Kimi recommends; a larger \(format.kind.rawValue) costs more time without better understanding (sent as it is)")
     }
 
     /// `data:<mime>;base64,`
@@ -46,7 +65,11 @@ public final class InlineMedia: @unchecked Sendable {
         guard !bytes.isEmpty else { throw .invalidArgument("len: the \(kind.rawValue) data is empty") }
         let detected = MediaDetector.detect(Array(bytes.prefix(MediaDetector.headerLength)))
         let format = try resolve(detected, stated: mime, kind: kind, what: "the bytes")
-        return InlineMedia(format: format, source: .bytes(bytes), byteCount: bytes.count)
+        let readable = MediaDimensions.Bytes(count: bytes.count) { offset, length in
+            offset >= 0 && length >= 0 && offset <= bytes.count - length ? Array(bytes[offset..<offset + length]) : nil
+        }
+        return InlineMedia(format: format, source: .bytes(bytes), byteCount: bytes.count,
+                           dimensions: MediaDimensions.read(readable, format: format))
     }
 
     /// Media from a file, detected from its first bytes (not its name). The
@@ -61,7 +84,9 @@ public final class InlineMedia: @unchecked Sendable {
         let read = try file.read(into: buffer, count: want)
         let head = Array(UnsafeRawBufferPointer(start: buffer, count: read))
         let format = try resolve(MediaDetector.detect(head), stated: nil, kind: kind, what: "\"\(path)\"")
-        return InlineMedia(format: format, source: .file(path), byteCount: size)
+        let readable = MediaDimensions.Bytes(count: size) { offset, length in file.bytes(at: offset, count: length) }
+        return InlineMedia(format: format, source: .file(path), byteCount: size,
+                           dimensions: MediaDimensions.read(readable, format: format))
     }
 
     /// The format of media starting with `head`, which must be of `kind`.

@@ -40,4 +40,20 @@ final class OpenFile {
         }
         return done
     }
+
+    /// `count` bytes at `offset`, or nil when the file has fewer (or a read fails).
+    func bytes(at offset: Int, count: Int) -> [UInt8]? {
+        guard offset >= 0, count > 0 else { return nil }
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            initialized = done
+        }
+        return bytes.count == count ? bytes : nil
+    }
 }

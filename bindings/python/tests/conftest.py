@@ -11,14 +11,23 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
+def serve(script):
+    """Runs a server script of the repository that prints "PORT <n>" on a
+    free port; yields its http://127.0.0.1:<n> and stops it afterwards."""
+    server = subprocess.Popen([sys.executable, os.path.join(REPO, script), "--port", "0"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        port = server.stdout.readline().split()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
 @pytest.fixture(scope="session")
 def mock_url():
-    server = subprocess.Popen([sys.executable, os.path.join(REPO, "Tests/mock/kimi_mock.py"), "--port", "0"],
-                              stdout=subprocess.PIPE, text=True)
-    port = server.stdout.readline().split()[1]
-    yield f"http://127.0.0.1:{port}/v1"
-    server.terminate()
-    server.wait()
+    for url in serve("Tests/mock/kimi_mock.py"):
+        yield url + "/v1"
 
 
 @pytest.fixture

@@ -28,6 +28,15 @@ def test_example(args, expected, mock_url, samples):
     assert expected in result.stdout
 
 
+def test_tool_loop_c_example(mock_url):
+    """examples/tool_loop.c: the manual loop (create, append_response, tool results)."""
+    env = dict(os.environ, KIMI_BASE_URL=mock_url, MOONSHOT_API_KEY="sk-test")
+    result = subprocess.run([os.path.join(REPO, "build", "examples", "tool_loop")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Tool results: word_length=28 characters" in result.stdout
+
+
 def test_batch_classify_c_example(mock_url, tmp_path):
     """examples/batch_classify.c: 1,000 prompts through a batch, a progress
     line, the total cost."""

@@ -415,6 +415,11 @@ class AsyncCompletions:
     def with_raw_response(self):
         return _AsyncRawCompletions(self)
 
+    async def fit_max_completion_tokens(self, *, messages=NOT_GIVEN, model="kimi-k2.6", **fields):
+        """Completions.fit_max_completion_tokens, awaited."""
+        return await self._client._run(lambda c: c.chat.completions.fit_max_completion_tokens, messages=messages,
+                                       model=model, **fields)
+
     async def parse(self, *, messages=NOT_GIVEN, model="kimi-k2.6", response_format, **fields):
         """Completions.parse, awaited."""
         if not is_structured(response_format):

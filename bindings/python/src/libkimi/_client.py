@@ -341,6 +341,23 @@ class Completions:
                 message.parsed = parse_content(response_format, message.content)
         return completion
 
+    def fit_max_completion_tokens(self, *, messages=NOT_GIVEN, model="kimi-k2.6", **fields):
+        """The max_completion_tokens that fits what the model's context
+        window (262,144 tokens for K2.6) leaves after these messages, never
+        more than a max_completion_tokens (or max_tokens) given here: pass
+        it to create(). One token-estimate request; takes create()'s
+        arguments. Raises BadRequestError (nothing sent to the chat
+        endpoint) when the prompt alone fills the window or the model's
+        window is not known."""
+        request, settings = build(model, messages, fields, "fit_max_completion_tokens")
+        try:
+            fitted = ctypes.c_int64()
+            with self._client._calling(CallSettings()) as client:
+                check(L.kimi_chat_fit_max_completion_tokens(client, request, ctypes.byref(fitted)))
+            return fitted.value
+        finally:
+            L.kimi_chat_request_free(request)
+
     def _create(self, messages, model, stream, fields, raw, cls=None):
         request, _ = build(model, messages, fields)
         try:

@@ -170,6 +170,7 @@ _DECLARATIONS = [
     ("kimi_chat_request_set_tool_choice", [P, S], c_int),
     ("kimi_chat_request_set_tool_choice_function", [P, S], c_int),
     ("kimi_chat_request_add_tool_result", [P, S, S, S], c_int),
+    ("kimi_chat_request_append_response", [P, P], c_int),
     ("kimi_chat_request_set_prefill", [P, S, S], c_int),
     ("kimi_chat_request_set_cancel_token", [P, P], c_int),
     ("kimi_chat_request_from_json", [S, OUT], c_int),
@@ -237,6 +238,7 @@ _DECLARATIONS = [
     ("kimi_file_list_free", [P], None),
     # Token estimates, models, balance
     ("kimi_chat_estimate_tokens", [P, P, POINTER(c_int64)], c_int),
+    ("kimi_chat_fit_max_completion_tokens", [P, P, POINTER(c_int64)], c_int),
     ("kimi_models_list", [P, OUT], c_int),
     ("kimi_model_list_count", [P], c_size_t),
     ("kimi_model_list_id", [P, c_size_t], S),
@@ -380,6 +382,7 @@ fast = ctypes.PyDLL(path)
 _BLOCKING = {"kimi_client_new", "kimi_chat_create", "kimi_chat_continue", "kimi_chat_stream", "kimi_chat_stream_open",
              "kimi_stream_next", "kimi_file_upload", "kimi_file_upload_data", "kimi_file_retrieve", "kimi_file_delete",
              "kimi_file_content", "kimi_files_list", "kimi_chat_estimate_tokens", "kimi_models_list",
+             "kimi_chat_fit_max_completion_tokens",
              "kimi_balance_get", "kimi_conversation_create", "kimi_conversation_stream", "kimi_conversation_run",
              "kimi_conversation_continue", "kimi_stream_free", "kimi_stream_cancel", "kimi_client_free",
              # a task's callbacks may be Python functions that need the GIL
