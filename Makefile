@@ -1,14 +1,16 @@
 # libkimi: build, demo, test and install.
 #
-#   make            build/libkimi.so.X.Y.Z (+ symlinks) and build/libkimi.pc
+#   make            build/libkimi.so.X.Y.Z (+ symlinks), build/libkimi.pc, build/kimi
 #   make demo       build, then stream a real chat (Kimi with MOONSHOT_API_KEY,
 #                   otherwise the bundled mock server)
-#   make test       every test: Swift, ABI checks, C, Python, a 10 s fuzz smoke
+#   make test       every test: Swift, ABI checks, C, install (kimi, man pages,
+#                   CMake, pkg-config), Python, a 10 s fuzz smoke
+#   make man        the per-function man pages from kimi.h (build/man/man3)
 #   make asan       the C tests under AddressSanitizer + LeakSanitizer
 #   make tsan       the many-threads stress test under ThreadSanitizer
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60)
 #   make bench      benchmarks against curl and openai-python
-#   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib DESTDIR=
+#   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib BINDIR MANDIR DESTDIR=
 #   make uninstall
 
 SHELL := /bin/bash
@@ -18,6 +20,9 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CMAKEDIR ?= $(LIBDIR)/cmake/libkimi
 PYTHON ?= python3
 CC ?= cc
 
@@ -27,6 +32,8 @@ LIB_REAL := $(BUILD)/libkimi.so.$(VERSION)
 LIB_SONAME := $(BUILD)/libkimi.so.$(SOVERSION)
 LIB_DEV := $(BUILD)/libkimi.so
 PC_UNINSTALLED := $(BUILD)/libkimi.pc
+CLI := $(BUILD)/kimi
+CLI_SOURCES := $(wildcard cli/*.c)
 SWIFT_LIB := $(ROOT)/.build/release/libkimi.so
 SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
 
@@ -38,10 +45,10 @@ WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 # The mock and the hostile server (Tests/hostile) together.
 WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
-.PHONY: all deps demo test test-swift test-c test-abi test-python test-fuzz python-wheel install uninstall clean examples bench \
+.PHONY: all deps demo man test test-swift test-c test-abi test-install test-python test-fuzz python-wheel install uninstall clean examples bench \
         asan tsan fuzz fuzz-build hot-symbols
 
-all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED)
+all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED) $(CLI)
 
 # libcurl and jansson development files: installed with apt-get when we are
 # root, otherwise the exact command is printed.
@@ -93,11 +100,34 @@ $(LIB_SONAME): $(LIB_REAL)
 $(LIB_DEV): $(LIB_SONAME)
 	ln -sf libkimi.so.$(SOVERSION) $@
 
+# $(call configure,TEMPLATE,PREFIX,LIBDIR,INCLUDEDIR,DIR): TEMPLATE with its
+# paths written relative to DIR, where the file goes (relocatable .pc and
+# CMake files: a DESTDIR-staged copy and the installed one both work).
+configure = sed -e "s|@REL_PREFIX@|$$(realpath -m --relative-to=$(5) $(2))|" \
+                -e "s|@REL_LIBDIR@|$$(realpath -m --relative-to=$(2) $(3))|" \
+                -e "s|@REL_INCLUDEDIR@|$$(realpath -m --relative-to=$(2) $(4))|" \
+                -e 's|@VERSION@|$(VERSION)|' -e 's|@SOVERSION@|$(SOVERSION)|' $(1)
+
 # A .pc for the build tree: PKG_CONFIG_PATH=build pkg-config --libs libkimi
 $(PC_UNINSTALLED): libkimi.pc.in include/kimi.h
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(ROOT)|' -e 's|@LIBDIR@|$(BUILD)|' -e 's|@INCLUDEDIR@|$(ROOT)/include|' \
-	    -e 's|@VERSION@|$(VERSION)|' libkimi.pc.in > $@
+	$(call configure,libkimi.pc.in,$(ROOT),$(BUILD),$(ROOT)/include,$(BUILD)) > $@
+
+# One man page per function of kimi.h (man/gen_man.py), next to the
+# hand-written kimi(1) and libkimi(3).
+MAN_STAMP := $(BUILD)/man/man3/.generated
+
+$(MAN_STAMP): include/kimi.h man/gen_man.py
+	rm -rf $(BUILD)/man/man3
+	$(PYTHON) man/gen_man.py $(BUILD)/man
+	@touch $@
+
+man: $(MAN_STAMP)
+
+# ---------------------------------------------------------------- kimi(1)
+# The command-line client: C on the public API only (cli/).
+$(CLI): $(CLI_SOURCES) cli/cli.h include/kimi.h $(LIB_DEV)
+	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $@ $(LDFLAGS_KIMI)
 
 # ---------------------------------------------------------------- examples
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -129,7 +159,7 @@ $(BUILD)/tests/%: %.c Tests/c/harness.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_KIMI) $< -o $@ $(LDFLAGS_KIMI)
 
-test: test-swift test-abi test-c test-python test-fuzz
+test: test-swift test-abi test-c test-install test-python test-fuzz
 	@echo "make test: all suites passed"
 
 test-swift: | deps
@@ -244,15 +274,19 @@ PY_SOURCES := $(shell find bindings/python -name '*.py' -o -name '*.toml' -o -na
 # openai-python (the scripts run against both it and libkimi, and pydantic
 # for parse()), installed only when missing, and the package installed from
 # bindings/python, as a user would install it.
-$(TEST_VENV)/installed: $(PY_SOURCES)
+$(TEST_VENV)/installed: $(PY_SOURCES) Makefile
 	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
-	@$(TEST_VENV)/bin/python -c "import pytest, h2, openai, pydantic" 2>/dev/null || \
-	  $(TEST_VENV)/bin/python -m pip install -q pytest h2 openai pydantic
+	@($(TEST_VENV)/bin/python -c "import pytest, h2, openai, pydantic" && test -x $(TEST_VENV)/bin/cmake) 2>/dev/null || \
+	  $(TEST_VENV)/bin/python -m pip install -q pytest h2 openai pydantic cmake
 	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python
 	@touch $@
 
 test-python: all examples $(TEST_VENV)/installed
 	cd bindings/python && LIBKIMI_LIBRARY=$(BUILD)/libkimi.so.0 $(TEST_VENV)/bin/python -m pytest -q tests
+
+# kimi(1), the man pages, CMake and pkg-config from `make install` copies.
+test-install: all $(BUILD)/samples/manifest.json $(TEST_VENV)/installed
+	PATH=$(TEST_VENV)/bin:$$PATH $(WITH_MOCK) $(TEST_VENV)/bin/python -m pytest -q Tests/install
 
 # A wheel that carries libkimi.so, tagged for this platform (build/wheels/):
 # bindings/python/setup.py puts the built library inside the package.
@@ -261,20 +295,32 @@ python-wheel: all
 	@ls $(BUILD)/wheels
 
 # ----------------------------------------------------------------- install
-install: all
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+install: all $(MAN_STAMP)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(CMAKEDIR) \
+	           $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 include/kimi.h $(DESTDIR)$(INCLUDEDIR)/kimi.h
 	install -m 755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/libkimi.so.$(VERSION)
 	ln -sf libkimi.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libkimi.so.$(SOVERSION)
 	ln -sf libkimi.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libkimi.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' libkimi.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libkimi.pc
+	$(call configure,libkimi.pc.in,$(PREFIX),$(LIBDIR),$(INCLUDEDIR),$(PKGCONFIGDIR)) > $(DESTDIR)$(PKGCONFIGDIR)/libkimi.pc
+	$(call configure,cmake/libkimiConfig.cmake.in,$(PREFIX),$(LIBDIR),$(INCLUDEDIR),$(CMAKEDIR)) \
+	  > $(DESTDIR)$(CMAKEDIR)/libkimiConfig.cmake
+	$(call configure,cmake/libkimiConfigVersion.cmake.in,$(PREFIX),$(LIBDIR),$(INCLUDEDIR),$(CMAKEDIR)) \
+	  > $(DESTDIR)$(CMAKEDIR)/libkimiConfigVersion.cmake
+	# kimi(1), linked again to find the library from its own place ($$ORIGIN).
+	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $(DESTDIR)$(BINDIR)/kimi -L$(BUILD) -lkimi \
+	  -Wl,-rpath,'$$ORIGIN/'"$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))" -lpthread
+	install -m 644 man/kimi.1 $(DESTDIR)$(MANDIR)/man1/kimi.1
+	install -m 644 man/libkimi.3 $(BUILD)/man/man3/kimi_*.3 $(DESTDIR)$(MANDIR)/man3/
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/kimi.h $(DESTDIR)$(PKGCONFIGDIR)/libkimi.pc \
 	      $(DESTDIR)$(LIBDIR)/libkimi.so $(DESTDIR)$(LIBDIR)/libkimi.so.$(SOVERSION) \
-	      $(DESTDIR)$(LIBDIR)/libkimi.so.$(VERSION)
+	      $(DESTDIR)$(LIBDIR)/libkimi.so.$(VERSION) $(DESTDIR)$(BINDIR)/kimi \
+	      $(DESTDIR)$(CMAKEDIR)/libkimiConfig.cmake $(DESTDIR)$(CMAKEDIR)/libkimiConfigVersion.cmake \
+	      $(DESTDIR)$(MANDIR)/man1/kimi.1 $(DESTDIR)$(MANDIR)/man3/libkimi.3 $(DESTDIR)$(MANDIR)/man3/kimi_*.3
+	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 clean:

@@ -1,9 +1,11 @@
 """Chat completions through the openai-python-shaped API, and errors."""
 
+import os
+
 import pytest
 
 import libkimi
-from conftest import user
+from conftest import REPO, user
 
 
 def test_create_matches_openai_shape(client):
@@ -128,4 +130,6 @@ def test_client_reads_the_environment(monkeypatch, mock_url):
 
 def test_openai_alias_and_version():
     assert libkimi.OpenAI is libkimi.Client
-    assert libkimi.__version__ == libkimi.library_version == "0.1.0"
+    header = open(os.path.join(REPO, "include", "kimi.h")).read()
+    version = header.split('#define KIMI_VERSION "')[1].split('"')[0]
+    assert libkimi.__version__ == libkimi.library_version == version

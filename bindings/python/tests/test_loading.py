@@ -59,7 +59,7 @@ def test_search_order_without_override(tmp_path):
 def test_version_mismatch_is_a_clear_error(monkeypatch):
     from libkimi import _lib
     monkeypatch.setattr(_lib, "EXPECTED_VERSION", (0, 9, 0))
-    with pytest.raises(ImportError, match=r"is libkimi 0\.1\.0; this package needs 0\.9\.x"):
+    with pytest.raises(ImportError, match=r"is libkimi 0\.2\.0; this package needs 0\.9\.x"):
         _lib._check_version()
 
 

@@ -26,7 +26,7 @@ from ._streaming import Stream
 from ._types import (Balance, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, CompletionUsage,
                      FileObject, Model, ParsedChatCompletion, StreamEvent, UsageTotals)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: So `from libkimi import OpenAI` (and AsyncOpenAI) work in scripts written
 #: for openai-python.
