@@ -86,9 +86,10 @@ def test_raw_responses_and_request_ids(client):
         assert stream.response.headers["content-type"].startswith("text/event-stream")
         assert stream.get_final_completion().choices[0].message.content == "You said: s t"
         assert stream.completion._request_id == stream.response.request_id
-        # The response is the head as the stream started: the first token may not have come yet (-1).
-        assert stream.response.first_byte_ms >= 0
-        assert stream.response.first_token_ms == -1 or stream.response.first_token_ms >= stream.response.first_byte_ms
+        # The response is the head as the stream started: the body's first byte and token may
+        # not have come yet (-1), and when they had, in that order.
+        first_byte, first_token = stream.response.first_byte_ms, stream.response.first_token_ms
+        assert first_token == -1 or 0 <= first_byte <= first_token
 
 
 def test_not_given_and_unknown_arguments(client):
