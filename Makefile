@@ -4,7 +4,7 @@
 #   make demo       build, then stream a real chat (Kimi with MOONSHOT_API_KEY,
 #                   otherwise the bundled mock server)
 #   make test       every test: Swift, ABI checks, C, install (kimi, man pages,
-#                   CMake, pkg-config), Python, a 10 s fuzz smoke
+#                   CMake, pkg-config), Python, a 5 s fuzz smoke per target
 #   make man        the per-function man pages from kimi.h (build/man/man3)
 #   make asan       the C tests under AddressSanitizer + LeakSanitizer
 #   make tsan       the many-threads stress test under ThreadSanitizer
@@ -229,9 +229,9 @@ fuzz-build: | deps
 fuzz: fuzz-build
 	$(PYTHON) Fuzz/run.py --bin .build-fuzz/release --seconds $(FUZZ_SECONDS)
 
-# The smoke run of `make test`: 10 s per target.
+# The smoke run of `make test`: 5 s per target (make fuzz runs them longer).
 test-fuzz: fuzz-build
-	$(PYTHON) Fuzz/run.py --bin .build-fuzz/release --seconds 10
+	$(PYTHON) Fuzz/run.py --bin .build-fuzz/release --seconds 5
 
 # ------------------------------------------------------------- benchmarks
 BENCH_VENV := $(BUILD)/bench-venv
