@@ -11,7 +11,6 @@ Shaped like openai-python, so switching is a one-line change:
 """
 
 from . import _lib
-from ._async import AsyncClient, AsyncConversation, AsyncStream
 from ._batches import Batch, BatchInput, BatchRequestCounts, BatchResult
 from ._client import Client
 from ._conversation import Conversation
@@ -31,7 +30,19 @@ __version__ = "0.2.0"
 #: So `from libkimi import OpenAI` (and AsyncOpenAI) work in scripts written
 #: for openai-python.
 OpenAI = Client
-AsyncOpenAI = AsyncClient
+
+_ASYNC = frozenset({"AsyncClient", "AsyncOpenAI", "AsyncConversation", "AsyncStream"})
+
+
+def __getattr__(name):
+    """The async client is imported on first use: asyncio costs a sync
+    program ~60 ms of start-up it never needs."""
+    if name in _ASYNC:
+        from . import _async
+        value = _async.AsyncClient if name == "AsyncOpenAI" else getattr(_async, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'libkimi' has no attribute {name!r}")
 
 #: The loaded library's path and version.
 library_path = _lib.path

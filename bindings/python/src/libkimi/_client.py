@@ -10,7 +10,6 @@ from ._handles import Handle
 from ._options import NOT_GIVEN, CallSettings, given, idle_timeout_ms, view
 from ._raw import RawResponse
 from ._requests import CALL_ARGUMENTS, build
-from ._schema import is_structured, parse_content
 from ._streaming import Stream, take_response
 from ._types import (Balance, FileContent, FileDeleted, FileObject, Model, Page, ParsedChatCompletion,
                      UsageTotals)
@@ -329,6 +328,7 @@ class Completions:
         first), and each choice's `message.parsed` is the answer as that
         type (a pydantic model when pydantic is installed and the format is
         one, else the dataclass or dict)."""
+        from ._schema import is_structured, parse_content
         if not is_structured(response_format):
             raise TypeError("parse() needs response_format=<a dataclass, TypedDict or pydantic model>")
         if given(fields.get("stream")):
@@ -374,8 +374,10 @@ class Completions:
                 status = L.kimi_chat_create(self._client._pointer(), request, ctypes.byref(response))
             if status != OK:
                 raise last_error()
+            if not raw:
+                return take_response(response.value, cls=cls)
             completion, http = take_response(response.value, raw=True, cls=cls)
-            return RawResponse(http, completion) if raw else completion
+            return RawResponse(http, completion)
         finally:
             L.kimi_chat_request_free(request)
 

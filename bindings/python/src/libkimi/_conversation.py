@@ -8,7 +8,6 @@ from . import _interrupt, _lib
 from ._errors import OK, STEP_LIMIT, ToolError, check, last_error
 from ._handles import Handle
 from ._requests import make_message
-from ._schema import describe_function
 from ._streaming import EventCallback, response_from
 
 L = _lib.functions
@@ -98,6 +97,7 @@ class Conversation:
 
     def add_tool(self, fn, *, name=None, description=None, parameters=None):
         """Declares `fn` as a tool the model may call."""
+        from ._schema import describe_function  # typing and dataclasses only when tools are declared
         auto_name, auto_description, auto_parameters = describe_function(fn)
         name = name or auto_name
         description = description if description is not None else auto_description

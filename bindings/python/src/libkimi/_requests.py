@@ -11,7 +11,6 @@ from . import _lib
 from ._errors import check
 from ._media import MediaPart
 from ._options import NOT_GIVEN, CallSettings, given
-from ._schema import response_format, tool_spec
 from ._types import _Object
 
 L = _lib.functions
@@ -75,8 +74,11 @@ def build(model, messages, fields, method="create"):
         raise TypeError(f"{method}() needs messages=[...]")
     body = {"model": model}
     for key, value in body_fields.items():
-        body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value) \
-            if key == "response_format" else plain(value)
+        if key == "tools" or key == "response_format":
+            from ._schema import response_format, tool_spec  # typing and dataclasses only when needed
+            body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value)
+        else:
+            body[key] = plain(value)
     body.update(plain(extra))
     messages = [m if isinstance(m, dict) else plain(m) for m in messages]
     media = any(has_media(m) for m in messages)

@@ -37,13 +37,21 @@ class _Object:
         if not isinstance(data, dict):
             return data
         self = cls.__new__(cls)
-        for name in cls._fields + cls._kimi + cls._computed:
-            if not name.startswith("_"):
-                object.__setattr__(self, name, _read(cls._nested.get(name), data.get(name)))
-        known = cls._fields + cls._kimi
-        extra = {k: v for k, v in data.items() if k not in known}
-        self._extra = extra or None
-        self._set = frozenset(data)
+        fields, known = _PLANS.get(cls) or _plan(cls)
+        get = data.get
+        for name, kind in fields:
+            value = get(name)
+            if kind is not None and value is not None:
+                value = _read(kind, value)
+            object.__setattr__(self, name, value)
+        extra = None
+        for key in data:
+            if key not in known:
+                if extra is None:
+                    extra = {}
+                extra[key] = data[key]
+        self._extra = extra
+        self._set = frozenset(data)  # which fields the JSON had (exclude_unset)
         self._after_json()
         return self
 
@@ -126,6 +134,18 @@ class _Object:
         return type(self) is type(other) and self.model_dump() == other.model_dump()
 
     __hash__ = None
+
+
+#: Per class: the fields read from JSON with their nested type, and the
+#: names that are not extra. Built once per class on first use.
+_PLANS = {}
+
+
+def _plan(cls):
+    fields = tuple((name, cls._nested.get(name)) for name in cls._fields + cls._kimi + cls._computed
+                   if not name.startswith("_"))
+    plan = _PLANS[cls] = (fields, frozenset(cls._fields + cls._kimi))
+    return plan
 
 
 def _read(kind, value):
