@@ -319,3 +319,35 @@ def test_kimi_against_an_independent_server(kimi):
     finally:
         server.terminate()
         server.wait()
+
+
+def on_a_terminal(args, env=None):
+    """Runs the command with standard output and error on a pseudo-terminal;
+    returns everything it wrote there."""
+    import pty
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
+                             env=dict(os.environ, **(env or {})))
+    os.close(terminal)
+    out = b""
+    while True:
+        try:
+            data = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the child is gone
+            break
+        if not data:
+            break
+        out += data
+    os.close(controller)
+    assert child.wait(timeout=60) == 0, out
+    return out.decode()
+
+
+def test_on_a_terminal_reasoning_is_dimmed_and_uploads_show_a_bar(kimi, tmp_path):
+    shown = on_a_terminal([kimi.path, "chat", "why"])
+    assert '\x1b[2mThe user said "why".' in shown and "\x1b[0m" in shown and "You said: why" in shown
+    assert "\x1b[2m" not in on_a_terminal([kimi.path, "chat", "--no-reasoning", "why"])
+    notes = tmp_path / "big.txt"
+    notes.write_text("x" * 300000)
+    bar = on_a_terminal([kimi.path, "files", "upload", str(notes)])
+    assert re.search(r"\ruploading \[#{30}\] 100%", bar), repr(bar[-200:])
