@@ -52,7 +52,8 @@ int cmd_balance(struct cli *cli, int argc, char **argv) {
 }
 
 int cmd_estimate(struct cli *cli, int argc, char **argv) {
-    static const struct option options[] = {{"system", required_argument, NULL, 's'}, CLI_COMMON_OPTIONS};
+    static const struct option options[] = {{"system", required_argument, NULL, 's'}, CLI_MODEL_OPTION,
+                                            CLI_COMMON_OPTIONS};
     const char *system = NULL;
     kimi_client *client;
     kimi_chat_request *req;

@@ -257,7 +257,7 @@ int cmd_chat(struct cli *cli, int argc, char **argv) {
         {"top-p", required_argument, NULL, 'P'},      {"no-reasoning", no_argument, NULL, 'R'},
         {"reasoning-only", no_argument, NULL, 'r'},   {"reasoning", no_argument, NULL, 'E'},
         {"interactive", no_argument, NULL, 'i'},
-        {"output", required_argument, NULL, 'o'},     CLI_COMMON_OPTIONS};
+        {"output", required_argument, NULL, 'o'},     CLI_MODEL_OPTION, CLI_COMMON_OPTIONS};
     struct chat chat;
     char *prompt = NULL;
     int c, rc;

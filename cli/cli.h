@@ -69,8 +69,10 @@ void cli_progress_end(const struct cli *cli);
  * CLI_COMMON_OPTIONS and put "vh" in its short options. */
 #define CLI_COMMON_OPTIONS                                                                               \
     {"base-url", required_argument, NULL, 'B'}, {"api-key-file", required_argument, NULL, 'K'},          \
-        {"model", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'},                    \
-        {"help", no_argument, NULL, 'h'}, { NULL, 0, NULL, 0 }
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, { NULL, 0, NULL, 0 }
+
+/* -m/--model, for the commands that send a prompt (handled by cli_getopt). */
+#define CLI_MODEL_OPTION {"model", required_argument, NULL, 'm'}
 
 /* getopt_long over a subcommand's arguments (argv[0] is its name); the
  * common options are handled here (--help prints `usage` and exits 0).

@@ -41,12 +41,9 @@ static int upload(struct cli *cli, kimi_client *client, const char *path, const 
     cli_progress_end(cli);
     if (status != KIMI_OK) return cli_fail(cli);
     printf("%s\n", kimi_file_id(file));
-    if (cli->verbose) {
-        fputs("kimi files: ", stderr);
-        fflush(stdout);
-        fprintf(stderr, "%s, %lld bytes, purpose %s, status %s\n", kimi_file_filename(file),
+    if (cli->verbose)
+        fprintf(stderr, "kimi files: %s, %lld bytes, purpose %s, status %s\n", kimi_file_filename(file),
                 (long long)kimi_file_bytes(file), kimi_file_purpose(file), kimi_file_status(file));
-    }
     kimi_file_free(file);
     return 0;
 }

@@ -281,7 +281,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     /* Options before the command; "+" stops at the command's name. */
-    while ((c = cli_getopt(&cli, argc, argv, "+vhm:", global, usage)) != -1)
+    while ((c = cli_getopt(&cli, argc, argv, "+vh", global, usage)) != -1)
         if (c == '?') return EXIT_USAGE;
     if (optind >= argc) {
         fputs(usage, stderr);

@@ -811,7 +811,9 @@ KIMI_API const char *kimi_chat_response_json(const kimi_chat_response *resp, siz
  * What the call that made a response tells, the same for create, streams
  * and tasks: the final attempt's status and headers, the attempts, times.
  * Strings are borrowed until kimi_chat_response_free; "" when absent.
- * Several threads may read them at once.
+ * A NULL response (or a header index out of range) reads as absent: "",
+ * 0 headers, status 0, 0 attempts, -1 ms. Several threads may read them
+ * at once.
  */
 /** The server's request id (X-Request-Id, Request-Id, Msh-Request-Id or X-Trace-Id). */
 KIMI_API const char *kimi_chat_response_request_id(const kimi_chat_response *resp);
@@ -1343,10 +1345,13 @@ KIMI_API kimi_status kimi_chat_create_start_queued(kimi_client *client, const ki
 KIMI_API int kimi_event_queue_read(kimi_event_queue *queue, const kimi_stream_event **event_out, void **user_data_out,
                                    const char **text_out, size_t *len_out, int32_t *choice_out,
                                    int32_t *tool_call_out, int32_t *last_out);
-/** The task a queued event came from (borrowed; NULL for events that were
-    not queued). */
+/** The task a queued event came from (borrowed from the caller, who still
+    owns and frees it); NULL for a NULL event or one that was not queued.
+    On the thread taking the queue's events. */
 KIMI_API kimi_task *kimi_stream_event_task(const kimi_stream_event *event);
-/** The `user_data` its task was started with, for queued events; NULL otherwise. */
+/** The `user_data` its task was started with, for queued events; NULL for a
+    NULL event or one that was not queued. On the thread taking the queue's
+    events. */
 KIMI_API void *kimi_stream_event_user_data(const kimi_stream_event *event);
 
 /* ------------------------------------------------------------------------ */

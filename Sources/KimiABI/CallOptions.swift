@@ -7,7 +7,7 @@ final class CallOptionsBox {
 
 private func withOptions(_ function: StaticString, _ opts: OpaquePointer?,
                          _ body: (CallOptionsBox) throws(KimiError) -> Void) -> Int32 {
-    call(function) { () throws(KimiError) in try body(try require(opts, "opts", as: CallOptionsBox.self)) }
+    callOn(function, opts, "opts", body)
 }
 
 @c @implementation

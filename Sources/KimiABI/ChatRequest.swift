@@ -14,7 +14,7 @@ final class RequestBox {
 
 private func withRequest(_ function: StaticString, _ req: OpaquePointer?,
                          _ body: (RequestBox) throws(KimiError) -> Void) -> Int32 {
-    call(function) { () throws(KimiError) in try body(try require(req, "req", as: RequestBox.self)) }
+    callOn(function, req, "req", body)
 }
 
 @c @implementation

@@ -7,7 +7,7 @@ final class OptionsBox {
 
 private func withOptions(_ function: StaticString, _ opts: OpaquePointer?,
                          _ body: (OptionsBox) throws(KimiError) -> Void) -> Int32 {
-    call(function) { () throws(KimiError) in try body(try require(opts, "opts", as: OptionsBox.self)) }
+    callOn(function, opts, "opts", body)
 }
 
 @c @implementation

@@ -19,9 +19,7 @@ final class ToolResultBox {
 
 private func withConversation(_ function: StaticString, _ conv: OpaquePointer?,
                               _ body: (Conversation) throws(KimiError) -> Void) -> Int32 {
-    call(function) { () throws(KimiError) in
-        try body(try require(conv, "conv", as: ConversationBox.self).conversation)
-    }
+    callOn(function, conv, "conv") { (box: ConversationBox) throws(KimiError) in try body(box.conversation) }
 }
 
 /// Passes a conversation's stream events to a C callback (one event handle

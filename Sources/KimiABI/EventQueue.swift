@@ -49,9 +49,7 @@ public func kimi_event_queue_read(_ queue: OpaquePointer?, _ eventOut: UnsafeMut
     }
     let event = box.eventHandle
     eventOut.pointee = event
-    if let address = box.queue.currentTask?.tags.user, address != 0 {
-        userDataOut?.pointee = UnsafeMutableRawPointer(bitPattern: address)
-    }
+    userDataOut?.pointee = kimi_stream_event_user_data(event)
     return kimi_stream_event_read(event, textOut, lengthOut, choiceOut, toolCallOut, lastOut)
 }
 

@@ -8,7 +8,7 @@ final class MessageBox {
 
 private func withMessage(_ function: StaticString, _ msg: OpaquePointer?,
                          _ body: (MessageBox) throws(KimiError) -> Void) -> Int32 {
-    call(function) { () throws(KimiError) in try body(try require(msg, "msg", as: MessageBox.self)) }
+    callOn(function, msg, "msg", body)
 }
 
 @c @implementation

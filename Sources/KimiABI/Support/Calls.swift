@@ -27,6 +27,14 @@ func callStoring(_ function: StaticString, _ out: UnsafeMutablePointer<OpaquePoi
     }
 }
 
+/// `call` for functions that act on one handle: `pointer` must be a `T`
+/// (named `name` in the error when it is NULL or another kind of handle).
+@inline(__always)
+func callOn<T: AnyObject>(_ function: StaticString, _ pointer: OpaquePointer?, _ name: String,
+                          _ body: (T) throws(KimiError) -> Void) -> Int32 {
+    call(function) { () throws(KimiError) in try body(try require(pointer, name, as: T.self)) }
+}
+
 /// Records `error` as the thread's last error and returns its status. The
 /// message C callers read names the function first and ends with the hint
 /// in C names; bindings read the bare detail and render the hint their way.

@@ -8,15 +8,16 @@ extension Chat {
         let config = client.config
         guard config.kimiRules else { return RequestEncoder.encode(request, for: purpose) }
         let request = try Preflight.settled(request, for: purpose, windows: client.engine.windows, log: config.log)
-        for part in inlineMedia(request) { part.media.noteResolution(of: part.field, log: config.log) }
+        let media = inlineMedia(request)
+        for part in media { part.media.noteResolution(of: part.field, log: config.log) }
         if config.autoUpload {
-            for part in inlineMedia(request) where part.reuse && part.media.uploadedID == nil {
+            for part in media where part.reuse && part.media.uploadedID == nil {
                 part.media.uploadedID = try client.files.upload(part.media).id.string
             }
         }
         var body = RequestEncoder.encode(request, for: purpose)
         while body.count > Chat.maxRequestBytes {
-            let pending = inlineMedia(request).filter { $0.media.uploadedID == nil }
+            let pending = media.filter { $0.media.uploadedID == nil }
             guard let largest = pending.max(by: { $0.media.byteCount < $1.media.byteCount }) else { break }
             guard config.autoUpload else { throw tooLarge(body, largest) }
             largest.media.uploadedID = try client.files.upload(largest.media).id.string

@@ -154,17 +154,18 @@ public final class EventQueue: @unchecked Sendable, EventReading {
 
     /// Drops the waiting events of `task` (it was cancelled or freed). Any thread.
     func drop(_ task: ChatTask) {
-        lock.withLock {
-            // Most tasks are dropped once all their events were taken: no scan.
+        let resumed = lock.withLock { () -> [ChatTask] in
             paused.removeAll { $0 === task }
-            guard task.queuedEvents > 0 else { return }
-            task.queuedEvents = 0
-            records = records[head...].filter { $0.task !== task }
-            head = 0
-            if records.isEmpty { ready.clear() }
-            compact()
+            // Most tasks are dropped once all their events were taken: no scan.
+            if task.queuedEvents > 0 {
+                task.queuedEvents = 0
+                records = records[head...].filter { $0.task !== task }
+                head = 0
+                if records.isEmpty { ready.clear() }
+                compact()
+            }
+            return takeResumable()
         }
-        let resumed = lock.withLock { takeResumable() }
         for task in resumed { task.queueHasRoom() }
     }
 

@@ -225,7 +225,18 @@ def _closed():
     return StreamAborted("the client was closed")
 
 
-class AsyncStream:
+class _AsyncClosing:
+    """`async with` for what has an `async close()`."""
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
+        return False
+
+
+class AsyncStream(_AsyncClosing):
     """A streamed chat completion for `async for`: ChatCompletionChunk
     objects shaped like openai-python's. `response` is the HTTP answer
     (status_code, headers, request_id); `completion` (or `await
@@ -278,13 +289,6 @@ class AsyncStream:
         self._task.cancel()
         self._task.error = None
 
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.close()
-        return False
-
 
 class _Threaded:
     """Runs a blocking call of the sync client in the loop's executor, on a
@@ -323,7 +327,7 @@ class _Threaded:
             raise
 
 
-class AsyncClient(_Threaded):
+class AsyncClient(_Threaded, _AsyncClosing):
     """A Kimi client for asyncio, shaped like openai-python's AsyncOpenAI;
     the same arguments as Client. Use it from one event loop at a time (a
     new loop, as after asyncio.run() again, gets its own event queue)."""
@@ -376,13 +380,6 @@ class AsyncClient(_Threaded):
             pump.close()
         self._pumps.clear()
         self._sync.close()
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.close()
-        return False
 
     async def estimate_tokens(self, *, model="kimi-k2.6", messages, **options):
         return await self._run(lambda c: c.estimate_tokens, model=model, messages=messages, **options)
@@ -552,7 +549,7 @@ class AsyncBatches(_Threaded):
             await loop.run_in_executor(None, lines.close)
 
 
-class AsyncConversation:
+class AsyncConversation(_AsyncClosing):
     """Conversation, awaited: each model call runs in the loop's executor;
     tools may be async functions (they run on the loop), and `on_event`
     callables (sync or async) run on the loop too."""
@@ -627,10 +624,3 @@ class AsyncConversation:
 
     async def close(self):
         self._conversation.close()
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.close()
-        return False

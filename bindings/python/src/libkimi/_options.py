@@ -86,14 +86,8 @@ class CallSettings:
 
     def apply_to_request(self, request):
         """Sets them on a kimi_chat_request."""
-        if self.idle_timeout_ms is not None:
-            check(L.kimi_chat_request_set_idle_timeout_ms(request, self.idle_timeout_ms))
-        if self.max_retries is not None:
-            check(L.kimi_chat_request_set_max_retries(request, self.max_retries))
-        for name, value in self.headers:
-            check(L.kimi_chat_request_add_header(request, name, value))
-        for name, value in self.query:
-            check(L.kimi_chat_request_add_query(request, name, value))
+        self._apply(request, L.kimi_chat_request_set_idle_timeout_ms, L.kimi_chat_request_set_max_retries,
+                    L.kimi_chat_request_add_header, L.kimi_chat_request_add_query)
 
     def call_options(self, token=None):
         """A kimi_call_options handle with them (and `token`); caller frees."""
@@ -101,14 +95,8 @@ class CallSettings:
         if not options:
             raise MemoryError("out of memory for call options")
         try:
-            if self.idle_timeout_ms is not None:
-                check(L.kimi_call_options_set_idle_timeout_ms(options, self.idle_timeout_ms))
-            if self.max_retries is not None:
-                check(L.kimi_call_options_set_max_retries(options, self.max_retries))
-            for name, value in self.headers:
-                check(L.kimi_call_options_add_header(options, name, value))
-            for name, value in self.query:
-                check(L.kimi_call_options_add_query(options, name, value))
+            self._apply(options, L.kimi_call_options_set_idle_timeout_ms, L.kimi_call_options_set_max_retries,
+                        L.kimi_call_options_add_header, L.kimi_call_options_add_query)
             if token:
                 check(L.kimi_call_options_set_cancel_token(options, token))
         except BaseException:
@@ -116,7 +104,16 @@ class CallSettings:
             raise
         return options
 
-
+    def _apply(self, handle, set_idle_timeout, set_max_retries, add_header, add_query):
+        """The settings through one kind of handle's setters (a request's or call options')."""
+        if self.idle_timeout_ms is not None:
+            check(set_idle_timeout(handle, self.idle_timeout_ms))
+        if self.max_retries is not None:
+            check(set_max_retries(handle, self.max_retries))
+        for name, value in self.headers:
+            check(add_header(handle, name, value))
+        for name, value in self.query:
+            check(add_query(handle, name, value))
 
 
 def _pairs(mapping, what):
