@@ -4,9 +4,41 @@ import Testing
 /// Width and height from media headers, and the recommendation check.
 @Suite struct MediaDimensionsTests {
     func dimensions(_ bytes: [UInt8], _ format: MediaDetector.Format) -> MediaDimensions? {
-        MediaDimensions.read(MediaDimensions.Bytes(count: bytes.count) { offset, length in
-            offset >= 0 && length >= 0 && offset <= bytes.count - length ? Array(bytes[offset..<offset + length]) : nil
-        }, format: format)
+        MediaDimensions.read(MediaDimensions.Bytes(bytes), format: format)
+    }
+
+    /// Reads `size` bytes of `fill` after `head` the way a file is read,
+    /// counting the reads: the work must not grow with the file.
+    func reads(head: [UInt8], fill: UInt8, size: Int, _ format: MediaDetector.Format) -> (MediaDimensions?, Int) {
+        var loads = 0
+        let bytes = MediaDimensions.Bytes(count: head.count + size) { offset, length in
+            loads += 1
+            return (offset..<offset + length).map { $0 < head.count ? head[$0] : fill }
+        }
+        return (MediaDimensions.read(bytes, format: format), loads)
+    }
+
+    @Test func craftedFilesCostBoundedWork() {
+        // 20 MB of JPEG fill bytes: 0.2.0 made one read per byte (23 s).
+        let (jpeg, jpegLoads) = reads(head: [0xFF, 0xD8], fill: 0xFF, size: 20 << 20, MediaDetector.jpeg)
+        #expect(jpeg == nil)
+        #expect(jpegLoads <= 3)
+        // Segments of unknown size nested 17,000 deep, and moov boxes of size
+        // 0 nested 10,000 deep: 0.2.0 recursed once per level.
+        let ebml: [UInt8] = [0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84] + ascii("webm")
+        let segment: [UInt8] = [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        let webm = ebml + Array([[UInt8]](repeating: segment, count: 17_000).joined())
+        #expect(dimensions(webm, MediaDetector.webm) == nil)
+        let moov: [UInt8] = [0, 0, 0, 0] + ascii("moov")
+        let mp4 = box("ftyp", ascii("isom") + [0, 0, 2, 0]) + Array([[UInt8]](repeating: moov, count: 10_000).joined())
+        #expect(dimensions(mp4, MediaDetector.mp4) == nil)
+        // Within the depth limit the same nesting still finds the track.
+        let tkhd = box("tkhd", [0, 0, 0, 7] + [UInt8](repeating: 0, count: 72) + be(640 << 16, 4) + be(360 << 16, 4))
+        var nested = box("trak", tkhd)
+        for _ in 0..<(MediaDimensions.maxDepth - 2) { nested = box("moov", nested) }
+        #expect(dimensions(box("ftyp", ascii("isom")) + nested, MediaDetector.mp4) == MediaDimensions(width: 640, height: 360))
+        nested = box("moov", box("moov", nested))
+        #expect(dimensions(box("ftyp", ascii("isom")) + nested, MediaDetector.mp4) == nil)
     }
 
     func be(_ value: Int, _ size: Int) -> [UInt8] { (0..<size).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }

@@ -65,11 +65,8 @@ public final class InlineMedia: @unchecked Sendable {
         guard !bytes.isEmpty else { throw .invalidArgument("len: the \(kind.rawValue) data is empty") }
         let detected = MediaDetector.detect(Array(bytes.prefix(MediaDetector.headerLength)))
         let format = try resolve(detected, stated: mime, kind: kind, what: "the bytes")
-        let readable = MediaDimensions.Bytes(count: bytes.count) { offset, length in
-            offset >= 0 && length >= 0 && offset <= bytes.count - length ? Array(bytes[offset..<offset + length]) : nil
-        }
         return InlineMedia(format: format, source: .bytes(bytes), byteCount: bytes.count,
-                           dimensions: MediaDimensions.read(readable, format: format))
+                           dimensions: MediaDimensions.read(MediaDimensions.Bytes(bytes), format: format))
     }
 
     /// Media from a file, detected from its first bytes (not its name). The

@@ -1,28 +1,53 @@
 import Glibc
 
-/// An open file descriptor, closed in `deinit`.
+/// A regular file open for reading, closed in `deinit`.
 final class OpenFile {
     let fd: Int32
     let path: String
 
+    /// Opens `path`, which must be a regular file: a FIFO, a device
+    /// (`/dev/zero`), a socket or a directory is refused before anything is
+    /// read, and the open itself never blocks (O_NONBLOCK, dropped once the
+    /// file is known to be regular).
     init(reading path: String) throws(KimiError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
             throw .invalidArgument("path: cannot read \"\(path)\": \(String(cString: strerror(errno)))")
         }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .invalidArgument("path: cannot stat \"\(path)\": \(reason)")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .invalidArgument("path: \"\(path)\" is \(OpenFile.describe(info.st_mode)), not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.fd = fd
         self.path = path
     }
 
+    private static func describe(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
+        }
+    }
+
     deinit { close(fd) }
 
-    /// Size of a regular file.
+    /// The file's size now.
     func size() throws(KimiError) -> Int {
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             throw .invalidArgument("path: cannot stat \"\(path)\": \(String(cString: strerror(errno)))")
         }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .invalidArgument("path: \"\(path)\" is not a regular file") }
         return Int(info.st_size)
     }
 
