@@ -152,7 +152,7 @@ demo: all $(BUILD)/examples/stream_chat
 	fi
 
 # ------------------------------------------------------------------- tests
-C_TEST_SOURCES := $(wildcard Tests/c/test_*.c) Tests/hostile/test_hostile.c
+C_TEST_SOURCES := $(wildcard Tests/c/test_*.c Tests/hostile/test_*.c)
 C_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(C_TEST_SOURCES)))
 vpath test_%.c Tests/c Tests/hostile
 
@@ -220,7 +220,7 @@ tsan: all
 # libFuzzer targets (Fuzz/*), with AddressSanitizer; KimiCore gets coverage
 # instrumentation explicitly (SwiftPM gives it only to the fuzzer's module).
 FUZZ_SECONDS ?= 60
-FUZZ_PRODUCTS := StreamFuzz ResponseFuzz ErrorFuzz HeaderFuzz ObjectFuzz
+FUZZ_PRODUCTS := StreamFuzz ResponseFuzz ErrorFuzz HeaderFuzz ObjectFuzz MediaFuzz EventQueueFuzz
 FUZZ_BUILD := KIMI_FUZZ=1 swift build -c release --build-path .build-fuzz --sanitize=fuzzer --sanitize=address \
               -Xswiftc -use-ld=lld -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 

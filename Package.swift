@@ -50,7 +50,8 @@ let package = Package(
 // libFuzzer targets, built only by `make fuzz` (KIMI_FUZZ=1 with
 // --sanitize=fuzzer, which supplies their main function).
 if Context.environment["KIMI_FUZZ"] != nil {
-    for name in ["StreamFuzz", "ResponseFuzz", "ErrorFuzz", "HeaderFuzz", "ObjectFuzz"] {
-        package.targets.append(.executableTarget(name: name, dependencies: ["KimiCore"], path: "Fuzz/\(name)"))
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
+    for name in ["StreamFuzz", "ResponseFuzz", "ErrorFuzz", "HeaderFuzz", "ObjectFuzz", "MediaFuzz", "EventQueueFuzz"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["KimiCore", "FuzzSupport"], path: "Fuzz/\(name)"))
     }
 }

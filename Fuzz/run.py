@@ -16,7 +16,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {"StreamFuzz": "stream", "ResponseFuzz": "response", "ErrorFuzz": "error", "HeaderFuzz": "header",
-           "ObjectFuzz": "object"}
+           "ObjectFuzz": "object", "MediaFuzz": "media", "EventQueueFuzz": "queue"}
 
 
 def main():

@@ -1,3 +1,4 @@
+import FuzzSupport
 import KimiCore
 
 /// libFuzzer target: the error-body decoder, with the HTTP status taken from
@@ -21,6 +22,3 @@ public func fuzzError(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// `precondition` that prints its message in optimized builds too.
-func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
-    if !condition { fatalError(message()) }
-}

@@ -1,3 +1,4 @@
+import FuzzSupport
 import KimiCore
 
 /// libFuzzer target: what the server controls before the body. The input is
@@ -42,6 +43,3 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 private let redactor = Redactor(secret: "sk-fuzz-KEY0123456789abcdef")
 
 /// `precondition` that prints its message in optimized builds too.
-func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
-    if !condition { fatalError(message()) }
-}

@@ -1,3 +1,4 @@
+import FuzzSupport
 import KimiCore
 
 /// libFuzzer target: the decoders of what the server sends outside chat
@@ -17,18 +18,18 @@ public func fuzzObjects(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let response = result.response { checkUsage(response.usage) }
     case 1:
         guard case .success(let root) = JSONValue.parse(body) else { return 0 }
-        let file = FileObject(root)
+        let file = FileObject(root, gate: .none)
         require(isCount(file.bytes) && isCount(file.createdAt), "file \(file.bytes) \(file.createdAt)")
     case 2:
         guard case .success(let root) = JSONValue.parse(body) else { return 0 }
-        for model in (root.member("data")?.elements ?? []).map(ModelInfo.init) {
+        for model in (root.member("data")?.elements ?? []).map { ModelInfo($0, gate: .none) } {
             require(model.contextLength == -1 || isCount(model.contextLength), "context \(model.contextLength)")
             require(isCount(model.created), "created \(model.created)")
         }
     case 3, 5:
         guard case .success(let root) = JSONValue.parse(body) else { return 0 }
         let objects = data[0] % 6 == 3 ? [root] : (root.member("data")?.elements ?? [])
-        for batch in objects.map(Batch.init) {
+        for batch in objects.map { Batch($0, gate: .none) } {
             for value in [batch.total, batch.completed, batch.failed, batch.createdAt, batch.inProgressAt,
                           batch.finalizingAt, batch.completedAt, batch.failedAt, batch.expiredAt,
                           batch.cancellingAt, batch.cancelledAt, batch.expiresAt] {
@@ -55,6 +56,3 @@ private func checkUsage(_ usage: Usage) {
 }
 
 /// `precondition` that prints its message in optimized builds too.
-func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
-    if !condition { fatalError(message()) }
-}

@@ -1,3 +1,4 @@
+import FuzzSupport
 import KimiCore
 
 /// libFuzzer target: the non-streamed response decoder. Any body must give
@@ -19,6 +20,3 @@ public func fuzzResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// `precondition` that prints its message in optimized builds too.
-func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
-    if !condition { fatalError(message()) }
-}

@@ -1,3 +1,4 @@
+import FuzzSupport
 import KimiCore
 
 /// libFuzzer target: the SSE decoder, the chunk scanner and the stream
@@ -76,6 +77,3 @@ private func run(_ stream: UnsafeBufferPointer<UInt8>, pieceSize: () -> Int) -> 
 }
 
 /// `precondition` that prints its message in optimized builds too.
-func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
-    if !condition { fatalError(message()) }
-}

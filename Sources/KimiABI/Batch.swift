@@ -12,11 +12,11 @@ final class BatchBox {
 final class BatchPageBox {
     let batches: [BatchBox]
     let hasMore: Bool
-    let lastID: TextBuffer
+    let lastID: GatedText
     init(_ page: BatchPage) {
         batches = page.batches.map(BatchBox.init)
         hasMore = page.hasMore
-        lastID = TextBuffer(page.lastID)
+        lastID = GatedText(page.lastID)
     }
 }
 
@@ -92,9 +92,9 @@ public func kimi_batch_results(_ client: OpaquePointer?, _ batch: OpaquePointer?
             let response = result.response.map(ResponseBox.init)
             let pointer = response.map(borrowedHandle)
             return withExtendedLifetime(response) {
-                result.customID.withCString { id in
+                result.customID.string.withCString { id in
                     if let message = result.errorMessage {
-                        return message.withCString { callback(id, pointer, Int32(result.httpStatus), $0, userData) } == 0
+                        return message.string.withCString { callback(id, pointer, Int32(result.httpStatus), $0, userData) } == 0
                     }
                     return callback(id, pointer, Int32(result.httpStatus), nil, userData) == 0
                 }

@@ -8,13 +8,13 @@ final class ResponseBox {
     /// The metadata's texts as C strings, made on first use (responses are
     /// read from several threads at once, hence the lock).
     private let lock = Lock()
-    private var cMetadata: (requestID: TextBuffer, headers: HeaderTexts)?
+    private var cMetadata: (requestID: GatedText, headers: HeaderTexts)?
 
-    var metadataText: (requestID: TextBuffer, headers: HeaderTexts) {
+    var metadataText: (requestID: GatedText, headers: HeaderTexts) {
         lock.withLock {
             if let cMetadata { return cMetadata }
             let meta = response.metadata
-            let made = (TextBuffer(meta.requestID), HeaderTexts(meta.headers))
+            let made = (GatedText(meta.requestID), HeaderTexts(meta.headers))
             cMetadata = made
             return made
         }
@@ -51,12 +51,12 @@ private func usage(_ resp: OpaquePointer?) -> Usage { object(resp, as: ResponseB
 
 @c @implementation
 public func kimi_chat_response_content(_ resp: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    borrowed(choice(resp, 0)?.content, lengthOut)
+    borrowed(payload: choice(resp, 0)?.content, lengthOut)
 }
 
 @c @implementation
 public func kimi_chat_response_reasoning(_ resp: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    borrowed(choice(resp, 0)?.reasoning, lengthOut)
+    borrowed(payload: choice(resp, 0)?.reasoning, lengthOut)
 }
 
 @c @implementation
@@ -65,7 +65,7 @@ public func kimi_chat_response_full_content(_ resp: OpaquePointer?, _ lengthOut:
         lengthOut?.pointee = 0
         return emptyCString
     }
-    return borrowed(response.fullContent, lengthOut)
+    return borrowed(payload: response.fullContent, lengthOut)
 }
 
 @c @implementation
@@ -113,7 +113,7 @@ public func kimi_chat_response_tool_call_name(_ resp: OpaquePointer?, _ i: Int) 
 
 @c @implementation
 public func kimi_chat_response_tool_call_arguments(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
-    borrowed(toolCall(resp, 0, i)?.arguments)
+    borrowed(payload: toolCall(resp, 0, i)?.arguments)
 }
 
 @c @implementation
@@ -156,13 +156,13 @@ public func kimi_chat_response_choice_count(_ resp: OpaquePointer?) -> Int {
 @c @implementation
 public func kimi_chat_response_choice_content(_ resp: OpaquePointer?, _ index: Int,
                                               _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    borrowed(choice(resp, index)?.content, lengthOut)
+    borrowed(payload: choice(resp, index)?.content, lengthOut)
 }
 
 @c @implementation
 public func kimi_chat_response_choice_reasoning(_ resp: OpaquePointer?, _ index: Int,
                                                 _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    borrowed(choice(resp, index)?.reasoning, lengthOut)
+    borrowed(payload: choice(resp, index)?.reasoning, lengthOut)
 }
 
 @c @implementation
@@ -188,7 +188,7 @@ public func kimi_chat_response_choice_tool_call_name(_ resp: OpaquePointer?, _ i
 @c @implementation
 public func kimi_chat_response_choice_tool_call_arguments(_ resp: OpaquePointer?, _ index: Int,
                                                           _ i: Int) -> UnsafePointer<CChar>? {
-    borrowed(toolCall(resp, index, i)?.arguments)
+    borrowed(payload: toolCall(resp, index, i)?.arguments)
 }
 
 // MARK: - Metadata

@@ -41,5 +41,5 @@ public func kimi_client_with_options(_ client: OpaquePointer?, _ opts: OpaquePoi
 
 @c @implementation
 public func kimi_client_base_url(_ client: OpaquePointer?) -> UnsafePointer<CChar>? {
-    borrowed(object(client, as: ClientBox.self)?.baseURL)
+    borrowed(payload: object(client, as: ClientBox.self)?.baseURL)
 }

@@ -53,19 +53,19 @@ public func kimi_event_queue_read(_ queue: OpaquePointer?, _ eventOut: UnsafeMut
     return kimi_stream_event_read(event, textOut, lengthOut, choiceOut, toolCallOut, lastOut)
 }
 
-/// The queue behind an event pointer, when it is a queued event.
-private func queued(_ event: OpaquePointer?) -> ChatTask? {
-    object(event, as: QueueBox.self)?.queue.currentTask
+/// The tags of the taken event's task, when `event` is a queued event.
+private func queuedTags(_ event: OpaquePointer?) -> (handle: UInt, user: UInt)? {
+    object(event, as: QueueBox.self)?.queue.currentTags
 }
 
 @c @implementation
 public func kimi_stream_event_task(_ ev: OpaquePointer?) -> OpaquePointer? {
-    guard let address = queued(ev)?.tags.handle, address != 0 else { return nil }
+    guard let address = queuedTags(ev)?.handle, address != 0 else { return nil }
     return OpaquePointer(bitPattern: address)
 }
 
 @c @implementation
 public func kimi_stream_event_user_data(_ ev: OpaquePointer?) -> UnsafeMutableRawPointer? {
-    guard let address = queued(ev)?.tags.user, address != 0 else { return nil }
+    guard let address = queuedTags(ev)?.user, address != 0 else { return nil }
     return UnsafeMutableRawPointer(bitPattern: address)
 }

@@ -56,15 +56,15 @@ import Testing
 
         let refused = decode(#"{"custom_id":"b","response":{"status_code":429,"body":{"error":{"type":"rate_limit_reached_error","message":"slow"}}},"error":null}"#)
         #expect(refused.response == nil && refused.httpStatus == 429)
-        #expect(refused.errorMessage?.contains("rate_limit_reached_error: slow") == true)
+        #expect(refused.errorMessage?.string.contains("rate_limit_reached_error: slow") == true)
 
         let failed = decode(#"{"custom_id":"c","response":null,"error":{"code":"batch_expired","message":"too late"}}"#)
         #expect(failed.httpStatus == 0 && failed.errorMessage == "batch_expired: too late")
 
         let broken = decode(#"{"custom_id":"d","#)
-        #expect(broken.response == nil && broken.errorMessage?.contains("line 7 of output file f is not valid JSON") == true)
+        #expect(broken.response == nil && broken.errorMessage?.string.contains("line 7 of output file f is not valid JSON") == true)
 
         let empty = decode(#"{"custom_id":"e"}"#)
-        #expect(empty.errorMessage?.contains("neither a response nor an error") == true)
+        #expect(empty.errorMessage?.string.contains("neither a response nor an error") == true)
     }
 }

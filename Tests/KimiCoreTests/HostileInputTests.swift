@@ -96,7 +96,7 @@ import Testing
     @Test func bodiesAreRedactedBeforeTheyAreCut() {
         let key = HostileInputTests.key
         let body = TextBuffer(String(repeating: "x", count: 190) + key + " tail")
-        let snippet = ErrorDecoder.bodySnippet(body, limit: 200, redactor: redactor)
+        let snippet = ErrorDecoder.bodySnippet(body, limit: 200, gate: Gate(redactor: redactor)).string
         #expect(!redactor.reveals(snippet))
         #expect(snippet.contains("[redacted]"))
         #expect(snippet.utf8.count <= 200 + "…".utf8.count)

@@ -89,16 +89,16 @@ import Testing
 
     @Test func synthesizedJSONRoundTrips() throws {
         let response = ChatResponse()
-        response.id.append("cmpl-9")
-        response.model.append("kimi-k2.6")
+        response.id.set("cmpl-9")
+        response.model.set("kimi-k2.6")
         let choice = response.choice(at: 0)
         choice.content.append("Hi \"there\"")
         choice.reasoning.append("r")
-        choice.finishReason.append("stop")
+        choice.finishReason.set("stop")
         response.usage.promptTokens = 1
         response.usage.completionTokens = 2
         response.usage.totalTokens = 3
-        let again = try ResponseDecoder.decode(response.json)
+        let again = try ResponseDecoder.decode(TextBuffer(response.json.string))
         #expect(again.choices[0].content.string == "Hi \"there\"")
         #expect(again.choices[0].reasoning.string == "r")
         #expect(again.usage.totalTokens == 3)

@@ -247,7 +247,7 @@ import Testing
             Self.chunk(Self.delta(#""content":"Hi \"you\"""#)),
             Self.chunk(Self.delta("", finish: "stop", usage: #"{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}"#)),
         ]))
-        let again = try ResponseDecoder.decode(out.response.json)
+        let again = try ResponseDecoder.decode(TextBuffer(out.response.json.string))
         #expect(again.choices[0].content.string == "Hi \"you\"")
         #expect(again.choices[0].reasoning.string == "r")
         #expect(again.choices[0].finishReason.string == "stop")

@@ -105,6 +105,25 @@ static inline kimi_client *test_client_from(kimi_client_options *opts) {
 
 static inline kimi_client *test_client(void) { return test_client_from(test_options()); }
 
+/* Options for the hostile server's case `path` (with_mock.py --hostile
+ * names its port in KIMI_HOSTILE_PORT), with `key` as the API key. */
+static inline kimi_client_options *hostile_options(const char *path, const char *key) {
+    static char url[512];
+    kimi_client_options *opts = test_options();
+    const char *port = getenv("KIMI_HOSTILE_PORT");
+    if (!port) {
+        fprintf(stderr, "KIMI_HOSTILE_PORT is not set (run through with_mock.py --hostile)\n");
+        exit(2);
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%s/%s/v1", port, path);
+    if (kimi_client_options_set_base_url(opts, url) != KIMI_OK ||
+        (key && kimi_client_options_set_api_key(opts, key) != KIMI_OK)) {
+        fprintf(stderr, "cannot point at %s: %s\n", url, kimi_error_message());
+        exit(2);
+    }
+    return opts;
+}
+
 /* A one-message request. */
 static inline kimi_chat_request *user_request(const char *model, const char *text) {
     kimi_chat_request *req = kimi_chat_request_new(model);

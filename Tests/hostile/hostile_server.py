@@ -35,6 +35,14 @@ Cases (see CASES below):
   stall/<n>                       n chunks of a stream, then silence
   big5xx/<status>/<bytes>         an error answer with a huge body
   sse/<name>                      a byte-exact event-stream transcript (SSE)
+  bigdelta/<bytes>/<ms>           one content delta that large, then <ms> of
+                                  silence, then the rest of a good stream
+  ttft/<ms>                       the role at once, the first content <ms> later
+  leak/<how>                      the key and control characters (ESC, C1,
+                                  newlines, DEL) in every text field that is
+                                  not the model's own: error (a 400),
+                                  streamerror (an error frame), answer (a 200),
+                                  stream (a 200 stream), files, batches, models
 """
 
 import argparse
@@ -497,11 +505,78 @@ def sse_case(conn, req, name):
     conn.stream(SSE[name])
 
 
+def bigdelta_case(conn, req, size, pause_ms):
+    if not req.streaming:
+        return conn.send(200, completion("x" * int(size)))
+    conn.head(200, [("Content-Type", "text/event-stream")])
+    conn.raw(sse(chunk({"role": "assistant", "content": ""})) + sse(chunk({"content": "x" * int(size)})))
+    time.sleep(int(pause_ms) / 1000)
+    conn.raw(sse(chunk({"content": "tail"})) + sse(chunk({}, "stop", usage())) + b"data: [DONE]\n\n")
+
+
+def ttft_case(conn, req, delay_ms):
+    conn.head(200, [("Content-Type", "text/event-stream")])
+    conn.raw(sse(chunk({"role": "assistant", "content": ""})))
+    time.sleep(int(delay_ms) / 1000)
+    conn.raw(normal_stream()[len(sse(chunk({"role": "assistant", "content": ""}))):])
+
+
+# Control characters a terminal or a log would act on: a screen clear, a
+# title change, an OSC 52 clipboard write, C1 CSI (U+009B) and DEL.
+NASTY = "\n\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\u009b31m\x7f\r"
+
+
+def leak_case(conn, req, how):
+    key = req.key
+    bad = key + NASTY
+    headers = [("x-request-id", key + "\x1b[1m\u009b"), ("x-" + "evil", "\x1b]0;t\x07" + key)]
+    headers = [(n, v.encode("utf-8").decode("latin-1")) for n, v in headers]
+    error = {"error": {"type": bad, "code": bad, "message": "boom " + bad, "request_id": bad}}
+    if how == "error":
+        return conn.send(400, error, headers=headers)
+    if how == "streamerror":
+        return conn.stream(sse(chunk({"content": "partial"})) + sse(error), headers=headers)
+    call = {"index": 0, "id": "functions." + bad + ":0", "type": "function" + NASTY,
+            "function": {"name": "f" + bad, "arguments": "{}"}}
+    if how == "answer" and not req.streaming:
+        body = completion("fine", extra={"id": bad, "model": bad, "object": bad})
+        body["choices"][0]["finish_reason"] = "stop" + NASTY + key
+        body["choices"][0]["message"]["role"] = "assistant" + NASTY
+        body["choices"][0]["message"]["tool_calls"] = [call]
+        return conn.send(200, body, headers=headers)
+    if how in ("answer", "stream"):
+        def c(delta, finish=None):
+            out = chunk(delta, finish)
+            out["id"], out["model"] = bad, bad
+            return sse(out)
+        data = (c({"role": "assistant" + NASTY, "content": ""}) + c({"content": "fine"}) + c({"tool_calls": [call]})
+                + c({}, "tool_calls" + NASTY + key) + b"data: [DONE]\n\n")
+        return conn.stream(data, headers=headers)
+    if how == "files":
+        obj = {"id": bad, "object": "file", "bytes": 3, "created_at": CREATED, "filename": bad, "purpose": bad,
+               "status": bad, "status_details": bad}
+        if req.endpoint == "/files":
+            return conn.send(200, {"object": "list", "data": [obj]}, headers=headers)
+        return conn.send(200, obj, headers=headers)
+    if how == "batches":
+        obj = {"id": bad, "object": "batch", "endpoint": bad, "input_file_id": bad, "completion_window": bad,
+               "status": bad, "output_file_id": bad, "error_file_id": bad,
+               "errors": {"data": [{"code": bad, "message": bad, "line": 1}]}}
+        if req.endpoint == "/batches":
+            return conn.send(200, {"object": "list", "data": [obj], "has_more": False, "last_id": bad}, headers=headers)
+        return conn.send(200, obj, headers=headers)
+    if how == "models":
+        return conn.send(200, {"object": "list", "data": [{"id": bad, "object": "model", "owned_by": bad}]},
+                         headers=headers)
+    conn.error(404, f"no leak {how}")
+
+
 CASES = {
     "num": num_case, "hdr": hdr_case, "status": status_case, "dupkeys": dupkeys_case, "deep": deep_case,
     "hugeline": hugeline_case, "hugecomment": lambda conn, req, size: hugeline_case(conn, req, size, True),
     "drip": drip_case, "endless": endless_case, "endless-headers": endless_headers_case, "gzip": gzip_case,
     "echo": echo_case, "stall": stall_case, "big5xx": big5xx_case, "sse": sse_case,
+    "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case,
 }
 
 

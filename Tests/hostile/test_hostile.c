@@ -13,7 +13,6 @@
 enum style { CREATE, STREAM, PULL, TASK_STREAM, TASK_CREATE, STYLES };
 static const char *style_names[] = {"create", "stream", "pull", "task_stream", "task_create"};
 
-static char base_url[512];
 
 /* The failure of the last run(), read right after the call that failed:
    later calls (kimi_stream_response, kimi_task_response) clear the
@@ -35,21 +34,7 @@ static void snapshot(kimi_status status) {
 }
 
 /* Options for the hostile server's case `path`. */
-static kimi_client_options *case_options(const char *path) {
-    kimi_client_options *opts = test_options();
-    const char *port = getenv("KIMI_HOSTILE_PORT");
-    if (!port) {
-        fprintf(stderr, "KIMI_HOSTILE_PORT is not set (run through with_mock.py --hostile)\n");
-        exit(2);
-    }
-    snprintf(base_url, sizeof base_url, "http://127.0.0.1:%s/%s/v1", port, path);
-    if (kimi_client_options_set_base_url(opts, base_url) != KIMI_OK ||
-        kimi_client_options_set_api_key(opts, KEY) != KIMI_OK) {
-        fprintf(stderr, "cannot point at %s: %s\n", base_url, kimi_error_message());
-        exit(2);
-    }
-    return opts;
-}
+static kimi_client_options *case_options(const char *path) { return hostile_options(path, KEY); }
 
 static kimi_client *case_client(const char *path) { return test_client_from(case_options(path)); }
 

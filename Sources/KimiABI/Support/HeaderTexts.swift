@@ -3,10 +3,10 @@ import KimiCore
 /// Response headers as C strings (names lower-cased, in the order they
 /// came), behind the header accessors of responses and of the last error.
 struct HeaderTexts {
-    private let lines: [(name: TextBuffer, value: TextBuffer)]
+    private let lines: [(name: GatedText, value: GatedText)]
 
-    init(_ headers: [(name: String, value: String)]) {
-        lines = headers.map { (TextBuffer($0.name), TextBuffer($0.value)) }
+    init(_ headers: OutsideHeaders) {
+        lines = headers.map { (GatedText($0.name), GatedText($0.value)) }
     }
 
     var count: Int { lines.count }

@@ -4,20 +4,24 @@ import KimiCore
 /// The calling thread's last error, behind the kimi_error_* functions. Each
 /// thread gets its own object (a pthread key whose destructor releases it),
 /// so one thread's failure never overwrites another's message.
+///
+/// Every text here passed the gate: the error's fields from the server did
+/// where the call ended, and the message is made one line without control
+/// characters once more here (it may quote a caller's argument too).
 final class LastError {
     var status = Status.ok
     var kind = ErrorKind.none
     var httpStatus: Int32 = 0
     var retryAfterMs: Int64 = -1
-    let message = TextBuffer()
+    let message = GatedText()
     /// The message without the function's name and the C hint, for bindings.
-    let detail = TextBuffer()
+    let detail = GatedText()
     /// The hint's stable name ("" when none).
-    let hint = TextBuffer()
-    let type = TextBuffer()
-    let code = TextBuffer()
-    let requestID = TextBuffer()
-    let body = TextBuffer()
+    let hint = GatedText()
+    let type = GatedText()
+    let code = GatedText()
+    let requestID = GatedText()
+    let body = GatedText()
     /// The error answer's headers (none when there was no answer).
     var headers = HeaderTexts([])
 
@@ -26,12 +30,13 @@ final class LastError {
         kind = error.kind
         httpStatus = Int32(clamping: error.httpStatus)
         retryAfterMs = error.retryAfterMs
-        for (buffer, text) in [(message, text), (detail, error.message), (hint, error.hint?.rawValue ?? ""),
-                               (type, error.type), (code, error.code), (requestID, error.requestID),
-                               (body, error.body)] {
-            buffer.removeAll()
-            buffer.append(text)
-        }
+        message.set(Gate.none.admit(text))
+        detail.set(Gate.none.admit(error.message))
+        hint.set(Gate.none.admit(error.hint?.rawValue ?? ""))
+        type.set(error.type)
+        code.set(error.code)
+        requestID.set(error.requestID)
+        body.set(error.body)
         if !error.headers.isEmpty || headers.count > 0 { headers = HeaderTexts(error.headers) }
     }
 
@@ -41,7 +46,7 @@ final class LastError {
         kind = .none
         httpStatus = 0
         retryAfterMs = -1
-        for buffer in [message, detail, hint, type, code, requestID, body] { buffer.removeAll() }
+        for text in [message, detail, hint, type, code, requestID, body] { text.set(.empty) }
         if headers.count > 0 { headers = HeaderTexts([]) }
     }
 

@@ -36,8 +36,22 @@ func cString(_ text: StaticString) -> UnsafePointer<CChar> {
     UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
-/// A buffer's C string, storing its length in `lengthOut` when given.
-func borrowed(_ buffer: TextBuffer?, _ lengthOut: UnsafeMutablePointer<Int>? = nil) -> UnsafePointer<CChar> {
+/// Outside text (it passed the gate) as a C string, its length stored in
+/// `lengthOut` when given. Every accessor of text that came from a server
+/// or a file returns through here.
+func borrowed(_ text: GatedText?, _ lengthOut: UnsafeMutablePointer<Int>? = nil) -> UnsafePointer<CChar> {
+    guard let text else {
+        lengthOut?.pointee = 0
+        return emptyCString
+    }
+    lengthOut?.pointee = text.count
+    return text.cString
+}
+
+/// Text that is not outside text as a C string: the model's own (content,
+/// reasoning, tool-call arguments: byte for byte) or the caller's. The label
+/// makes an accessor say which it hands out.
+func borrowed(payload buffer: TextBuffer?, _ lengthOut: UnsafeMutablePointer<Int>? = nil) -> UnsafePointer<CChar> {
     guard let buffer else {
         lengthOut?.pointee = 0
         return emptyCString

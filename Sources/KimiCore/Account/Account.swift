@@ -18,7 +18,7 @@ public struct Account {
     /// `GET /v1/models`, with Kimi's capability fields.
     public func listModels() throws(KimiError) -> [ModelInfo] {
         let root = try client.json(HTTPRequest(method: .get, url: config.base.endpoint("/models"), headers: config.jsonHeaders))
-        let models = (root.member("data")?.elements ?? []).map(ModelInfo.init)
+        let models = (root.member("data")?.elements ?? []).map { ModelInfo($0, gate: config.gate) }
         client.engine.windows.learn(models)  // context_length bounds max_completion_tokens from now on
         return models
     }

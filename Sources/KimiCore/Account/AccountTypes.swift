@@ -1,7 +1,7 @@
 /// A model from `GET /v1/models`, with Kimi's capability fields.
 public final class ModelInfo {
-    public let id = TextBuffer()
-    public let ownedBy = TextBuffer()
+    public let id = GatedText()
+    public let ownedBy = GatedText()
     public var created: Int64 = 0
     /// -1 when not sent.
     public var contextLength: Int64 = -1
@@ -9,10 +9,10 @@ public final class ModelInfo {
     public var supportsVideoIn = false
     public var supportsReasoning = false
 
-    /// Reads one entry of a model list.
-    public init(_ value: JSONValue) {
-        _ = value.member("id")?.appendString(to: id)
-        _ = value.member("owned_by")?.appendString(to: ownedBy)
+    /// Reads one entry of a model list; its texts pass `gate`.
+    public init(_ value: JSONValue, gate: Gate) {
+        id.set(gate.admit(value.member("id")?.string ?? ""))
+        ownedBy.set(gate.admit(value.member("owned_by")?.string ?? ""))
         created = value.member("created")?.count64 ?? 0
         contextLength = value.member("context_length")?.count64 ?? -1
         supportsImageIn = value.member("supports_image_in")?.bool ?? false

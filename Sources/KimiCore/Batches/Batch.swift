@@ -4,16 +4,16 @@ public final class Batch {
     public static let finalStatuses: Set<String> = ["completed", "failed", "expired", "cancelled"]
     public static let cancellableStatuses: Set<String> = ["validating", "in_progress", "finalizing"]
 
-    public let id = TextBuffer()
-    public let status = TextBuffer()
-    public let endpoint = TextBuffer()
-    public let inputFileID = TextBuffer()
-    public let outputFileID = TextBuffer()
-    public let errorFileID = TextBuffer()
-    public let completionWindow = TextBuffer()
+    public let id = GatedText()
+    public let status = GatedText()
+    public let endpoint = GatedText()
+    public let inputFileID = GatedText()
+    public let outputFileID = GatedText()
+    public let errorFileID = GatedText()
+    public let completionWindow = GatedText()
     /// The first entry of `errors` (why a batch failed validation), as
     /// "code: message (line N)"; empty when there is none.
-    public let errorSummary = TextBuffer()
+    public let errorSummary = GatedText()
     public var total: Int64 = 0
     public var completed: Int64 = 0
     public var failed: Int64 = 0
@@ -26,18 +26,20 @@ public final class Batch {
     public var cancellingAt: Int64 = 0
     public var cancelledAt: Int64 = 0
     public var expiresAt: Int64 = 0
-    public let json: TextBuffer
+    public let json: GatedText
 
-    /// Reads a batch object; fields it lacks stay empty (or 0).
-    public init(_ value: JSONValue) {
-        json = TextBuffer(value.jsonText)
-        _ = value.member("id")?.appendString(to: id)
-        _ = value.member("status")?.appendString(to: status)
-        _ = value.member("endpoint")?.appendString(to: endpoint)
-        _ = value.member("input_file_id")?.appendString(to: inputFileID)
-        _ = value.member("output_file_id")?.appendString(to: outputFileID)
-        _ = value.member("error_file_id")?.appendString(to: errorFileID)
-        _ = value.member("completion_window")?.appendString(to: completionWindow)
+    /// Reads a batch object; fields it lacks stay empty (or 0). Its texts
+    /// pass `gate`.
+    public init(_ value: JSONValue, gate: Gate) {
+        json = GatedText(gate.admit(value.jsonText, as: .json))
+        func text(_ key: String) -> OutsideText { gate.admit(value.member(key)?.string ?? "") }
+        id.set(text("id"))
+        status.set(text("status"))
+        endpoint.set(text("endpoint"))
+        inputFileID.set(text("input_file_id"))
+        outputFileID.set(text("output_file_id"))
+        errorFileID.set(text("error_file_id"))
+        completionWindow.set(text("completion_window"))
         if let counts = value.member("request_counts") {
             total = counts.member("total")?.count64 ?? 0
             completed = counts.member("completed")?.count64 ?? 0
@@ -56,8 +58,9 @@ public final class Batch {
         if let first = value.member("errors")?.member("data")?.elements.first {
             let code = first.member("code")?.string ?? ""
             let message = first.member("message")?.string ?? ""
-            errorSummary.append(code.isEmpty ? message : "\(code): \(message)")
-            if let line = first.member("line")?.count64 { errorSummary.append(" (line \(line))") }
+            var summary = code.isEmpty ? message : "\(code): \(message)"
+            if let line = first.member("line")?.count64 { summary += " (line \(line))" }
+            errorSummary.set(gate.admit(summary))
         }
     }
 
@@ -76,6 +79,6 @@ public final class Batch {
 public struct BatchPage {
     public var batches: [Batch]
     public var hasMore: Bool
-    /// The id to pass as `after` for the next page ("" when the page is empty).
-    public var lastID: String
+    /// The id to pass as `after` for the next page (empty when the page is empty).
+    public var lastID: OutsideText
 }

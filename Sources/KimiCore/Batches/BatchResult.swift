@@ -2,26 +2,29 @@
 /// Kimi uses: `{"id", "custom_id", "response": {"status_code",
 /// "request_id", "body"}, "error": {"code", "message"}}`.
 public struct BatchResult {
-    public var customID: String
+    public var customID = OutsideText.empty
     /// The chat completion of a successful line.
     public var response: ChatResponse?
     /// The line's HTTP status; 0 when the request got no response.
     public var httpStatus: Int
     /// Why the line failed (nil on success).
-    public var errorMessage: String?
+    public var errorMessage: OutsideText?
 
     /// Decodes line `number` of `file`; a line that cannot be understood
-    /// becomes a failed result that says so, never a dropped one.
-    /// Texts that come from the file go through `redactor` before any cut.
+    /// becomes a failed result that says so, never a dropped one. Texts
+    /// from the file pass `gate` (the key goes before any cut).
     public static func decode(_ line: UnsafeRawBufferPointer, number: Int, file: String,
-                       redactor: Redactor = .none) -> BatchResult {
-        var result = decodeLine(line, number: number, file: file, redactor: redactor)
-        result.errorMessage = result.errorMessage.map(redactor.redact)
+                              gate: Gate = .none) -> BatchResult {
+        var result = decodeLine(line, number: number, file: file, gate: gate)
+        result.errorMessage = result.failure.map { gate.admit($0) }
         return result
     }
 
+    /// Why the line failed, before the gate.
+    private var failure: String?
+
     private static func decodeLine(_ line: UnsafeRawBufferPointer, number: Int, file: String,
-                                   redactor: Redactor) -> BatchResult {
+                                   gate: Gate) -> BatchResult {
         let root: JSONValue
         switch JSONValue.parse(line) {
         case .success(let value) where value.isObject: root = value
@@ -31,29 +34,29 @@ public struct BatchResult {
             return BatchResult(failure: "line \(number) of \(file) is not valid JSON: \(error.message) at byte \(error.position)")
         }
         var result = BatchResult(failure: nil)
-        result.customID = root.member("custom_id")?.string ?? ""
+        result.customID = gate.admit(root.member("custom_id")?.string ?? "")
         let response = root.member("response").flatMap { $0.isObject ? $0 : nil }
         result.httpStatus = Counts.httpStatus(response?.member("status_code")?.int64)
         if let error = root.member("error"), error.isObject {
             let code = error.member("code")?.string ?? error.member("code")?.int64.map(String.init) ?? ""
             let message = error.member("message")?.string ?? "(no message)"
-            result.errorMessage = code.isEmpty ? message : "\(code): \(message)"
+            result.failure = code.isEmpty ? message : "\(code): \(message)"
             return result
         }
         guard let response, let body = response.member("body") else {
-            result.errorMessage = "line \(number) of \(file) has neither a response nor an error"
+            result.failure = "line \(number) of \(file) has neither a response nor an error"
             return result
         }
         guard (200..<300).contains(result.httpStatus) else {
-            result.errorMessage = ErrorDecoder.apiError(in: body, httpStatus: result.httpStatus)?.message
-                ?? "HTTP \(result.httpStatus): \(ErrorDecoder.bodySnippet(TextBuffer(body.jsonText), redactor: redactor))"
+            result.failure = ErrorDecoder.apiError(in: body, httpStatus: result.httpStatus, gate: gate)?.message
+                ?? "HTTP \(result.httpStatus): \(ErrorDecoder.bodySnippet(TextBuffer(body.jsonText), gate: gate))"
             return result
         }
         do throws(KimiError) {
             let raw = BatchResult.bodyText(in: line) ?? TextBuffer(body.jsonText)
-            result.response = try ResponseDecoder.decode(body, raw: raw)
+            result.response = try ResponseDecoder.decode(body, raw: raw, gate: gate)
         } catch {
-            result.errorMessage = "line \(number) of \(file): \(error.message)"
+            result.failure = "line \(number) of \(file): \(error.message)"
         }
         return result
     }
@@ -91,8 +94,7 @@ public struct BatchResult {
     }
 
     private init(failure: String?) {
-        customID = ""
         httpStatus = 0
-        errorMessage = failure
+        self.failure = failure
     }
 }

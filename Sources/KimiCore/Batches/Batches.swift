@@ -31,12 +31,14 @@ public struct Batches {
         w.key("completion_window"); w.string(window)
         if let metadata { w.key("metadata"); metadata.write(to: &w) }
         w.endObject()
-        return Batch(try client.json(HTTPRequest(method: .post, url: config.base.endpoint("/batches"),
-                                                 headers: config.jsonHeaders, body: RequestBody([.text(body)]))))
+        let root = try client.json(HTTPRequest(method: .post, url: config.base.endpoint("/batches"),
+                                               headers: config.jsonHeaders, body: RequestBody([.text(body)])))
+        return Batch(root, gate: config.gate)
     }
 
     public func retrieve(id: String, cancel: CancelToken? = nil) throws(KimiError) -> Batch {
-        Batch(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders), cancelling(cancel)))
+        Batch(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders), cancelling(cancel)),
+              gate: config.gate)
     }
 
     private func cancelling(_ token: CancelToken?) -> CallOptions {
@@ -53,9 +55,9 @@ public struct Batches {
         if let after { query.append((name: "after", value: try pathSegment(after, "after"))) }
         let url = config.base.endpoint("/batches", query: query)
         let root = try client.json(HTTPRequest(method: .get, url: url, headers: config.jsonHeaders))
-        let batches = (root.member("data")?.elements ?? []).map(Batch.init)
+        let batches = (root.member("data")?.elements ?? []).map { Batch($0, gate: config.gate) }
         return BatchPage(batches: batches, hasMore: root.member("has_more")?.bool ?? false,
-                         lastID: root.member("last_id")?.string ?? batches.last?.id.string ?? "")
+                         lastID: config.gate.admit(root.member("last_id")?.string ?? batches.last?.id.string ?? ""))
     }
 
     /// Asks Kimi to cancel; only a validating, in-progress or finalizing
@@ -65,9 +67,10 @@ public struct Batches {
         guard Batch.cancellableStatuses.contains(status) else {
             throw .invalidArgument("batch \(batch.id.string) is \(status.isEmpty ? "in an unknown state" : status); only a validating, in_progress or finalizing batch can be cancelled")
         }
-        return Batch(try client.json(HTTPRequest(method: .post, url: try url(batch.id.string, "/cancel"),
-                                                 headers: config.jsonHeaders, body: RequestBody([.text(TextBuffer())])),
-                                     cancelling(cancel)))
+        let root = try client.json(HTTPRequest(method: .post, url: try url(batch.id.string, "/cancel"),
+                                               headers: config.jsonHeaders, body: RequestBody([.text(TextBuffer())])),
+                                   cancelling(cancel))
+        return Batch(root, gate: config.gate)
     }
 
     /// Polls until the batch reaches a final state, calling `progress` with
@@ -114,7 +117,7 @@ public struct Batches {
         var answered = 0
         for (kind, fileID) in files {
             let finished = try client.files.forEachLine(of: fileID, cancel: cancel) { line, number throws(KimiError) in
-                let result = BatchResult.decode(line, number: number, file: "\(kind) \(fileID)", redactor: config.redactor)
+                let result = BatchResult.decode(line, number: number, file: "\(kind) \(fileID)", gate: config.gate)
                 if let response = result.response {
                     client.usage.record(response, batch: id, line: answered)
                     answered += 1

@@ -8,7 +8,7 @@ public struct Chat {
     /// Sends `request` and decodes the whole answer.
     public func create(_ request: ChatRequest) throws(KimiError) -> ChatResponse {
         let call = try self.call(request, streamed: false)
-        let response = try Chat.completion(of: client.engine.perform(call))
+        let response = try Chat.completion(of: client.engine.perform(call), gate: client.config.gate)
         Chat.finish(response, call: call, prefill: request.prefill, usage: client.usage)
         return response
     }
@@ -53,8 +53,8 @@ public struct Chat {
     }
 
     /// The response in a create's 2xx answer.
-    static func completion(of transfer: Transfer) throws(KimiError) -> ChatResponse {
-        try ResponseDecoder.decode(transfer.body)
+    static func completion(of transfer: Transfer, gate: Gate) throws(KimiError) -> ChatResponse {
+        try ResponseDecoder.decode(transfer.body, gate: gate)
     }
 
     /// What every finished chat response goes through, whatever the call

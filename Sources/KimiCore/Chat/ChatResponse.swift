@@ -17,21 +17,25 @@ public struct Usage: Sendable, Equatable {
 }
 
 /// A tool call in a response, assembled from one message or many deltas.
+/// Its id, type and name are outside text (gated); its arguments are the
+/// model's own text, byte for byte.
 public final class ResponseToolCall {
-    public let id = TextBuffer()
-    public let type = TextBuffer()
-    public let name = TextBuffer()
+    public let id = GatedText()
+    public let type = GatedText()
+    public let name = GatedText()
     public let arguments = TextBuffer()
     public init() {}
 }
 
-/// One choice of a response: the assistant message and how it ended.
+/// One choice of a response: the assistant message and how it ended. The
+/// content and reasoning are the model's text, byte for byte; the role and
+/// finish reason are outside text (gated).
 public final class ResponseChoice {
     public var index: Int
-    public let role = TextBuffer()
+    public let role = GatedText()
     public let content = TextBuffer()
     public let reasoning = TextBuffer()
-    public let finishReason = TextBuffer()
+    public let finishReason = GatedText()
     public var toolCalls: [ResponseToolCall] = []
     /// Kimi's per-choice usage (`choices[i].usage`), when sent.
     public var usage = Usage()
@@ -42,9 +46,9 @@ public final class ResponseChoice {
 /// A chat completion: from one JSON body, or accumulated from a stream.
 /// Both paths fill the same fields, so the accessors cannot tell them apart.
 public final class ChatResponse {
-    public let id = TextBuffer()
-    public let object = TextBuffer()
-    public let model = TextBuffer()
+    public let id = GatedText()
+    public let object = GatedText()
+    public let model = GatedText()
     public var created: Int64 = 0
     /// Choices in order of their `index`.
     public var choices: [ResponseChoice] = []
@@ -73,21 +77,30 @@ public final class ChatResponse {
     private var full: TextBuffer?
 
     private let rawLock = Lock()
-    private var raw: TextBuffer?
+    private var rawBody: TextBuffer?
+    private var exported: GatedText?
+    /// Removes the key from the JSON this response exports.
+    let gate: Gate
 
-    public init() {}
+    public init(gate: Gate = .none) { self.gate = gate }
 
     /// A response whose JSON is the body it was decoded from.
-    init(rawBody: TextBuffer) { raw = rawBody }
+    init(rawBody: TextBuffer, gate: Gate) {
+        self.rawBody = rawBody
+        self.gate = gate
+    }
 
     /// The JSON of this response: the body as received, or for a stream a
-    /// non-streaming-shaped document built once on first use.
-    public var json: TextBuffer {
+    /// non-streaming-shaped document, made once on first use; gated (a
+    /// server that quotes the key back does not get it exported).
+    public var json: GatedText {
         rawLock.withLock {
-            if let raw { return raw }
-            let built = ResponseEncoder.encode(self)
-            raw = built
-            return built
+            if let exported { return exported }
+            let text = rawBody ?? ResponseEncoder.encode(self)
+            let made = GatedText(gate.admit(text.view, as: .json))
+            exported = made
+            rawBody = nil
+            return made
         }
     }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// happens on the loop thread. Other threads may wait for the task, cancel
 /// it, read how it ended, and detach from it; `lock` guards what they share
 /// with the loop.
-public final class ChatTask: @unchecked Sendable, LoopTask {
+public final class ChatTask: @unchecked Sendable, LoopTask, QueueProducer {
     public enum Kind { case stream, create }
 
     /// Where a task's events go.
@@ -28,13 +28,8 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
     /// The events of a stream task; the C accessors read the current one.
     public let events: EventCursor
     private var delivery = Delivery.none
-    /// Two pointer-sized values a front end keeps with the task (the C
-    /// layer: the task's handle and the caller's user data), read back
-    /// from queued events.
-    public private(set) var tags: (handle: UInt, user: UInt) = (0, 0)
-    /// Events of this task waiting in its event queue; the queue's lock
-    /// guards it.
-    var queuedEvents = 0
+    /// The task's place in its event queue (a `.queue` delivery).
+    private var member: EventQueue.Member?
 
     // Shared with other threads, under `lock`.
     private let lock = Lock()
@@ -59,17 +54,20 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
         self.call = call
         self.engine = engine
         self.prefill = prefill
-        events = EventCursor(maxEventBytes: engine.config.maxEventBytes, maxResponseBytes: engine.config.maxBodyBytes)
+        events = EventCursor(maxEventBytes: engine.config.maxEventBytes, maxResponseBytes: engine.config.maxBodyBytes,
+                             gate: engine.config.gate)
     }
 
     // MARK: - Any thread
 
     /// Hands the task to the client's event loop (started on first use).
     /// Events go to `delivery`: every event of a stream task, then the
-    /// `.end` event (a create task: only that). Call once.
+    /// `.end` event (a create task: only that). Call once. `tags` come
+    /// back with each queued event (the C layer: the task's handle and the
+    /// caller's user data).
     public func start(_ delivery: Delivery, tags: (handle: UInt, user: UInt) = (0, 0)) throws(KimiError) {
         self.delivery = delivery
-        self.tags = tags
+        if case .queue(let queue) = delivery { member = queue.join(self, tags: tags) }
         try engine.loopForTasks().submit(self)
     }
 
@@ -107,7 +105,7 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
     /// Harmless once the task has ended.
     public func cancel() {
         guard !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if case .queue(let queue) = delivery { queue.drop(self) }
+        dropQueued()
         engine.eventLoop?.cancel(self)
     }
 
@@ -123,7 +121,12 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
         lock.withLock {
             while inCallback.load(ordering: .sequentiallyConsistent) { lock.wait(until: nil) }
         }
-        if case .queue(let queue) = delivery { queue.drop(self) }
+        dropQueued()
+    }
+
+    /// Drops the task's events nobody took from its queue.
+    private func dropQueued() {
+        if case .queue(let queue) = delivery, let member { queue.drop(member) }
     }
 
     // MARK: - Loop thread (LoopTask)
@@ -150,14 +153,14 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
             // What arrived is queued (at most what one round of reading
             // brings: curl may read many 2 KiB buffers in one round); if the
             // host is that far behind, read no more until it caught up.
-            if case .queue(let queue) = delivery, queue.isFull(for: self) { transfer.pauseReceiving() }
+            if case .queue(let queue) = delivery, let member, queue.isFull(for: member) { transfer.pauseReceiving() }
         } catch {
             call.end(error)
         }
     }
 
     /// The queue this task stopped for has room again. Any thread.
-    func queueHasRoom() {
+    public func queueHasRoom() {
         engine.eventLoop?.resume(self)
     }
 
@@ -177,7 +180,7 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
         case .create:
             if error == nil, let transfer = call.transfer {
                 do throws(KimiError) {
-                    response = try Chat.completion(of: transfer)
+                    response = try Chat.completion(of: transfer, gate: engine.config.gate)
                 } catch let failure {
                     error = failure
                 }
@@ -225,7 +228,7 @@ public final class ChatTask: @unchecked Sendable, LoopTask {
         case .none:
             return true
         case .queue(let queue):
-            if !detached.load(ordering: .sequentiallyConsistent) { queue.push(self) }
+            if !detached.load(ordering: .sequentiallyConsistent), let member { queue.push(events, from: member) }
             return true
         case .callback(let onEvent):
             repeat {

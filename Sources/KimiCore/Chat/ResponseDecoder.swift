@@ -1,27 +1,31 @@
 /// Decodes a non-streaming chat completion body. Missing fields stay empty
 /// (or -1 for usage) rather than failing: servers differ in what they send.
+/// Every text but the model's own (content, reasoning, arguments) passes `gate`.
 public enum ResponseDecoder {
-    public static func decode(_ body: TextBuffer) throws(KimiError) -> ChatResponse {
+    public static func decode(_ body: TextBuffer, gate: Gate = .none) throws(KimiError) -> ChatResponse {
         let root: JSONValue
         switch JSONValue.parse(body) {
         case .success(let value): root = value
         case .failure(let error):
             throw KimiError(.parse, "response is not valid JSON: \(error.message) at byte \(error.position)")
         }
-        return try decode(root, raw: body)
+        return try decode(root, raw: body, gate: gate)
     }
 
     /// Decodes a parsed chat completion; `raw` is its JSON text.
-    static func decode(_ root: JSONValue, raw body: TextBuffer) throws(KimiError) -> ChatResponse {
+    static func decode(_ root: JSONValue, raw body: TextBuffer, gate: Gate) throws(KimiError) -> ChatResponse {
         guard root.isObject else {
             throw KimiError(.parse, "response is \(root.kindName), expected a chat completion object")
         }
         // A gateway that answers 200 with an error object instead of a completion.
-        if root.member("choices") == nil, let error = ErrorDecoder.apiError(in: root, httpStatus: 0) { throw error }
-        let response = ChatResponse(rawBody: body)
-        _ = root.member("id")?.appendString(to: response.id)
-        _ = root.member("object")?.appendString(to: response.object)
-        _ = root.member("model")?.appendString(to: response.model)
+        if root.member("choices") == nil, let error = ErrorDecoder.apiError(in: root, httpStatus: 0, gate: gate) {
+            throw error
+        }
+        let response = ChatResponse(rawBody: body, gate: gate)
+        func text(_ value: JSONValue?) -> OutsideText { gate.admit(value?.string ?? "") }
+        response.id.set(text(root.member("id")))
+        response.object.set(text(root.member("object")))
+        response.model.set(text(root.member("model")))
         response.created = root.member("created")?.count64 ?? 0
         if let usage = root.member("usage") { response.usage = decodeUsage(usage) }
 
@@ -31,14 +35,14 @@ public enum ResponseDecoder {
             }
             let choice = ResponseChoice(index: Int(element.member("index")?.int64 ?? Int64(position)))
             if let message = element.member("message") {
-                _ = message.member("role")?.appendString(to: choice.role)
+                choice.role.set(text(message.member("role")))
                 _ = message.member("content")?.appendString(to: choice.content)
                 _ = message.member("reasoning_content")?.appendString(to: choice.reasoning)
                 for call in message.member("tool_calls")?.elements ?? [] {
-                    choice.toolCalls.append(decodeToolCall(call))
+                    choice.toolCalls.append(decodeToolCall(call, gate: gate))
                 }
             }
-            _ = element.member("finish_reason")?.appendString(to: choice.finishReason)
+            choice.finishReason.set(text(element.member("finish_reason")))
             if let usage = element.member("usage") { choice.usage = decodeUsage(usage) }
             response.choices.append(choice)
         }
@@ -55,12 +59,12 @@ public enum ResponseDecoder {
         return response
     }
 
-    static func decodeToolCall(_ value: JSONValue) -> ResponseToolCall {
+    static func decodeToolCall(_ value: JSONValue, gate: Gate) -> ResponseToolCall {
         let call = ResponseToolCall()
-        _ = value.member("id")?.appendString(to: call.id)
-        if value.member("type")?.appendString(to: call.type) != true { call.type.append("function") }
+        call.id.set(gate.admit(value.member("id")?.string ?? ""))
+        call.type.set(gate.admit(value.member("type")?.string ?? "function"))
         if let function = value.member("function") {
-            _ = function.member("name")?.appendString(to: call.name)
+            call.name.set(gate.admit(function.member("name")?.string ?? ""))
             if let arguments = function.member("arguments") {
                 // Some servers send arguments as an object instead of a string.
                 if arguments.appendString(to: call.arguments) == false {

@@ -20,7 +20,7 @@ enum ResponseEncoder {
             if !choice.toolCalls.isEmpty {
                 w.key("tool_calls"); w.beginArray()
                 for call in choice.toolCalls {
-                    w.toolCall(id: call.id, type: call.type.isEmpty ? TextBuffer("function") : call.type,
+                    w.toolCall(id: call.id, type: call.type.isEmpty ? "function" : call.type.string,
                                name: call.name, arguments: call.arguments)
                 }
                 w.endArray()
@@ -50,7 +50,8 @@ enum ResponseEncoder {
 extension JSONWriter {
     /// One tool call as Kimi sends it and takes it back, in requests and
     /// responses alike: {"id", "type", "function": {"name", "arguments"}}.
-    mutating func toolCall<Text: JSONStringValue>(id: Text, type: Text, name: Text, arguments: Text) {
+    mutating func toolCall(id: some JSONStringValue, type: some JSONStringValue, name: some JSONStringValue,
+                           arguments: some JSONStringValue) {
         beginObject()
         key("id"); id.write(to: &self)
         key("type"); type.write(to: &self)

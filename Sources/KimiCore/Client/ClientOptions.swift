@@ -87,6 +87,8 @@ public final class ClientConfig: @unchecked Sendable {
     public let baseURL: String
     /// Finds the API key in any text the library writes.
     public let redactor: Redactor
+    /// What every text from outside (the server, files) passes.
+    public let gate: Gate
     public let connectTimeoutMs: UInt32
     public let timeoutMs: UInt32
     public let idleTimeoutMs: UInt32
@@ -122,6 +124,7 @@ public final class ClientConfig: @unchecked Sendable {
         base = parsed
         baseURL = parsed.string
         redactor = Redactor(secret: key)
+        gate = Gate(redactor: redactor)
         connectTimeoutMs = options.connectTimeoutMs
         timeoutMs = options.timeoutMs
         idleTimeoutMs = options.idleTimeoutMs
@@ -136,7 +139,7 @@ public final class ClientConfig: @unchecked Sendable {
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload
         var log = Logger.resolve(level: options.logLevel, sink: options.logSink)
-        log.redactor = redactor
+        log.gate = gate
         self.log = log
         share = try ShareHandle()
 
@@ -150,18 +153,4 @@ public final class ClientConfig: @unchecked Sendable {
     /// Removes the API key (whole, in pieces, or JSON-escaped) from `text`,
     /// so no message, log line or error body can carry it.
     public func redact(_ text: String) -> String { redactor.redact(text) }
-
-    /// `error` with the key removed from every text it carries.
-    func redact(_ error: KimiError) -> KimiError {
-        var error = error
-        error.message = redactor.redact(error.message)
-        error.body = redactor.redact(error.body)
-        error.headers = redact(error.headers)
-        return error
-    }
-
-    /// Header values with the key removed (a server may echo it back).
-    func redact(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        headers.map { ($0.name, redactor.redact($0.value)) }
-    }
 }

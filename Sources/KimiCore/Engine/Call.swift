@@ -112,13 +112,13 @@ final class Call: @unchecked Sendable {
     func transferEnded(_ code: CURLcode) {
         guard phase == .running, let transfer else { return }
         if transfer.mode == .stream {
-            streamEnd = transfer.failure(code).map(config.redact)
+            streamEnd = transfer.failure(code).map(config.gate.admit)
             streamEndPending = true
             finish(nil)
             return
         }
         if var failure = error(of: transfer, code) {
-            if transfer.status > 0 { failure.headers = transfer.head.fields }
+            if transfer.status > 0 { failure.headers = config.gate.admit(transfer.head.fields) }
             fail(failure)
         } else {
             finish(nil)
@@ -129,7 +129,7 @@ final class Call: @unchecked Sendable {
     /// retry when the policy allows one and nothing was delivered, else the
     /// end of the call. The driver has taken the attempt's handle back.
     func fail(_ error: KimiError) {
-        var error = config.redact(error)
+        var error = config.gate.admit(error)
         if case .waiting = phase {
             finish(error)
             return
@@ -165,7 +165,7 @@ final class Call: @unchecked Sendable {
     func end(_ error: KimiError?) {
         guard phase != .finished || streamEndPending else { return }
         streamEndPending = false
-        finish(error.map(config.redact))
+        finish(error.map(config.gate.admit))
     }
 
     private func finish(_ error: KimiError?) {
@@ -234,14 +234,14 @@ final class Call: @unchecked Sendable {
     private func httpError(_ transfer: Transfer) -> KimiError {
         var error = ErrorDecoder.httpError(status: transfer.status, body: transfer.body, requestID: transfer.requestID,
                                            retryAfterMs: transfer.retryAfterMs, label: request.label,
-                                           redactor: config.redactor)
+                                           gate: config.gate)
         if transfer.abort == .bodyTooLarge {
             error.message += " (the body was cut at the \(transfer.maxBodyBytes)-byte limit)"
         }
         if error.kind == .auth { error.message += regionHint }
         if (300..<400).contains(transfer.status) {
             let target = transfer.location.isEmpty ? "(no Location)" : transfer.location
-            error.message = "HTTP \(transfer.status) redirect to \(target) not followed: libkimi never sends the API key to another address; if the API moved, set the base URL to it (\(request.label))"
+            error.message = "HTTP \(transfer.status) redirect to \(config.gate.admit(target)) not followed: libkimi never sends the API key to another address; if the API moved, set the base URL to it (\(request.label))"
         }
         return error
     }
@@ -265,7 +265,8 @@ final class Call: @unchecked Sendable {
     func metadata(firstTokenAt: UInt64 = 0) -> ResponseMetadata {
         let end = endedAt == 0 ? monotonicNanos() : endedAt
         func ms(_ at: UInt64) -> Double { at == 0 ? -1 : Double(at &- startedAt) / 1_000_000 }
-        return ResponseMetadata(requestID: transfer?.requestID ?? "", headers: config.redact(transfer?.head.fields ?? []),
+        return ResponseMetadata(requestID: config.gate.admit(transfer?.requestID ?? ""),
+                                headers: config.gate.admit(transfer?.head.fields ?? []),
                                 httpStatus: transfer?.status ?? 0, attempts: attempts, elapsedMs: ms(end),
                                 firstByteMs: ms(transfer?.firstByteAt ?? 0), firstTokenMs: ms(firstTokenAt))
     }
@@ -273,10 +274,10 @@ final class Call: @unchecked Sendable {
 
 /// What a response tells about the call that made it.
 public struct ResponseMetadata: Sendable {
-    /// The server's request id header ("" when absent).
-    public var requestID = ""
+    /// The server's request id header (empty when absent).
+    public var requestID = OutsideText.empty
     /// The final attempt's response headers, names lower-cased, in order.
-    public var headers: [(name: String, value: String)] = []
+    public var headers: OutsideHeaders = []
     public var httpStatus = 0
     /// 1 + retries.
     public var attempts = 0
@@ -290,7 +291,7 @@ public struct ResponseMetadata: Sendable {
 
     public init() {}
 
-    init(requestID: String, headers: [(name: String, value: String)], httpStatus: Int, attempts: Int,
+    init(requestID: OutsideText, headers: OutsideHeaders, httpStatus: Int, attempts: Int,
          elapsedMs: Double, firstByteMs: Double, firstTokenMs: Double) {
         self.requestID = requestID
         self.headers = headers
@@ -302,8 +303,5 @@ public struct ResponseMetadata: Sendable {
     }
 
     /// The value of header `name`, any case; nil when absent.
-    public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name == wanted }?.value
-    }
+    public func header(_ name: String) -> OutsideText? { headers.value(named: name) }
 }

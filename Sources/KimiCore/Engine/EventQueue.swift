@@ -1,62 +1,83 @@
-
-/// Stream events a host's own event loop (asyncio, libuv, epoll) drains on
-/// its own thread, instead of callbacks arriving on the client's loop
-/// thread. Tasks started with a queue copy their events into it as they
-/// arrive; the queue's file descriptor (an eventfd) is readable exactly
-/// while events wait, level-triggered, so a host loop watches it and drains
-/// until `next()` gives nil.
+/// Results a host's own event loop (asyncio, libuv, epoll) drains on its own
+/// thread, instead of callbacks arriving on the client's loop thread. Tasks
+/// started with a queue copy their events into it as they arrive; the
+/// queue's file descriptor (an eventfd) is readable exactly while events
+/// wait, level-triggered, so a host loop watches it and drains until
+/// `next()` gives nil.
 ///
-/// Copies cost no allocation once the queue is warm: every event's text
-/// goes into one byte arena (with a NUL after each piece), addressed by
-/// absolute offsets, so dropping drained bytes from the front never moves
-/// what the records point at. Of the event `next()` takes, the text is
-/// copied once more, into a buffer only the host's side touches, so it
-/// stays valid until the next call of `next()` whatever the loop thread
-/// queues meanwhile; its other strings (ids, the raw chunk) are copied the
-/// same way only when asked for, and the arena keeps them until then.
+/// Lifetimes. Every string of a queued event is copied once, when it is
+/// queued, into storage whose bytes never move (`StableBytes`); the event
+/// `next()` takes points straight into it. So the strings of the taken event
+/// stay valid until the next `next()`, whatever else is read from it or
+/// queued meanwhile, and taking an event copies nothing.
+///
+/// Back-pressure, exactly:
+/// - after a task queued a message's events, it stops reading its socket
+///   (`isFull(for:)` says so) when `pauseAt` events or `pauseAtBytes` bytes
+///   wait (not counting the event the host holds);
+/// - whenever the host takes an event or events are dropped, and no more
+///   than `resumeBelow` events and `resumeBelowBytes` bytes then wait, every
+///   paused task is told to read on (`queueHasRoom`).
+/// A task is only paused while events wait, so a host that keeps taking
+/// events always resumes it: a single event larger than the bound pauses its
+/// task until it is taken, no longer.
 public final class EventQueue: @unchecked Sendable, EventReading {
-    /// A copied event: where its pieces sit in the arena.
+    /// One producer's place in a queue: the values a front end keeps with
+    /// it (the C layer: the task's handle and the caller's user data), and
+    /// the completion's id and model, copied once.
+    public final class Member {
+        let producer: QueueProducer
+        public let tags: (handle: UInt, user: UInt)
+        /// Its events waiting in the queue; under the queue's lock.
+        fileprivate var waiting = 0
+        fileprivate var paused = false
+        /// Written once (from empty) under the queue's lock, before any
+        /// record points at them; never changed after.
+        fileprivate let completionID = TextBuffer()
+        fileprivate let model = TextBuffer()
+
+        public init(producer: QueueProducer, tags: (handle: UInt, user: UInt)) {
+            self.producer = producer
+            self.tags = tags
+        }
+    }
+
+    /// A queued event: its strings point into `bytes` (or the member's copies).
     struct Record {
-        let task: ChatTask
-        var event: StreamEvent
-        var text: Range<Int>
-        var toolCallID: Range<Int>
-        var toolCallName: Range<Int>
-        var finishReason: Range<Int>
-        var rawChunk: Range<Int>
-        var completionID: Range<Int>
-        var model: Range<Int>
-        var created: Int64
+        let member: Member
+        let event: StreamEvent
+        let text: UnsafeBufferPointer<UInt8>
+        let toolCallID: UnsafeBufferPointer<UInt8>
+        let toolCallName: UnsafeBufferPointer<UInt8>
+        let finishReason: UnsafeBufferPointer<UInt8>
+        let rawChunk: UnsafeBufferPointer<UInt8>
+        let completionID: UnsafeBufferPointer<UInt8>
+        let model: UnsafeBufferPointer<UInt8>
+        let created: Int64
+        /// The position in `bytes` of its message's first byte.
+        let low: Int
         var lastInChunk: Bool
     }
 
-    /// A queue this far behind makes its tasks stop reading their sockets
-    /// until the host has taken it down to `resumeBelow` events: a host that
-    /// drains slower than the servers send holds a bounded backlog here,
-    /// and TCP flow control holds the rest at the servers.
     public static let pauseAt = 4096
-    public static let resumeBelow = 1024
-    /// Bytes of waiting text over which the queue counts as full too.
     public static let pauseAtBytes = 8 << 20
+    public static let resumeBelow = 1024
+    public static let resumeBelowBytes = 2 << 20
 
     private let lock = Lock()
     private let ready: EventFD
-    /// Tasks that stopped reading because the queue was full.
-    private var paused: [ChatTask] = []
-    /// Events went into an empty queue since the last `publish`.
-    private var unpublished = false
+    private let bytes = StableBytes()
+    /// Waiting records from `head` on; those before it were taken.
     private var records: [Record] = []
     private var head = 0
-    private let arena = TextBuffer(capacity: 16 << 10)
-    /// The absolute offset of the arena's first byte.
-    private var arenaStart = 0
-    /// The record `next()` handed out last (ranges into the arena, but its
-    /// text's into `takenBytes`). Only the host's thread touches these.
-    private var taken: Record?
-    private let takenBytes = TextBuffer(capacity: 256)
-    /// The lowest arena offset the taken record uses; under `lock`, so a
-    /// `drop` from another thread keeps those bytes.
+    private var paused: [Member] = []
+    /// Events went into an empty queue since the last `publish`.
+    private var unpublished = false
+    /// The position of the first byte the taken event uses (Int.max: none),
+    /// under `lock`, so a `drop` on another thread keeps those bytes.
     private var takenLow = Int.max
+    /// The event `next()` handed out last; only the host's thread touches it.
+    private var taken: Record?
 
     public init() throws(KimiError) {
         ready = try EventFD()
@@ -65,162 +86,157 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     /// Readable while events wait (poll, epoll, asyncio's add_reader).
     public var fileDescriptor: Int32 { ready.fd }
 
-    /// The task of the event `next()` returned last.
-    public var currentTask: ChatTask? { taken?.task }
+    /// The place of `producer` in this queue, for its events.
+    public func join(_ producer: QueueProducer, tags: (handle: UInt, user: UInt)) -> Member {
+        Member(producer: producer, tags: tags)
+    }
 
-    /// Takes the next event, or nil when none waits. The previous event is
+    // MARK: - The host's thread
+
+    /// Takes the next event, or nil when none waits; the previous one is
     /// released. One thread at a time (the host's).
     public func next() -> StreamEvent? {
         taken = nil
-        takenBytes.removeAll()
-        let resumed = lock.withLock { () -> [ChatTask] in
+        let (record, resumed) = lock.withLock { () -> (Record?, [Member]) in
             takenLow = Int.max
-            guard head < records.count else { return [] }
-            var record = records[head]
-            head += 1
-            record.task.queuedEvents -= 1
-            if head == records.count { ready.clear() }
-            // Into the host's own buffer: the arena may move under the next push.
-            record.text = keep(record.text)
-            taken = record
-            takenLow = record.rawChunk.lowerBound
+            var record: Record?
+            if head < records.count {
+                record = records[head]
+                head += 1
+                records[head - 1].member.waiting -= 1
+                takenLow = record!.low
+                if head == records.count { ready.clear() }
+            }
             compact()
-            return takeResumable()
+            return (record, takeResumable())
         }
-        for task in resumed { task.queueHasRoom() }
-        return taken?.event
+        taken = record
+        for member in resumed { member.producer.queueHasRoom() }
+        return record?.event
     }
 
-    /// The paused tasks to let read again, once the host caught up. Under `lock`.
-    private func takeResumable() -> [ChatTask] {
-        guard !paused.isEmpty && records.count - head <= EventQueue.resumeBelow else { return [] }
-        defer { paused.removeAll() }
+    /// The tags of the member whose event `next()` returned last.
+    public var currentTags: (handle: UInt, user: UInt)? { taken?.member.tags }
+
+    /// Events waiting; under `lock`.
+    private var waitingEvents: Int { records.count - head }
+    /// Bytes of waiting events (the taken one not counted); under `lock`.
+    private var waitingBytes: Int { head < records.count ? bytes.end - records[head].low : 0 }
+
+    /// The paused members to let read again, once the host caught up. Under `lock`.
+    private func takeResumable() -> [Member] {
+        guard !paused.isEmpty, waitingEvents <= EventQueue.resumeBelow,
+              waitingBytes <= EventQueue.resumeBelowBytes else { return [] }
+        defer { paused.removeAll(keepingCapacity: true) }
+        for member in paused { member.paused = false }
         return paused
     }
 
-    /// True when the host is too far behind for `task` to queue more: it
-    /// is then told (`queueHasRoom`) once the host caught up. Loop thread.
-    func isFull(for task: ChatTask) -> Bool {
+    // MARK: - The producers' thread (the client's loop)
+
+    /// Copies the events of `source`'s current message (from its current
+    /// event on) to the end of the queue.
+    public func push(_ source: EventCursor, from member: Member) {
         lock.withLock {
-            guard records.count - head >= EventQueue.pauseAt || arena.count >= EventQueue.pauseAtBytes else {
-                return false
+            let wasEmpty = head == records.count
+            if member.completionID.isEmpty { member.completionID.append(UnsafeRawBufferPointer(source.completionID)) }
+            if member.model.isEmpty { member.model.append(UnsafeRawBufferPointer(source.completionModel)) }
+            let id = member.completionID.view, model = member.model.view
+            let created = source.completionCreated
+            let (raw, low) = bytes.append(source.rawChunk)
+            let first = records.count
+            source.forEachInMessage { event in
+                let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
+                records.append(Record(member: member, event: event, text: copy(source.text(of: event)),
+                                      toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
+                                      toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
+                                      finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
+                                      rawChunk: raw, completionID: id, model: model, created: created, low: low,
+                                      lastInChunk: false))
             }
-            if !paused.contains(where: { $0 === task }) { paused.append(task) }
-            return true
+            let added = records.count - first
+            guard added > 0 else { return }
+            records[records.count - 1].lastInChunk = true
+            member.waiting += added
+            if wasEmpty { unpublished = true }
         }
     }
 
-    /// Copies an arena range (and its NUL) into `takenBytes`.
-    private func keep(_ range: Range<Int>) -> Range<Int> {
-        let start = takenBytes.count
-        takenBytes.append(arena.bytes + (range.lowerBound - arenaStart), count: range.count + 1)
-        return start..<(start + range.count)
+    private func copy(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        text.isEmpty ? .emptyText : bytes.append(text).text
     }
 
-    // MARK: - The loop thread
-
-    /// Copies the events of `task`'s current message (from its current
-    /// event on) to the end of the queue.
-    func push(_ task: ChatTask) {
-        let cursor = task.events
+    /// True when the host is too far behind for `member` to queue more: it
+    /// is then told (`queueHasRoom`) once the host caught up. Loop thread.
+    public func isFull(for member: Member) -> Bool {
         lock.withLock {
-            let wasEmpty = head == records.count
-            let raw = copy(cursor.rawChunk)
-            let id = copy(cursor.completionID)
-            let model = copy(cursor.completionModel)
-            let first = records.count
-            cursor.forEachInMessage { event in
-                records.append(Record(task: task, event: event, text: copy(cursor.text(of: event)),
-                                      toolCallID: copy(cursor.toolCallID(of: event)),
-                                      toolCallName: copy(cursor.toolCallName(of: event)),
-                                      finishReason: copy(cursor.finishReasonText(of: event)), rawChunk: raw,
-                                      completionID: id, model: model, created: cursor.completionCreated,
-                                      lastInChunk: false))
+            guard waitingEvents >= EventQueue.pauseAt || waitingBytes >= EventQueue.pauseAtBytes else { return false }
+            if !member.paused {
+                member.paused = true
+                paused.append(member)
             }
-            if records.count > first { records[records.count - 1].lastInChunk = true }
-            task.queuedEvents += records.count - first
-            if wasEmpty && head < records.count { unpublished = true }
+            return true
         }
     }
 
     /// Signals the host once for everything the loop's round queued: one
     /// wake-up (and one eventfd write) per round, not one per event. Loop thread.
-    func publish() {
+    public func publish() {
         lock.withLock {
             if unpublished && head < records.count { ready.signal() }
             unpublished = false
         }
     }
 
-    /// Drops the waiting events of `task` (it was cancelled or freed). Any thread.
-    func drop(_ task: ChatTask) {
-        let resumed = lock.withLock { () -> [ChatTask] in
-            paused.removeAll { $0 === task }
-            // Most tasks are dropped once all their events were taken: no scan.
-            if task.queuedEvents > 0 {
-                task.queuedEvents = 0
-                records = records[head...].filter { $0.task !== task }
+    /// Drops the waiting events of `member` (its task was cancelled or
+    /// freed). Any thread.
+    public func drop(_ member: Member) {
+        let resumed = lock.withLock { () -> [Member] in
+            if member.paused {
+                member.paused = false
+                paused.removeAll { $0 === member }
+            }
+            // Most members are dropped once all their events were taken: no scan.
+            if member.waiting > 0 {
+                member.waiting = 0
+                records = records[head...].filter { $0.member !== member }
                 head = 0
                 if records.isEmpty { ready.clear() }
                 compact()
             }
             return takeResumable()
         }
-        for task in resumed { task.queueHasRoom() }
+        for other in resumed { other.producer.queueHasRoom() }
     }
 
-    // MARK: - Storage
-
-    /// Copies `bytes` (and a NUL) into the arena; returns its absolute range.
-    private func copy(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        let start = arenaStart + arena.count
-        if let base = bytes.baseAddress, bytes.count > 0 { arena.append(base, count: bytes.count) }
-        arena.append(0)
-        return start..<(start + bytes.count)
-    }
-
-    /// Drops drained records and the arena bytes before the first waiting
-    /// one (each push copies its message's raw chunk first, so that is the
-    /// record's lowest offset), once it is worth it: when nothing waits, or
-    /// when the drained part is at least as large as what is left, so the
-    /// bytes moved stay proportional to the events taken however long the
-    /// queue grows (a backlog of 100,000 events moves each record once).
+    /// Forgets taken records and frees the bytes no waiting or taken event
+    /// uses, once it is worth it: the records moved stay proportional to the
+    /// events taken however long the queue grows. Under `lock`.
     private func compact() {
         if head > 0 && (head == records.count || (head >= 1024 && head >= records.count - head)) {
             records.removeFirst(head)
             head = 0
         }
-        let firstWaiting = head < records.count ? records[head].rawChunk.lowerBound : arenaStart + arena.count
-        let firstNeeded = min(firstWaiting, takenLow)
-        let drop = firstNeeded - arenaStart
-        if drop > 0 && (drop == arena.count || (drop >= 64 << 10 && drop >= arena.count - drop)) {
-            arena.removeFirst(drop)
-            arenaStart += drop
-        }
-    }
-
-    /// A range of the taken event, in the host's buffer.
-    private func view(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: takenBytes.bytes + range.lowerBound, count: range.count)
-    }
-
-    /// One of the taken event's strings, copied from the arena into the
-    /// host's buffer now (valid until the next `next()`).
-    private func fetch(_ range: KeyPath<Record, Range<Int>>) -> UnsafeBufferPointer<UInt8> {
-        guard let taken else { return .emptyText }
-        return view(lock.withLock { keep(taken[keyPath: range]) })
+        let firstWaiting = head < records.count ? records[head].low : bytes.end
+        bytes.release(before: min(firstWaiting, takenLow))
     }
 
     // MARK: - EventReading (the taken event)
 
     public var currentEvent: StreamEvent? { taken?.event }
-    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken.map { view($0.text) } ?? .emptyText }
-    public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { fetch(\.toolCallID) }
-    public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { fetch(\.toolCallName) }
-    public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { fetch(\.finishReason) }
-    public var rawChunk: UnsafeBufferPointer<UInt8> { fetch(\.rawChunk) }
+    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.text ?? .emptyText }
+    public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.toolCallID ?? .emptyText }
+    public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.toolCallName ?? .emptyText }
+    public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.finishReason ?? .emptyText }
+    public var rawChunk: UnsafeBufferPointer<UInt8> { taken?.rawChunk ?? .emptyText }
     public var currentIsLastInChunk: Bool { taken?.lastInChunk ?? false }
-    public var completionID: UnsafeBufferPointer<UInt8> { fetch(\.completionID) }
-    public var completionModel: UnsafeBufferPointer<UInt8> { fetch(\.model) }
+    public var completionID: UnsafeBufferPointer<UInt8> { taken?.completionID ?? .emptyText }
+    public var completionModel: UnsafeBufferPointer<UInt8> { taken?.model ?? .emptyText }
     public var completionCreated: Int64 { taken?.created ?? 0 }
+}
+
+/// What delivers events into a queue: a task.
+public protocol QueueProducer: AnyObject {
+    /// The queue this producer stopped for has room again: read on. Any thread.
+    func queueHasRoom()
 }

@@ -1,30 +1,42 @@
 /// Turns error answers into `KimiError`s: Kimi's `{"error":{"type",
 /// "message","code"}}` (code as string or integer) becomes `.api`; anything
 /// else (a proxy's HTML page, an empty body) becomes `.http` with the start
-/// of the body.
+/// of the body. Everything the server sent passes `gate`.
 public enum ErrorDecoder {
-    /// The error for a non-2xx answer.
+    /// The error for a non-2xx answer. `requestID` is the answer's request
+    /// id header, as read (it passes the gate here).
     public static func httpError(status: Int, body: TextBuffer, requestID: String,
-                                 retryAfterMs: Int64, label: String, redactor: Redactor = .none) -> KimiError {
+                                 retryAfterMs: Int64, label: String, gate: Gate = .none) -> KimiError {
         var error: KimiError
-        if case .success(let root) = JSONValue.parse(body), let decoded = apiError(in: root, httpStatus: status) {
+        if let root = parseLeniently(body), let decoded = apiError(in: root, httpStatus: status, gate: gate) {
             error = decoded
         } else {
-            let snippet = bodySnippet(body, redactor: redactor)
+            let snippet = bodySnippet(body, gate: gate)
             error = KimiError(.http, snippet.isEmpty
                 ? "HTTP \(status) with an empty body from \(label)"
-                : "HTTP \(status) from \(label): \(snippet)")
+                : "HTTP \(status) from \(label): \(snippet.string)")
         }
         error.httpStatus = status
-        error.body = bodySnippet(body, limit: 4096, redactor: redactor)
-        if error.requestID.isEmpty { error.requestID = requestID }
+        error.body = bodySnippet(body, limit: 4096, gate: gate)
+        if error.requestID.isEmpty { error.requestID = gate.admit(requestID) }
         if retryAfterMs >= 0 { error.retryAfterMs = retryAfterMs }
         return error
     }
 
+    /// A body as JSON, also when a byte of it is not UTF-8 (a proxy that
+    /// cut a character, a server that sent Latin-1): such bytes read as
+    /// U+FFFD rather than losing the error's type and code.
+    static func parseLeniently(_ body: TextBuffer) -> JSONValue? {
+        if case .success(let root) = JSONValue.parse(body) { return root }
+        let repaired = body.string
+        guard repaired.utf8.count != body.count || !repaired.utf8.elementsEqual(UnsafeBufferPointer(start: body.bytes, count: body.count)),
+              case .success(let root) = JSONValue.parse(repaired) else { return nil }
+        return root
+    }
+
     /// An `.api` error from a document that carries `error` (an object or a
     /// string), or nil when it does not look like an error.
-    public static func apiError(in root: JSONValue, httpStatus: Int) -> KimiError? {
+    public static func apiError(in root: JSONValue, httpStatus: Int, gate: Gate = .none) -> KimiError? {
         guard root.isObject, let payload = root.member("error") else { return nil }
         var type = "", message = "", code = ""
         if let text = payload.string {
@@ -39,11 +51,12 @@ public enum ErrorDecoder {
             return nil
         }
         let place = httpStatus > 0 ? "HTTP \(httpStatus)" : "in stream"
-        let kind = type.isEmpty ? "" : "\(type): "
-        var error = KimiError(.api, "\(kind)\(message.isEmpty ? "(no message)" : oneLine(message)) (\(place))")
-        error.type = type
-        error.code = code
-        error.requestID = payload.member("request_id")?.string ?? root.member("request_id")?.string ?? ""
+        let gatedType = gate.admit(type), gatedMessage = gate.admit(message)
+        let kind = gatedType.isEmpty ? "" : "\(gatedType): "
+        var error = KimiError(.api, "\(kind)\(gatedMessage.isEmpty ? "(no message)" : gatedMessage.string) (\(place))")
+        error.type = gatedType
+        error.code = gate.admit(code)
+        error.requestID = gate.admit(payload.member("request_id")?.string ?? root.member("request_id")?.string ?? "")
         error.retryAfterMs = retryAfterFromMessage(message)
         return error
     }
@@ -85,30 +98,12 @@ public enum ErrorDecoder {
     /// The start of a body as one printable line, at most `limit` bytes.
     /// The key is removed before the cut: the text read reaches past the
     /// limit far enough to hold a key that crosses it, even JSON-escaped.
-    static func bodySnippet(_ body: TextBuffer, limit: Int = 200, redactor: Redactor = .none) -> String {
-        let count = min(body.count, limit.saturatingAdd(redactor.reach))
-        let text = String(decoding: UnsafeBufferPointer(start: body.bytes, count: count), as: UTF8.self)
-        let line = redactor.redact(oneLine(text))
-        guard line.utf8.count > limit else { return body.count > count ? line + "…" : line }
+    static func bodySnippet(_ body: TextBuffer, limit: Int = 200, gate: Gate = .none) -> OutsideText {
+        let count = min(body.count, limit.saturatingAdd(gate.redactor.reach))
+        let line = gate.admit(UnsafeBufferPointer(start: body.bytes, count: count)).string
+        guard line.utf8.count > limit else { return body.count > count ? gate.admit(line + "…") : gate.admit(line) }
         var end = line.utf8.index(line.utf8.startIndex, offsetBy: limit)
         while end > line.startIndex, end.samePosition(in: line.unicodeScalars) == nil { end = line.utf8.index(before: end) }
-        return String(line[..<end]) + "…"
-    }
-
-    static func oneLine(_ text: String) -> String {
-        var result = ""
-        var lastWasSpace = false
-        for scalar in text.unicodeScalars {
-            let isSpace = scalar.value < 0x20 || scalar == " " || scalar.value == 0x7F
-            if isSpace {
-                if !lastWasSpace && !result.isEmpty { result.unicodeScalars.append(" ") }
-                lastWasSpace = true
-            } else {
-                result.unicodeScalars.append(scalar)
-                lastWasSpace = false
-            }
-        }
-        while result.hasSuffix(" ") { result.removeLast() }
-        return result
+        return gate.admit(String(line[..<end]) + "…")
     }
 }

@@ -40,6 +40,7 @@ extension KimiError {
 
     private func classify() -> ErrorKind {
         let text = message.lowercased()
+        let type = self.type.string
         let quotaWords = ["exceeded your current", "quota", "insufficient balance", "recharge", "suspended",
                           "billing", "is not active"]
         if type == "exceeded_current_quota_error" || ((httpStatus == 403 || httpStatus == 429 || type.isEmpty || type.includes("rate"))

@@ -41,23 +41,26 @@ public enum Status: Int32, Sendable {
 /// thread-local last error; Python turns it into an exception.
 public struct KimiError: Error, Sendable {
     public var status: Status
-    /// One line, never containing the API key.
+    /// One line, never containing the API key: library text, with what came
+    /// from outside gated (`Gate.admit(_: KimiError)` once more where a call
+    /// ends, and for control characters wherever an error leaves the library).
     public var message: String
     /// HTTP status of the response, 0 when there was none.
     public var httpStatus: Int = 0
-    /// The API's `error.type`, e.g. `invalid_request_error`.
-    public var type: String = ""
+    /// The API's `error.type`, e.g. `invalid_request_error`. What the
+    /// server sent is outside text: these fields passed the gate.
+    public var type = OutsideText.empty
     /// The API's `error.code`, as text (Kimi sends strings or integers).
-    public var code: String = ""
-    public var requestID: String = ""
+    public var code = OutsideText.empty
+    public var requestID = OutsideText.empty
     /// Wait the server asked for (Retry-After, retry-after-ms, or "try again
     /// after N seconds" in the message), -1 when none.
     public var retryAfterMs: Int64 = -1
     /// Start of the response body for HTTP and API errors.
-    public var body: String = ""
+    public var body = OutsideText.empty
     /// The headers of the error answer (names lower-cased, in order); empty
     /// when the failure had no answer.
-    public var headers: [(name: String, value: String)] = []
+    public var headers: OutsideHeaders = []
     /// What the caller can do about it; the front ends render it in their
     /// own API's names after the message.
     public var hint: Hint?

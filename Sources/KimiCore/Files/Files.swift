@@ -70,16 +70,16 @@ public struct Files {
         var request = HTTPRequest(method: .post, url: config.base.endpoint("/files"), headers: config.uploadHeaders)
         request.form = form
         request.progress = progress
-        return FileObject(try client.json(request))
+        return FileObject(try client.json(request), gate: config.gate)
     }
 
     public func list() throws(KimiError) -> [FileObject] {
         let root = try client.json(HTTPRequest(method: .get, url: config.base.endpoint("/files"), headers: config.jsonHeaders))
-        return (root.member("data")?.elements ?? []).map(FileObject.init)
+        return (root.member("data")?.elements ?? []).map { FileObject($0, gate: config.gate) }
     }
 
     public func retrieve(id: String) throws(KimiError) -> FileObject {
-        FileObject(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders)))
+        FileObject(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders)), gate: config.gate)
     }
 
     /// Deletes a file; returns the server's `deleted` flag.

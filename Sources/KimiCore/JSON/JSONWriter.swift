@@ -41,9 +41,12 @@ public struct JSONWriter {
     }
 
     /// A string value straight from a buffer's UTF-8 bytes.
-    public mutating func string(_ value: TextBuffer) {
+    public mutating func string(_ value: TextBuffer) { string(value.view) }
+
+    /// A string value from UTF-8 bytes.
+    public mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) {
         separate()
-        JSONWriter.appendQuoted(utf8: UnsafeBufferPointer(start: value.bytes, count: value.count), to: out)
+        JSONWriter.appendQuoted(utf8: utf8, to: out)
         needsComma = true
     }
 
@@ -155,4 +158,12 @@ extension String: JSONStringValue {
 
 extension TextBuffer: JSONStringValue {
     public func write(to writer: inout JSONWriter) { writer.string(self) }
+}
+
+extension GatedText: JSONStringValue {
+    public func write(to writer: inout JSONWriter) { writer.string(view) }
+}
+
+extension JSONWriter {
+    public mutating func string(_ text: GatedText) { string(text.view) }
 }

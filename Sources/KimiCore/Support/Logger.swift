@@ -26,13 +26,14 @@ public enum LogLevel: Int32, Sendable, Comparable {
 }
 
 /// Where a client's log lines go: the caller's callback, or stderr when
-/// `KIMI_LOG` names a level. Lines never contain the API key.
+/// `KIMI_LOG` names a level. Every line passes the client's gate: no API
+/// key, no control character (a line may quote what a server sent).
 public struct Logger: @unchecked Sendable {
     public typealias Sink = @Sendable (LogLevel, String) -> Void
 
     let level: LogLevel?
     let sink: Sink?
-    var redactor = Redactor.none
+    var gate = Gate.none
 
     /// No logging.
     public static let off = Logger(level: nil, sink: nil)
@@ -73,6 +74,6 @@ public struct Logger: @unchecked Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         guard enabled(level), let sink else { return }
-        sink(level, redactor.redact(message()))
+        sink(level, gate.admit(message()).string)
     }
 }

@@ -54,6 +54,10 @@ class Reply:
         self.prompt_tokens = scenario.int("prompt_tokens") or prompt_tokens(body)
         digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
         self.id = "cmpl-" + digest[:24]
+        long_ids = scenario.int("long_ids")
+        if long_ids:  # a server whose id and model names are long (queue storage tests)
+            self.id = (self.id + "-" + "i" * long_ids)[:long_ids]
+            self.model = (str(self.model) + "-" + "m" * long_ids)[:long_ids]
 
     def _choice(self, text, index):
         s = self.scenario

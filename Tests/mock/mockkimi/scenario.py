@@ -49,6 +49,7 @@ Keys (all optional):
   empty=CODE        answer CODE with an empty body
   garbage           answer 200 with bytes that are not JSON
   json_stream       answer a streamed request with a non-streamed JSON body
+  long_ids=N        answer with an id and a model name N characters long
   show_header=N,M   append "[N=value]" for these request headers to the answer
   show_query        append "[query=...]" (the request's query string) to the answer
   rheader=N:V,M:W   send these response headers (use _ for spaces)

@@ -44,7 +44,7 @@ public final class ChatStream {
         call = try chat.call(request, streamed: true, stop: stopper)
         driver = BlockingDriver(call, engine: chat.client.engine)
         let config = chat.client.config
-        events = EventCursor(maxEventBytes: config.maxEventBytes, maxResponseBytes: config.maxBodyBytes)
+        events = EventCursor(maxEventBytes: config.maxEventBytes, maxResponseBytes: config.maxBodyBytes, gate: config.gate)
     }
 
     /// The response accumulated so far (all of it once the stream is over).

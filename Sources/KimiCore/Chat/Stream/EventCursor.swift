@@ -8,8 +8,8 @@ public final class EventCursor: EventReading {
     /// The event made outside the decoder (a task's `.end`), when current.
     private var ending: StreamEvent?
 
-    init(maxEventBytes: Int, maxResponseBytes: Int) {
-        decoder = StreamDecoder(maxEventBytes: maxEventBytes, maxResponseBytes: maxResponseBytes)
+    public init(maxEventBytes: Int, maxResponseBytes: Int, gate: Gate = .none) {
+        decoder = StreamDecoder(maxEventBytes: maxEventBytes, maxResponseBytes: maxResponseBytes, gate: gate)
     }
 
     /// The response accumulated so far.
@@ -33,7 +33,7 @@ public final class EventCursor: EventReading {
     public func toolCall(of event: StreamEvent) -> ResponseToolCall? {
         event.type == .end ? nil : decoder.toolCall(of: event)
     }
-    public func finishReason(of event: StreamEvent) -> TextBuffer? {
+    public func finishReason(of event: StreamEvent) -> GatedText? {
         event.type == .end ? nil : decoder.finishReason(of: event)
     }
 
@@ -48,7 +48,7 @@ public final class EventCursor: EventReading {
     public var completionCreated: Int64 { response.created }
 
     /// The events of the current message, from the current one on.
-    func forEachInMessage(_ body: (StreamEvent) -> Void) {
+    public func forEachInMessage(_ body: (StreamEvent) -> Void) {
         if let ending {
             body(ending)
             return
@@ -57,7 +57,7 @@ public final class EventCursor: EventReading {
     }
 
     /// Moves to the next event of the current message; false at its end.
-    func advance() -> Bool {
+    public func advance() -> Bool {
         guard ending == nil, index + 1 < decoder.eventCount else { return false }
         index += 1
         return true
@@ -66,7 +66,7 @@ public final class EventCursor: EventReading {
     /// Decodes messages from `input` until one yields events (keep-alive
     /// messages yield none) and makes its first event current. False when
     /// `input` holds no further whole message.
-    func decode(_ input: TextBuffer) throws(KimiError) -> Bool {
+    public func decode(_ input: TextBuffer) throws(KimiError) -> Bool {
         while try decoder.decodeNext(input) {
             if decoder.eventCount > 0 {
                 index = 0
@@ -77,10 +77,10 @@ public final class EventCursor: EventReading {
     }
 
     /// Drops consumed input; the current events stay valid.
-    func compact(_ input: TextBuffer) { decoder.compact(input) }
+    public func compact(_ input: TextBuffer) { decoder.compact(input) }
 
     /// Makes a task's `.end` event current.
-    func showEnd(status: Status) {
+    public func showEnd(status: Status) {
         var event = StreamEvent(type: .end)
         event.status = status
         ending = event

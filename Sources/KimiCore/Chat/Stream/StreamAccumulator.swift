@@ -12,7 +12,11 @@ import Glibc
 /// `choices[i].usage` or the top-level usage chunk replaces earlier usage
 /// (the last one wins, nothing is summed).
 final class StreamAccumulator {
-    let response = ChatResponse()
+    let response: ChatResponse
+    /// What ids, names, roles and finish reasons pass (the model's text does not).
+    private let gate: Gate
+    /// Where such a text is decoded before it passes the gate.
+    private let scratch = TextBuffer(capacity: 64)
     /// Events of the latest chunk: the first `eventCount` of `events`, whose
     /// storage is reused from chunk to chunk.
     private(set) var events: [StreamEvent] = []
@@ -21,11 +25,16 @@ final class StreamAccumulator {
     let arena = TextBuffer(capacity: 256)
     /// Bytes of text kept in the response (content, reasoning, arguments).
     private(set) var keptBytes = 0
+    /// A reasoning, content or tool-call piece arrived (a role alone is no
+    /// token: Kimi sends it at once, before the model has produced anything).
+    private(set) var sawToken = false
     /// One tool call of a choice, in order of arrival.
     private struct CallSlot {
         /// The `index` the server sent, -1 when it left it out.
         let streamIndex: Int
         let call: ResponseToolCall
+        /// The name as sent (pieces joined), before the gate.
+        let rawName = TextBuffer()
         /// TOOL_CALL_DONE went out.
         var closed = false
     }
@@ -33,7 +42,18 @@ final class StreamAccumulator {
     /// Per choice, its tool calls in order of arrival.
     private var slots: [[CallSlot]] = []
 
-    init() { events.reserveCapacity(2) }  // most chunks make one event; more grow it once
+    init(gate: Gate) {
+        self.gate = gate
+        response = ChatResponse(gate: gate)
+        events.reserveCapacity(2)  // most chunks make one event; more grow it once
+    }
+
+    /// A string token of the chunk, through the gate.
+    private func gated(_ token: JSONToken, _ s: JSONScanner) -> OutsideText {
+        scratch.removeAll()
+        s.decode(token, into: scratch)
+        return gate.admit(scratch.view)
+    }
 
     func beginChunk() {
         eventCount = 0
@@ -66,8 +86,8 @@ final class StreamAccumulator {
     static let maxToolCalls = Int(ChunkDecoder.maxToolCalls)
 
     func apply(_ chunk: Chunk, _ s: JSONScanner) throws(KimiError) {
-        if response.id.isEmpty, let id = chunk.id { s.decode(id, into: response.id) }
-        if response.model.isEmpty, let model = chunk.model { s.decode(model, into: response.model) }
+        if response.id.isEmpty, let id = chunk.id { response.id.set(gated(id, s)) }
+        if response.model.isEmpty, let model = chunk.model { response.model.set(gated(model, s)) }
         if response.created == 0, let created = chunk.created { response.created = created }
 
         for choiceDelta in chunk.choices[..<chunk.choiceCount] {
@@ -75,15 +95,22 @@ final class StreamAccumulator {
             let index = choiceDelta.index
             if let role = choiceDelta.role {
                 var event = StreamEvent(type: .role, choiceIndex: index)
-                addText(role, s, to: &event, accumulated: choice.role.isEmpty ? choice.role : nil)
+                let text = gated(role, s)
+                event.textStart = arena.count
+                arena.append(text.string)
+                event.textCount = arena.count - event.textStart
+                arena.append(0)
+                if choice.role.isEmpty { choice.role.set(text) }
                 push(event)
             }
             if let reasoning = choiceDelta.reasoning, reasoning.count > 0 {
+                sawToken = true
                 var event = StreamEvent(type: .reasoningDelta, choiceIndex: index)
                 addText(reasoning, s, to: &event, accumulated: choice.reasoning)
                 push(event)
             }
             if let content = choiceDelta.content, content.count > 0 {
+                sawToken = true
                 var event = StreamEvent(type: .contentDelta, choiceIndex: index)
                 addText(content, s, to: &event, accumulated: choice.content)
                 push(event)
@@ -93,8 +120,7 @@ final class StreamAccumulator {
             }
             if let finish = choiceDelta.finishReason {
                 closeToolCalls(of: choice)
-                choice.finishReason.removeAll()
-                s.decode(finish, into: choice.finishReason)
+                choice.finishReason.set(gated(finish, s))
                 push(StreamEvent(type: .finish, choiceIndex: index))
             }
             if let usage = choiceDelta.usage {
@@ -116,18 +142,21 @@ final class StreamAccumulator {
     private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) {
         let c = choice.index
         while slots.count <= c { slots.append([]) }
+        sawToken = true
         let (slot, created) = try slot(for: fragment, s, choice)
         let call = slots[c][slot].call
-        if let id = fragment.id, call.id.isEmpty { s.decode(id, into: call.id) }
-        if let type = fragment.type, call.type.isEmpty { s.decode(type, into: call.type) }
+        if let id = fragment.id, call.id.isEmpty { call.id.set(gated(id, s)) }
+        if let type = fragment.type, call.type.isEmpty { call.type.set(gated(type, s)) }
         if let name = fragment.name, name.count > 0 {
             // Kimi sends the name once; a provider that streams it in pieces
             // is followed, one that repeats it whole is not doubled.
-            let before = call.name.count
-            s.decode(name, into: call.name)
-            if before > 0, call.name.count == 2 * before, memcmp(call.name.bytes, call.name.bytes + before, before) == 0 {
-                call.name.truncate(to: before)
+            let raw = slots[c][slot].rawName
+            let before = raw.count
+            s.decode(name, into: raw)
+            if before > 0, raw.count == 2 * before, memcmp(raw.bytes, raw.bytes + before, before) == 0 {
+                raw.truncate(to: before)
             }
+            call.name.set(gate.admit(raw.view))
         }
         if created { push(toolCallEvent(.toolCallStart, c, slot)) }
         if let arguments = fragment.arguments, arguments.count > 0 {
@@ -156,9 +185,7 @@ final class StreamAccumulator {
             return (try newCall(choice, streamIndex: index), true)
         }
         if let id = fragment.id {
-            let text = TextBuffer()
-            s.decode(id, into: text)
-            let wanted = text.string
+            let wanted = gated(id, s).string
             if let existing = calls.firstIndex(where: { $0.call.id.string == wanted }) { return (existing, false) }
             return (try newCall(choice, streamIndex: -1), true)
         }
@@ -209,7 +236,7 @@ final class StreamAccumulator {
         return slots[event.choiceIndex][event.callSlot].call
     }
 
-    func finishReason(of event: StreamEvent) -> TextBuffer? {
+    func finishReason(of event: StreamEvent) -> GatedText? {
         guard event.type == .finish, event.choiceIndex >= 0, event.choiceIndex < response.choices.count else { return nil }
         return response.choices[event.choiceIndex].finishReason
     }

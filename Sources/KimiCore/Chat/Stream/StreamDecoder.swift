@@ -4,7 +4,8 @@
 /// feeds it from the network; tests and fuzzers feed it from memory.
 public final class StreamDecoder {
     private var sse: SSEDecoder
-    private let accumulator = StreamAccumulator()
+    private let accumulator: StreamAccumulator
+    private let gate: Gate
     private var chunk = Chunk()
     /// True once `data: [DONE]` was decoded.
     public private(set) var sawDone = false
@@ -18,8 +19,12 @@ public final class StreamDecoder {
     /// never ends cannot take all memory.
     public let maxResponseBytes: Int
 
-    public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20) {
+    /// `gate` is what the texts that are not the model's own pass (ids,
+    /// names, finish reasons, errors).
+    public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20, gate: Gate = .none) {
         sse = SSEDecoder(maxEventBytes: maxEventBytes)
+        accumulator = StreamAccumulator(gate: gate)
+        self.gate = gate
         self.maxResponseBytes = maxResponseBytes
     }
 
@@ -29,7 +34,7 @@ public final class StreamDecoder {
     public func event(_ i: Int) -> StreamEvent { accumulator.events[i] }
     public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { accumulator.text(of: event) }
     public func toolCall(of event: StreamEvent) -> ResponseToolCall? { accumulator.toolCall(of: event) }
-    public func finishReason(of event: StreamEvent) -> TextBuffer? { accumulator.finishReason(of: event) }
+    public func finishReason(of event: StreamEvent) -> GatedText? { accumulator.finishReason(of: event) }
     public var maxEventBytes: Int { sse.maxEventBytes }
 
     /// Decodes the next whole message in `input`, replacing the previous
@@ -68,7 +73,7 @@ public final class StreamDecoder {
         }
         if chunk.hasError { throw streamError(message) }
         try accumulator.apply(chunk, scanner)
-        if firstTokenAt == 0 && accumulator.keptBytes > 0 { firstTokenAt = monotonicNanos() }
+        if firstTokenAt == 0 && accumulator.sawToken { firstTokenAt = monotonicNanos() }
         if accumulator.keptBytes > maxResponseBytes {
             throw KimiError(.tooLarge, "the streamed answer grew over the \(maxResponseBytes)-byte response limit", hint: .maxResponseBytes)
         }
@@ -86,14 +91,14 @@ public final class StreamDecoder {
     private func streamError(_ message: SSEEvent) -> KimiError {
         let text = String(decoding: message.data, as: UTF8.self)
         if case .success(let root) = JSONValue.parse(text) {
-            if let error = ErrorDecoder.apiError(in: root, httpStatus: 0) { return error }
+            if let error = ErrorDecoder.apiError(in: root, httpStatus: 0, gate: gate) { return error }
             if root.isObject, let wrapped = JSONValue.object([("error", root)]),
-               let error = ErrorDecoder.apiError(in: wrapped, httpStatus: 0) {
+               let error = ErrorDecoder.apiError(in: wrapped, httpStatus: 0, gate: gate) {
                 return error
             }
         }
-        var error = KimiError(.api, "error event in stream: \(ErrorDecoder.oneLine(text))")
-        error.body = text
+        var error = KimiError(.api, "error event in stream: \(gate.admit(text))")
+        error.body = gate.admit(text, as: .lines)
         return error
     }
 }
