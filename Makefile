@@ -198,11 +198,12 @@ asan: all $(BUILD)/samples/manifest.json
 	ASAN_OPTIONS=detect_leaks=1 KIMI_SAMPLES=$(BUILD)/samples $(WITH_SERVERS) $(PYTHON) Tests/c/run.py $(addprefix $(BUILD)/asan/,$(notdir $(C_TESTS)))
 
 # ThreadSanitizer over the many-threads tests: the stress test, the event
-# loop's tasks and queues, and the streams cancelled and freed from another
-# thread (test_stream, test_hostile). The toolchain's TSan runtime
+# loop's tasks and queues (test_queue: a host thread taking events while the
+# loop queues them), and the streams cancelled and freed from another thread
+# (test_stream, test_hostile). The toolchain's TSan runtime
 # intercepts libdispatch, so the programs link the toolchain's copy.
 TSAN_SOURCES := Tests/c/test_stress.c Tests/c/test_tasks.c Tests/c/test_engine.c Tests/c/test_stream.c \
-                Tests/hostile/test_hostile.c
+                Tests/c/test_queue.c Tests/hostile/test_hostile.c
 
 tsan: all
 	$(call SAN_LIB_BUILD,tsan,thread)

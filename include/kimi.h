@@ -34,8 +34,18 @@
  *              too, never failing the document it is in. JSON nested deeper
  *              than 64 levels is refused (KIMI_E_PARSE; from a caller,
  *              KIMI_E_INVALID_ARGUMENT), duplicate keys keep the last value,
- *              response headers over 256 KiB are KIMI_E_TOO_LARGE, and a body
- *              with a Content-Encoding nobody asked for is KIMI_E_PARSE.
+ *              response headers over 256 KiB (or one header line over
+ *              libcurl's 100 KiB) are KIMI_E_TOO_LARGE, an answer that is not
+ *              HTTP (a NUL in a header) or has a Content-Encoding nobody
+ *              asked for is KIMI_E_PARSE.
+ * Outside text Every string a server sends, other than the model's own text
+ *              (content, reasoning, tool-call arguments, which are delivered
+ *              byte for byte), passes one gate before any accessor, error
+ *              field or log line hands it out: the API key is removed (whole,
+ *              any piece of 8 or more characters, JSON-escaped) and so are
+ *              control characters (C0, DEL, C1; one-line fields such as ids,
+ *              names, types, codes and header values hold no newline or tab).
+ *              JSON exports carry DEL and C1 as \u escapes.
  * Errors       Functions that can fail return a kimi_status: KIMI_OK (0) or a
  *              positive KIMI_E_* code. Details of the last failure on the
  *              calling thread are read with kimi_error_message() and friends;
@@ -140,8 +150,9 @@ KIMI_API const char *kimi_status_str(kimi_status status);
  * kimi_status other than KIMI_OK (or a constructor returning NULL) records
  * it; a call returning KIMI_OK clears it. The strings are owned by the
  * library, never NULL ("" when not applicable), and valid until the next
- * call of a kimi_* function that can fail, on the same thread. The API key
- * never appears in any of them.
+ * call of a kimi_* function that can fail, on the same thread. Every text
+ * here passed the gate for outside text (see "Outside text" above): no API
+ * key, no control character (the body keeps its newlines and tabs).
  */
 
 /** The status of the last failure, or KIMI_OK. */
@@ -275,9 +286,12 @@ KIMI_API kimi_status kimi_client_options_set_timeout_ms(kimi_client_options *opt
 /** Longest time without a byte sent or received. Default 600000 ms; 0 = none.
     For a non-streamed request this includes the model's whole thinking time. */
 KIMI_API kimi_status kimi_client_options_set_idle_timeout_ms(kimi_client_options *opts, uint32_t ms);
-/** Adds an HTTP header to every request. Authorization, Content-Type,
-    Content-Length, Host and Transfer-Encoding are managed by the library and
-    refused; CR, LF and NUL in the value are refused. */
+/** Adds an HTTP header to every request, replacing a header the library
+    sends of the same name (any case: Accept, say). Authorization,
+    Content-Type, Content-Length, Host and Transfer-Encoding are managed by
+    the library and refused; a value with a control character other than tab
+    (CR, LF, NUL, ESC, DEL, ...) is refused; an empty value is sent empty.
+    Returns KIMI_OK or KIMI_E_INVALID_ARGUMENT naming the argument. */
 KIMI_API kimi_status kimi_client_options_add_header(kimi_client_options *opts, const char *name, const char *value);
 /** User-Agent header. Default "libkimi/<version>". */
 KIMI_API kimi_status kimi_client_options_set_user_agent(kimi_client_options *opts, const char *user_agent);
@@ -430,10 +444,12 @@ KIMI_API kimi_status kimi_call_options_set_timeout_ms(kimi_call_options *opts, u
 KIMI_API kimi_status kimi_call_options_set_idle_timeout_ms(kimi_call_options *opts, uint32_t ms);
 /** Retries, 0 to 100; -1 = the client's. */
 KIMI_API kimi_status kimi_call_options_set_max_retries(kimi_call_options *opts, int32_t n);
-/** A header sent with each call, on top of the client's; the rules of
-    kimi_client_options_add_header apply. */
+/** A header sent with each call, on top of the client's (replacing one of
+    the same name); the rules of kimi_client_options_add_header apply. */
 KIMI_API kimi_status kimi_call_options_add_header(kimi_call_options *opts, const char *name, const char *value);
-/** A query parameter added to each call's URL (URL-encoded). */
+/** A query parameter added to each call's URL. The name and the value are
+    percent-encoded whole (every byte but RFC 3986's unreserved ones), so an
+    '=' or '&' in them stays in them. */
 KIMI_API kimi_status kimi_call_options_add_query(kimi_call_options *opts, const char *name, const char *value);
 /** A cancel token for each call (NULL: none of its own); the options keep
     a reference. */
@@ -513,7 +529,9 @@ KIMI_API kimi_status kimi_message_set_tool_call_id(kimi_message *msg, const char
     stated type must agree with the bytes. */
 KIMI_API kimi_status kimi_message_add_image_data(kimi_message *msg, const char *mime, const void *bytes, size_t len);
 /** Adds an image from a file: checked now, read (and base64-encoded straight
-    into the request as it is sent) each time the request is sent. */
+    into the request as it is sent) each time the request is sent. The path
+    must name a regular file: a FIFO, a device or a directory is refused at
+    once, before anything is read (nothing blocks). */
 KIMI_API kimi_status kimi_message_add_image_file(kimi_message *msg, const char *path);
 /** Adds an image by URL: a "data:image/...;base64," URI or "ms://<file id>".
     http(s) URLs are refused when the request is sent (Kimi does not fetch
@@ -676,10 +694,12 @@ KIMI_API kimi_status kimi_chat_request_set_timeout_ms(kimi_chat_request *req, ui
 KIMI_API kimi_status kimi_chat_request_set_idle_timeout_ms(kimi_chat_request *req, uint32_t ms);
 /** Retries, 0 to 100; -1 = the client's. */
 KIMI_API kimi_status kimi_chat_request_set_max_retries(kimi_chat_request *req, int32_t n);
-/** A header sent with this request's calls, on top of the client's; the
-    rules of kimi_client_options_add_header apply. */
+/** A header sent with this request's calls, on top of the client's
+    (replacing one of the same name); the rules of
+    kimi_client_options_add_header apply. */
 KIMI_API kimi_status kimi_chat_request_add_header(kimi_chat_request *req, const char *name, const char *value);
-/** A query parameter added to this request's URL (URL-encoded). */
+/** A query parameter added to this request's URL, percent-encoded as
+    kimi_call_options_add_query says. */
 KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const char *name, const char *value);
 
 /**
@@ -834,7 +854,8 @@ KIMI_API double kimi_chat_response_elapsed_ms(const kimi_chat_response *resp);
 /** Milliseconds from the call's start to the final attempt's first body byte; -1 if none. */
 KIMI_API double kimi_chat_response_first_byte_ms(const kimi_chat_response *resp);
 /** Milliseconds from the call's start to a stream's first reasoning,
-    content or tool-call piece; -1 when not streamed (or none came). */
+    content or tool-call piece (the role chunk a server sends at once is no
+    token); -1 when not streamed (or none came). */
 KIMI_API double kimi_chat_response_first_token_ms(const kimi_chat_response *resp);
 
 /** Number of choices (1 unless the request set `n`). */
@@ -1289,12 +1310,15 @@ KIMI_API void kimi_task_free(kimi_task *task);
  * gives NULL. No callback runs on a foreign thread, and the host needs no
  * thread of its own.
  *
- * The queue is bounded: when 4096 events (or 8 MiB of their text) wait,
- * the tasks delivering to it stop reading their sockets, and they read on
- * once the host has taken it down to 1024 events. TCP flow control holds
- * the rest at the server. So a host must keep taking events: a task whose
- * events nobody takes does not finish (a paused task is not idle, so only
- * the whole-request timeout or kimi_task_cancel ends it), and
+ * The queue is bounded. After a task queued what one read of its socket
+ * brought, it stops reading when 4096 events or 8 MiB of their bytes wait
+ * (the event the host holds not counted); whenever the host takes an event,
+ * or events are dropped, and at most 1024 events and 2 MiB then wait, every
+ * stopped task reads on. A task stops only while events wait, so a host
+ * that keeps taking events always resumes it, also after a single delta
+ * larger than the bound. TCP flow control holds the rest at the server. A
+ * task whose events nobody takes does not finish (a paused task is not
+ * idle, so only the whole-request timeout or kimi_task_cancel ends it), and
  * kimi_task_wait on it waits as long.
  */
 typedef struct kimi_event_queue kimi_event_queue;
@@ -1312,8 +1336,10 @@ KIMI_API int kimi_event_queue_fd(const kimi_event_queue *queue);
 /**
  * Takes the next event into `*event_out`, or stores NULL when none waits.
  * Read it with the kimi_stream_event_* accessors (and
- * kimi_stream_event_task / _user_data to know which task it is from); it
- * stays valid until the next call of kimi_event_queue_next on the queue.
+ * kimi_stream_event_task / _user_data to know which task it is from); it,
+ * and every string its accessors return (whatever else is read from it in
+ * between), stays valid until the next call of kimi_event_queue_next or
+ * kimi_event_queue_read on the queue, or until the queue is freed.
  * Events come in each task's order; a task's last event is KIMI_EVENT_END.
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL queue or
  * `event_out`. One thread at a time takes events from a queue.

@@ -190,4 +190,33 @@ static inline long mock_count(const char *key, const char *field) {
     return at ? strtol(at + strlen(needle), NULL, 10) : -1;
 }
 
+/* The recorder's GET /recorded: the JSON list of requests since the last
+ * call (json.dumps spacing: "key": value). Caller frees. */
+static inline char *recorded(void) {
+    const char *port = getenv("KIMI_RECORDER_PORT");
+    const char *request = "GET /recorded HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    size_t size = 1 << 20, got = 0;
+    char *answer = malloc(size);
+    struct sockaddr_in address;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (!port || !answer || fd < 0) {
+        fprintf(stderr, "KIMI_RECORDER_PORT is not set (run through with_mock.py --hostile)\n");
+        exit(2);
+    }
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((unsigned short)atoi(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
+        write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
+        fprintf(stderr, "cannot reach the recorder\n");
+        exit(2);
+    }
+    while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0) got += (size_t)n;
+    close(fd);
+    answer[got] = 0;
+    return answer;
+}
+
 #endif

@@ -66,7 +66,7 @@ static void test_per_call_headers_and_query_in_every_style(void) {
         CHECK(resp != NULL);
         if (resp) {
             const char *content = kimi_chat_response_full_content(resp, NULL);
-            if (!strstr(content, "[X-Call-Tag=tag-1]") || !strstr(content, "[query=trace=a+b%26c]")) {
+            if (!strstr(content, "[X-Call-Tag=tag-1]") || !strstr(content, "[query=trace=a%20b%26c]")) {
                 fprintf(stderr, "  %s: %s\n", style_names[s], content);
                 CHECK(0);
             }
@@ -489,17 +489,19 @@ static void test_a_full_queue_pauses_its_tasks(void) {
     long events = 0, content = 0;
     int i, ended = 0;
     struct pollfd watch;
-    CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 1000), KIMI_OK);
+    CHECK_INT(kimi_client_options_set_idle_timeout_ms(opts, 3000), KIMI_OK);
     client = test_client_from(opts);
     CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
     for (i = 0; i < 8; i++) CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &tasks[i]), KIMI_OK);
     /* 8 x 8000 pieces is far over the queue's limit (4096 events, plus
        what one round of reading brings each task): while nothing is
-       drained no task can finish, and they outlive their 1 s idle timeout
-       paused. (The mock writes one stream at a time without yielding, so
-       a shorter idle timeout would fire while it serves the others.) */
+       drained no task can finish, and they outlive their 3 s idle timeout
+       paused. (The mock formats and writes one stream at a time without
+       yielding: on a busy machine the last streams' first bytes come more
+       than a second later, so a shorter idle timeout would fire before
+       their server answered at all.) */
     {
-        struct timespec second = {1, 500000000};
+        struct timespec second = {3, 500000000};
         int pending = 0;
         nanosleep(&second, NULL);
         for (i = 0; i < 8; i++) {

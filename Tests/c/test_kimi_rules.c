@@ -4,37 +4,6 @@
  * sends the assistant turn back verbatim. */
 #include "harness.h"
 
-#include <stdlib.h>
-
-/* The recorder's GET /recorded: the JSON list of requests since the last
- * call (json.dumps spacing: "key": value). Caller frees. */
-static char *recorded(void) {
-    const char *port = getenv("KIMI_RECORDER_PORT");
-    const char *request = "GET /recorded HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    size_t size = 1 << 20, got = 0;
-    char *answer = malloc(size);
-    struct sockaddr_in address;
-    ssize_t n;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (!port || !answer || fd < 0) {
-        fprintf(stderr, "KIMI_RECORDER_PORT is not set (run through with_mock.py --hostile)\n");
-        exit(2);
-    }
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_port = htons((unsigned short)atoi(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
-        write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
-        fprintf(stderr, "cannot reach the recorder\n");
-        exit(2);
-    }
-    while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0) got += (size_t)n;
-    close(fd);
-    answer[got] = 0;
-    return answer;
-}
-
 static int occurrences(const char *text, const char *needle) {
     int count = 0;
     for (const char *at = strstr(text, needle); at; at = strstr(at + 1, needle)) count++;

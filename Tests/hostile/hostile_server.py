@@ -38,6 +38,9 @@ Cases (see CASES below):
   bigdelta/<bytes>/<ms>           one content delta that large, then <ms> of
                                   silence, then the rest of a good stream
   ttft/<ms>                       the role at once, the first content <ms> later
+  longheader/<bytes>              one response header line that long
+  nulheader                       a NUL byte inside a response header
+  badutf8error                    a 400 whose message has a byte that is not UTF-8
   leak/<how>                      the key and control characters (ESC, C1,
                                   newlines, DEL) in every text field that is
                                   not the model's own: error (a 400),
@@ -521,6 +524,22 @@ def ttft_case(conn, req, delay_ms):
     conn.raw(normal_stream()[len(sse(chunk({"role": "assistant", "content": ""}))):])
 
 
+def longheader_case(conn, req, size):
+    conn.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Long: " + b"a" * int(size) + b"\r\n")
+    body = dumps(completion()).encode()
+    conn.raw(b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+
+def nulheader_case(conn, req):
+    body = dumps(completion()).encode()
+    conn.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Nul: a\x00b\r\nContent-Length: "
+             + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+
+def badutf8error_case(conn, req):
+    conn.send(400, b'{"error":{"message":"caf\xe9 is closed","type":"invalid_request_error","code":"x1"}}')
+
+
 # Control characters a terminal or a log would act on: a screen clear, a
 # title change, an OSC 52 clipboard write, C1 CSI (U+009B) and DEL.
 NASTY = "\n\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\u009b31m\x7f\r"
@@ -576,7 +595,8 @@ CASES = {
     "hugeline": hugeline_case, "hugecomment": lambda conn, req, size: hugeline_case(conn, req, size, True),
     "drip": drip_case, "endless": endless_case, "endless-headers": endless_headers_case, "gzip": gzip_case,
     "echo": echo_case, "stall": stall_case, "big5xx": big5xx_case, "sse": sse_case,
-    "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case,
+    "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case, "longheader": longheader_case,
+    "nulheader": nulheader_case, "badutf8error": badutf8error_case,
 }
 
 

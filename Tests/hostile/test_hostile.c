@@ -640,6 +640,49 @@ static void test_endless_headers(void) {
     kimi_client_free(client);
 }
 
+/* One header line over libcurl's 100 KiB limit is a size limit, not "Out
+ * of memory"; a NUL in a header is a bad answer, not a transport failure;
+ * neither is retried. */
+static void test_long_header_lines_and_nul_bytes(void) {
+    static const char *sizes[] = {"longheader/150000", "longheader/300000"};
+    size_t i;
+    int s;
+    for (i = 0; i < 2; i++) {
+        kimi_client *client = case_client(sizes[i]);
+        kimi_chat_response *resp;
+        for (s = 0; s < STYLES; s++) {
+            CHECK_INT(run(client, (enum style)s, &resp), KIMI_E_TOO_LARGE);
+            CHECK_CONTAINS(last.message, "header line over libcurl's 100 KiB limit");
+            kimi_chat_response_free(resp);
+        }
+        kimi_client_free(client);
+    }
+    {
+        kimi_client *client = case_client("nulheader");
+        kimi_chat_response *resp;
+        for (s = 0; s < STYLES; s++) {
+            CHECK_INT(run(client, (enum style)s, &resp), KIMI_E_PARSE);
+            CHECK_CONTAINS(last.message, "not valid HTTP");
+            CHECK_INT(last.kind, KIMI_KIND_BAD_RESPONSE);
+            kimi_chat_response_free(resp);
+        }
+        kimi_client_free(client);
+    }
+}
+
+/* An error body with a byte that is not UTF-8 keeps its type and code. */
+static void test_error_body_with_bad_utf8(void) {
+    kimi_client *client = case_client("badutf8error");
+    kimi_chat_request *req = user_request(NULL, "hi");
+    kimi_chat_response *resp;
+    CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_API);
+    CHECK_STR(kimi_error_type(), "invalid_request_error");
+    CHECK_STR(kimi_error_code(), "x1");
+    CHECK_CONTAINS(kimi_error_message(), "is closed");
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 static void test_unrequested_gzip(void) {
     kimi_client *client = case_client("gzip/body");
     kimi_chat_response *resp;
@@ -1036,6 +1079,8 @@ int main(void) {
     RUN(test_one_byte_drip);
     RUN(test_endless_answers);
     RUN(test_endless_headers);
+    RUN(test_long_header_lines_and_nul_bytes);
+    RUN(test_error_body_with_bad_utf8);
     RUN(test_unrequested_gzip);
     RUN(test_big_error_bodies_keep_their_status);
     RUN(test_timeouts_are_timeouts_in_every_style);

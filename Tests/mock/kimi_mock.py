@@ -55,8 +55,14 @@ async def answer_chat(request, response, headers, body, s, text):
     if s.get("drop"):
         response.abort()
         return
-    if s.get("echo_auth"):  # a careless server that quotes the key back
-        raise APIError(400, "invalid_request_error", f"rejected header Authorization: {request.header('authorization')}")
+    auth = request.header("authorization") or ""
+    if s.get("echo_auth") == "fields":  # the key and control characters in every field of an error
+        nasty = auth + "\n\x1b[2J\x1b]0;pwned\x07\u009b31m\x7f"
+        raise APIError(400, nasty, "rejected " + nasty, nasty, request_id=nasty)
+    if s.get("echo_auth") == "header":  # the key in the request id of a good answer
+        headers = [h for h in headers if h[0].lower() != "x-request-id"] + [("X-Request-Id", auth + "\x1b[1m")]
+    elif s.get("echo_auth"):  # a careless server that quotes the key back
+        raise APIError(400, "invalid_request_error", f"rejected header Authorization: {auth}")
     if s.get("redirect"):
         await response.send(307, b"", headers=headers + [("Location", s["redirect"])])
         return

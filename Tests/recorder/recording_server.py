@@ -6,8 +6,9 @@ the standard library's http.server), so it sees bytes exactly as sent.
 
     python3 Tests/recorder/recording_server.py --port 0   # prints "PORT <n>"
 
-GET /recorded answers the JSON list of requests so far ({"method", "path",
-"body"}) and forgets them. The chat answer depends on the last message:
+GET /recorded answers the JSON list of requests so far ({"method", "path"
+with its query, "headers" as [name, value] pairs in order, "body"}) and
+forgets them. The chat answer depends on the last message:
 
     [[tools]]           an assistant turn with reasoning_content and two tool
                         calls with Kimi's native ids (functions.lookup:0, :1)
@@ -84,19 +85,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, body):
         with lock:
-            recorded.append({"method": self.command, "path": self.path, "body": body})
+            recorded.append({"method": self.command, "path": self.path, "headers": [list(h) for h in self.headers.items()],
+                             "body": body})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"null")
         self.record(body)
-        if self.path == "/v1/tokenizers/estimate-token-count":
+        path = self.path.split("?")[0]
+        if path == "/v1/tokenizers/estimate-token-count":
             total = 0
             for message in body.get("messages", []):
                 marked = re.search(r"\[\[tokens=(\d+)\]\]", text_of(message))
                 total += int(marked.group(1)) if marked else 10
             self.send(200, {"data": {"total_tokens": total}})
-        elif self.path == "/v1/chat/completions":
+        elif path == "/v1/chat/completions":
             message, finish, usage = answer(body)
             head = {"id": "chatcmpl-rec", "created": 1, "model": body.get("model", "")}
             if not body.get("stream"):

@@ -51,8 +51,11 @@ public struct ClientOptions {
         guard !reservedHeaders.contains(name.lowercased()) else {
             throw .invalidArgument("name: \(name) is set by the library (the API key goes in as the bearer token)", hint: name.lowercased() == "authorization" ? .apiKey : nil)
         }
-        guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-            throw .invalidArgument("value: header values must not contain CR, LF or NUL")
+        // Tab is the only control character a header value may hold; the
+        // others would end the line (CR, LF), cut it (NUL) or reach logs and
+        // terminals raw.
+        guard !value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+            throw .invalidArgument("value: header values must not contain control characters (CR, LF, NUL, ESC, ...)")
         }
     }
 
@@ -143,11 +146,13 @@ public final class ClientConfig: @unchecked Sendable {
         self.log = log
         share = try ShareHandle()
 
-        // "Expect:" turns off curl's 100-continue wait on large bodies.
-        let common = ["Authorization: Bearer \(key)", "Expect:"] + options.headers.map { "\($0.name): \($0.value)" }
-        jsonHeaders = try HeaderList(common + ["Content-Type: application/json", "Accept: application/json"])
-        streamHeaders = try HeaderList(common + ["Content-Type: application/json", "Accept: text/event-stream"])
-        uploadHeaders = try HeaderList(common + ["Accept: application/json"])
+        // No Expect header: no 100-continue wait on large bodies. The
+        // caller's headers replace the library's of the same name (Accept).
+        let common: [HeaderList.Field] = [("Authorization", "Bearer \(key)"), ("Expect", nil)]
+        let json: HeaderList.Field = ("Content-Type", "application/json")
+        jsonHeaders = try HeaderList(common + [json, ("Accept", "application/json")]).adding(options.headers)
+        streamHeaders = try HeaderList(common + [json, ("Accept", "text/event-stream")]).adding(options.headers)
+        uploadHeaders = try HeaderList(common + [("Accept", "application/json")]).adding(options.headers)
     }
 
     /// Removes the API key (whole, in pieces, or JSON-escaped) from `text`,

@@ -24,13 +24,18 @@
 public final class EventQueue: @unchecked Sendable, EventReading {
     /// One producer's place in a queue: the values a front end keeps with
     /// it (the C layer: the task's handle and the caller's user data), and
-    /// the completion's id and model, copied once.
+    /// the completion's id and model, copied once. Its producer holds it
+    /// and the queue; it holds its producer weakly, so queued events never
+    /// keep a freed task (and through it the queue) alive.
     public final class Member {
-        let producer: QueueProducer
+        weak var producer: QueueProducer?
         public let tags: (handle: UInt, user: UInt)
         /// Its events waiting in the queue; under the queue's lock.
         fileprivate var waiting = 0
         fileprivate var paused = false
+        /// Raised by `drop`: records of an older epoch were dropped and are
+        /// skipped when reached (a drop costs O(1), not a pass over the queue).
+        fileprivate var epoch: UInt32 = 0
         /// Written once (from empty) under the queue's lock, before any
         /// record points at them; never changed after.
         fileprivate let completionID = TextBuffer()
@@ -45,6 +50,8 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     /// A queued event: its strings point into `bytes` (or the member's copies).
     struct Record {
         let member: Member
+        /// The member's epoch when queued; an older one means dropped.
+        let epoch: UInt32
         let event: StreamEvent
         let text: UnsafeBufferPointer<UInt8>
         let toolCallID: UnsafeBufferPointer<UInt8>
@@ -70,6 +77,8 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     /// Waiting records from `head` on; those before it were taken.
     private var records: [Record] = []
     private var head = 0
+    /// Records from `head` on that were dropped and wait to be skipped.
+    private var dropped = 0
     private var paused: [Member] = []
     /// Events went into an empty queue since the last `publish`.
     private var unpublished = false
@@ -100,26 +109,29 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         let (record, resumed) = lock.withLock { () -> (Record?, [Member]) in
             takenLow = Int.max
             var record: Record?
+            skipDropped()
             if head < records.count {
-                record = records[head]
+                let next = records[head]
                 head += 1
-                records[head - 1].member.waiting -= 1
-                takenLow = record!.low
-                if head == records.count { ready.clear() }
+                next.member.waiting -= 1
+                takenLow = next.low
+                record = next
+                skipDropped()
             }
+            if waitingEvents == 0 { ready.clear() }
             compact()
             return (record, takeResumable())
         }
         taken = record
-        for member in resumed { member.producer.queueHasRoom() }
+        for member in resumed { member.producer?.queueHasRoom() }
         return record?.event
     }
 
     /// The tags of the member whose event `next()` returned last.
     public var currentTags: (handle: UInt, user: UInt)? { taken?.member.tags }
 
-    /// Events waiting; under `lock`.
-    private var waitingEvents: Int { records.count - head }
+    /// Events waiting (dropped ones not counted); under `lock`.
+    private var waitingEvents: Int { records.count - head - dropped }
     /// Bytes of waiting events (the taken one not counted); under `lock`.
     private var waitingBytes: Int { head < records.count ? bytes.end - records[head].low : 0 }
 
@@ -147,7 +159,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             let first = records.count
             source.forEachInMessage { event in
                 let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
-                records.append(Record(member: member, event: event, text: copy(source.text(of: event)),
+                records.append(Record(member: member, epoch: member.epoch, event: event, text: copy(source.text(of: event)),
                                       toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
                                       toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
                                       finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
@@ -196,17 +208,26 @@ public final class EventQueue: @unchecked Sendable, EventReading {
                 member.paused = false
                 paused.removeAll { $0 === member }
             }
-            // Most members are dropped once all their events were taken: no scan.
             if member.waiting > 0 {
+                dropped += member.waiting
                 member.waiting = 0
-                records = records[head...].filter { $0.member !== member }
-                head = 0
-                if records.isEmpty { ready.clear() }
+                member.epoch &+= 1
+                skipDropped()
+                if waitingEvents == 0 { ready.clear() }
                 compact()
             }
             return takeResumable()
         }
-        for other in resumed { other.producer.queueHasRoom() }
+        for other in resumed { other.producer?.queueHasRoom() }
+    }
+
+    /// Moves `head` past dropped records, so the first waiting record (and
+    /// what `waitingBytes` counts from) is a live one. Under `lock`.
+    private func skipDropped() {
+        while head < records.count, records[head].epoch != records[head].member.epoch {
+            head += 1
+            dropped -= 1
+        }
     }
 
     /// Forgets taken records and frees the bytes no waiting or taken event

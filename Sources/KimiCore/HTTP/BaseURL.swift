@@ -52,17 +52,36 @@ public struct BaseURL: Sendable, Equatable {
         appendingQuery(string + path, query)
     }
 
-    /// `url` (one of this root's endpoints) with `query` pairs added,
-    /// URL-encoded by curl.
+    /// `url` (one of this root's endpoints) with `query` pairs added. Names
+    /// and values are percent-encoded here, every byte but RFC 3986's
+    /// unreserved ones, so an '=' or '&' in a name cannot move the boundary
+    /// between name and value or between pairs.
     public func appendingQuery(_ url: String, _ query: [(name: String, value: String)]) -> String {
         guard !query.isEmpty, let handle = curl_url() else { return url }
         defer { curl_url_cleanup(handle) }
         guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return url }
         for (name, value) in query {
-            let flags = UInt32(CURLU_APPENDQUERY) | UInt32(CURLU_URLENCODE)
-            _ = curl_url_set(handle, CURLUPART_QUERY, "\(name)=\(value)", flags)
+            let pair = "\(BaseURL.percentEncoded(name))=\(BaseURL.percentEncoded(value))"
+            _ = curl_url_set(handle, CURLUPART_QUERY, pair, UInt32(CURLU_APPENDQUERY))
         }
         return BaseURL.part(handle, CURLUPART_URL) ?? url
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One part of a parsed URL, or nil when it is absent.

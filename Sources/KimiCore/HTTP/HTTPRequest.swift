@@ -1,15 +1,21 @@
 import CCurl
 
-/// A curl header list (`curl_slist`), freed in `deinit`. The client builds
-/// its lists once and shares them read-only; a call with headers of its own
-/// gets a list of its own.
+/// Request headers as a curl header list (`curl_slist`), freed in `deinit`.
+/// The client builds its lists once and shares them read-only; a call with
+/// headers of its own gets a list of its own.
 final class HeaderList: @unchecked Sendable {
-    let lines: [String]
+    /// Name and value; a nil value suppresses a header curl would add itself.
+    typealias Field = (name: String, value: String?)
+
+    let fields: [Field]
     private(set) var raw: UnsafeMutablePointer<curl_slist>?
 
-    init(_ lines: [String]) throws(KimiError) {
-        self.lines = lines
-        for line in lines {
+    init(_ fields: [Field]) throws(KimiError) {
+        self.fields = fields
+        for field in fields {
+            // curl reads "Name:" as "do not send Name" and "Name;" as Name
+            // with an empty value.
+            let line = field.value.map { $0.isEmpty ? "\(field.name);" : "\(field.name): \($0)" } ?? "\(field.name):"
             guard let next = curl_slist_append(raw, line) else {
                 curl_slist_free_all(raw)
                 throw KimiError(.noMemory, "curl_slist_append failed")
@@ -20,10 +26,13 @@ final class HeaderList: @unchecked Sendable {
 
     deinit { curl_slist_free_all(raw) }
 
-    /// This list with `extra` headers added (a call's own), or itself.
+    /// This list with `extra` on top: a header of the same name (any case)
+    /// replaces this list's, so a caller's Accept is the only Accept sent.
     func adding(_ extra: [(name: String, value: String)]) throws(KimiError) -> HeaderList {
         guard !extra.isEmpty else { return self }
-        return try HeaderList(lines + extra.map { "\($0.name): \($0.value)" })
+        let replaced = Set(extra.map { $0.name.lowercased() })
+        return try HeaderList(fields.filter { !replaced.contains($0.name.lowercased()) }
+                              + extra.map { (name: $0.name, value: Optional($0.value)) })
     }
 }
 

@@ -28,6 +28,16 @@ extension Transfer {
             break
         }
         let detail = curlErrorText.isEmpty ? curlMessage(result) : curlErrorText
+        // libcurl refuses a header line over its own 100 KiB limit with
+        // "Out of memory" (CURLE_TOO_LARGE, 100, since 8.6): a size limit.
+        if mode == .pending && (result == CURLE_OUT_OF_MEMORY || result.rawValue == 100) {
+            return KimiError(.tooLarge, "a response header line over libcurl's 100 KiB limit on \(label)")
+        }
+        // A NUL in a header, a status line that is no status line: the
+        // server answered, but not in HTTP.
+        if result == CURLE_WEIRD_SERVER_REPLY {
+            return KimiError(.parse, "the answer is not valid HTTP (\(detail)) on \(label)")
+        }
         var error = result == CURLE_OPERATION_TIMEDOUT
             ? KimiError(.timeout, "timed out: \(detail) (\(label))")
             : KimiError(.transport, "\(detail) (\(label))")

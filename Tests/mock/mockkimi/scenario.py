@@ -44,7 +44,10 @@ Keys (all optional):
   retry_after=S | retry_after_ms=N   with status=: send Retry-After / retry-after-ms
   drop              close the connection without answering
   redirect=URL      answer 307 with Location: URL
-  echo_auth         answer 400 quoting the Authorization header (redaction tests)
+  echo_auth         answer 400 quoting the Authorization header (redaction tests);
+                    echo_auth=fields puts it, with control characters, in the
+                    error's type, code, message and x-request-id; echo_auth=header
+                    answers normally with it in x-request-id
   html=CODE         answer with an HTML error page (a proxy)
   empty=CODE        answer CODE with an empty body
   garbage           answer 200 with bytes that are not JSON

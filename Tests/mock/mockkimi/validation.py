@@ -16,18 +16,21 @@ ROLES = {"system", "user", "assistant", "tool"}
 
 
 class APIError(Exception):
-    def __init__(self, status, type_, message, code=None, headers=()):
+    def __init__(self, status, type_, message, code=None, headers=(), request_id=None):
         super().__init__(message)
         self.status = status
         self.type = type_
         self.message = message
         self.code = code
         self.headers = list(headers)
+        self.request_id = request_id
 
     def body(self):
         error = {"message": self.message, "type": self.type}
         if self.code is not None:
             error["code"] = self.code
+        if self.request_id is not None:
+            error["request_id"] = self.request_id
         return {"error": error}
 
 

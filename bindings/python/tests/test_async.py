@@ -170,3 +170,43 @@ def test_a_client_per_asyncio_run(mock_url):
     assert asyncio.run(ask("one")) == "You said: one"
     assert asyncio.run(ask("two")) == "You said: two"  # a new loop gets its own event queue
     asyncio.run(client.close())
+
+
+def test_cancelling_many_streams_never_waits_on_the_loop(mock_url, monkeypatch):
+    """A cancel is a request: the C task's end arrives as an event. 0.2.0
+    waited in kimi_task_wait for each cancelled task on the loop's thread
+    (1,000 cancels stalled the loop for up to a second)."""
+    from libkimi import _lib
+    waits = []
+    real_wait = _lib.functions.kimi_task_wait
+    monkeypatch.setattr(_lib.functions, "kimi_task_wait",
+                        lambda handle, ms: waits.append(ms) or real_wait(handle, ms))
+
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            first = asyncio.Event()
+            partials = []
+
+            async def consume():
+                stream = await client.chat.completions.create(
+                    messages=user("one two [[mock: stall_after=2 stall_ms=20000]]"), stream=True)
+                try:
+                    async for _ in stream:
+                        first.set()
+                except asyncio.CancelledError as cancelled:
+                    partials.append(cancelled.partial)
+                    raise
+
+            tasks = [asyncio.ensure_future(consume()) for _ in range(200)]
+            await first.wait()
+            await asyncio.sleep(0.3)
+            for task in tasks:
+                task.cancel()
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            assert all(isinstance(r, asyncio.CancelledError) for r in results)
+            assert sum(p is not None and p.choices[0].message.reasoning_content.startswith("The user")
+                       for p in partials) >= 190
+            assert (await client.chat.completions.create(messages=user("after"))).choices[0].message.content \
+                == "You said: after"
+    run(main())
+    assert waits and all(ms == 0 for ms in waits), waits[:10]

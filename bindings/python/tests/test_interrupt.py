@@ -104,3 +104,40 @@ def test_a_custom_sigint_handler_is_left_alone(mock_url, tmp_path):
         child.kill()
     # The call ran to its end; the handler ran when it returned.
     assert out.split() == ["handler", "finished"] or out.split() == ["finished", "handler"], (out, errors)
+
+
+FORKING = r"""
+import os, signal, sys, threading, time, libkimi
+signal.signal(signal.SIGINT, signal.default_int_handler)
+client = libkimi.Client(api_key="sk-test", base_url=sys.argv[1], max_retries=0)
+
+def fork_and_interrupt_the_child():
+    time.sleep(0.3)  # the main thread is in its call by now
+    pid = os.fork()
+    if pid == 0:
+        # The child: SIGINT to itself. Its KeyboardInterrupt is its own.
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+    print("child done", flush=True)
+
+threading.Thread(target=fork_and_interrupt_the_child).start()
+try:
+    answer = client.chat.completions.create(messages=[{"role": "user", "content": "x [[mock: stall_ms=1500]]"}])
+    print("parent finished:", answer.choices[0].message.content, flush=True)
+except KeyboardInterrupt:
+    print("parent interrupted", flush=True)
+"""
+
+
+def test_a_forked_childs_sigint_leaves_the_parents_call_alone(mock_url):
+    """0.2.0: the child kept the parent's wakeup pipe, so SIGINT sent to the
+    child cancelled the call the parent's main thread was in."""
+    result = subprocess.run([sys.executable, "-c", FORKING, mock_url], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, timeout=60)
+    assert "child done" in result.stdout, result.stderr
+    assert "parent finished: You said: x" in result.stdout, result.stdout + result.stderr

@@ -183,3 +183,44 @@ def test_close_from_another_thread_stops_a_blocked_reader(client):
     stream.close()
     # The client goes on working.
     assert client.chat.completions.create(messages=user("again")).choices[0].message.content == "You said: again"
+
+
+GATE_KEY = "sk-GATE-py-0123456789abcdefghij"
+
+
+def clean(text, multiline=False):
+    """No piece of 8 or more characters of the key, no control character."""
+    text = str(text)
+    pieces = {GATE_KEY[i:i + 8] for i in range(len(GATE_KEY) - 7)}
+    allowed = "\n\t" if multiline else ""
+    return (not any(p in text for p in pieces)
+            and not any((ord(c) < 0x20 and c not in allowed) or 0x7F <= ord(c) <= 0x9F for c in text))
+
+
+def test_server_texts_pass_the_gate(mock_url):
+    """A server that puts the key and terminal control sequences into an
+    error's type, code, message and request id, and the key into a good
+    answer's request id: none of it reaches an exception field, its text,
+    its pickle or a raw response (0.2.0 handed type, code and request id
+    out verbatim)."""
+    import pickle
+    with libkimi.Client(api_key=GATE_KEY, base_url=mock_url) as c:
+        with pytest.raises(libkimi.APIStatusError) as info:
+            c.chat.completions.create(messages=user("x [[mock: echo_auth=fields]]"))
+        e = info.value
+        for text in (e.type, e.code, e.request_id, str(e), e.message):
+            assert clean(text), text
+        assert "[redacted]" in e.type and "[redacted]" in e.code and "[redacted]" in e.request_id
+        assert clean(json.dumps(e.body), multiline=True)
+        assert GATE_KEY[:8].encode() not in pickle.dumps(e)
+        assert GATE_KEY[8:16].encode() not in pickle.dumps(e)
+        raw = c.chat.completions.with_raw_response.create(messages=user("x [[mock: echo_auth=header]]"))
+        assert clean(raw.request_id) and "[redacted]" in raw.request_id
+        assert clean(raw.headers.get("x-request-id"))
+
+
+def test_nul_in_extra_headers_and_query_is_refused(client):
+    for options in ({"extra_headers": {"X-A": "a\0b"}}, {"extra_query": {"q": "a\0b"}},
+                    {"extra_headers": {"X\0A": "a"}}):
+        with pytest.raises(ValueError, match="NUL"):
+            client.chat.completions.create(messages=user("hi"), **options)

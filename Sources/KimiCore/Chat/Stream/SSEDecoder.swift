@@ -37,6 +37,9 @@ public struct SSEDecoder {
     private var bomChecked = false
     /// The previous line ended with CR at the very end of the input.
     private var skipLeadingLF = false
+    /// The line at `position` has no line end before this offset: a long
+    /// line arriving in pieces is searched once, not again with each piece.
+    private var searchedTo = 0
 
     private var dataLines = 0
     private var dataStart = 0
@@ -80,9 +83,10 @@ public struct SSEDecoder {
             }
             let lineStart = position
             let remaining = count - lineStart
-            let lf = memchr(base + lineStart, 0x0A, remaining).map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + lineStart) }
-            let crLimit = lf ?? remaining
-            let cr = memchr(base + lineStart, 0x0D, crLimit).map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + lineStart) }
+            let from = max(lineStart, searchedTo)
+            func offset(_ found: UnsafeMutableRawPointer?) -> Int? { found.map { $0 - UnsafeMutableRawPointer(base + lineStart) } }
+            let lf = offset(memchr(base + from, 0x0A, count - from))
+            let cr = offset(memchr(base + from, 0x0D, (lf ?? remaining) - (from - lineStart)))
             let lineLength: Int
             let terminatorLength: Int
             if let cr {
@@ -98,6 +102,7 @@ public struct SSEDecoder {
                 terminatorLength = 1
             } else {
                 if remaining > maxEventBytes { throw .tooLarge(maxEventBytes) }
+                searchedTo = count
                 return nil // an incomplete line: wait for more input
             }
             if lineLength > maxEventBytes { throw .tooLarge(maxEventBytes) }
@@ -200,6 +205,7 @@ public struct SSEDecoder {
             buffer.removeFirst(keep)
         }
         position -= keep
+        searchedTo = max(0, searchedTo - keep)
         if dataLines == 1 {
             dataStart -= keep
             dataEnd -= keep

@@ -4,8 +4,10 @@ Chat completions, streamed or not, run as tasks of the C library's event
 loop (one thread per client, one curl multi handle for every request). Their
 events go to an event queue whose file descriptor the asyncio loop watches
 (loop.add_reader): no thread per request, no polling, and no callback ever
-runs on a foreign thread. Cancelling the asyncio task cancels the C task at
-once; a stream's partial answer is on the CancelledError (`partial`).
+runs on a foreign thread. Cancelling the asyncio task asks the C task to
+stop (a request: the loop never waits for it) and awaits the task's end,
+which arrives as an event a few milliseconds later with what had arrived:
+a stream's partial answer is on the CancelledError (`partial`).
 
 The other endpoints (files, models, balance, token estimates, batches,
 conversations) are blocking calls in the C library; they run in the loop's
@@ -37,9 +39,9 @@ L = _lib.functions
 #: Events one drain takes before the loop runs the readers they woke.
 DRAIN_BATCH = 4096
 
-#: How long a cancelled task may take to stop before its partial answer is
-#: read (the C loop stops it within a few milliseconds).
-CANCEL_WAIT_MS = 2000
+#: How long a cancelled task's end is awaited for its partial answer (the C
+#: loop stops it within a few milliseconds); other tasks run meanwhile.
+CANCEL_WAIT_S = 2.0
 
 
 class _Task:
@@ -129,14 +131,26 @@ class _Task:
         self.waiter = self.pump.loop.create_future()
         await self.waiter
 
-    def cancel(self):
-        """Cancels the C task and, once it stopped, reads what arrived."""
-        handle = self.handle
-        if handle is None:
+    async def stop(self):
+        """Asks the C task to stop, then awaits its end (an event, as any
+        other: the loop never blocks), which reads what arrived."""
+        if self.handle is None:
             return
-        L.kimi_task_cancel(handle)
-        L.kimi_task_wait(handle, CANCEL_WAIT_MS)
-        self._end()
+        L.kimi_task_cancel(self.handle)
+        try:
+            await asyncio.wait_for(self._ended(), CANCEL_WAIT_S)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            pass  # cancelled again while stopping: the end is read when it comes
+
+    async def _ended(self):
+        while not self.ended:
+            await self.wait()
+
+    async def cancelled(self, error):
+        """The awaiting asyncio task was cancelled: stops the C task and puts
+        what had arrived on `error` as `partial`."""
+        await self.stop()
+        error.partial = self.completion
 
     def started_head(self):
         if self.handle is not None:
@@ -271,8 +285,7 @@ class AsyncStream(_AsyncClosing):
             try:
                 await task.wait()
             except asyncio.CancelledError as cancelled:
-                task.cancel()
-                cancelled.partial = task.completion
+                await task.cancelled(cancelled)
                 raise
 
     async def get_final_completion(self):
@@ -286,7 +299,7 @@ class AsyncStream(_AsyncClosing):
 
     async def close(self):
         """Stops the stream, keeping what arrived in `completion`."""
-        self._task.cancel()
+        await self._task.stop()
         self._task.error = None
 
 
@@ -441,8 +454,7 @@ class AsyncCompletions:
         try:
             await task.wait()
         except asyncio.CancelledError as cancelled:
-            task.cancel()
-            cancelled.partial = task.completion
+            await task.cancelled(cancelled)
             raise
         if streamed:
             if task.ended and task.error is not None and not task.chunks:

@@ -12,7 +12,8 @@ before. Only the default SIGINT handler is acted on: with a handler of
 your own, calls run on and your handler runs when they return.
 
 Calls on other threads are untouched (Python delivers signals to the main
-thread only).
+thread only). A child forked while a call was watched does not keep the
+parent's pipe as its wakeup fd: its SIGINT must not cancel the parent's call.
 """
 
 import ctypes
@@ -104,6 +105,32 @@ def _get_watcher():
         if _watcher is None or _watcher.pid != os.getpid():  # none yet, or made before fork()
             _watcher = _Watcher()
         return _watcher
+
+
+def _after_fork_in_child():
+    """The parent's watcher is not the child's: its thread is gone, and its
+    pipe is shared with the parent, so a signal byte the child's wakeup fd
+    wrote there would cancel the parent's call. Put the wakeup fd back as
+    it was before the parent's call and let go of the pipe."""
+    global _watcher, _watcher_lock
+    watcher, _watcher = _watcher, None
+    _watcher_lock = threading.Lock()  # another thread may have held it at fork()
+    if watcher is None:
+        return
+    try:
+        current = signal.set_wakeup_fd(watcher.previous if watcher.depth else -1)
+        if current not in (watcher.write_fd, -1):
+            signal.set_wakeup_fd(current)  # not ours: keep it
+    except ValueError:
+        pass
+    for fd in (watcher.read_fd, watcher.write_fd):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def on_main_thread():

@@ -118,12 +118,17 @@ class CallSettings:
 
 def _pairs(mapping, what):
     """(name, value) byte pairs of a headers or query mapping; None and
-    NOT_GIVEN values are left out (openai-python drops them too)."""
+    NOT_GIVEN values are left out (openai-python drops them too). A NUL
+    would end the C string there: refused rather than cut."""
     if not given(mapping):
         return ()
     if not hasattr(mapping, "items"):
         raise TypeError(f"{what} must be a mapping of names to values, not {type(mapping).__name__}")
-    return tuple((str(name).encode(), str(value).encode()) for name, value in mapping.items() if given(value))
+    pairs = tuple((str(name), str(value)) for name, value in mapping.items() if given(value))
+    for name, value in pairs:
+        if "\0" in name or "\0" in value:
+            raise ValueError(f"{what}: {name!r} holds a NUL character, which cannot be sent")
+    return tuple((name.encode(), value.encode()) for name, value in pairs)
 
 
 def view(client_pointer, settings, token):
