@@ -3,7 +3,8 @@ import KimiCore
 
 /// libFuzzer target: the non-streamed response decoder. Any body must give
 /// a response or a `.parse` error, never a crash; a decoded response must
-/// keep its choices in index order and serve its JSON back unchanged.
+/// keep its choices in index order and serve its JSON back as the gate lets
+/// it out (the body, with DEL and C1 characters written as escapes).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let body = TextBuffer(bytes: UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
@@ -11,7 +12,10 @@ public func fuzzResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let response = try ResponseDecoder.decode(body)
         let indexes = response.choices.map(\.index)
         require(indexes == indexes.sorted(), "choices out of order: \(indexes)")
-        require(response.json.count == body.count, "the response's JSON is not its body")
+        require(response.json.string == Gate.none.admit(body.view, as: .json).string,
+                "the response's JSON is not its body")
+        require(!response.json.string.unicodeScalars.contains { $0.value == 0x7F || (0x80...0x9F).contains($0.value) },
+                "a raw control character in the exported JSON")
         _ = response.fullContent.count
     } catch {
         require(error.status == .parse || error.status == .api, "unexpected status \(error.status): \(error.message)")

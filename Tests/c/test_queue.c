@@ -93,6 +93,38 @@ static void test_event_strings_survive_other_reads(void) {
     kimi_client_free(client);
 }
 
+/* A server that names the completion's id and model only in a later chunk
+ * (found by the queue's fuzz target): events queued before it read "", the
+ * later ones the id, and none reads freed memory. */
+static void test_an_id_that_comes_late(void) {
+    kimi_client *client = hostile_client("sse/late-id");
+    kimi_chat_request *req = user_request(NULL, "hi");
+    kimi_event_queue *queue;
+    kimi_task *task;
+    const kimi_stream_event *event;
+    int with_id = 0, without = 0;
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &task), KIMI_OK);
+    CHECK_INT(kimi_task_wait(task, -1), KIMI_OK);
+    while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
+        const char *id = kimi_stream_event_completion_id(event);
+        if (kimi_stream_event_type(event) == KIMI_EVENT_END) continue;
+        if (*id) {
+            CHECK_INT(strlen(id), 65);
+            CHECK_INT(strlen(kimi_stream_event_model(event)), 65);
+            with_id++;
+        } else {
+            CHECK_STR(kimi_stream_event_model(event), "");
+            without++;
+        }
+    }
+    CHECK(without >= 2 && with_id >= 2);
+    kimi_task_free(task);
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 /* One content delta larger than the queue's whole bound (8 MiB), then a
  * silent server: the task pauses while the delta waits, resumes once it is
  * taken, and ends (0.2.0 paused it again and never resumed). */
@@ -193,6 +225,7 @@ static void test_first_token_is_not_the_role(void) {
 
 int main(void) {
     RUN(test_event_strings_survive_other_reads);
+    RUN(test_an_id_that_comes_late);
     RUN(test_a_delta_larger_than_the_bound_never_stalls);
     RUN(test_many_tasks_and_a_slow_reader);
     RUN(test_free_orders);

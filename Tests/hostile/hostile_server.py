@@ -496,6 +496,11 @@ SSE = {
                                                 "function": {"name": "a", "arguments": "{}"}}]}))
                    + sse(chunk({"tool_calls": [{"index": 1, "function": {"arguments": "1}"}}]}))
                    + sse(chunk({}, "tool_calls")) + b"data: [DONE]\n\n"),
+    # The id and model come only with the third chunk (and are long).
+    "late-id": (b'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"a"}}]}\n\n'
+                b'data: {"choices":[{"index":0,"delta":{"content":"b"}}]}\n\n'
+                + sse(dict(chunk({"content": "c"}), id="cmpl-" + "i" * 60, model="kimi-" + "m" * 60))
+                + sse(chunk({}, "stop")) + b"data: [DONE]\n\n"),
     # CR, CRLF and LF line ends mixed, a BOM, comments, a multi-line event.
     "framing": (b"\xef\xbb\xbf: hello\r\n\r\n"
                 b'data: {"choices":[{"index":0,"delta":{"content":"x"}\r\ndata: ,"finish_reason":null}]}\r\r'

@@ -153,7 +153,10 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             let wasEmpty = head == records.count
             if member.completionID.isEmpty { member.completionID.append(UnsafeRawBufferPointer(source.completionID)) }
             if member.model.isEmpty { member.model.append(UnsafeRawBufferPointer(source.completionModel)) }
-            let id = member.completionID.view, model = member.model.view
+            // An empty copy may still be filled (and move) later: point at
+            // no storage of it until it holds its text for good.
+            let id = member.completionID.isEmpty ? .emptyText : member.completionID.view
+            let model = member.model.isEmpty ? .emptyText : member.model.view
             let created = source.completionCreated
             let (raw, low) = bytes.append(source.rawChunk)
             let first = records.count

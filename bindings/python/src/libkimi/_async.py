@@ -22,6 +22,7 @@ import functools
 import inspect
 import itertools
 import threading
+import time
 
 from . import _lib
 from ._client import Client, call_settings
@@ -36,12 +37,11 @@ from ._types import ChatCompletion, ParsedChatCompletion
 
 L = _lib.functions
 
-#: Events one drain takes before the loop runs the readers they woke.
+#: Events one drain takes before the loop runs the readers they woke, and
+#: the most time it spends (an ended task costs more than a chunk): the fd
+#: stays readable, so the loop drains again after the others ran.
 DRAIN_BATCH = 4096
-
-#: How long a cancelled task's end is awaited for its partial answer (the C
-#: loop stops it within a few milliseconds); other tasks run meanwhile.
-CANCEL_WAIT_S = 2.0
+DRAIN_SECONDS = 0.002
 
 
 class _Task:
@@ -96,9 +96,15 @@ class _Task:
             self._final = Handle(pointer.value, L.kimi_chat_response_free)
         elif not self._head_read:
             self._read_head(handle)
-        if self.error is not None:
-            self.error.partial = self.completion
         L.kimi_task_free(handle)
+
+    def failure(self):
+        """The task's error, once, with what arrived as `partial` (made
+        only now, by the reader, not by the pump for every ended task)."""
+        error, self.error = self.error, None
+        if error is not None:
+            error.partial = self.completion
+        return error
 
     @property
     def completion(self):
@@ -132,19 +138,17 @@ class _Task:
         await self.waiter
 
     async def stop(self):
-        """Asks the C task to stop, then awaits its end (an event, as any
-        other: the loop never blocks), which reads what arrived."""
+        """Asks the C task to stop, then awaits its end: an event like any
+        other (the C loop queues an END for every task, cancelled or not, a
+        few milliseconds later), so the asyncio loop never waits for it."""
         if self.handle is None:
             return
         L.kimi_task_cancel(self.handle)
         try:
-            await asyncio.wait_for(self._ended(), CANCEL_WAIT_S)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+            while not self.ended:
+                await self.wait()
+        except asyncio.CancelledError:
             pass  # cancelled again while stopping: the end is read when it comes
-
-    async def _ended(self):
-        while not self.ended:
-            await self.wait()
 
     async def cancelled(self, error):
         """The awaiting asyncio task was cancelled: stops the C task and puts
@@ -209,13 +213,16 @@ class _Pump:
             self.user_data
         tasks = self.tasks
         woken = set()
-        for _ in range(DRAIN_BATCH):
+        deadline = time.perf_counter() + DRAIN_SECONDS
+        for taken in range(DRAIN_BATCH):
             kind = read(queue, *refs)
             if not kind:
                 break
             task = tasks.get(user_data.value)
             if task is not None and task.deliver(kind, box):
                 woken.add(task)
+            if taken & 63 == 63 and time.perf_counter() > deadline:
+                break
         for task in woken:
             task.wake()
 
@@ -279,8 +286,7 @@ class AsyncStream(_AsyncClosing):
                 return task.chunks.pop(0)
             if task.ended:
                 if task.error is not None:
-                    error, task.error = task.error, None
-                    raise error
+                    raise task.failure()
                 raise StopAsyncIteration
             try:
                 await task.wait()
@@ -458,13 +464,13 @@ class AsyncCompletions:
             raise
         if streamed:
             if task.ended and task.error is not None and not task.chunks:
-                raise task.error
+                raise task.failure()
             stream = AsyncStream(task)
             return RawResponse(task.started_head(), stream) if raw else stream
         while not task.ended:  # a create task has only its END event
             await task.wait()
         if task.error is not None:
-            raise task.error
+            raise task.failure()
         return RawResponse(task.started_head(), task.completion) if raw else task.completion
 
 
