@@ -47,6 +47,7 @@ public struct Files {
         guard Files.purposes.contains(purpose) else {
             throw .invalidArgument("purpose: \"\(purpose)\" is not one of file-extract, image, video, batch")
         }
+        let filename = purpose == "batch" ? BatchRules.uploadName(filename) : filename
         guard byteCount > 0 else { throw .invalidArgument("\(what) is empty; Kimi refuses empty files") }
         if config.kimiRules && byteCount > Files.maxFileBytes {
             throw .invalidArgument("\(what) is \(megabytes(byteCount)), over Kimi's 100 MB per-file limit")

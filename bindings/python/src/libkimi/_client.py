@@ -85,10 +85,12 @@ class Client:
     log: where the library's log lines go: by default the logger "libkimi"
         (Python's logging, at the level it is enabled for); or a
         callable(level, message); or a level name, logged to stderr.
-    pricing: USD per million tokens for cost accounting, as a tuple
-        (input, cached_input, output) or a dict with those keys; default
-        Kimi K2.6's published prices (0.60, 0.15, 3.00). See `usage` and
-        ChatCompletion.cost_usd.
+    pricing: prices for cost accounting: USD per million tokens as a tuple
+        (input, cached_input, output) or a dict with those keys, and
+        optionally the USD per `$web_search` call (a fourth element, or
+        "web_search"); default Kimi K2.6's prices as platform.kimi.ai listed
+        them (0.60, 0.15, 3.00) and Kimi's $0.005 per search. See `usage`
+        and ChatCompletion.cost_usd.
     organization, project: accepted for openai-python scripts; Kimi has
         neither, so they are not sent.
 
@@ -158,8 +160,14 @@ class Client:
             check(L.kimi_client_options_set_ca_file(options, os.fsencode(ca_file)))
         if pricing is not None:
             if isinstance(pricing, dict):
-                pricing = (pricing["input"], pricing["cached_input"], pricing["output"])
-            check(L.kimi_client_options_set_pricing(options, *(float(p) for p in pricing)))
+                pricing = (pricing["input"], pricing["cached_input"], pricing["output"]) + (
+                    (pricing["web_search"],) if "web_search" in pricing else ())
+            pricing = tuple(float(p) for p in pricing)
+            if len(pricing) not in (3, 4):
+                raise ValueError("pricing: (input, cached_input, output) or (input, cached_input, output, web_search)")
+            check(L.kimi_client_options_set_pricing(options, *pricing[:3]))
+            if len(pricing) == 4:
+                check(L.kimi_client_options_set_web_search_price(options, pricing[3]))
         for name, value in (default_headers or {}).items():
             if given(value):
                 check(L.kimi_client_options_add_header(options, str(name).encode(), str(value).encode()))
@@ -282,11 +290,12 @@ class Client:
     def usage(self):
         """Running totals of every response this client produced (chat,
         streams, conversations, batch result lines), each counted once:
-        prompt, cached and completion tokens, responses, cost_usd."""
+        prompt, cached and completion tokens, responses, web_search_calls,
+        cost_usd (tokens and searches)."""
         client = self._pointer()
         return UsageTotals(L.kimi_client_usage_prompt_tokens(client), L.kimi_client_usage_cached_tokens(client),
                            L.kimi_client_usage_completion_tokens(client), L.kimi_client_usage_responses(client),
-                           L.kimi_client_usage_cost_usd(client))
+                           L.kimi_client_usage_cost_usd(client), L.kimi_client_usage_web_search_calls(client))
 
     def reset_usage(self):
         L.kimi_client_usage_reset(self._pointer())

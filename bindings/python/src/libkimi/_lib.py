@@ -321,12 +321,15 @@ _DECLARATIONS = [
     ("kimi_conversation_load_json", [P, S], c_int),
     # Cost accounting
     ("kimi_client_options_set_pricing", [P, c_double, c_double, c_double], c_int),
+    ("kimi_client_options_set_web_search_price", [P, c_double], c_int),
     ("kimi_chat_response_cost_usd", [P], c_double),
+    ("kimi_chat_response_web_search_calls", [P], c_int64),
     ("kimi_client_usage_prompt_tokens", [P], c_int64),
     ("kimi_client_usage_cached_tokens", [P], c_int64),
     ("kimi_client_usage_completion_tokens", [P], c_int64),
     ("kimi_client_usage_responses", [P], c_int64),
     ("kimi_client_usage_cost_usd", [P], c_double),
+    ("kimi_client_usage_web_search_calls", [P], c_int64),
     ("kimi_client_usage_reset", [P], None),
     # Batches: kimi_batch_input *kimi_batch_input_new(const char *path); ...
     ("kimi_batch_input_new", [S], P),

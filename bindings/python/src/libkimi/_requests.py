@@ -1,6 +1,9 @@
 """Turns openai-style arguments into a libkimi request handle.
 
-The whole body goes to the C library as one JSON text (one call); messages
+The keyword fields go to the C library as one JSON body (one call) and
+extra_body as the request's extra JSON, exactly as a C caller would give
+them, so the library's Kimi rules judge both the same way for both (a field
+given in both with different values is refused, naming both). Messages
 holding MediaPart objects are built through the message API so their files
 are streamed, not loaded into Python."""
 
@@ -79,7 +82,6 @@ def build(model, messages, fields, method="create"):
             body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value)
         else:
             body[key] = plain(value)
-    body.update(plain(extra))
     messages = [m if isinstance(m, dict) else plain(m) for m in messages]
     media = any(has_media(m) for m in messages)
     if not media:
@@ -90,6 +92,8 @@ def build(model, messages, fields, method="create"):
         if media:
             for message in messages:
                 append_message(request, message)
+        if extra:
+            check(L.kimi_chat_request_set_extra_json(request, json.dumps(plain(extra), separators=(",", ":")).encode()))
         settings.apply_to_request(request)
     except BaseException:
         L.kimi_chat_request_free(request)
