@@ -967,8 +967,51 @@ KIMI_API kimi_status kimi_file_retrieve(kimi_client *client, const char *file_id
 /** Deletes a file. Thread-safe. */
 KIMI_API kimi_status kimi_file_delete(kimi_client *client, const char *file_id);
 /** The extracted text of a "file-extract" file, as a string the caller frees
-    with kimi_string_free; `len_out` may be NULL. Thread-safe. */
+    with kimi_string_free; `len_out` may be NULL. The whole body is held in
+    memory (up to kimi_client_options_set_max_response_bytes): for large
+    contents use kimi_file_content_write or kimi_file_content_to_fd.
+    Thread-safe. */
 KIMI_API kimi_status kimi_file_content(kimi_client *client, const char *file_id, char **content_out, size_t *len_out);
+
+/**
+ * Receives a file's content piece by piece: `len` bytes at `data` (not
+ * NUL-terminated, never empty, borrowed for the call). Return 0 to go on,
+ * non-zero to stop (the download then fails with KIMI_E_ABORTED).
+ */
+typedef int (*kimi_write_cb)(const void *data, size_t len, void *user_data);
+
+/**
+ * Downloads a file's content (`GET /files/{id}/content`: extracted text, or
+ * the lines of a batch output or error file) to `write`, piece by piece as
+ * it arrives, on the calling thread: memory stays flat whatever the size,
+ * and no response-size limit applies. `progress` (may be NULL) is called
+ * after each piece with the bytes received so far and the size the server
+ * announced (0 when it announced none); return non-zero from it to stop.
+ * `user_data` goes to both callbacks. `bytes_out` (may be NULL) receives
+ * the bytes given to `write`, on failure too.
+ *
+ * Returns KIMI_OK once the whole body arrived; KIMI_E_INCOMPLETE when it
+ * was cut before its end (the connection dropped, or fewer bytes than
+ * announced): what arrived was written, and the message says how much;
+ * KIMI_E_ABORTED when a callback or the cancel token of the client's call
+ * options stopped it; KIMI_E_INVALID_ARGUMENT for a NULL client, file id
+ * or `write`; otherwise the statuses of kimi_chat_create for the request
+ * (KIMI_E_API with HTTP status 404 for an unknown file). A body that
+ * carries neither a length nor chunked framing cannot be told apart from a
+ * cut one by any client. Thread-safe for the client.
+ */
+KIMI_API kimi_status kimi_file_content_write(kimi_client *client, const char *file_id, kimi_write_cb write,
+                                             kimi_progress_cb progress, void *user_data, uint64_t *bytes_out);
+/**
+ * kimi_file_content_write to the open file descriptor `fd` (a file, a pipe,
+ * a socket): every piece is written whole, retrying short writes and
+ * EINTR. The descriptor is not closed or synced. A failed write ends the
+ * download with KIMI_E_INVALID_ARGUMENT naming `fd` and the system's
+ * reason (a full disk, a closed pipe); a negative `fd` is refused before
+ * any request. Otherwise as kimi_file_content_write.
+ */
+KIMI_API kimi_status kimi_file_content_to_fd(kimi_client *client, const char *file_id, int fd,
+                                             kimi_progress_cb progress, void *user_data, uint64_t *bytes_out);
 
 /** Frees a file returned by upload or retrieve. NULL does nothing. Never pass
     a file borrowed from a kimi_file_list. */
@@ -990,14 +1033,58 @@ KIMI_API const char *kimi_file_json(const kimi_file *file, size_t *len_out);
 
 typedef struct kimi_file_list kimi_file_list;
 
-/** Lists the account's files into `*out` (free with kimi_file_list_free).
-    Thread-safe. */
+/** Lists all the account's files into `*out` (free with
+    kimi_file_list_free), following the pages as kimi_file_iter_next does,
+    with its limits and errors. Thread-safe. */
 KIMI_API kimi_status kimi_files_list(kimi_client *client, kimi_file_list **out);
 KIMI_API size_t kimi_file_list_count(const kimi_file_list *list);
 /** File `i`, borrowed from the list (NULL when out of range): read it with the
     accessors above, never free it. */
 KIMI_API const kimi_file *kimi_file_list_get(const kimi_file_list *list, size_t i);
 KIMI_API void kimi_file_list_free(kimi_file_list *list);
+
+/**
+ * Walking every file without writing the paging loop, one at a time, like
+ * sqlite3_step: create an iterator, call kimi_file_iter_next until it gives
+ * NULL, free it. Pages are fetched only when needed (`GET /files`, then
+ * `?after=<last id>` while a page says `has_more`), with the call options
+ * of the client (or view) it was made from.
+ *
+ *     kimi_file_iter *it;
+ *     kimi_file *file;
+ *     kimi_file_iter_new(client, &it);
+ *     while ((status = kimi_file_iter_next(it, &file)) == KIMI_OK && file) {
+ *         printf("%s\n", kimi_file_filename(file));
+ *         kimi_file_free(file);
+ *     }
+ *     kimi_file_iter_free(it);
+ *
+ * A server's paging cannot make it loop: a page that says more follow but
+ * is empty, or whose last file has no usable id, or ends where an earlier
+ * page ended (a repeated `after` cursor), ends the walk with KIMI_E_PARSE
+ * saying so, and past 100,000 files it ends with KIMI_E_TOO_LARGE.
+ */
+typedef struct kimi_file_iter kimi_file_iter;
+
+/** An iterator over the account's files in `*out` (free with
+    kimi_file_iter_free); nothing is fetched yet. It keeps what it needs of
+    the client, with the call options of the client or view it was made
+    from, so it may be used after that handle is freed. Returns KIMI_OK or
+    KIMI_E_INVALID_ARGUMENT for a NULL client or `out`. Thread-safe for
+    the client. */
+KIMI_API kimi_status kimi_file_iter_new(kimi_client *client, kimi_file_iter **out);
+/**
+ * Stores the next file in `*file_out`, a new handle the caller frees with
+ * kimi_file_free, or NULL at the end; fetches the next page when needed.
+ * Returns KIMI_OK (with a file, or NULL at the end); the failure of a page's
+ * request (the statuses of kimi_chat_create); or KIMI_E_PARSE /
+ * KIMI_E_TOO_LARGE for paging that does not end (above). After a failure
+ * the walk is over: later calls return the same status, with NULL. One
+ * thread at a time per iterator.
+ */
+KIMI_API kimi_status kimi_file_iter_next(kimi_file_iter *iter, kimi_file **file_out);
+/** Frees an iterator (files it gave stay valid). NULL does nothing. */
+KIMI_API void kimi_file_iter_free(kimi_file_iter *iter);
 
 /* ------------------------------------------------------------------------ */
 /* Token estimates, models, balance                                         */
@@ -1740,6 +1827,27 @@ KIMI_API const kimi_batch *kimi_batch_page_get(const kimi_batch_page *page, size
 KIMI_API int kimi_batch_page_has_more(const kimi_batch_page *page);
 KIMI_API const char *kimi_batch_page_last_id(const kimi_batch_page *page);
 KIMI_API void kimi_batch_page_free(kimi_batch_page *page);
+
+/**
+ * Every batch, newest first, without writing the paging loop: the same
+ * iterator as kimi_file_iter (see there for the loop and the limits that
+ * keep a server's paging from looping), over kimi_batch_list's pages.
+ */
+typedef struct kimi_batch_iter kimi_batch_iter;
+
+/** An iterator over the batches after the id `after` (NULL: from the
+    newest), fetched `limit` (1 to 100) per page, in `*out` (free with
+    kimi_batch_iter_free); nothing is fetched yet. Like kimi_file_iter_new
+    it may outlive the client handle. Returns KIMI_OK or
+    KIMI_E_INVALID_ARGUMENT for a NULL client or `out`, a bad `after` or
+    `limit`. Thread-safe for the client. */
+KIMI_API kimi_status kimi_batch_iter_new(kimi_client *client, const char *after, int limit, kimi_batch_iter **out);
+/** Stores the next batch in `*batch_out`, a new handle the caller frees
+    with kimi_batch_free, or NULL at the end; statuses as
+    kimi_file_iter_next. One thread at a time per iterator. */
+KIMI_API kimi_status kimi_batch_iter_next(kimi_batch_iter *iter, kimi_batch **batch_out);
+/** Frees an iterator (batches it gave stay valid). NULL does nothing. */
+KIMI_API void kimi_batch_iter_free(kimi_batch_iter *iter);
 
 
 #ifdef __cplusplus

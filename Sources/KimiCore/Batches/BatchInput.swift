@@ -98,16 +98,8 @@ public final class BatchInput {
     }
 
     private func flush() throws(KimiError) {
-        var done = 0
-        while done < pending.count {
-            let n = write(fd, pending.bytes + done, pending.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .invalidArgument("path: writing \"\(path)\" failed: \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
-        written += done
+        try writeAll(fd, UnsafeRawBufferPointer(start: pending.bytes, count: pending.count), what: "path: \"\(path)\"")
+        written += pending.count
         pending.removeAll()
     }
 

@@ -121,6 +121,10 @@ def test_cancel_list_and_retrieve(client, tmp_path):
     assert len(page) == 1 and page.has_more and page[0].id == batch.id and page.last_id == batch.id
     assert page[0].status == "cancelled"
     assert client.batches.list(after=page.last_id, limit=100)[0].id != batch.id
+    # Iterating a page goes on through the pages after it (the library's iterator).
+    every = [b.id for b in client.batches.list(limit=1)]
+    assert every[0] == batch.id and len(every) == len(set(every)) >= 2
+    assert every == [b.id for b in client.batches.list(limit=100)]
     assert client.batches.retrieve(batch.id).id == batch.id
     with pytest.raises(libkimi.NotFoundError):
         client.batches.retrieve("batch_missing")

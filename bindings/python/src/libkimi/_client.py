@@ -461,15 +461,23 @@ class Files:
         return self._take_file(pointer.value)
 
     def list(self, **options):
+        """Every file of the account (all pages, fetched by the library's
+        iterator, kimi_file_iter_next)."""
         settings = call_settings("files.list", options)
-        pointer = ctypes.c_void_p()
+        iterator = ctypes.c_void_p()
+        files = []
         with self._client._calling(settings) as client:
-            check(L.kimi_files_list(client, ctypes.byref(pointer)))
-        try:
-            return Page([self._file(L.kimi_file_list_get(pointer.value, i))
-                         for i in range(L.kimi_file_list_count(pointer.value))])
-        finally:
-            L.kimi_file_list_free(pointer.value)
+            check(L.kimi_file_iter_new(client, ctypes.byref(iterator)))
+            try:
+                pointer = ctypes.c_void_p()
+                while True:
+                    check(L.kimi_file_iter_next(iterator, ctypes.byref(pointer)))
+                    if not pointer.value:
+                        break
+                    files.append(self._take_file(pointer.value))
+            finally:
+                L.kimi_file_iter_free(iterator)
+        return Page(files)
 
     def delete(self, file_id, **options):
         settings = call_settings("files.delete", options)
@@ -478,16 +486,50 @@ class Files:
         return FileDeleted(file_id)
 
     def content(self, file_id, **options):
-        """The extracted text of a "file-extract" file (`.text`)."""
-        settings = call_settings("files.content", options)
-        pointer = ctypes.c_void_p()
-        length = ctypes.c_size_t()
+        """The extracted text of a "file-extract" file (`.text`), or the
+        lines of a batch's output file, as it arrives piece by piece
+        (kimi_file_content_write). For a large file, download() writes it
+        to disk without holding it."""
+        pieces = []
+
+        def write(data, length, _user_data):
+            pieces.append(ctypes.string_at(data, length))
+            return 0
+
+        self._download("files.content", file_id, options, None, lambda client, progress, written: L.kimi_file_content_write(
+            client, str(file_id).encode(), _lib.write_cb(write), progress, None, written))
+        return FileContent(b"".join(pieces))
+
+    def download(self, file_id, path, *, on_progress=None, **options):
+        """Writes a file's content to `path` as it arrives (memory stays flat
+        whatever its size); returns the number of bytes written.
+        `on_progress(received, total)` (total 0 when unknown) may return
+        False to stop. A download cut before its end raises
+        IncompleteStreamError and leaves what arrived in `path`."""
+        with open(path, "wb") as target:
+            return self._download("files.download", file_id, options, on_progress,
+                                  lambda client, progress, written: L.kimi_file_content_to_fd(
+                                      client, str(file_id).encode(), target.fileno(), progress, None, written))
+
+    def _download(self, method, file_id, options, on_progress, run):
+        settings = call_settings(method, options)
+        stored = []
+
+        def progress(received, total, _user_data):
+            try:
+                return 1 if on_progress(received, total) is False else 0
+            except BaseException as exc:
+                stored.append(exc)
+                return 1
+
+        callback = _lib.progress_cb(progress) if on_progress else _lib.progress_cb()
+        written = ctypes.c_uint64()
         with self._client._calling(settings) as client:
-            check(L.kimi_file_content(client, str(file_id).encode(), ctypes.byref(pointer), ctypes.byref(length)))
-        try:
-            return FileContent(ctypes.string_at(pointer.value, length.value).decode("utf-8"))
-        finally:
-            L.kimi_string_free(pointer.value)
+            status = run(client, callback, ctypes.byref(written))
+        if stored:
+            raise stored[0]
+        check(status)
+        return written.value
 
 
 class Models:

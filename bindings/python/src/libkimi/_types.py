@@ -441,16 +441,18 @@ class FileDeleted(_Object):
 
 
 class FileContent(_Object):
-    """A file's extracted text (`text`) and its bytes (`content`)."""
+    """A file's content: its bytes (`content`) and its text (`text`, UTF-8;
+    a byte that is not becomes U+FFFD)."""
 
-    __slots__ = _fields = ("text",)
+    __slots__ = ("content",)
+    _fields = ("text",)
 
-    def __init__(self, text):
-        self.text = text
+    def __init__(self, content):
+        self.content = content if isinstance(content, bytes) else str(content).encode("utf-8")
 
     @property
-    def content(self) -> bytes:
-        return self.text.encode("utf-8")
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
 
 class Model(_Object):
