@@ -1666,7 +1666,9 @@ KIMI_API kimi_batch_input *kimi_batch_input_new(const char *path);
  * Appends `req` (its body as kimi_chat_create would send it; media inline)
  * as the next line, under `custom_id`. Kimi's batch rules apply: one model
  * per file (the model of line 1), a model the Batch API serves (kimi-k2.6
- * and kimi-k2.5), and no sampling fields: their values are fixed on those
+ * and kimi-k2.5), no field Kimi's API reference does not list (a chat call
+ * sends those with a log line; a batch line has nobody to tell), and no
+ * sampling fields: their values are fixed on those
  * models and Kimi's batch guide says to leave them out, so the fixed value
  * is left out of the line and another is refused. Refused, with nothing
  * written, with KIMI_E_INVALID_ARGUMENT naming the line number for: a NULL

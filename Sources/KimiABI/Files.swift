@@ -129,14 +129,9 @@ public func kimi_file_list_free(_ list: OpaquePointer?) { release(list, as: File
 public func kimi_file_content_write(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?, _ write: kimi_write_cb?,
                                     _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
                                     _ bytesOut: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    bytesOut?.pointee = 0
-    return call(#function) { () throws(KimiError) in
-        let client = try require(client, "client", as: ClientBox.self).client
-        let id = try string(fileID, "file_id")
+    download(#function, client, fileID, progress, userData, bytesOut) { () throws(KimiError) in
         guard let write else { throw .invalidArgument("write must not be NULL") }
-        try download(client, id, progress, userData, bytesOut) { piece in
-            write(piece.baseAddress, piece.count, userData) == 0
-        }
+        return { piece in write(piece.baseAddress, piece.count, userData) == 0 }
     }
 }
 
@@ -144,29 +139,34 @@ public func kimi_file_content_write(_ client: OpaquePointer?, _ fileID: UnsafePo
 public func kimi_file_content_to_fd(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?, _ fd: Int32,
                                     _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
                                     _ bytesOut: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    bytesOut?.pointee = 0
-    return call(#function) { () throws(KimiError) in
-        let client = try require(client, "client", as: ClientBox.self).client
-        let id = try string(fileID, "file_id")
+    download(#function, client, fileID, progress, userData, bytesOut) { () throws(KimiError) in
         guard fd >= 0 else { throw .invalidArgument("fd: \(fd) is not a file descriptor") }
-        try download(client, id, progress, userData, bytesOut) { piece throws(KimiError) in
+        return { piece throws(KimiError) in
             try writeAll(fd, piece)
             return true
         }
     }
 }
 
-/// The one download of both content functions: `bytesOut` gets what was
-/// written, on failure too.
-private func download(_ client: Client, _ id: String, _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
+/// The one download of both content functions: `writer` checks its own
+/// argument and gives the piece writer; `bytesOut` gets what was written,
+/// on failure too.
+private func download(_ function: StaticString, _ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?,
+                      _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
                       _ bytesOut: UnsafeMutablePointer<UInt64>?,
-                      _ write: (UnsafeRawBufferPointer) throws(KimiError) -> Bool) throws(KimiError) {
-    var written: Int64 = 0
-    defer { bytesOut?.pointee = UInt64(max(written, 0)) }
-    _ = try client.files.writeContent(of: id, cancel: nil, progress: progressFunction(progress, userData)) { piece throws(KimiError) in
-        guard try write(piece) else { return false }
-        written += Int64(piece.count)
-        return true
+                      _ writer: () throws(KimiError) -> (UnsafeRawBufferPointer) throws(KimiError) -> Bool) -> Int32 {
+    bytesOut?.pointee = 0
+    return call(function) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        let id = try string(fileID, "file_id")
+        let write = try writer()
+        var written: Int64 = 0
+        defer { bytesOut?.pointee = UInt64(max(written, 0)) }
+        _ = try client.files.writeContent(of: id, cancel: nil, progress: progressFunction(progress, userData)) { piece throws(KimiError) in
+            guard try write(piece) else { return false }
+            written += Int64(piece.count)
+            return true
+        }
     }
 }
 

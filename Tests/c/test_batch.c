@@ -190,6 +190,10 @@ static void test_input_keeps_the_batch_rules(void) {
     CHECK_INT(kimi_chat_request_set_temperature(k26, 0.7), KIMI_OK);
     CHECK_INT(kimi_batch_input_add(input, "c", k26), KIMI_E_INVALID_ARGUMENT);
     CHECK_CONTAINS(kimi_error_message(), "line 2 (custom_id \"c\"): temperature");
+    CHECK_INT(kimi_chat_request_set_temperature(k26, 1.0), KIMI_OK);
+    CHECK_INT(kimi_chat_request_set_extra_json(k26, "{\"seed\":3}"), KIMI_OK);
+    CHECK_INT(kimi_batch_input_add(input, "d", k26), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "line 2 (custom_id \"d\"): seed: not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists");
     CHECK_INT(kimi_batch_input_close(input, NULL), KIMI_OK);
     text = read_file(path);
     CHECK(text && !strstr(text, "temperature") && !strstr(text, "top_p") && count_lines(text) == 1);

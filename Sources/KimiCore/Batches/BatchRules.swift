@@ -2,7 +2,8 @@
 public enum BatchRules {
     /// A request as a line of a batch input, after Kimi's chat rules: one
     /// model per file (`firstModel`, the model of the lines before), a model
-    /// the Batch API serves (`KimiModel.servesBatches`), and no sampling
+    /// the Batch API serves (`KimiModel.servesBatches`), no field Kimi does
+    /// not list (`UnlistedFields`: nobody would hear of it), and no sampling
     /// fields: the batch models' values are fixed and Kimi's batch guide
     /// says to leave them out, so a value other than the fixed one is
     /// refused (by the chat rules) and the fixed one is left out of the line.
@@ -14,6 +15,11 @@ public enum BatchRules {
         }
         guard KimiModel.named(request.model)?.servesBatches == true else {
             throw .invalidArgument("model: Kimi's Batch API does not serve \"\(request.model)\"; it runs \(KimiModel.batchModels)")
+        }
+        // A chat call logs these once (UnlistedFields); a batch line has
+        // nobody to tell and runs later, so it is refused instead.
+        if let unlisted = request.extra?.members.first?.key {
+            throw .invalidArgument("\(unlisted): not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists, so leave it out")
         }
         var line = request
         line.temperature = nil

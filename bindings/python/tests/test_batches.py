@@ -57,6 +57,10 @@ def test_input_keeps_the_batch_rules(client, tmp_path):
             batch_input.add("b", model="kimi-k2.5", messages=user("hello"))
         with pytest.raises(libkimi.BadRequestError, match="but the lines before"):
             batch_input.add("b", messages=user("hello"), extra_body={"model": "kimi-k2.5"}, model="kimi-k2.5")
+        with pytest.raises(libkimi.BadRequestError, match="seed: not a request field of Kimi's API reference"):
+            batch_input.add("b", messages=user("hello"), seed=3)
+        with pytest.raises(libkimi.BadRequestError, match="model: given twice"):
+            batch_input.add("b", messages=user("hello"), extra_body={"model": "kimi-k2.5"})
     body = json.loads(path.read_text())["body"]
     assert "temperature" not in body and "top_p" not in body
     batch = client.batches.submit(path)

@@ -102,6 +102,11 @@ def test_the_rules_judge_the_body_as_sent(client, recorder):
         client.chat.completions.create(messages=user("hi"), temperature=0.6, extra_body={"temperature": 1.0})
     with pytest.raises(libkimi.BadRequestError, match="messages: given twice"):
         client.chat.completions.create(messages=user("hi"), extra_body={"messages": user("other")})
+    # extra_body goes as given: None is JSON null, as in openai-python
+    with pytest.raises(libkimi.BadRequestError, match=r'thinking: given twice, .* and in the extra JSON \(null\)'):
+        client.chat.completions.create(messages=user("hi"), thinking={"type": "disabled"}, extra_body={"thinking": None})
+    with pytest.raises(libkimi.BadRequestError, match="seed: given twice, in the request's body"):
+        client.chat.completions.create(messages=user("hi"), seed=1, extra_body={"seed": 2})
     assert arrived(recorder) == []
     # The same value both ways is one field; thinking off in extra_body makes "required" legal.
     client.chat.completions.create(messages=user("hi"), temperature=1, extra_body={"temperature": 1.0})

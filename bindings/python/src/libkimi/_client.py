@@ -399,6 +399,21 @@ class _RawCompletions:
         return self._completions._create(messages, model, stream, fields, raw=True)
 
 
+def _progress(on_progress):
+    """A kimi_progress_cb calling `on_progress(done, total)` (False stops),
+    and the list that keeps an exception it raised, to raise after the call."""
+    stored = []
+
+    def progress(done, total, _user_data):
+        try:
+            return 1 if on_progress(done, total) is False else 0
+        except BaseException as exc:
+            stored.append(exc)
+            return 1
+
+    return (_lib.progress_cb(progress) if on_progress else _lib.progress_cb()), stored
+
+
 class Files:
     """The Files API, shaped like openai-python's client.files."""
 
@@ -423,16 +438,7 @@ class Files:
         binary file) with `purpose` "file-extract", "image", "video" or
         "batch". `on_progress(sent, total)` may return False to cancel."""
         settings = call_settings("files.create", options)
-        stored = []
-
-        def progress(sent, total, _user_data):
-            try:
-                return 1 if on_progress(sent, total) is False else 0
-            except BaseException as exc:
-                stored.append(exc)
-                return 1
-
-        callback = _lib.progress_cb(progress) if on_progress else _lib.progress_cb()
+        callback, stored = _progress(on_progress)
         pointer = ctypes.c_void_p()
         with self._client._calling(settings) as client:
             if isinstance(file, (str, os.PathLike)):
@@ -513,16 +519,7 @@ class Files:
 
     def _download(self, method, file_id, options, on_progress, run):
         settings = call_settings(method, options)
-        stored = []
-
-        def progress(received, total, _user_data):
-            try:
-                return 1 if on_progress(received, total) is False else 0
-            except BaseException as exc:
-                stored.append(exc)
-                return 1
-
-        callback = _lib.progress_cb(progress) if on_progress else _lib.progress_cb()
+        callback, stored = _progress(on_progress)
         written = ctypes.c_uint64()
         with self._client._calling(settings) as client:
             status = run(client, callback, ctypes.byref(written))

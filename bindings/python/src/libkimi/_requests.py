@@ -45,6 +45,13 @@ def plain(value):
     return value
 
 
+def _result_dict(value):
+    """json.dumps' fallback for extra_body: result objects as dicts."""
+    if isinstance(value, _Object):
+        return value.to_dict()
+    raise TypeError(f"extra_body: {type(value).__name__} is not JSON")
+
+
 def has_media(message):
     content = message.get("content") if isinstance(message, dict) else None
     return isinstance(content, list) and any(isinstance(part, MediaPart) for part in content)
@@ -93,7 +100,9 @@ def build(model, messages, fields, method="create"):
             for message in messages:
                 append_message(request, message)
         if extra:
-            check(L.kimi_chat_request_set_extra_json(request, json.dumps(plain(extra), separators=(",", ":")).encode()))
+            # As given: a None in extra_body is JSON null, as openai-python sends it.
+            text = json.dumps(extra, separators=(",", ":"), default=_result_dict)
+            check(L.kimi_chat_request_set_extra_json(request, text.encode()))
         settings.apply_to_request(request)
     except BaseException:
         L.kimi_chat_request_free(request)
