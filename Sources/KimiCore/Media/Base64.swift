@@ -80,7 +80,7 @@ public enum Base64 {
         out.reserveCapacity(limit + 2)
         var bits: UInt32 = 0
         var count = 0
-        for c in text {
+        reading: for c in text {
             if out.count >= limit { break }
             let value: UInt32
             switch c {
@@ -89,7 +89,7 @@ public enum Base64 {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(c - UInt8(ascii: "0")) + 52
             case UInt8(ascii: "+"): value = 62
             case UInt8(ascii: "/"): value = 63
-            case UInt8(ascii: "="): return Array(out.prefix(limit))
+            case UInt8(ascii: "="): break reading
             default: return nil
             }
             bits = bits << 6 | value
