@@ -239,7 +239,7 @@ test-fuzz: fuzz-build
 
 # ------------------------------------------------------------- benchmarks
 BENCH_VENV := $(BUILD)/bench-venv
-BENCH_PROGRAMS := $(addprefix $(BUILD)/bench/,stream_consumer soak small_requests concurrent_streams load_time curl_minimal batch_scale)
+BENCH_PROGRAMS := $(addprefix $(BUILD)/bench/,stream_consumer soak small_requests concurrent_streams load_time curl_minimal batch_scale file_download)
 
 $(BUILD)/bench/%: bench/clients/%.c bench/clients/bench.h include/kimi.h $(LIB_DEV)
 	@mkdir -p $(dir $@)

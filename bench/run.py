@@ -219,6 +219,9 @@ def main():
         print("== batches: memory against the number of requests (libkimi C)", flush=True)
         results["batch"] = [run(f"{n:,} requests", [os.path.join(BENCH, "batch_scale"), str(n)], mock, 1,
                                 expect("results", n)) for n in (1000, 10000, 100000)]
+        print("== file content: memory against its size (libkimi C, kimi_file_content_to_fd)", flush=True)
+        results["download"] = [run(f"{n >> 20} MB", [os.path.join(BENCH, "file_download"), str(n)], mock, 1,
+                                   expect("bytes", n)) for n in (2 << 20, 20 << 20, 200 << 20)]
         print("== load time and a minimal program", flush=True)
         loads = [measure([os.path.join(BENCH, "load_time"), os.path.join(BUILD, "libkimi.so.0")], mock.env)
                  for _ in range(15)]
@@ -352,6 +355,13 @@ def report(args, results, soak, loads, curl_floor, hello, curl_min, micro, strea
                    [[r["client"].split()[0], f"{r['input_mb']:.1f}", f"{r['write_s']:.3f}", f"{r['results_s']:.2f}",
                      f"{r['results_cpu_s'] / r['results'] * 1e6:.1f}", f"{r['rss_kb'] / 1024:.1f}"]
                     for r in results["batch"]]) + [""]
+
+    lines += ["## File content", "", "`bench/clients/file_download.c`: a file's content downloaded with "
+              "`kimi_file_content_to_fd` to /dev/null, from the mock's virtual file of that size (written as the client "
+              "reads). The body goes to the descriptor piece by piece, so peak RSS does not grow with the size.", ""]
+    lines += table(["content", "download s", "MB/s", "peak RSS MB"],
+                   [[r["client"], f"{r['download_s']:.2f}", f"{r['mb_per_s']:.0f}", f"{r['rss_kb'] / 1024:.1f}"]
+                    for r in results["download"]]) + [""]
 
     lines += ["## Micro-benchmarks", "", "`bench/swift/main.swift` (`kimi-bench`), medians.", ""]
     rows = []

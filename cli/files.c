@@ -48,6 +48,12 @@ static int upload(struct cli *cli, kimi_client *client, const char *path, const 
     return 0;
 }
 
+/* Writes a piece of a file's content to stdout; remembers its last byte. */
+static int to_stdout(const void *data, size_t len, void *user_data) {
+    *(int *)user_data = ((const unsigned char *)data)[len - 1];
+    return fwrite(data, 1, len, stdout) != len;
+}
+
 int cmd_files(struct cli *cli, int argc, char **argv) {
     static const struct option options[] = {{"purpose", required_argument, NULL, 'p'}, CLI_COMMON_OPTIONS};
     const char *purpose = "file-extract", *action, *operand;
@@ -95,12 +101,12 @@ int cmd_files(struct cli *cli, int argc, char **argv) {
         return 0;
     }
     {
-        char *content = NULL;
-        size_t len = 0;
-        if (kimi_file_content(client, operand, &content, &len) != KIMI_OK) return cli_fail(cli);
-        fwrite(content, 1, len, stdout);
-        if (len && content[len - 1] != '\n') fputc('\n', stdout);
-        kimi_string_free(content);
+        int last = '\n'; /* the content streams to stdout; a missing final newline is added */
+        if (kimi_file_content_write(client, operand, to_stdout, NULL, &last, NULL) != KIMI_OK) {
+            if (last != '\n') fputc('\n', stdout);
+            return cli_fail(cli);
+        }
+        if (last != '\n') fputc('\n', stdout);
         return 0;
     }
 }

@@ -331,14 +331,26 @@ KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *op
 KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options *opts, uint32_t n);
 /**
  * Prices for cost accounting, in US dollars per million tokens: uncached
- * input, cached input, output. Defaults are Kimi K2.6's published prices:
- * 0.60, 0.15 and 3.00. Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a
- * NULL `opts` or a negative, NaN or infinite price. See
- * kimi_chat_response_cost_usd and kimi_client_usage_*.
+ * input, cached input, output. Defaults are Kimi K2.6's prices as
+ * platform.kimi.ai listed them when they were written in: 0.60, 0.15 and
+ * 3.00 (check your account's, and set them here). Returns KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL `opts` or a negative, NaN or infinite
+ * price (`opts` is then unchanged). See kimi_chat_response_cost_usd and
+ * kimi_client_usage_*. One thread at a time per `opts`.
  */
 KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, double input_usd_per_million,
                                                      double cached_input_usd_per_million,
                                                      double output_usd_per_million);
+/**
+ * The price of one `$web_search` call in US dollars, default 0.005 (Kimi's
+ * fee per successful call, platform.kimi.ai/docs/pricing/tools). Kimi bills
+ * a call for each response ending with finish_reason "tool_calls" that
+ * calls `$web_search`; see kimi_chat_response_web_search_calls. Returns
+ * KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL `opts` or a negative, NaN
+ * or infinite price (`opts` is then unchanged). One thread at a time per
+ * `opts`.
+ */
+KIMI_API kimi_status kimi_client_options_set_web_search_price(kimi_client_options *opts, double usd_per_call);
 /**
  * Backoff before retry k (0-based): min(base_ms * 2^k, max_ms), of which a
  * random half is taken off (jitter). Defaults 500 and 8000 ms. When the
@@ -353,17 +365,25 @@ KIMI_API kimi_status kimi_client_options_set_retry_delay_ms(kimi_client_options 
  * Kimi's own rules, on by default. Before anything is sent (create,
  * streams, tasks, conversations, token estimates, batch input lines), a
  * request Kimi would refuse or silently misread fails with
- * KIMI_E_INVALID_ARGUMENT naming the field: http(s) media URLs; the 100 MB
+ * KIMI_E_INVALID_ARGUMENT naming the field. The rules judge the body as it
+ * will be sent, whatever way each field came in (setters, from_json, the
+ * extra JSON). Refused: no messages; http(s) media URLs, and data URIs of
+ * types Kimi does not take or whose bytes are another format; the 100 MB
  * request-body and per-file limits; K2.6's fixed sampling values;
  * tool_choice "required" or a function, and `$web_search`, while thinking
- * is on; an empty system, user or tool message, an empty part list or an
- * empty Partial Mode prefix (by message index); max_completion_tokens over
- * the model's context window; max_tokens disagreeing with
- * max_completion_tokens (max_tokens alone is sent as max_completion_tokens);
- * MFJS schema problems in strict mode. Images over 4K (4096x2160) and video
+ * is on; `thinking.keep` other than "all", with thinking disabled, or on a
+ * model without Preserved Thinking; an empty system, user or tool message,
+ * an empty part list or an empty Partial Mode prefix (by message index);
+ * max_completion_tokens over the model's context window; max_tokens
+ * disagreeing with max_completion_tokens (max_tokens alone is sent as
+ * max_completion_tokens); a field given twice with different values (a
+ * setter or the loaded body, and the extra JSON); MFJS schema problems in
+ * strict mode. Request fields Kimi's API reference does not list (OpenAI's
+ * "seed", "logprobs", "user", ...) and images over 4K (4096x2160) or video
  * over 2K (2048x1080), read from their headers, get one warn-level log line
- * each and are sent as they are. Pass 0 to talk to another
- * OpenAI-compatible server: requests then go out as built.
+ * each per client and are sent as they are. Pass 0 to talk to another
+ * OpenAI-compatible server (a gateway that needs OpenAI's fields, say):
+ * requests then go out as built, without these checks or lines.
  */
 KIMI_API kimi_status kimi_client_options_set_kimi_rules(kimi_client_options *opts, int enabled);
 /** Log levels for kimi_client_options_set_log. */
@@ -534,8 +554,11 @@ KIMI_API kimi_status kimi_message_add_image_data(kimi_message *msg, const char *
     once, before anything is read (nothing blocks). */
 KIMI_API kimi_status kimi_message_add_image_file(kimi_message *msg, const char *path);
 /** Adds an image by URL: a "data:image/...;base64," URI or "ms://<file id>".
-    http(s) URLs are refused when the request is sent (Kimi does not fetch
-    them) unless the client's Kimi rules are off. */
+    With the client's Kimi rules on, when the request is sent a data URI's
+    type must be one Kimi takes (png, jpeg, webp, gif; for video mp4, mpeg,
+    mov, avi, x-flv, webm, wmv, 3gpp) and its first bytes must be that
+    format, and http(s) URLs are refused (Kimi does not fetch them); the
+    same goes for URLs loaded from JSON. */
 KIMI_API kimi_status kimi_message_add_image_url(kimi_message *msg, const char *url);
 /** The same three for video. */
 KIMI_API kimi_status kimi_message_add_video_data(kimi_message *msg, const char *mime, const void *bytes, size_t len);
@@ -590,7 +613,9 @@ enum {
     /** {"type":"disabled"} */
     KIMI_THINKING_DISABLED = 2,
     /** {"type":"enabled","keep":"all"}: earlier turns' reasoning is kept
-        (Preserved Thinking). */
+        (Preserved Thinking). With Kimi's rules on, `keep` is refused when
+        the request is sent unless it is "all", thinking is enabled and the
+        model keeps thinking (kimi-k2.6; not kimi-k2.5 or older models). */
     KIMI_THINKING_KEEP_ALL = 3
 };
 
@@ -657,9 +682,11 @@ KIMI_API kimi_status kimi_chat_request_set_tool_choice_function(kimi_chat_reques
  * kimi_chat_request_add_tool_result per call (examples/tool_loop.c).
  * `resp` is not changed; the caller keeps it. Returns KIMI_OK, or
  * KIMI_E_INVALID_ARGUMENT for a NULL argument, a response without choices,
- * or one cut while still reasoning (no content and no tool calls: raise
- * max_completion_tokens and ask again). Thread-safety as for every request
- * setter.
+ * or one cut while still reasoning (finish_reason "length" with no content
+ * and no tool calls: raise max_completion_tokens and ask again). An empty
+ * answer that ended on its own ("stop") is appended as an assistant turn
+ * with empty content, and sent back as such. Thread-safety as for every
+ * request setter.
  */
 KIMI_API kimi_status kimi_chat_request_append_response(kimi_chat_request *req, const kimi_chat_response *resp);
 /** Appends a tool message answering the call `tool_call_id` of function `name`. */
@@ -676,9 +703,21 @@ KIMI_API kimi_status kimi_chat_request_set_prefill(kimi_chat_request *req, const
 /** `stream_options.include_usage` (sent on streamed calls only). */
 KIMI_API kimi_status kimi_chat_request_set_include_usage(kimi_chat_request *req, int include);
 /**
- * Members of the JSON object `json_object` are merged into the body last and
- * replace built ones with the same name (like openai-python's extra_body).
- * NULL removes earlier extras. "stream" is refused: the call sets it.
+ * Members of the JSON object `json_object` (copied) are sent with the body,
+ * like openai-python's extra_body; NULL removes earlier extras (a second
+ * call replaces the first). "stream" is refused: the call sets it.
+ *
+ * With Kimi's rules on, the rules judge the body as it will be sent: a
+ * member that is a request field ("thinking", "temperature", "messages",
+ * ...) is read as that field and checked like one, and one the request also
+ * has with a different value (set by a setter, or loaded by
+ * kimi_chat_request_from_json) is refused when the request is sent, with
+ * KIMI_E_INVALID_ARGUMENT naming both values. Members Kimi's API reference
+ * does not list ("seed", "logprobs", "user", ...) are sent as given, with a
+ * warn-level log line once per client and field. With the rules off, the
+ * members are merged last and replace built ones of the same name.
+ * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL request, invalid
+ * JSON or a non-object. One thread at a time per request.
  */
 KIMI_API kimi_status kimi_chat_request_set_extra_json(kimi_chat_request *req, const char *json_object);
 
@@ -705,7 +744,10 @@ KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const c
 /**
  * Builds a request from an OpenAI-style chat completion body (model,
  * messages with string or part-list content, and any of the fields above).
- * Unknown members are kept as extras; "stream" is ignored (the call decides).
+ * Other members are kept and sent as they are, after the fields (with Kimi's
+ * rules on, the ones Kimi does not list are logged once per client, and
+ * kimi_chat_request_set_extra_json may not give them another value);
+ * "stream" is ignored (the call decides).
  * Stores the request in `*out` (free with kimi_chat_request_free) or NULL.
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT naming the bad field
  * ("messages[2].role: ...").
@@ -755,13 +797,16 @@ KIMI_API kimi_status kimi_chat_continue(kimi_client *client, const kimi_chat_req
  * leaves after the prompt, never more than the caller's own value (a
  * max_tokens counts as one), and stores it in `*max_out` (may be NULL; 0
  * on failure). The prompt is counted by the token-estimate endpoint (one
- * blocking request, with the request's call options); the window is
+ * blocking request, with the request's call options), which counts the
+ * messages; the request's tool definitions also take prompt tokens, and
+ * count at an upper bound: one token per byte of their JSON. The window is
  * 262,144 tokens for the K2 models, or the context_length of an earlier
- * kimi_models_list. On failure `req` is unchanged.
+ * kimi_models_list. The extra JSON's request fields are read into the
+ * fields (kimi_chat_request_set_extra_json). On failure `req` is unchanged.
  *
  * Returns KIMI_OK; KIMI_E_INVALID_ARGUMENT for a NULL client or request,
  * a model whose window is not known, or a prompt that alone fills the
- * window (the message says how many tokens it takes); and the statuses of
+ * window (the message says how many tokens it and the tools take); and the statuses of
  * kimi_chat_estimate_tokens. Thread-safe for the client; the request belongs to
  * the calling thread.
  */
@@ -811,11 +856,16 @@ KIMI_API int64_t kimi_chat_response_cached_tokens(const kimi_chat_response *resp
  * What the response cost in US dollars under its client's prices
  * (kimi_client_options_set_pricing; K2.6's by default): (prompt - cached)
  * tokens at the input price, cached tokens at the cached price, completion
- * tokens at the output price. 1,000,000 prompt tokens of which 400,000
- * cached and 100,000 completion tokens cost $0.72. 0.0 for NULL or a
- * response without usage. Never fails.
+ * tokens at the output price, and each `$web_search` call it is billed for
+ * at the web search price (kimi_client_options_set_web_search_price). 1,000,000
+ * prompt tokens of which 400,000 cached and 100,000 completion tokens cost
+ * $0.72. 0.0 for NULL or a response without usage or searches. Never fails.
  */
 KIMI_API double kimi_chat_response_cost_usd(const kimi_chat_response *resp);
+/** The `$web_search` calls Kimi bills this response for: its `$web_search`
+    tool calls in choices that finished with "tool_calls" (a response that
+    ends "stop" is not billed for a search). 0 for NULL. Never fails. */
+KIMI_API int64_t kimi_chat_response_web_search_calls(const kimi_chat_response *resp);
 
 /** The completion id ("cmpl-..."). */
 KIMI_API const char *kimi_chat_response_id(const kimi_chat_response *resp);
@@ -895,8 +945,9 @@ typedef int (*kimi_progress_cb)(uint64_t sent, uint64_t total, void *user_data);
 
 /**
  * Uploads the file at `path` (streamed from disk) with `purpose`
- * "file-extract" (documents for Q&A), "image", "video" or "batch".
- * `progress` may be NULL. On success stores the file in `*out` (free with
+ * "file-extract" (documents for Q&A), "image", "video" or "batch" (sent
+ * under a name ending in ".jsonl", which Kimi requires of batch input:
+ * "jobs.txt" goes up as "jobs.jsonl"). `progress` may be NULL. On success stores the file in `*out` (free with
  * kimi_file_free); on failure stores NULL. Returns KIMI_OK;
  * KIMI_E_INVALID_ARGUMENT (unknown purpose, unreadable or empty file, over
  * Kimi's 100 MB per-file limit, not an image/video for those purposes);
@@ -916,8 +967,51 @@ KIMI_API kimi_status kimi_file_retrieve(kimi_client *client, const char *file_id
 /** Deletes a file. Thread-safe. */
 KIMI_API kimi_status kimi_file_delete(kimi_client *client, const char *file_id);
 /** The extracted text of a "file-extract" file, as a string the caller frees
-    with kimi_string_free; `len_out` may be NULL. Thread-safe. */
+    with kimi_string_free; `len_out` may be NULL. The whole body is held in
+    memory (up to kimi_client_options_set_max_response_bytes): for large
+    contents use kimi_file_content_write or kimi_file_content_to_fd.
+    Thread-safe. */
 KIMI_API kimi_status kimi_file_content(kimi_client *client, const char *file_id, char **content_out, size_t *len_out);
+
+/**
+ * Receives a file's content piece by piece: `len` bytes at `data` (not
+ * NUL-terminated, never empty, borrowed for the call). Return 0 to go on,
+ * non-zero to stop (the download then fails with KIMI_E_ABORTED).
+ */
+typedef int (*kimi_write_cb)(const void *data, size_t len, void *user_data);
+
+/**
+ * Downloads a file's content (`GET /files/{id}/content`: extracted text, or
+ * the lines of a batch output or error file) to `write`, piece by piece as
+ * it arrives, on the calling thread: memory stays flat whatever the size,
+ * and no response-size limit applies. `progress` (may be NULL) is called
+ * after each piece with the bytes received so far and the size the server
+ * announced (0 when it announced none); return non-zero from it to stop.
+ * `user_data` goes to both callbacks. `bytes_out` (may be NULL) receives
+ * the bytes given to `write`, on failure too.
+ *
+ * Returns KIMI_OK once the whole body arrived; KIMI_E_INCOMPLETE when it
+ * was cut before its end (the connection dropped, or fewer bytes than
+ * announced): what arrived was written, and the message says how much;
+ * KIMI_E_ABORTED when a callback or the cancel token of the client's call
+ * options stopped it; KIMI_E_INVALID_ARGUMENT for a NULL client, file id
+ * or `write`; otherwise the statuses of kimi_chat_create for the request
+ * (KIMI_E_API with HTTP status 404 for an unknown file). A body that
+ * carries neither a length nor chunked framing cannot be told apart from a
+ * cut one by any client. Thread-safe for the client.
+ */
+KIMI_API kimi_status kimi_file_content_write(kimi_client *client, const char *file_id, kimi_write_cb write,
+                                             kimi_progress_cb progress, void *user_data, uint64_t *bytes_out);
+/**
+ * kimi_file_content_write to the open file descriptor `fd` (a file, a pipe,
+ * a socket): every piece is written whole, retrying short writes and
+ * EINTR. The descriptor is not closed or synced. A failed write ends the
+ * download with KIMI_E_INVALID_ARGUMENT naming `fd` and the system's
+ * reason (a full disk, a closed pipe); a negative `fd` is refused before
+ * any request. Otherwise as kimi_file_content_write.
+ */
+KIMI_API kimi_status kimi_file_content_to_fd(kimi_client *client, const char *file_id, int fd,
+                                             kimi_progress_cb progress, void *user_data, uint64_t *bytes_out);
 
 /** Frees a file returned by upload or retrieve. NULL does nothing. Never pass
     a file borrowed from a kimi_file_list. */
@@ -939,14 +1033,58 @@ KIMI_API const char *kimi_file_json(const kimi_file *file, size_t *len_out);
 
 typedef struct kimi_file_list kimi_file_list;
 
-/** Lists the account's files into `*out` (free with kimi_file_list_free).
-    Thread-safe. */
+/** Lists all the account's files into `*out` (free with
+    kimi_file_list_free), following the pages as kimi_file_iter_next does,
+    with its limits and errors. Thread-safe. */
 KIMI_API kimi_status kimi_files_list(kimi_client *client, kimi_file_list **out);
 KIMI_API size_t kimi_file_list_count(const kimi_file_list *list);
 /** File `i`, borrowed from the list (NULL when out of range): read it with the
     accessors above, never free it. */
 KIMI_API const kimi_file *kimi_file_list_get(const kimi_file_list *list, size_t i);
 KIMI_API void kimi_file_list_free(kimi_file_list *list);
+
+/**
+ * Walking every file without writing the paging loop, one at a time, like
+ * sqlite3_step: create an iterator, call kimi_file_iter_next until it gives
+ * NULL, free it. Pages are fetched only when needed (`GET /files`, then
+ * `?after=<last id>` while a page says `has_more`), with the call options
+ * of the client (or view) it was made from.
+ *
+ *     kimi_file_iter *it;
+ *     kimi_file *file;
+ *     kimi_file_iter_new(client, &it);
+ *     while ((status = kimi_file_iter_next(it, &file)) == KIMI_OK && file) {
+ *         printf("%s\n", kimi_file_filename(file));
+ *         kimi_file_free(file);
+ *     }
+ *     kimi_file_iter_free(it);
+ *
+ * A server's paging cannot make it loop: a page that says more follow but
+ * is empty, or whose last file has no usable id, or ends where an earlier
+ * page ended (a repeated `after` cursor), ends the walk with KIMI_E_PARSE
+ * saying so, and past 100,000 files it ends with KIMI_E_TOO_LARGE.
+ */
+typedef struct kimi_file_iter kimi_file_iter;
+
+/** An iterator over the account's files in `*out` (free with
+    kimi_file_iter_free); nothing is fetched yet. It keeps what it needs of
+    the client, with the call options of the client or view it was made
+    from, so it may be used after that handle is freed. Returns KIMI_OK or
+    KIMI_E_INVALID_ARGUMENT for a NULL client or `out`. Thread-safe for
+    the client. */
+KIMI_API kimi_status kimi_file_iter_new(kimi_client *client, kimi_file_iter **out);
+/**
+ * Stores the next file in `*file_out`, a new handle the caller frees with
+ * kimi_file_free, or NULL at the end; fetches the next page when needed.
+ * Returns KIMI_OK (with a file, or NULL at the end); the failure of a page's
+ * request (the statuses of kimi_chat_create); or KIMI_E_PARSE /
+ * KIMI_E_TOO_LARGE for paging that does not end (above). After a failure
+ * the walk is over: later calls return the same status, with NULL. One
+ * thread at a time per iterator.
+ */
+KIMI_API kimi_status kimi_file_iter_next(kimi_file_iter *iter, kimi_file **file_out);
+/** Frees an iterator (files it gave stay valid). NULL does nothing. */
+KIMI_API void kimi_file_iter_free(kimi_file_iter *iter);
 
 /* ------------------------------------------------------------------------ */
 /* Token estimates, models, balance                                         */
@@ -1499,7 +1637,10 @@ KIMI_API int64_t kimi_client_usage_cached_tokens(const kimi_client *client);
 KIMI_API int64_t kimi_client_usage_completion_tokens(const kimi_client *client);
 /** Responses counted. */
 KIMI_API int64_t kimi_client_usage_responses(const kimi_client *client);
-/** The total cost in US dollars under the client's prices. */
+/** `$web_search` calls billed (kimi_chat_response_web_search_calls summed). */
+KIMI_API int64_t kimi_client_usage_web_search_calls(const kimi_client *client);
+/** The total cost in US dollars under the client's prices, tokens and
+    `$web_search` calls. */
 KIMI_API double kimi_client_usage_cost_usd(const kimi_client *client);
 /** Sets the totals back to zero (batch lines read later count again). NULL
     does nothing. Thread-safe. */
@@ -1523,11 +1664,18 @@ typedef struct kimi_batch_input kimi_batch_input;
 KIMI_API kimi_batch_input *kimi_batch_input_new(const char *path);
 /**
  * Appends `req` (its body as kimi_chat_create would send it; media inline)
- * as the next line, under `custom_id`. Refused, with nothing written, with
- * KIMI_E_INVALID_ARGUMENT naming the line number for: a NULL or empty
- * custom_id, one already used (the message names the first line), a request
- * that fails Kimi's pre-flight checks, a line that would take the file over
- * Kimi's 100 MB limit, or an input already closed.
+ * as the next line, under `custom_id`. Kimi's batch rules apply: one model
+ * per file (the model of line 1), a model the Batch API serves (kimi-k2.6
+ * and kimi-k2.5), no field Kimi's API reference does not list (a chat call
+ * sends those with a log line; a batch line has nobody to tell), and no
+ * sampling fields: their values are fixed on those
+ * models and Kimi's batch guide says to leave them out, so the fixed value
+ * is left out of the line and another is refused. Refused, with nothing
+ * written, with KIMI_E_INVALID_ARGUMENT naming the line number for: a NULL
+ * or empty custom_id, one already used (the message names the first line),
+ * a request that fails Kimi's pre-flight checks or the batch rules, a line
+ * that would take the file over Kimi's 100 MB limit, or an input already
+ * closed.
  */
 KIMI_API kimi_status kimi_batch_input_add(kimi_batch_input *input, const char *custom_id,
                                           const kimi_chat_request *req);
@@ -1552,8 +1700,9 @@ KIMI_API void kimi_batch_input_free(kimi_batch_input *input);
 typedef struct kimi_batch kimi_batch;
 
 /**
- * Uploads the JSONL file at `jsonl_path` (purpose "batch") and creates a
- * batch of chat completions from it, stored in `*out` (free with
+ * Uploads the JSONL file at `jsonl_path` (purpose "batch"; uploaded under a
+ * name ending in ".jsonl", as Kimi requires) and creates a batch of chat
+ * completions from it, stored in `*out` (free with
  * kimi_batch_free). `completion_window`: whole hours or days from "12h" to
  * "7d" ("168h"); NULL means "24h". `metadata_json`: NULL or a JSON object
  * of at most 16 string values, keys up to 64 and values up to 512
@@ -1680,6 +1829,27 @@ KIMI_API const kimi_batch *kimi_batch_page_get(const kimi_batch_page *page, size
 KIMI_API int kimi_batch_page_has_more(const kimi_batch_page *page);
 KIMI_API const char *kimi_batch_page_last_id(const kimi_batch_page *page);
 KIMI_API void kimi_batch_page_free(kimi_batch_page *page);
+
+/**
+ * Every batch, newest first, without writing the paging loop: the same
+ * iterator as kimi_file_iter (see there for the loop and the limits that
+ * keep a server's paging from looping), over kimi_batch_list's pages.
+ */
+typedef struct kimi_batch_iter kimi_batch_iter;
+
+/** An iterator over the batches after the id `after` (NULL: from the
+    newest), fetched `limit` (1 to 100) per page, in `*out` (free with
+    kimi_batch_iter_free); nothing is fetched yet. Like kimi_file_iter_new
+    it may outlive the client handle. Returns KIMI_OK or
+    KIMI_E_INVALID_ARGUMENT for a NULL client or `out`, a bad `after` or
+    `limit`. Thread-safe for the client. */
+KIMI_API kimi_status kimi_batch_iter_new(kimi_client *client, const char *after, int limit, kimi_batch_iter **out);
+/** Stores the next batch in `*batch_out`, a new handle the caller frees
+    with kimi_batch_free, or NULL at the end; statuses as
+    kimi_file_iter_next. One thread at a time per iterator. */
+KIMI_API kimi_status kimi_batch_iter_next(kimi_batch_iter *iter, kimi_batch **batch_out);
+/** Frees an iterator (batches it gave stay valid). NULL does nothing. */
+KIMI_API void kimi_batch_iter_free(kimi_batch_iter *iter);
 
 
 #ifdef __cplusplus

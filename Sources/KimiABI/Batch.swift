@@ -214,3 +214,30 @@ public func kimi_batch_page_last_id(_ page: OpaquePointer?) -> UnsafePointer<CCh
 
 @c @implementation
 public func kimi_batch_page_free(_ page: OpaquePointer?) { release(page, as: BatchPageBox.self) }
+
+final class BatchIterBox {
+    let batches: PagedList<Batch>
+    init(_ batches: PagedList<Batch>) { self.batches = batches }
+}
+
+@c @implementation
+public func kimi_batch_iter_new(_ client: OpaquePointer?, _ after: UnsafePointer<CChar>?, _ limit: Int32,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        return handle(BatchIterBox(try client.batches.walk(after: try optionalString(after, "after"), limit: Int(limit))))
+    }
+}
+
+@c @implementation
+public func kimi_batch_iter_next(_ iter: OpaquePointer?, _ batchOut: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    batchOut?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        let box = try require(iter, "iter", as: BatchIterBox.self)
+        guard let batchOut else { throw .invalidArgument("batch_out must not be NULL") }
+        if let batch = try box.batches.next() { batchOut.pointee = handle(BatchBox(batch)) }
+    }
+}
+
+@c @implementation
+public func kimi_batch_iter_free(_ iter: OpaquePointer?) { release(iter, as: BatchIterBox.self) }

@@ -124,3 +124,73 @@ public func kimi_file_list_get(_ list: OpaquePointer?, _ i: Int) -> OpaquePointe
 
 @c @implementation
 public func kimi_file_list_free(_ list: OpaquePointer?) { release(list, as: FileListBox.self) }
+
+@c @implementation
+public func kimi_file_content_write(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?, _ write: kimi_write_cb?,
+                                    _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
+                                    _ bytesOut: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    download(#function, client, fileID, progress, userData, bytesOut) { () throws(KimiError) in
+        guard let write else { throw .invalidArgument("write must not be NULL") }
+        return { piece in write(piece.baseAddress, piece.count, userData) == 0 }
+    }
+}
+
+@c @implementation
+public func kimi_file_content_to_fd(_ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?, _ fd: Int32,
+                                    _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
+                                    _ bytesOut: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    download(#function, client, fileID, progress, userData, bytesOut) { () throws(KimiError) in
+        guard fd >= 0 else { throw .invalidArgument("fd: \(fd) is not a file descriptor") }
+        return { piece throws(KimiError) in
+            try writeAll(fd, piece)
+            return true
+        }
+    }
+}
+
+/// The one download of both content functions: `writer` checks its own
+/// argument and gives the piece writer; `bytesOut` gets what was written,
+/// on failure too.
+private func download(_ function: StaticString, _ client: OpaquePointer?, _ fileID: UnsafePointer<CChar>?,
+                      _ progress: kimi_progress_cb?, _ userData: UnsafeMutableRawPointer?,
+                      _ bytesOut: UnsafeMutablePointer<UInt64>?,
+                      _ writer: () throws(KimiError) -> (UnsafeRawBufferPointer) throws(KimiError) -> Bool) -> Int32 {
+    bytesOut?.pointee = 0
+    return call(function) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        let id = try string(fileID, "file_id")
+        let write = try writer()
+        var written: Int64 = 0
+        defer { bytesOut?.pointee = UInt64(max(written, 0)) }
+        _ = try client.files.writeContent(of: id, cancel: nil, progress: progressFunction(progress, userData)) { piece throws(KimiError) in
+            guard try write(piece) else { return false }
+            written += Int64(piece.count)
+            return true
+        }
+    }
+}
+
+@c @implementation
+public func kimi_file_iter_new(_ client: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        handle(FileIterBox(try require(client, "client", as: ClientBox.self).client.files.walk()))
+    }
+}
+
+@c @implementation
+public func kimi_file_iter_next(_ iter: OpaquePointer?, _ fileOut: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    fileOut?.pointee = nil
+    return call(#function) { () throws(KimiError) in
+        let box = try require(iter, "iter", as: FileIterBox.self)
+        guard let fileOut else { throw .invalidArgument("file_out must not be NULL") }
+        if let file = try box.files.next() { fileOut.pointee = handle(FileBox(file)) }
+    }
+}
+
+@c @implementation
+public func kimi_file_iter_free(_ iter: OpaquePointer?) { release(iter, as: FileIterBox.self) }
+
+final class FileIterBox {
+    let files: PagedList<FileObject>
+    init(_ files: PagedList<FileObject>) { self.files = files }
+}

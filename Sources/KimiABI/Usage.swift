@@ -7,7 +7,8 @@ public func kimi_client_options_set_pricing(_ opts: OpaquePointer?, _ input: Dou
     call(#function) { () throws(KimiError) in
         let box = try require(opts, "opts", as: OptionsBox.self)
         box.options.pricing = try Pricing(inputPerMillion: input, cachedInputPerMillion: cachedInput,
-                                          outputPerMillion: output).validated()
+                                          outputPerMillion: output,
+                                          webSearchPerCall: box.options.pricing.webSearchPerCall).validated()
     }
 }
 
@@ -37,3 +38,21 @@ public func kimi_client_usage_cost_usd(_ client: OpaquePointer?) -> Double { tot
 
 @c @implementation
 public func kimi_client_usage_reset(_ client: OpaquePointer?) { object(client, as: ClientBox.self)?.client.usage.reset() }
+
+@c @implementation
+public func kimi_client_options_set_web_search_price(_ opts: OpaquePointer?, _ usdPerCall: Double) -> Int32 {
+    call(#function) { () throws(KimiError) in
+        let box = try require(opts, "opts", as: OptionsBox.self)
+        var pricing = box.options.pricing
+        pricing.webSearchPerCall = usdPerCall
+        box.options.pricing = try pricing.validated()
+    }
+}
+
+@c @implementation
+public func kimi_chat_response_web_search_calls(_ resp: OpaquePointer?) -> Int64 {
+    object(resp, as: ResponseBox.self)?.response.webSearchCalls ?? 0
+}
+
+@c @implementation
+public func kimi_client_usage_web_search_calls(_ client: OpaquePointer?) -> Int64 { totals(client).webSearchCalls }

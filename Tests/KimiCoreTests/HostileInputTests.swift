@@ -115,7 +115,7 @@ import Testing
         #expect(try BaseURL(parsing: "http://[::1]:8080/v1").string == "http://[::1]:8080/v1")
         let base = try BaseURL(parsing: "http://127.0.0.1:9/v1")
         #expect(base.endpoint("/batches", query: [("limit", "5"), ("after", "a b&c")])
-            == "http://127.0.0.1:9/v1/batches?limit=5&after=a+b%26c")
+            == "http://127.0.0.1:9/v1/batches?limit=5&after=a%20b%26c")
         for (url, says) in [("http://u:secret-pass@h/v1", "credentials"), ("http://h/v1?a=b", "query"),
                             ("http://h/v1#x", "fragment"), ("http://h:0/v1", "port"), ("http://h:70000/v1", "port"),
                             ("http://[::1/v1", "usable"), ("http:// h/v1", "spaces"), ("gopher://h", "http://")] {

@@ -87,6 +87,20 @@ import Testing
         }
     }
 
+    /// The prefix decoder reads what the encoder writes, stops at its limit
+    /// and at padding, and refuses a character outside the alphabet.
+    @Test func base64PrefixDecoding() {
+        for input in ["", "f", "fo", "foo", "foob", "fooba", "foobar", "\u{FF}\u{FE}\u{00}"] {
+            let out = TextBuffer()
+            Array(input.utf8).withUnsafeBytes { Base64.append($0, to: out) }
+            #expect(Base64.decodePrefix(out.string.utf8, limit: 100) == Array(input.utf8))
+            #expect(Base64.decodePrefix(out.string.utf8, limit: 2) == Array(input.utf8.prefix(2)))
+        }
+        #expect(Base64.decodePrefix("Zm9v*mFy".utf8, limit: 10) == nil)
+        #expect(Base64.decodePrefix("Zm9v\nYmFy".utf8, limit: 10) == nil)
+        #expect(Base64.decodePrefix("Zm9v****".utf8, limit: 3) == Array("foo".utf8))  // stops before the bad part
+    }
+
     /// A request with inline media read through curl-sized buffers gives the
     /// same bytes as the materialised body, whatever the buffer size.
     @Test func bodyReaderMatchesTheMaterialisedBody() throws {

@@ -29,11 +29,13 @@ HEADER = os.path.join(ROOT, "include", "kimi.h")
 
 SCALARS = {"int": c_int, "kimi_status": c_int, "size_t": c_size_t, "int64_t": c_int64, "int32_t": c_int32,
            "uint32_t": c_uint32, "uint64_t": c_uint64, "double": c_double}
-OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double, "int *": c_int, "int32_t *": c_int32}
+OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double, "int *": c_int, "int32_t *": c_int32,
+               "uint64_t *": c_uint64}
 CALLBACKS = {
     "kimi_stream_cb": CFUNCTYPE(c_int, c_void_p, c_void_p),
     "kimi_log_cb": CFUNCTYPE(None, c_int, c_char_p, c_void_p),
     "kimi_progress_cb": CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p),
+    "kimi_write_cb": CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p),
     "kimi_tool_fn": CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p),
     "kimi_batch_progress_cb": CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_int64, c_void_p),
     "kimi_batch_result_cb": CFUNCTYPE(c_int, c_char_p, c_void_p, c_int, c_char_p, c_void_p),
@@ -61,7 +63,7 @@ JSON_ARGUMENTS = {"json", "body", "json_object", "parameters_json", "schema_json
 SCALAR_VALUES = {"max_steps": 2, "level": 3, "enabled": 1, "include": 1, "partial": 1, "reuse": 1, "n": 1,
                  "tokens": 100, "temperature": 1.0, "top_p": 0.95, "bytes": 1 << 20, "ms": 1000, "retries": 0,
                  "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0, "timeout_ms": 2000,
-                 "poll_ms": 1, "limit": 2}
+                 "poll_ms": 1, "limit": 2, "fd": os.open(os.devnull, os.O_WRONLY)}
 # A 1x1 PNG and the start of an MP4, for the media functions.
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -177,6 +179,10 @@ class Sweep:
             return self.out_call("kimi_event_queue_new", [])
         if kind == "kimi_batch_page":
             return self.out_call("kimi_batch_list", [P, c_char_p, c_int], self.make("kimi_client"), None, 5)
+        if kind == "kimi_file_iter":
+            return self.out_call("kimi_file_iter_new", [P], self.make("kimi_client"))
+        if kind == "kimi_batch_iter":
+            return self.out_call("kimi_batch_iter_new", [P, c_char_p, c_int], self.make("kimi_client"), None, 5)
         raise KeyError(kind)
 
     def scratch_path(self):

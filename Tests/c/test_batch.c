@@ -166,6 +166,60 @@ static void test_input_finds_duplicates_in_a_large_file(void) {
     unlink(path);
 }
 
+/* Kimi's batch rules: one model per file, only models the Batch API serves,
+   no sampling fields (the fixed value is left out, another is refused), and
+   the upload always named .jsonl. */
+static void test_input_keeps_the_batch_rules(void) {
+    char path[512];
+    kimi_batch_input *input = kimi_batch_input_new(strcpy(path, temp_path("rules.jsonl")));
+    kimi_chat_request *k26 = user_request("kimi-k2.6", "hello");
+    kimi_chat_request *v1 = user_request("moonshot-v1-8k", "hello");
+    kimi_chat_request *k25 = user_request("kimi-k2.5", "hello");
+    kimi_client *client = test_client();
+    kimi_batch *batch = NULL;
+    kimi_file *file = NULL;
+    char *text, txt[512];
+    FILE *f;
+    CHECK_INT(kimi_batch_input_add(input, "v1", v1), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "line 1 (custom_id \"v1\"): model: Kimi's Batch API does not serve \"moonshot-v1-8k\"; it runs kimi-k2.6 and kimi-k2.5");
+    CHECK_INT(kimi_chat_request_set_temperature(k26, 1.0), KIMI_OK);
+    CHECK_INT(kimi_chat_request_set_top_p(k26, 0.95), KIMI_OK);
+    CHECK_INT(kimi_batch_input_add(input, "a", k26), KIMI_OK);
+    CHECK_INT(kimi_batch_input_add(input, "b", k25), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "line 2 (custom_id \"b\"): model: \"kimi-k2.5\", but the lines before are for \"kimi-k2.6\"; a batch runs one model");
+    CHECK_INT(kimi_chat_request_set_temperature(k26, 0.7), KIMI_OK);
+    CHECK_INT(kimi_batch_input_add(input, "c", k26), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "line 2 (custom_id \"c\"): temperature");
+    CHECK_INT(kimi_chat_request_set_temperature(k26, 1.0), KIMI_OK);
+    CHECK_INT(kimi_chat_request_set_extra_json(k26, "{\"seed\":3}"), KIMI_OK);
+    CHECK_INT(kimi_batch_input_add(input, "d", k26), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "line 2 (custom_id \"d\"): seed: not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists");
+    CHECK_INT(kimi_batch_input_close(input, NULL), KIMI_OK);
+    text = read_file(path);
+    CHECK(text && !strstr(text, "temperature") && !strstr(text, "top_p") && count_lines(text) == 1);
+    free(text);
+    kimi_batch_input_free(input);
+
+    /* Uploaded as .jsonl whatever the file is called (the mock, as Kimi, refuses other names). */
+    snprintf(txt, sizeof txt, "%s", temp_path("jobs.txt"));
+    f = fopen(txt, "wb");
+    text = read_file(path);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    CHECK_INT(kimi_batch_submit(client, txt, NULL, NULL, &batch), KIMI_OK);
+    CHECK_INT(kimi_file_retrieve(client, kimi_batch_input_file_id(batch), &file), KIMI_OK);
+    CHECK_CONTAINS(kimi_file_filename(file), "jobs.jsonl");
+    kimi_file_free(file);
+    kimi_batch_free(batch);
+    kimi_chat_request_free(k26);
+    kimi_chat_request_free(v1);
+    kimi_chat_request_free(k25);
+    kimi_client_free(client);
+    unlink(path);
+    unlink(txt);
+}
+
 struct progress {
     int calls;
     int64_t last_done;
@@ -545,6 +599,7 @@ int main(void) {
     RUN(test_input_carries_inline_media);
     RUN(test_input_refuses_bad_lines_with_their_number);
     RUN(test_input_finds_duplicates_in_a_large_file);
+    RUN(test_input_keeps_the_batch_rules);
     RUN(test_two_hundred_requests_round_trip);
     RUN(test_results_and_wait_stop_when_asked);
     RUN(test_wait_ends_when_the_cancel_token_fires);

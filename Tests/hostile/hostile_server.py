@@ -46,6 +46,11 @@ Cases (see CASES below):
                                   not the model's own: error (a 400),
                                   streamerror (an error frame), answer (a 200),
                                   stream (a 200 stream), files, batches, models
+  pages/<how>                     a listing (GET /files or /batches) whose
+                                  paging never ends or lies (PAGES)
+  cut/<how>/<bytes>               a file's content cut before its end:
+                                  length (fewer bytes than Content-Length),
+                                  chunked (no last chunk)
 """
 
 import argparse
@@ -593,6 +598,59 @@ def leak_case(conn, req, how):
         return conn.send(200, {"object": "list", "data": [{"id": bad, "object": "model", "owned_by": bad}]},
                          headers=headers)
     conn.error(404, f"no leak {how}")
+def listed(req, n, **extra):
+    """Item n of a files or batches listing."""
+    if req.endpoint.startswith("/batches"):
+        item = {"id": f"batch_h{n}", "object": "batch", "status": "completed", "created_at": CREATED}
+    else:
+        item = {"id": f"file-h{n}", "object": "file", "bytes": 1, "filename": f"f{n}.txt", "purpose": "file-extract"}
+    item.update(extra)
+    return item
+
+
+def after_of(req):
+    query = req.path.partition("?")[2]
+    return dict(part.partition("=")[::2] for part in query.split("&") if part).get("after")
+
+
+#: Paging that a client must not follow forever.
+PAGES = {
+    # has_more forever, with 1,000 new ids on every page
+    "endless": lambda req, n: ([listed(req, n + i) for i in range(1000)], True),
+    # the same page again and again (the `after` cursor repeats)
+    "repeat": lambda req, n: ([listed(req, 1), listed(req, 2)], True),
+    # two pages taking turns: [1], [2], [1], ...
+    "cycle": lambda req, n: ([listed(req, 2 if n == 2 else 1)], True),
+    # an empty page that says more follow
+    "emptymore": lambda req, n: ([], True),
+    # items without ids, more to follow
+    "noid": lambda req, n: ([{k: v for k, v in listed(req, n).items() if k != "id"}], True),
+    # a last id that is not an id (spaces, a newline, a quote)
+    "badid": lambda req, n: ([listed(req, n, id='x y\n"z')], True),
+    # one page of 150,000 items
+    "huge": lambda req, n: ([listed(req, i) for i in range(150_000)], False),
+    # a page far larger than a client takes whole (clients set a small limit)
+    "big": lambda req, n: ([listed(req, i, filename="f" * 1000) for i in range(4000)], False),
+}
+
+
+def pages_case(conn, req, how):
+    after = after_of(req)
+    n = int("".join(c for c in after if c.isdigit()) or "0") + 1 if after else 0
+    items, more = PAGES[how](req, n)
+    conn.send(200, {"object": "list", "data": items, "has_more": more})
+
+
+def cut_case(conn, req, how, size):
+    size = int(size)
+    data = b"line of content\n" * (size // 16 + 1)
+    if how == "length":
+        conn.head(200, [("Content-Type", "text/plain"), ("Content-Length", str(size))])
+        conn.raw(data[:size // 2])
+    elif how == "chunked":
+        conn.head(200, [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")])
+        half = data[:size // 2]
+        conn.raw(b"%x\r\n%s\r\n" % (len(half), half))
 
 
 CASES = {
@@ -601,7 +659,7 @@ CASES = {
     "drip": drip_case, "endless": endless_case, "endless-headers": endless_headers_case, "gzip": gzip_case,
     "echo": echo_case, "stall": stall_case, "big5xx": big5xx_case, "sse": sse_case,
     "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case, "longheader": longheader_case,
-    "nulheader": nulheader_case, "badutf8error": badutf8error_case,
+    "nulheader": nulheader_case, "badutf8error": badutf8error_case, "pages": pages_case, "cut": cut_case,
 }
 
 

@@ -1064,6 +1064,110 @@ static void test_calls_on_a_64k_stack(void) {
     pthread_attr_destroy(&attributes);
 }
 
+/* Walks the files (or batches) of hostile case `path` to its end; returns
+   the last status and stores how many items came. `small`: answers over
+   1 MB are refused. */
+static kimi_status walk(const char *path, int batches, int small, long *count) {
+    kimi_client_options *opts = case_options(path);
+    kimi_client *client;
+    kimi_file_iter *files = NULL;
+    kimi_batch_iter *all = NULL;
+    kimi_status status;
+    if (small) CHECK_INT(kimi_client_options_set_max_response_bytes(opts, 1 << 20), KIMI_OK);
+    client = test_client_from(opts);
+    *count = 0;
+    if (batches) {
+        kimi_batch *batch = NULL;
+        CHECK_INT(kimi_batch_iter_new(client, NULL, 100, &all), KIMI_OK);
+        while ((status = kimi_batch_iter_next(all, &batch)) == KIMI_OK && batch) {
+            kimi_batch_free(batch);
+            ++*count;
+        }
+        snapshot(status);
+        /* An ended walk stays ended, with the same status. */
+        CHECK_INT(kimi_batch_iter_next(all, &batch), status);
+        CHECK(batch == NULL);
+        kimi_batch_iter_free(all);
+    } else {
+        kimi_file *file = NULL;
+        CHECK_INT(kimi_file_iter_new(client, &files), KIMI_OK);
+        while ((status = kimi_file_iter_next(files, &file)) == KIMI_OK && file) {
+            kimi_file_free(file);
+            ++*count;
+        }
+        snapshot(status);
+        CHECK_INT(kimi_file_iter_next(files, &file), status);
+        kimi_file_iter_free(files);
+    }
+    kimi_client_free(client);
+    return status;
+}
+
+/* Paging a server makes up cannot loop: every lie ends the walk, saying why. */
+static void test_paging_that_never_ends(void) {
+    static const struct {
+        const char *how;
+        kimi_status status;
+        const char *says;
+    } cases[] = {
+        {"endless", KIMI_E_TOO_LARGE, "goes on past 100000 items"},
+        {"huge", KIMI_E_TOO_LARGE, "goes on past 100000 items"},
+        {"repeat", KIMI_E_PARSE, "again, as an earlier page did: the server repeats itself"},
+        {"cycle", KIMI_E_PARSE, "the server repeats itself"},
+        {"emptymore", KIMI_E_PARSE, "is empty but says more follow"},
+        {"noid", KIMI_E_PARSE, "has no id, so the page after it cannot be asked for"},
+        {"badid", KIMI_E_PARSE, "has an id that is not one"},
+        {"big", KIMI_E_TOO_LARGE, "response body over the 1048576-byte limit"},
+    };
+    size_t i;
+    int batches;
+    char path[64];
+    long count;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (batches = 0; batches < 2; batches++) {
+            snprintf(path, sizeof path, "pages/%s", cases[i].how);
+            CHECK_INT(walk(path, batches, strcmp(cases[i].how, "big") == 0, &count), cases[i].status);
+            CHECK_CONTAINS(last.message, cases[i].says);
+            CHECK_CONTAINS(last.message, batches ? "kimi_batch_iter_next" : "kimi_file_iter_next");
+            if (cases[i].status == KIMI_E_TOO_LARGE && strcmp(cases[i].how, "big") != 0) CHECK_INT(count, 100000);
+        }
+    }
+    /* kimi_files_list ends the same way. */
+    {
+        kimi_client *client = case_client("pages/repeat");
+        kimi_file_list *list = (kimi_file_list *)1;
+        CHECK_INT(kimi_files_list(client, &list), KIMI_E_PARSE);
+        CHECK(list == NULL);
+        kimi_client_free(client);
+    }
+}
+
+struct received {
+    uint64_t bytes;
+};
+
+static int count_bytes(const void *data, size_t len, void *user_data) {
+    (void)data;
+    ((struct received *)user_data)->bytes += len;
+    return 0;
+}
+
+/* A content cut before its end: KIMI_E_INCOMPLETE, with what arrived given. */
+static void test_cut_content(void) {
+    static const char *cases[] = {"cut/length/100000", "cut/chunked/100000"};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        kimi_client *client = case_client(cases[i]);
+        struct received r = {0};
+        uint64_t bytes = 0;
+        CHECK_INT(kimi_file_content_write(client, "file-1", count_bytes, NULL, &r, &bytes), KIMI_E_INCOMPLETE);
+        CHECK_CONTAINS(kimi_error_message(), "was cut after");
+        CHECK_INT(bytes, r.bytes);
+        CHECK(bytes > 0 && bytes < 100000);
+        kimi_client_free(client);
+    }
+}
+
 int main(void) {
     RUN(test_token_counts_in_every_place_and_style);
     RUN(test_client_totals_never_overflow);
@@ -1091,5 +1195,7 @@ int main(void) {
     RUN(test_base_urls_are_parsed);
     RUN(test_cancel_from_another_thread);
     RUN(test_calls_on_a_64k_stack);
+    RUN(test_paging_that_never_ends);
+    RUN(test_cut_content);
     return harness_finish();
 }

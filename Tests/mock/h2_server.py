@@ -61,12 +61,15 @@ class Connection(asyncio.Protocol):
             self.h2.send_data(stream_id, chunk(piece))
             self.transport.write(self.h2.data_to_send())
             await asyncio.sleep(0.02)
-        self.h2.send_data(stream_id, b"data: [DONE]\n\n", end_stream=True)
-        self.transport.write(self.h2.data_to_send())
         self.open -= 1
         stats["streams"] += 1
-        with open(self.stats_file, "w") as f:
+        # Counted before the stream's end goes out, and replaced whole: a
+        # reader that saw the answer never finds the file half written.
+        with open(self.stats_file + ".tmp", "w") as f:
             json.dump(stats, f)
+        os.replace(self.stats_file + ".tmp", self.stats_file)
+        self.h2.send_data(stream_id, b"data: [DONE]\n\n", end_stream=True)
+        self.transport.write(self.h2.data_to_send())
 
 
 async def main(cert, key, stats_file):

@@ -13,6 +13,9 @@ forgets them. The chat answer depends on the last message:
     [[tools]]           an assistant turn with reasoning_content and two tool
                         calls with Kimi's native ids (functions.lookup:0, :1)
     [[reasoning_cut]]   finish_reason "length" with reasoning and no content
+    [[empty]]           an empty answer, finish_reason "stop"
+    [[empty_reasoned]]  an empty answer after some reasoning, "stop"
+    [[web_search]]      a $web_search tool call (finish_reason "tool_calls")
     anything else       the content "ok"
 
 The token estimate counts a message holding [[tokens=N]] as N tokens, any
@@ -53,6 +56,15 @@ def answer(body):
     elif "[[reasoning_cut]]" in last:
         message = {"role": "assistant", "content": "", "reasoning_content": "Let me think about this at length"}
         finish = "length"
+    elif "[[empty_reasoned]]" in last:
+        message = {"role": "assistant", "content": "", "reasoning_content": "Nothing to say."}
+    elif "[[empty]]" in last:
+        message = {"role": "assistant", "content": ""}
+    elif "[[web_search]]" in last:
+        message = {"role": "assistant", "content": "",
+                   "tool_calls": [{"id": "$web_search:0", "type": "builtin_function",
+                                   "function": {"name": "$web_search", "arguments": "{\"query\": \"news\"}"}}]}
+        finish = "tool_calls"
     usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
     return message, finish, usage
 

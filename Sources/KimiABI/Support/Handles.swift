@@ -52,6 +52,8 @@ extension String {
         case "CancelTokenBox": return "kimi_cancel_token"
         case "FileBox": return "kimi_file"
         case "FileListBox": return "kimi_file_list"
+        case "FileIterBox": return "kimi_file_iter"
+        case "BatchIterBox": return "kimi_batch_iter"
         case "ModelListBox": return "kimi_model_list"
         case "ConversationBox": return "kimi_conversation"
         case "ToolResultBox": return "kimi_tool_result"

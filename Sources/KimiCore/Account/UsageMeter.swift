@@ -5,6 +5,8 @@ public final class UsageMeter: @unchecked Sendable {
         public var promptTokens: Int64 = 0
         public var cachedTokens: Int64 = 0
         public var completionTokens: Int64 = 0
+        /// `$web_search` calls billed (see `ChatResponse.webSearchCalls`).
+        public var webSearchCalls: Int64 = 0
         /// Responses recorded (with or without usage).
         public var responses: Int64 = 0
         public var costUSD: Double = 0
@@ -36,7 +38,7 @@ public final class UsageMeter: @unchecked Sendable {
             guard !response.accounted else { return }
             response.accounted = true
             response.pricing = pricing
-            add(response.usage)
+            add(response)
         }
     }
 
@@ -48,18 +50,21 @@ public final class UsageMeter: @unchecked Sendable {
             guard !response.accounted, line >= batchLinesCounted[id, default: 0] else { return }
             response.accounted = true
             batchLinesCounted[id] = line + 1
-            add(response.usage)
+            add(response)
         }
     }
 
     /// Counts are at most 2^53 each (the decoders drop larger ones), and the
     /// sums saturate, so no response, however odd, can overflow the totals.
-    private func add(_ usage: Usage) {
+    private func add(_ response: ChatResponse) {
+        let usage = response.usage
+        let searches = response.webSearchCalls
         totals.responses = totals.responses.saturatingAdd(1)
+        totals.webSearchCalls = totals.webSearchCalls.saturatingAdd(searches)
         let prompt = max(usage.promptTokens, 0)
         totals.promptTokens = totals.promptTokens.saturatingAdd(prompt)
         totals.cachedTokens = totals.cachedTokens.saturatingAdd(min(max(usage.cachedTokens, 0), prompt))
         totals.completionTokens = totals.completionTokens.saturatingAdd(max(usage.completionTokens, 0))
-        totals.costUSD += pricing.cost(of: usage)
+        totals.costUSD += pricing.cost(of: usage, webSearches: searches)
     }
 }

@@ -2,8 +2,9 @@ import Glibc
 
 /// Writes a batch input file (JSONL) one request at a time.
 ///
-/// Each `add` checks the request (Kimi's pre-flight rules, the custom id,
-/// the 100 MB file limit) and appends one complete line, so memory stays
+/// Each `add` checks the request (Kimi's pre-flight rules, the batch rules:
+/// one model per file, a model the Batch API serves; the custom id, the
+/// 100 MB file limit) and appends one complete line, so memory stays
 /// flat in the number of requests: lines go to disk through a 64 KB buffer,
 /// and duplicate ids are found through an 8-byte fingerprint per request,
 /// confirmed by re-reading the file only when a fingerprint repeats.
@@ -19,6 +20,8 @@ public final class BatchInput {
     private let pending = TextBuffer(capacity: flushThreshold + 4096)
     private var written = 0
     public private(set) var count = 0
+    /// The model of line 1: a batch runs one model.
+    public private(set) var model: String?
     private var fingerprints = Set<Int>()
     /// The documented context windows (a batch input has no client to list models).
     private let windows = ModelWindows()
@@ -52,7 +55,8 @@ public final class BatchInput {
         }
         let settled: ChatRequest
         do throws(KimiError) {
-            settled = try Preflight.settled(request, for: .create, windows: windows, log: .off)
+            settled = try BatchRules.line(try Preflight.settled(request, for: .create, windows: windows, log: .off),
+                                          firstModel: model)
         } catch {
             throw error.prefixed("line \(line) (custom_id \"\(customID)\")")
         }
@@ -75,6 +79,7 @@ public final class BatchInput {
         pending.append("}\n")
         fingerprints.insert(fingerprint)
         count = line
+        model = model ?? settled.model
         if pending.count >= BatchInput.flushThreshold { try flush() }
     }
 
@@ -93,16 +98,8 @@ public final class BatchInput {
     }
 
     private func flush() throws(KimiError) {
-        var done = 0
-        while done < pending.count {
-            let n = write(fd, pending.bytes + done, pending.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .invalidArgument("path: writing \"\(path)\" failed: \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
-        written += done
+        try writeAll(fd, UnsafeRawBufferPointer(start: pending.bytes, count: pending.count), what: "path: \"\(path)\"")
+        written += pending.count
         pending.removeAll()
     }
 

@@ -1,5 +1,44 @@
 /// Kimi's limits on a batch, checked before any request is sent.
 public enum BatchRules {
+    /// A request as a line of a batch input, after Kimi's chat rules: one
+    /// model per file (`firstModel`, the model of the lines before), a model
+    /// the Batch API serves (`KimiModel.servesBatches`), no field Kimi does
+    /// not list (`UnlistedFields`: nobody would hear of it), and no sampling
+    /// fields: the batch models' values are fixed and Kimi's batch guide
+    /// says to leave them out, so a value other than the fixed one is
+    /// refused (by the chat rules) and the fixed one is left out of the line.
+    /// Source: platform.kimi.ai/docs/guide/use-batch-api and
+    /// platform.kimi.ai/docs/api/batch-create ("Model consistency").
+    static func line(_ request: ChatRequest, firstModel: String?) throws(KimiError) -> ChatRequest {
+        if let firstModel, request.model != firstModel {
+            throw .invalidArgument("model: \"\(request.model)\", but the lines before are for \"\(firstModel)\"; a batch runs one model, so write another batch input for \"\(request.model)\"")
+        }
+        guard KimiModel.named(request.model)?.servesBatches == true else {
+            throw .invalidArgument("model: Kimi's Batch API does not serve \"\(request.model)\"; it runs \(KimiModel.batchModels)")
+        }
+        // A chat call logs these once (UnlistedFields); a batch line has
+        // nobody to tell and runs later, so it is refused instead.
+        if let unlisted = request.extra?.members.first?.key {
+            throw .invalidArgument("\(unlisted): not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists, so leave it out")
+        }
+        var line = request
+        line.temperature = nil
+        line.topP = nil
+        line.n = nil
+        line.presencePenalty = nil
+        line.frequencyPenalty = nil
+        return line
+    }
+
+    /// The name a batch input is uploaded under: Kimi takes only `.jsonl`
+    /// files (platform.kimi.ai/docs/api/batch-create, "File format"), so any
+    /// other extension is replaced ("jobs.txt" goes up as "jobs.jsonl").
+    public static func uploadName(_ name: String) -> String {
+        if name.hasSuffix(".jsonl") { return name }
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name + ".jsonl" }
+        return name[..<dot] + ".jsonl"
+    }
+
     public static let defaultWindow = "24h"
     public static let maxMetadataPairs = 16
     public static let maxMetadataKey = 64

@@ -60,6 +60,17 @@ public struct Batches {
                          lastID: config.gate.admit(root.member("last_id")?.string ?? batches.last?.id.string ?? ""))
     }
 
+    /// Every batch after `after` (nil: from the newest), one at a time,
+    /// fetching pages of `limit` as needed.
+    public func walk(after: String?, limit: Int) throws(KimiError) -> PagedList<Batch> {
+        guard (1...100).contains(limit) else { throw .invalidArgument("limit: \(limit) is not between 1 and 100") }
+        if let after { _ = try pathSegment(after, "after") }
+        return PagedList("batches", fetch: { cursor throws(KimiError) in
+            let page = try list(after: cursor ?? after, limit: limit)
+            return (page.batches, page.hasMore)
+        }, id: { $0.id.string })
+    }
+
     /// Asks Kimi to cancel; only a validating, in-progress or finalizing
     /// batch can be cancelled. Returns the batch as the server now reports it.
     public func cancel(_ batch: Batch, cancel: CancelToken? = nil) throws(KimiError) -> Batch {

@@ -11,7 +11,8 @@ extension ChatRequest {
         guard let choice = response.choices.first else {
             throw .invalidArgument("resp: the response has no choice to append")
         }
-        if response.isReasoningOnlyCut { throw KimiError.cutWhileReasoning("resp") }
+        if response.isReasoningOnlyCut { throw KimiError.cutWhileReasoning("resp", response) }
+        let sent = (try? sent.folded()) ?? sent
         var name: String?
         if let last = messages.last, last.role == .assistant, last.partial {
             name = last.name
@@ -35,18 +36,24 @@ extension ChatRequest {
 }
 
 extension ChatResponse {
-    /// Choice 0 stopped before any content or tool call: the budget ran out
-    /// while the model was still reasoning. There is nothing to send back
-    /// or to continue.
+    /// Choice 0 was cut (finish_reason "length") before any content or tool
+    /// call: the budget ran out while the model was still reasoning. There
+    /// is nothing to send back or to continue. An empty answer that ended
+    /// on its own ("stop") is an answer, and goes back as one.
     public var isReasoningOnlyCut: Bool {
         guard let choice = choices.first else { return false }
-        return fullContent.isEmpty && choice.toolCalls.isEmpty
+        return choice.finishReason.string == "length" && fullContent.isEmpty && choice.toolCalls.isEmpty
     }
 }
 
 extension KimiError {
     /// Continuing (or sending back) an answer that has only reasoning.
-    static func cutWhileReasoning(_ what: String) -> KimiError {
-        .invalidArgument("\(what): the answer stopped while the model was still reasoning (no content yet, finish_reason \"length\"): its max_completion_tokens budget, which reasoning and answer share, ran out; there is nothing to continue, so ask again with a larger max_completion_tokens", hint: .maxCompletionTokens)
+    static func cutWhileReasoning(_ what: String, _ response: ChatResponse) -> KimiError {
+        let reason = response.choices.first?.finishReason.string ?? ""
+        return cutWhileReasoning(what, finishReason: reason)
+    }
+
+    static func cutWhileReasoning(_ what: String, finishReason reason: String) -> KimiError {
+        .invalidArgument("\(what): the answer stopped while the model was still reasoning (no content yet, finish_reason \"\(reason)\"): its max_completion_tokens budget, which reasoning and answer share, ran out; there is nothing to continue, so ask again with a larger max_completion_tokens", hint: .maxCompletionTokens)
     }
 }

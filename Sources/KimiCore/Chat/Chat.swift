@@ -17,7 +17,7 @@ public struct Chat {
     /// answer so far becomes a Partial Mode prefix, and the new response's
     /// `fullContent` is the whole answer.
     public func continueAfter(_ previous: ChatResponse, _ request: ChatRequest) throws(KimiError) -> ChatResponse {
-        if previous.isReasoningOnlyCut { throw .cutWhileReasoning("previous") }
+        if previous.isReasoningOnlyCut { throw .cutWhileReasoning("previous", previous) }
         var next = request
         try next.setPrefill(previous.fullContent.string, name: nil)
         return try create(next)

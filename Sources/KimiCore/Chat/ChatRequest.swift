@@ -39,7 +39,11 @@ public struct ChatRequest {
     public var safetyIdentifier: String?
     public var tools: [Tool] = []
     public var toolChoice: ToolChoice?
-    /// Extra members merged into the body last; they win over built ones.
+    /// Members of a loaded body (`RequestDecoder`) that are not request
+    /// fields, sent after the fields as they came.
+    public var unlisted: JSONValue?
+    /// Extra members merged into the body last (the caller's extra JSON,
+    /// like openai-python's `extra_body`); they win over built ones.
     public var extra: JSONValue?
     /// The request's own call settings (timeouts, retries, headers, query,
     /// cancel token), over the client's.

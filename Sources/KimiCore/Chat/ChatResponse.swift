@@ -61,8 +61,20 @@ public final class ChatResponse {
     /// attempts, times.
     public internal(set) var metadata = ResponseMetadata()
 
-    /// What this response cost under `pricing`.
-    public var costUSD: Double { pricing.cost(of: usage) }
+    /// What this response cost under `pricing`: its tokens and its
+    /// `$web_search` calls.
+    public var costUSD: Double { pricing.cost(of: usage, webSearches: webSearchCalls) }
+
+    /// The `$web_search` calls Kimi bills this response for: its calls of
+    /// `$web_search` in choices that finished with "tool_calls"
+    /// (platform.kimi.ai/docs/pricing/tools; one that ends "stop" is free).
+    public var webSearchCalls: Int64 {
+        var calls: Int64 = 0
+        for choice in choices where choice.finishReason.string == "tool_calls" {
+            for call in choice.toolCalls where call.name.string == "$web_search" { calls += 1 }
+        }
+        return calls
+    }
 
     /// A response that holds only the metadata of an answer still arriving
     /// (a running stream task's head).

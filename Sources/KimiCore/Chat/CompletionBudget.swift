@@ -5,55 +5,47 @@ import Synchronization
 /// budget must fit the model's context window, which prompt and completion
 /// share; and `fit` sets it to what still fits after the prompt.
 enum CompletionBudget {
-    /// Folds `max_tokens` (a field, or a member of the extra JSON) into
-    /// `max_completion_tokens`. Returns true when `max_tokens` was moved;
-    /// both given with different values is an error.
+    /// Folds `max_tokens` into `max_completion_tokens` (the extra JSON's
+    /// members are fields by now: `ChatRequest.folded`). Returns true when
+    /// `max_tokens` was moved; both given with different values is an error.
     static func settle(_ request: inout ChatRequest) throws(KimiError) -> Bool {
-        let extraLimit = try extraCount(request, "max_completion_tokens")
-        let extraMaxTokens = try extraCount(request, "max_tokens")
-        guard let maxTokens = extraMaxTokens ?? request.maxTokens else { return false }
-        if let limit = extraLimit ?? request.maxCompletionTokens {
-            guard limit == maxTokens else {
-                throw .invalidArgument("max_tokens: \(maxTokens) and max_completion_tokens: \(limit) disagree; Kimi honours only max_completion_tokens (max_tokens is deprecated), so set that one alone", hint: .useMaxCompletionTokens)
-            }
+        guard let maxTokens = request.maxTokens else { return false }
+        if let limit = request.maxCompletionTokens, limit != maxTokens {
+            throw .invalidArgument("max_tokens: \(maxTokens) and max_completion_tokens: \(limit) disagree; Kimi honours only max_completion_tokens (max_tokens is deprecated), so set that one alone", hint: .useMaxCompletionTokens)
         }
         request.maxCompletionTokens = maxTokens
         request.maxTokens = nil
-        if extraMaxTokens != nil || extraLimit != nil {
-            request.extra = request.extra.flatMap { extra in
-                JSONValue.object(extra.members.filter { $0.key != "max_tokens" && $0.key != "max_completion_tokens" })
-            }
-            if request.extra?.count == 0 { request.extra = nil }
-        }
         return true
     }
 
     /// `max_completion_tokens` over the model's context window is refused.
     static func checkWindow(_ request: ChatRequest, windows: ModelWindows) throws(KimiError) {
-        guard let limit = try extraCount(request, "max_completion_tokens") ?? request.maxCompletionTokens,
-              let window = windows.window(of: request.model), limit > window else { return }
+        guard let limit = request.maxCompletionTokens, let window = windows.window(of: request.model),
+              limit > window else { return }
         throw .invalidArgument("max_completion_tokens: \(limit) is more than \(request.model)'s whole context window of \(window) tokens, which the prompt and the completion share; ask for less, or let the library fit it to what the prompt leaves", hint: .fitMaxCompletionTokens)
     }
 
-    /// An integer member of the extra JSON, or nil when there is none.
-    private static func extraCount(_ request: ChatRequest, _ key: String) throws(KimiError) -> Int64? {
-        guard let value = request.extra?.member(key), !value.isNull else { return nil }
-        guard let count = value.count64, count > 0 else {
-            throw .invalidArgument("\(key): must be a positive integer, got \(value.jsonText.prefix(40))")
-        }
-        return count
+    /// What tool definitions take of the window, at most: one token per
+    /// byte of their JSON (a token of Kimi's byte-level tokenizer covers at
+    /// least one byte). The token-estimate endpoint counts messages only.
+    static func toolTokenBound(_ request: ChatRequest) -> Int64 {
+        guard !request.tools.isEmpty else { return 0 }
+        var alone = ChatRequest(model: request.model)
+        alone.tools = request.tools
+        let withTools = RequestEncoder.encode(alone, for: .create).count
+        alone.tools = []
+        return Int64(withTools - RequestEncoder.encode(alone, for: .create).count)
     }
 }
 
-/// The context windows a client knows: Kimi's K2 models' documented
-/// 262,144 tokens, and whatever `GET /v1/models` reported once the client
-/// has listed them. Shared by a client and its views; thread-safe.
+/// The context windows a client knows: the documented ones
+/// (`KimiModel.table`), and whatever `GET /v1/models` reported once the
+/// client has listed them; and the notices of Kimi's rules already logged
+/// (each once per client). Shared by a client and its views; thread-safe.
 final class ModelWindows: @unchecked Sendable {
-    /// K2.6's (and the K2 family's) window.
-    static let k2Window: Int64 = 262_144
-
     private let lock = Lock()
     private var listed: [String: Int64] = [:]
+    private var noticed: Set<String> = []
     /// Set once the "max_tokens was sent as max_completion_tokens" notice
     /// has been logged (once per client).
     let maxTokensNoticed = Atomic<Bool>(false)
@@ -61,7 +53,17 @@ final class ModelWindows: @unchecked Sendable {
     /// The window of `model`, or nil when it is not known.
     func window(of model: String) -> Int64? {
         if let known = lock.withLock({ listed[model] }) { return known }
-        return model.hasPrefix("kimi-k2") ? ModelWindows.k2Window : nil
+        return KimiModel.named(model)?.window
+    }
+
+    /// True the first time it is asked about `notice` (a field name, say),
+    /// so a line about it is logged once per client. The set is capped: a
+    /// caller inventing names without end gets no more lines, not more memory.
+    func firstNotice(of notice: String) -> Bool {
+        lock.withLock {
+            guard noticed.count < 1024 else { return false }
+            return noticed.insert(notice).inserted
+        }
     }
 
     /// Remembers the windows a model list reported.
@@ -76,19 +78,27 @@ extension Chat {
     /// Sets `request`'s `max_completion_tokens` to what its model's window
     /// leaves after the prompt (as the token-estimate endpoint counts it),
     /// never more than the caller's own value; returns it.
+    /// Tool definitions take prompt tokens too; the estimate endpoint does
+    /// not count them, so they are added at `toolTokenBound`, an upper bound.
+    /// The request's extra JSON is read into its fields first (`folded`).
     public func fitMaxCompletionTokens(_ request: inout ChatRequest) throws(KimiError) -> Int64 {
-        _ = try CompletionBudget.settle(&request)
-        guard let window = client.engine.windows.window(of: request.model) else {
-            throw .invalidArgument("model: the context window of \"\(request.model)\" is not known; list the models first (their context_length is remembered), or set max_completion_tokens yourself")
+        var fitting = try request.folded()
+        _ = try CompletionBudget.settle(&fitting)
+        guard let window = client.engine.windows.window(of: fitting.model) else {
+            throw .invalidArgument("model: the context window of \"\(fitting.model)\" is not known; list the models first (their context_length is remembered), or set max_completion_tokens yourself")
         }
-        var counted = request
+        var counted = fitting
         counted.maxCompletionTokens = nil  // the prompt is counted, not the budget
-        let prompt = try client.account.estimateTokens(counted)
+        let messages = try client.account.estimateTokens(counted)
+        let tools = CompletionBudget.toolTokenBound(fitting)
+        let prompt = messages.saturatingAdd(tools)
         guard prompt < window else {
-            throw .invalidArgument("messages: the prompt alone takes \(prompt) tokens of \(request.model)'s \(window)-token context window, leaving nothing for the completion; shorten the messages")
+            let what = tools > 0 ? "the prompt alone takes \(prompt) tokens (\(messages) for the messages, at most \(tools) for the tool definitions)" : "the prompt alone takes \(prompt) tokens"
+            throw .invalidArgument("messages: \(what) of \(fitting.model)'s \(window)-token context window, leaving nothing for the completion; shorten the messages\(tools > 0 ? " or the tools" : "")")
         }
-        let fitted = min(window - prompt, request.maxCompletionTokens ?? Int64.max)
-        request.maxCompletionTokens = fitted
+        let fitted = min(window - prompt, fitting.maxCompletionTokens ?? Int64.max)
+        fitting.maxCompletionTokens = fitted
+        request = fitting
         return fitted
     }
 }

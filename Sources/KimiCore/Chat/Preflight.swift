@@ -6,6 +6,7 @@ enum Preflight {
         let k2 = isFixedValueModel(request.model)
         let thinking = k2 && request.thinkingEnabled
         if k2 { try checkFixedValues(request, thinking: thinking) }
+        try checkThinking(request)
         try checkTools(request, thinking: thinking, log: log)
         try checkStops(request)
         try checkMessages(request, thinking: thinking)
@@ -14,12 +15,18 @@ enum Preflight {
         }
     }
 
-    /// The request as it is sent under Kimi's rules: checked, and its
+    /// The request as it is sent under Kimi's rules: the extra JSON's
+    /// request fields read into the fields (`folded`), the members left
+    /// that Kimi does not list logged once per client, checked, and its
     /// completion budget settled (`max_tokens` sent as
     /// `max_completion_tokens`, within the model's window). An estimate
     /// sends no budget, so none is looked at.
     static func settled(_ request: ChatRequest, for purpose: RequestEncoder.Purpose, windows: ModelWindows,
                         log: Logger) throws(KimiError) -> ChatRequest {
+        let request = try request.folded()
+        for (key, _) in request.extra?.members ?? [] where log.enabled(.warn) && windows.firstNotice(of: key) {
+            log.log(.warn, UnlistedFields.notice(key))
+        }
         try check(request, log: log)
         guard purpose != .estimate else { return request }
         var settled = request
@@ -32,7 +39,23 @@ enum Preflight {
 
     /// K2.6 and K2.5 take only their fixed sampling values.
     static func isFixedValueModel(_ model: String) -> Bool {
-        model.hasPrefix("kimi-k2.6") || model.hasPrefix("kimi-k2.5")
+        KimiModel.named(model)?.fixedSampling == true
+    }
+
+    /// `thinking.keep` is Preserved Thinking: only `"all"`, only with
+    /// thinking on, only on a model that keeps thinking (K2.6).
+    private static func checkThinking(_ request: ChatRequest) throws(KimiError) {
+        guard let thinking = request.thinking, let keep = thinking.keep else { return }
+        guard keep == "all" else {
+            throw .invalidArgument("thinking.keep: \"\(keep.prefix(40))\" is not a value Kimi takes; \"all\" keeps earlier turns' reasoning (Preserved Thinking), and leaving keep out does not")
+        }
+        guard thinking.type == .enabled else {
+            throw .invalidArgument("thinking.keep: \"all\" keeps earlier turns' reasoning, which needs thinking enabled, but thinking.type is disabled; leave keep out, or enable thinking")
+        }
+        guard KimiModel.named(request.model)?.preservedThinking == true else {
+            let keepers = KimiModel.table.filter(\.preservedThinking).map(\.prefix).joined(separator: ", ")
+            throw .invalidArgument("thinking.keep: \(request.model) does not keep earlier turns' reasoning (Preserved Thinking is \(keepers)'s); leave keep out")
+        }
     }
 
     private static func checkFixedValues(_ request: ChatRequest, thinking: Bool) throws(KimiError) {
@@ -109,13 +132,17 @@ enum Preflight {
     }
 
     private static func checkMessages(_ request: ChatRequest, thinking: Bool) throws(KimiError) {
+        guard !request.messages.isEmpty else {
+            throw .invalidArgument("messages: empty; Kimi needs at least one message (add a user message)")
+        }
         var callIDs: [String: String] = [:]
         let last = request.messages.count - 1
         for (i, message) in request.messages.enumerated() {
             let field = "messages[\(i)]"
-            if message.hasNoContent && !(message.role == .assistant && !message.toolCalls.isEmpty) {
+            // An assistant turn may be empty: a model's empty answer goes back as it came.
+            if message.hasNoContent && !(message.role == .assistant && (!message.toolCalls.isEmpty || !message.partial)) {
                 let what = message.partial ? "a Partial Mode prefix" : "a \(message.role.rawValue) message"
-                throw .invalidArgument("\(field).content: empty; Kimi refuses \(what) without content (only an assistant turn with tool calls may have none)")
+                throw .invalidArgument("\(field).content: empty; Kimi refuses \(what) without content (only an assistant turn may have none)")
             }
             for (j, part) in message.parts.enumerated() {
                 switch part {
@@ -155,11 +182,14 @@ enum Preflight {
         }
     }
 
-    /// Kimi takes `data:` URIs and `ms://` file ids, never web URLs.
+    /// Kimi takes `data:` URIs of its image and video types and `ms://`
+    /// file ids, never web URLs (`Media.checkForKimi`).
     static func checkMediaURL(_ url: String, _ kind: MediaKind, _ field: String) throws(KimiError) {
-        let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return }
-        throw .invalidArgument("\(field): Kimi does not accept http(s) \(kind.rawValue) URLs; download the \(kind.rawValue) and send its bytes or file, or upload it through the Files API (purpose \"\(kind.rawValue)\") and use \"ms://<file id>\"; with Kimi's rules off, other servers get the URL", hint: .fromFile(kind))
+        do throws(KimiError) {
+            try Media.checkForKimi(url, kind: kind)
+        } catch {
+            throw error.prefixed(field)
+        }
     }
 
     /// MFJS problems are errors in strict mode (Kimi's default) and logged

@@ -3,7 +3,7 @@
 /// Known members go through the same validating setters as the C API, so a
 /// rule has one message. Every message starts with the field it is about;
 /// containers put their path in front ("messages[2].role: ..."). Unknown
-/// top-level members are kept as extras.
+/// top-level members are kept (`unlisted`) and sent as they came.
 public enum RequestDecoder {
     public static func decode(_ text: String) throws(KimiError) -> ChatRequest {
         let root: JSONValue
@@ -17,62 +17,71 @@ public enum RequestDecoder {
         var request = ChatRequest()
         var extras: [(key: String, value: JSONValue)] = []
         for (key, value) in root.members {
-            switch key {
-            case "model": try request.setModel(try string(value, key))
-            case "messages":
-                for (i, element) in try array(value, key).enumerated() {
-                    request.messages.append(try within("messages[\(i)]") { () throws(KimiError) in try decodeMessage(element) })
-                }
-            case "thinking":
-                guard !value.isNull else { request.thinking = nil; continue }
-                guard value.isObject else { throw .invalidArgument("thinking: expected an object like {\"type\":\"enabled\"}, got \(value.kindName)") }
-                request.thinking = try within(key) { () throws(KimiError) in try decodeThinking(value) }
-            case "max_completion_tokens": try request.setMaxCompletionTokens(try integer(value, key))
-            case "max_tokens": try request.setMaxTokens(try integer(value, key))
-            case "temperature": try request.setTemperature(try number(value, key))
-            case "top_p": try request.setTopP(try number(value, key))
-            case "n": try request.setN(try integer(value, key))
-            case "presence_penalty": try request.setPresencePenalty(try number(value, key))
-            case "frequency_penalty": try request.setFrequencyPenalty(try number(value, key))
-            case "response_format":
-                guard value.isObject else { throw .invalidArgument("response_format: expected an object like {\"type\":\"json_object\"}, got \(value.kindName)") }
-                try within(key) { () throws(KimiError) in try decodeResponseFormat(value, into: &request) }
-            case "stop":
-                if value.string != nil {
-                    try request.addStop(try string(value, key))
-                } else {
-                    for (i, element) in try array(value, key).enumerated() {
-                        try request.addStop(try string(element, "stop[\(i)]"))
-                    }
-                }
-            case "stream": break
-            case "stream_options":
-                if let include = value.member("include_usage") {
-                    request.includeUsage = try boolean(include, "stream_options.include_usage")
-                }
-            case "tools":
-                for (i, element) in try array(value, key).enumerated() {
-                    try within("tools[\(i)]") { () throws(KimiError) in try decodeTool(element, into: &request) }
-                }
-            case "tool_choice":
-                if value.isNull { request.toolChoice = nil; continue }
-                if let text = value.string {
-                    try within(key) { () throws(KimiError) in try request.setToolChoice(text) }
-                } else if value.isObject, let name = value.member("function")?.member("name")?.string {
-                    try request.setToolChoiceFunction(name)
-                } else {
-                    throw .invalidArgument("tool_choice: expected \"auto\", \"none\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}")
-                }
-            case "prompt_cache_key": request.promptCacheKey = try string(value, key)
-            case "safety_identifier": request.safetyIdentifier = try string(value, key)
-            default: extras.append((key, value))
-            }
+            if !(try apply(key, value, to: &request)) { extras.append((key, value)) }
         }
         if !extras.isEmpty {
             guard let object = JSONValue.object(extras) else { throw KimiError(.noMemory, "out of memory") }
-            request.extra = object
+            request.unlisted = object
         }
         return request
+    }
+
+    /// Reads body member `key` into `request`'s field of that name; false
+    /// when it is not a field the request has (it is then an extra). The
+    /// same reading serves a loaded body and the members of the extra JSON
+    /// folded into the fields (`ChatRequest.folded`).
+    static func apply(_ key: String, _ value: JSONValue, to request: inout ChatRequest) throws(KimiError) -> Bool {
+        switch key {
+        case "model": try request.setModel(try string(value, key))
+        case "messages":
+            for (i, element) in try array(value, key).enumerated() {
+                request.messages.append(try within("messages[\(i)]") { () throws(KimiError) in try decodeMessage(element) })
+            }
+        case "thinking":
+            guard !value.isNull else { request.thinking = nil; return true }
+            guard value.isObject else { throw .invalidArgument("thinking: expected an object like {\"type\":\"enabled\"}, got \(value.kindName)") }
+            request.thinking = try within(key) { () throws(KimiError) in try decodeThinking(value) }
+        case "max_completion_tokens": try request.setMaxCompletionTokens(try integer(value, key))
+        case "max_tokens": try request.setMaxTokens(try integer(value, key))
+        case "temperature": try request.setTemperature(try number(value, key))
+        case "top_p": try request.setTopP(try number(value, key))
+        case "n": try request.setN(try integer(value, key))
+        case "presence_penalty": try request.setPresencePenalty(try number(value, key))
+        case "frequency_penalty": try request.setFrequencyPenalty(try number(value, key))
+        case "response_format":
+            guard value.isObject else { throw .invalidArgument("response_format: expected an object like {\"type\":\"json_object\"}, got \(value.kindName)") }
+            try within(key) { () throws(KimiError) in try decodeResponseFormat(value, into: &request) }
+        case "stop":
+            if value.string != nil {
+                try request.addStop(try string(value, key))
+            } else {
+                for (i, element) in try array(value, key).enumerated() {
+                    try request.addStop(try string(element, "stop[\(i)]"))
+                }
+            }
+        case "stream": break
+        case "stream_options":
+            if let include = value.member("include_usage") {
+                request.includeUsage = try boolean(include, "stream_options.include_usage")
+            }
+        case "tools":
+            for (i, element) in try array(value, key).enumerated() {
+                try within("tools[\(i)]") { () throws(KimiError) in try decodeTool(element, into: &request) }
+            }
+        case "tool_choice":
+            if value.isNull { request.toolChoice = nil; return true }
+            if let text = value.string {
+                try within(key) { () throws(KimiError) in try request.setToolChoice(text) }
+            } else if value.isObject, let name = value.member("function")?.member("name")?.string {
+                try request.setToolChoiceFunction(name)
+            } else {
+                throw .invalidArgument("tool_choice: expected \"auto\", \"none\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}")
+            }
+        case "prompt_cache_key": request.promptCacheKey = try string(value, key)
+        case "safety_identifier": request.safetyIdentifier = try string(value, key)
+        default: return false
+        }
+        return true
     }
 
     static func decodeTool(_ value: JSONValue, into request: inout ChatRequest) throws(KimiError) {
@@ -166,7 +175,7 @@ public enum RequestDecoder {
         guard let type = ChatRequest.ThinkingType(rawValue: typeText) else {
             throw .invalidArgument("type: \"\(typeText)\" is not enabled or disabled")
         }
-        let keep = try value.member("keep").map { v throws(KimiError) in try string(v, "keep") }
+        let keep = try value.member("keep").flatMap { v throws(KimiError) in v.isNull ? nil : try string(v, "keep") }
         return ChatRequest.Thinking(type: type, keep: keep)
     }
 

@@ -1,8 +1,9 @@
 /// Writes a `ChatRequest` as the JSON body Kimi expects.
 ///
 /// Key order is fixed (model, messages, then the documented fields), only
-/// set fields are written, and `extra` members are merged last and win over
-/// built ones, like openai-python's `extra_body`. Inline media becomes a
+/// set fields are written, then the unlisted members of a loaded body, and
+/// `extra` members are merged last and win over built ones, like
+/// openai-python's `extra_body`. Inline media becomes a
 /// separate body segment, encoded to base64 only when sent.
 public struct RequestEncoder {
     public enum Purpose {
@@ -94,6 +95,10 @@ public struct RequestEncoder {
         if let choice = request.toolChoice, field("tool_choice") { write(choice) }
         if let value = request.promptCacheKey, field("prompt_cache_key") { w.string(value) }
         if let value = request.safetyIdentifier, field("safety_identifier") { w.string(value) }
+        for (key, value) in request.unlisted?.members ?? [] where !overridden.contains(key) {
+            w.key(key)
+            value.write(to: &w)
+        }
         for (key, value) in request.extra?.members ?? [] {
             w.key(key)
             value.write(to: &w)

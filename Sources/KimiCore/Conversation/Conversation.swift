@@ -197,7 +197,7 @@ public final class Conversation {
     /// history is as it was.
     public func continueLast(onEvent: ((ChatStream) -> Bool)?) -> Outcome {
         if cutAt == request.messages.count {
-            return Outcome(response: nil, error: .cutWhileReasoning("the conversation's last answer"))
+            return Outcome(response: nil, error: .cutWhileReasoning("the conversation's last answer", finishReason: "length"))
         }
         guard let last = request.messages.last, last.role == .assistant, last.toolCalls.isEmpty else {
             return Outcome(response: nil, error: .invalidArgument("the conversation does not end with an assistant answer to continue"))

@@ -1,13 +1,16 @@
 import Glibc
 
 extension Files {
-    /// Reads a file's content (`GET /files/{id}/content`) line by line as it
-    /// arrives: memory holds one line (and one network read), never the
-    /// whole file. `body` gets each non-empty line (without its line end)
-    /// and its 1-based number, NUL-terminated in place (for the scanner),
-    /// and returns false to stop; the result is false when it stopped early.
-    func forEachLine(of id: String, cancel: CancelToken?,
-                     _ body: (UnsafeRawBufferPointer, Int) throws(KimiError) -> Bool) throws(KimiError) -> Bool {
+    /// Reads a file's content (`GET /files/{id}/content`) as it arrives, on
+    /// the calling thread: `consume` gets the bytes received so far (it
+    /// removes from the front what it used; memory holds what it leaves and
+    /// one network read, never the whole file), the content's announced size
+    /// (-1 when the server gave none), and true once the body is complete;
+    /// it returns false to stop, and the result is then false. A transfer
+    /// that fails after the body started hands what arrived to `consume`
+    /// first, then throws. Both readers below go through here.
+    func readContent(of id: String, cancel: CancelToken?,
+                     _ consume: (TextBuffer, _ size: Int64, _ finished: Bool) throws(KimiError) -> Bool) throws(KimiError) -> Bool {
         var request = HTTPRequest(method: .get, url: try url(id, "/content"), headers: client.config.jsonHeaders)
         request.expects = .lines
         var options = CallOptions()
@@ -15,6 +18,35 @@ extension Files {
         let call = try client.call(request, options)
         let driver = BlockingDriver(call, engine: client.engine)
         defer { driver.detach() }
+        var size: Int64?
+        while true {
+            driver.pump()
+            guard let transfer = call.transfer, transfer.mode == .stream else {
+                // Over without a body to read: the call's error (a refusal, say).
+                throw call.error ?? KimiError(.internal, "the file's content ended without an answer")
+            }
+            let announced = size ?? Files.contentLength(transfer.head.fields)
+            size = announced
+            let failure = call.isFinished ? call.error ?? call.streamEnd : nil
+            guard try consume(transfer.inbound, announced, call.isFinished && failure == nil) else { return false }
+            if let failure { throw failure }
+            if call.isFinished { return true }
+        }
+    }
+
+    /// `Content-Length` as a count, or -1 when absent or not a number.
+    private static func contentLength(_ fields: [(name: String, value: String)]) -> Int64 {
+        guard let value = fields.last(where: { $0.name == "content-length" })?.value,
+              !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return -1 }
+        return Int64(value) ?? -1
+    }
+
+    /// Reads a file's content line by line as it arrives (batch results):
+    /// `body` gets each non-empty line (without its line end) and its
+    /// 1-based number, NUL-terminated in place (for the scanner), and
+    /// returns false to stop; the result is false when it stopped early.
+    func forEachLine(of id: String, cancel: CancelToken?,
+                     _ body: (UnsafeRawBufferPointer, Int) throws(KimiError) -> Bool) throws(KimiError) -> Bool {
         var number = 0
         var scanned = 0
         func deliver(_ inbound: TextBuffer, _ start: Int, _ end: Int) throws(KimiError) -> Bool {
@@ -25,13 +57,7 @@ extension Files {
             number += 1
             return try body(UnsafeRawBufferPointer(start: inbound.bytes + start, count: end - start), number)
         }
-        while true {
-            driver.pump()
-            guard let transfer = call.transfer, transfer.mode == .stream else {
-                // Over without a body to read: the call's error (a refusal, say).
-                throw call.error ?? KimiError(.internal, "the file's content ended without an answer")
-            }
-            let inbound = transfer.inbound
+        return try readContent(of: id, cancel: cancel) { inbound, _, finished throws(KimiError) in
             var lineStart = 0
             while scanned < inbound.count,
                   let newline = memchr(inbound.bytes + scanned, 0x0A, inbound.count - scanned) {
@@ -42,10 +68,55 @@ extension Files {
             }
             scanned = inbound.count - lineStart
             inbound.removeFirst(lineStart)
-            if call.isFinished {
-                if let error = call.error ?? call.streamEnd { throw error }
-                return try deliver(inbound, 0, inbound.count)
-            }
+            return finished ? try deliver(inbound, 0, inbound.count) : true
         }
+    }
+
+    /// Writes a file's content to `write` piece by piece as it arrives, never
+    /// holding the whole body; `progress` gets (bytes so far, the announced
+    /// size or 0) after each piece. Either returning false stops the
+    /// download with `.aborted`. A body cut before its end throws
+    /// `.incomplete` saying how much arrived (all of which was written).
+    /// Returns the bytes written.
+    public func writeContent(of id: String, cancel: CancelToken?, progress: ((Int64, Int64) -> Bool)?,
+                             _ write: (UnsafeRawBufferPointer) throws(KimiError) -> Bool) throws(KimiError) -> Int64 {
+        var written: Int64 = 0
+        var announced: Int64 = -1
+        var stopped: KimiError?  // a callback's own end: said as it is
+        do throws(KimiError) {
+            let finished = try readContent(of: id, cancel: cancel) { inbound, size, finished throws(KimiError) in
+                announced = size
+                if inbound.count > 0 {
+                    do throws(KimiError) {
+                        guard try write(UnsafeRawBufferPointer(start: inbound.bytes, count: inbound.count)) else {
+                            stopped = KimiError(.aborted, "the write callback stopped the download of file \(id) after \(written) bytes")
+                            return false
+                        }
+                    } catch {
+                        stopped = error
+                        return false
+                    }
+                    written = written.saturatingAdd(Int64(inbound.count))
+                    inbound.removeAll()
+                    if let progress, !progress(written, max(size, 0)) {
+                        stopped = KimiError(.aborted, "the progress callback stopped the download of file \(id) after \(written) bytes")
+                        return false
+                    }
+                }
+                if finished && size >= 0 && written != size {
+                    throw KimiError(.incomplete, "the content of file \(id) ended after \(written) of its \(size) bytes")
+                }
+                return true
+            }
+            if !finished { throw stopped ?? KimiError(.aborted, "the download of file \(id) was stopped") }
+        } catch {
+            guard stopped == nil, written > 0, error.status != .incomplete else { throw error }
+            var cut = error
+            if cut.status == .transport { cut.status = .incomplete }
+            let of = announced >= 0 ? " of \(announced)" : ""
+            cut.message = "the content of file \(id) was cut after \(written)\(of) bytes (all of them written): \(cut.message)"
+            throw cut
+        }
+        return written
     }
 }

@@ -47,6 +47,7 @@ public struct Files {
         guard Files.purposes.contains(purpose) else {
             throw .invalidArgument("purpose: \"\(purpose)\" is not one of file-extract, image, video, batch")
         }
+        let filename = purpose == "batch" ? BatchRules.uploadName(filename) : filename
         guard byteCount > 0 else { throw .invalidArgument("\(what) is empty; Kimi refuses empty files") }
         if config.kimiRules && byteCount > Files.maxFileBytes {
             throw .invalidArgument("\(what) is \(megabytes(byteCount)), over Kimi's 100 MB per-file limit")
@@ -73,9 +74,26 @@ public struct Files {
         return FileObject(try client.json(request), gate: config.gate)
     }
 
+    /// Every file of the account, all pages (`walk`).
     public func list() throws(KimiError) -> [FileObject] {
-        let root = try client.json(HTTPRequest(method: .get, url: config.base.endpoint("/files"), headers: config.jsonHeaders))
-        return (root.member("data")?.elements ?? []).map { FileObject($0, gate: config.gate) }
+        let files = walk()
+        var all: [FileObject] = []
+        while let file = try files.next() { all.append(file) }
+        return all
+    }
+
+    /// The account's files one at a time, fetching the pages as needed:
+    /// `GET /files`, then `?after=<last id>` while a page says `has_more`
+    /// (Kimi documents one page; OpenAI-style servers page).
+    public func walk() -> PagedList<FileObject> {
+        PagedList("files", fetch: { after throws(KimiError) in try page(after: after) }, id: { $0.id.string })
+    }
+
+    private func page(after: String?) throws(KimiError) -> PagedList<FileObject>.Page {
+        let query = try after.map { cursor throws(KimiError) in [(name: "after", value: try pathSegment(cursor, "after"))] } ?? []
+        let root = try client.json(HTTPRequest(method: .get, url: config.base.endpoint("/files", query: query),
+                                               headers: config.jsonHeaders))
+        return ((root.member("data")?.elements ?? []).map { FileObject($0, gate: config.gate) }, root.member("has_more")?.bool ?? false)
     }
 
     public func retrieve(id: String) throws(KimiError) -> FileObject {

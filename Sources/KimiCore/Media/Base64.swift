@@ -71,4 +71,39 @@ public enum Base64 {
         let start = out.appendUninitialized(encodedLength(bytes.count))
         encode(base, count: bytes.count, to: UnsafeMutableRawPointer(start))
     }
+
+    /// The first `limit` bytes (or fewer) that base64 `text` stands for,
+    /// for looking at a data URI's header; nil when a character before that
+    /// point is not base64. Padding ends the data.
+    public static func decodePrefix<S: Sequence>(_ text: S, limit: Int) -> [UInt8]? where S.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(limit + 2)
+        var bits: UInt32 = 0
+        var count = 0
+        reading: for c in text {
+            if out.count >= limit { break }
+            let value: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(c - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(c - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(c - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "+"): value = 62
+            case UInt8(ascii: "/"): value = 63
+            case UInt8(ascii: "="): break reading
+            default: return nil
+            }
+            bits = bits << 6 | value
+            count += 1
+            if count == 4 {
+                out.append(UInt8(truncatingIfNeeded: bits >> 16))
+                out.append(UInt8(truncatingIfNeeded: bits >> 8))
+                out.append(UInt8(truncatingIfNeeded: bits))
+                bits = 0
+                count = 0
+            }
+        }
+        if count >= 2 { out.append(UInt8(truncatingIfNeeded: bits >> (UInt32(count) * 6 - 8))) }
+        if count == 3 { out.append(UInt8(truncatingIfNeeded: bits >> 2)) }
+        return Array(out.prefix(limit))
+    }
 }

@@ -110,7 +110,7 @@ public final class InlineMedia: @unchecked Sendable {
                                        hint: kind == .image ? .addAsVideo : .addAsImage)
             }
             if let statedFormat, statedFormat != format {
-                throw .invalidArgument("mime: \(statedFormat.mime) was given but found \(format.name) (\(format.mime)) in \(what); pass NULL to detect it")
+                throw .invalidArgument("mime: \(statedFormat.mime) was given but found \(format.name) (\(format.mime)) in \(what); state the type the bytes have, or none to have it detected")
             }
             return format
         case .unsupported(let found):

@@ -82,3 +82,18 @@ final class OpenFile {
         return bytes.count == count ? bytes : nil
     }
 }
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR; a failed
+/// write throws, naming `what` (the path, or the descriptor) and the reason.
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String? = nil) throws(KimiError) {
+    guard let base = bytes.baseAddress else { return }
+    var done = 0
+    while done < bytes.count {
+        let n = write(fd, base + done, bytes.count - done)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw .invalidArgument("\(what ?? "fd: \(fd)"): writing failed: \(String(cString: strerror(errno)))")
+        }
+        done += n
+    }
+}

@@ -64,6 +64,8 @@ async def create(request, response, headers):
         raise APIError(404, "resource_not_found_error", f"file {file_id} not found")
     if record["meta"]["purpose"] != "batch":
         raise invalid(f"Invalid input_file_id: file {file_id} has purpose {record['meta']['purpose']}, expected batch")
+    if not record["meta"]["filename"].endswith(".jsonl"):
+        raise invalid(f"Invalid input file: {record['meta']['filename']} must have the .jsonl extension")
     if body.get("endpoint") != ENDPOINT:
         raise invalid(f"Invalid endpoint: {body.get('endpoint')!r}, only {ENDPOINT} is supported")
     hours = check_window(body.get("completion_window"))
@@ -96,6 +98,11 @@ def parse_lines(record):
                 or line.get("url") != ENDPOINT or not isinstance(line.get("body"), dict):
             errors.append({"code": "invalid_request", "message": "A line needs custom_id, method POST, url "
                            f"{ENDPOINT} and a body object.", "line": number})
+            continue
+        model = line["body"].get("model")
+        if lines and model != lines[0]["body"].get("model"):
+            errors.append({"code": "model_mismatch", "message": "All requests in a batch must use the same model.",
+                           "line": number})
             continue
         if line["custom_id"] in seen:
             errors.append({"code": "duplicate_custom_id", "message": f"The custom_id {line['custom_id']} is "

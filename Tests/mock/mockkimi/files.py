@@ -1,7 +1,17 @@
-"""The Files API: an in-memory store with Kimi's limits and messages."""
+"""The Files API: an in-memory store with Kimi's limits and messages.
+
+GET /v1/files answers every file in one page, as Kimi documents it; with an
+`X-Mock-Page-Size: N` header it pages like OpenAI (`has_more`, `?after=`).
+Two families of file ids exist without an upload, for downloads of any size
+that the mock never holds in memory: the content of file-big-<N> is N bytes
+(byte i is i % 256) with its Content-Length; file-cut-<N> announces N bytes,
+sends half of them and drops the connection.
+"""
 
 import itertools
 import json
+import re
+import urllib.parse
 
 from . import media
 from .validation import APIError
@@ -76,7 +86,36 @@ def lookup(path):
 
 
 async def list_files(request, response, headers):
-    await response.send_json(200, {"object": "list", "data": [r["meta"] for r in store.values()]}, headers=headers)
+    records = list(store.values())
+    after = urllib.parse.parse_qs(request.query).get("after", [None])[0]
+    if after is not None:
+        ids = [r["meta"]["id"] for r in records]
+        records = records[ids.index(after) + 1:] if after in ids else []
+    answer = {"object": "list", "data": [r["meta"] for r in records]}
+    page_size = int(request.header("x-mock-page-size") or 0)
+    if page_size > 0:
+        answer.update(data=answer["data"][:page_size], has_more=len(records) > page_size)
+    await response.send_json(200, answer, headers=headers)
+
+
+VIRTUAL = re.compile(r"^file-(big|cut)-(\d+)$")
+PATTERN = bytes(range(256)) * 256  # 64 KiB: byte i of a virtual file is i % 256
+
+
+async def virtual_content(response, kind, size, headers):
+    """A virtual file's content, written 64 KiB at a time as the client reads."""
+    response.started = True
+    response.writer.write(response._head(200, [("Content-Type", "application/octet-stream"),
+                                               ("Content-Length", str(size))] + list(headers)))
+    limit = size if kind == "big" else size // 2
+    sent = 0
+    while sent < limit:
+        n = min(len(PATTERN), limit - sent)
+        response.writer.write(PATTERN[:n])
+        await response.writer.drain()
+        sent += n
+    if kind == "cut":
+        response.abort()
 
 
 async def retrieve(request, response, headers):
@@ -91,6 +130,10 @@ async def delete(request, response, headers):
 
 
 async def content(request, response, headers):
+    virtual = VIRTUAL.match(request.path.split("/")[3])
+    if virtual:
+        await virtual_content(response, virtual.group(1), int(virtual.group(2)), headers)
+        return
     _, record = lookup(request.path)
     if record["meta"]["purpose"] in ("batch", "batch_output"):
         await response.send(200, record["data"], content_type="application/jsonl", headers=headers)

@@ -67,7 +67,8 @@ def validate_chat(body):
             raise invalid(f"Invalid request: message at index {i} has an invalid role")
         content = message.get("content")
         has_calls = bool(message.get("tool_calls"))
-        if content in (None, "", []) and not (message["role"] == "assistant" and has_calls):
+        # An assistant turn may be empty (a model's empty answer sent back); a prefix may not.
+        if content in (None, "", []) and not (message["role"] == "assistant" and (has_calls or not message.get("partial"))):
             raise invalid(f"Invalid request: the content of the message at index {i} must not be empty")
 
     thinking = thinking_enabled(body)

@@ -101,6 +101,8 @@ def test_other_endpoints_awaited(mock_url, tmp_path):
             assert (await client.files.retrieve(uploaded.id)).id == uploaded.id
             assert uploaded.id in [f.id for f in await client.files.list()]
             await client.files.delete(uploaded.id)
+            assert await client.files.download("file-big-70000", tmp_path / "big.bin") == 70000
+            assert (tmp_path / "big.bin").stat().st_size == 70000
             # A slow call is cancelled at once with its asyncio task.
             slow = asyncio.ensure_future(client.models.list(extra_headers={"X-Mock-Scenario": "stall_ms=20000"}))
             await asyncio.sleep(0.2)

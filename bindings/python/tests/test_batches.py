@@ -43,6 +43,30 @@ def test_input_writes_lines_and_refuses_bad_ones(tmp_path):
     assert lines[1]["body"]["messages"] == [{"role": "user", "content": "fine"}]
 
 
+def test_input_keeps_the_batch_rules(client, tmp_path):
+    """One model per file, a model the Batch API serves, no sampling fields;
+    the upload is named .jsonl (the mock, as Kimi, refuses other names)."""
+    path = tmp_path / "jobs.txt"
+    with libkimi.BatchInput(path) as batch_input:
+        with pytest.raises(libkimi.BadRequestError, match='Batch API does not serve "moonshot-v1-8k"; '
+                                                          'it runs kimi-k2.6 and kimi-k2.5'):
+            batch_input.add("a", model="moonshot-v1-8k", messages=user("hello"))
+        batch_input.add("a", messages=user("hello"), temperature=1.0, top_p=0.95)
+        with pytest.raises(libkimi.BadRequestError, match='model: "kimi-k2.5", but the lines before are for '
+                                                          '"kimi-k2.6"'):
+            batch_input.add("b", model="kimi-k2.5", messages=user("hello"))
+        with pytest.raises(libkimi.BadRequestError, match="but the lines before"):
+            batch_input.add("b", messages=user("hello"), extra_body={"model": "kimi-k2.5"}, model="kimi-k2.5")
+        with pytest.raises(libkimi.BadRequestError, match="seed: not a request field of Kimi's API reference"):
+            batch_input.add("b", messages=user("hello"), seed=3)
+        with pytest.raises(libkimi.BadRequestError, match="model: given twice"):
+            batch_input.add("b", messages=user("hello"), extra_body={"model": "kimi-k2.5"})
+    body = json.loads(path.read_text())["body"]
+    assert "temperature" not in body and "top_p" not in body
+    batch = client.batches.submit(path)
+    assert client.files.retrieve(batch.input_file_id).filename == "jobs.jsonl"
+
+
 def test_two_hundred_requests_come_back_by_custom_id(client, tmp_path):
     path = write(tmp_path / "200.jsonl", 200)
     batch = client.batches.submit(path, metadata={"job": "python"})
@@ -101,6 +125,10 @@ def test_cancel_list_and_retrieve(client, tmp_path):
     assert len(page) == 1 and page.has_more and page[0].id == batch.id and page.last_id == batch.id
     assert page[0].status == "cancelled"
     assert client.batches.list(after=page.last_id, limit=100)[0].id != batch.id
+    # Iterating a page goes on through the pages after it (the library's iterator).
+    every = [b.id for b in client.batches.list(limit=1)]
+    assert every[0] == batch.id and len(every) == len(set(every)) >= 2
+    assert every == [b.id for b in client.batches.list(limit=100)]
     assert client.batches.retrieve(batch.id).id == batch.id
     with pytest.raises(libkimi.NotFoundError):
         client.batches.retrieve("batch_missing")

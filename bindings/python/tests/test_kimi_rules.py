@@ -83,3 +83,131 @@ def test_no_continue_after_a_reasoning_only_cut(client, recorder):
         conversation.continue_()
     assert "max_completion_tokens=..." in str(refused.value)
     assert len(arrived(recorder)) == 1
+
+
+# The same requests as Tests/c/test_kimi_rules.c, given the Python way:
+# keyword fields and extra_body. The verdicts (and their messages) are the C
+# library's, so both front ends refuse and send exactly the same bodies.
+
+def test_the_rules_judge_the_body_as_sent(client, recorder):
+    with pytest.raises(libkimi.BadRequestError, match=r'thinking: given twice, as a request field '
+                                                      r'\(\{"type":"disabled"\}\) and in the extra JSON '
+                                                      r'\(\{"type":"enabled"\}\)'):
+        client.chat.completions.create(messages=user("hi"), thinking={"type": "disabled"},
+                                       extra_body={"thinking": {"type": "enabled"}, "temperature": 0.6})
+    with pytest.raises(libkimi.BadRequestError, match="temperature: kimi-k2.6 accepts only 1.0 with thinking on"):
+        client.chat.completions.create(messages=user("hi"), temperature=0.6,
+                                       extra_body={"thinking": {"type": "enabled"}})
+    with pytest.raises(libkimi.BadRequestError, match="temperature: given twice"):
+        client.chat.completions.create(messages=user("hi"), temperature=0.6, extra_body={"temperature": 1.0})
+    with pytest.raises(libkimi.BadRequestError, match="messages: given twice"):
+        client.chat.completions.create(messages=user("hi"), extra_body={"messages": user("other")})
+    # extra_body goes as given: None is JSON null, as in openai-python
+    with pytest.raises(libkimi.BadRequestError, match=r'thinking: given twice, .* and in the extra JSON \(null\)'):
+        client.chat.completions.create(messages=user("hi"), thinking={"type": "disabled"}, extra_body={"thinking": None})
+    with pytest.raises(libkimi.BadRequestError, match="seed: given twice, in the request's body"):
+        client.chat.completions.create(messages=user("hi"), seed=1, extra_body={"seed": 2})
+    assert arrived(recorder) == []
+    # The same value both ways is one field; thinking off in extra_body makes "required" legal.
+    client.chat.completions.create(messages=user("hi"), temperature=1, extra_body={"temperature": 1.0})
+    client.chat.completions.create(messages=user("use it"), tool_choice="required",
+                                   tools=[{"type": "function", "function": {"name": "lookup"}}],
+                                   extra_body={"thinking": {"type": "disabled"}})
+    first, second = [r["body"] for r in arrived(recorder)]
+    assert first["temperature"] == 1
+    assert second["thinking"] == {"type": "disabled"} and second["tool_choice"] == "required"
+
+
+def test_empty_messages_and_data_uris(client, recorder):
+    with pytest.raises(libkimi.BadRequestError, match="messages: empty; Kimi needs at least one message"):
+        client.chat.completions.create(messages=[])
+    bmp = "data:image/bmp;base64,Qk02AAAAAAAAADYAAAAoAAAA"
+    part = {"type": "image_url", "image_url": {"url": bmp}}
+    with pytest.raises(libkimi.BadRequestError, match=r'messages\[0\]\.content\[1\]\.image_url: mime: "image/bmp" '
+                                                      r'is not a supported image type'):
+        client.chat.completions.create(messages=[{"role": "user", "content": [{"type": "text", "text": "?"}, part]}])
+    with pytest.raises(libkimi.BadRequestError, match="found a GIF image"):
+        client.chat.completions.create(messages=[{"role": "user", "content": [
+            {"type": "image_url", "image_url": "data:image/png;base64,R0lGODlhAQABAAAAACw="}]}])
+    assert arrived(recorder) == []
+    png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAAA=="
+    client.chat.completions.create(messages=[{"role": "user", "content": [{"type": "image_url", "image_url": png}]}])
+    assert len(arrived(recorder)) == 1
+
+
+def test_thinking_keep(client, recorder):
+    with pytest.raises(libkimi.BadRequestError, match='thinking.keep: "last" is not a value Kimi takes'):
+        client.chat.completions.create(messages=user("hi"), thinking={"type": "enabled", "keep": "last"})
+    with pytest.raises(libkimi.BadRequestError, match="needs thinking enabled"):
+        client.chat.completions.create(messages=user("hi"), extra_body={"thinking": {"type": "disabled", "keep": "all"}})
+    with pytest.raises(libkimi.BadRequestError, match="kimi-k2.5 does not keep earlier turns' reasoning"):
+        client.chat.completions.create(model="kimi-k2.5", messages=user("hi"),
+                                       thinking={"type": "enabled", "keep": "all"})
+    assert arrived(recorder) == []
+    client.chat.completions.create(messages=user("hi"), thinking={"type": "enabled", "keep": "all"})
+    assert arrived(recorder)[0]["body"]["thinking"] == {"type": "enabled", "keep": "all"}
+
+
+def test_openai_only_fields_are_sent_and_said_once(client, recorder, caplog):
+    with caplog.at_level(logging.WARNING, logger="libkimi"):
+        for _ in range(2):
+            client.chat.completions.create(messages=user("hi"), logprobs=True, top_logprobs=2, seed=1,
+                                           service_tier="auto", parallel_tool_calls=False, store=False,
+                                           extra_body={"user": "u-1"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "libkimi" and r.levelno == logging.WARNING]
+    fields = ("logprobs", "top_logprobs", "seed", "service_tier", "parallel_tool_calls", "store", "user")
+    assert sorted(line.split(":")[0] for line in lines) == sorted(fields)
+    assert all("turn Kimi's rules off" in line for line in lines)
+    bodies = [r["body"] for r in arrived(recorder)]
+    assert len(bodies) == 2 and all(b["logprobs"] is True and b["user"] == "u-1" for b in bodies)
+
+
+def test_rules_off_for_a_gateway(recorder, caplog):
+    arrived(recorder)
+    with libkimi.Client(api_key="sk-test", base_url=recorder + "/v1", kimi_rules=False) as c:
+        with caplog.at_level(logging.WARNING, logger="libkimi"):
+            c.chat.completions.create(messages=user("hi"), seed=1, temperature=0.3,
+                                      extra_body={"thinking": {"type": "enabled"}})
+    assert not [r for r in caplog.records if r.name == "libkimi" and r.levelno == logging.WARNING]
+    body = arrived(recorder)[0]["body"]
+    assert body["seed"] == 1 and body["temperature"] == 0.3
+
+
+def test_an_empty_stop_answer_is_kept(client, recorder):
+    for question in ("say nothing [[empty]]", "think, then say nothing [[empty_reasoned]]"):
+        conversation = client.conversation()
+        conversation.add_message("user", question)
+        answer = conversation.create()
+        assert answer.choices[0].finish_reason == "stop" and answer.choices[0].message.content == ""
+        conversation.add_message("user", "and now?")
+        conversation.create()
+        assert len(conversation.messages) == 4
+        sent = arrived(recorder)[-1]["body"]["messages"]
+        assert sent[1] == {"role": "assistant", "content": ""}
+
+
+def test_fitting_counts_tools(client, recorder):
+    tool = {"type": "function", "function": {"name": "lookup", "description": "d" * 2000}}
+    fitted = client.chat.completions.fit_max_completion_tokens(messages=user("doc [[tokens=200000]]"), tools=[tool])
+    assert fitted < 262144 - 200000 - 2000
+    with pytest.raises(libkimi.BadRequestError, match="for the tool definitions"):
+        client.chat.completions.fit_max_completion_tokens(messages=user("[[tokens=261000]]"), tools=[tool])
+
+
+def test_web_search_calls_are_priced(recorder):
+    arrived(recorder)
+    tokens = (10 * 0.60 + 5 * 3.00) / 1e6
+    web_search = [{"type": "builtin_function", "function": {"name": "$web_search"}}]
+    for pricing, fee in ((None, 0.005), ((0.60, 0.15, 3.00, 0.01), 0.01), ({"input": 0.6, "cached_input": 0.15,
+                                                                           "output": 3.0, "web_search": 0}, 0)):
+        with libkimi.Client(api_key="sk-test", base_url=recorder + "/v1", pricing=pricing) as c:
+            answer = c.chat.completions.create(messages=user("news [[web_search]]"), tools=web_search,
+                                               thinking={"type": "disabled"})
+            assert answer.web_search_calls == 1
+            assert answer.cost_usd == pytest.approx(tokens + fee)
+            plain = c.chat.completions.create(messages=user("hi"))
+            assert plain.web_search_calls == 0 and plain.cost_usd == pytest.approx(tokens)
+            totals = c.usage
+            assert totals.web_search_calls == 1 and totals.cost_usd == pytest.approx(2 * tokens + fee)
+    with pytest.raises(libkimi.BadRequestError, match="web search price"):
+        libkimi.Client(api_key="sk-test", base_url=recorder + "/v1", pricing=(1, 1, 1, -1))

@@ -78,3 +78,38 @@ def test_estimate_models_balance(client, samples):
     assert (k26.context_length, k26.supports_image_in, k26.supports_video_in) == (262144, True, True)
     balance = client.balance()
     assert round(balance.available_balance, 5) == 49.58894
+
+
+def test_files_list_follows_the_pages(client):
+    """The mock pages like OpenAI when asked (X-Mock-Page-Size); files.list()
+    walks every page through the library's iterator."""
+    made = [client.files.create(file=(f"page-{i}.txt", b"text"), purpose="file-extract") for i in range(5)]
+    try:
+        everything = client.files.list()
+        paged = client.files.list(extra_headers={"X-Mock-Page-Size": "2"})
+        assert [f.id for f in paged] == [f.id for f in everything]
+        assert {f.id for f in made} <= {f.id for f in paged}
+    finally:
+        for f in made:
+            client.files.delete(f.id)
+
+
+def test_content_and_download_piece_by_piece(client, tmp_path):
+    """The mock's file-big-<N> is N bytes, byte i being i % 256;
+    file-cut-<N> stops halfway."""
+    target = tmp_path / "content.bin"
+    progress = []
+    assert client.files.download("file-big-5000000", target,
+                                 on_progress=lambda received, total: progress.append((received, total))) == 5000000
+    data = target.read_bytes()
+    assert len(data) == 5000000 and data[:256] == bytes(range(256)) and data[-1] == 4999999 % 256
+    assert progress[-1] == (5000000, 5000000) and len(progress) > 1
+    assert client.files.content("file-big-300").content == bytes(range(256)) + bytes(range(44))
+    with pytest.raises(libkimi.StreamAborted):
+        client.files.download("file-big-1000000", target, on_progress=lambda received, total: False)
+    with pytest.raises(libkimi.IncompleteStreamError, match=r"was cut after \d+ of 2000000 bytes") as cut:
+        client.files.download("file-cut-2000000", target)
+    assert "file-cut-2000000" in str(cut.value)
+    assert 0 < target.stat().st_size < 2000000  # what arrived is kept
+    with pytest.raises(libkimi.NotFoundError):
+        client.files.download("file-missing", target)

@@ -501,6 +501,9 @@ class AsyncFiles(_Threaded):
     async def content(self, file_id, **options):
         return await self._run(lambda c: c.files.content, file_id, **options)
 
+    async def download(self, file_id, path, *, on_progress=None, **options):
+        return await self._run(lambda c: c.files.download, file_id, path, on_progress=on_progress, **options)
+
 
 class AsyncModels(_Threaded):
     async def list(self, **options):

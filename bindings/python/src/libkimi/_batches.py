@@ -178,13 +178,26 @@ class BatchResult(_Object):
 
 
 class BatchPage(Page):
-    __slots__ = ("has_more", "last_id")
+    """One page of batches (`data`, `has_more`, `last_id`). Iterating it goes
+    on through the pages after it, as openai-python's pages do, fetched by
+    the library's iterator (kimi_batch_iter_next) as needed."""
+
+    __slots__ = ("has_more", "last_id", "_more")
     _fields = Page._fields + ("has_more", "last_id")
 
-    def __init__(self, data, has_more, last_id):
+    def __init__(self, data, has_more, last_id, more=None):
         super().__init__(data)
         self.has_more = has_more
         self.last_id = last_id
+        self._more = more
+
+    def __iter__(self):
+        yield from self.data
+        if self.has_more and self.last_id and self._more:
+            yield from self._more(self.last_id)
+
+    def auto_paging_iter(self):
+        return iter(self)
 
 
 _DONE = object()
@@ -266,7 +279,38 @@ class Batches:
         batches = [Batch(L.kimi_batch_page_get(page.pointer, i), page)
                    for i in range(L.kimi_batch_page_count(page.pointer))]
         return BatchPage(batches, bool(L.kimi_batch_page_has_more(page.pointer)),
-                         L.kimi_batch_page_last_id(page.pointer).decode() or None)
+                         L.kimi_batch_page_last_id(page.pointer).decode() or None,
+                         lambda last_id: self._walk(last_id, int(limit), settings))
+
+    def _walk(self, after, limit, settings):
+        """Every batch after `after`, page by page as needed. The iterator
+        keeps the call's settings and a cancel token of its own, which
+        Ctrl-C fires while a page is fetched on the main thread."""
+        from ._options import view
+        token = L.kimi_cancel_token_new()
+        iterator = ctypes.c_void_p()
+        try:
+            client = view(self._c(), settings, token)
+            try:
+                check(L.kimi_batch_iter_new(client or self._c(), str(after).encode(), limit, ctypes.byref(iterator)))
+            finally:
+                if client:
+                    L.kimi_client_free(client)  # the iterator keeps what it needs of it
+            pointer = ctypes.c_void_p()
+            while True:
+                hold = _interrupt.Hold(token) if token and _interrupt.on_main_thread() else None
+                try:
+                    status = L.kimi_batch_iter_next(iterator, ctypes.byref(pointer))
+                finally:
+                    if hold is not None:
+                        hold.release()
+                check(status)
+                if not pointer.value:
+                    return
+                yield Batch(pointer.value)
+        finally:
+            L.kimi_batch_iter_free(iterator)
+            L.kimi_cancel_token_free(token)
 
     def cancel(self, batch, **options):
         """Asks Kimi to cancel (only from validating, in_progress or

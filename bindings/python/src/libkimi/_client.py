@@ -85,10 +85,12 @@ class Client:
     log: where the library's log lines go: by default the logger "libkimi"
         (Python's logging, at the level it is enabled for); or a
         callable(level, message); or a level name, logged to stderr.
-    pricing: USD per million tokens for cost accounting, as a tuple
-        (input, cached_input, output) or a dict with those keys; default
-        Kimi K2.6's published prices (0.60, 0.15, 3.00). See `usage` and
-        ChatCompletion.cost_usd.
+    pricing: prices for cost accounting: USD per million tokens as a tuple
+        (input, cached_input, output) or a dict with those keys, and
+        optionally the USD per `$web_search` call (a fourth element, or
+        "web_search"); default Kimi K2.6's prices as platform.kimi.ai listed
+        them (0.60, 0.15, 3.00) and Kimi's $0.005 per search. See `usage`
+        and ChatCompletion.cost_usd.
     organization, project: accepted for openai-python scripts; Kimi has
         neither, so they are not sent.
 
@@ -158,8 +160,14 @@ class Client:
             check(L.kimi_client_options_set_ca_file(options, os.fsencode(ca_file)))
         if pricing is not None:
             if isinstance(pricing, dict):
-                pricing = (pricing["input"], pricing["cached_input"], pricing["output"])
-            check(L.kimi_client_options_set_pricing(options, *(float(p) for p in pricing)))
+                pricing = (pricing["input"], pricing["cached_input"], pricing["output"]) + (
+                    (pricing["web_search"],) if "web_search" in pricing else ())
+            pricing = tuple(float(p) for p in pricing)
+            if len(pricing) not in (3, 4):
+                raise ValueError("pricing: (input, cached_input, output) or (input, cached_input, output, web_search)")
+            check(L.kimi_client_options_set_pricing(options, *pricing[:3]))
+            if len(pricing) == 4:
+                check(L.kimi_client_options_set_web_search_price(options, pricing[3]))
         for name, value in (default_headers or {}).items():
             if given(value):
                 check(L.kimi_client_options_add_header(options, str(name).encode(), str(value).encode()))
@@ -282,11 +290,12 @@ class Client:
     def usage(self):
         """Running totals of every response this client produced (chat,
         streams, conversations, batch result lines), each counted once:
-        prompt, cached and completion tokens, responses, cost_usd."""
+        prompt, cached and completion tokens, responses, web_search_calls,
+        cost_usd (tokens and searches)."""
         client = self._pointer()
         return UsageTotals(L.kimi_client_usage_prompt_tokens(client), L.kimi_client_usage_cached_tokens(client),
                            L.kimi_client_usage_completion_tokens(client), L.kimi_client_usage_responses(client),
-                           L.kimi_client_usage_cost_usd(client))
+                           L.kimi_client_usage_cost_usd(client), L.kimi_client_usage_web_search_calls(client))
 
     def reset_usage(self):
         L.kimi_client_usage_reset(self._pointer())
@@ -390,6 +399,21 @@ class _RawCompletions:
         return self._completions._create(messages, model, stream, fields, raw=True)
 
 
+def _progress(on_progress):
+    """A kimi_progress_cb calling `on_progress(done, total)` (False stops),
+    and the list that keeps an exception it raised, to raise after the call."""
+    stored = []
+
+    def progress(done, total, _user_data):
+        try:
+            return 1 if on_progress(done, total) is False else 0
+        except BaseException as exc:
+            stored.append(exc)
+            return 1
+
+    return (_lib.progress_cb(progress) if on_progress else _lib.progress_cb()), stored
+
+
 class Files:
     """The Files API, shaped like openai-python's client.files."""
 
@@ -414,16 +438,7 @@ class Files:
         binary file) with `purpose` "file-extract", "image", "video" or
         "batch". `on_progress(sent, total)` may return False to cancel."""
         settings = call_settings("files.create", options)
-        stored = []
-
-        def progress(sent, total, _user_data):
-            try:
-                return 1 if on_progress(sent, total) is False else 0
-            except BaseException as exc:
-                stored.append(exc)
-                return 1
-
-        callback = _lib.progress_cb(progress) if on_progress else _lib.progress_cb()
+        callback, stored = _progress(on_progress)
         pointer = ctypes.c_void_p()
         with self._client._calling(settings) as client:
             if isinstance(file, (str, os.PathLike)):
@@ -452,15 +467,23 @@ class Files:
         return self._take_file(pointer.value)
 
     def list(self, **options):
+        """Every file of the account (all pages, fetched by the library's
+        iterator, kimi_file_iter_next)."""
         settings = call_settings("files.list", options)
-        pointer = ctypes.c_void_p()
+        iterator = ctypes.c_void_p()
+        files = []
         with self._client._calling(settings) as client:
-            check(L.kimi_files_list(client, ctypes.byref(pointer)))
-        try:
-            return Page([self._file(L.kimi_file_list_get(pointer.value, i))
-                         for i in range(L.kimi_file_list_count(pointer.value))])
-        finally:
-            L.kimi_file_list_free(pointer.value)
+            check(L.kimi_file_iter_new(client, ctypes.byref(iterator)))
+            try:
+                pointer = ctypes.c_void_p()
+                while True:
+                    check(L.kimi_file_iter_next(iterator, ctypes.byref(pointer)))
+                    if not pointer.value:
+                        break
+                    files.append(self._take_file(pointer.value))
+            finally:
+                L.kimi_file_iter_free(iterator)
+        return Page(files)
 
     def delete(self, file_id, **options):
         settings = call_settings("files.delete", options)
@@ -469,16 +492,41 @@ class Files:
         return FileDeleted(file_id)
 
     def content(self, file_id, **options):
-        """The extracted text of a "file-extract" file (`.text`)."""
-        settings = call_settings("files.content", options)
-        pointer = ctypes.c_void_p()
-        length = ctypes.c_size_t()
+        """The extracted text of a "file-extract" file (`.text`), or the
+        lines of a batch's output file, as it arrives piece by piece
+        (kimi_file_content_write). For a large file, download() writes it
+        to disk without holding it."""
+        pieces = []
+
+        def write(data, length, _user_data):
+            pieces.append(ctypes.string_at(data, length))
+            return 0
+
+        self._download("files.content", file_id, options, None, lambda client, progress, written: L.kimi_file_content_write(
+            client, str(file_id).encode(), _lib.write_cb(write), progress, None, written))
+        return FileContent(b"".join(pieces))
+
+    def download(self, file_id, path, *, on_progress=None, **options):
+        """Writes a file's content to `path` as it arrives (memory stays flat
+        whatever its size); returns the number of bytes written.
+        `on_progress(received, total)` (total 0 when unknown) may return
+        False to stop. A download cut before its end raises
+        IncompleteStreamError and leaves what arrived in `path`."""
+        with open(path, "wb") as target:
+            return self._download("files.download", file_id, options, on_progress,
+                                  lambda client, progress, written: L.kimi_file_content_to_fd(
+                                      client, str(file_id).encode(), target.fileno(), progress, None, written))
+
+    def _download(self, method, file_id, options, on_progress, run):
+        settings = call_settings(method, options)
+        callback, stored = _progress(on_progress)
+        written = ctypes.c_uint64()
         with self._client._calling(settings) as client:
-            check(L.kimi_file_content(client, str(file_id).encode(), ctypes.byref(pointer), ctypes.byref(length)))
-        try:
-            return FileContent(ctypes.string_at(pointer.value, length.value).decode("utf-8"))
-        finally:
-            L.kimi_string_free(pointer.value)
+            status = run(client, callback, ctypes.byref(written))
+        if stored:
+            raise stored[0]
+        check(status)
+        return written.value
 
 
 class Models:

@@ -48,6 +48,7 @@ lib, path = _load()
 # C callback types
 stream_cb = CFUNCTYPE(c_int, c_void_p, c_void_p)              # int (*)(const kimi_stream_event *, void *)
 progress_cb = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)  # int (*)(uint64_t, uint64_t, void *)
+write_cb = CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p)     # int (*)(const void *, size_t, void *)
 tool_fn = CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p)  # int (*)(name, args, result, void *)
 log_cb = CFUNCTYPE(None, c_int, c_char_p, c_void_p)           # void (*)(int, const char *, void *)
 # int (*)(const kimi_batch *, int64_t completed, int64_t failed, int64_t total, void *)
@@ -223,6 +224,9 @@ _DECLARATIONS = [
     ("kimi_file_delete", [P, S], c_int),
     # kimi_status kimi_file_content(kimi_client *, const char *, char **content_out, size_t *len_out);
     ("kimi_file_content", [P, S, OUT, LEN], c_int),
+    # kimi_status kimi_file_content_write(kimi_client *, const char *, kimi_write_cb, kimi_progress_cb, void *, uint64_t *);
+    ("kimi_file_content_write", [P, S, write_cb, progress_cb, c_void_p, POINTER(c_uint64)], c_int),
+    ("kimi_file_content_to_fd", [P, S, c_int, progress_cb, c_void_p, POINTER(c_uint64)], c_int),
     ("kimi_file_free", [P], None),
     ("kimi_file_id", [P], S),
     ("kimi_file_filename", [P], S),
@@ -236,6 +240,10 @@ _DECLARATIONS = [
     ("kimi_file_list_count", [P], c_size_t),
     ("kimi_file_list_get", [P, c_size_t], P),
     ("kimi_file_list_free", [P], None),
+    # kimi_status kimi_file_iter_new(kimi_client *, kimi_file_iter **); ..._next(kimi_file_iter *, kimi_file **);
+    ("kimi_file_iter_new", [P, OUT], c_int),
+    ("kimi_file_iter_next", [P, OUT], c_int),
+    ("kimi_file_iter_free", [P], None),
     # Token estimates, models, balance
     ("kimi_chat_estimate_tokens", [P, P, POINTER(c_int64)], c_int),
     ("kimi_chat_fit_max_completion_tokens", [P, P, POINTER(c_int64)], c_int),
@@ -321,12 +329,15 @@ _DECLARATIONS = [
     ("kimi_conversation_load_json", [P, S], c_int),
     # Cost accounting
     ("kimi_client_options_set_pricing", [P, c_double, c_double, c_double], c_int),
+    ("kimi_client_options_set_web_search_price", [P, c_double], c_int),
     ("kimi_chat_response_cost_usd", [P], c_double),
+    ("kimi_chat_response_web_search_calls", [P], c_int64),
     ("kimi_client_usage_prompt_tokens", [P], c_int64),
     ("kimi_client_usage_cached_tokens", [P], c_int64),
     ("kimi_client_usage_completion_tokens", [P], c_int64),
     ("kimi_client_usage_responses", [P], c_int64),
     ("kimi_client_usage_cost_usd", [P], c_double),
+    ("kimi_client_usage_web_search_calls", [P], c_int64),
     ("kimi_client_usage_reset", [P], None),
     # Batches: kimi_batch_input *kimi_batch_input_new(const char *path); ...
     ("kimi_batch_input_new", [S], P),
@@ -371,6 +382,10 @@ _DECLARATIONS = [
     ("kimi_batch_page_has_more", [P], c_int),
     ("kimi_batch_page_last_id", [P], S),
     ("kimi_batch_page_free", [P], None),
+    # kimi_status kimi_batch_iter_new(kimi_client *, const char *after, int limit, kimi_batch_iter **); ...
+    ("kimi_batch_iter_new", [P, S, c_int, OUT], c_int),
+    ("kimi_batch_iter_next", [P, OUT], c_int),
+    ("kimi_batch_iter_free", [P], None),
 ]
 
 # Calls that can wait on the network go through `lib` (CDLL: the GIL is
@@ -381,7 +396,8 @@ _DECLARATIONS = [
 fast = ctypes.PyDLL(path)
 _BLOCKING = {"kimi_client_new", "kimi_chat_create", "kimi_chat_continue", "kimi_chat_stream", "kimi_chat_stream_open",
              "kimi_stream_next", "kimi_file_upload", "kimi_file_upload_data", "kimi_file_retrieve", "kimi_file_delete",
-             "kimi_file_content", "kimi_files_list", "kimi_chat_estimate_tokens", "kimi_models_list",
+             "kimi_file_content", "kimi_file_content_write", "kimi_file_content_to_fd", "kimi_files_list",
+             "kimi_file_iter_next", "kimi_batch_iter_next", "kimi_chat_estimate_tokens", "kimi_models_list",
              "kimi_chat_fit_max_completion_tokens",
              "kimi_balance_get", "kimi_conversation_create", "kimi_conversation_stream", "kimi_conversation_run",
              "kimi_conversation_continue", "kimi_stream_free", "kimi_stream_cancel", "kimi_client_free",

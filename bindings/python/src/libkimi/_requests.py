@@ -1,6 +1,9 @@
 """Turns openai-style arguments into a libkimi request handle.
 
-The whole body goes to the C library as one JSON text (one call); messages
+The keyword fields go to the C library as one JSON body (one call) and
+extra_body as the request's extra JSON, exactly as a C caller would give
+them, so the library's Kimi rules judge both the same way for both (a field
+given in both with different values is refused, naming both). Messages
 holding MediaPart objects are built through the message API so their files
 are streamed, not loaded into Python."""
 
@@ -42,6 +45,13 @@ def plain(value):
     return value
 
 
+def _result_dict(value):
+    """json.dumps' fallback for extra_body: result objects as dicts."""
+    if isinstance(value, _Object):
+        return value.to_dict()
+    raise TypeError(f"extra_body: {type(value).__name__} is not JSON")
+
+
 def has_media(message):
     content = message.get("content") if isinstance(message, dict) else None
     return isinstance(content, list) and any(isinstance(part, MediaPart) for part in content)
@@ -79,7 +89,6 @@ def build(model, messages, fields, method="create"):
             body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value)
         else:
             body[key] = plain(value)
-    body.update(plain(extra))
     messages = [m if isinstance(m, dict) else plain(m) for m in messages]
     media = any(has_media(m) for m in messages)
     if not media:
@@ -90,6 +99,10 @@ def build(model, messages, fields, method="create"):
         if media:
             for message in messages:
                 append_message(request, message)
+        if extra:
+            # As given: a None in extra_body is JSON null, as openai-python sends it.
+            text = json.dumps(extra, separators=(",", ":"), default=_result_dict)
+            check(L.kimi_chat_request_set_extra_json(request, text.encode()))
         settings.apply_to_request(request)
     except BaseException:
         L.kimi_chat_request_free(request)

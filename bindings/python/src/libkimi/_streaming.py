@@ -28,6 +28,7 @@ def response_from(handle, full=True, cls=ChatCompletion):
     full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
     completion = cls.from_dict(body, full_content)
     completion.cost_usd = L.kimi_chat_response_cost_usd(handle)
+    completion.web_search_calls = L.kimi_chat_response_web_search_calls(handle)
     completion._request_id = L.kimi_chat_response_request_id(handle).decode() or None
     return completion
 

@@ -265,11 +265,12 @@ class Choice(_Object):
 class ChatCompletion(_Object):
     """A chat completion. `full_content` is Partial Mode's prefix followed by
     the completion (the content when there was no prefix). `cost_usd` is
-    what it cost under the client's prices (Client(pricing=...)).
+    what it cost under the client's prices (Client(pricing=...)), its
+    `$web_search` calls (`web_search_calls`) included.
     `_request_id` is the server's request id, as in openai-python."""
 
     _fields = ("id", "choices", "created", "model", "object", "service_tier", "system_fingerprint", "usage")
-    _computed = ("full_content", "cost_usd", "_request_id")
+    _computed = ("full_content", "cost_usd", "web_search_calls", "_request_id")
     __slots__ = _fields + _computed
     _nested = {"choices": [Choice], "usage": CompletionUsage}
 
@@ -283,6 +284,7 @@ class ChatCompletion(_Object):
         self.service_tier = self.system_fingerprint = None
         self.full_content = full_content
         self.cost_usd = cost_usd
+        self.web_search_calls = None
         self._request_id = None
 
     def _after_json(self):
@@ -294,6 +296,7 @@ class ChatCompletion(_Object):
             self.usage = self.choices[0].usage
         self.full_content = None
         self.cost_usd = None
+        self.web_search_calls = None
         self._request_id = None
 
     @classmethod
@@ -438,16 +441,18 @@ class FileDeleted(_Object):
 
 
 class FileContent(_Object):
-    """A file's extracted text (`text`) and its bytes (`content`)."""
+    """A file's content: its bytes (`content`) and its text (`text`, UTF-8;
+    a byte that is not becomes U+FFFD)."""
 
-    __slots__ = _fields = ("text",)
+    __slots__ = ("content",)
+    _fields = ("text",)
 
-    def __init__(self, text):
-        self.text = text
+    def __init__(self, content):
+        self.content = content if isinstance(content, bytes) else str(content).encode("utf-8")
 
     @property
-    def content(self) -> bytes:
-        return self.text.encode("utf-8")
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
 
 class Model(_Object):
@@ -500,11 +505,13 @@ class Balance(_Object):
 class UsageTotals(_Object):
     """A client's running totals (Client.usage)."""
 
-    __slots__ = _fields = ("prompt_tokens", "cached_tokens", "completion_tokens", "responses", "cost_usd")
+    __slots__ = _fields = ("prompt_tokens", "cached_tokens", "completion_tokens", "responses", "cost_usd",
+                           "web_search_calls")
 
-    def __init__(self, prompt_tokens, cached_tokens, completion_tokens, responses, cost_usd):
+    def __init__(self, prompt_tokens, cached_tokens, completion_tokens, responses, cost_usd, web_search_calls=0):
         self.prompt_tokens = prompt_tokens
         self.cached_tokens = cached_tokens
         self.completion_tokens = completion_tokens
         self.responses = responses
         self.cost_usd = cost_usd
+        self.web_search_calls = web_search_calls
