@@ -4,8 +4,8 @@ import KimiCore
 /// A task handle. Its pointer is also the `kimi_stream_event *` the task's
 /// callbacks receive.
 final class TaskBox: EventSource {
-    let task: ChatTask
-    init(_ task: ChatTask) {
+    let task: KimiCore.Task
+    init(_ task: KimiCore.Task) {
         self.task = task
         super.init(reader: task.events)
     }
@@ -22,11 +22,11 @@ private enum Sink {
 /// (kimi_task_free waits for a running one); a queue gets copies.
 private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req: OpaquePointer?, _ sink: Sink,
                        _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
-                       _ make: (Client, ChatRequest) throws(KimiError) -> ChatTask) -> Int32 {
+                       _ make: (Client, ChatRequest) throws(KimiError) -> KimiCore.Task) -> Int32 {
     callStoring(function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
         let request = try require(req, "req", as: RequestBox.self).request
-        let delivery: (UInt) -> ChatTask.Delivery
+        let delivery: (UInt) -> KimiCore.Task.Delivery
         switch sink {
         case .callback(let callback):
             delivery = { address in
@@ -90,14 +90,14 @@ public func kimi_chat_create_start_queued(_ client: OpaquePointer?, _ req: Opaqu
 }
 
 /// The task's failure as the calling thread's last error, or OK.
-private func outcome(_ function: StaticString, _ task: ChatTask, _ status: Status) -> Int32 {
+private func outcome(_ function: StaticString, _ task: KimiCore.Task, _ status: Status) -> Int32 {
     guard status != .ok else { return call(function) {} }
     return fail(function, task.error ?? KimiError(status, "the task failed"))
 }
 
 @c @implementation
 public func kimi_task_wait(_ task: OpaquePointer?, _ timeoutMs: Int64) -> Int32 {
-    var found: ChatTask?
+    var found: KimiCore.Task?
     let checked = call(#function) { () throws(KimiError) in
         let task = try require(task, "task", as: TaskBox.self).task
         if timeoutMs != 0, task.status == nil, task.isOnLoopThread {
@@ -128,7 +128,7 @@ public func kimi_task_status(_ task: OpaquePointer?) -> Int32 {
 @c @implementation
 public func kimi_task_response(_ task: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     out?.pointee = nil
-    var found: ChatTask?
+    var found: KimiCore.Task?
     let checked = call(#function) { () throws(KimiError) in
         guard out != nil else { throw .invalidArgument("out must not be NULL") }
         found = try require(task, "task", as: TaskBox.self).task

@@ -7,7 +7,7 @@ public struct Chat {
 
     /// Sends `request` and decodes the whole answer.
     public func create(_ request: ChatRequest) throws(KimiError) -> ChatResponse {
-        let call = try self.call(request, streamed: false)
+        let call = try self.call(request, sink: WholeBody.shared)
         let response = try Chat.completion(of: client.engine.perform(call), gate: client.config.gate)
         Chat.finish(response, call: call, prefill: request.prefill, usage: client.usage)
         return response
@@ -28,28 +28,16 @@ public struct Chat {
         try ChatStream(chat: self, request: request)
     }
 
-    /// A streamed completion to run on the event loop (`ChatTask.start`).
-    /// Request errors are thrown here; everything later is the task's outcome.
-    public func streamTask(_ request: ChatRequest) throws(KimiError) -> ChatTask {
-        ChatTask(kind: .stream, call: try call(request, streamed: true), engine: client.engine, prefill: request.prefill)
-    }
-
-    /// A non-streamed completion to run on the event loop.
-    public func createTask(_ request: ChatRequest) throws(KimiError) -> ChatTask {
-        ChatTask(kind: .create, call: try call(request, streamed: false), engine: client.engine, prefill: request.prefill)
-    }
-
     /// The call of `request`: its body prepared under Kimi's rules, its own
-    /// options over the client view's. `stop` is the caller's own stop
-    /// token (a pull stream's cancel).
-    func call(_ request: ChatRequest, streamed: Bool, stop: CancelToken? = nil) throws(KimiError) -> Call {
+    /// options over the client view's; streamed when `sink` reads a stream.
+    func call(_ request: ChatRequest, sink: BodySink) throws(KimiError) -> Call {
         let config = client.config
+        let streamed = sink.streams
         var http = HTTPRequest(method: .post, url: config.base.endpoint("/chat/completions"),
                                headers: streamed ? config.streamHeaders : config.jsonHeaders,
                                body: try prepareBody(request, for: streamed ? .stream : .create))
         http.expects = streamed ? .eventStream : .whole
-        http.stop = stop
-        return try client.call(http, request.callOptions)
+        return try client.call(http, request.callOptions, sink: sink)
     }
 
     /// The response in a create's 2xx answer.

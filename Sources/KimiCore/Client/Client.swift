@@ -39,9 +39,11 @@ public final class Client: @unchecked Sendable {
     /// Blocking calls still work afterwards; a new task starts a new loop.
     public func close() { engine.close() }
 
-    /// A call of `request` with `options` over this view's.
-    func call(_ request: HTTPRequest, _ options: CallOptions = CallOptions()) throws(KimiError) -> Call {
-        try Call(request, config: config, options: defaults.overridden(by: options))
+    /// A call of `request` with `options` over this view's; its 2xx body
+    /// goes to `sink`.
+    func call(_ request: HTTPRequest, _ options: CallOptions = CallOptions(),
+              sink: BodySink = WholeBody.shared) throws(KimiError) -> Call {
+        try Call(request, config: config, options: defaults.overridden(by: options), sink: sink)
     }
 
     /// Runs `request` on the calling thread; its answer's JSON object.

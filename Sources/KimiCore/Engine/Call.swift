@@ -1,28 +1,33 @@
-import CCurl
 import Synchronization
 
 /// One request from its first attempt to its end: the one request lifecycle
-/// of the library. Every call style is a driver over it: the blocking
-/// driver runs one on the caller's thread (as curl_easy_perform drives a
-/// private multi handle), the loop driver runs many on the client's event
-/// loop.
+/// of the library. A `Scheduler` runs it: on the caller's thread for a
+/// blocking call (as curl_easy_perform runs a private multi handle), on the
+/// client's event loop for a task.
 ///
-///     ready ──attach──▶ running ──transfer ends / fails──▶ finished
-///       ▲                  │                                  ▲
-///       └──retry time── waiting ◀──failed, retryable──────────┘
+///     queued ──slot──▶ ready ──attempt──▶ running ──ended / failed──▶ finished
+///                        ▲                   │                           ▲
+///                        └───retry time─── waiting ◀──failed, retryable──┘
 ///
-/// A call never blocks and never touches a multi handle. It starts an
-/// attempt on the easy handle a driver lends it; it is told how the
-/// attempt ended (or that its deadline or a cancel ended it) and decides:
-/// the call's result, its error (one error mapping for all call styles), or
-/// a retry after the policy's wait. Once a 2xx stream has started it is
-/// never retried: its events may have been delivered. It keeps what the
-/// response's metadata needs: attempts, times, the final status and headers.
+/// A call never blocks and touches no transport: its scheduler lends it an
+/// attempt (a `Transfer`) and tells it, in the engine's words, how that
+/// ended (`AttemptEnd`). The call decides everything else, once, here: its
+/// error (one mapping for every call style), a retry after the policy's wait
+/// (never once a 2xx stream started: its events may have been delivered),
+/// and for a streamed body the end verdict: complete (the sink's own end
+/// marker, or the end of a body that needs none), cut, timed out, cancelled
+/// or too large. Its 2xx body goes to its `sink` as it arrives.
+///
+/// Stopping is one path, `cancel(_:)`, from any thread: the caller's cancel
+/// tokens, a stream's or a task's cancel, a callback's stop and a client
+/// being freed all come through it; it wakes whoever runs the call.
 final class Call: @unchecked Sendable {
     enum Phase: Equatable {
+        /// Waiting for a slot under the client's connection cap.
+        case queued
         /// An attempt is to be started: the first, or a retry whose wait is over.
         case ready
-        /// An attempt's transfer runs on an easy handle a driver lent.
+        /// An attempt runs on a transfer its scheduler lent.
         case running
         /// Waiting until this time (monotonic ns) to retry.
         case waiting(UInt64)
@@ -30,39 +35,61 @@ final class Call: @unchecked Sendable {
         case finished
     }
 
+    /// Why a call was stopped from outside.
+    enum Stop: Int {
+        case none = 0, token, stream, task, callback, clientFreed
+    }
+
+    /// What a streamed body gave when asked (`pull`).
+    enum Pull {
+        /// The sink has something for its reader (a chat message's events).
+        case produced
+        /// Nothing new until more bytes arrive.
+        case waiting
+        /// The call is over (its verdict is in `error`).
+        case over
+    }
+
     let request: HTTPRequest
     let config: ClientConfig
+    /// Where a 2xx body goes: kept whole, or read as it arrives.
+    let sink: BodySink
     /// The settled per-call settings.
     let timeoutMs: UInt32
     let idleTimeoutMs: UInt32
     let maxRetries: UInt32
     let startedAt = monotonicNanos()
-    /// The whole call's deadline (retries and their waits included).
+    /// The whole call's deadline (cap waits, retries and their waits included).
     let deadline: UInt64?
 
-    private(set) var phase = Phase.ready
+    private(set) var phase = Phase.queued
     /// The current attempt, or the last one once the call is over.
     private(set) var transfer: Transfer?
     private(set) var attempts = 0
     /// Why the call failed; nil while it runs and after a success.
     private(set) var error: KimiError?
-    /// For a streamed answer: how curl ended its transfer (the consumer
-    /// decides what that means once it has read every byte).
-    private(set) var streamEnd: KimiError?
-    /// The stream's transfer ended and its consumer has yet to judge it.
-    private var streamEndPending = false
     private(set) var endedAt: UInt64 = 0
-    /// The owner's stop (a task cancelled), from any thread.
-    private let stopped = Atomic<Bool>(false)
+    /// How the running streamed attempt ended, waiting for its sink to be
+    /// drained before the verdict (a pull stream's reader drains it).
+    private var pendingEnd: AttemptEnd?
+
+    private let stopped = Atomic<Int>(Stop.none.rawValue)
+    private let wakeLock = Lock()
+    /// Wakes the scheduler running the call (set while one does).
+    private var waker: (@Sendable (Call) -> Void)?
+    /// The waiters this call registered on the caller's cancel tokens.
+    private var tokenWaiter: CancelToken.Waiter?
 
     /// `options` are the call's own over the client view's (already merged).
-    init(_ request: HTTPRequest, config: ClientConfig, options: CallOptions) throws(KimiError) {
+    init(_ request: HTTPRequest, config: ClientConfig, options: CallOptions, sink: BodySink = WholeBody.shared)
+        throws(KimiError) {
         var request = request
         if !options.query.isEmpty { request.url = config.base.appendingQuery(request.url, options.query) }
         request.headers = try request.headers.adding(options.headers)
         if let cancel = options.cancel, request.cancel == nil { request.cancel = cancel }
         self.request = request
         self.config = config
+        self.sink = sink
         timeoutMs = options.timeoutMs != 0 ? options.timeoutMs : config.timeoutMs
         idleTimeoutMs = options.idleTimeoutMs != 0 ? options.idleTimeoutMs : config.idleTimeoutMs
         maxRetries = options.maxRetries >= 0 ? UInt32(options.maxRetries) : config.retry.maxRetries
@@ -71,53 +98,95 @@ final class Call: @unchecked Sendable {
 
     var isFinished: Bool { phase == .finished }
 
-    /// True once a 2xx stream (events or lines) has started: from then on
-    /// the call is never retried.
+    /// Makes the call start no earlier than `time` (monotonic ns): a poll
+    /// that waits between calls (a batch being waited for).
+    func startNoEarlier(than time: UInt64) {
+        if phase == .queued { phase = .waiting(time) }
+    }
+
+    /// True once a 2xx streamed body (events or lines) has started: from
+    /// then on the call is never retried.
     var isStreaming: Bool { transfer?.mode == .stream }
 
-    // MARK: - Stopping
+    // MARK: - Stopping (any thread)
 
-    /// Stops the call from any thread (a task's cancel); drivers see it at
-    /// their next look and end the call with `.aborted`.
-    func stop() { stopped.store(true, ordering: .releasing) }
+    /// Stops the call: its scheduler ends it with `.aborted` at its next
+    /// look, keeping what arrived. The first reason given is the one told.
+    func cancel(_ reason: Stop) {
+        guard stopped.compareExchange(expected: Stop.none.rawValue, desired: reason.rawValue,
+                                      ordering: .acquiringAndReleasing).exchanged else { return }
+        wakeLock.withLock { waker }?(self)
+    }
+
+    /// A scheduler takes the call on: `wake` is how a cancel reaches it
+    /// (from any thread). The caller's cancel tokens cancel through it.
+    func adopt(wake: @escaping @Sendable (Call) -> Void) {
+        wakeLock.withLock { waker = wake }
+        if let token = request.cancel, tokenWaiter == nil {
+            let waiter = CancelToken.Waiter { [weak self] in self?.cancel(.token) }
+            tokenWaiter = waiter
+            token.register(waiter)
+        }
+        if stopped.load(ordering: .acquiring) != Stop.none.rawValue { wake(self) }
+    }
+
+    /// The scheduler lets go of the call (it finished).
+    private func release() {
+        wakeLock.withLock { waker = nil }
+        if let waiter = tokenWaiter, let token = request.cancel { token.unregister(waiter) }
+        tokenWaiter = nil
+    }
 
     /// Why the call must stop now, if it must.
     var cancellation: KimiError? {
-        if stopped.load(ordering: .acquiring) { return KimiError(.aborted, "cancelled (\(request.label))") }
-        if case .waiting = phase { return request.cancellation(waiting: true) }
-        return request.cancellation
+        let reason = Stop(rawValue: stopped.load(ordering: .acquiring)) ?? .none
+        let where_: String
+        switch phase {
+        case .waiting: where_ = "while waiting to retry \(request.label)"
+        case .queued: where_ = "while waiting for a connection slot for \(request.label)"
+        default: where_ = "(\(request.label))"
+        }
+        switch reason {
+        case .none: return request.cancel?.isCancelled == true ? KimiError(.aborted, "cancelled through the cancel token \(where_)") : nil
+        case .token: return KimiError(.aborted, "cancelled through the cancel token \(where_)")
+        case .stream: return KimiError(.aborted, "the stream was cancelled \(where_)")
+        case .task: return KimiError(.aborted, "cancelled \(where_)")
+        case .callback: return KimiError(.aborted, "the stream callback returned non-zero (\(request.label))")
+        case .clientFreed: return KimiError(.aborted, "the client was freed (\(request.label))")
+        }
     }
 
-    // MARK: - Attempts
+    // MARK: - Attempts (the scheduler's thread)
 
-    /// Starts the next attempt on `easy` (freshly reset); the caller then
-    /// runs it. A failure here is the attempt's (`fail` it).
-    func attach(_ easy: EasyHandle) throws(KimiError) -> Transfer {
+    /// A slot under the connection cap was taken for the call.
+    func admitted() {
+        if phase == .queued { phase = .ready }
+    }
+
+    /// The next attempt runs on `transfer` (the scheduler's transport made it).
+    func attempting(_ transfer: Transfer) {
         attempts += 1
-        let transfer = Transfer(request: request, maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes)
         self.transfer = transfer
+        pendingEnd = nil
         phase = .running
-        try transfer.configure(easy, client: config, timeoutMs: remainingMs())
-        return transfer
     }
 
     /// What is left of the whole-call timeout for a new attempt; 0: none.
-    private func remainingMs() -> UInt32 {
+    var remainingMs: UInt32 {
         guard let deadline else { return 0 }
         return UInt32(max(1, millisecondsLeft(until: deadline, cap: Int32.max)))
     }
 
-    /// The running attempt's transfer ended with curl's `code` (the driver
-    /// has taken its easy handle back).
-    func transferEnded(_ code: CURLcode) {
+    /// The running attempt ended (its transport has let go of it).
+    func attemptEnded(_ end: AttemptEnd) {
         guard phase == .running, let transfer else { return }
         if transfer.mode == .stream {
-            streamEnd = transfer.failure(code).map(config.gate.admit)
-            streamEndPending = true
-            finish(nil)
+            // The verdict waits until the sink has read everything that came
+            // (its owner pulls now; a pull stream's reader when it reads on).
+            pendingEnd = end
             return
         }
-        if var failure = error(of: transfer, code) {
+        if var failure = error(of: transfer, end) {
             if transfer.status > 0 { failure.headers = config.gate.admit(transfer.head.fields) }
             fail(failure)
         } else {
@@ -125,79 +194,105 @@ final class Call: @unchecked Sendable {
         }
     }
 
+    /// Hands the sink what has arrived of a streamed body. Decides the end
+    /// once the sink has read everything and the attempt is over, or the
+    /// sink saw its own end marker, or it failed.
+    func pull() -> Pull {
+        guard phase == .running, let transfer, transfer.mode == .stream else { return isFinished ? .over : .waiting }
+        do throws(KimiError) {
+            switch try sink.consume(transfer.inbound) {
+            case .produced:
+                return .produced
+            case .ended:
+                finish(nil)
+                return .over
+            case .needsMore:
+                guard let end = pendingEnd else { return .waiting }
+                finish(verdict(end))
+                return .over
+            }
+        } catch {
+            finish(error)
+            return .over
+        }
+    }
+
+    /// The verdict on a streamed body whose attempt ended with `end` before
+    /// the sink's own end marker.
+    private func verdict(_ end: AttemptEnd) -> KimiError? {
+        switch end {
+        case .delivered:
+            guard let marker = sink.endMarker else { return nil }
+            return KimiError(.incomplete, "\(sink.what) ended before \(marker)\(sink.earlyEndNote) (\(request.label))")
+        case .failed(let failure):
+            // Limits, timeouts and stops are what they are, wherever they strike.
+            if [.tooLarge, .timeout, .aborted].contains(failure.status) { return failure }
+            let marker = sink.endMarker.map { " before \($0)" } ?? ""
+            return KimiError(.incomplete, "\(sink.what) broke\(marker)\(sink.earlyEndNote): \(failure.message)")
+        }
+    }
+
     /// The current attempt, or the wait for the next, ends with `error`: a
     /// retry when the policy allows one and nothing was delivered, else the
-    /// end of the call. The driver has taken the attempt's handle back.
+    /// end of the call. The scheduler has taken the attempt back.
     func fail(_ error: KimiError) {
-        var error = config.gate.admit(error)
-        if case .waiting = phase {
-            finish(error)
-            return
-        }
-        if isStreaming || cancellation != nil {
-            finish(error)
-            return
-        }
+        var error = error
+        if case .waiting = phase { return finish(error) }
+        if phase == .queued || isStreaming || cancellation != nil { return finish(error) }
         let retry = attempts - 1
         guard case .retry(let delayMs) = config.retry.decide(after: error, retry: retry, limit: maxRetries) else {
             if retry > 0 { error.message += " (after \(retry) \(retry == 1 ? "retry" : "retries"))" }
-            finish(error)
-            return
+            return finish(error)
         }
         let retryAt = KimiCore.deadline(afterMs: delayMs)
         if let deadline, retryAt >= deadline {
             error.message += " (no time left to retry within the \(timeoutMs) ms timeout)"
-            finish(error)
-            return
+            return finish(error)
         }
-        config.log.log(.warn, "retry \(attempts) of \(maxRetries) for \(request.label) in \(delayMs) ms: \(error.message)")
+        let gated = config.gate.admit(error)
+        config.log.log(.warn, "retry \(attempts) of \(maxRetries) for \(request.label) in \(delayMs) ms: \(gated.message)")
         phase = .waiting(retryAt)
     }
 
-    /// The wait before a retry is over.
+    /// The wait before a retry is over: the next attempt needs a slot again.
     func retryNow() {
-        if case .waiting = phase { phase = .ready }
-    }
-
-    /// A stream's consumer ends the call its own way (it saw `[DONE]`, its
-    /// decoding failed, or it judged how the transfer ended): `error` is the
-    /// call's result.
-    func end(_ error: KimiError?) {
-        guard phase != .finished || streamEndPending else { return }
-        streamEndPending = false
-        finish(error.map(config.gate.admit))
+        if case .waiting = phase { phase = .queued }
     }
 
     private func finish(_ error: KimiError?) {
+        guard phase != .finished else { return }
+        var error = error.map(config.gate.admit)
+        if isStreaming, error != nil, error?.httpStatus == 0 { error?.httpStatus = transfer?.status ?? 0 }
         self.error = error
         phase = .finished
         endedAt = monotonicNanos()
+        release()
     }
 
-    // MARK: - Clock and tokens
+    // MARK: - Clock
 
-    /// When a driver must look at the call again at the latest: the idle
-    /// deadline of the running attempt, the end of a retry wait, the whole
-    /// call's deadline. Nil: only the sockets (or a cancel) matter.
+    /// When the scheduler must look at the call again at the latest: the
+    /// idle deadline of the running attempt, the end of a retry wait, the
+    /// whole call's deadline. Nil: only the transport (or a cancel) matters.
     var wakeAt: UInt64? {
         var at = deadline
         switch phase {
         case .running:
-            if idleTimeoutMs > 0, let transfer {
+            if idleTimeoutMs > 0, let transfer, !transfer.isPaused {
                 let idle = KimiCore.deadline(afterMs: Int64(idleTimeoutMs), from: transfer.lastActivity)
                 at = min(at ?? idle, idle)
             }
         case .waiting(let until):
             at = min(at ?? until, until)
-        case .ready, .finished:
+        case .queued, .ready, .finished:
             break
         }
         return at
     }
 
     /// What ends the current phase now, if anything: a cancel, the whole
-    /// call's deadline, the idle timeout of the running attempt. The driver
-    /// takes the attempt's handle back and `fail`s the call with it.
+    /// call's deadline, the idle timeout of the running attempt. The
+    /// scheduler takes the attempt back and `fail`s the call with it.
     func expiry(now: UInt64 = monotonicNanos()) -> KimiError? {
         if let cancelled = cancellation { return cancelled }
         if let deadline, now >= deadline {
@@ -212,13 +307,13 @@ final class Call: @unchecked Sendable {
     // MARK: - The one error mapping
 
     /// The error a finished attempt stands for; nil for a usable answer.
-    private func error(of transfer: Transfer, _ code: CURLcode) -> KimiError? {
-        if let failure = transfer.failure(code) { return failure }
+    private func error(of transfer: Transfer, _ end: AttemptEnd) -> KimiError? {
+        if case .failed(let failure) = end { return failure }
         guard transfer.isSuccess else { return httpError(transfer) }
         if request.expects == .eventStream {
             // A 2xx that is not an event stream: an error object, or the wrong type.
             if case .success(let root) = JSONValue.parse(transfer.body),
-               let error = ErrorDecoder.apiError(in: root, httpStatus: transfer.status) {
+               let error = ErrorDecoder.apiError(in: root, httpStatus: transfer.status, gate: config.gate) {
                 return error
             }
             let type = transfer.contentType.isEmpty ? "no content type" : transfer.contentType
@@ -270,6 +365,14 @@ final class Call: @unchecked Sendable {
                                 httpStatus: transfer?.status ?? 0, attempts: attempts, elapsedMs: ms(end),
                                 firstByteMs: ms(transfer?.firstByteAt ?? 0), firstTokenMs: ms(firstTokenAt))
     }
+}
+
+/// How a transport says an attempt ended, in the engine's words.
+enum AttemptEnd {
+    /// The whole answer arrived.
+    case delivered
+    /// It did not: why (a transport failure, a timeout, a size limit...).
+    case failed(KimiError)
 }
 
 /// What a response tells about the call that made it.

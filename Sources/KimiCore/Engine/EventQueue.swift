@@ -148,7 +148,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
 
     /// Copies the events of `source`'s current message (from its current
     /// event on) to the end of the queue.
-    public func push(_ source: EventCursor, from member: Member) {
+    public func push(_ source: TaskEvents, from member: Member) {
         lock.withLock {
             let wasEmpty = head == records.count
             if member.completionID.isEmpty { member.completionID.append(UnsafeRawBufferPointer(source.completionID)) }
@@ -160,7 +160,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             let created = source.completionCreated
             let (raw, low) = bytes.append(source.rawChunk)
             let first = records.count
-            source.forEachInMessage { event in
+            source.forEachPending { event in
                 let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
                 records.append(Record(member: member, epoch: member.epoch, event: event, text: copy(source.text(of: event)),
                                       toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,

@@ -15,22 +15,35 @@ extension Files {
         request.expects = .lines
         var options = CallOptions()
         options.cancel = cancel
-        let call = try client.call(request, options)
-        let driver = BlockingDriver(call, engine: client.engine)
-        defer { driver.detach() }
-        var size: Int64?
+        let sink = ByteSink("the download")
+        let call = try client.call(request, options, sink: sink)
+        let run = try BlockingRun(call, engine: client.engine)
         while true {
-            driver.pump()
-            guard let transfer = call.transfer, transfer.mode == .stream else {
-                // Over without a body to read: the call's error (a refusal, say).
-                throw call.error ?? KimiError(.internal, "the file's content ended without an answer")
+            switch call.pull() {
+            case .waiting:
+                run.round()
+            case .produced:
+                guard let transfer = call.transfer else { continue }
+                let size = Files.contentLength(transfer.head.fields)
+                guard try consume(transfer.inbound, size, false) else {
+                    run.end(KimiError(.aborted, "the reader stopped (\(call.request.label))"))
+                    return false
+                }
+                sink.leftover = transfer.inbound.count
+            case .over:
+                run.reap()
+                guard call.isStreaming, let transfer = call.transfer else {
+                    // Over without a body to read: the call's error (a refusal, say).
+                    throw call.error ?? KimiError(.internal, "the file's content ended without an answer")
+                }
+                // What is left (a last line without its end) goes once more,
+                // with the verdict on the body's end.
+                guard try consume(transfer.inbound, Files.contentLength(transfer.head.fields), call.error == nil) else {
+                    return false
+                }
+                if let error = call.error { throw error }
+                return true
             }
-            let announced = size ?? Files.contentLength(transfer.head.fields)
-            size = announced
-            let failure = call.isFinished ? call.error ?? call.streamEnd : nil
-            guard try consume(transfer.inbound, announced, call.isFinished && failure == nil) else { return false }
-            if let failure { throw failure }
-            if call.isFinished { return true }
         }
     }
 
@@ -83,6 +96,7 @@ extension Files {
         var written: Int64 = 0
         var announced: Int64 = -1
         var stopped: KimiError?  // a callback's own end: said as it is
+        var short: KimiError?    // a body that ended short of its Content-Length
         do throws(KimiError) {
             let finished = try readContent(of: id, cancel: cancel) { inbound, size, finished throws(KimiError) in
                 announced = size
@@ -104,19 +118,21 @@ extension Files {
                     }
                 }
                 if finished && size >= 0 && written != size {
-                    throw KimiError(.incomplete, "the content of file \(id) ended after \(written) of its \(size) bytes")
+                    short = KimiError(.incomplete, "the content of file \(id) ended after \(written) of its \(size) bytes")
                 }
                 return true
             }
             if !finished { throw stopped ?? KimiError(.aborted, "the download of file \(id) was stopped") }
         } catch {
-            guard stopped == nil, written > 0, error.status != .incomplete else { throw error }
+            // The call's verdict on a body that broke: say how much of it was written.
+            guard stopped == nil, written > 0 else { throw error }
             var cut = error
             if cut.status == .transport { cut.status = .incomplete }
             let of = announced >= 0 ? " of \(announced)" : ""
             cut.message = "the content of file \(id) was cut after \(written)\(of) bytes (all of them written): \(cut.message)"
             throw cut
         }
+        if let short { throw short }
         return written
     }
 }

@@ -1,14 +1,13 @@
 /// A client's cap on requests in flight at once (Kimi's tiers cap
-/// concurrency). Blocking calls wait for a slot, cancellably; the event loop
-/// takes slots without waiting and queues its tasks until one frees up. No
-/// cap (the default) makes every operation a no-op.
+/// concurrency), shared by every scheduler of the client: its blocking calls
+/// and its event loop. A call takes a slot for each attempt; a scheduler with
+/// calls waiting for one registers a wake-up, called whenever a slot frees.
+/// No cap (the default) makes every operation a no-op.
 final class ConnectionCap: @unchecked Sendable {
     let maximum: Int
     private let lock = Lock()
     private var inUse = 0
-    /// Called (outside the lock) when a slot frees up, so the event loop can
-    /// start a queued task.
-    var onRelease: (@Sendable () -> Void)?
+    private var waiters: [ObjectIdentifier: @Sendable () -> Void] = [:]
 
     init(maximum: Int) { self.maximum = maximum }
 
@@ -24,29 +23,24 @@ final class ConnectionCap: @unchecked Sendable {
         }
     }
 
-    /// Takes a slot, waiting for one; any of `cancel` ends the wait with `.aborted`.
-    func acquire(cancel: [CancelToken], label: String) throws(KimiError) {
-        guard isLimited, !tryAcquire() else { return }
-        let waiter = CancelToken.Waiter { [lock] in lock.withLock { lock.broadcast() } }
-        for token in cancel { token.register(waiter) }
-        defer { for token in cancel { token.unregister(waiter) } }
-        try lock.withLock { () throws(KimiError) in
-            while inUse >= maximum {
-                if cancel.contains(where: \.isCancelled) {
-                    throw KimiError(.aborted, "cancelled through the cancel token while waiting for a connection slot for \(label)")
-                }
-                lock.wait(until: nil)
-            }
-            inUse += 1
-        }
-    }
-
     func release() {
         guard isLimited else { return }
-        lock.withLock {
+        let wake = lock.withLock { () -> [@Sendable () -> Void] in
             inUse -= 1
-            lock.broadcast()
+            return Array(waiters.values)
         }
-        onRelease?()
+        for waiter in wake { waiter() }
+    }
+
+    /// `wake` is called (outside the lock, from the releasing thread) each
+    /// time a slot frees, until `removeWaiter(owner)`.
+    func addWaiter(_ owner: AnyObject, _ wake: @escaping @Sendable () -> Void) {
+        guard isLimited else { return }
+        lock.withLock { waiters[ObjectIdentifier(owner)] = wake }
+    }
+
+    func removeWaiter(_ owner: AnyObject) {
+        guard isLimited else { return }
+        _ = lock.withLock { waiters.removeValue(forKey: ObjectIdentifier(owner)) }
     }
 }

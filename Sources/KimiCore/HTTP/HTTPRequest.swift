@@ -62,32 +62,6 @@ struct HTTPRequest {
     var expects = Expectation.whole
     /// The caller's cancel token.
     var cancel: CancelToken?
-    /// The token of the object running the request (a pull stream's own
-    /// cancel), which may fire from any thread.
-    var stop: CancelToken?
-
-    /// Every token that ends the request.
-    var tokens: [CancelToken] {
-        switch (cancel, stop) {
-        case (nil, nil): return []
-        case (let cancel?, nil): return [cancel]
-        case (nil, let stop?): return [stop]
-        case (let cancel?, let stop?): return [cancel, stop]
-        }
-    }
-
-    /// Why the request was stopped, when one of its tokens fired.
-    var cancellation: KimiError? { cancellation(waiting: false) }
-
-    /// The same, said of a request waiting to be retried.
-    func cancellation(waiting: Bool) -> KimiError? {
-        let place = waiting ? "while waiting to retry \(label)" : "(\(label))"
-        if let cancel, cancel.isCancelled {
-            return KimiError(.aborted, "cancelled through the cancel token \(place)")
-        }
-        if let stop, stop.isCancelled { return KimiError(.aborted, "the stream was cancelled \(place)") }
-        return nil
-    }
 
     /// "POST https://host/v1/chat/completions", for error messages.
     var label: String { "\(method.rawValue) \(url)" }

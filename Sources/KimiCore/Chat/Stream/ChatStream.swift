@@ -2,15 +2,13 @@ import Synchronization
 
 /// A streamed chat completion, read event by event on the calling thread.
 ///
-/// `next()` decodes events already received and only pumps curl when none
-/// is ready, so a caller that stops reading stops the transfer. The events
-/// of one chunk share its buffers; an event (and its text) is valid until
-/// the next call of `next()`.
-///
-/// Completion is honest: only `data: [DONE]` ends a stream successfully. A
-/// stream that stops before it fails with `.incomplete`, a bad payload with
-/// `.parse` (naming the byte offset), an error frame with `.api`; in every
-/// case `response` keeps what arrived.
+/// `next()` hands the call's sink (the event cursor) what already arrived
+/// and only runs the call's scheduler when none of it is ready, so a caller
+/// that stops reading stops the transfer. The events of one chunk share its
+/// buffers; an event (and its text) is valid until the next call of `next()`.
+/// How the stream ended (complete only after `data: [DONE]`, cut, an error
+/// frame, a bad payload naming its byte offset) is the call's verdict; in
+/// every case `response` keeps what arrived.
 public final class ChatStream {
     // The reader and a cancelling thread take turns, so the stream's state is
     // only ever touched by one of them. On the reader's path this costs two
@@ -19,13 +17,10 @@ public final class ChatStream {
     // lock is only for the rare waits.
     private let chat: Chat
     private let call: Call
-    private let driver: BlockingDriver
+    private let run: BlockingRun
     /// The events read so far; the C accessors read the current one.
     public let events: EventCursor
     private let prefill: String?
-    /// Fired by `cancel`, from any thread: wakes a reader blocked on the
-    /// network at once.
-    private let stopper = CancelToken()
     /// A reader is inside `next()` or `start()`.
     private let reading = Atomic<Bool>(false)
     /// A cancelling thread is deciding whether to finish the stream itself.
@@ -41,10 +36,10 @@ public final class ChatStream {
     init(chat: Chat, request: ChatRequest) throws(KimiError) {
         self.chat = chat
         prefill = request.prefill
-        call = try chat.call(request, streamed: true, stop: stopper)
-        driver = BlockingDriver(call, engine: chat.client.engine)
         let config = chat.client.config
         events = EventCursor(maxEventBytes: config.maxEventBytes, maxResponseBytes: config.maxBodyBytes, gate: config.gate)
+        call = try chat.call(request, sink: events)
+        run = try BlockingRun(call, engine: chat.client.engine)
     }
 
     /// The response accumulated so far (all of it once the stream is over).
@@ -67,24 +62,17 @@ public final class ChatStream {
         guard beginReading() else { return nil }
         defer { endReading() }
         if events.advance() { return events.current }
-        if events.sawDone {
-            finish(nil)
-            return nil
-        }
-        do throws(KimiError) {
-            while true {
-                if let transfer = call.transfer, transfer.mode == .stream {
-                    if try events.decode(transfer.inbound) { return events.current }
-                    events.compact(transfer.inbound)
-                }
-                if call.isFinished { throw outcome() }
-                driver.pump()
+        while true {
+            switch call.pull() {
+            case .produced:
+                return events.current
+            case .waiting:
+                run.round()
+            case .over:
+                finish()
+                if let error = call.error { throw error }
+                return nil
             }
-        } catch {
-            finish(error)
-            var failure = call.error ?? error
-            if call.isStreaming && failure.httpStatus == 0 { failure.httpStatus = call.transfer?.status ?? 0 }
-            throw failure
         }
     }
 
@@ -93,33 +81,24 @@ public final class ChatStream {
     public func start() throws(KimiError) {
         guard beginReading() else { throw KimiError(.aborted, "the stream was cancelled") }
         defer { endReading() }
-        while !call.isFinished && !call.isStreaming { driver.pump() }
+        while !call.isFinished && !call.isStreaming { run.round() }
         if call.isFinished && !call.isStreaming {
-            let error = outcome()
-            finish(error)
-            throw call.error ?? error
+            finish()
+            throw call.error ?? KimiError(.internal, "the stream ended without an answer")
         }
-    }
-
-    /// Why the call is over without `[DONE]`: its error, or how the stream's
-    /// transfer ended.
-    private func outcome() -> KimiError {
-        if let error = call.error { return error }
-        var error = events.endOfInputError(transportError: call.streamEnd, label: call.request.label)
-        error.httpStatus = call.transfer?.status ?? 0
-        return error
     }
 
     /// Stops the transfer, from any thread: a reader blocked in `next()`
     /// wakes at once and fails with `.aborted`, keeping what arrived; with
     /// no reader inside, the stream is finished here. Idempotent.
     public func cancel() {
-        stopper.cancel()
+        call.cancel(.stream)
         // Only one canceller decides at a time (cancels are rare: a lock).
         turn.withLock {
             claiming.store(true, ordering: .sequentiallyConsistent)
             if !reading.load(ordering: .sequentiallyConsistent) && !finished {
-                finish(call.cancellation)
+                run.end(call.cancellation ?? KimiError(.aborted, "the stream was cancelled"))
+                finish()
                 over.store(true, ordering: .sequentiallyConsistent)
             }
             claiming.store(false, ordering: .sequentiallyConsistent)
@@ -156,15 +135,14 @@ public final class ChatStream {
         if idleWaiters.load(ordering: .sequentiallyConsistent) > 0 { turn.withLock { turn.broadcast() } }
     }
 
-    /// Ends the stream: after `[DONE]` curl may read the body's end (so the
-    /// connection is reused), the call gets its outcome, and a stream that
-    /// started is finished as every chat response is. Called by the reader,
-    /// or by `cancel` when no reader is inside.
-    private func finish(_ error: KimiError?) {
+    /// The call is over: its attempt leaves the transport (draining after
+    /// `[DONE]`, so the connection is reused), and a stream that started is
+    /// finished as every chat response is. Called by the reader, or by
+    /// `cancel` when no reader is inside.
+    private func finish() {
         guard !finished else { return }
         finished = true
-        if events.sawDone && error == nil { driver.drainAndDetach() } else { driver.detach() }
-        call.end(error)
+        run.reap()
         if call.isStreaming {
             Chat.finish(response, call: call, prefill: prefill, firstTokenAt: events.firstTokenAt,
                         usage: chat.client.usage)

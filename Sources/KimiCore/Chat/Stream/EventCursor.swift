@@ -1,8 +1,8 @@
 /// A reader's position in a stream's events: the events the decoder made
-/// from the last message, and which one is current. Shared by the blocking
-/// stream (`ChatStream`) and the event loop's tasks (`ChatTask`), and read
-/// through by the C event accessors.
-public final class EventCursor: EventReading {
+/// from the last message, and which one is current. It is the body sink of
+/// a streamed chat call (the pull stream's and the task's alike), and the C
+/// event accessors read through it.
+public final class EventCursor: TaskEvents, BodySink {
     let decoder: StreamDecoder
     private var index = 0
     /// The event made outside the decoder (a task's `.end`), when current.
@@ -48,7 +48,7 @@ public final class EventCursor: EventReading {
     public var completionCreated: Int64 { response.created }
 
     /// The events of the current message, from the current one on.
-    public func forEachInMessage(_ body: (StreamEvent) -> Void) {
+    public func forEachPending(_ body: (StreamEvent) -> Void) {
         if let ending {
             body(ending)
             return
@@ -86,16 +86,21 @@ public final class EventCursor: EventReading {
         ending = event
     }
 
-    /// The error for a transfer that ended without `[DONE]`: `transportError`
-    /// is how curl ended it, nil for a clean end of the body.
-    func endOfInputError(transportError: KimiError?, label: String) -> KimiError {
-        let finishNote = response.choices.contains { !$0.finishReason.isEmpty }
-            ? " (a finish_reason was seen, but only [DONE] completes a stream)" : ""
-        if let error = transportError {
-            // Limits and timeouts are what they are, wherever they strike.
-            if error.status == .tooLarge || error.status == .timeout { return error }
-            return KimiError(.incomplete, "the stream broke before data: [DONE]\(finishNote): \(error.message)")
-        }
-        return KimiError(.incomplete, "the stream ended before data: [DONE]\(finishNote) (\(label))")
+    // MARK: BodySink
+
+    var streams: Bool { true }
+    var endMarker: String? { "data: [DONE]" }
+    var what: String { "the stream" }
+    var earlyEndNote: String {
+        response.choices.contains { !$0.finishReason.isEmpty } ? " (a finish_reason was seen, but only [DONE] completes a stream)" : ""
+    }
+
+    /// The next message's events become current (`.produced`); after the
+    /// `[DONE]` message was handed on, `.ended`.
+    func consume(_ input: TextBuffer) throws(KimiError) -> SinkProgress {
+        if sawDone { return .ended }
+        if try decode(input) { return .produced }
+        compact(input)
+        return .needsMore
     }
 }

@@ -1,0 +1,101 @@
+import Glibc
+
+/// A client's event loop: one thread that runs every task of the client on
+/// one `Scheduler` over epoll (`SocketTransport`), so a thousand streams
+/// cost a thousand sockets, not a thousand threads; HTTP/2 servers get them
+/// multiplexed over few connections. Other threads hand it tasks, cancels
+/// and resumes through `lock` and wake it through the transport.
+final class EventLoop: @unchecked Sendable {
+    private let scheduler: Scheduler
+    private let transport: SocketTransport
+    private let lock = Lock()
+    private var thread = pthread_t()
+
+    // Under `lock`: work from other threads.
+    private var inbox: [Task] = []
+    private var resumes: [Task] = []
+    private var stopping = false
+
+    /// Tasks that delivered something this round (an event queue signals its
+    /// host once per round, not per event).
+    private var delivered: [Task] = []
+
+    init(engine: Engine) throws(KimiError) {
+        transport = try SocketTransport(maxConnections: engine.cap.maximum)
+        scheduler = Scheduler(transport: transport, cap: engine.cap, idleTimeoutMs: engine.config.idleTimeoutMs)
+        thread = try spawnThread { [self] in run() }
+    }
+
+    var isCurrentThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    /// Hands a new task to the loop. Any thread.
+    func submit(_ task: Task) throws(KimiError) {
+        let accepted = lock.withLock {
+            guard !stopping else { return false }
+            inbox.append(task)
+            return true
+        }
+        guard accepted else { throw KimiError(.invalidArgument, "the client is being freed") }
+        transport.wakeup()
+    }
+
+    /// Lets a task whose reading was paused read again. Any thread.
+    func resume(_ task: Task) {
+        lock.withLock { resumes.append(task) }
+        transport.wakeup()
+    }
+
+    /// Ends every task (each with `.aborted`) and the thread. From the loop
+    /// thread itself (a callback freeing the client) the thread ends after
+    /// that callback returns.
+    func stop() {
+        lock.withLock { stopping = true }
+        transport.wakeup()
+        if isCurrentThread {
+            pthread_detach(thread)
+        } else {
+            pthread_join(thread, nil)
+        }
+    }
+
+    // MARK: - The loop thread
+
+    /// The loop's own thread adds the next call of a task (a job of several calls).
+    func add(_ call: Call, for task: Task) { scheduler.add(call, owner: task) }
+
+    /// A task delivered events this round.
+    func noteDelivered(_ task: Task) { delivered.append(task) }
+
+    private func run() {
+        while true {
+            let (arrived, toResume, stop) = lock.withLock { () -> ([Task], [Task], Bool) in
+                defer {
+                    inbox.removeAll(keepingCapacity: true)
+                    resumes.removeAll(keepingCapacity: true)
+                }
+                return (inbox, resumes, stopping)
+            }
+            for task in arrived { scheduler.add(task.call, owner: task) }
+            if stop { break }
+            for task in toResume {
+                // What waited in its buffer is read now; that may end it.
+                task.resumeReceiving()
+                scheduler.reap(task.call)
+            }
+            publish()
+            scheduler.round()
+        }
+        let late = lock.withLock { inbox }
+        for task in late { scheduler.add(task.call, owner: task) }
+        scheduler.close(.clientFreed)
+        transport.shutDown()
+        publish()
+    }
+
+    /// Ends the loop's round: what the tasks delivered becomes visible.
+    private func publish() {
+        guard !delivered.isEmpty else { return }
+        for task in delivered { task.publishDeliveries() }
+        delivered.removeAll(keepingCapacity: true)
+    }
+}
