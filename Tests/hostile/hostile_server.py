@@ -51,6 +51,11 @@ Cases (see CASES below):
   cut/<how>/<bytes>               a file's content cut before its end:
                                   length (fewer bytes than Content-Length),
                                   chunked (no last chunk)
+  terminal[/error]                text that attacks a terminal in every field a
+                                  client prints: chat reasoning and content (each
+                                  sequence split across deltas), model, request id
+                                  (with the key), models, files, file content (raw
+                                  C1 bytes), batches; /error: an error answer
 """
 
 import argparse
@@ -653,6 +658,75 @@ def cut_case(conn, req, how, size):
         conn.raw(b"%x\r\n%s\r\n" % (len(half), half))
 
 
+# ---------------------------------------------------------------- terminal
+
+#: What a hostile server would have a terminal run: each must be shown, never executed.
+TERMINAL_ATTACKS = (
+    "\x1b]0;pwned title\x07",        # set the window title (OSC 0, ended by BEL)
+    "\x1b]52;c;cHduZWQ=\x07",         # write "pwned" to the clipboard (OSC 52)
+    "\x1b[2J\x1b[H",                  # clear the screen, cursor home
+    "\x1b[6n",                        # ask for the cursor position (the terminal types back)
+    "\u009b31m",                      # C1 CSI, as UTF-8
+    "\u009d0;c1 title\u009c",         # C1 OSC ... ST, as UTF-8
+    "\x1bP+q544e\x1b\\",              # DCS: ask the terminal for its terminfo
+    "\x08\x08\x7f\rover",             # backspace, DEL, carriage return over the line
+)
+TERMINAL_REASONING = "thinking " + "".join(TERMINAL_ATTACKS)
+TERMINAL_CONTENT = "Answer: " + "".join(TERMINAL_ATTACKS) + " done"
+TERMINAL_NAME = "evil\x1b]0;name\x07\u009b2J"
+
+
+def split_everywhere(text):
+    """Deltas that cut each escape sequence after its first character."""
+    pieces, current = [], ""
+    for char in text:
+        if char in "\x1b\u009b\u009d" and current:
+            pieces.append(current)
+            current = ""
+        current += char
+        if len(current) == 2 and current[0] in "\x1b\u009b\u009d":
+            pieces.append(current[:1])
+            current = current[1:]
+    return pieces + [current]
+
+
+def terminal_case(conn, req, what=None):
+    key_echo = [("X-Request-Id", f"req-\x1b]0;id\x07-{req.key}")]
+    if what == "error":
+        return conn.send(400, {"error": {"message": "refused \x1b]0;error title\x07\u009b2J",
+                                         "type": "invalid_request_error\n\x1b[2J"}}, headers=key_echo)
+    endpoint = req.endpoint
+    if endpoint == "/chat/completions" and not req.streaming:
+        body = completion(TERMINAL_CONTENT, extra={"model": TERMINAL_NAME})
+        body["choices"][0]["message"]["reasoning_content"] = TERMINAL_REASONING
+        return conn.send(200, body, headers=key_echo)
+    if endpoint == "/chat/completions":
+        out = [sse(dict(chunk({"role": "assistant", "content": ""}), model=TERMINAL_NAME))]
+        out += [sse(chunk({"reasoning_content": p})) for p in split_everywhere(TERMINAL_REASONING)]
+        out += [sse(chunk({"content": p})) for p in split_everywhere(TERMINAL_CONTENT)]
+        out += [sse(chunk({}, "stop", usage())), b"data: [DONE]\n\n"]
+        return conn.stream(b"".join(out), headers=key_echo)
+    if endpoint == "/models":
+        return conn.send(200, {"object": "list", "data": [{"id": TERMINAL_NAME, "object": "model",
+                                                           "context_length": 8192}]})
+    file_object = {"id": "file-\x1b[2Jx", "object": "file", "bytes": 5, "created_at": CREATED,
+                   "filename": TERMINAL_NAME, "purpose": "file-extract", "status": "ok\u009b"}
+    if endpoint == "/files":
+        return conn.send(200, {"object": "list", "data": [file_object]})
+    if endpoint.startswith("/files/") and endpoint.endswith("/content"):
+        # Raw bytes, not JSON: C1 controls as single bytes too.
+        return conn.send(200, b"text \x1b]52;c;cHduZWQ=\x07 raw \x9b31m c1 \x9d0;t\x9c end\n",
+                         content_type="text/plain")
+    if endpoint.startswith("/files/"):
+        return conn.send(200, file_object)
+    batch = {"id": "batch\x1b]0;b\x07", "object": "batch", "status": "in_progress\u009b2J",
+             "request_counts": {"total": 1, "completed": 0, "failed": 0}, "created_at": CREATED,
+             "input_file_id": "file-in", "completion_window": "24h", "endpoint": "/v1/chat/completions"}
+    if endpoint == "/batches":
+        return conn.send(200, {"object": "list", "data": [batch], "has_more": False})
+    conn.error(404, f"no terminal endpoint {endpoint}")
+
+
 CASES = {
     "num": num_case, "hdr": hdr_case, "status": status_case, "dupkeys": dupkeys_case, "deep": deep_case,
     "hugeline": hugeline_case, "hugecomment": lambda conn, req, size: hugeline_case(conn, req, size, True),
@@ -660,6 +734,7 @@ CASES = {
     "echo": echo_case, "stall": stall_case, "big5xx": big5xx_case, "sse": sse_case,
     "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case, "longheader": longheader_case,
     "nulheader": nulheader_case, "badutf8error": badutf8error_case, "pages": pages_case, "cut": cut_case,
+    "terminal": terminal_case,
 }
 
 
