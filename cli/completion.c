@@ -258,6 +258,12 @@ static void fish_script(FILE *out) {
 
 /* --- the command ---------------------------------------------------------- */
 
+/* A word a shell may expand (bash's compgen -W expands its words, $(...)
+ * included) only when it is made of these characters. */
+static int plain_word(const char *word) {
+    return *word && strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-") == strlen(word);
+}
+
 static void model_words(struct cli *cli) {
     const char *configured = cli_get(cli, SET_MODEL);
     const char *const *m;
@@ -266,10 +272,7 @@ static void model_words(struct cli *cli) {
         printf("%s\n", *m);
         if (configured && strcmp(configured, *m) == 0) listed = 1;
     }
-    if (configured && !listed) {
-        cli_put_field(cli, stdout, configured);
-        fputc('\n', stdout);
-    }
+    if (configured && !listed && plain_word(configured)) printf("%s\n", configured);
 }
 
 int cmd_completion(struct cli *cli, int argc, char **argv) {

@@ -72,7 +72,9 @@ char *cli_home_dir(const struct cli *cli, const char *kind, int create) {
     xdg = getenv(variable);
     if (xdg && xdg[0] == '/') base = strdup(xdg);
     else if ((home = getenv("HOME")) && home[0] == '/') base = cli_path_join(home, defaults[i < 3 ? i : 0]);
-    else return cli_error(cli, 0, "neither %s nor HOME is set to an absolute path", variable), NULL;
+    else
+        return cli_error(cli, 0, "neither %s nor HOME is set to an absolute path%s", variable,
+                         strcmp(kind, "DATA") == 0 ? " (--no-log goes without the log)" : ""), NULL;
     dir = base ? cli_path_join(base, "kimi") : NULL;
     free(base);
     if (!dir) return cli_error(cli, 0, "out of memory"), NULL;
@@ -198,19 +200,23 @@ static const char *nonempty_env(const char *name) {
 }
 
 int cli_load_config(struct cli *cli) {
-    char *dir = cli_home_dir(cli, "CONFIG", 0);
-    const char *value;
+    const char *value, *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     int status;
-    if (!dir) return EXIT_USAGE;
-    cli->config_path = cli_path_join(dir, "config");
-    free(dir);
-    if (!cli->config_path) return cli_error(cli, EXIT_FAILED, "out of memory");
+    char *dir;
     cli_set(cli, SET_MODEL, "kimi-k2.6", FROM_DEFAULT, "default");
     cli_set(cli, SET_THINKING, NULL, FROM_DEFAULT, "default: the model's own");
     cli_set(cli, SET_BASE_URL, "https://api.moonshot.ai/v1", FROM_DEFAULT, "default");
     cli_set(cli, SET_API_KEY_FILE, NULL, FROM_DEFAULT, "not set");
     cli_set(cli, SET_LOG, "on", FROM_DEFAULT, "default");
-    if ((status = read_settings_file(cli, cli->config_path, "config", 1, config_entry, NULL)) != 0) return status;
+    /* Without a home (a service, say) there is no configuration file. */
+    if ((xdg && xdg[0] == '/') || (home && home[0] == '/')) {
+        if (!(dir = cli_home_dir(cli, "CONFIG", 0)) || !(cli->config_path = cli_path_join(dir, "config"))) {
+            free(dir);
+            return cli_error(cli, EXIT_FAILED, "out of memory");
+        }
+        free(dir);
+        if ((status = read_settings_file(cli, cli->config_path, "config", 1, config_entry, NULL)) != 0) return status;
+    }
     if ((value = nonempty_env("KIMI_MODEL"))) cli_set(cli, SET_MODEL, value, FROM_ENVIRONMENT, "environment KIMI_MODEL");
     if ((value = nonempty_env("KIMI_THINKING"))) {
         if (!check_thinking(value)) return cli_error(cli, EXIT_USAGE, "KIMI_THINKING: \"%s\" is not on, off or keep", value);
@@ -407,8 +413,10 @@ int cmd_config(struct cli *cli, int argc, char **argv) {
     else if (cli->settings[SET_API_KEY_FILE].value) key_source = "api_key_file";
     else key_source = NULL;
     show(cli, json, "api_key", key_source ? "(set, not shown)" : NULL, key_source ? key_source : "not set");
-    show(cli, json, "config_file", cli->config_path,
-         access(cli->config_path, F_OK) == 0 ? "exists" : "does not exist");
+    if (cli->config_path)
+        show(cli, json, "config_file", cli->config_path, access(cli->config_path, F_OK) == 0 ? "exists" : "does not exist");
+    else
+        show(cli, json, "config_file", NULL, "none: neither XDG_CONFIG_HOME nor HOME is set");
     data_dir = cli_home_dir(cli, "DATA", 0);
     logs = data_dir ? cli_path_join(data_dir, "logs.db") : NULL;
     if (logs) show(cli, json, "logs_db", logs, "$XDG_DATA_HOME/kimi/logs.db");

@@ -65,6 +65,12 @@ def test_a_dash_reads_standard_input_and_attachments_mix(kimi, tmp_path):
     assert [r["content"] for r in results] == ["You said: piped job"]
 
 
+def test_a_prompt_on_a_terminal_leaves_standard_input_alone(kimi):
+    # Standard input is the terminal: with a prompt kimi must not wait for it.
+    term = Terminal([kimi.path, "chat", "hi"], env=kimi.env())
+    assert term.finish() == 0 and b"You said: hi" in term.output
+
+
 def test_a_failed_read_of_standard_input_sends_nothing(kimi, home):
     directory = os.open("/", os.O_RDONLY)  # read() of a directory fails with EISDIR
     try:
@@ -254,6 +260,20 @@ def test_a_bad_config_file_says_where(kimi, home):
     assert fifo.returncode == 1 and "FIFO" in fifo.stderr
 
 
+def test_a_config_value_with_a_control_character_is_refused(kimi, home):
+    home.write_config("model = kimi\x1b]0;title\x07\n")
+    refused = kimi("models", env=home.env)
+    assert refused.returncode == 2 and "control character" in refused.stderr and "\x1b" not in refused.stderr
+
+
+def test_without_a_home_kimi_still_works(kimi):
+    env = {"HOME": "", "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "", "XDG_STATE_HOME": ""}
+    assert kimi("chat", "--no-log", "hi", env=env).stdout == "You said: hi\n"
+    assert "neither XDG_CONFIG_HOME nor HOME" in kimi("config", env=env).stdout
+    logged = kimi("chat", "hi", env=env)
+    assert logged.returncode == 6 and "--no-log" in logged.stderr
+
+
 def test_templates_save_and_use_settings(kimi, home):
     saved = kimi("chat", "-s", "You are a pirate.\nSay arr.", "--thinking", "off", "--max-tokens", "50",
                  "--save", "pirate", env=home.env)
@@ -347,6 +367,13 @@ def test_bash_completion_covers_every_command_and_option(kimi, home):
         named = set(re.findall(r"(--[a-z][a-z-]+)", kimi(command, "--help").stdout))
         offered = set(complete(kimi, home.env, f"kimi {command} --"))
         assert named <= offered, (command, named - offered)
+
+
+def test_completion_never_runs_what_the_config_holds(kimi, home, tmp_path):
+    planted = tmp_path / "planted"
+    home.write_config(f"model = $(touch {planted})\n")
+    offered = complete(kimi, home.env, "kimi chat -m ")
+    assert not planted.exists() and "kimi-k2.6" in offered and not any("touch" in word for word in offered)
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
