@@ -738,7 +738,7 @@ int cmd_chat(struct cli *cli, int argc, char **argv) {
     else if (save && optind < argc)
         rc = cli_usage_error(cli, usage, "--save stores the options as a template and sends nothing; leave out the prompt");
     if (rc) goto done;
-    if (schema_path && !(chat.schema = cli_read_input(cli, schema_path, "--schema", CLI_INPUT_MAX, NULL))) {
+    if (schema_path && !(chat.schema = cli_read_text(cli, schema_path, "--schema", NULL))) {
         rc = EXIT_FAILED;
         goto done;
     }

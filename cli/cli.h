@@ -188,6 +188,9 @@ int cli_open_regular(const struct cli *cli, const char *path, const char *what, 
  * `max` bytes (caller frees); NULL after printing why. A read error is an
  * error: what was read before it is never used. */
 char *cli_read_input(struct cli *cli, const char *path, const char *what, size_t max, size_t *len_out);
+/* cli_read_input for text (a prompt, a schema): a NUL byte is an error,
+ * never a text cut short. */
+char *cli_read_text(struct cli *cli, const char *path, const char *what, size_t *len_out);
 /* The API key in `path`: a regular file of at most CLI_KEY_FILE_MAX bytes;
  * a warning when others may read it. NULL after printing why. */
 char *cli_read_key_file(struct cli *cli, const char *path, const char *what);

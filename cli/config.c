@@ -2,7 +2,7 @@
  * ($XDG_CONFIG_HOME/kimi/config), the environment, templates (--save NAME,
  * -t NAME) and the command line; `kimi config` shows them. Both files are
  * plain `key = value` lines; a value in double quotes may hold \n, \t, \r,
- * \" and \\ escapes. */
+ * \xNN, \" and \\ escapes. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
@@ -110,7 +110,19 @@ static int parse_value(const struct cli *cli, const char *where, char *text) {
         case 'r': *out++ = '\r'; break;
         case '"': *out++ = '"'; break;
         case '\\': *out++ = '\\'; break;
-        default: return cli_error(cli, 0, "%s: unknown escape \\%c in the value (\\n, \\t, \\r, \\\", \\\\)", where, *in ? *in : ' '), -1;
+        case 'x': {
+            /* \xNN: another control character (never NUL). */
+            char digits[3] = {0, 0, 0}, *end;
+            long byte;
+            if (!in[1] || !in[2]) return cli_error(cli, 0, "%s: \\x needs two hex digits", where), -1;
+            digits[0] = in[1], digits[1] = in[2];
+            byte = strtol(digits, &end, 16);
+            if (*end || byte <= 0) return cli_error(cli, 0, "%s: \\x%s is not a byte kimi keeps", where, digits), -1;
+            *out++ = (char)byte;
+            in += 2;
+            break;
+        }
+        default: return cli_error(cli, 0, "%s: unknown escape \\%c in the value (\\n, \\t, \\r, \\xNN, \\\", \\\\)", where, *in ? *in : ' '), -1;
         }
     }
     *out = 0;
@@ -303,7 +315,9 @@ static void write_quoted(FILE *out, const char *value) {
         case '\r': fputs("\\r", out); break;
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
-        default: fputc(*value, out);
+        default:
+            if ((unsigned char)*value < 0x20 || *value == 0x7F) fprintf(out, "\\x%02x", (unsigned char)*value);
+            else fputc(*value, out);
         }
     }
     fputc('"', out);

@@ -106,6 +106,18 @@ char *cli_read_input(struct cli *cli, const char *path, const char *what, size_t
     return data;
 }
 
+char *cli_read_text(struct cli *cli, const char *path, const char *what, size_t *len_out) {
+    size_t len;
+    char *text = cli_read_input(cli, path, what, CLI_INPUT_MAX, &len);
+    if (text && strlen(text) != len) {
+        cli_error(cli, 0, "%s: %s holds a NUL byte: it is not text", what, strcmp(path, "-") ? path : "standard input");
+        free(text);
+        return NULL;
+    }
+    if (text && len_out) *len_out = len;
+    return text;
+}
+
 char *cli_read_key_file(struct cli *cli, const char *path, const char *what) {
     struct stat st;
     size_t len;
@@ -143,7 +155,7 @@ char *cli_prompt(struct cli *cli, int argc, char **argv, int read_stdin, int *st
     if (read_stdin && !cli->stdin_taken && (optind >= argc || !cli->stdin_tty)) {
         if (optind >= argc && cli->stdin_tty && cli->stderr_tty)
             fputs("kimi: reading the prompt from the terminal; end it with Ctrl-D\n", stderr);
-        if (!(input = cli_read_input(cli, "-", "standard input", CLI_INPUT_MAX, &input_len))) return NULL;
+        if (!(input = cli_read_text(cli, "-", "the prompt", &input_len))) return NULL;
         while (input_len && (input[input_len - 1] == '\n' || input[input_len - 1] == '\r')) input[--input_len] = 0;
     }
     if (optind >= argc) {

@@ -112,6 +112,8 @@ static int user_version(logdb *db, int *version) {
  * kimi gets there first. */
 static int migrate(struct cli *cli, logdb *db) {
     int version = 0;
+    /* Current already (the usual case): no write lock needed. */
+    if (user_version(db, &version) == SQLITE_OK && version == SCHEMA_VERSION) return 0;
     if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return db_error(cli, db, "cannot write");
     if (user_version(db, &version) != SQLITE_OK) goto fail;
     if (version > SCHEMA_VERSION) {

@@ -227,7 +227,7 @@ static const char commands_help[] =
     "A line ending in \\ continues on the next; \"\"\" on a line starts and ends a block.\n";
 
 /* A /command; 1 to end the session, else 0. */
-static int run_command(struct chat *chat, const char *line) {
+static int run_command(struct chat *chat, const char *line, int *media_sent) {
     struct cli *cli = chat->cli;
     const char *arg = strchr(line, ' ');
     size_t name = arg ? (size_t)(arg - line) : strlen(line);
@@ -245,6 +245,7 @@ static int run_command(struct chat *chat, const char *line) {
         }
     } else if (name == 6 && memcmp(line, "/clear", 6) == 0) {
         chat_clear(chat);
+        *media_sent = 1; /* the attachments went with the conversation cleared */
         fputs("(a new conversation)\n", stderr);
     } else if (name == 5 && memcmp(line, "/save", 5) == 0) {
         if (!arg || !*arg) cli_error(cli, 0, "/save needs a template name");
@@ -260,7 +261,7 @@ static int run_command(struct chat *chat, const char *line) {
 int chat_session(struct chat *chat, const char *first) {
     struct cli *cli = chat->cli;
     struct reader r;
-    int rc = 0, worst = 0, turns = 0, editing = cli->stdin_tty && cli->stderr_tty;
+    int rc = 0, worst = 0, media_sent = 0, editing = cli->stdin_tty && cli->stderr_tty;
     memset(&r, 0, sizeof r);
     r.cli = cli;
     if (!cli_client(cli)) return cli->status;
@@ -271,7 +272,7 @@ int chat_session(struct chat *chat, const char *first) {
     if (editing) fputs("kimi: a session; /help lists the commands, Ctrl-D ends it\n", stderr);
     for (;;) {
         const char *prompt = first;
-        int media = turns == 0 && !chat->turn_count;
+        size_t before = chat->turn_count;
         if (!prompt) prompt = editing ? next_edited(&r) : next_line(&r);
         first = NULL;
         if (!prompt) {
@@ -280,13 +281,14 @@ int chat_session(struct chat *chat, const char *first) {
         }
         if (!*prompt) continue;
         if (editing && prompt[0] == '/' && prompt[1] != '/') {
-            if (run_command(chat, prompt)) break;
+            if (run_command(chat, prompt, &media_sent)) break;
             continue;
         }
         if (editing && prompt[0] == '/') prompt++;
-        /* Attachments go with the first turn only. */
-        rc = chat_turn(chat, prompt, media ? chat->media : NULL, media ? chat->media_count : 0);
-        turns++;
+        /* Attachments go with the first turn that is answered, then stay in
+           the history as part of it. */
+        rc = chat_turn(chat, prompt, media_sent ? NULL : chat->media, media_sent ? 0 : chat->media_count);
+        if (chat->turn_count > before) media_sent = 1;
         if (rc == EXIT_INTERRUPTED) {
             /* The answer was stopped and is not kept; the session goes on. */
             kimi_cancel_token_reset(cli->interrupt);

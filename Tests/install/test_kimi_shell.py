@@ -71,6 +71,14 @@ def test_a_prompt_on_a_terminal_leaves_standard_input_alone(kimi):
     assert term.finish() == 0 and b"You said: hi" in term.output
 
 
+def test_standard_input_that_is_not_text_is_refused(kimi, home):
+    binary = kimi("chat", "describe", input="abc\0def", env=home.env)
+    assert binary.returncode == 1 and "NUL byte" in binary.stderr and binary.stdout == ""
+    invalid = subprocess.run([kimi.path, "chat", "x"], input=b"caf\xe9\n", capture_output=True,
+                             env=kimi.env(home.env), timeout=60)
+    assert invalid.returncode == 17 and b"UTF-8" in invalid.stderr, invalid.stderr
+
+
 def test_a_failed_read_of_standard_input_sends_nothing(kimi, home):
     directory = os.open("/", os.O_RDONLY)  # read() of a directory fails with EISDIR
     try:
@@ -289,6 +297,11 @@ def test_templates_save_and_use_settings(kimi, home):
     kimi("chat", "-t", "pirate", "-s", "Be a parrot.", "--thinking", "on", "hello", env=home.env)
     logged = jsonl(kimi("logs", "--json", env=home.env).stdout)[-1]
     assert logged["system"] == "Be a parrot." and logged["options"]["thinking"] == "on"
+    # Any text survives a template, control characters too (as \xNN escapes).
+    odd = "tab\there \x1b[1m \"quoted\" back\\slash\r\nend"
+    assert kimi("chat", "-s", odd, "--save", "odd", env=home.env).returncode == 0
+    kimi("chat", "-t", "odd", "x", env=home.env)
+    assert jsonl(kimi("logs", "--json", env=home.env).stdout)[-1]["system"] == odd
     missing = kimi("chat", "-t", "nobody", "x", env=home.env)
     assert missing.returncode == 2 and "no template \"nobody\"" in missing.stderr
     assert kimi("chat", "-s", "x", "--save", "../escape", env=home.env).returncode == 2
