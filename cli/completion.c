@@ -40,6 +40,17 @@ static int value_kind(const struct option *o, const char **choices) {
 
 static int has_short(const struct option *o) { return o->val > ' ' && o->val < 127; }
 
+/* `text` in single quotes for a shell: '\'' (sh, zsh) or \' (fish) for a quote. */
+static void quoted(FILE *out, const char *text, int fish) {
+    fputc('\'', out);
+    for (; *text; text++) {
+        if (*text == '\'') fputs(fish ? "\\'" : "'\\''", out);
+        else if (*text == '\\' && fish) fputs("\\\\", out);
+        else fputc(*text, out);
+    }
+    fputc('\'', out);
+}
+
 /* "--a --b -c ..." of a table. */
 static void option_words(FILE *out, const struct option *options) {
     const struct option *o;
@@ -166,9 +177,9 @@ static void zsh_specs(FILE *out, const struct option *options) {
         if (has_short(o)) fprintf(out, "{-%c,--%s}", o->val, o->name);
         else fprintf(out, "--%s", o->name);
         if (kind == VALUE_FILE) action = ":file:_files";
-        else if (kind == VALUE_MODEL) action = ":model:{compadd -- ${(f)\"$($words[1] completion words models 2>/dev/null)\"}}";
+        else if (kind == VALUE_MODEL) action = ":model:{compadd -- ${(f)\"$($kimi_command completion words models 2>/dev/null)\"}}";
         else if (kind == VALUE_TEMPLATE)
-            action = ":template:{compadd -- ${(f)\"$($words[1] completion words templates 2>/dev/null)\"}}";
+            action = ":template:{compadd -- ${(f)\"$($kimi_command completion words templates 2>/dev/null)\"}}";
         else if (kind == VALUE_FREE) action = ":value: ";
         if (kind == VALUE_CHOICE) fprintf(out, "':value:(%s)'", choices);
         else if (*action) fprintf(out, "'%s'", action);
@@ -181,11 +192,17 @@ static void zsh_script(FILE *out) {
     fputs("#compdef kimi\n"
           "# kimi(1) completion for zsh. Load: source <(kimi completion zsh)\n"
           "_kimi() {\n"
-          "    local curcontext=$curcontext state line\n"
+          "    local curcontext=$curcontext state line kimi_command=$words[1]\n"
           "    local -a commands\n"
           "    commands=(\n",
           out);
-    for (i = 0; i < command_count; i++) fprintf(out, "        '%s:%s'\n", commands[i].name, commands[i].summary);
+    for (i = 0; i < command_count; i++) {
+        char entry[256];
+        snprintf(entry, sizeof entry, "%s:%s", commands[i].name, commands[i].summary);
+        fputs("        ", out);
+        quoted(out, entry, 0);
+        fputc('\n', out);
+    }
     fputs("    )\n"
           "    _arguments -C",
           out);
@@ -224,9 +241,8 @@ static void fish_options(FILE *out, const char *condition, const struct option *
         fprintf(out, "complete -c kimi -n '%s' -l %s", condition, o->name);
         if (has_short(o)) fprintf(out, " -s %c", o->val);
         if (kind == VALUE_FILE) fputs(" -r -F", out);
-        else if (kind == VALUE_MODEL) fputs(" -x -a '((commandline -opc)[1] completion words models 2>/dev/null)'", out);
-        else if (kind == VALUE_TEMPLATE)
-            fputs(" -x -a '((commandline -opc)[1] completion words templates 2>/dev/null)'", out);
+        else if (kind == VALUE_MODEL) fputs(" -x -a '(__kimi_words models)'", out);
+        else if (kind == VALUE_TEMPLATE) fputs(" -x -a '(__kimi_words templates)'", out);
         else if (kind == VALUE_CHOICE) fprintf(out, " -x -a '%s'", choices);
         else if (kind == VALUE_FREE) fputs(" -x", out);
         fputc('\n', out);
@@ -238,11 +254,17 @@ static void fish_script(FILE *out) {
     const char *const *a;
     char condition[128];
     fputs("# kimi(1) completion for fish. Load: kimi completion fish | source\n"
+          "function __kimi_words --description 'model ids or template names, from the kimi being completed'\n"
+          "    set -l kimi (commandline -opc)[1]\n"
+          "    command $kimi completion words $argv 2>/dev/null\n"
+          "end\n"
           "complete -c kimi -f\n",
           out);
-    for (i = 0; i < command_count; i++)
-        fprintf(out, "complete -c kimi -n __fish_use_subcommand -a %s -d '%s'\n", commands[i].name,
-                commands[i].summary);
+    for (i = 0; i < command_count; i++) {
+        fprintf(out, "complete -c kimi -n __fish_use_subcommand -a %s -d ", commands[i].name);
+        quoted(out, commands[i].summary, 1);
+        fputc('\n', out);
+    }
     fish_options(out, "__fish_use_subcommand", global_options);
     fputs("complete -c kimi -n __fish_use_subcommand -l version\n", out);
     for (i = 0; i < command_count; i++) {

@@ -389,14 +389,44 @@ def test_completion_never_runs_what_the_config_holds(kimi, home, tmp_path):
     assert not planted.exists() and "kimi-k2.6" in offered and not any("touch" in word for word in offered)
 
 
-@pytest.mark.parametrize("shell", ["zsh", "fish"])
-def test_zsh_and_fish_scripts_parse(kimi, shell):
-    script = kimi("completion", shell)
-    assert script.returncode == 0 and "thinking" in script.stdout and "completion words models" in script.stdout
-    if not shutil.which(shell):
-        pytest.skip(f"{shell} is not installed")
-    checked = subprocess.run([shell, "-n"], input=script.stdout, capture_output=True, text=True, timeout=30)
-    assert checked.returncode == 0, checked.stderr
+def test_fish_completion(kimi, home, tmp_path):
+    if not shutil.which("fish"):
+        pytest.skip("fish is not installed")
+    script = tmp_path / "kimi.fish"
+    script.write_text(kimi("completion", "fish", env=home.env).stdout)
+    home.write_config("model = my-own-model\n")
+
+    def complete_fish(line):
+        done = subprocess.run(["fish", "--no-config", "-c", f"source {script}; complete -C '{line}'"],
+                              capture_output=True, text=True, timeout=30,
+                              env=dict(kimi.env(home.env), PATH=os.path.dirname(kimi.path) + ":" + os.environ["PATH"]))
+        assert done.returncode == 0 and not done.stderr, done.stderr
+        return sorted(line.split("\t")[0] for line in done.stdout.splitlines())
+    assert complete_fish("kimi ch") == ["chat"]
+    assert complete_fish("kimi chat --thinking ") == ["keep", "off", "on"]
+    assert "my-own-model" in complete_fish("kimi chat -m ")
+    assert complete_fish("kimi files ") == ["content", "delete", "get", "list", "upload"]
+    assert {"--json-mode", "--cid", "--save", "--raw"} <= set(complete_fish("kimi chat --"))
+
+
+def test_zsh_completion(kimi, home):
+    if not shutil.which("zsh"):
+        pytest.skip("zsh is not installed")
+    os.makedirs(home.root, exist_ok=True)
+    with open(os.path.join(home.root, ".zshrc"), "w") as rc:
+        rc.write("autoload -U compinit; compinit -u\nsource <(kimi completion zsh)\nPS1='ready%% '\n")
+    env = kimi.env(dict(home.env, ZDOTDIR=home.root, TERM="dumb",
+                        PATH=os.path.dirname(kimi.path) + ":" + os.environ["PATH"]))
+    term = Terminal(["zsh", "-i"], env=env)
+    term.expect(b"ready% ")
+    term.type(b"kimi chat --thi\t")
+    term.expect(b"--thinking")
+    term.type(b"\x15kimi files \t")
+    term.expect(b"upload")
+    term.type(b"\x15kimi chat -m kimi-k2.\t\t")
+    term.expect(b"kimi-k2.5")
+    term.type(b"\x15exit\r")
+    assert term.finish() == 0
 
 
 # --- the key file and other files that must not hang ------------------------------
