@@ -173,6 +173,22 @@ static int check_thinking(const char *value) {
     return strcmp(value, "on") == 0 || strcmp(value, "off") == 0 || strcmp(value, "keep") == 0;
 }
 
+/* The index of `key` among `names` (`count` of them), or -1 after a warning
+ * (a newer kimi's key, say: ignored, not an error). */
+static int known_key(struct cli *cli, const char *where, const char *key, const char *const *names, int count) {
+    int i;
+    for (i = 0; i < count; i++)
+        if (strcmp(key, names[i]) == 0) return i;
+    cli_warn(cli, "%s: unknown key \"%s\"; ignored", where, key);
+    return -1;
+}
+
+/* A thinking mode or an on/off switch: 0, or EXIT_USAGE after saying where. */
+static int check_value(struct cli *cli, const char *where, const char *key, const char *value, int is_switch) {
+    if (is_switch ? cli_parse_switch(value) >= 0 : check_thinking(value)) return 0;
+    return cli_error(cli, EXIT_USAGE, "%s: %s: \"%s\" is not %s", where, key, value, is_switch ? "on or off" : "on, off or keep");
+}
+
 /* `~/` at the start of a path means $HOME. */
 static char *expand_home(const char *path) {
     const char *home = getenv("HOME");
@@ -182,17 +198,10 @@ static char *expand_home(const char *path) {
 
 static int config_entry(struct cli *cli, const char *where, const char *key, const char *value, void *user_data) {
     char source[4300];
-    int i;
+    int i = known_key(cli, where, key, setting_names, SET_COUNT);
     (void)user_data;
-    for (i = 0; i < SET_COUNT && strcmp(key, setting_names[i]) != 0; i++) continue;
-    if (i == SET_COUNT) {
-        cli_warn(cli, "%s: unknown key \"%s\" (model, thinking, base_url, api_key_file, log); ignored", where, key);
-        return 0;
-    }
-    if (i == SET_THINKING && !check_thinking(value))
-        return cli_error(cli, EXIT_USAGE, "%s: thinking: \"%s\" is not on, off or keep", where, value);
-    if (i == SET_LOG && cli_parse_switch(value) < 0)
-        return cli_error(cli, EXIT_USAGE, "%s: log: \"%s\" is not on or off", where, value);
+    if (i < 0) return 0;
+    if ((i == SET_THINKING || i == SET_LOG) && check_value(cli, where, key, value, i == SET_LOG)) return EXIT_USAGE;
     if (!*value) return cli_error(cli, EXIT_USAGE, "%s: %s has no value", where, key);
     snprintf(source, sizeof source, "config %s", where);
     if (i == SET_API_KEY_FILE) {
@@ -276,16 +285,10 @@ static char *template_path(struct cli *cli, const char *name, int create) {
 
 static int template_entry(struct cli *cli, const char *where, const char *key, const char *value, void *user_data) {
     struct template_values *values = user_data;
-    int i;
-    for (i = 0; i < TPL_COUNT && strcmp(key, template_keys[i]) != 0; i++) continue;
-    if (i == TPL_COUNT) {
-        cli_warn(cli, "%s: unknown key \"%s\"; ignored", where, key);
-        return 0;
-    }
-    if (i == TPL_THINKING && !check_thinking(value))
-        return cli_error(cli, EXIT_USAGE, "%s: thinking: \"%s\" is not on, off or keep", where, value);
-    if (i == TPL_JSON_MODE && cli_parse_switch(value) < 0)
-        return cli_error(cli, EXIT_USAGE, "%s: json_mode: \"%s\" is not on or off", where, value);
+    int i = known_key(cli, where, key, template_keys, TPL_COUNT);
+    if (i < 0) return 0;
+    if ((i == TPL_THINKING || i == TPL_JSON_MODE) && check_value(cli, where, key, value, i == TPL_JSON_MODE))
+        return EXIT_USAGE;
     free(values->value[i]);
     if (!(values->value[i] = strdup(value))) return cli_error(cli, EXIT_FAILED, "out of memory");
     return 0;

@@ -197,6 +197,25 @@ static const char *setting_origin(const struct cli *cli, int key, const char *op
     return s->rank == FROM_COMMAND_LINE ? option : s->source;
 }
 
+/* The library names a request's fields and arguments first ("top_p: ...");
+ * kimi says which option set them. NULL when `detail` names none of them. */
+static const char *option_for(const char *detail, size_t *field_len) {
+    static const char *const fields[][2] = {
+        {"schema_json", "--schema"},   {"max_completion_tokens", "--max-tokens"}, {"temperature", "--temperature"},
+        {"top_p", "--top-p"},          {"model", "--model"},                     {"thinking", "--thinking"},
+        {"base_url", "--base-url"},
+    };
+    size_t i, n;
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        n = strlen(fields[i][0]);
+        if (strncmp(detail, fields[i][0], n) == 0 && (detail[n] == ':' || detail[n] == ' ')) {
+            *field_len = n;
+            return fields[i][1];
+        }
+    }
+    return NULL;
+}
+
 int cli_fail(const struct cli *cli) {
     int kind = kimi_error_kind();
     kimi_status status = kimi_error_status();
@@ -215,10 +234,15 @@ int cli_fail(const struct cli *cli) {
             return EXIT_KIND_BASE + (kind ? kind : KIMI_KIND_NOT_FOUND);
         }
     }
-    if (strncmp(detail, "no API key", 10) == 0)
+    if (strncmp(detail, "no API key", 10) == 0) {
         cli_error(cli, 0, "no API key: set MOONSHOT_API_KEY, or give --api-key-file FILE (or api_key_file in the config)");
-    else if (hint) cli_error(cli, 0, "%s (%s)", detail, hint);
-    else cli_error(cli, 0, "%s", detail);
+    } else {
+        size_t field = 0;
+        /* Only refusals before sending name fields first; API errors start with their type. */
+        const char *option = status == KIMI_E_INVALID_ARGUMENT ? option_for(detail, &field) : NULL;
+        cli_error(cli, 0, "%s%s%s%s%s", option ? option : "", detail + field, hint ? " (" : "", hint ? hint : "",
+                  hint ? ")" : "");
+    }
     return kind ? EXIT_KIND_BASE + kind : EXIT_FAILED;
 }
 

@@ -79,6 +79,16 @@ def test_standard_input_that_is_not_text_is_refused(kimi, home):
     assert invalid.returncode == 17 and b"UTF-8" in invalid.stderr, invalid.stderr
 
 
+def test_output_that_cannot_be_written_is_an_error(kimi, home):
+    with open("/dev/full", "w") as full:
+        for args in (["chat", "hi"], ["models"], ["logs"]):
+            done = subprocess.run([kimi.path] + args, stdout=full, stderr=subprocess.PIPE, text=True,
+                                  stdin=subprocess.DEVNULL, env=kimi.env(home.env), timeout=60)
+            assert done.returncode == 1 and "cannot write the output" in done.stderr, (args, done.stderr)
+    # The exchange that could not be shown is logged as failed, with what arrived.
+    assert kimi("logs", env=home.env).stdout.split("\t")[4] == "failed"
+
+
 def test_a_failed_read_of_standard_input_sends_nothing(kimi, home):
     directory = os.open("/", os.O_RDONLY)  # read() of a directory fails with EISDIR
     try:
@@ -147,7 +157,8 @@ def test_errors_name_options_and_variables_never_c_functions(kimi, tmp_path):
     for failed in failures:
         assert failed.returncode != 0 and failed.stderr.count("\n") == 1, failed.stderr
         assert "kimi_" not in failed.stderr and "(opts" not in failed.stderr, failed.stderr
-    assert "--max-tokens" in failures[4].stderr  # the hint in kimi's words
+    assert failures[4].stderr.startswith("kimi chat: --max-tokens: 300000 is more than")  # kimi's option, not the field
+    assert failures[1].stderr.startswith("kimi chat: --temperature: ")
     assert "--base-url" in failures[3].stderr
 
 
