@@ -749,7 +749,6 @@ int cmd_chat(struct cli *cli, int argc, char **argv) {
         template_free(&t);
         if (rc) goto done;
     }
-    if (!chat.thinking && cli_get(cli, SET_THINKING)) chat.thinking = parse_thinking(cli_get(cli, SET_THINKING));
     if (save) {
         if ((rc = chat_save_template(&chat, save)) == 0) cli_error(cli, 0, "saved template %s (kimi chat -t %s)", save, save);
         goto done;
@@ -761,6 +760,9 @@ int cmd_chat(struct cli *cli, int argc, char **argv) {
     if (!no_log && cli_parse_switch(cli_get(cli, SET_LOG)) != 0 && (rc = logdb_open(cli, 1, &chat.db)) != 0) goto done;
     logdb_new_id(chat.cid);
     if ((continue_last || cid) && (rc = load_conversation(&chat, cid, given_system)) != 0) goto done;
+    /* Last: the command line, a template and the conversation beat the
+       environment's and the config's thinking mode. */
+    if (!chat.thinking && cli_get(cli, SET_THINKING)) chat.thinking = parse_thinking(cli_get(cli, SET_THINKING));
     rc = chat.interactive ? chat_session(&chat, prompt) : chat_turn(&chat, prompt, chat.media, chat.media_count);
 done:
     free(prompt);

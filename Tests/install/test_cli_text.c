@@ -83,6 +83,43 @@ int main(void) {
         check(strcmp(split, "\\xc3") == 0, "a character cut at the end is shown as bytes");
         free(split);
     }
+    /* Random bytes (a fixed seed), cut at random places: the same text, and harmless. */
+    {
+        unsigned long seed = 12345;
+        int round, ok_same = 1, ok_harmless = 1;
+        for (round = 0; round < 2000; round++) {
+            char bytes[64], *one, *cut, *out = NULL;
+            size_t n = 1 + round % 63, i, size = 0;
+            FILE *f;
+            struct text_out t;
+            for (i = 0; i < n; i++) {
+                seed = seed * 1103515245 + 12345;
+                /* Mostly the interesting bytes: controls, C1, UTF-8 lead and continuation bytes. */
+                bytes[i] = (char)("\x1b\x07\x9b\xc2\x80\x9f\xe0\xed\xf0\xf4\xa0\xbf\x7f\r\na["[(seed >> 16) % 17]);
+                if ((seed >> 24) % 4 == 0) bytes[i] = (char)(seed >> 8);
+            }
+            one = render(bytes, n, TEXT_TERMINAL, 0);
+            f = open_memstream(&out, &size);
+            text_init(&t, f, TEXT_TERMINAL);
+            for (i = 0; i < n;) {
+                size_t take;
+                seed = seed * 1103515245 + 12345;
+                take = 1 + (seed >> 16) % 5;
+                if (take > n - i) take = n - i;
+                text_write(&t, bytes + i, take);
+                i += take;
+            }
+            text_end(&t);
+            fclose(f);
+            cut = out;
+            ok_same &= strcmp(one, cut) == 0;
+            ok_harmless &= harmless(one, 1);
+            free(one);
+            free(cut);
+        }
+        check(ok_same, "random bytes cut at random places show as the whole");
+        check(ok_harmless, "random bytes are shown harmless");
+    }
     /* Raw: every byte as it came. */
     raw = render(hostile, len, TEXT_RAW, 3);
     check(strlen(raw) == len && memcmp(raw, hostile, len) == 0, "raw mode passes every byte");
