@@ -414,10 +414,14 @@ static void report_usage(const struct chat *chat, const kimi_chat_response *resp
     if (!cli->verbose || !resp) return;
     finish = kimi_chat_response_finish_reason(resp);
     if (kimi_chat_response_prompt_tokens(resp) < 0) snprintf(tokens, sizeof tokens, "no usage sent");
-    else
-        snprintf(tokens, sizeof tokens, "%lld prompt tokens (%lld cached), %lld completion tokens, $%.6f",
-                 (long long)kimi_chat_response_prompt_tokens(resp), (long long)kimi_chat_response_cached_tokens(resp),
+    else {
+        char cached[48] = "";
+        if (kimi_chat_response_cached_tokens(resp) >= 0)
+            snprintf(cached, sizeof cached, " (%lld cached)", (long long)kimi_chat_response_cached_tokens(resp));
+        snprintf(tokens, sizeof tokens, "%lld prompt tokens%s, %lld completion tokens, $%.6f",
+                 (long long)kimi_chat_response_prompt_tokens(resp), cached,
                  (long long)kimi_chat_response_completion_tokens(resp), kimi_chat_response_cost_usd(resp));
+    }
     cli_error(cli, 0, "%s, finish %s, %s, request %s", kimi_chat_response_model(resp), *finish ? finish : "none",
               tokens, *kimi_chat_response_request_id(resp) ? kimi_chat_response_request_id(resp) : "none");
 }

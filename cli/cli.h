@@ -158,7 +158,8 @@ void cli_put_field(const struct cli *cli, FILE *out, const char *text);
  * controls made visible on a terminal. */
 void cli_put_json(const struct cli *cli, const char *json, size_t len);
 /* A copy of `text` with every piece of 8 or more characters of the API
- * key replaced by "[key]" (caller frees); NULL when out of memory. */
+ * key replaced by "[redacted]", as libkimi marks it (caller frees); NULL
+ * when out of memory. */
 char *cli_redact(const struct cli *cli, const char *text);
 
 /* Writes `text` as a JSON string (quoted; controls, DEL and C1 as \u

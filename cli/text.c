@@ -133,13 +133,13 @@ char *cli_redact(const struct cli *cli, const char *text) {
         }
         if (longest >= piece) memset(hidden + i, 1, longest);
     }
-    if (!(copy = malloc(n * 5 + 1))) {
+    if (!(copy = malloc(n * 10 + 1))) {
         free(hidden);
         return NULL;
     }
     for (i = 0; i < n; i++) {
         if (!hidden[i]) copy[out++] = text[i];
-        else if (i == 0 || !hidden[i - 1]) memcpy(copy + out, "[key]", 5), out += 5;
+        else if (i == 0 || !hidden[i - 1]) memcpy(copy + out, "[redacted]", 10), out += 10;
     }
     copy[out] = 0;
     free(hidden);

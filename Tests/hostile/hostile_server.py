@@ -51,11 +51,10 @@ Cases (see CASES below):
   cut/<how>/<bytes>               a file's content cut before its end:
                                   length (fewer bytes than Content-Length),
                                   chunked (no last chunk)
-  terminal[/error]                text that attacks a terminal in every field a
-                                  client prints: chat reasoning and content (each
-                                  sequence split across deltas), model, request id
-                                  (with the key), models, files, file content (raw
-                                  C1 bytes), batches; /error: an error answer
+  terminal                        the model's own text attacking a terminal: chat
+                                  reasoning and content (each escape sequence split
+                                  across deltas; streamed or not), a file's content
+                                  with raw C1 bytes
 """
 
 import argparse
@@ -690,41 +689,25 @@ def split_everywhere(text):
     return pieces + [current]
 
 
-def terminal_case(conn, req, what=None):
+def terminal_case(conn, req):
+    """The model's own text (which no gate may change) attacking a
+    terminal; the other fields are leak/<how>'s."""
     key_echo = [("X-Request-Id", f"req-\x1b]0;id\x07-{req.key}")]
-    if what == "error":
-        return conn.send(400, {"error": {"message": "refused \x1b]0;error title\x07\u009b2J",
-                                         "type": "invalid_request_error\n\x1b[2J"}}, headers=key_echo)
-    endpoint = req.endpoint
-    if endpoint == "/chat/completions" and not req.streaming:
+    if req.endpoint == "/chat/completions" and not req.streaming:
         body = completion(TERMINAL_CONTENT, extra={"model": TERMINAL_NAME})
         body["choices"][0]["message"]["reasoning_content"] = TERMINAL_REASONING
         return conn.send(200, body, headers=key_echo)
-    if endpoint == "/chat/completions":
+    if req.endpoint == "/chat/completions":
         out = [sse(dict(chunk({"role": "assistant", "content": ""}), model=TERMINAL_NAME))]
         out += [sse(chunk({"reasoning_content": p})) for p in split_everywhere(TERMINAL_REASONING)]
         out += [sse(chunk({"content": p})) for p in split_everywhere(TERMINAL_CONTENT)]
         out += [sse(chunk({}, "stop", usage())), b"data: [DONE]\n\n"]
         return conn.stream(b"".join(out), headers=key_echo)
-    if endpoint == "/models":
-        return conn.send(200, {"object": "list", "data": [{"id": TERMINAL_NAME, "object": "model",
-                                                           "context_length": 8192}]})
-    file_object = {"id": "file-\x1b[2Jx", "object": "file", "bytes": 5, "created_at": CREATED,
-                   "filename": TERMINAL_NAME, "purpose": "file-extract", "status": "ok\u009b"}
-    if endpoint == "/files":
-        return conn.send(200, {"object": "list", "data": [file_object]})
-    if endpoint.startswith("/files/") and endpoint.endswith("/content"):
-        # Raw bytes, not JSON: C1 controls as single bytes too.
+    if req.endpoint.startswith("/files/") and req.endpoint.endswith("/content"):
+        # A file's extracted text is raw bytes, not JSON: C1 controls as single bytes too.
         return conn.send(200, b"text \x1b]52;c;cHduZWQ=\x07 raw \x9b31m c1 \x9d0;t\x9c end\n",
                          content_type="text/plain")
-    if endpoint.startswith("/files/"):
-        return conn.send(200, file_object)
-    batch = {"id": "batch\x1b]0;b\x07", "object": "batch", "status": "in_progress\u009b2J",
-             "request_counts": {"total": 1, "completed": 0, "failed": 0}, "created_at": CREATED,
-             "input_file_id": "file-in", "completion_window": "24h", "endpoint": "/v1/chat/completions"}
-    if endpoint == "/batches":
-        return conn.send(200, {"object": "list", "data": [batch], "has_more": False})
-    conn.error(404, f"no terminal endpoint {endpoint}")
+    conn.error(404, f"no terminal endpoint {req.endpoint}")
 
 
 CASES = {

@@ -51,29 +51,34 @@ def test_the_escaping_function_on_its_own():
 
 
 def test_hostile_server_text_is_shown_never_run(kimi, home, hostile):
-    base = hostile + "/terminal/v1"
     env = kimi.env(dict(home.env, MOONSHOT_API_KEY=KEY))
-    commands = [["chat", "-v", "hi"], ["chat", "--reasoning-only", "hi"], ["models"], ["models", "--json"],
-                ["files", "list"], ["files", "list", "--json"], ["files", "get", "f"], ["files", "content", "f"],
-                ["batch", "list"], ["batch", "list", "--json"], ["chat", "--output", "json", "hi"],
-                ["logs", "show"], ["logs"], ["logs", "--json"]]
-    for args in commands:
+    model_text = hostile + "/terminal/v1"  # the model's own text, which no library gate changes
+    commands = [(model_text, ["chat", "-v", "hi"]), (model_text, ["chat", "--reasoning-only", "hi"]),
+                (model_text, ["chat", "--output", "json", "hi"]), (model_text, ["files", "content", "f"]),
+                (model_text, ["logs", "show"]), (model_text, ["logs"]), (model_text, ["logs", "--json"])]
+    # Every other field, with the key in it too (the hostile server's leak case).
+    for how, args in (("models", ["models"]), ("models", ["models", "--json"]), ("files", ["files", "list"]),
+                      ("files", ["files", "list", "--json"]), ("files", ["files", "get", "f"]),
+                      ("batches", ["batch", "list"]), ("batches", ["batch", "list", "--json"]),
+                      ("batches", ["batch", "status", "b"]), ("stream", ["chat", "-v", "hi"]),
+                      ("error", ["models"]), ("streamerror", ["chat", "hi"])):
+        commands.append((f"{hostile}/leak/{how}/v1", args))
+    for base, args in commands:
         status, shown = on_a_terminal([kimi.path, "--base-url", base] + args, env=env)
-        assert status == 0, (args, shown)
-        assert harmless(shown), (args, shown)
-        assert KEY[5:20].encode() not in shown, (args, shown)
-    # The sequences are there, made visible.
-    status, shown = on_a_terminal([kimi.path, "--base-url", base, "chat", "--reasoning", "-v", "hi"], env=env)
+        assert harmless(shown), (base, args, shown)
+        assert KEY[5:20].encode() not in shown, (base, args, shown)
+        if "leak/error" in base or "streamerror" in base:
+            assert status != 0 and shown.count(b"kimi ") == 1, (args, shown)  # one line saying why
+        else:
+            assert status == 0, (base, args, shown)
+    # The model's sequences are there, made visible.
+    status, shown = on_a_terminal([kimi.path, "--base-url", model_text, "chat", "--reasoning", "-v", "hi"], env=env)
     shown = shown.decode()
     assert "^[]52;c;cHduZWQ=^G" in shown and "^[]0;pwned title^G" in shown and "^[[2J^[[H" in shown
     assert "\\u009b31m" in shown and "^H^H^?^Mover done" in shown
-    assert "request req-^[]0;id^G-[key]" in shown and KEY not in shown  # the echoed key is taken out
-    assert "kimi chat: evil^[]0;name^G\\u009b2J, finish stop" in shown
-    status, content = on_a_terminal([kimi.path, "--base-url", base, "files", "content", "f"], env=env)
+    assert ", finish stop, " in shown and "request req-" in shown and KEY not in shown
+    status, content = on_a_terminal([kimi.path, "--base-url", model_text, "files", "content", "f"], env=env)
     assert b"raw \\x9b31m c1 \\x9d0;t\\x9c end" in content  # C1 as raw bytes
-    # An error answer, on standard error.
-    status, error = on_a_terminal([kimi.path, "--base-url", hostile + "/terminal/error/v1", "models"], env=env)
-    assert status == 17 and harmless(error) and error.count(b"\n") == 1, error
 
 
 def test_a_pipe_gets_the_models_bytes_unchanged(kimi, home, hostile):
