@@ -116,32 +116,79 @@ int cli_text_mode(const struct cli *cli, FILE *out) {
 
 enum { KEY_PIECE = 8 };
 
+/* The 8-byte pieces of the key in a small hash set: any 8 bytes of a text
+ * are looked up at once, so redacting a 64 MB answer stays linear. */
+struct pieces {
+    uint64_t *slots; /* 0: empty (a piece of printable text is never 0) */
+    size_t mask;
+};
+
+static size_t slot_of(const struct pieces *p, uint64_t v) {
+    return (size_t)((v * 0x9E3779B97F4A7C15u) >> 20) & p->mask;
+}
+
+static int pieces_init(struct pieces *p, const char *key, size_t k) {
+    size_t i, size = 16;
+    uint64_t v = 0;
+    while (size < 2 * k) size *= 2;
+    if (!(p->slots = calloc(size, sizeof *p->slots))) return -1;
+    p->mask = size - 1;
+    for (i = 0; i < k; i++) {
+        v = v << 8 | (unsigned char)key[i];
+        if (i + 1 >= KEY_PIECE && v) {
+            size_t s = slot_of(p, v);
+            while (p->slots[s] && p->slots[s] != v) s = (s + 1) & p->mask;
+            p->slots[s] = v;
+        }
+    }
+    return 0;
+}
+
+static int pieces_has(const struct pieces *p, uint64_t v) {
+    size_t s = slot_of(p, v);
+    while (p->slots[s]) {
+        if (p->slots[s] == v) return 1;
+        s = (s + 1) & p->mask;
+    }
+    return 0;
+}
+
 char *cli_redact(const struct cli *cli, const char *text) {
-    const char *key = cli->api_key;
-    size_t n = strlen(text), k = key ? strlen(key) : 0, piece = k < KEY_PIECE ? k : KEY_PIECE, i, j, out = 0;
-    unsigned char *hidden;
+    static const char mark[] = "[redacted]";
+    const char *key = cli->api_key, *found;
+    size_t n = strlen(text), k = key ? strlen(key) : 0, i, out = 0, size = 0;
+    unsigned char *hidden = NULL;
     char *copy;
     if (!k) return strdup(text);
-    if (!(hidden = calloc(n + 1, 1))) return NULL;
-    /* Every run of `piece` or more characters that also occurs in the key. */
-    for (i = 0; i < n; i++) {
-        size_t longest = 0;
-        for (j = 0; j < k; j++) {
-            size_t m = 0;
-            while (i + m < n && j + m < k && text[i + m] == key[j + m]) m++;
-            if (m > longest) longest = m;
+    /* Mark every byte inside a piece of 8 or more bytes that is also in the key
+       (every 8-byte window of such a piece is one of the key's). */
+    if (k < KEY_PIECE) {
+        for (found = strstr(text, key); found; found = strstr(found + 1, key)) {
+            if (!hidden && !(hidden = calloc(n, 1))) return NULL;
+            memset(hidden + (found - text), 1, k);
         }
-        if (longest >= piece) memset(hidden + i, 1, longest);
+    } else {
+        struct pieces p;
+        uint64_t v = 0;
+        if (pieces_init(&p, key, k) != 0) return NULL;
+        for (i = 0; i < n; i++) {
+            v = v << 8 | (unsigned char)text[i];
+            if (i + 1 < KEY_PIECE || !pieces_has(&p, v)) continue;
+            if (!hidden && !(hidden = calloc(n, 1))) break;
+            memset(hidden + i + 1 - KEY_PIECE, 1, KEY_PIECE);
+        }
+        free(p.slots);
+        if (!hidden && i < n) return NULL;
     }
-    if (!(copy = malloc(n * 10 + 1))) {
-        free(hidden);
-        return NULL;
+    if (!hidden) return strdup(text);
+    for (i = 0; i < n; i++) size += !hidden[i] ? 1 : i == 0 || !hidden[i - 1] ? sizeof mark - 1 : 0;
+    if ((copy = malloc(size + 1))) {
+        for (i = 0; i < n; i++) {
+            if (!hidden[i]) copy[out++] = text[i];
+            else if (i == 0 || !hidden[i - 1]) memcpy(copy + out, mark, sizeof mark - 1), out += sizeof mark - 1;
+        }
+        copy[out] = 0;
     }
-    for (i = 0; i < n; i++) {
-        if (!hidden[i]) copy[out++] = text[i];
-        else if (i == 0 || !hidden[i - 1]) memcpy(copy + out, "[redacted]", 10), out += 10;
-    }
-    copy[out] = 0;
     free(hidden);
     return copy;
 }

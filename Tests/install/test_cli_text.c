@@ -120,6 +120,32 @@ int main(void) {
         check(ok_same, "random bytes cut at random places show as the whole");
         check(ok_harmless, "random bytes are shown harmless");
     }
+    /* The key: every piece of 8 or more of its characters goes, shorter ones stay. */
+    {
+        struct cli cli;
+        struct {
+            const char *key, *text, *want;
+        } cases[] = {
+            {"sk-0123456789abcdef", "id sk-0123456789abcdef end", "id [redacted] end"},
+            {"sk-0123456789abcdef", "a 0123456 b 6789abcd c", "a 0123456 b [redacted] c"},
+            {"sk-0123456789abcdef", "sk-0123456789abcdefsk-01234567", "[redacted]"},
+            {"sk-0123456789abcdef", "x" "sk-0123" "y" "456789ab" "z", "xsk-0123y[redacted]z"},
+            {"short", "a short one, shorter", "a [redacted] one, [redacted]er"},
+            {"sk-0123456789abcdef", "nothing here", "nothing here"},
+            {NULL, "sk-0123456789abcdef", "sk-0123456789abcdef"},
+        };
+        size_t i;
+        memset(&cli, 0, sizeof cli);
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            char *got, what[160];
+            cli.api_key = (char *)cases[i].key;
+            got = cli_redact(&cli, cases[i].text);
+            snprintf(what, sizeof what, "redacting \"%s\" gives \"%s\" (got \"%s\")", cases[i].text, cases[i].want,
+                     got ? got : "NULL");
+            check(got && strcmp(got, cases[i].want) == 0, what);
+            free(got);
+        }
+    }
     /* Raw: every byte as it came. */
     raw = render(hostile, len, TEXT_RAW, 3);
     check(strlen(raw) == len && memcmp(raw, hostile, len) == 0, "raw mode passes every byte");
