@@ -35,6 +35,7 @@ LIB_DEV := $(BUILD)/libkimi.so
 PC_UNINSTALLED := $(BUILD)/libkimi.pc
 CLI := $(BUILD)/kimi
 CLI_SOURCES := $(wildcard cli/*.c)
+CLI_HEADERS := $(wildcard cli/*.h)
 SWIFT_LIB := $(ROOT)/.build/release/libkimi.so
 SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
 
@@ -42,6 +43,14 @@ SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
 CWARN := -std=c99 -Wall -Wextra -pedantic -Werror
 CFLAGS_KIMI := $(CWARN) -I$(ROOT)/include -O2 -g
 LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread -lm
+# kimi(1)'s own libraries besides libkimi: SQLite (the log) and libedit (the
+# line editor). One variable for every link of kimi, packaging included.
+# Deferred (=), so `make deps` can install them before they are asked for.
+CLI_PKGS := sqlite3 libedit
+CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
+CLI_LIBS = $(shell pkg-config --libs $(CLI_PKGS)) -lpthread
+# kimi's whole link line but the rpath: libkimi, then its own libraries.
+CLI_LINK = -L$(BUILD) -lkimi $(CLI_LIBS)
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 # The mock and the hostile server (Tests/hostile) together.
 WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
@@ -51,13 +60,16 @@ WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED) $(CLI)
 
-# libcurl and jansson development files: installed with apt-get when we are
-# root, otherwise the exact command is printed.
+# libcurl and jansson development files (the library), SQLite and libedit
+# (kimi): installed with apt-get when we are root, otherwise the exact
+# command is printed.
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null || missing="pkg-config"; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
+	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
+	pkg-config --exists libedit 2>/dev/null || missing="$$missing libedit-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$missing"; \
@@ -127,8 +139,13 @@ man: $(MAN_STAMP)
 
 # ---------------------------------------------------------------- kimi(1)
 # The command-line client: C on the public API only (cli/).
-$(CLI): $(CLI_SOURCES) cli/cli.h include/kimi.h $(LIB_DEV)
-	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $@ $(LDFLAGS_KIMI)
+$(CLI): $(CLI_SOURCES) $(CLI_HEADERS) include/kimi.h $(LIB_DEV) | deps
+	$(CC) $(CFLAGS_KIMI) $(CLI_CFLAGS) $(CLI_SOURCES) -o $@ $(CLI_LINK) -Wl,-rpath,$(BUILD)
+
+# The terminal-safety of kimi's text output, tested on its own (text.c).
+$(BUILD)/tests/test_cli_text: Tests/install/test_cli_text.c cli/text.c cli/cli.h include/kimi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_KIMI) Tests/install/test_cli_text.c cli/text.c -o $@
 
 # ---------------------------------------------------------------- examples
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -289,7 +306,7 @@ test-python: all examples $(TEST_VENV)/installed
 	cd bindings/python && LIBKIMI_LIBRARY=$(BUILD)/libkimi.so.0 $(TEST_VENV)/bin/python -m pytest -q tests
 
 # kimi(1), the man pages, CMake and pkg-config from `make install` copies.
-test-install: all $(BUILD)/samples/manifest.json $(TEST_VENV)/installed
+test-install: all $(BUILD)/samples/manifest.json $(TEST_VENV)/installed $(BUILD)/tests/test_cli_text
 	PATH=$(TEST_VENV)/bin:$$PATH $(WITH_MOCK) $(TEST_VENV)/bin/python -m pytest -q Tests/install
 
 # A wheel that carries libkimi.so, tagged for this platform (build/wheels/):
@@ -312,8 +329,8 @@ install: all $(MAN_STAMP)
 	$(call configure,cmake/libkimiConfigVersion.cmake.in,$(PREFIX),$(LIBDIR),$(INCLUDEDIR),$(CMAKEDIR)) \
 	  > $(DESTDIR)$(CMAKEDIR)/libkimiConfigVersion.cmake
 	# kimi(1), linked again to find the library from its own place ($$ORIGIN).
-	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $(DESTDIR)$(BINDIR)/kimi -L$(BUILD) -lkimi \
-	  -Wl,-rpath,'$$ORIGIN/'"$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))" -lpthread
+	$(CC) $(CFLAGS_KIMI) $(CLI_CFLAGS) $(CLI_SOURCES) -o $(DESTDIR)$(BINDIR)/kimi $(CLI_LINK) \
+	  -Wl,-rpath,'$$ORIGIN/'"$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))"
 	install -m 644 man/kimi.1 $(DESTDIR)$(MANDIR)/man1/kimi.1
 	install -m 644 man/libkimi.3 $(BUILD)/man/man3/kimi_*.3 $(DESTDIR)$(MANDIR)/man3/
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi

@@ -51,6 +51,10 @@ Cases (see CASES below):
   cut/<how>/<bytes>               a file's content cut before its end:
                                   length (fewer bytes than Content-Length),
                                   chunked (no last chunk)
+  terminal                        the model's own text attacking a terminal: chat
+                                  reasoning and content (each escape sequence split
+                                  across deltas; streamed or not), a file's content
+                                  with raw C1 bytes
 """
 
 import argparse
@@ -653,6 +657,59 @@ def cut_case(conn, req, how, size):
         conn.raw(b"%x\r\n%s\r\n" % (len(half), half))
 
 
+# ---------------------------------------------------------------- terminal
+
+#: What a hostile server would have a terminal run: each must be shown, never executed.
+TERMINAL_ATTACKS = (
+    "\x1b]0;pwned title\x07",        # set the window title (OSC 0, ended by BEL)
+    "\x1b]52;c;cHduZWQ=\x07",         # write "pwned" to the clipboard (OSC 52)
+    "\x1b[2J\x1b[H",                  # clear the screen, cursor home
+    "\x1b[6n",                        # ask for the cursor position (the terminal types back)
+    "\u009b31m",                      # C1 CSI, as UTF-8
+    "\u009d0;c1 title\u009c",         # C1 OSC ... ST, as UTF-8
+    "\x1bP+q544e\x1b\\",              # DCS: ask the terminal for its terminfo
+    "\x08\x08\x7f\rover",             # backspace, DEL, carriage return over the line
+)
+TERMINAL_REASONING = "thinking " + "".join(TERMINAL_ATTACKS)
+TERMINAL_CONTENT = "Answer: " + "".join(TERMINAL_ATTACKS) + " done"
+TERMINAL_NAME = "evil\x1b]0;name\x07\u009b2J"
+
+
+def split_everywhere(text):
+    """Deltas that cut each escape sequence after its first character."""
+    pieces, current = [], ""
+    for char in text:
+        if char in "\x1b\u009b\u009d" and current:
+            pieces.append(current)
+            current = ""
+        current += char
+        if len(current) == 2 and current[0] in "\x1b\u009b\u009d":
+            pieces.append(current[:1])
+            current = current[1:]
+    return pieces + [current]
+
+
+def terminal_case(conn, req):
+    """The model's own text (which no gate may change) attacking a
+    terminal; the other fields are leak/<how>'s."""
+    key_echo = [("X-Request-Id", f"req-\x1b]0;id\x07-{req.key}")]
+    if req.endpoint == "/chat/completions" and not req.streaming:
+        body = completion(TERMINAL_CONTENT, extra={"model": TERMINAL_NAME})
+        body["choices"][0]["message"]["reasoning_content"] = TERMINAL_REASONING
+        return conn.send(200, body, headers=key_echo)
+    if req.endpoint == "/chat/completions":
+        out = [sse(dict(chunk({"role": "assistant", "content": ""}), model=TERMINAL_NAME))]
+        out += [sse(chunk({"reasoning_content": p})) for p in split_everywhere(TERMINAL_REASONING)]
+        out += [sse(chunk({"content": p})) for p in split_everywhere(TERMINAL_CONTENT)]
+        out += [sse(chunk({}, "stop", usage())), b"data: [DONE]\n\n"]
+        return conn.stream(b"".join(out), headers=key_echo)
+    if req.endpoint.startswith("/files/") and req.endpoint.endswith("/content"):
+        # A file's extracted text is raw bytes, not JSON: C1 controls as single bytes too.
+        return conn.send(200, b"text \x1b]52;c;cHduZWQ=\x07 raw \x9b31m c1 \x9d0;t\x9c end\n",
+                         content_type="text/plain")
+    conn.error(404, f"no terminal endpoint {req.endpoint}")
+
+
 CASES = {
     "num": num_case, "hdr": hdr_case, "status": status_case, "dupkeys": dupkeys_case, "deep": deep_case,
     "hugeline": hugeline_case, "hugecomment": lambda conn, req, size: hugeline_case(conn, req, size, True),
@@ -660,6 +717,7 @@ CASES = {
     "echo": echo_case, "stall": stall_case, "big5xx": big5xx_case, "sse": sse_case,
     "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case, "longheader": longheader_case,
     "nulheader": nulheader_case, "badutf8error": badutf8error_case, "pages": pages_case, "cut": cut_case,
+    "terminal": terminal_case,
 }
 
 

@@ -111,6 +111,8 @@ class Reply:
         if prefix is not None and not calls:
             whole = "".join(content)
             content = pieces(whole[len(prefix):] if whole.startswith(prefix) else " " + whole)
+        if s.get("finish"):
+            finish = str(s["finish"])
         limit = self.body.get("max_completion_tokens") or self.body.get("max_tokens")
         if isinstance(limit, int) and limit < len(reasoning) + len(content):
             keep = max(0, limit - len(reasoning))

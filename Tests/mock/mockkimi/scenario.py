@@ -37,6 +37,7 @@ Keys (all optional):
   cut_after=N       drop the connection after N answer pieces
   end_after=N       end the body cleanly after N pieces, without [DONE]
   no_done           send everything except data: [DONE]
+  finish=REASON     end the answer with this finish_reason (content_filter, say)
   stall_after=N stall_ms=M   pause M ms after N pieces
   stall_ms=M        pause M ms before answering
   delay_ms=M        pause M ms between pieces (demos)
