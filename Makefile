@@ -13,6 +13,9 @@
 #   make bench      benchmarks against curl and openai-python
 #   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib BINDIR MANDIR DESTDIR=
 #   make uninstall
+#   make release    wheel, Debian packages, tarball, debug files for glibc 2.28+
+#                   into build/dist (packaging/dist.mk: wheel, deb, dist,
+#                   test-dist, abi-check)
 
 SHELL := /bin/bash
 VERSION := $(shell sed -n 's/^\#define KIMI_VERSION "\(.*\)"/\1/p' include/kimi.h)
@@ -35,6 +38,8 @@ LIB_DEV := $(BUILD)/libkimi.so
 PC_UNINSTALLED := $(BUILD)/libkimi.pc
 CLI := $(BUILD)/kimi
 CLI_SOURCES := $(wildcard cli/*.c)
+# kimi's libraries besides libkimi (also the release's kimi, packaging/dist.mk).
+CLI_LDLIBS := -lpthread -lm
 SWIFT_LIB := $(ROOT)/.build/release/libkimi.so
 SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
 
@@ -128,7 +133,7 @@ man: $(MAN_STAMP)
 # ---------------------------------------------------------------- kimi(1)
 # The command-line client: C on the public API only (cli/).
 $(CLI): $(CLI_SOURCES) cli/cli.h include/kimi.h $(LIB_DEV)
-	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $@ $(LDFLAGS_KIMI)
+	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $@ -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) $(CLI_LDLIBS)
 
 # ---------------------------------------------------------------- examples
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -313,7 +318,7 @@ install: all $(MAN_STAMP)
 	  > $(DESTDIR)$(CMAKEDIR)/libkimiConfigVersion.cmake
 	# kimi(1), linked again to find the library from its own place ($$ORIGIN).
 	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $(DESTDIR)$(BINDIR)/kimi -L$(BUILD) -lkimi \
-	  -Wl,-rpath,'$$ORIGIN/'"$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))" -lpthread
+	  -Wl,-rpath,'$$ORIGIN/'"$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))" $(CLI_LDLIBS)
 	install -m 644 man/kimi.1 $(DESTDIR)$(MANDIR)/man1/kimi.1
 	install -m 644 man/libkimi.3 $(BUILD)/man/man3/kimi_*.3 $(DESTDIR)$(MANDIR)/man3/
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
@@ -327,5 +332,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
+include packaging/dist.mk
+
 clean:
-	rm -rf $(BUILD) .build .build-asan .build-tsan .build-fuzz
+	rm -rf $(BUILD) .build .build-asan .build-tsan .build-fuzz .build-dist
