@@ -146,3 +146,16 @@ release:
 	$(MAKE) wheel deb dist
 	$(PYTHON) packaging/dist.py sums $(DIST)
 	@ls -l $(DIST)
+
+# --------------------------------------------------------------- checks
+
+# Each artifact installed and run in clean roots (Tests/dist/test_dist.py).
+test-dist: release
+	$(PYTHON) Tests/dist/test_dist.py --dist $(DIST) --work $(PORTABLE)/test-dist
+
+# The C ABI against the last release's (Tests/abi/abi_check.py, which also
+# proves on copies of the header that removals and changes fail).
+ABI_BASELINE := Tests/abi/libkimi-0.2.0.abi
+
+abi-check: all $(PORTABLE)/tools.stamp
+	$(PYTHON) Tests/abi/abi_check.py --baseline $(ABI_BASELINE) --lib $(LIB_SONAME) --cc $(CC) --self-test
