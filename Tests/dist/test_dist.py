@@ -387,6 +387,7 @@ def main():
     parser.add_argument("--dist", default=os.path.join(ROOT, "build/dist"))
     parser.add_argument("--work", default=os.path.join(ROOT, "build/portable/test-dist"))
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     started = time.monotonic()
     os.makedirs(args.work, exist_ok=True)
     servers = []
