@@ -69,4 +69,10 @@ if [ ! -e "$prefix/lib/libjansson.so.4" ]; then
    make -j"$jobs" -C src && make -C src install) >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
 fi
 
+# Their licences travel with them (the wheel's .dist-info/licenses).
+mkdir -p "$prefix/licenses"
+cp "$src/openssl/LICENSE.txt" "$prefix/licenses/openssl.txt"
+cp "$src/nghttp2/COPYING" "$prefix/licenses/nghttp2.txt"
+cp "$src/curl/COPYING" "$prefix/licenses/curl.txt"
+cp "$src/jansson/LICENSE" "$prefix/licenses/jansson.txt"
 for pkg in openssl nghttp2 curl jansson; do cat "$src/$pkg/.debian-source"; done > "$prefix/SOURCES"

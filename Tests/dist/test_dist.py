@@ -23,7 +23,8 @@
      the wheel runs; the tarball's kimi, on Debian 11's libcurl 7.74, stops
      with a message naming the libcurl it needs (7.85). No glibc 2.28 root is
      reachable from here (Debian 10 left the mirrors); 2.28 is proved by (1).
-   With no mirror answering, the roots are skipped with a message (set
+   The mirror is the one this machine's apt uses (KIMI_DIST_MIRROR names
+   another); with none answering, the roots are skipped with a message (set
    KIMI_DIST_REQUIRE_ROOTS=1 to fail instead).
 """
 
@@ -129,6 +130,11 @@ def check_binaries(dist, work):
     vendored = sorted(os.path.basename(p) for p in glob.glob(os.path.join(trees["wheel"], "libkimi.libs", "*")))
     check(any(v.startswith("libcurl") for v in vendored) and any(v.startswith("libjansson") for v in vendored),
           f"wheel: libcurl and jansson vendored in libkimi.libs ({vendored})")
+    licenses = sorted(os.path.basename(p) for p in glob.glob(os.path.join(trees["wheel"], "*.dist-info/licenses/*")))
+    check({"curl.txt", "openssl.txt", "nghttp2.txt", "jansson.txt", "swift-runtime.txt"} <= set(licenses),
+          f"wheel: the licences of what it carries ({licenses})")
+    record = open(glob.glob(os.path.join(trees["wheel"], "*.dist-info/RECORD"))[0]).read()
+    check(all(f"licenses/{name}," in record for name in licenses), "wheel: its RECORD lists the licences")
     return trees
 
 
@@ -406,7 +412,11 @@ def main():
         check_gdb_tarball(args.dist, args.work, env)
 
         main_uri, security_uri = machine_mirrors()
-        if not main_uri or not answers(main_uri, "bookworm"):
+        if os.environ.get("KIMI_DIST_MIRROR"):
+            main_uri, security_uri = os.environ["KIMI_DIST_MIRROR"].rstrip("/"), None
+        if os.geteuid() != 0:
+            check(False, "test-dist: the clean roots need root (mmdebstrap --mode=root, chroot); run as root")
+        elif not main_uri or not answers(main_uri, "bookworm"):
             message = (f"test-dist: no Debian mirror answers ({main_uri or 'none in /etc/apt/sources.list*'}): "
                        "the clean-root tests are skipped")
             if os.environ.get("KIMI_DIST_REQUIRE_ROOTS"):

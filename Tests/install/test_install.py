@@ -84,7 +84,7 @@ def test_every_function_has_a_page_and_every_page_a_function(stage):
 
 def test_the_hand_written_pages_carry_the_version():
     for page in ("man/kimi.1", "man/libkimi.3"):
-        assert f'"libkimi {version}"' in open(os.path.join(ROOT, page)).readline(), page
+        assert f'"libkimi {VERSION}"' in open(os.path.join(ROOT, page)).readline(), page
 
 
 def test_the_pages_render_without_warnings(stage):
