@@ -56,21 +56,25 @@ WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED) $(CLI)
 
-# libcurl and jansson development files: installed with apt-get when we are
-# root, otherwise the exact command is printed.
+# $(call apt_install_missing,WHO): the Debian packages listed in the shell
+# variable $$missing, installed with apt-get when we are root, otherwise the
+# exact command is printed and the recipe fails.
+apt_install_missing = if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    (apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing)) >/dev/null || exit 1; \
+	  else \
+	    echo "$(1) needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# libcurl and jansson development files.
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null || missing="pkg-config"; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$missing"; \
-	    (apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing)) >/dev/null || exit 1; \
-	  else \
-	    echo "libkimi needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install_missing,libkimi)
 
 # glibc 2.36+ loads packed relative relocations (DT_RELR): the static Swift
 # runtime's ~19,000 relocations then take 3 KB instead of 460 KB, which

@@ -42,14 +42,7 @@ dist-tools: $(PORTABLE)/tools.stamp
 
 $(PORTABLE)/tools.stamp: packaging/dist.mk
 	@missing=""; for p in $(DIST_APT); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$missing"; \
-	    (apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing)) >/dev/null || exit 1; \
-	  else \
-	    echo "the release needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install_missing,the release)
 	@test -x $(DIST_PYTHON) || $(PYTHON) -m venv $(DIST_VENV)
 	$(DIST_PYTHON) -m pip install -q $(DIST_PIP)
 	@mkdir -p $(dir $(ZIG))
