@@ -38,7 +38,9 @@ LIB_DEV := $(BUILD)/libkimi.so
 PC_UNINSTALLED := $(BUILD)/libkimi.pc
 CLI := $(BUILD)/kimi
 CLI_SOURCES := $(wildcard cli/*.c)
-# kimi's libraries besides libkimi (also the release's kimi, packaging/dist.mk).
+# kimi's compiler flags and libraries besides libkimi's (the release's kimi,
+# packaging/dist.mk, is built with them too).
+CLI_CFLAGS :=
 CLI_LDLIBS := -lpthread -lm
 SWIFT_LIB := $(ROOT)/.build/release/libkimi.so
 SOURCES := Package.swift include/kimi.h $(shell find Sources -type f)
@@ -137,7 +139,7 @@ man: $(MAN_STAMP)
 # ---------------------------------------------------------------- kimi(1)
 # The command-line client: C on the public API only (cli/).
 $(CLI): $(CLI_SOURCES) cli/cli.h include/kimi.h $(LIB_DEV)
-	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $@ -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) $(CLI_LDLIBS)
+	$(CC) $(CFLAGS_KIMI) $(CLI_CFLAGS) $(CLI_SOURCES) -o $@ -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) $(CLI_LDLIBS)
 
 # ---------------------------------------------------------------- examples
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -321,7 +323,7 @@ install: all $(MAN_STAMP)
 	$(call configure,cmake/libkimiConfigVersion.cmake.in,$(PREFIX),$(LIBDIR),$(INCLUDEDIR),$(CMAKEDIR)) \
 	  > $(DESTDIR)$(CMAKEDIR)/libkimiConfigVersion.cmake
 	# kimi(1), linked again to find the library from its own place ($$ORIGIN).
-	$(CC) $(CFLAGS_KIMI) $(CLI_SOURCES) -o $(DESTDIR)$(BINDIR)/kimi -L$(BUILD) -lkimi \
+	$(CC) $(CFLAGS_KIMI) $(CLI_CFLAGS) $(CLI_SOURCES) -o $(DESTDIR)$(BINDIR)/kimi -L$(BUILD) -lkimi \
 	  -Wl,-rpath,'$$ORIGIN/'"$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))" $(CLI_LDLIBS)
 	install -m 644 man/kimi.1 $(DESTDIR)$(MANDIR)/man1/kimi.1
 	install -m 644 man/libkimi.3 $(BUILD)/man/man3/kimi_*.3 $(DESTDIR)$(MANDIR)/man3/

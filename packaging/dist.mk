@@ -77,13 +77,16 @@ $(PORTABLE_LIB): $(SOURCES) $(CXX_SCRIPT) $(SYSROOT)/.done
 
 # kimi(1): the $(CLI) sources and link line, compiled for glibc 2.28. The
 # libraries of CLI_LDLIBS other than glibc's are linked from this machine
-# (only their names and symbols matter); their headers come after zig's.
+# (only their names and symbols matter: on another system kimi uses that
+# system's copy, hence --allow-shlib-undefined for what this machine's copy
+# needs of glibc); their headers come after zig's.
 $(PORTABLE_CLI): $(CLI_SOURCES) cli/cli.h include/kimi.h $(PORTABLE_LIB)
 	@mkdir -p $(dir $@) $(PORTABLE)/cli-libs
 	@for l in $(patsubst -l%,%,$(filter -l%,$(CLI_LDLIBS))); do case $$l in c|m|pthread|dl|rt|util) ;; \
 	  *) ln -sf "$$($(CC) -print-file-name=lib$$l.so)" $(PORTABLE)/cli-libs/lib$$l.so;; esac; done
-	$(PORTABLE_CC) $(CFLAGS_KIMI) -idirafter /usr/include $(CLI_SOURCES) -o $@ \
-	  -fPIE -pie -L$(PORTABLE)/lib -lkimi -L$(PORTABLE)/cli-libs $(CLI_LDLIBS) -Wl,--build-id=sha1
+	$(PORTABLE_CC) $(CFLAGS_KIMI) $(patsubst -I%,-idirafter %,$(CLI_CFLAGS)) -idirafter /usr/include $(CLI_SOURCES) -o $@ \
+	  -fPIE -pie -L$(PORTABLE)/lib -lkimi -L$(PORTABLE)/cli-libs $(CLI_LDLIBS) -Wl,--build-id=sha1 \
+	  -Wl,--allow-shlib-undefined
 
 portable: $(PORTABLE_LIB) $(PORTABLE_CLI)
 

@@ -19,7 +19,7 @@ abidw corpus has each function under KIMI_0 with its full C type.
 --write-baseline FILE writes FILE from --header (a release's header);
 --self-test proves that a removed function, a changed parameter, return or
 callback type and a changed constant fail, and that an added function or
-constant passes.
+constant and a renamed parameter pass.
 """
 
 import argparse
@@ -123,6 +123,8 @@ def self_test(baseline, header, cc):
         ("a constant's value changed", text.replace(constant.group(0),
                                                     constant.group(0).replace(constant.group(2), "9999")), False),
         ("a callback type changed", text.replace(callback, callback.replace("int level", "long level")), False),
+        ("a parameter renamed", text.replace(setter.group(0), setter.group(0).replace("uint32_t ms", "uint32_t millis")),
+         True),
         ("a function added", text.replace(setter.group(0), setter.group(0)
                                           + "\nKIMI_API int kimi_abi_check_added(const kimi_client_options *options);"), True),
         ("a constant added", text.replace(constant.group(0), constant.group(0) + "\n    KIMI_E_ABI_CHECK_ADDED = 9998,"),
