@@ -250,6 +250,8 @@ def mock_env(url):
 
 def test_debs(root, dist, url):
     debs = sorted(glob.glob(os.path.join(dist, "*.deb")))
+    if not check(len(debs) == 5, f"debs: five packages in build/dist ({len(debs)})"):
+        return
     for deb in debs:
         root.copy_in(deb, "/tmp/")
     names = [os.path.basename(d) for d in debs if "dbgsym" not in d]
@@ -285,7 +287,13 @@ def test_debs(root, dist, url):
                                      f"{len(c)} C frames with file:line", shown.stdout[-1500:])
 
 
+def present(path):
+    return check(os.path.exists(path), f"{os.path.basename(path)} is in build/dist")
+
+
 def test_tarball(root, dist, url, runtime):
+    if not present(os.path.join(dist, TARBALL + ".tar.gz")):
+        return
     root.copy_in(os.path.join(dist, TARBALL + ".tar.gz"), "/tmp/")
     installed = root.apt("gcc", "libc6-dev", "pkg-config", *runtime)
     if not check(installed.returncode == 0, f"tarball: apt install gcc libc6-dev pkg-config {' '.join(runtime)}",
@@ -306,6 +314,8 @@ def test_tarball(root, dist, url, runtime):
 def test_old_curl(root, dist, url):
     """The tarball uses the system's libcurl: one older than the library
     needs is refused with a message, not a crash at the first missing symbol."""
+    if not present(os.path.join(dist, TARBALL + ".tar.gz")):
+        return
     root.copy_in(os.path.join(dist, TARBALL + ".tar.gz"), "/tmp/")
     installed = root.apt("libcurl4", "libjansson4")
     if not check(installed.returncode == 0, "old libcurl: apt install libcurl4 libjansson4", installed.stdout[-800:]):
@@ -335,7 +345,10 @@ def reference_transcript(work, url):
 
 
 def test_wheel(root, dist, url, tls_url, reference, label):
-    wheel = glob.glob(os.path.join(dist, "libkimi-*.whl"))[0]
+    wheels = glob.glob(os.path.join(dist, "libkimi-*.whl"))
+    if not check(len(wheels) == 1, f"{label}: one wheel in build/dist"):
+        return
+    wheel = wheels[0]
     root.copy_in(wheel, "/tmp/")
     with open(os.path.join(root.path, "tmp/openai_script.py"), "w") as f:
         f.write(openai_script())
@@ -428,6 +441,7 @@ def main():
             check(reference is not None and '"You said: Hello"' in reference,
                   "the openai-python script runs on the build tree's library (the reference transcript)")
             roots = os.path.join(args.work, "roots")
+            shutil.rmtree(roots, ignore_errors=True)
             os.makedirs(roots, exist_ok=True)
             print(f"== clean Debian 12 roots from {main_uri}")
             base = make_root(os.path.join(roots, "bookworm"), "bookworm", main_uri, security_uri)
@@ -445,9 +459,9 @@ def main():
                     test_old_curl(old, args.dist, url)
             else:
                 print(f"SKIP test-dist: {main_uri} has no bullseye (glibc 2.31)")
-            if not os.environ.get("KIMI_DIST_KEEP_ROOTS"):
-                shutil.rmtree(roots, ignore_errors=True)
     finally:
+        if not os.environ.get("KIMI_DIST_KEEP_ROOTS"):
+            shutil.rmtree(os.path.join(args.work, "roots"), ignore_errors=True)
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
