@@ -13,6 +13,9 @@
 #   make bench      benchmarks against curl and openai-python
 #   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib BINDIR MANDIR DESTDIR=
 #   make uninstall
+#   make release    wheel, Debian packages, tarball, debug files for glibc 2.28+
+#                   into build/dist (packaging/dist.mk: wheel, deb, dist,
+#                   test-dist, abi-check)
 
 SHELL := /bin/bash
 VERSION := $(shell sed -n 's/^\#define KIMI_VERSION "\(.*\)"/\1/p' include/kimi.h)
@@ -49,8 +52,10 @@ LDFLAGS_KIMI := -L$(BUILD) -lkimi -Wl,-rpath,$(BUILD) -lpthread -lm
 CLI_PKGS := sqlite3 libedit
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS = $(shell pkg-config --libs $(CLI_PKGS)) -lpthread
-# kimi's whole link line but the rpath: libkimi, then its own libraries.
+# kimi's whole link line but the rpath: libkimi, then its own libraries
+# (CLI_LDLIBS: the same without libkimi, for packaging/dist.mk).
 CLI_LINK = -L$(BUILD) -lkimi $(CLI_LIBS)
+CLI_LDLIBS = $(CLI_LIBS) -lm
 WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 # The mock and the hostile server (Tests/hostile) together.
 WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
@@ -60,9 +65,20 @@ WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED) $(CLI)
 
+# $(call apt_install_missing,WHO): the Debian packages listed in the shell
+# variable $$missing, installed with apt-get when we are root, otherwise the
+# exact command is printed and the recipe fails.
+apt_install_missing = if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    (apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing)) >/dev/null || exit 1; \
+	  else \
+	    echo "$(1) needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
 # libcurl and jansson development files (the library), SQLite and libedit
-# (kimi): installed with apt-get when we are root, otherwise the exact
-# command is printed.
+# (kimi).
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null || missing="pkg-config"; \
@@ -70,14 +86,7 @@ deps:
 	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
 	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	pkg-config --exists libedit 2>/dev/null || missing="$$missing libedit-dev"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$missing"; \
-	    (apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing)) >/dev/null || exit 1; \
-	  else \
-	    echo "libkimi needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install_missing,libkimi)
 
 # glibc 2.36+ loads packed relative relocations (DT_RELR): the static Swift
 # runtime's ~19,000 relocations then take 3 KB instead of 460 KB, which
@@ -344,5 +353,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
+include packaging/dist.mk
+
 clean:
-	rm -rf $(BUILD) .build .build-asan .build-tsan .build-fuzz
+	rm -rf $(BUILD) .build .build-asan .build-tsan .build-fuzz .build-dist

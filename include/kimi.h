@@ -82,16 +82,16 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define KIMI_VERSION_MAJOR 0
-#define KIMI_VERSION_MINOR 2
+#define KIMI_VERSION_MINOR 3
 #define KIMI_VERSION_PATCH 0
-#define KIMI_VERSION "0.2.0"
+#define KIMI_VERSION "0.3.0"
 #define KIMI_VERSION_NUMBER \
     (KIMI_VERSION_MAJOR * 1000000 + KIMI_VERSION_MINOR * 1000 + KIMI_VERSION_PATCH)
 /** True when the header is at least version x.y.z. */
 #define KIMI_VERSION_AT_LEAST(x, y, z) \
     (KIMI_VERSION_NUMBER >= ((x) * 1000000 + (y) * 1000 + (z)))
 
-/** The library's version, e.g. "0.2.0". A static string. Thread-safe. */
+/** The library's version, e.g. "0.3.0". A static string. Thread-safe. */
 KIMI_API const char *kimi_version(void);
 
 /**

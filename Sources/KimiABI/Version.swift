@@ -3,7 +3,7 @@ import Glibc
 import KimiCore
 
 /// Kept equal to KIMI_VERSION and Version.string by the ABI checks.
-private let versionText: StaticString = "0.2.0"
+private let versionText: StaticString = "0.3.0"
 
 @c @implementation
 public func kimi_version() -> UnsafePointer<CChar>? { cString(versionText) }

@@ -6,8 +6,9 @@
 2. header: kimi.h compiles alone as C99 and as C++ with -Wall -Wextra
    -pedantic -Werror;
 3. version: the macros, kimi_version(), kimi_version_number(), the .pc file,
-   the Swift core and the Python package agree, and the number is
-   MAJOR*1000000 + MINOR*1000 + PATCH;
+   the Swift core and ABI, the Python package (pyproject, __version__,
+   EXPECTED_VERSION), the man pages and the find_package examples agree, and
+   the number is MAJOR*1000000 + MINOR*1000 + PATCH;
 4. runtime: ldd names no Swift library; SONAME is libkimi.so.<major>; the
    symlink chain is libkimi.so -> libkimi.so.0 -> libkimi.so.X.Y.Z;
 5. pkg-config: a program builds with `pkg-config --cflags --libs libkimi`
@@ -96,10 +97,23 @@ def check_version(build, cc):
     swift = open(os.path.join(ROOT, "Sources/KimiCore/Support/Version.swift")).read()
     swift_parts = [int(re.search(rf"static let {p} = (\d+)", swift).group(1)) for p in ("major", "minor", "patch")]
     check(swift_parts == parts, f"version: Sources/KimiCore Version == {parts}")
-    pyproject = os.path.join(ROOT, "bindings/python/pyproject.toml")
-    if os.path.exists(pyproject):
-        py = re.search(r'^version = "([^"]+)"', open(pyproject).read(), re.M)
+    abi = re.search(r'versionText: StaticString = "([^"]+)"', open(os.path.join(ROOT, "Sources/KimiABI/Version.swift")).read())
+    check(abi and abi.group(1) == string, f"version: Sources/KimiABI/Version.swift says {string}")
+    python = os.path.join(ROOT, "bindings/python")
+    if os.path.exists(python):
+        py = re.search(r'^version = "([^"]+)"', open(os.path.join(python, "pyproject.toml")).read(), re.M)
         check(py and py.group(1) == string, f"version: bindings/python pyproject.toml says {string}")
+        init = re.search(r'^__version__ = "([^"]+)"', open(os.path.join(python, "src/libkimi/__init__.py")).read(), re.M)
+        check(init and init.group(1) == string, f"version: libkimi.__version__ is {string}")
+        expected = re.search(r"^EXPECTED_VERSION = \((\d+), (\d+), (\d+)\)",
+                             open(os.path.join(python, "src/libkimi/_lib.py")).read(), re.M)
+        check(expected and [int(x) for x in expected.groups()] == parts,
+              f"version: libkimi._lib.EXPECTED_VERSION is {tuple(parts)}")
+    for page in ("man/kimi.1", "man/libkimi.3"):
+        check(f'"libkimi {string}"' in open(os.path.join(ROOT, page)).readline(), f"version: {page} says {string}")
+    minor = f"find_package(libkimi {parts[0]}.{parts[1]} REQUIRED)"
+    for doc in ("README.md", "man/libkimi.3", "cmake/libkimiConfig.cmake.in"):
+        check(minor in open(os.path.join(ROOT, doc)).read(), f"version: {doc} shows {minor}")
 
 
 def check_runtime(build):

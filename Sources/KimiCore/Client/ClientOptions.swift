@@ -132,7 +132,7 @@ public final class ClientConfig: @unchecked Sendable {
         timeoutMs = options.timeoutMs
         idleTimeoutMs = options.idleTimeoutMs
         userAgent = options.userAgent ?? "libkimi/\(Version.string)"
-        caFile = options.caFile
+        caFile = options.caFile ?? CertificateBundle.fallback
         proxy = options.proxy
         maxBodyBytes = options.maxBodyBytes
         maxEventBytes = options.maxEventBytes

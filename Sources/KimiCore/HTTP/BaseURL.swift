@@ -18,7 +18,7 @@ public struct BaseURL: Sendable, Equatable {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw .invalidArgument("\(field): \"\(shown)\" must start with http:// or https://")
         }
-        _ = curlGlobalInit
+        try requireCurl()
         guard let url = curl_url() else { throw KimiError(.noMemory, "curl_url failed") }
         defer { curl_url_cleanup(url) }
         let parsed = curl_url_set(url, CURLUPART_URL, text, 0)

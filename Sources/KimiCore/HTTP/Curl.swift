@@ -2,10 +2,30 @@ import CCurl
 import CKimiShims
 import Glibc
 
-/// libcurl's process-wide init, done once on first use. A global `let` is
+/// The oldest libcurl libkimi runs on: 7.85.0 brought CURLOPT_PROTOCOLS_STR,
+/// the newest of the functions and options it uses (curl_url_strerror came
+/// with 7.80, curl_multi_wakeup with 7.68).
+let minimumCurl = (number: UInt32(0x07_55_00), text: "7.85.0")
+
+/// libcurl's process-wide init and version check, done once before any other
+/// curl call: an older libcurl (RHEL 9 has 7.76) is refused with a message
+/// instead of failing at the first function it lacks. A global `let` is
 /// initialised exactly once, thread-safely; the installed libcurl has the
 /// `threadsafe` feature, so this may race with nothing.
-let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+let curlProblem: KimiError? = {
+    let code = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    guard code == CURLE_OK else { return KimiError(.internal, "curl_global_init failed: \(curlMessage(code))") }
+    guard let info = curl_version_info(CURLVERSION_FIRST)?.pointee, info.version_num < minimumCurl.number else {
+        return nil
+    }
+    return KimiError(.internal, "libcurl \(String(cString: info.version)) is older than \(minimumCurl.text), the oldest "
+                     + "libkimi runs on: install a newer libcurl, or use the Python wheel, which carries its own")
+}()
+
+/// Throws why libcurl cannot be used, if it cannot.
+func requireCurl() throws(KimiError) {
+    if let problem = curlProblem { throw problem }
+}
 
 func curlMessage(_ code: CURLcode) -> String {
     String(cString: curl_easy_strerror(code))
@@ -16,9 +36,7 @@ final class EasyHandle {
     let raw: UnsafeMutableRawPointer
 
     init() throws(KimiError) {
-        guard curlGlobalInit == CURLE_OK else {
-            throw KimiError(.internal, "curl_global_init failed: \(curlMessage(curlGlobalInit))")
-        }
+        try requireCurl()
         guard let raw = curl_easy_init() else { throw KimiError(.noMemory, "curl_easy_init failed") }
         self.raw = raw
     }
@@ -61,9 +79,7 @@ final class MultiHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
 
     init() throws(KimiError) {
-        guard curlGlobalInit == CURLE_OK else {
-            throw KimiError(.internal, "curl_global_init failed: \(curlMessage(curlGlobalInit))")
-        }
+        try requireCurl()
         guard let raw = curl_multi_init() else { throw KimiError(.noMemory, "curl_multi_init failed") }
         self.raw = raw
     }
@@ -115,9 +131,7 @@ final class ShareHandle: @unchecked Sendable {
     private static let lockCount = Int(CURL_LOCK_DATA_LAST.rawValue)
 
     init() throws(KimiError) {
-        guard curlGlobalInit == CURLE_OK else {
-            throw KimiError(.internal, "curl_global_init failed: \(curlMessage(curlGlobalInit))")
-        }
+        try requireCurl()
         guard let raw = curl_share_init() else { throw KimiError(.noMemory, "curl_share_init failed") }
         self.raw = raw
         locks = .allocate(capacity: ShareHandle.lockCount)

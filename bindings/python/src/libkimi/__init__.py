@@ -25,7 +25,7 @@ from ._streaming import Stream
 from ._types import (Balance, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, CompletionUsage,
                      FileObject, Model, ParsedChatCompletion, StreamEvent, UsageTotals)
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 #: So `from libkimi import OpenAI` (and AsyncOpenAI) work in scripts written
 #: for openai-python.

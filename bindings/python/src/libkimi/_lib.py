@@ -7,7 +7,7 @@ import os
 from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint32,
                     c_uint64, c_void_p)
 
-EXPECTED_VERSION = (0, 2, 0)
+EXPECTED_VERSION = (0, 3, 0)
 
 
 def _candidates():
