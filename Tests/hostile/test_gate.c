@@ -31,6 +31,18 @@ static int has_control(const char *text, int multiline) {
     return 0;
 }
 
+/* A control character written as a JSON escape (\u001b, \u0007, \b). */
+static int has_escaped_control(const char *json) {
+    const char *at;
+    for (at = strstr(json, "\\u00"); at; at = strstr(at + 1, "\\u00")) {
+        unsigned code = 0;
+        if (sscanf(at + 4, "%2x", &code) == 1 && ((code < 0x20 && code != 0x09 && code != 0x0A && code != 0x0D) ||
+                                                 (code >= 0x7F && code <= 0x9F)))
+            return 1;
+    }
+    return strstr(json, "\\b") != NULL || strstr(json, "\\f") != NULL;
+}
+
 #define CHECK_CLEAN_AS(text, multiline)                                                                 \
     do {                                                                                                \
         const char *t_ = (text);                                                                        \
@@ -62,6 +74,7 @@ static void check_last_error(void) {
     CHECK_CLEAN(kimi_error_code());
     CHECK_CLEAN(kimi_error_request_id());
     CHECK_CLEAN_AS(kimi_error_body(), 1);
+    CHECK(!has_escaped_control(kimi_error_body()));
     CHECK_CONTAINS(kimi_error_type(), "[redacted]");
     CHECK_CONTAINS(kimi_error_code(), "[redacted]");
     CHECK_CONTAINS(kimi_error_request_id(), "[redacted]");
@@ -131,6 +144,9 @@ static void check_answer(const kimi_chat_response *resp) {
     CHECK_CONTAINS(kimi_chat_response_tool_call_id(resp, 0), "[redacted]");
     CHECK(!reveals(kimi_chat_response_json(resp, &n)));
     CHECK_CONTAINS(kimi_chat_response_json(resp, &n), "[redacted]");
+    /* Nor as JSON escapes a binding's parser would turn back into them. */
+    CHECK(!has_escaped_control(kimi_chat_response_json(resp, &n)));
+    CHECK_CLEAN_AS(kimi_chat_response_json(resp, &n), 1);
     /* The model's own text is not touched. */
     CHECK_STR(kimi_chat_response_content(resp, NULL), "fine");
     check_headers_of_response(resp);
@@ -162,6 +178,9 @@ static int check_event(const kimi_stream_event *event, void *user_data) {
     CHECK_CLEAN(kimi_stream_event_tool_call_name(event));
     CHECK_CLEAN(kimi_stream_event_finish_reason(event));
     if (kimi_stream_event_type(event) == KIMI_EVENT_ROLE) CHECK_CLEAN(kimi_stream_event_text(event, &n));
+    /* The raw chunk too: no key, no control character raw or escaped. */
+    CHECK_CLEAN_AS(kimi_stream_event_json(event, &n), 1);
+    CHECK(!has_escaped_control(kimi_stream_event_json(event, &n)));
     return 0;
 }
 
@@ -208,6 +227,7 @@ static void test_object_fields(void) {
         CHECK_CLEAN(kimi_file_status(f));
         CHECK_CLEAN_AS(kimi_file_status_details(f), 1);
         CHECK(!reveals(kimi_file_json(f, &n)) && !has_control(kimi_file_json(f, &n), 1));
+        CHECK(!has_escaped_control(kimi_file_json(f, &n)));
     }
     kimi_file_list_free(files);
     kimi_client_free(client);
@@ -224,6 +244,7 @@ static void test_object_fields(void) {
         CHECK_CLEAN(kimi_batch_completion_window(b));
         CHECK_CLEAN(kimi_batch_error_message(b));
         CHECK(!reveals(kimi_batch_json(b, &n)) && !has_control(kimi_batch_json(b, &n), 1));
+        CHECK(!has_escaped_control(kimi_batch_json(b, &n)));
     }
     CHECK_CLEAN(kimi_batch_page_last_id(page));
     kimi_batch_page_free(page);

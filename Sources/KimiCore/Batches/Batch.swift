@@ -31,7 +31,7 @@ public final class Batch {
     /// Reads a batch object; fields it lacks stay empty (or 0). Its texts
     /// pass `gate`.
     public init(_ value: JSONValue, gate: Gate) {
-        json = GatedText(gate.admit(value.jsonText, as: .json))
+        json = GatedText(gate.admitJSON(value.jsonText, payload: .none))
         func text(_ key: String) -> OutsideText { gate.admit(value.member(key)?.string ?? "") }
         id.set(text("id"))
         status.set(text("status"))

@@ -109,7 +109,7 @@ public final class ChatResponse {
         rawLock.withLock {
             if let exported { return exported }
             let text = rawBody ?? ResponseEncoder.encode(self)
-            let made = GatedText(gate.admit(text.view, as: .json))
+            let made = withExtendedLifetime(text) { GatedText(gate.admitJSON(text.view, payload: .chatResponse)) }
             exported = made
             rawBody = nil
             return made

@@ -54,8 +54,8 @@ public struct ClientOptions {
         // Tab is the only control character a header value may hold; the
         // others would end the line (CR, LF), cut it (NUL) or reach logs and
         // terminals raw.
-        guard !value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
-            throw .invalidArgument("value: header values must not contain control characters (CR, LF, NUL, ESC, ...)")
+        guard !value.unicodeScalars.contains(where: { $0 != "\t" && (Gate.isControl($0) || $0.value == 0x2028 || $0.value == 0x2029) }) else {
+            throw .invalidArgument("value: header values must not contain control characters (CR, LF, NUL, ESC, C1, ...)")
         }
     }
 

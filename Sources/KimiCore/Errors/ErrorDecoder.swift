@@ -17,7 +17,11 @@ public enum ErrorDecoder {
                 : "HTTP \(status) from \(label): \(snippet.string)")
         }
         error.httpStatus = status
-        error.body = bodySnippet(body, limit: 4096, gate: gate)
+        // A whole JSON body is gated as JSON (its strings, escapes read);
+        // a longer one is cut, as text.
+        error.body = body.count <= 4096 && JSONValue.parse(body).isSuccess
+            ? withExtendedLifetime(body) { gate.admitJSON(body.view, payload: .none) }
+            : bodySnippet(body, limit: 4096, gate: gate)
         if error.requestID.isEmpty { error.requestID = gate.admit(requestID) }
         if retryAfterMs >= 0 { error.retryAfterMs = retryAfterMs }
         return error

@@ -13,7 +13,7 @@ public final class FileObject {
     /// Reads a file object; fields it lacks stay empty (or 0). Its texts
     /// pass `gate`.
     public init(_ value: JSONValue, gate: Gate) {
-        json = GatedText(gate.admit(value.jsonText, as: .json))
+        json = GatedText(gate.admitJSON(value.jsonText, payload: .none))
         func text(_ key: String) -> OutsideText { gate.admit(value.member(key)?.string ?? "") }
         id.set(text("id"))
         filename.set(text("filename"))

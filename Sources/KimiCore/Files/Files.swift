@@ -14,16 +14,17 @@ public struct Files {
                            progress: ((Int64, Int64) -> Bool)? = nil) throws(KimiError) -> FileObject {
         let file = try OpenFile(reading: path)
         let size = try file.size()
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return try upload(.file(path), byteCount: size, filename: name, purpose: purpose, what: "\"\(path)\"", progress: progress)
+        return try upload(.file(path), byteCount: size, filename: Files.uploadName(path), purpose: purpose,
+                          what: "\"\(path)\"", progress: progress)
     }
 
     /// Uploads bytes from memory as a file called `filename`. The memory is
     /// read while the call runs, not copied.
     public func upload(borrowing memory: UnsafeRawBufferPointer, filename: String, purpose: String,
                            progress: ((Int64, Int64) -> Bool)? = nil) throws(KimiError) -> FileObject {
-        guard !filename.isEmpty, !filename.contains("/") else {
-            throw .invalidArgument("filename: must be a plain, non-empty file name")
+        guard !filename.isEmpty, !filename.contains("/"),
+              !filename.unicodeScalars.contains(where: { Gate.isControl($0) || $0 == "\"" }) else {
+            throw .invalidArgument("filename: must be a plain, non-empty file name, without control characters or quotes")
         }
         return try upload(.borrowed(memory), byteCount: memory.count, filename: filename, purpose: purpose,
                           what: "the data", progress: progress)
@@ -33,13 +34,22 @@ public struct Files {
     func upload(_ media: InlineMedia) throws(KimiError) -> FileObject {
         let ext = media.format.mime.split(separator: "/").last.map(String.init) ?? "bin"
         let filename: String
-        if case .file(let path) = media.source, let last = path.split(separator: "/").last {
-            filename = String(last)
+        if case .file(let path) = media.source {
+            filename = Files.uploadName(path)
         } else {
             filename = "\(media.format.kind.rawValue).\(ext)"
         }
         return try upload(UploadSource(media.source), byteCount: media.byteCount, filename: filename,
                           purpose: media.format.kind.rawValue, what: media.label, progress: nil)
+    }
+
+    /// The name a file at `path` is uploaded under: its last component, as
+    /// one line without control characters or quotes (it goes into the
+    /// Content-Disposition header).
+    static func uploadName(_ path: String) -> String {
+        let last = path.split(separator: "/").last.map(String.init) ?? path
+        let name = Gate.none.admit(last).string.replacingQuotes()
+        return name.isEmpty ? "upload" : name
     }
 
     private func upload(_ source: UploadSource, byteCount: Int, filename: String, purpose: String, what: String,
@@ -115,5 +125,11 @@ public struct Files {
     /// The URL of file `id` (and `suffix`).
     func url(_ id: String, _ suffix: String = "") throws(KimiError) -> String {
         config.base.endpoint("/files/" + (try pathSegment(id, "file_id")) + suffix)
+    }
+}
+
+private extension String {
+    func replacingQuotes() -> String {
+        String(unicodeScalars.map { $0 == "\"" ? "'" : Character($0) })
     }
 }

@@ -13,9 +13,11 @@ final class HeaderList: @unchecked Sendable {
     init(_ fields: [Field]) throws(KimiError) {
         self.fields = fields
         for field in fields {
-            // curl reads "Name:" as "do not send Name" and "Name;" as Name
-            // with an empty value.
-            let line = field.value.map { $0.isEmpty ? "\(field.name);" : "\(field.name): \($0)" } ?? "\(field.name):"
+            // curl reads "Name:" (or a value of only blanks) as "do not send
+            // Name", and "Name;" as Name with an empty value.
+            let line = field.value.map { value in
+                value.allSatisfy { $0 == " " || $0 == "\t" } ? "\(field.name);" : "\(field.name): \(value)"
+            } ?? "\(field.name):"
             guard let next = curl_slist_append(raw, line) else {
                 curl_slist_free_all(raw)
                 throw KimiError(.noMemory, "curl_slist_append failed")

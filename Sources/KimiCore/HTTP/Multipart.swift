@@ -41,10 +41,17 @@ struct MultipartForm {
         curl_mime_name(part, fileField)
         switch source {
         case .file(let path):
-            guard curl_mime_filedata(part, path) == CURLE_OK else {
+            // From a descriptor opened (and checked to be a regular file) here,
+            // not by curl from the path: what was checked is what is sent.
+            let file: OpenFile
+            do throws(KimiError) {
+                file = try OpenFile(reading: path)
+            } catch {
                 curl_mime_free(mime)
-                throw .invalidArgument("path: cannot read \"\(path)\"")
+                throw error
             }
+            let feeder = Unmanaged.passRetained(BytesFeeder(.file(file, byteCount))).toOpaque()
+            curl_mime_data_cb(part, curl_off_t(byteCount), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
         case .bytes(let bytes):
             let feeder = Unmanaged.passRetained(BytesFeeder(.owned(bytes))).toOpaque()
             curl_mime_data_cb(part, curl_off_t(bytes.count), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
@@ -58,34 +65,41 @@ struct MultipartForm {
     }
 }
 
-/// Hands an in-memory upload to curl piece by piece (no copy of the bytes).
+/// Hands an upload to curl piece by piece: from memory (no copy of the
+/// bytes) or from an open file (which must keep the size it had).
 private final class BytesFeeder {
-    enum Memory {
+    enum Source {
         case owned([UInt8])
         case borrowed(UnsafeRawBufferPointer)
+        case file(OpenFile, Int)
     }
 
-    let memory: Memory
+    let source: Source
     var offset = 0
-    init(_ memory: Memory) { self.memory = memory }
+    init(_ source: Source) { self.source = source }
 
     var count: Int {
-        switch memory {
+        switch source {
         case .owned(let bytes): return bytes.count
         case .borrowed(let raw): return raw.count
+        case .file(_, let size): return size
         }
     }
 
-    func copy(into buffer: UnsafeMutableRawPointer, count n: Int) {
-        switch memory {
+    /// Copies `n` bytes from the offset; false when the file came up short.
+    func copy(into buffer: UnsafeMutableRawPointer, count n: Int) -> Bool {
+        switch source {
         case .owned(let bytes):
             bytes.withUnsafeBytes { raw in
                 if let base = raw.baseAddress { buffer.copyMemory(from: base + offset, byteCount: n) }
             }
         case .borrowed(let raw):
             if let base = raw.baseAddress { buffer.copyMemory(from: base + offset, byteCount: n) }
+        case .file(let file, _):
+            guard file.read(at: offset, into: buffer, count: n) else { return false }
         }
         offset += n
+        return true
     }
 }
 
@@ -93,9 +107,11 @@ private let bytesFeederRead: @convention(c) (UnsafeMutablePointer<CChar>?, Int, 
     buffer, size, count, arg in
     guard let buffer, let arg else { return 0 }
     let feeder = Unmanaged<BytesFeeder>.fromOpaque(arg).takeUnretainedValue()
-    let n = min(size * count, feeder.count - feeder.offset)
-    feeder.copy(into: UnsafeMutableRawPointer(buffer), count: n)
-    return n
+    let n = min(size &* count, feeder.count - feeder.offset)
+    guard n <= 0 || feeder.copy(into: UnsafeMutableRawPointer(buffer), count: n) else {
+        return 0x10000000  // CURL_READFUNC_ABORT: the file changed under the upload
+    }
+    return max(n, 0)
 }
 
 private let bytesFeederSeek: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, Int32) -> Int32 = { arg, offset, origin in

@@ -294,3 +294,11 @@ extension JSONValue {
         return object
     }
 }
+
+extension Result {
+    /// True for `.success`.
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}

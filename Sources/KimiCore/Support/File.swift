@@ -66,6 +66,20 @@ final class OpenFile {
         return done
     }
 
+    /// Reads exactly `count` bytes at `offset` into `buffer`; false when the
+    /// file has fewer there (or a read fails).
+    func read(at offset: Int, into buffer: UnsafeMutableRawPointer, count: Int) -> Bool {
+        guard offset >= 0, count >= 0 else { return false }
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer + done, count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
     /// `count` bytes at `offset`, or nil when the file has fewer (or a read fails).
     func bytes(at offset: Int, count: Int) -> [UInt8]? {
         guard offset >= 0, count > 0 else { return nil }

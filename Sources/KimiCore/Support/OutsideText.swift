@@ -34,9 +34,9 @@ public struct Gate: Sendable {
         /// Text that may span lines (a response body): tab and LF stay, CR LF
         /// and lone CR become LF, other control characters go.
         case lines
-        /// A JSON document as received or exported: it escapes its C0
-        /// controls itself; DEL and C1 (which JSON may carry raw in strings)
-        /// are written as `\u` escapes, and the key goes.
+        /// A JSON document as received or exported, as text: DEL and C1
+        /// (which JSON may carry raw in strings) are written as `\u`
+        /// escapes, and the key goes. (`admitJSON` also gates the strings.)
         case json
     }
 
@@ -63,8 +63,16 @@ public struct Gate: Sendable {
         admit(String(decoding: bytes, as: UTF8.self), as: shape)
     }
 
+    /// C0, DEL and C1, and the invisible format characters a server could
+    /// use to hide or reorder what is shown: the soft hyphen, zero-width
+    /// spaces and joiners, bidirectional marks, overrides and isolates, word
+    /// joiners and the byte order mark. (Dropped before the key is looked
+    /// for, so they cannot split it either.)
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F)
+        let v = scalar.value
+        return v < 0x20 || (v >= 0x7F && v <= 0x9F) || v == 0xAD || (v >= 0x200B && v <= 0x200F)
+            || (v >= 0x202A && v <= 0x202E) || (v >= 0x2060 && v <= 0x2064) || (v >= 0x2066 && v <= 0x2069)
+            || v == 0xFEFF
     }
 
     private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
@@ -74,7 +82,7 @@ public struct Gate: Sendable {
 
     private static func oneLine(_ text: String) -> String {
         // Most outside text is already clean: no copy then.
-        if !text.unicodeScalars.contains(where: { isControl($0) || $0.value == 0x2028 || $0.value == 0x2029 }),
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) || !text.unicodeScalars.contains(where: { isControl($0) || $0.value == 0x2028 || $0.value == 0x2029 }),
            !text.hasPrefix(" "), !text.hasSuffix(" "), !text.contains("  ") {
             return text
         }
@@ -175,5 +183,112 @@ extension Array where Element == OutsideHeader {
     public func value(named name: String) -> OutsideText? {
         let wanted = name.lowercased()
         return first { $0.name.string == wanted }?.value
+    }
+}
+
+extension Gate {
+    /// Where a JSON document holds the model's own text, kept as sent.
+    public enum Payload: Sendable {
+        /// Nowhere: every string is outside text (errors, files, batches).
+        case none
+        /// A chat completion: `choices[].message.content`, `.reasoning_content`
+        /// and `.tool_calls[].function.arguments`.
+        case chatResponse
+        /// A stream chunk: the same under `choices[].delta`.
+        case chatChunk
+    }
+
+    /// A JSON document from outside as it may leave the library (exported
+    /// JSON a binding parses into its objects): every string in it, keys
+    /// included, passes the gate as one line, so a control character
+    /// a server wrote as an escape (`\u001b`) is gone too; the model's own
+    /// text at `payload`'s places is kept as sent. A document that holds no
+    /// control character (raw or escaped) and no piece of the key, the usual
+    /// case, is returned as it is without being parsed; one that does not
+    /// parse is gated as text.
+    public func admitJSON(_ text: String, payload: Payload) -> OutsideText {
+        var text = text
+        return text.withUTF8 { admitJSON($0, payload: payload) }
+    }
+
+    /// `admitJSON` of UTF-8 bytes (valid while it runs).
+    public func admitJSON(_ text: UnsafeBufferPointer<UInt8>, payload: Payload) -> OutsideText {
+        guard Gate.holdsControls(text) || redactor.reveals(text) else {
+            return OutsideText(gated: String(decoding: text, as: UTF8.self))
+        }
+        guard case .success(let root) = JSONValue.parse(UnsafeRawBufferPointer(text)) else {
+            return admit(text, as: .lines)
+        }
+        let out = TextBuffer(capacity: text.count)
+        var writer = JSONWriter(into: out)
+        var path: [String] = []
+        write(root, &writer, &path, payload)
+        return admit(out.string, as: .json)
+    }
+
+    private func write(_ value: JSONValue, _ w: inout JSONWriter, _ path: inout [String], _ payload: Payload) {
+        switch value.kind {
+        case .object:
+            w.beginObject()
+            for (key, member) in value.members {
+                w.key(admit(key).string)
+                path.append(key)
+                write(member, &w, &path, payload)
+                path.removeLast()
+            }
+            w.endObject()
+        case .array:
+            w.beginArray()
+            path.append("[]")
+            for element in value.elements { write(element, &w, &path, payload) }
+            path.removeLast()
+            w.endArray()
+        case .string:
+            let text = value.string ?? ""
+            w.string(Gate.isPayload(path, payload) ? text : admit(text).string)
+        default:
+            value.write(to: &w)
+        }
+    }
+
+    private static func isPayload(_ path: [String], _ payload: Payload) -> Bool {
+        let message: String
+        switch payload {
+        case .none: return false
+        case .chatResponse: message = "message"
+        case .chatChunk: message = "delta"
+        }
+        guard path.count >= 4, path[0] == "choices", path[1] == "[]", path[2] == message else { return false }
+        let rest = path[3...]
+        return rest.elementsEqual(["content"]) || rest.elementsEqual(["reasoning_content"])
+            || rest.elementsEqual(["tool_calls", "[]", "function", "arguments"])
+    }
+
+    /// A control character in JSON text that multi-line text may not hold:
+    /// raw (DEL, C1) or escaped (`\b`, `\f`, `\u0000`-`\u001f` but tab,
+    /// LF and CR, `\u007f`-`\u009f`).
+    static func holdsControls(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        func hex(_ byte: UInt8) -> UInt8? { JSONScanner.hexValue(byte).map(UInt8.init) }
+        var i = 0
+        let n = text.count
+        while i < n {
+            let c = text[i]
+            if c == 0x7F || (c == 0xC2 && i + 1 < n && text[i + 1] >= 0x80 && text[i + 1] <= 0x9F) { return true }
+            guard c == UInt8(ascii: "\\"), i + 1 < n else {
+                i += 1
+                continue
+            }
+            let escape = text[i + 1]
+            if escape == UInt8(ascii: "b") || escape == UInt8(ascii: "f") { return true }
+            if escape == UInt8(ascii: "u"), i + 5 < n, text[i + 2] == UInt8(ascii: "0"), text[i + 3] == UInt8(ascii: "0"),
+               let high = hex(text[i + 4]), let low = hex(text[i + 5]) {
+                let code = high << 4 | low
+                if (code < 0x20 && code != 0x09 && code != 0x0A && code != 0x0D) || (code >= 0x7F && code <= 0x9F) {
+                    return true
+                }
+            }
+            i += 2
+        }
+        return false
     }
 }

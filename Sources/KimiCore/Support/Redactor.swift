@@ -47,7 +47,7 @@ public struct Redactor: Sendable {
     public func redact(_ text: String) -> String {
         guard window > 0, text.utf8.count >= window else { return text }
         var text = text
-        let spans = text.withUTF8 { matches(in: $0) }
+        let spans = text.withUTF8 { reveals($0) ? matches(in: $0) : [] }
         guard !spans.isEmpty else { return text }
         var bytes = Array(text.utf8)
         for span in spans.reversed() {
@@ -56,10 +56,30 @@ public struct Redactor: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// True when `text` holds the key or a piece of it (for tests).
+    /// True when `text` holds the key or a piece of it.
     public func reveals(_ text: String) -> Bool {
         var text = text
-        return window > 0 && !text.withUTF8 { matches(in: $0) }.isEmpty
+        return text.withUTF8 { reveals($0) }
+    }
+
+    /// True when `text` holds the key or a piece of it (escapes read): one
+    /// pass over a rolling window of the text as read, no allocation.
+    public func reveals(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard window > 0, text.count >= window else { return false }
+        // The same numbers `gram` makes: a shorter key's grams carry a marker bit.
+        let marker: UInt64 = window < 8 ? 1 << UInt64(8 * window) : 0
+        let keep: UInt64 = window < 8 ? marker - 1 : ~0
+        var rolling: UInt64 = 0
+        var filled = 0
+        var i = 0
+        while i < text.count {
+            let (byte, length) = Redactor.read(text, at: i)
+            i += length
+            rolling = (rolling << 8 | UInt64(byte)) & keep
+            filled += 1
+            if filled >= window, contains(rolling | marker) { return true }
+        }
+        return false
     }
 
     /// Byte ranges of `text` that spell the key or a piece of it, after JSON

@@ -30,6 +30,13 @@ def mock_url():
         yield url + "/v1"
 
 
+@pytest.fixture(scope="session")
+def hostile_url():
+    """The hostile server (Tests/hostile): a case is a path, base URL
+    f"{hostile_url}/<case>/v1"."""
+    yield from serve("Tests/hostile/hostile_server.py")
+
+
 @pytest.fixture
 def client(mock_url):
     import libkimi

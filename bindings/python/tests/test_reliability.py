@@ -224,3 +224,47 @@ def test_nul_in_extra_headers_and_query_is_refused(client):
                     {"extra_headers": {"X\0A": "a"}}):
         with pytest.raises(ValueError, match="NUL"):
             client.chat.completions.create(messages=user("hi"), **options)
+
+
+def strings_of(value, path=""):
+    """Every (path, string) in a nested dict/list."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, member in value.items():
+            yield from strings_of(key, path + "/<key>")
+            yield from strings_of(member, f"{path}/{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, element in enumerate(value):
+            yield from strings_of(element, f"{path}/{i}")
+
+
+MODEL_TEXT = ("/message/content", "/message/reasoning_content", "/function/arguments")
+
+
+def test_objects_built_from_exported_json_hold_no_control_character(hostile_url):
+    """A server that writes control characters as JSON escapes (\\u001b):
+    the objects Python builds from the library's JSON exports (responses,
+    batches, error bodies) hold none of them, nor the key; the model's own
+    text is kept as sent."""
+    for case in ("answer", "files", "batches"):
+        with libkimi.Client(api_key=GATE_KEY, base_url=f"{hostile_url}/leak/{case}/v1") as c:
+            if case == "answer":
+                for value in (c.chat.completions.create(messages=user("hi")).to_dict(),
+                              c.chat.completions.with_raw_response.create(messages=user("hi")).parse().to_dict()):
+                    for path, text in strings_of(value):
+                        if not path.endswith(MODEL_TEXT):
+                            assert clean(text, multiline=True), (path, text)
+            elif case == "files":
+                for f in c.files.list():
+                    for path, text in strings_of(f.to_dict()):
+                        assert clean(text, multiline=True), (path, text)
+            else:
+                for b in c.batches.list():
+                    for path, text in strings_of(b.to_dict()):
+                        assert clean(text, multiline=True), (path, text)
+    with libkimi.Client(api_key=GATE_KEY, base_url=f"{hostile_url}/leak/error/v1", max_retries=0) as c:
+        with pytest.raises(libkimi.APIStatusError) as info:
+            c.chat.completions.create(messages=user("hi"))
+        for path, text in strings_of(info.value.body):
+            assert clean(text, multiline=True), (path, text)

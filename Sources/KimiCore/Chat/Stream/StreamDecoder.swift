@@ -12,8 +12,28 @@ public final class StreamDecoder {
     /// When the first reasoning, content or tool-call piece was decoded
     /// (monotonic ns); 0 before.
     public private(set) var firstTokenAt: UInt64 = 0
-    /// The data of the message the current events came from (NUL-terminated).
-    public private(set) var rawChunk = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    /// The data of the message the current events came from (NUL-terminated),
+    /// as received: `rawChunk` is how it may leave.
+    private var receivedChunk = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    /// `receivedChunk` through the gate, made on first use per message (a
+    /// chunk with no control character and no piece of the key, the usual
+    /// case, is handed out as received).
+    private var gatedChunk: UnsafeBufferPointer<UInt8>?
+    private let gatedChunkText = TextBuffer()
+
+    /// The data of the message the current events came from, NUL-terminated,
+    /// as the gate lets it out (the model's text in it kept as sent).
+    public var rawChunk: UnsafeBufferPointer<UInt8> {
+        if let gatedChunk { return gatedChunk }
+        var made = receivedChunk
+        if Gate.holdsControls(receivedChunk) || gate.redactor.reveals(receivedChunk) {
+            gatedChunkText.removeAll()
+            gatedChunkText.append(gate.admitJSON(receivedChunk, payload: .chatChunk).string)
+            made = gatedChunkText.view
+        }
+        gatedChunk = made
+        return made
+    }
 
     /// The most text the accumulated response may hold: a stream that
     /// never ends cannot take all memory.
@@ -54,7 +74,8 @@ public final class StreamDecoder {
         case .other: return true // events of other types are not chat chunks
         case .message: break
         }
-        rawChunk = message.data
+        receivedChunk = message.data
+        gatedChunk = nil
         if message.isDone {
             sawDone = true
             accumulator.finishStream()
