@@ -18,11 +18,19 @@ public struct Batches {
 
     /// `POST /v1/batches` for an uploaded input file.
     public func create(inputFileID: String, window: String?, metadataJSON: String?) throws(KimiError) -> Batch {
-        try create(inputFileID: try pathSegment(inputFileID, "input_file_id"), window: try BatchRules.window(window),
-                   metadata: try BatchRules.metadata(metadataJSON))
+        try client.perform(createEndpoint(inputFileID: inputFileID, window: window, metadataJSON: metadataJSON))
+    }
+
+    func createEndpoint(inputFileID: String, window: String?, metadataJSON: String?) throws(KimiError) -> Endpoint<Batch> {
+        try createEndpoint(inputFileID: try pathSegment(inputFileID, "input_file_id"), window: try BatchRules.window(window),
+                           metadata: try BatchRules.metadata(metadataJSON))
     }
 
     private func create(inputFileID: String, window: String, metadata: JSONValue?) throws(KimiError) -> Batch {
+        try client.perform(createEndpoint(inputFileID: inputFileID, window: window, metadata: metadata))
+    }
+
+    private func createEndpoint(inputFileID: String, window: String, metadata: JSONValue?) throws(KimiError) -> Endpoint<Batch> {
         let body = TextBuffer()
         var w = JSONWriter(into: body)
         w.beginObject()
@@ -31,14 +39,19 @@ public struct Batches {
         w.key("completion_window"); w.string(window)
         if let metadata { w.key("metadata"); metadata.write(to: &w) }
         w.endObject()
-        let root = try client.json(HTTPRequest(method: .post, url: config.base.endpoint("/batches"),
-                                               headers: config.jsonHeaders, body: RequestBody([.text(body)])))
-        return Batch(root, gate: config.gate)
+        let gate = config.gate
+        return Endpoint(HTTPRequest(method: .post, url: config.base.endpoint("/batches"), headers: config.jsonHeaders,
+                                    body: RequestBody([.text(body)]))) { root in Batch(root, gate: gate) }
     }
 
     public func retrieve(id: String, cancel: CancelToken? = nil) throws(KimiError) -> Batch {
-        Batch(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders), cancelling(cancel)),
-              gate: config.gate)
+        try client.perform(retrieveEndpoint(id: id, cancel: cancel))
+    }
+
+    func retrieveEndpoint(id: String, cancel: CancelToken? = nil) throws(KimiError) -> Endpoint<Batch> {
+        let gate = config.gate
+        return Endpoint(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders),
+                        options: cancelling(cancel)) { root in Batch(root, gate: gate) }
     }
 
     private func cancelling(_ token: CancelToken?) -> CallOptions {
@@ -50,14 +63,20 @@ public struct Batches {
     /// One page of batches, newest first; `after` is the last id of the
     /// previous page.
     public func list(after: String?, limit: Int) throws(KimiError) -> BatchPage {
+        try client.perform(listEndpoint(after: after, limit: limit))
+    }
+
+    func listEndpoint(after: String?, limit: Int) throws(KimiError) -> Endpoint<BatchPage> {
         guard (1...100).contains(limit) else { throw .invalidArgument("limit: \(limit) is not between 1 and 100") }
         var query = [(name: "limit", value: String(limit))]
         if let after { query.append((name: "after", value: try pathSegment(after, "after"))) }
-        let url = config.base.endpoint("/batches", query: query)
-        let root = try client.json(HTTPRequest(method: .get, url: url, headers: config.jsonHeaders))
-        let batches = (root.member("data")?.elements ?? []).map { Batch($0, gate: config.gate) }
-        return BatchPage(batches: batches, hasMore: root.member("has_more")?.bool ?? false,
-                         lastID: config.gate.admit(root.member("last_id")?.string ?? batches.last?.id.string ?? ""))
+        let gate = config.gate
+        return Endpoint(HTTPRequest(method: .get, url: config.base.endpoint("/batches", query: query),
+                                    headers: config.jsonHeaders)) { root in
+            let batches = (root.member("data")?.elements ?? []).map { Batch($0, gate: gate) }
+            return BatchPage(batches: batches, hasMore: root.member("has_more")?.bool ?? false,
+                             lastID: gate.admit(root.member("last_id")?.string ?? batches.last?.id.string ?? ""))
+        }
     }
 
     /// Every batch after `after` (nil: from the newest), one at a time,
@@ -74,14 +93,19 @@ public struct Batches {
     /// Asks Kimi to cancel; only a validating, in-progress or finalizing
     /// batch can be cancelled. Returns the batch as the server now reports it.
     public func cancel(_ batch: Batch, cancel: CancelToken? = nil) throws(KimiError) -> Batch {
+        try client.perform(cancelEndpoint(batch, cancel: cancel))
+    }
+
+    func cancelEndpoint(_ batch: Batch, cancel: CancelToken? = nil) throws(KimiError) -> Endpoint<Batch> {
         let status = batch.status.string
         guard Batch.cancellableStatuses.contains(status) else {
             throw .invalidArgument("batch \(batch.id.string) is \(status.isEmpty ? "in an unknown state" : status); only a validating, in_progress or finalizing batch can be cancelled")
         }
-        let root = try client.json(HTTPRequest(method: .post, url: try url(batch.id.string, "/cancel"),
-                                               headers: config.jsonHeaders, body: RequestBody([.text(TextBuffer())])),
-                                   cancelling(cancel))
-        return Batch(root, gate: config.gate)
+        let gate = config.gate
+        return Endpoint(HTTPRequest(method: .post, url: try url(batch.id.string, "/cancel"), headers: config.jsonHeaders,
+                                    body: RequestBody([.text(TextBuffer())])), options: cancelling(cancel)) { root in
+            Batch(root, gate: gate)
+        }
     }
 
     /// Polls until the batch reaches a final state, calling `progress` with
@@ -92,19 +116,11 @@ public struct Batches {
     public func wait(for batch: Batch, pollMs: UInt32, cancel: CancelToken?,
                              progress: (Batch) -> Bool) throws(KimiError) -> (Batch, stopped: Bool) {
         let id = batch.id.string
-        let first = Int64(pollMs == 0 ? 1000 : pollMs)
-        let longest = max(first, 60_000)
-        var delay = first
+        var poll = BatchPoll(batch, pollMs: pollMs)
         var current = batch
-        var seen = batch.progress
         while !current.isFinal {
             current = try retrieve(id: id, cancel: cancel ?? client.defaults.cancel)
-            if current.progress != seen {
-                seen = current.progress
-                delay = first
-            } else {
-                delay = min(delay * 3 / 2, longest)
-            }
+            let delay = poll.next(current)
             if !progress(current) { return (current, true) }
             if current.isFinal { break }
             try client.engine.sleep(ms: delay, cancel: cancel ?? client.defaults.cancel, purpose: "for batch \(id)")
@@ -140,7 +156,7 @@ public struct Batches {
         return true
     }
 
-    private func url(_ id: String, _ suffix: String = "") throws(KimiError) -> String {
+    func url(_ id: String, _ suffix: String = "") throws(KimiError) -> String {
         config.base.endpoint("/batches/" + (try pathSegment(id, "batch_id")) + suffix)
     }
 }

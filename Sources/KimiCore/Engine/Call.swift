@@ -118,6 +118,13 @@ final class Call: @unchecked Sendable {
         wakeLock.withLock { waker }?(self)
     }
 
+    /// Stops the call here and now, on the thread running it (a task's
+    /// callback asked to stop): nothing more of its body is read.
+    func stopNow(_ reason: Stop) {
+        cancel(reason)
+        if phase != .finished, let cancelled = cancellation { finish(cancelled) }
+    }
+
     /// A scheduler takes the call on: `wake` is how a cancel reaches it
     /// (from any thread). The caller's cancel tokens cancel through it.
     func adopt(wake: @escaping @Sendable (Call) -> Void) {

@@ -14,6 +14,13 @@ protocol Job: AnyObject {
     func received(_ call: Call, deliver: () -> Bool)
     /// The call is over: the job's next call, or its end.
     func ended(_ call: Call) -> JobStep
+    /// `deliver` hands the current event on at any time on the loop thread
+    /// (an upload's progress, reported from inside a transfer).
+    func attach(deliver: @escaping () -> Bool)
+}
+
+extension Job {
+    func attach(deliver: @escaping () -> Bool) {}
 }
 
 /// What a job does after a call.
@@ -32,9 +39,11 @@ public enum TaskResult {
     case files([FileObject])
     case deleted(Bool)
     case batch(Batch)
+    case batches([Batch])
     case batchPage(BatchPage)
     case models([ModelInfo])
     case balance(Balance)
+    /// Tokens of an estimate, bytes of a file's content.
     case count(Int64)
 }
 
@@ -111,6 +120,7 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     public func start(_ delivery: Delivery, tags: (handle: UInt, user: UInt) = (0, 0)) throws(KimiError) {
         self.delivery = delivery
         if case .queue(let queue) = delivery { member = queue.join(self, tags: tags) }
+        job.attach { [weak self] in self?.deliverBatch() ?? false }
         try engine.loopForTasks().submit(self)
     }
 
@@ -190,13 +200,12 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
             let metadata = call.metadata()
             lock.withLock { head = metadata }
         }
+        var stopped = false
         job.received(call) {
-            guard deliverBatch() else {
-                call.cancel(.callback)
-                return false
-            }
-            return true
+            stopped = !deliverBatch()
+            return !stopped
         }
+        if stopped { call.stopNow(.callback) }
         // What one round of reading brought is queued; a host that far
         // behind stops this task's reading until it caught up.
         if case .queue(let queue) = delivery, let member, !call.isFinished, queue.isFull(for: member) {

@@ -60,28 +60,9 @@ extension Files {
     /// returns false to stop; the result is false when it stopped early.
     func forEachLine(of id: String, cancel: CancelToken?,
                      _ body: (UnsafeRawBufferPointer, Int) throws(KimiError) -> Bool) throws(KimiError) -> Bool {
-        var number = 0
-        var scanned = 0
-        func deliver(_ inbound: TextBuffer, _ start: Int, _ end: Int) throws(KimiError) -> Bool {
-            var end = end
-            if end > start && inbound.bytes[end - 1] == 0x0D { end -= 1 }
-            guard end > start else { return true }
-            inbound.mutableBytes[end] = 0  // the line end (or the buffer's own NUL)
-            number += 1
-            return try body(UnsafeRawBufferPointer(start: inbound.bytes + start, count: end - start), number)
-        }
+        var lines = LineSplitter()
         return try readContent(of: id, cancel: cancel) { inbound, _, finished throws(KimiError) in
-            var lineStart = 0
-            while scanned < inbound.count,
-                  let newline = memchr(inbound.bytes + scanned, 0x0A, inbound.count - scanned) {
-                let end = UnsafeRawPointer(newline) - UnsafeRawPointer(inbound.bytes)
-                guard try deliver(inbound, lineStart, end) else { return false }
-                lineStart = end + 1
-                scanned = lineStart
-            }
-            scanned = inbound.count - lineStart
-            inbound.removeFirst(lineStart)
-            return finished ? try deliver(inbound, 0, inbound.count) : true
+            try lines.split(inbound, last: finished, body)
         }
     }
 

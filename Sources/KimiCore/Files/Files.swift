@@ -12,22 +12,31 @@ public struct Files {
     /// stops the upload by returning false.
     public func upload(path: String, purpose: String,
                            progress: ((Int64, Int64) -> Bool)? = nil) throws(KimiError) -> FileObject {
-        let file = try OpenFile(reading: path)
-        let size = try file.size()
-        return try upload(.file(path), byteCount: size, filename: Files.uploadName(path), purpose: purpose,
-                          what: "\"\(path)\"", progress: progress)
+        try client.perform(uploadEndpoint(path: path, purpose: purpose, progress: progress))
     }
 
     /// Uploads bytes from memory as a file called `filename`. The memory is
     /// read while the call runs, not copied.
     public func upload(borrowing memory: UnsafeRawBufferPointer, filename: String, purpose: String,
                            progress: ((Int64, Int64) -> Bool)? = nil) throws(KimiError) -> FileObject {
+        try client.perform(uploadEndpoint(borrowing: memory, filename: filename, purpose: purpose, progress: progress))
+    }
+
+    func uploadEndpoint(path: String, purpose: String,
+                        progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> Endpoint<FileObject> {
+        let size = try OpenFile(reading: path).size()
+        return try uploadEndpoint(.file(path), byteCount: size, filename: Files.uploadName(path), purpose: purpose,
+                                  what: "\"\(path)\"", progress: progress)
+    }
+
+    func uploadEndpoint(borrowing memory: UnsafeRawBufferPointer, filename: String, purpose: String,
+                        progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> Endpoint<FileObject> {
         guard !filename.isEmpty, !filename.contains("/"),
               !filename.unicodeScalars.contains(where: { Gate.isControl($0) || $0 == "\"" }) else {
             throw .invalidArgument("filename: must be a plain, non-empty file name, without control characters or quotes")
         }
-        return try upload(.borrowed(memory), byteCount: memory.count, filename: filename, purpose: purpose,
-                          what: "the data", progress: progress)
+        return try uploadEndpoint(.borrowed(memory), byteCount: memory.count, filename: filename, purpose: purpose,
+                                  what: "the data", progress: progress)
     }
 
     /// Uploads inline media (auto upload), with the purpose of its kind.
@@ -39,8 +48,9 @@ public struct Files {
         } else {
             filename = "\(media.format.kind.rawValue).\(ext)"
         }
-        return try upload(UploadSource(media.source), byteCount: media.byteCount, filename: filename,
-                          purpose: media.format.kind.rawValue, what: media.label, progress: nil)
+        return try client.perform(uploadEndpoint(UploadSource(media.source), byteCount: media.byteCount,
+                                                 filename: filename, purpose: media.format.kind.rawValue,
+                                                 what: media.label, progress: nil))
     }
 
     /// The name a file at `path` is uploaded under: its last component, as
@@ -52,8 +62,8 @@ public struct Files {
         return name.isEmpty ? "upload" : name
     }
 
-    private func upload(_ source: UploadSource, byteCount: Int, filename: String, purpose: String, what: String,
-                        progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> FileObject {
+    private func uploadEndpoint(_ source: UploadSource, byteCount: Int, filename: String, purpose: String, what: String,
+                                progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> Endpoint<FileObject> {
         guard Files.purposes.contains(purpose) else {
             throw .invalidArgument("purpose: \"\(purpose)\" is not one of file-extract, image, video, batch")
         }
@@ -80,8 +90,11 @@ public struct Files {
                                  source: source, byteCount: byteCount)
         var request = HTTPRequest(method: .post, url: config.base.endpoint("/files"), headers: config.uploadHeaders)
         request.form = form
-        request.progress = progress
-        return FileObject(try client.json(request), gate: config.gate)
+        // A task reports progress as events: it wants the hook even when the
+        // caller gave none.
+        request.progress = progress ?? { _, _ in true }
+        let gate = config.gate
+        return Endpoint(request) { root in FileObject(root, gate: gate) }
     }
 
     /// Every file of the account, all pages (`walk`).
@@ -100,20 +113,38 @@ public struct Files {
     }
 
     private func page(after: String?) throws(KimiError) -> PagedList<FileObject>.Page {
+        try client.perform(pageEndpoint(after: after))
+    }
+
+    /// One page of files (`after`: the last id of the page before).
+    func pageEndpoint(after: String?) throws(KimiError) -> Endpoint<PagedList<FileObject>.Page> {
         let query = try after.map { cursor throws(KimiError) in [(name: "after", value: try pathSegment(cursor, "after"))] } ?? []
-        let root = try client.json(HTTPRequest(method: .get, url: config.base.endpoint("/files", query: query),
-                                               headers: config.jsonHeaders))
-        return ((root.member("data")?.elements ?? []).map { FileObject($0, gate: config.gate) }, root.member("has_more")?.bool ?? false)
+        let gate = config.gate
+        return Endpoint(HTTPRequest(method: .get, url: config.base.endpoint("/files", query: query), headers: config.jsonHeaders)) { root in
+            ((root.member("data")?.elements ?? []).map { FileObject($0, gate: gate) }, root.member("has_more")?.bool ?? false)
+        }
     }
 
     public func retrieve(id: String) throws(KimiError) -> FileObject {
-        FileObject(try client.json(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders)), gate: config.gate)
+        try client.perform(retrieveEndpoint(id: id))
+    }
+
+    func retrieveEndpoint(id: String) throws(KimiError) -> Endpoint<FileObject> {
+        let gate = config.gate
+        return Endpoint(HTTPRequest(method: .get, url: try url(id), headers: config.jsonHeaders)) { root in
+            FileObject(root, gate: gate)
+        }
     }
 
     /// Deletes a file; returns the server's `deleted` flag.
     public func delete(id: String) throws(KimiError) -> Bool {
-        let root = try client.json(HTTPRequest(method: .delete, url: try url(id), headers: config.jsonHeaders))
-        return root.member("deleted")?.bool ?? true
+        try client.perform(deleteEndpoint(id: id))
+    }
+
+    func deleteEndpoint(id: String) throws(KimiError) -> Endpoint<Bool> {
+        Endpoint(HTTPRequest(method: .delete, url: try url(id), headers: config.jsonHeaders)) { root in
+            root.member("deleted")?.bool ?? true
+        }
     }
 
     /// The extracted text of a `file-extract` file.

@@ -11,6 +11,13 @@ public enum StreamEventType: Int32, Sendable {
     case done = 9
     /// A task of the event loop ended (after `.done`, or after its failure).
     case end = 10
+    /// A task's progress: bytes of an upload sent, lines of a batch done.
+    case progress = 11
+    /// A piece of a file's content (the event's text, bytes as they came).
+    case data = 12
+    /// A line of a batch's results: its custom id (the text), its status,
+    /// its error or its chat response.
+    case result = 13
 }
 
 /// One event of a chat stream: plain data, so events are copied and reused
@@ -33,8 +40,13 @@ public struct StreamEvent {
     public var usage = Usage()
     /// How a task ended, for `.end` events.
     public var status = Status.ok
+    /// A `.progress` event's counts: so much done of so much (0: unknown).
+    public var done: Int64 = 0
+    public var total: Int64 = 0
+    /// A `.result` event's HTTP status (0: the line got no answer).
+    public var httpStatus = 0
 
-    init(type: StreamEventType, choiceIndex: Int = -1) {
+    public init(type: StreamEventType, choiceIndex: Int = -1) {
         self.type = type
         self.choiceIndex = choiceIndex
     }
@@ -59,6 +71,16 @@ public protocol EventReading: AnyObject {
     var completionID: UnsafeBufferPointer<UInt8> { get }
     var completionModel: UnsafeBufferPointer<UInt8> { get }
     var completionCreated: Int64 { get }
+    /// A `.result` event's error ("" when the line succeeded).
+    func detail(of event: StreamEvent) -> UnsafeBufferPointer<UInt8>
+    /// What the current event carries besides text (a `.result` line's
+    /// chat response), or nil.
+    var currentAttachment: AnyObject? { get }
+}
+
+extension EventReading {
+    public func detail(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { .emptyText }
+    public var currentAttachment: AnyObject? { nil }
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {

@@ -1,0 +1,125 @@
+/// One request of an endpoint answered with a JSON object, and what its
+/// answer means. Each endpoint is written once: a blocking call performs it
+/// on the caller's thread (`Client.perform`), a task runs it on the client's
+/// loop (`Client.task`).
+struct Endpoint<Value> {
+    var request: HTTPRequest
+    var options = CallOptions()
+    let decode: (JSONValue) throws(KimiError) -> Value
+
+    init(_ request: HTTPRequest, options: CallOptions = CallOptions(),
+         decode: @escaping (JSONValue) throws(KimiError) -> Value) {
+        self.request = request
+        self.options = options
+        self.decode = decode
+    }
+}
+
+extension Client {
+    /// Runs `endpoint` on the calling thread; its decoded answer.
+    func perform<Value>(_ endpoint: Endpoint<Value>) throws(KimiError) -> Value {
+        try endpoint.decode(json(endpoint.request, endpoint.options))
+    }
+
+    /// `endpoint` as a task; `result` wraps its decoded answer.
+    func task<Value>(_ endpoint: Endpoint<Value>, _ result: @escaping (Value) -> TaskResult) throws(KimiError) -> Task {
+        try Task(JSONJob(client: self, endpoint, result), engine: engine)
+    }
+}
+
+/// A job of one JSON call (a file's details, a model list, a balance...);
+/// an upload's progress goes out as `.progress` events.
+final class JSONJob<Value>: Job {
+    private let client: Client
+    private let endpoint: Endpoint<Value>
+    private let wrap: (Value) -> TaskResult
+    let jobEvents = JobEvents()
+    var events: TaskEvents { jobEvents }
+    /// Hands the current event on (set by the task at start).
+    private var deliver: (() -> Bool)?
+
+    init(client: Client, _ endpoint: Endpoint<Value>, _ wrap: @escaping (Value) -> TaskResult) {
+        self.client = client
+        self.endpoint = endpoint
+        self.wrap = wrap
+    }
+
+    func firstCall() throws(KimiError) -> Call {
+        var request = endpoint.request
+        if let progress = request.progress {
+            // The caller's progress (if any) first; then the event.
+            request.progress = { [weak self] sent, total in
+                guard progress(sent, total) else { return false }
+                return self?.progressed(sent, total) ?? true
+            }
+        }
+        return try client.call(request, endpoint.options)
+    }
+
+    func attach(deliver: @escaping () -> Bool) { self.deliver = deliver }
+
+    private func progressed(_ sent: Int64, _ total: Int64) -> Bool {
+        var event = StreamEvent(type: .progress)
+        event.done = sent
+        event.total = total
+        jobEvents.show(event)
+        return deliver?() ?? true
+    }
+
+    func received(_ call: Call, deliver: () -> Bool) {}
+
+    func ended(_ call: Call) -> JobStep {
+        if let error = call.error { return .done(nil, error) }
+        guard let transfer = call.transfer else { return .done(nil, KimiError(.internal, "a call ended without an answer")) }
+        do throws(KimiError) {
+            return .done(wrap(try endpoint.decode(Engine.json(of: transfer, call))), nil)
+        } catch {
+            return .done(nil, error)
+        }
+    }
+}
+
+/// The events of a job other than a chat stream, one at a time (progress, a
+/// piece of a file, a batch result line), then the end.
+public final class JobEvents: TaskEvents {
+    private var current: StreamEvent?
+    private let text = TextBuffer()
+    private let detailText = TextBuffer()
+    private var attachment: AnyObject?
+
+    /// Makes `event` current, with its text, error and attachment.
+    func show(_ event: StreamEvent, text bytes: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+              detail: String = "", attachment: AnyObject? = nil) {
+        current = event
+        text.removeAll()
+        text.append(bytes)
+        detailText.removeAll()
+        detailText.append(detail)
+        self.attachment = attachment
+    }
+
+    public var currentEvent: StreamEvent? { current }
+    public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { text.view }
+    public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { .emptyText }
+    public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { .emptyText }
+    public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { .emptyText }
+    public var rawChunk: UnsafeBufferPointer<UInt8> { .emptyText }
+    public var currentIsLastInChunk: Bool { true }
+    public var completionID: UnsafeBufferPointer<UInt8> { .emptyText }
+    public var completionModel: UnsafeBufferPointer<UInt8> { .emptyText }
+    public var completionCreated: Int64 { 0 }
+    public func detail(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { detailText.view }
+    public var currentAttachment: AnyObject? { attachment }
+
+    public func forEachPending(_ body: (StreamEvent) -> Void) {
+        if let current { body(current) }
+    }
+
+    public func advance() -> Bool { false }
+
+    public func showEnd(status: Status) {
+        var event = StreamEvent(type: .end)
+        event.status = status
+        show(event)
+    }
+}
