@@ -1199,10 +1199,26 @@ enum {
     /** `data: [DONE]` arrived: the stream is complete. Once, the last event
         of kimi_chat_stream and kimi_stream_next. */
     KIMI_EVENT_DONE = 9,
-    /** Tasks only (kimi_chat_stream_start, kimi_chat_create_start): the task
-        ended, after DONE or after its failure; kimi_stream_event_status
-        tells how. Once, always the task's last event. */
-    KIMI_EVENT_END = 10
+    /** Tasks only (kimi_chat_stream_start, kimi_chat_create_start and every
+        other *_start): the task ended, after DONE or after its failure;
+        kimi_stream_event_status tells how. Once, always the task's last
+        event. */
+    KIMI_EVENT_END = 10,
+    /** Tasks of other endpoints: progress, read with
+        kimi_stream_event_progress: bytes of an upload sent of its
+        multipart body, as kimi_progress_cb counts them
+        (kimi_file_upload_start), or lines of a batch done of its total with
+        the batch's status as text and kimi_stream_event_batch
+        (kimi_batch_wait_start, after each poll). */
+    KIMI_EVENT_PROGRESS = 11,
+    /** A piece of a file's content as it arrived (kimi_file_content_start):
+        the bytes as text (not NUL-safe: use the length); progress counts the
+        bytes so far. Repeats. */
+    KIMI_EVENT_DATA = 12,
+    /** A line of a batch's results (kimi_batch_results_start): its custom id
+        as text, kimi_stream_event_http_status, kimi_stream_event_error and
+        kimi_stream_event_response. Once per line. */
+    KIMI_EVENT_RESULT = 13
 };
 
 /**
@@ -1283,6 +1299,22 @@ KIMI_API int64_t kimi_stream_event_cached_tokens(const kimi_stream_event *event)
 /** For KIMI_EVENT_END, how the task ended (a kimi_status: KIMI_OK or its
     failure); 0 for other events and NULL. */
 KIMI_API int kimi_stream_event_status(const kimi_stream_event *event);
+/** For KIMI_EVENT_PROGRESS and KIMI_EVENT_DATA, how much is done of how much
+    (0: not known) into `done_out` and `total_out` (either may be NULL);
+    returns 1 for those events, 0 (storing 0s) for others and NULL. */
+KIMI_API int kimi_stream_event_progress(const kimi_stream_event *event, int64_t *done_out, int64_t *total_out);
+/** For KIMI_EVENT_RESULT, the line's HTTP status (0 when it got no answer);
+    0 for other events and NULL. */
+KIMI_API int kimi_stream_event_http_status(const kimi_stream_event *event);
+/** For KIMI_EVENT_RESULT, why the line failed ("" when it succeeded); ""
+    for other events and NULL. Valid as the event's text is. */
+KIMI_API const char *kimi_stream_event_error(const kimi_stream_event *event);
+/** For a KIMI_EVENT_RESULT line that succeeded, its chat response in `*out`
+    (free with kimi_chat_response_free). KIMI_E_INVALID_ARGUMENT (and NULL)
+    for another event, a failed line, a NULL event or `out`. On the thread
+    the event is read on, while it is valid. */
+KIMI_API kimi_status kimi_stream_event_response(const kimi_stream_event *event, kimi_chat_response **out);
+
 
 /*
  * The same stream, pulled instead of pushed: for iterators (the Python
@@ -1850,6 +1882,103 @@ KIMI_API kimi_status kimi_batch_iter_new(kimi_client *client, const char *after,
 KIMI_API kimi_status kimi_batch_iter_next(kimi_batch_iter *iter, kimi_batch **batch_out);
 /** Frees an iterator (batches it gave stay valid). NULL does nothing. */
 KIMI_API void kimi_batch_iter_free(kimi_batch_iter *iter);
+
+/*
+ * Every other endpoint as a task. Each function starts its endpoint on the
+ * client's event loop and returns at once, as kimi_chat_stream_start does;
+ * its events (PROGRESS, DATA or RESULT as the endpoint has them, then END)
+ * go to `queue` when one is given, else to `on_event` on the loop thread
+ * (which may be NULL: no events), with `user_data`; giving both is
+ * KIMI_E_INVALID_ARGUMENT. When the task ended, kimi_task_wait gives how,
+ * and the kimi_task_* accessor of its kind gives the result. Each stores the
+ * task in `*out` (free with kimi_task_free) and returns KIMI_OK, or what the
+ * blocking call returns before sending (KIMI_E_INVALID_ARGUMENT for a bad
+ * argument, named) with NULL stored; everything later is the task's outcome.
+ * Cancelling is kimi_task_cancel, from any thread: a request, never a wait.
+ * Thread-safe; strings are copied, `data` of kimi_file_upload_data_start is
+ * not (it must stay valid and unchanged until the task ended).
+ */
+/** kimi_file_upload as a task: PROGRESS events (bytes sent of the multipart body); the result is kimi_task_file. */
+KIMI_API kimi_status kimi_file_upload_start(kimi_client *client, const char *path, const char *purpose,
+                                            kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
+                                            kimi_task **out);
+/** kimi_file_upload_data as a task (see above for `data`'s lifetime); the result is kimi_task_file. */
+KIMI_API kimi_status kimi_file_upload_data_start(kimi_client *client, const char *filename, const void *data,
+                                                 size_t len, const char *purpose, kimi_event_queue *queue,
+                                                 kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_file_retrieve as a task; the result is kimi_task_file. */
+KIMI_API kimi_status kimi_file_retrieve_start(kimi_client *client, const char *file_id, kimi_event_queue *queue,
+                                              kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_file_delete as a task; kimi_task_count gives the server's `deleted` (1 or 0). */
+KIMI_API kimi_status kimi_file_delete_start(kimi_client *client, const char *file_id, kimi_event_queue *queue,
+                                            kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** A file's content as a task: DATA events, each a piece as it arrived
+    (memory holds one network read, never the whole file); kimi_task_count
+    gives the bytes in all. A body cut before its end is KIMI_E_INCOMPLETE. */
+KIMI_API kimi_status kimi_file_content_start(kimi_client *client, const char *file_id, kimi_event_queue *queue,
+                                             kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_files_list as a task (every page); the result is kimi_task_file_list. */
+KIMI_API kimi_status kimi_files_list_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
+                                           void *user_data, kimi_task **out);
+/** kimi_batch_create as a task; the result is kimi_task_batch. */
+KIMI_API kimi_status kimi_batch_create_start(kimi_client *client, const char *input_file_id,
+                                             const char *completion_window, const char *metadata_json,
+                                             kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
+                                             kimi_task **out);
+/** kimi_batch_retrieve as a task; the result is kimi_task_batch. */
+KIMI_API kimi_status kimi_batch_retrieve_start(kimi_client *client, const char *batch_id, kimi_event_queue *queue,
+                                               kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_batch_list as a task (one page); the result is kimi_task_batch_page. */
+KIMI_API kimi_status kimi_batch_list_start(kimi_client *client, const char *after, int limit, kimi_event_queue *queue,
+                                           kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_batch_cancel as a task (`batch` is read now); the result is kimi_task_batch. */
+KIMI_API kimi_status kimi_batch_cancel_start(kimi_client *client, const kimi_batch *batch, kimi_event_queue *queue,
+                                             kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_batch_wait as a task: polls on the loop (timed calls, no thread),
+    a PROGRESS event after each poll; the result (kimi_task_batch) is the
+    last state. Cancelling stops the waiting, not the batch. */
+KIMI_API kimi_status kimi_batch_wait_start(kimi_client *client, const kimi_batch *batch, uint32_t poll_ms,
+                                           kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
+                                           kimi_task **out);
+/** kimi_batch_results as a task: a RESULT event per line of the output file,
+    then of the error file; kimi_task_count gives the lines. Successful
+    lines count in the client's usage totals once. */
+KIMI_API kimi_status kimi_batch_results_start(kimi_client *client, const kimi_batch *batch, kimi_event_queue *queue,
+                                              kimi_stream_cb on_event, void *user_data, kimi_task **out);
+/** kimi_models_list as a task; the result is kimi_task_model_list. */
+KIMI_API kimi_status kimi_models_list_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
+                                            void *user_data, kimi_task **out);
+/** kimi_balance_get as a task; the result is kimi_task_balance. */
+KIMI_API kimi_status kimi_balance_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
+                                        void *user_data, kimi_task **out);
+/** kimi_chat_estimate_tokens as a task (`req` is read now); kimi_task_count gives the tokens. */
+KIMI_API kimi_status kimi_chat_estimate_tokens_start(kimi_client *client, const kimi_chat_request *req,
+                                                     kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
+                                                     kimi_task **out);
+
+/*
+ * The result of an ended task, by its kind. Each stores a new handle (free
+ * it with its kind's free function) or values in its outputs and returns
+ * KIMI_OK; KIMI_E_PENDING while the task runs; the task's failure when it
+ * failed (the last error describes it); KIMI_E_INVALID_ARGUMENT for a NULL
+ * task or output, or a task of another kind. Any thread.
+ */
+KIMI_API kimi_status kimi_task_file(kimi_task *task, kimi_file **out);
+KIMI_API kimi_status kimi_task_file_list(kimi_task *task, kimi_file_list **out);
+KIMI_API kimi_status kimi_task_batch(kimi_task *task, kimi_batch **out);
+KIMI_API kimi_status kimi_task_batch_page(kimi_task *task, kimi_batch_page **out);
+KIMI_API kimi_status kimi_task_model_list(kimi_task *task, kimi_model_list **out);
+/** The balance (any output may be NULL). */
+KIMI_API kimi_status kimi_task_balance(kimi_task *task, double *available_out, double *voucher_out, double *cash_out);
+/** A count: the tokens of an estimate, the bytes of a file's content, the
+    lines of a batch's results, 1 or 0 for a file's deletion. */
+KIMI_API kimi_status kimi_task_count(kimi_task *task, int64_t *out);
+
+/** For the KIMI_EVENT_PROGRESS of kimi_batch_wait_start, the batch as just
+    polled in `*out` (free with kimi_batch_free). KIMI_E_INVALID_ARGUMENT
+    (and NULL) otherwise. On the thread the event is read on, while it is
+    valid. */
+KIMI_API kimi_status kimi_stream_event_batch(const kimi_stream_event *event, kimi_batch **out);
 
 
 #ifdef __cplusplus

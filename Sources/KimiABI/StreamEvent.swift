@@ -134,3 +134,44 @@ public func kimi_stream_event_created(_ ev: OpaquePointer?) -> Int64 { withEvent
 public func kimi_stream_event_status(_ ev: OpaquePointer?) -> Int32 {
     withEvent(ev, or: 0) { $1.type == .end ? $1.status.rawValue : 0 }
 }
+
+@c @implementation
+public func kimi_stream_event_progress(_ ev: OpaquePointer?, _ doneOut: UnsafeMutablePointer<Int64>?,
+                                       _ totalOut: UnsafeMutablePointer<Int64>?) -> Int32 {
+    let counts = withEvent(ev, or: (Int64(0), Int64(0), Int32(0))) { _, event in
+        event.type == .progress || event.type == .data ? (event.done, event.total, 1) : (0, 0, 0)
+    }
+    doneOut?.pointee = counts.0
+    totalOut?.pointee = counts.1
+    return counts.2
+}
+
+@c @implementation
+public func kimi_stream_event_http_status(_ ev: OpaquePointer?) -> Int32 {
+    withEvent(ev, or: 0) { $1.type == .result ? Int32(clamping: $1.httpStatus) : 0 }
+}
+
+@c @implementation
+public func kimi_stream_event_error(_ ev: OpaquePointer?) -> UnsafePointer<CChar>? {
+    cText(withEvent(ev, or: .emptyText) { $1.type == .result ? $0.detail(of: $1) : .emptyText })
+}
+
+@c @implementation
+public func kimi_stream_event_response(_ ev: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        _ = try require(ev, "event", as: EventSource.self)
+        let response = withEvent(ev, or: nil) { reader, event in event.type == .result ? reader.currentAttachment as? ChatResponse : nil }
+        guard let response else { throw .invalidArgument("event: not a result line with a response") }
+        return handle(ResponseBox(response))
+    }
+}
+
+@c @implementation
+public func kimi_stream_event_batch(_ ev: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        _ = try require(ev, "event", as: EventSource.self)
+        let batch = withEvent(ev, or: nil) { reader, event in event.type == .progress ? reader.currentAttachment as? Batch : nil }
+        guard let batch else { throw .invalidArgument("event: not a batch's progress") }
+        return handle(BatchBox(batch))
+    }
+}

@@ -12,22 +12,31 @@ final class TaskBox: EventSource {
 }
 
 /// Where a starting task's events go, as C gave it.
-private enum Sink {
+enum Sink {
     case callback(kimi_stream_cb?)
     case queue(OpaquePointer?)
+
+    /// A queue when one is given, else the callback (which may be NULL:
+    /// no events); both is a mistake.
+    init(queue: OpaquePointer?, callback: kimi_stream_cb?) throws(KimiError) {
+        if queue != nil { _ = try require(queue, "queue", as: QueueBox.self) }
+        if queue != nil && callback != nil {
+            throw .invalidArgument("queue and on_event: give one of them (or neither), not both")
+        }
+        self = queue != nil ? .queue(queue) : .callback(callback)
+    }
 }
 
 /// Makes the task and its handle, then starts it. A callback gets the
 /// task's own handle as its event pointer, which outlives every callback
 /// (kimi_task_free waits for a running one); a queue gets copies.
-private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req: OpaquePointer?, _ sink: Sink,
-                       _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
-                       _ make: (Client, ChatRequest) throws(KimiError) -> KimiCore.Task) -> Int32 {
+func startTask(_ function: StaticString, _ client: OpaquePointer?, _ sink: () throws(KimiError) -> Sink,
+               _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+               _ make: (Client) throws(KimiError) -> KimiCore.Task) -> Int32 {
     callStoring(function, out) { () throws(KimiError) in
         let client = try require(client, "client", as: ClientBox.self).client
-        let request = try require(req, "req", as: RequestBox.self).request
         let delivery: (UInt) -> KimiCore.Task.Delivery
-        switch sink {
+        switch try sink() {
         case .callback(let callback):
             delivery = { address in
                 guard let callback else { return .none }
@@ -40,7 +49,7 @@ private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req
             let box = try require(queue, "queue", as: QueueBox.self)
             delivery = { _ in .queue(box.queue) }
         }
-        let task = try make(client, request)
+        let task = try make(client)
         let pointer = handle(TaskBox(task))
         let address = UInt(bitPattern: pointer)
         do throws(KimiError) {
@@ -53,11 +62,20 @@ private func startTask(_ function: StaticString, _ client: OpaquePointer?, _ req
     }
 }
 
+/// `startTask` for a chat request.
+private func startChatTask(_ function: StaticString, _ client: OpaquePointer?, _ req: OpaquePointer?, _ sink: Sink,
+                           _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                           _ make: (Client, ChatRequest) throws(KimiError) -> KimiCore.Task) -> Int32 {
+    startTask(function, client, { () throws(KimiError) in sink }, userData, out) { client throws(KimiError) in
+        try make(client, try require(req, "req", as: RequestBox.self).request)
+    }
+}
+
 @c @implementation
 public func kimi_chat_stream_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ onEvent: kimi_stream_cb?,
                                    _ userData: UnsafeMutableRawPointer?,
                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    startTask(#function, client, req, .callback(onEvent), userData, out) { client, request throws(KimiError) in
+    startChatTask(#function, client, req, .callback(onEvent), userData, out) { client, request throws(KimiError) in
         try client.chat.streamTask(request)
     }
 }
@@ -66,7 +84,7 @@ public func kimi_chat_stream_start(_ client: OpaquePointer?, _ req: OpaquePointe
 public func kimi_chat_create_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ onEnd: kimi_stream_cb?,
                                    _ userData: UnsafeMutableRawPointer?,
                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    startTask(#function, client, req, .callback(onEnd), userData, out) { client, request throws(KimiError) in
+    startChatTask(#function, client, req, .callback(onEnd), userData, out) { client, request throws(KimiError) in
         try client.chat.createTask(request)
     }
 }
@@ -75,7 +93,7 @@ public func kimi_chat_create_start(_ client: OpaquePointer?, _ req: OpaquePointe
 public func kimi_chat_stream_start_queued(_ client: OpaquePointer?, _ req: OpaquePointer?, _ queue: OpaquePointer?,
                                           _ userData: UnsafeMutableRawPointer?,
                                           _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    startTask(#function, client, req, .queue(queue), userData, out) { client, request throws(KimiError) in
+    startChatTask(#function, client, req, .queue(queue), userData, out) { client, request throws(KimiError) in
         try client.chat.streamTask(request)
     }
 }
@@ -84,7 +102,7 @@ public func kimi_chat_stream_start_queued(_ client: OpaquePointer?, _ req: Opaqu
 public func kimi_chat_create_start_queued(_ client: OpaquePointer?, _ req: OpaquePointer?, _ queue: OpaquePointer?,
                                           _ userData: UnsafeMutableRawPointer?,
                                           _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    startTask(#function, client, req, .queue(queue), userData, out) { client, request throws(KimiError) in
+    startChatTask(#function, client, req, .queue(queue), userData, out) { client, request throws(KimiError) in
         try client.chat.createTask(request)
     }
 }

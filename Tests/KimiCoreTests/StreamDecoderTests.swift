@@ -56,6 +56,7 @@ import Testing
         case .finish: return "finish[\(e.choiceIndex)]:\(d.finishReason(of: e)?.string ?? "?")"
         case .done: return "DONE"
         case .end: return "END(\(e.status))"
+        case .progress, .data, .result: return "job event \(e.type)"  // never from a stream
         }
     }
 

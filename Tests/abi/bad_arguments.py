@@ -161,6 +161,10 @@ class Sweep:
             if function == "kimi_conversation_continue":
                 add(conv, b"assistant", b"an answer that stopped")
             return conv
+        if kind == "kimi_task" and function == "kimi_task_balance":  # its NULL-tolerant outputs need a balance
+            task = self.out_call("kimi_balance_start", [P, P, P, P], self.make("kimi_client"), None, None, None)
+            self.fn("kimi_task_wait", c_int, [P, c_int64])(task, -1)
+            return task
         if kind == "kimi_task":
             return self.out_call("kimi_chat_create_start", [P, P, P, P], self.make("kimi_client"),
                                  self.make("kimi_chat_request"), None, None)
@@ -169,8 +173,11 @@ class Sweep:
         if kind == "kimi_batch_input":
             return self.fn("kimi_batch_input_new", P, [c_char_p])(self.scratch_path().encode())
         if kind == "kimi_batch":
-            return self.out_call("kimi_batch_submit", [P, c_char_p, c_char_p, c_char_p], self.make("kimi_client"),
-                                 self.batch_path().encode(), None, None)
+            batch = self.out_call("kimi_batch_submit", [P, c_char_p, c_char_p, c_char_p], self.make("kimi_client"),
+                                  self.batch_path().encode(), None, None)
+            if function.startswith("kimi_batch_results"):  # results exist once it is done
+                self.fn("kimi_batch_wait", c_int, [P, P, c_uint32, P, P])(self.make("kimi_client"), batch, 1, None, None)
+            return batch
         if kind == "kimi_call_options":
             opts = self.fn("kimi_call_options_new", P, [])()
             self.fn("kimi_call_options_set_timeout_ms", c_int, [P, c_uint32])(opts, 5000)
@@ -252,6 +259,9 @@ class Sweep:
 
     def valid_values(self, function, args):
         values = [self.valid(function, t, n) for t, n in args]
+        names = [n for _, n in args]
+        if "queue" in names and "on_event" in names:  # one of them, never both: the callback
+            values[names.index("queue")] = (c_void_p, None)
         for i, (_, name) in enumerate(args):
             if name == "len" and i > 0:  # the length of the data before it
                 values[i] = (c_size_t, len(values[i - 1][1]))

@@ -197,7 +197,7 @@ static void test_a_cut_download_says_so(void) {
     uint64_t bytes = 0;
     CHECK_INT(kimi_file_content_write(client, "file-cut-2000000", take, NULL, &d, &bytes), KIMI_E_INCOMPLETE);
     CHECK_CONTAINS(kimi_error_message(), "the content of file file-cut-2000000 was cut after");
-    CHECK_CONTAINS(kimi_error_message(), "of 2000000 bytes (all of them written)");
+    CHECK_CONTAINS(kimi_error_message(), "of 2000000 bytes (all of them handed on)");
     CHECK(bytes > 0 && bytes < 2000000);
     CHECK_INT(d.received, bytes); /* everything that arrived was given */
     CHECK(d.pattern_ok);

@@ -63,6 +63,7 @@ extension String {
         case "BatchPageBox": return "kimi_batch_page"
         case "CallOptionsBox": return "kimi_call_options"
         case "QueueBox": return "kimi_event_queue"
+        case "EventSource": return "kimi_stream_event"
         default: return self
         }
     }

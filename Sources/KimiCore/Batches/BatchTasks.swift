@@ -104,7 +104,10 @@ extension Batches {
     }
 }
 
-/// Polls a batch until it is final.
+/// Polls a batch until it is final: the first poll at once, then as
+/// `BatchPoll` spaces them (timed calls: no thread sleeps). A `.progress`
+/// event after each poll: lines done of the total, the status as its text,
+/// the batch attached. The result is the last state seen.
 final class BatchWaitJob: Job {
     private let batches: Batches
     private let id: String
@@ -112,21 +115,25 @@ final class BatchWaitJob: Job {
     private let endpoint: Endpoint<Batch>
     let jobEvents = JobEvents()
     var events: TaskEvents { jobEvents }
-    private var last: Batch
+    /// The last state seen (the batch given, before the first poll).
+    private(set) var last: Batch
+    /// The events' reader asked to stop.
+    private(set) var stopped = false
+    private var deliver: (() -> Bool)?
 
-    init(batches: Batches, batch: Batch, pollMs: UInt32) throws(KimiError) {
+    init(batches: Batches, batch: Batch, pollMs: UInt32, cancel: CancelToken? = nil) throws(KimiError) {
         self.batches = batches
         id = batch.id.string
+        guard !id.isEmpty else { throw .invalidArgument("batch has no id") }
         poll = BatchPoll(batch, pollMs: pollMs)
-        endpoint = try batches.retrieveEndpoint(id: id)
+        endpoint = try batches.retrieveEndpoint(id: id, cancel: cancel)
         last = batch
     }
 
-    func firstCall() throws(KimiError) -> Call { try batches.client.call(endpoint.request, endpoint.options) }
+    func start() throws(KimiError) -> JobStep { .next(try batches.client.call(endpoint.request, endpoint.options)) }
 
     func received(_ call: Call, deliver: () -> Bool) {}
 
-    private var deliver: (() -> Bool)?
     func attach(deliver: @escaping () -> Bool) { self.deliver = deliver }
 
     func ended(_ call: Call) -> JobStep {
@@ -141,7 +148,8 @@ final class BatchWaitJob: Job {
             event.total = batch.total
             jobEvents.show(event, text: UnsafeRawBufferPointer(batch.status.view), attachment: batch)
             if deliver?() == false {
-                return .done(.batch(batch), KimiError(.aborted, "the task's callback stopped waiting for batch \(id)"))
+                stopped = true
+                return .done(.batch(batch), KimiError(.aborted, "the reader stopped waiting; batch \(id) is \(batch.status.string) and runs on"))
             }
             if batch.isFinal { return .done(.batch(batch), nil) }
             let next = try batches.client.call(endpoint.request, endpoint.options)
@@ -153,21 +161,33 @@ final class BatchWaitJob: Job {
     }
 }
 
-/// Reads a batch's output file, then its error file, line by line.
+/// Reads a batch's output file, then its error file, line by line as they
+/// arrive (one line in memory): a `.result` event per line, its custom id
+/// as text, its status, error and response. Successful lines count in the
+/// client's usage totals once, however often this runs. The result is the
+/// number of lines; a final batch without result files has none.
 final class BatchResultsJob: Job {
     private let batches: Batches
     private let id: String
+    private let options: CallOptions
     private var files: [(kind: String, id: String)]
     private var splitter = LineSplitter()
     private let sink = ByteSink("the batch's results")
     private var answered = 0
     private var lines: Int64 = 0
+    /// The line the current event is of.
+    private(set) var current: BatchResult?
+    /// The events' reader asked to stop.
+    private var stopped = false
     let jobEvents = JobEvents()
     var events: TaskEvents { jobEvents }
 
-    init(batches: Batches, batch: Batch) throws(KimiError) {
+    init(batches: Batches, batch: Batch, cancel: CancelToken? = nil) throws(KimiError) {
         self.batches = batches
         id = batch.id.string
+        var options = CallOptions()
+        options.cancel = cancel
+        self.options = options
         files = [("output file", batch.outputFileID.string), ("error file", batch.errorFileID.string)]
             .filter { !$0.1.isEmpty }
         guard !files.isEmpty || batch.isFinal else {
@@ -177,19 +197,16 @@ final class BatchResultsJob: Job {
 
     private var config: ClientConfig { batches.client.config }
 
-    func firstCall() throws(KimiError) -> Call {
-        guard let file = files.first else {
-            // A final batch without result files: a call that answers nothing.
-            throw KimiError(.invalidArgument, "batch \(id) has no result files")
-        }
-        return try call(for: file.id)
+    func start() throws(KimiError) -> JobStep {
+        guard let file = files.first else { return .done(.count(0), nil) }
+        return .next(try call(for: file.id))
     }
 
     private func call(for fileID: String) throws(KimiError) -> Call {
         var request = HTTPRequest(method: .get, url: try batches.client.files.url(fileID, "/content"),
                                   headers: config.jsonHeaders)
         request.expects = .lines
-        return try batches.client.call(request, sink: sink)
+        return try batches.client.call(request, options, sink: sink)
     }
 
     func received(_ call: Call, deliver: () -> Bool) {
@@ -210,12 +227,15 @@ final class BatchResultsJob: Job {
                 answered += 1
             }
             lines += 1
+            current = result
             var event = StreamEvent(type: .result)
             event.httpStatus = result.httpStatus
             var custom = result.customID.string
             custom.withUTF8 { jobEvents.show(event, text: UnsafeRawBufferPointer($0),
                                              detail: result.errorMessage?.string ?? "", attachment: result.response) }
-            return deliver()
+            if deliver() { return true }
+            stopped = true
+            return false
         }) ?? false
     }
 
@@ -223,10 +243,12 @@ final class BatchResultsJob: Job {
     func attach(deliver: @escaping () -> Bool) { deliverAtEnd = deliver }
 
     func ended(_ call: Call) -> JobStep {
+        let stop = KimiError(.aborted, "the reader stopped reading the results of batch \(id) after \(lines) lines")
+        if stopped { return .done(.count(lines), stop) }
         if let error = call.error { return .done(.count(lines), error) }
         // The last line may lack its line end.
         if let input = call.transfer?.inbound, let deliver = deliverAtEnd, !split(input, last: true, deliver) {
-            return .done(.count(lines), KimiError(.aborted, "the task's callback stopped reading the results of batch \(id)"))
+            return .done(.count(lines), stop)
         }
         files.removeFirst()
         splitter = LineSplitter()

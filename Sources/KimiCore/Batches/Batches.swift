@@ -111,48 +111,33 @@ public struct Batches {
     /// Polls until the batch reaches a final state, calling `progress` with
     /// each new state (false stops waiting; the batch runs on). The first
     /// poll is immediate; the interval starts at `pollMs` and grows by half
-    /// while nothing changes, up to a minute (or `pollMs` if longer).
-    /// Returns the last state and whether it is final.
+    /// while nothing changes, up to a minute (or `pollMs` if longer). Runs
+    /// the wait task's job on the calling thread. Returns the last state and
+    /// whether `progress` stopped the wait.
     public func wait(for batch: Batch, pollMs: UInt32, cancel: CancelToken?,
-                             progress: (Batch) -> Bool) throws(KimiError) -> (Batch, stopped: Bool) {
-        let id = batch.id.string
-        var poll = BatchPoll(batch, pollMs: pollMs)
-        var current = batch
-        while !current.isFinal {
-            current = try retrieve(id: id, cancel: cancel ?? client.defaults.cancel)
-            let delay = poll.next(current)
-            if !progress(current) { return (current, true) }
-            if current.isFinal { break }
-            try client.engine.sleep(ms: delay, cancel: cancel ?? client.defaults.cancel, purpose: "for batch \(id)")
-        }
-        return (current, false)
+                     progress: @escaping (Batch) -> Bool) throws(KimiError) -> (Batch, stopped: Bool) {
+        if batch.isFinal { return (batch, false) }
+        let job = try BatchWaitJob(batches: self, batch: batch, pollMs: pollMs, cancel: cancel)
+        let (_, error) = try JobRun.run(job, engine: client.engine) { [unowned job] in progress(job.last) }
+        if job.stopped { return (job.last, true) }
+        if let error { throw error }
+        return (job.last, false)
     }
 
     /// Reads the output file, then the error file, line by line, giving
-    /// `body` each result (false stops: the result is then false). Successful
-    /// lines are added to the usage totals once, however often this runs.
+    /// `body` each result (false stops: the result is then false). Runs the
+    /// results task's job on the calling thread.
     public func results(_ batch: Batch, cancel: CancelToken?,
-                             _ body: (BatchResult) -> Bool) throws(KimiError) -> Bool {
-        let id = batch.id.string
-        let files = [("output file", batch.outputFileID.string), ("error file", batch.errorFileID.string)]
-            .filter { !$0.1.isEmpty }
-        guard !files.isEmpty else {
-            let status = batch.status.string
-            if batch.isFinal { return true }
-            throw .invalidArgument("batch \(id) is \(status); its results exist once it is completed, expired or cancelled: wait for it first", hint: .batchWait)
+                        _ body: @escaping (BatchResult) -> Bool) throws(KimiError) -> Bool {
+        let job = try BatchResultsJob(batches: self, batch: batch, cancel: cancel)
+        var stopped = false
+        let (_, error) = try JobRun.run(job, engine: client.engine) { [unowned job] in
+            guard let result = job.current else { return true }
+            stopped = !body(result)
+            return !stopped
         }
-        var answered = 0
-        for (kind, fileID) in files {
-            let finished = try client.files.forEachLine(of: fileID, cancel: cancel) { line, number throws(KimiError) in
-                let result = BatchResult.decode(line, number: number, file: "\(kind) \(fileID)", gate: config.gate)
-                if let response = result.response {
-                    client.usage.record(response, batch: id, line: answered)
-                    answered += 1
-                }
-                return body(result)
-            }
-            if !finished { return false }
-        }
+        if stopped { return false }
+        if let error { throw error }
         return true
     }
 

@@ -18,8 +18,8 @@ final class ChatJob: Job {
         cursor = EventCursor(maxEventBytes: config.maxEventBytes, maxResponseBytes: config.maxBodyBytes, gate: config.gate)
     }
 
-    func firstCall() throws(KimiError) -> Call {
-        try chat.call(request, sink: kind == .stream ? cursor : WholeBody.shared)
+    func start() throws(KimiError) -> JobStep {
+        .next(try chat.call(request, sink: kind == .stream ? cursor : WholeBody.shared))
     }
 
     func received(_ call: Call, deliver: () -> Bool) {

@@ -58,9 +58,11 @@ final class Call: @unchecked Sendable {
     let timeoutMs: UInt32
     let idleTimeoutMs: UInt32
     let maxRetries: UInt32
-    let startedAt = monotonicNanos()
+    private(set) var startedAt = monotonicNanos()
     /// The whole call's deadline (cap waits, retries and their waits included).
-    let deadline: UInt64?
+    private(set) var deadline: UInt64?
+    /// The call waits for its start time (`startNoEarlier`), not to retry.
+    private var waitingToStart = false
 
     private(set) var phase = Phase.queued
     /// The current attempt, or the last one once the call is over.
@@ -99,9 +101,14 @@ final class Call: @unchecked Sendable {
     var isFinished: Bool { phase == .finished }
 
     /// Makes the call start no earlier than `time` (monotonic ns): a poll
-    /// that waits between calls (a batch being waited for).
+    /// that waits between calls (a batch being waited for). Its clock, and
+    /// so its timeout, starts then.
     func startNoEarlier(than time: UInt64) {
-        if phase == .queued { phase = .waiting(time) }
+        guard phase == .queued, attempts == 0 else { return }
+        phase = .waiting(time)
+        waitingToStart = true
+        startedAt = time
+        if timeoutMs > 0 { deadline = KimiCore.deadline(afterMs: Int64(timeoutMs), from: time) }
     }
 
     /// True once a 2xx streamed body (events or lines) has started: from
@@ -149,7 +156,8 @@ final class Call: @unchecked Sendable {
         let reason = Stop(rawValue: stopped.load(ordering: .acquiring)) ?? .none
         let where_: String
         switch phase {
-        case .waiting: where_ = "while waiting to retry \(request.label)"
+        case .waiting: where_ = waitingToStart ? "before \(request.label) was sent (waiting to send it)"
+                                               : "while waiting to retry \(request.label)"
         case .queued: where_ = "while waiting for a connection slot for \(request.label)"
         default: where_ = "(\(request.label))"
         }
@@ -264,6 +272,7 @@ final class Call: @unchecked Sendable {
     /// The wait before a retry is over: the next attempt needs a slot again.
     func retryNow() {
         if case .waiting = phase { phase = .queued }
+        waitingToStart = false
     }
 
     private func finish(_ error: KimiError?) {

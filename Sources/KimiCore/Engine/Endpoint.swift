@@ -44,7 +44,7 @@ final class JSONJob<Value>: Job {
         self.wrap = wrap
     }
 
-    func firstCall() throws(KimiError) -> Call {
+    func start() throws(KimiError) -> JobStep {
         var request = endpoint.request
         if let progress = request.progress {
             // The caller's progress (if any) first; then the event.
@@ -53,7 +53,7 @@ final class JSONJob<Value>: Job {
                 return self?.progressed(sent, total) ?? true
             }
         }
-        return try client.call(request, endpoint.options)
+        return .next(try client.call(request, endpoint.options))
     }
 
     func attach(deliver: @escaping () -> Bool) { self.deliver = deliver }

@@ -75,18 +75,18 @@ final class EventLoop: @unchecked Sendable {
                 }
                 return (inbox, resumes, stopping)
             }
-            for task in arrived { scheduler.add(task.call, owner: task) }
+            for task in arrived { task.begin(on: scheduler) }
             if stop { break }
             for task in toResume {
                 // What waited in its buffer is read now; that may end it.
                 task.resumeReceiving()
-                scheduler.reap(task.call)
+                if let call = task.call { scheduler.reap(call) }
             }
             publish()
             scheduler.round()
         }
         let late = lock.withLock { inbox }
-        for task in late { scheduler.add(task.call, owner: task) }
+        for task in late { task.begin(on: scheduler) }
         scheduler.close(.clientFreed)
         transport.shutDown()
         publish()

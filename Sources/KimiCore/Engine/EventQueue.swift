@@ -60,6 +60,9 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         let rawChunk: UnsafeBufferPointer<UInt8>
         let completionID: UnsafeBufferPointer<UInt8>
         let model: UnsafeBufferPointer<UInt8>
+        /// A result line's error, and what an event carries besides text.
+        let detail: UnsafeBufferPointer<UInt8>
+        let attachment: AnyObject?
         let created: Int64
         /// The position in `bytes` of its message's first byte.
         let low: Int
@@ -166,7 +169,9 @@ public final class EventQueue: @unchecked Sendable, EventReading {
                                       toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
                                       toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
                                       finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
-                                      rawChunk: raw, completionID: id, model: model, created: created, low: low,
+                                      rawChunk: raw, completionID: id, model: model,
+                                      detail: event.type == .result ? copy(source.detail(of: event)) : .emptyText,
+                                      attachment: source.currentAttachment, created: created, low: low,
                                       lastInChunk: false))
             }
             let added = records.count - first
@@ -257,6 +262,8 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     public var completionID: UnsafeBufferPointer<UInt8> { taken?.completionID ?? .emptyText }
     public var completionModel: UnsafeBufferPointer<UInt8> { taken?.model ?? .emptyText }
     public var completionCreated: Int64 { taken?.created ?? 0 }
+    public func detail(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.detail ?? .emptyText }
+    public var currentAttachment: AnyObject? { taken?.attachment }
 }
 
 /// What delivers events into a queue: a task.

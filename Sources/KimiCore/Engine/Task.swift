@@ -1,13 +1,16 @@
 import Synchronization
 
 /// What a task runs: the calls of one endpoint, and what their answers mean.
-/// A job runs on the loop thread (but `firstCall`, made on the caller's
-/// thread, so a bad request fails at once).
+/// Written once, run in both call styles: on the client's loop as a `Task`,
+/// or on the caller's thread by `JobRun`. A job runs on the thread running
+/// it (but `start`, made on the caller's thread, so a bad request fails at
+/// once).
 protocol Job: AnyObject {
     /// The task's events, as the C accessors and event queues read them.
     var events: TaskEvents { get }
-    /// The first call.
-    func firstCall() throws(KimiError) -> Call
+    /// The first call, or the result of a job with nothing to ask (the
+    /// results of a batch that has none).
+    func start() throws(KimiError) -> JobStep
     /// Bytes of the call's streamed answer arrived, or its attempt ended:
     /// make events of what there is, and hand each batch to `deliver`
     /// (false: the task's callback stopped it).
@@ -79,8 +82,11 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     }
 
     let job: Job
-    /// The call running now (the loop thread changes it between calls).
-    private(set) var call: Call
+    /// The call running now (the loop thread changes it between calls); nil
+    /// for a job that needed none.
+    private(set) var call: Call?
+    /// The end of a job that needed no call.
+    private var endWithoutCalls: (TaskResult?, KimiError?)?
     private let engine: Engine
     /// The events the C accessors read.
     public var events: TaskEvents { job.events }
@@ -108,7 +114,10 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     init(_ job: Job, engine: Engine) throws(KimiError) {
         self.job = job
         self.engine = engine
-        call = try job.firstCall()
+        switch try job.start() {
+        case .next(let first): call = first
+        case .done(let result, let error): endWithoutCalls = (result, error)
+        }
     }
 
     // MARK: - Any thread
@@ -166,7 +175,7 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     public func cancel() {
         guard !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
         dropQueued()
-        call.cancel(.task)
+        call?.cancel(.task)
     }
 
     /// No callback runs and no event is queued after this returns (called
@@ -224,9 +233,19 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         }
     }
 
+    /// The loop takes the task on: its first call joins `scheduler`, or a
+    /// job that needed none ends now.
+    func begin(on scheduler: Scheduler) {
+        if let call {
+            scheduler.add(call, owner: self)
+        } else {
+            finish(endWithoutCalls?.0, endWithoutCalls?.1, nil)
+        }
+    }
+
     /// Reads again after a pause: what waited in the buffer first.
     func resumeReceiving() {
-        guard !call.isFinished, let transfer = call.transfer, transfer.isPaused else { return }
+        guard let call, !call.isFinished, let transfer = call.transfer, transfer.isPaused else { return }
         transfer.resumeReceiving()
         received(call)
     }
@@ -235,11 +254,11 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         if case .queue(let queue) = delivery { queue.publish() }
     }
 
-    private func finish(_ result: TaskResult?, _ error: KimiError?, _ call: Call) {
+    private func finish(_ result: TaskResult?, _ error: KimiError?, _ call: Call?) {
         let status = error?.status ?? .ok
         events.showEnd(status: status)
         _ = deliverBatch()
-        let finalHead = headOf(result) ?? (call.transfer?.status ?? 0 > 0 ? call.metadata() : nil)
+        let finalHead = headOf(result) ?? (call?.transfer?.status ?? 0 > 0 ? call?.metadata() : nil)
         lock.withLock {
             outcome = status
             failure = error

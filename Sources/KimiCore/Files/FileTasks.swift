@@ -32,10 +32,7 @@ extension Files {
     /// A file's content as a task: `.data` events, each a piece of it as it
     /// arrived (memory holds one network read); the result is its size.
     public func contentTask(id: String) throws(KimiError) -> Task {
-        var request = HTTPRequest(method: .get, url: try url(id, "/content"), headers: client.config.jsonHeaders)
-        request.expects = .lines
-        return try Task(ContentJob(client: client, request: request, what: "the content of file \(id)"),
-                        engine: client.engine)
+        try Task(ContentJob(client: client, id: id), engine: client.engine)
     }
 }
 
@@ -59,7 +56,7 @@ final class ListJob<Item>: Job {
         current = try page(nil)
     }
 
-    func firstCall() throws(KimiError) -> Call { try client.call(current.request, current.options) }
+    func start() throws(KimiError) -> JobStep { .next(try client.call(current.request, current.options)) }
 
     func received(_ call: Call, deliver: () -> Bool) {}
 
@@ -81,37 +78,76 @@ final class ListJob<Item>: Job {
     }
 }
 
-/// A body handed on in pieces as `.data` events (a file's content).
+/// A file's content handed on in pieces as `.data` events, as it arrives:
+/// memory holds one network read, never the whole file. Each event's
+/// progress is the bytes so far of the announced size (0: none announced).
+/// The end is the call's verdict, told with how much came: a body cut or
+/// stopped after some bytes says how many of how many were handed on.
 final class ContentJob: Job {
     private let client: Client
-    private let request: HTTPRequest
-    private let sink: ByteSink
-    private var bytes: Int64 = 0
+    private let id: String
+    private let options: CallOptions
+    private let sink = ByteSink("the download")
+    private(set) var bytes: Int64 = 0
+    private var announced: Int64 = -1
+    /// The events' reader asked to stop.
+    private var stopped = false
     let jobEvents = JobEvents()
     var events: TaskEvents { jobEvents }
 
-    init(client: Client, request: HTTPRequest, what: String) {
+    init(client: Client, id: String, options: CallOptions = CallOptions()) {
         self.client = client
-        self.request = request
-        sink = ByteSink(what)
+        self.id = id
+        self.options = options
     }
 
-    func firstCall() throws(KimiError) -> Call { try client.call(request, sink: sink) }
+    func start() throws(KimiError) -> JobStep {
+        var request = HTTPRequest(method: .get, url: try client.files.url(id, "/content"), headers: client.config.jsonHeaders)
+        request.expects = .lines
+        return .next(try client.call(request, options, sink: sink))
+    }
 
     func received(_ call: Call, deliver: () -> Bool) {
-        while call.pull() == .produced {
-            guard let input = call.transfer?.inbound else { return }
+        while call.pull() == .produced, let transfer = call.transfer {
+            if announced < 0 { announced = Self.contentLength(transfer.head.fields) }
+            let input = transfer.inbound
             var event = StreamEvent(type: .data)
             bytes = bytes.saturatingAdd(Int64(input.count))
             event.done = bytes
+            event.total = max(announced, 0)
             jobEvents.show(event, text: input.rawBuffer)
             input.removeAll()
             sink.leftover = 0
-            if !deliver() { return }
+            if !deliver() {
+                stopped = true
+                return
+            }
         }
     }
 
     func ended(_ call: Call) -> JobStep {
-        .done(call.isStreaming ? .count(bytes) : nil, call.error)
+        guard call.isStreaming else { return .done(nil, call.error) }
+        let of = announced >= 0 ? " of \(announced)" : ""
+        if stopped {
+            return .done(.count(bytes), KimiError(.aborted, "the reader stopped the download of file \(id) after \(bytes)\(of) bytes"))
+        }
+        if var error = call.error {
+            if bytes > 0 {
+                error.message = "the content of file \(id) was cut after \(bytes)\(of) bytes (all of them handed on): \(error.message)"
+            }
+            return .done(.count(bytes), error)
+        }
+        // Curl trusts a chunked body over a Content-Length that disagrees.
+        if announced >= 0 && bytes != announced {
+            return .done(.count(bytes), KimiError(.incomplete, "the content of file \(id) ended after \(bytes) of its \(announced) bytes"))
+        }
+        return .done(.count(bytes), nil)
+    }
+
+    /// `Content-Length` as a count, or -1 when absent or not a number.
+    private static func contentLength(_ fields: [(name: String, value: String)]) -> Int64 {
+        guard let value = fields.last(where: { $0.name == "content-length" })?.value,
+              !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return -1 }
+        return Int64(value) ?? -1
     }
 }

@@ -181,7 +181,7 @@ final class Transfer {
 
     /// Returns false to make curl abort the transfer (too many header bytes,
     /// or a body encoded in a way nobody asked for).
-    fileprivate func receiveHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    func receiveHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         noteActivity()
         guard head.read(line) == .end else {
             if head.totalBytes > ResponseHead.maxBytes {
@@ -216,7 +216,7 @@ final class Transfer {
     }
 
     /// Returns false to make curl abort the transfer (a size limit was hit).
-    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         noteActivity()
         if bytesReceived == 0 { firstByteAt = lastActivity }
         bytesReceived += bytes.count
