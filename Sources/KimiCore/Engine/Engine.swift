@@ -46,16 +46,6 @@ final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Waits `ms` on the calling thread (between polls of a batch, say);
-    /// `cancel` ends the wait at once with `.aborted`.
-    func sleep(ms: Int64, cancel: CancelToken?, purpose: String) throws(KimiError) {
-        let tokens = cancel.map { [$0] } ?? []
-        sessions.wait(until: deadline(afterMs: ms), cancel: tokens)
-        if let cancel, cancel.isCancelled {
-            throw KimiError(.aborted, "cancelled through the cancel token while waiting \(purpose)")
-        }
-    }
-
     /// The event loop, if one was started.
     var eventLoop: EventLoop? { loopLock.withLock { loop } }
 

@@ -40,20 +40,3 @@ final class SessionPool: @unchecked Sendable {
         }
     }
 }
-
-extension SessionPool {
-    /// Waits until `end` (monotonic ns), or less when one of `cancel` fires.
-    /// The wait is curl_multi_poll on an idle session's multi, which the
-    /// tokens wake: no sleep, no polling interval.
-    func wait(until end: UInt64, cancel: [CancelToken]) {
-        guard let session = try? acquire() else { return }
-        defer { release(session) }
-        for token in cancel { token.register(session.multi) }
-        defer { for token in cancel { token.unregister(session.multi) } }
-        while !cancel.contains(where: \.isCancelled) {
-            let now = monotonicNanos()
-            guard now < end else { return }
-            _ = session.multi.poll(timeoutMs: millisecondsLeft(until: end, cap: 60_000, now: now))
-        }
-    }
-}

@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Cancels calls from any thread. A call that uses the token registers what
-/// it waits on (a curl multi handle, a condition); `cancel()` sets the flag
-/// and wakes each of them, so a blocked call returns within one wake-up,
-/// even while the server is silent, and without any polling loop.
+/// Cancels calls from any thread. A call that uses the token registers a
+/// waiter (`Call.adopt`: it wakes the call's scheduler); `cancel()` sets the
+/// flag and wakes each of them, so a blocked call returns within one
+/// wake-up, even while the server is silent, and without any polling loop.
 public final class CancelToken: @unchecked Sendable {
     /// Something a cancel must wake.
     final class Waiter: @unchecked Sendable {
@@ -14,8 +14,6 @@ public final class CancelToken: @unchecked Sendable {
     private let cancelled = Atomic<Bool>(false)
     private let lock = Lock()
     private var waiters: [ObjectIdentifier: Waiter] = [:]
-    /// Waiters made for multi handles, so a handle registers once.
-    private var multiWaiters: [ObjectIdentifier: Waiter] = [:]
 
     public init() {}
 
@@ -39,16 +37,5 @@ public final class CancelToken: @unchecked Sendable {
 
     func unregister(_ waiter: Waiter) {
         _ = lock.withLock { waiters.removeValue(forKey: ObjectIdentifier(waiter)) }
-    }
-
-    func register(_ multi: MultiHandle) {
-        let waiter = Waiter { [unowned multi] in multi.wakeup() }
-        lock.withLock { multiWaiters[ObjectIdentifier(multi)] = waiter }
-        register(waiter)
-    }
-
-    func unregister(_ multi: MultiHandle) {
-        guard let waiter = lock.withLock({ multiWaiters.removeValue(forKey: ObjectIdentifier(multi)) }) else { return }
-        unregister(waiter)
     }
 }
