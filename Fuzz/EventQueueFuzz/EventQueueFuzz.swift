@@ -102,7 +102,7 @@ final class Producer: QueueProducer {
         message.withUnsafeBytes { pending.append($0) }
         var events: [(StreamEventType, [UInt8])] = []
         while (try? cursor.decode(pending)) == true {
-            cursor.forEachInMessage { event in events.append((event.type, Array(cursor.text(of: event)))) }
+            cursor.forEachPending { event in events.append((event.type, Array(cursor.text(of: event)))) }
             queue.push(cursor, from: member)
         }
         cursor.compact(pending)
