@@ -22,14 +22,14 @@ public func fuzzObjects(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(isCount(file.bytes) && isCount(file.createdAt), "file \(file.bytes) \(file.createdAt)")
     case 2:
         guard case .success(let root) = JSONValue.parse(body) else { return 0 }
-        for model in (root.member("data")?.elements ?? []).map { ModelInfo($0, gate: .none) } {
+        for model in (root.member("data")?.elements ?? []).map({ ModelInfo($0, gate: .none) }) {
             require(model.contextLength == -1 || isCount(model.contextLength), "context \(model.contextLength)")
             require(isCount(model.created), "created \(model.created)")
         }
     case 3, 5:
         guard case .success(let root) = JSONValue.parse(body) else { return 0 }
         let objects = data[0] % 6 == 3 ? [root] : (root.member("data")?.elements ?? [])
-        for batch in objects.map { Batch($0, gate: .none) } {
+        for batch in objects.map({ Batch($0, gate: .none) }) {
             for value in [batch.total, batch.completed, batch.failed, batch.createdAt, batch.inProgressAt,
                           batch.finalizingAt, batch.completedAt, batch.failedAt, batch.expiredAt,
                           batch.cancellingAt, batch.cancelledAt, batch.expiresAt] {
