@@ -60,6 +60,22 @@
  *              While the major version is 0 the SONAME is libkimi.so.0 and
  *              any ABI break also bumps the minor version. Functions are only
  *              ever added; a changed behaviour gets a new name (`_v2`).
+ * Tags         Right above each declaration, below its prose, a comment
+ *              opening with "@" says in words tools read (tools/kimi_header.py;
+ *              the Python bindings and man pages are made from them):
+ *              of(T)       the object it belongs to: the handle it works on
+ *                          or makes (`library`, `last_error`: neither);
+ *              frees(p)    it frees `p`;
+ *              blocks      it may wait: for the network, a timer, another
+ *                          thread, or file I/O of any size;
+ *              accessor    it reads a field (see Accessors: never fails,
+ *                          never blocks, its object may be NULL);
+ *              returns(k)  the returned pointer is `owned` by the caller,
+ *                          `borrowed` (valid as the prose says) or `static`;
+ *              out(p: k)   `p` receives an `owned` handle or string, a
+ *                          `borrowed` one, or a `scalar`;
+ *              null(p)     `p` may be NULL (user data is never read, so it
+ *                          always may).
  */
 #ifndef KIMI_H
 #define KIMI_H
@@ -92,6 +108,7 @@ extern "C" {
     (KIMI_VERSION_NUMBER >= ((x) * 1000000 + (y) * 1000 + (z)))
 
 /** The library's version, e.g. "0.3.0". A static string. Thread-safe. */
+/*@ of(library) returns(static) */
 KIMI_API const char *kimi_version(void);
 
 /**
@@ -99,6 +116,7 @@ KIMI_API const char *kimi_version(void);
  * a mismatch: `assert(kimi_version_number() == KIMI_VERSION_NUMBER)`.
  * Thread-safe.
  */
+/*@ of(library) */
 KIMI_API int kimi_version_number(void);
 
 /* ------------------------------------------------------------------------ */
@@ -143,6 +161,7 @@ enum {
 };
 
 /** Static English text for a status ("invalid argument"). Never NULL. */
+/*@ of(library) returns(static) */
 KIMI_API const char *kimi_status_str(kimi_status status);
 
 /*
@@ -156,13 +175,16 @@ KIMI_API const char *kimi_status_str(kimi_status status);
  */
 
 /** The status of the last failure, or KIMI_OK. */
+/*@ of(last_error) */
 KIMI_API kimi_status kimi_error_status(void);
 /** One line saying what failed and why, naming the function and the
     argument or field first, and ending with what to call about it in
     parentheses when there is something (e.g. "(kimi_client_options_set_api_key)"). */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_message(void);
 /** The same failure for bindings: the message without the function's name
     and without the C hint, in the library's own words. */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_detail(void);
 /** What the caller can do, as a stable name bindings render in their own
     API's words: "api_key", "max_event_bytes", "max_response_bytes",
@@ -171,34 +193,46 @@ KIMI_API const char *kimi_error_detail(void);
     "stream_argument", "tool_choice_function", "tool_message", "batch_wait",
     "disable_thinking", "max_completion_tokens", "use_max_completion_tokens",
     "fit_max_completion_tokens"; "" when there is no hint. */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_hint(void);
 /** The HTTP status of the failed answer, 0 when there was no answer. */
+/*@ of(last_error) accessor */
 KIMI_API int kimi_error_http_status(void);
 /** The API's `error.type`, e.g. "invalid_request_error". */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_type(void);
 /** The API's `error.code` as text (Kimi sends a string or an integer). */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_code(void);
 /** The request id of the failed answer, from the body or the headers. */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_request_id(void);
 /** The wait the server asked for, in ms (Retry-After as seconds or an
     HTTP-date, read by libcurl; retry-after-ms; or "try again after N
     seconds"), or -1. A wait too long to represent is INT64_MAX. */
+/*@ of(last_error) accessor */
 KIMI_API int64_t kimi_error_retry_after_ms(void);
 /** The start (up to 4 KiB) of the error answer's body, or "". The API key is
     removed before the body is cut, whole, in pieces of 8 or more characters,
     and written with JSON escapes. */
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_body(void);
 /** The error answer's header `name` (any case; Retry-After, rate-limit
     headers, say), or "" when absent, for a NULL name, or when the failure
     had no answer. The API key is removed from header values. */
+/*@ of(last_error) accessor returns(borrowed) null(name) */
 KIMI_API const char *kimi_error_header(const char *name);
 /** The number of headers of the error answer (0 when there was none), and
     header `i`'s name (lower-cased) and value, in the order they came; ""
     when `i` is out of range. */
+/*@ of(last_error) accessor */
 KIMI_API size_t kimi_error_header_count(void);
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_header_name(size_t i);
+/*@ of(last_error) accessor returns(borrowed) */
 KIMI_API const char *kimi_error_header_value(size_t i);
 /** Resets the last error of the calling thread to KIMI_OK. */
+/*@ of(last_error) */
 KIMI_API void kimi_error_clear(void);
 
 /** Kinds of failure, for deciding what to do next. Classified from the API's
@@ -234,9 +268,11 @@ enum {
 };
 
 /** The KIMI_KIND_* of the calling thread's last failure, KIMI_KIND_NONE if none. */
+/*@ of(last_error) accessor */
 KIMI_API int kimi_error_kind(void);
 
 /** Frees a string returned as `char *` by libkimi. NULL does nothing. */
+/*@ of(library) frees(string) null(string) */
 KIMI_API void kimi_string_free(char *string);
 
 /* ------------------------------------------------------------------------ */
@@ -251,9 +287,11 @@ typedef struct kimi_client_options kimi_client_options;
  * KIMI_API_KEY; KIMI_BASE_URL) and then from the defaults named below.
  * Returns NULL only when out of memory. Free with kimi_client_options_free.
  */
+/*@ of(kimi_client_options) returns(owned) */
 KIMI_API kimi_client_options *kimi_client_options_new(void);
 
 /** Frees options. NULL does nothing. */
+/*@ of(kimi_client_options) frees(opts) null(opts) */
 KIMI_API void kimi_client_options_free(kimi_client_options *opts);
 
 /*
@@ -265,6 +303,7 @@ KIMI_API void kimi_client_options_free(kimi_client_options *opts);
 /** The bearer key: printable ASCII without spaces (KIMI_E_INVALID_ARGUMENT
     otherwise, so no CR, LF or NUL can reach a header). Never included in
     any message, log or JSON output, whole or in part. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_api_key(kimi_client_options *opts, const char *api_key);
 /**
  * API root, default "https://api.moonshot.ai/v1" (China:
@@ -275,16 +314,20 @@ KIMI_API kimi_status kimi_client_options_set_api_key(kimi_client_options *opts, 
  * 1..65535 or an unbalanced IPv6 bracket, or contains spaces or control
  * characters. KIMI_BASE_URL follows the same rules when the client is made.
  */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_base_url(kimi_client_options *opts, const char *base_url);
 /** Connection set-up limit (DNS, TCP, TLS). Default 10000 ms; 0 = curl's default. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_connect_timeout_ms(kimi_client_options *opts, uint32_t ms);
 /** Limit on a whole request including the full answer. Default 0 = none, so
     long reasoning streams are not cut; use the idle timeout instead. When it
     passes, every call style fails with KIMI_E_TIMEOUT (kind
     KIMI_KIND_TIMEOUT), streams keeping what arrived. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_timeout_ms(kimi_client_options *opts, uint32_t ms);
 /** Longest time without a byte sent or received. Default 600000 ms; 0 = none.
     For a non-streamed request this includes the model's whole thinking time. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_idle_timeout_ms(kimi_client_options *opts, uint32_t ms);
 /** Adds an HTTP header to every request, replacing a header the library
     sends of the same name (any case: Accept, say). Authorization,
@@ -292,26 +335,32 @@ KIMI_API kimi_status kimi_client_options_set_idle_timeout_ms(kimi_client_options
     the library and refused; a value with a control character other than tab
     (CR, LF, NUL, ESC, DEL, ...) is refused; an empty value is sent empty.
     Returns KIMI_OK or KIMI_E_INVALID_ARGUMENT naming the argument. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_add_header(kimi_client_options *opts, const char *name, const char *value);
 /** User-Agent header. Default "libkimi/<version>". */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_user_agent(kimi_client_options *opts, const char *user_agent);
 /** PEM file of CA certificates to verify the server with, instead of the
     system's. Verification of the peer's certificate and host name is always
     on; there is no way to turn it off. Redirects are never followed (a 3xx
     answer is KIMI_E_HTTP naming its Location), so the API key is only ever
     sent to the base URL's host. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_ca_file(kimi_client_options *opts, const char *path);
 /** Proxy URL, e.g. "http://proxy:3128" (as curl's CURLOPT_PROXY); refused
     when it holds spaces or control characters. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, const char *proxy);
 /** Largest response body accepted, default 64 MiB; larger gives
     KIMI_E_TOO_LARGE. It also caps the text a stream accumulates (content,
     reasoning and tool arguments), so a stream that never ends cannot take
     all memory. An error answer over it (a 503 page, say) is reported as
     the error answer it is, with its HTTP status, its body cut. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_response_bytes(kimi_client_options *opts, uint64_t bytes);
 /** Largest single event-stream line accepted (comments included), default
     16 MiB; a longer one gives KIMI_E_TOO_LARGE with what arrived kept. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options *opts, uint64_t bytes);
 /**
  * Retries, default 2 (at most 100; 0 turns retrying off). A failed call is
@@ -323,11 +372,13 @@ KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options
  * started. Each retry is logged at KIMI_LOG_WARN; the final error's message
  * ends with "(after N retries)". A cancel token ends the wait at once.
  */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *opts, uint32_t retries);
 /** At most `n` requests of this client in flight at once, all threads and
     tasks together (Kimi's tiers cap concurrency); the others wait their
     turn, in order, without failing. A blocking call's wait ends when its
     cancel token fires. Default 0: no cap. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options *opts, uint32_t n);
 /**
  * Prices for cost accounting, in US dollars per million tokens: uncached
@@ -338,6 +389,7 @@ KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options
  * price (`opts` is then unchanged). See kimi_chat_response_cost_usd and
  * kimi_client_usage_*. One thread at a time per `opts`.
  */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, double input_usd_per_million,
                                                      double cached_input_usd_per_million,
                                                      double output_usd_per_million);
@@ -350,6 +402,7 @@ KIMI_API kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, 
  * or infinite price (`opts` is then unchanged). One thread at a time per
  * `opts`.
  */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_web_search_price(kimi_client_options *opts, double usd_per_call);
 /**
  * Backoff before retry k (0-based): min(base_ms * 2^k, max_ms), of which a
@@ -360,6 +413,7 @@ KIMI_API kimi_status kimi_client_options_set_web_search_price(kimi_client_option
  * error's kimi_error_retry_after_ms has it, saturated at INT64_MAX).
  * KIMI_E_INVALID_ARGUMENT when base_ms > max_ms.
  */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_retry_delay_ms(kimi_client_options *opts, uint32_t base_ms, uint32_t max_ms);
 /**
  * Kimi's own rules, on by default. Before anything is sent (create,
@@ -385,6 +439,7 @@ KIMI_API kimi_status kimi_client_options_set_retry_delay_ms(kimi_client_options 
  * OpenAI-compatible server (a gateway that needs OpenAI's fields, say):
  * requests then go out as built, without these checks or lines.
  */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_kimi_rules(kimi_client_options *opts, int enabled);
 /** Log levels for kimi_client_options_set_log. */
 enum { KIMI_LOG_OFF = 0, KIMI_LOG_ERROR = 1, KIMI_LOG_WARN = 2, KIMI_LOG_INFO = 3, KIMI_LOG_DEBUG = 4 };
@@ -397,12 +452,14 @@ typedef void (*kimi_log_cb)(int level, const char *message, void *user_data);
     this, the environment variable KIMI_LOG=error|warn|info|debug logs to
     stderr (any other value but "off" is reported once on stderr and logs
     nothing). KIMI_LOG_OFF turns logging off. */
+/*@ of(kimi_client_options) null(cb) */
 KIMI_API kimi_status kimi_client_options_set_log(kimi_client_options *opts, int level, kimi_log_cb cb, void *user_data);
 /** Off by default. When on, inline media that would push a request body over
     Kimi's 100 MB limit, and media of messages marked with
     kimi_message_set_media_reuse, is uploaded through the Files API (purpose
     "image" or "video") and sent as "ms://<file id>". Uploaded files stay in
     the account (Kimi allows 1,000); delete them with kimi_file_delete. */
+/*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_auto_upload(kimi_client_options *opts, int enabled);
 
 /* ------------------------------------------------------------------------ */
@@ -421,15 +478,18 @@ typedef struct kimi_client kimi_client;
  * The client is immutable and thread-safe: share one client between all
  * threads. Its connections are kept alive and reused across calls.
  */
+/*@ of(kimi_client) out(out: owned) null(opts) */
 KIMI_API kimi_status kimi_client_new(const kimi_client_options *opts, kimi_client **out);
 
 /** Frees a client. No blocking call may be using it. Its running tasks are
     cancelled (each ends with KIMI_E_ABORTED, END callbacks included) and its
     loop thread has ended when this returns; the tasks' handles stay valid
     until freed. NULL does nothing. */
+/*@ of(kimi_client) frees(client) blocks null(client) */
 KIMI_API void kimi_client_free(kimi_client *client);
 
 /** The client's API root URL without a trailing slash; valid while the client lives. */
+/*@ of(kimi_client) accessor returns(borrowed) */
 KIMI_API const char *kimi_client_base_url(const kimi_client *client);
 
 /* ------------------------------------------------------------------------ */
@@ -451,28 +511,36 @@ typedef struct kimi_cancel_token kimi_cancel_token;
 
 /** Empty call options (every value inherited). NULL only when out of
     memory. Free with kimi_call_options_free. One thread at a time. */
+/*@ of(kimi_call_options) returns(owned) */
 KIMI_API kimi_call_options *kimi_call_options_new(void);
 /** Frees call options. NULL does nothing. */
+/*@ of(kimi_call_options) frees(opts) null(opts) */
 KIMI_API void kimi_call_options_free(kimi_call_options *opts);
 /*
  * Setters copy their arguments and return KIMI_OK, or
  * KIMI_E_INVALID_ARGUMENT for a NULL `opts` or string or a bad value.
  */
 /** The whole call's limit, retries and their waits included; 0 = the client's. */
+/*@ of(kimi_call_options) */
 KIMI_API kimi_status kimi_call_options_set_timeout_ms(kimi_call_options *opts, uint32_t ms);
 /** The longest silence of an attempt; 0 = the client's. */
+/*@ of(kimi_call_options) */
 KIMI_API kimi_status kimi_call_options_set_idle_timeout_ms(kimi_call_options *opts, uint32_t ms);
 /** Retries, 0 to 100; -1 = the client's. */
+/*@ of(kimi_call_options) */
 KIMI_API kimi_status kimi_call_options_set_max_retries(kimi_call_options *opts, int32_t n);
 /** A header sent with each call, on top of the client's (replacing one of
     the same name); the rules of kimi_client_options_add_header apply. */
+/*@ of(kimi_call_options) */
 KIMI_API kimi_status kimi_call_options_add_header(kimi_call_options *opts, const char *name, const char *value);
 /** A query parameter added to each call's URL. The name and the value are
     percent-encoded whole (every byte but RFC 3986's unreserved ones), so an
     '=' or '&' in them stays in them. */
+/*@ of(kimi_call_options) */
 KIMI_API kimi_status kimi_call_options_add_query(kimi_call_options *opts, const char *name, const char *value);
 /** A cancel token for each call (NULL: none of its own); the options keep
     a reference. */
+/*@ of(kimi_call_options) null(token) */
 KIMI_API kimi_status kimi_call_options_set_cancel_token(kimi_call_options *opts, kimi_cancel_token *token);
 
 /**
@@ -485,6 +553,7 @@ KIMI_API kimi_status kimi_call_options_set_cancel_token(kimi_call_options *opts,
  * KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL or wrong handle (then
  * `*out` is NULL). Thread-safe.
  */
+/*@ of(kimi_client) out(out: owned) */
 KIMI_API kimi_status kimi_client_with_options(const kimi_client *client, const kimi_call_options *opts,
                                               kimi_client **out);
 
@@ -500,15 +569,18 @@ typedef struct kimi_message kimi_message;
  * with kimi_message_free. Add it to a request with
  * kimi_chat_request_append_message, which copies it.
  */
+/*@ of(kimi_message) returns(owned) */
 KIMI_API kimi_message *kimi_message_new(const char *role);
 
 /** Frees a message. NULL does nothing. */
+/*@ of(kimi_message) frees(msg) null(msg) */
 KIMI_API void kimi_message_free(kimi_message *msg);
 
 /** A message from one OpenAI-style message object (role, content as a string
     or parts, name, partial, reasoning_content, tool_calls, tool_call_id), in
     `*out` (free with kimi_message_free), or NULL. Returns KIMI_OK or
     KIMI_E_INVALID_ARGUMENT naming the bad field. */
+/*@ of(kimi_message) out(out: owned) */
 KIMI_API kimi_status kimi_message_from_json(const char *json, kimi_message **out);
 
 /*
@@ -518,21 +590,27 @@ KIMI_API kimi_status kimi_message_from_json(const char *json, kimi_message **out
  */
 
 /** Appends a text part. A message with only text is sent as a plain string. */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_add_text(kimi_message *msg, const char *text);
 /** Sets `name` (the speaker's persona in Partial Mode). */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_set_name(kimi_message *msg, const char *name);
 /** Marks an assistant message as a prefix the model continues (Partial Mode). */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_set_partial(kimi_message *msg, int partial);
 /** Sets `reasoning_content` on an assistant message (echo it on tool-call turns). */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_set_reasoning_content(kimi_message *msg, const char *reasoning);
 /** Adds a tool call to an assistant message; `id` is kept verbatim (Kimi's
     ids look like "functions.get_weather:0"); `arguments_json` is the JSON
     text of the arguments, kept verbatim; text that is not JSON is refused
     (to replay a model's malformed arguments, load the history with
     kimi_message_from_json or kimi_conversation_load_json). */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_add_tool_call(kimi_message *msg, const char *id, const char *name,
                                                 const char *arguments_json);
 /** Sets `tool_call_id` on a tool message: the id of the call it answers. */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_set_tool_call_id(kimi_message *msg, const char *tool_call_id);
 
 /*
@@ -547,11 +625,13 @@ KIMI_API kimi_status kimi_message_set_tool_call_id(kimi_message *msg, const char
 
 /** Adds an image from memory (copied). `mime` may be NULL to detect it; a
     stated type must agree with the bytes. */
+/*@ of(kimi_message) null(mime) */
 KIMI_API kimi_status kimi_message_add_image_data(kimi_message *msg, const char *mime, const void *bytes, size_t len);
 /** Adds an image from a file: checked now, read (and base64-encoded straight
     into the request as it is sent) each time the request is sent. The path
     must name a regular file: a FIFO, a device or a directory is refused at
     once, before anything is read (nothing blocks). */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_add_image_file(kimi_message *msg, const char *path);
 /** Adds an image by URL: a "data:image/...;base64," URI or "ms://<file id>".
     With the client's Kimi rules on, when the request is sent a data URI's
@@ -559,13 +639,18 @@ KIMI_API kimi_status kimi_message_add_image_file(kimi_message *msg, const char *
     mov, avi, x-flv, webm, wmv, 3gpp) and its first bytes must be that
     format, and http(s) URLs are refused (Kimi does not fetch them); the
     same goes for URLs loaded from JSON. */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_add_image_url(kimi_message *msg, const char *url);
 /** The same three for video. */
+/*@ of(kimi_message) null(mime) */
 KIMI_API kimi_status kimi_message_add_video_data(kimi_message *msg, const char *mime, const void *bytes, size_t len);
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_add_video_file(kimi_message *msg, const char *path);
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_add_video_url(kimi_message *msg, const char *url);
 /** Marks the message's inline media as reused across requests: with the
     client's auto upload on, it is uploaded once and sent as "ms://<id>". */
+/*@ of(kimi_message) */
 KIMI_API kimi_status kimi_message_set_media_reuse(kimi_message *msg, int reuse);
 
 /* ------------------------------------------------------------------------ */
@@ -582,9 +667,11 @@ typedef struct kimi_chat_response kimi_chat_response;
  * kimi_chat_request_free. A request belongs to one thread at a time, and is
  * only read by the calls that send it, so it can be sent many times.
  */
+/*@ of(kimi_chat_request) returns(owned) null(model) */
 KIMI_API kimi_chat_request *kimi_chat_request_new(const char *model);
 
 /** Frees a request. NULL does nothing. */
+/*@ of(kimi_chat_request) frees(req) null(req) */
 KIMI_API void kimi_chat_request_free(kimi_chat_request *req);
 
 /*
@@ -595,13 +682,17 @@ KIMI_API void kimi_chat_request_free(kimi_chat_request *req);
  */
 
 /** Replaces the model. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_model(kimi_chat_request *req, const char *model);
 /** Appends a text message with `role` "system", "user" or "assistant". Tool
     results need a tool_call_id: build them with kimi_message_new("tool"). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_add_message(kimi_chat_request *req, const char *role, const char *text);
 /** Appends a copy of `msg`; the caller keeps ownership of `msg`. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_append_message(kimi_chat_request *req, const kimi_message *msg);
 /** Number of messages in the request. */
+/*@ of(kimi_chat_request) accessor */
 KIMI_API size_t kimi_chat_request_message_count(const kimi_chat_request *req);
 
 /** `thinking` modes for kimi_chat_request_set_thinking. */
@@ -620,40 +711,53 @@ enum {
 };
 
 /** Sets `thinking` to one of the KIMI_THINKING_* modes. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_thinking(kimi_chat_request *req, int mode);
 /** `max_completion_tokens` (> 0). Reasoning and answer share this budget.
     With Kimi's rules on, a value over the model's context window (262,144
     tokens for the K2 models, or the context_length kimi_models_list
     reported) is refused when the request is sent; see
     kimi_chat_fit_max_completion_tokens. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_max_completion_tokens(kimi_chat_request *req, int64_t tokens);
 /** The deprecated `max_tokens` (> 0), which Kimi does not honour. With
     Kimi's rules on it is sent as `max_completion_tokens` (a warn-level log
     line says so once per client), and a request with both set to
     different values is refused with KIMI_E_INVALID_ARGUMENT; with them off
     it is sent as is. Prefer kimi_chat_request_set_max_completion_tokens. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_max_tokens(kimi_chat_request *req, int64_t tokens);
 /** `temperature` (finite). K2.6 accepts only 1.0 with thinking and 0.6 without. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_temperature(kimi_chat_request *req, double temperature);
 /** `top_p` (finite). K2.6 accepts only 0.95. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_top_p(kimi_chat_request *req, double top_p);
 /** `n` (>= 1). K2.6 accepts only 1. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_n(kimi_chat_request *req, int64_t n);
 /** `presence_penalty` (finite). K2.6 accepts only 0. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_presence_penalty(kimi_chat_request *req, double penalty);
 /** `frequency_penalty` (finite). K2.6 accepts only 0. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_frequency_penalty(kimi_chat_request *req, double penalty);
 /** `response_format` of type "text" or "json_object". */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_response_format(kimi_chat_request *req, const char *type);
 /** `response_format` of type "json_schema" (Structured Output): `name`, the
     schema as JSON object text, and `strict` (non-zero = true). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_response_format_json_schema(kimi_chat_request *req, const char *name,
                                                                        const char *schema_json, int strict);
 /** Appends a stop string (Kimi allows at most 5, each at most 32 bytes). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_add_stop(kimi_chat_request *req, const char *stop);
 /** `prompt_cache_key`: a session or task id that improves cache hits. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_prompt_cache_key(kimi_chat_request *req, const char *key);
 /** `safety_identifier`: a stable, hashed id of the end user. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_safety_identifier(kimi_chat_request *req, const char *id);
 /**
  * Declares a function tool: `name` (Kimi: ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$,
@@ -662,15 +766,19 @@ KIMI_API kimi_status kimi_chat_request_set_safety_identifier(kimi_chat_request *
  * -1 to leave it out (Kimi then treats the schema as strict). Names and
  * schemas are checked when the request is sent.
  */
+/*@ of(kimi_chat_request) null(description, parameters_json) */
 KIMI_API kimi_status kimi_chat_request_add_tool(kimi_chat_request *req, const char *name, const char *description,
                                                 const char *parameters_json, int strict);
 /** Declares Kimi's built-in `$web_search` (run by Kimi; echo its arguments
     back as the tool result, which kimi_conversation_run does). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_add_web_search(kimi_chat_request *req);
 /** `tool_choice`: "auto", "none" or "required" (with thinking on, Kimi takes
     only auto and none). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_tool_choice(kimi_chat_request *req, const char *choice);
 /** `tool_choice` naming one function (thinking must be off). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_tool_choice_function(kimi_chat_request *req, const char *name);
 /**
  * Appends choice 0 of `resp` (an answer to this request) as the assistant
@@ -688,8 +796,10 @@ KIMI_API kimi_status kimi_chat_request_set_tool_choice_function(kimi_chat_reques
  * with empty content, and sent back as such. Thread-safety as for every
  * request setter.
  */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_append_response(kimi_chat_request *req, const kimi_chat_response *resp);
 /** Appends a tool message answering the call `tool_call_id` of function `name`. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_add_tool_result(kimi_chat_request *req, const char *tool_call_id, const char *name,
                                                        const char *content);
 /**
@@ -698,9 +808,11 @@ KIMI_API kimi_status kimi_chat_request_add_tool_result(kimi_chat_request *req, c
  * persona). Replaces an earlier prefill. The response's
  * kimi_chat_response_full_content is prefix + continuation.
  */
+/*@ of(kimi_chat_request) null(name) */
 KIMI_API kimi_status kimi_chat_request_set_prefill(kimi_chat_request *req, const char *prefix, const char *name);
 
 /** `stream_options.include_usage` (sent on streamed calls only). */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_include_usage(kimi_chat_request *req, int include);
 /**
  * Members of the JSON object `json_object` (copied) are sent with the body,
@@ -719,6 +831,7 @@ KIMI_API kimi_status kimi_chat_request_set_include_usage(kimi_chat_request *req,
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL request, invalid
  * JSON or a non-object. One thread at a time per request.
  */
+/*@ of(kimi_chat_request) null(json_object) */
 KIMI_API kimi_status kimi_chat_request_set_extra_json(kimi_chat_request *req, const char *json_object);
 
 /*
@@ -728,17 +841,22 @@ KIMI_API kimi_status kimi_chat_request_set_extra_json(kimi_chat_request *req, co
  * KIMI_E_INVALID_ARGUMENT (NULL request or string, a value out of range).
  */
 /** The whole call's limit, retries and their waits included; 0 = the client's. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_timeout_ms(kimi_chat_request *req, uint32_t ms);
 /** The longest silence of an attempt; 0 = the client's. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_idle_timeout_ms(kimi_chat_request *req, uint32_t ms);
 /** Retries, 0 to 100; -1 = the client's. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_set_max_retries(kimi_chat_request *req, int32_t n);
 /** A header sent with this request's calls, on top of the client's
     (replacing one of the same name); the rules of
     kimi_client_options_add_header apply. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_add_header(kimi_chat_request *req, const char *name, const char *value);
 /** A query parameter added to this request's URL, percent-encoded as
     kimi_call_options_add_query says. */
+/*@ of(kimi_chat_request) */
 KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const char *name, const char *value);
 
 /**
@@ -752,6 +870,7 @@ KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const c
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT naming the bad field
  * ("messages[2].role: ...").
  */
+/*@ of(kimi_chat_request) out(out: owned) */
 KIMI_API kimi_status kimi_chat_request_from_json(const char *body, kimi_chat_request **out);
 
 /**
@@ -759,6 +878,7 @@ KIMI_API kimi_status kimi_chat_request_from_json(const char *body, kimi_chat_req
  * frees with kimi_string_free, or NULL (with the last error set) for a NULL
  * request. The API key is never part of it.
  */
+/*@ of(kimi_chat_request) returns(owned) */
 KIMI_API char *kimi_chat_request_to_json(const kimi_chat_request *req);
 
 /* ------------------------------------------------------------------------ */
@@ -778,6 +898,7 @@ KIMI_API char *kimi_chat_request_to_json(const kimi_chat_request *req);
  *
  * Thread-safe: any number of threads may call it with the same client.
  */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_chat_create(kimi_client *client, const kimi_chat_request *req, kimi_chat_response **out);
 
 /**
@@ -789,6 +910,7 @@ KIMI_API kimi_status kimi_chat_create(kimi_client *client, const kimi_chat_reque
  * still reasoning (it has no content to continue: raise
  * max_completion_tokens and ask again).
  */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_chat_continue(kimi_client *client, const kimi_chat_request *req,
                                         const kimi_chat_response *previous, kimi_chat_response **out);
 
@@ -810,10 +932,12 @@ KIMI_API kimi_status kimi_chat_continue(kimi_client *client, const kimi_chat_req
  * kimi_chat_estimate_tokens. Thread-safe for the client; the request belongs to
  * the calling thread.
  */
+/*@ of(kimi_client) blocks out(max_out: scalar) null(max_out) */
 KIMI_API kimi_status kimi_chat_fit_max_completion_tokens(kimi_client *client, kimi_chat_request *req,
                                                          int64_t *max_out);
 
 /** Frees a response and every string read from it. NULL does nothing. */
+/*@ of(kimi_chat_response) frees(resp) null(resp) */
 KIMI_API void kimi_chat_response_free(kimi_chat_response *resp);
 
 /*
@@ -823,21 +947,29 @@ KIMI_API void kimi_chat_response_free(kimi_chat_response *resp);
  */
 
 /** The assistant's answer text ("" when absent). */
+/*@ of(kimi_chat_response) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_chat_response_content(const kimi_chat_response *resp, size_t *len_out);
 /** The reasoning (`reasoning_content`, "" when absent). */
+/*@ of(kimi_chat_response) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_chat_response_reasoning(const kimi_chat_response *resp, size_t *len_out);
 /** The whole answer: with Partial Mode, the prefix followed by the new text
     (kimi_chat_response_content is the new text alone); otherwise the content. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_chat_response_full_content(const kimi_chat_response *resp, size_t *len_out);
 /** "stop", "length", "tool_calls", ... ("" when the server sent none). */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_finish_reason(const kimi_chat_response *resp);
 /** Number of tool calls the model asked for. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API size_t kimi_chat_response_tool_call_count(const kimi_chat_response *resp);
 /** Tool call `i`'s id, verbatim ("functions.get_weather:0"). */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_tool_call_id(const kimi_chat_response *resp, size_t i);
 /** Tool call `i`'s function name. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_tool_call_name(const kimi_chat_response *resp, size_t i);
 /** Tool call `i`'s arguments as JSON text. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_tool_call_arguments(const kimi_chat_response *resp, size_t i);
 
 /*
@@ -848,9 +980,13 @@ KIMI_API const char *kimi_chat_response_tool_call_arguments(const kimi_chat_resp
  * Cached tokens come from `cached_tokens` or
  * `prompt_tokens_details.cached_tokens`; they are part of the prompt tokens.
  */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int64_t kimi_chat_response_prompt_tokens(const kimi_chat_response *resp);
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int64_t kimi_chat_response_completion_tokens(const kimi_chat_response *resp);
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int64_t kimi_chat_response_total_tokens(const kimi_chat_response *resp);
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int64_t kimi_chat_response_cached_tokens(const kimi_chat_response *resp);
 /**
  * What the response cost in US dollars under its client's prices
@@ -861,20 +997,26 @@ KIMI_API int64_t kimi_chat_response_cached_tokens(const kimi_chat_response *resp
  * prompt tokens of which 400,000 cached and 100,000 completion tokens cost
  * $0.72. 0.0 for NULL or a response without usage or searches. Never fails.
  */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API double kimi_chat_response_cost_usd(const kimi_chat_response *resp);
 /** The `$web_search` calls Kimi bills this response for: its `$web_search`
     tool calls in choices that finished with "tool_calls" (a response that
     ends "stop" is not billed for a search). 0 for NULL. Never fails. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int64_t kimi_chat_response_web_search_calls(const kimi_chat_response *resp);
 
 /** The completion id ("cmpl-..."). */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_id(const kimi_chat_response *resp);
 /** The model that answered. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_model(const kimi_chat_response *resp);
 /** Creation time in Unix seconds, 0 when absent. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int64_t kimi_chat_response_created(const kimi_chat_response *resp);
 /** The JSON of the response: the body as received, or for a streamed
     response a non-streamed document built from what was received. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_chat_response_json(const kimi_chat_response *resp, size_t *len_out);
 
 /*
@@ -886,45 +1028,63 @@ KIMI_API const char *kimi_chat_response_json(const kimi_chat_response *resp, siz
  * at once.
  */
 /** The server's request id (X-Request-Id, Request-Id, Msh-Request-Id or X-Trace-Id). */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_request_id(const kimi_chat_response *resp);
 /** The final attempt's response header `name`, any case (rate-limit
     headers, say); "" when absent or for a NULL name. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) null(name) */
 KIMI_API const char *kimi_chat_response_header(const kimi_chat_response *resp, const char *name);
 /** The number of response headers, and header `i`'s name (lower-cased) and
     value, in the order they came. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API size_t kimi_chat_response_header_count(const kimi_chat_response *resp);
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_header_name(const kimi_chat_response *resp, size_t i);
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_header_value(const kimi_chat_response *resp, size_t i);
 /** The final attempt's HTTP status, 0 when unknown. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int kimi_chat_response_http_status(const kimi_chat_response *resp);
 /** Attempts made: 1 + retries. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API int kimi_chat_response_attempts(const kimi_chat_response *resp);
 /** Milliseconds from the call's start to its end, retry waits included; -1 for NULL. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API double kimi_chat_response_elapsed_ms(const kimi_chat_response *resp);
 /** Milliseconds from the call's start to the final attempt's first body byte; -1 if none. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API double kimi_chat_response_first_byte_ms(const kimi_chat_response *resp);
 /** Milliseconds from the call's start to a stream's first reasoning,
     content or tool-call piece (the role chunk a server sends at once is no
     token); -1 when not streamed (or none came). */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API double kimi_chat_response_first_token_ms(const kimi_chat_response *resp);
 
 /** Number of choices (1 unless the request set `n`). */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API size_t kimi_chat_response_choice_count(const kimi_chat_response *resp);
 /** Choice `choice`'s answer text. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_chat_response_choice_content(const kimi_chat_response *resp, size_t choice,
                                                        size_t *len_out);
 /** Choice `choice`'s reasoning. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_chat_response_choice_reasoning(const kimi_chat_response *resp, size_t choice,
                                                          size_t *len_out);
 /** Choice `choice`'s finish reason. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_choice_finish_reason(const kimi_chat_response *resp, size_t choice);
 /** Choice `choice`'s number of tool calls. */
+/*@ of(kimi_chat_response) accessor */
 KIMI_API size_t kimi_chat_response_choice_tool_call_count(const kimi_chat_response *resp, size_t choice);
 /** Choice `choice`'s tool call `i`: id, name and arguments. */
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_choice_tool_call_id(const kimi_chat_response *resp, size_t choice,
                                                             size_t i);
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_choice_tool_call_name(const kimi_chat_response *resp, size_t choice,
                                                               size_t i);
+/*@ of(kimi_chat_response) accessor returns(borrowed) */
 KIMI_API const char *kimi_chat_response_choice_tool_call_arguments(const kimi_chat_response *resp,
                                                                    size_t choice, size_t i);
 
@@ -954,23 +1114,30 @@ typedef int (*kimi_progress_cb)(uint64_t sent, uint64_t total, void *user_data);
  * KIMI_E_ABORTED (the progress callback stopped it); the statuses of
  * kimi_chat_create for the request itself. Thread-safe.
  */
+/*@ of(kimi_client) blocks out(out: owned) null(progress) */
 KIMI_API kimi_status kimi_file_upload(kimi_client *client, const char *path, const char *purpose,
                                       kimi_progress_cb progress, void *user_data, kimi_file **out);
 /** Like kimi_file_upload, from memory (not copied: `data` must stay valid and
-    unchanged until the call returns), as a file called `filename`. */
+    unchanged until the call returns), as a file called `filename`.
+    Statuses as kimi_file_upload. */
+/*@ of(kimi_client) blocks out(out: owned) null(progress) */
 KIMI_API kimi_status kimi_file_upload_data(kimi_client *client, const char *filename, const void *data, size_t len,
                                            const char *purpose, kimi_progress_cb progress, void *user_data,
                                            kimi_file **out);
 /** Fetches a file's details into `*out` (free with kimi_file_free). An unknown
     id gives KIMI_E_API with HTTP status 404. Thread-safe. */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_file_retrieve(kimi_client *client, const char *file_id, kimi_file **out);
-/** Deletes a file. Thread-safe. */
+/** Deletes a file. Returns KIMI_OK or the statuses of kimi_chat_create.
+    Thread-safe. */
+/*@ of(kimi_client) blocks */
 KIMI_API kimi_status kimi_file_delete(kimi_client *client, const char *file_id);
 /** The extracted text of a "file-extract" file, as a string the caller frees
     with kimi_string_free; `len_out` may be NULL. The whole body is held in
     memory (up to kimi_client_options_set_max_response_bytes): for large
     contents use kimi_file_content_write or kimi_file_content_to_fd.
-    Thread-safe. */
+    Returns KIMI_OK or the statuses of kimi_chat_create. Thread-safe. */
+/*@ of(kimi_client) blocks out(content_out: owned, len_out: scalar) null(len_out) */
 KIMI_API kimi_status kimi_file_content(kimi_client *client, const char *file_id, char **content_out, size_t *len_out);
 
 /**
@@ -1000,6 +1167,7 @@ typedef int (*kimi_write_cb)(const void *data, size_t len, void *user_data);
  * carries neither a length nor chunked framing cannot be told apart from a
  * cut one by any client. Thread-safe for the client.
  */
+/*@ of(kimi_client) blocks out(bytes_out: scalar) null(progress, bytes_out) */
 KIMI_API kimi_status kimi_file_content_write(kimi_client *client, const char *file_id, kimi_write_cb write,
                                              kimi_progress_cb progress, void *user_data, uint64_t *bytes_out);
 /**
@@ -1010,37 +1178,52 @@ KIMI_API kimi_status kimi_file_content_write(kimi_client *client, const char *fi
  * reason (a full disk, a closed pipe); a negative `fd` is refused before
  * any request. Otherwise as kimi_file_content_write.
  */
+/*@ of(kimi_client) blocks out(bytes_out: scalar) null(progress, bytes_out) */
 KIMI_API kimi_status kimi_file_content_to_fd(kimi_client *client, const char *file_id, int fd,
                                              kimi_progress_cb progress, void *user_data, uint64_t *bytes_out);
 
 /** Frees a file returned by upload or retrieve. NULL does nothing. Never pass
     a file borrowed from a kimi_file_list. */
+/*@ of(kimi_file) frees(file) null(file) */
 KIMI_API void kimi_file_free(kimi_file *file);
 
 /* File accessors; strings are valid until the file (or its list) is freed. */
+/*@ of(kimi_file) accessor returns(borrowed) */
 KIMI_API const char *kimi_file_id(const kimi_file *file);
+/*@ of(kimi_file) accessor returns(borrowed) */
 KIMI_API const char *kimi_file_filename(const kimi_file *file);
+/*@ of(kimi_file) accessor returns(borrowed) */
 KIMI_API const char *kimi_file_purpose(const kimi_file *file);
 /** The status as the server sent it ("ok", "ready", ...). */
+/*@ of(kimi_file) accessor returns(borrowed) */
 KIMI_API const char *kimi_file_status(const kimi_file *file);
+/*@ of(kimi_file) accessor returns(borrowed) */
 KIMI_API const char *kimi_file_status_details(const kimi_file *file);
 /** Size in bytes, 0 when absent. */
+/*@ of(kimi_file) accessor */
 KIMI_API int64_t kimi_file_bytes(const kimi_file *file);
 /** Creation time in Unix seconds, 0 when absent. */
+/*@ of(kimi_file) accessor */
 KIMI_API int64_t kimi_file_created_at(const kimi_file *file);
 /** The file object's JSON. */
+/*@ of(kimi_file) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_file_json(const kimi_file *file, size_t *len_out);
 
 typedef struct kimi_file_list kimi_file_list;
 
 /** Lists all the account's files into `*out` (free with
     kimi_file_list_free), following the pages as kimi_file_iter_next does,
-    with its limits and errors. Thread-safe. */
+    with its limits and errors (statuses as kimi_file_iter_next).
+    Thread-safe. */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_files_list(kimi_client *client, kimi_file_list **out);
+/*@ of(kimi_file_list) accessor */
 KIMI_API size_t kimi_file_list_count(const kimi_file_list *list);
 /** File `i`, borrowed from the list (NULL when out of range): read it with the
     accessors above, never free it. */
+/*@ of(kimi_file_list) accessor returns(borrowed) */
 KIMI_API const kimi_file *kimi_file_list_get(const kimi_file_list *list, size_t i);
+/*@ of(kimi_file_list) frees(list) null(list) */
 KIMI_API void kimi_file_list_free(kimi_file_list *list);
 
 /**
@@ -1072,6 +1255,7 @@ typedef struct kimi_file_iter kimi_file_iter;
     from, so it may be used after that handle is freed. Returns KIMI_OK or
     KIMI_E_INVALID_ARGUMENT for a NULL client or `out`. Thread-safe for
     the client. */
+/*@ of(kimi_file_iter) out(out: owned) */
 KIMI_API kimi_status kimi_file_iter_new(kimi_client *client, kimi_file_iter **out);
 /**
  * Stores the next file in `*file_out`, a new handle the caller frees with
@@ -1082,8 +1266,10 @@ KIMI_API kimi_status kimi_file_iter_new(kimi_client *client, kimi_file_iter **ou
  * the walk is over: later calls return the same status, with NULL. One
  * thread at a time per iterator.
  */
+/*@ of(kimi_file_iter) blocks out(file_out: owned) */
 KIMI_API kimi_status kimi_file_iter_next(kimi_file_iter *iter, kimi_file **file_out);
 /** Frees an iterator (files it gave stay valid). NULL does nothing. */
+/*@ of(kimi_file_iter) frees(iter) null(iter) */
 KIMI_API void kimi_file_iter_free(kimi_file_iter *iter);
 
 /* ------------------------------------------------------------------------ */
@@ -1095,22 +1281,32 @@ KIMI_API void kimi_file_iter_free(kimi_file_iter *iter);
  * video included), stored in `*tokens_out`. Returns KIMI_OK or the statuses
  * of kimi_chat_create. Thread-safe.
  */
+/*@ of(kimi_client) blocks out(tokens_out: scalar) */
 KIMI_API kimi_status kimi_chat_estimate_tokens(kimi_client *client, const kimi_chat_request *req, int64_t *tokens_out);
 
 typedef struct kimi_model_list kimi_model_list;
 
 /** The models the key can use, with their capabilities, into `*out` (free
-    with kimi_model_list_free). Thread-safe. */
+    with kimi_model_list_free). Returns KIMI_OK or the statuses of
+    kimi_chat_create. Thread-safe. */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_models_list(kimi_client *client, kimi_model_list **out);
+/*@ of(kimi_model_list) accessor */
 KIMI_API size_t kimi_model_list_count(const kimi_model_list *list);
 /** Model `i`'s id ("kimi-k2.6"), "" when out of range. */
+/*@ of(kimi_model_list) accessor returns(borrowed) */
 KIMI_API const char *kimi_model_list_id(const kimi_model_list *list, size_t i);
 /** Model `i`'s context window in tokens, -1 when unknown. */
+/*@ of(kimi_model_list) accessor */
 KIMI_API int64_t kimi_model_list_context_length(const kimi_model_list *list, size_t i);
 /** 1 when model `i` accepts images / video / reasons, else 0. */
+/*@ of(kimi_model_list) accessor */
 KIMI_API int kimi_model_list_supports_image_in(const kimi_model_list *list, size_t i);
+/*@ of(kimi_model_list) accessor */
 KIMI_API int kimi_model_list_supports_video_in(const kimi_model_list *list, size_t i);
+/*@ of(kimi_model_list) accessor */
 KIMI_API int kimi_model_list_supports_reasoning(const kimi_model_list *list, size_t i);
+/*@ of(kimi_model_list) frees(list) null(list) */
 KIMI_API void kimi_model_list_free(kimi_model_list *list);
 
 /**
@@ -1118,6 +1314,8 @@ KIMI_API void kimi_model_list_free(kimi_model_list *list);
  * CNY on api.moonshot.cn; cash can be negative). Any out pointer may be
  * NULL. Returns KIMI_OK or the statuses of kimi_chat_create. Thread-safe.
  */
+/*@ of(kimi_client) blocks out(available_out: scalar, voucher_out: scalar, cash_out: scalar) null(available_out,
+    voucher_out, cash_out) */
 KIMI_API kimi_status kimi_balance_get(kimi_client *client, double *available_out, double *voucher_out,
                                       double *cash_out);
 
@@ -1133,24 +1331,30 @@ KIMI_API kimi_status kimi_balance_get(kimi_client *client, double *available_out
  * the network wakes at once: it does not wait for data or a timeout.
  * Returns NULL only when out of memory. Free with kimi_cancel_token_free.
  */
+/*@ of(kimi_cancel_token) returns(owned) */
 KIMI_API kimi_cancel_token *kimi_cancel_token_new(void);
 
 /** Cancels: running and later calls using the token return KIMI_E_ABORTED.
     Thread-safe; the one function meant to be called from another thread. */
+/*@ of(kimi_cancel_token) */
 KIMI_API void kimi_cancel_token_cancel(kimi_cancel_token *token);
 
 /** 1 after kimi_cancel_token_cancel (until a reset), else 0. Thread-safe. */
+/*@ of(kimi_cancel_token) accessor */
 KIMI_API int kimi_cancel_token_is_cancelled(const kimi_cancel_token *token);
 
 /** Makes a cancelled token usable again. */
+/*@ of(kimi_cancel_token) */
 KIMI_API void kimi_cancel_token_reset(kimi_cancel_token *token);
 
 /** Frees the caller's reference; requests holding the token keep it alive.
     No other thread may be using this handle. NULL does nothing. */
+/*@ of(kimi_cancel_token) frees(token) null(token) */
 KIMI_API void kimi_cancel_token_free(kimi_cancel_token *token);
 
 /** Attaches `token` to the request (NULL detaches it). The request keeps
     its own reference. Returns KIMI_OK or KIMI_E_INVALID_ARGUMENT. */
+/*@ of(kimi_chat_request) null(token) */
 KIMI_API kimi_status kimi_chat_request_set_cancel_token(kimi_chat_request *req, kimi_cancel_token *token);
 
 /* ------------------------------------------------------------------------ */
@@ -1250,32 +1454,42 @@ typedef int (*kimi_stream_cb)(const kimi_stream_event *event, void *user_data);
  *
  * Thread-safe: any number of threads may stream with the same client.
  */
+/*@ of(kimi_client) blocks out(final_out: owned) null(on_event, final_out) */
 KIMI_API kimi_status kimi_chat_stream(kimi_client *client, const kimi_chat_request *req, kimi_stream_cb on_event,
                                       void *user_data, kimi_chat_response **final_out);
 
 /** The event's KIMI_EVENT_* type, or 0 for NULL. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int kimi_stream_event_type(const kimi_stream_event *event);
 /** The event's text (whole UTF-8, NUL-terminated), "" for events without.
     Stores its length in `*len_out` when `len_out` is not NULL. */
+/*@ of(kimi_stream_event) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_stream_event_text(const kimi_stream_event *event, size_t *len_out);
 /** The choice the event belongs to, or -1 for stream-wide events. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int kimi_stream_event_choice_index(const kimi_stream_event *event);
 /** The tool call's `index` as the server sent it, or -1 for other events.
     Kimi numbers a choice's calls 0, 1, 2, ..., which is also their position
     in the final response (kimi_chat_response_tool_call_id), whatever order
     they arrive in; for servers that leave `index` out, the call's order of
     arrival. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int kimi_stream_event_tool_call_index(const kimi_stream_event *event);
 /** The tool call's id, verbatim ("functions.get_weather:0"), or "". */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_tool_call_id(const kimi_stream_event *event);
 /** The tool call's function name, or "". */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_tool_call_name(const kimi_stream_event *event);
 /** The finish reason of a KIMI_EVENT_FINISH event, or "". */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_finish_reason(const kimi_stream_event *event);
 /** The raw data of the chunk the event came from (JSON, or "[DONE]"). */
+/*@ of(kimi_stream_event) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_stream_event_json(const kimi_stream_event *event, size_t *len_out);
 /** 1 when no further event comes from the same chunk, else 0: a binding can
     rebuild each chunk from its events without waiting for the next one. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int kimi_stream_event_last_in_chunk(const kimi_stream_event *event);
 /**
  * The event's type, text, indexes and last-in-chunk flag in one call, for
@@ -1284,35 +1498,49 @@ KIMI_API int kimi_stream_event_last_in_chunk(const kimi_stream_event *event);
  * accessors give them, and kimi_stream_event_last_in_chunk's flag (each
  * output may be NULL), and returns the type (0 for NULL).
  */
+/*@ of(kimi_stream_event) accessor out(text_out: borrowed, len_out: scalar, choice_out: scalar, tool_call_out: scalar,
+    last_out: scalar) null(text_out, len_out, choice_out, tool_call_out, last_out) */
 KIMI_API int kimi_stream_event_read(const kimi_stream_event *event, const char **text_out, size_t *len_out,
                                     int *choice_out, int *tool_call_out, int *last_out);
 /** The completion's id, model and creation time, from the first chunk that
     carried them ("" / 0 before). Valid until the callback returns. */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_completion_id(const kimi_stream_event *event);
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_model(const kimi_stream_event *event);
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int64_t kimi_stream_event_created(const kimi_stream_event *event);
 /** Usage of a KIMI_EVENT_USAGE event; -1 for other events or absent counts. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int64_t kimi_stream_event_prompt_tokens(const kimi_stream_event *event);
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int64_t kimi_stream_event_completion_tokens(const kimi_stream_event *event);
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int64_t kimi_stream_event_total_tokens(const kimi_stream_event *event);
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int64_t kimi_stream_event_cached_tokens(const kimi_stream_event *event);
 /** For KIMI_EVENT_END, how the task ended (a kimi_status: KIMI_OK or its
     failure); 0 for other events and NULL. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int kimi_stream_event_status(const kimi_stream_event *event);
 /** For KIMI_EVENT_PROGRESS and KIMI_EVENT_DATA, how much is done of how much
     (0: not known) into `done_out` and `total_out` (either may be NULL);
     returns 1 for those events, 0 (storing 0s) for others and NULL. */
+/*@ of(kimi_stream_event) accessor out(done_out: scalar, total_out: scalar) null(done_out, total_out) */
 KIMI_API int kimi_stream_event_progress(const kimi_stream_event *event, int64_t *done_out, int64_t *total_out);
 /** For KIMI_EVENT_RESULT, the line's HTTP status (0 when it got no answer);
     0 for other events and NULL. */
+/*@ of(kimi_stream_event) accessor */
 KIMI_API int kimi_stream_event_http_status(const kimi_stream_event *event);
 /** For KIMI_EVENT_RESULT, why the line failed ("" when it succeeded); ""
     for other events and NULL. Valid as the event's text is. */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_error(const kimi_stream_event *event);
 /** For a KIMI_EVENT_RESULT line that succeeded, its chat response in `*out`
     (free with kimi_chat_response_free). KIMI_E_INVALID_ARGUMENT (and NULL)
     for another event, a failed line, a NULL event or `out`. On the thread
     the event is read on, while it is valid. */
+/*@ of(kimi_stream_event) out(out: owned) */
 KIMI_API kimi_status kimi_stream_event_response(const kimi_stream_event *event, kimi_chat_response **out);
 
 
@@ -1332,6 +1560,7 @@ typedef struct kimi_stream kimi_stream;
  * KIMI_E_TIMEOUT, KIMI_E_ABORTED, KIMI_E_INVALID_ARGUMENT, KIMI_E_PARSE).
  * Thread-safe with respect to the client.
  */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_chat_stream_open(kimi_client *client, const kimi_chat_request *req, kimi_stream **out);
 
 /**
@@ -1343,6 +1572,7 @@ KIMI_API kimi_status kimi_chat_stream_open(kimi_client *client, const kimi_chat_
  * response. One thread reads a stream at a time; kimi_stream_cancel and
  * kimi_stream_free may come from others.
  */
+/*@ of(kimi_stream) blocks out(event_out: borrowed) */
 KIMI_API kimi_status kimi_stream_next(kimi_stream *stream, const kimi_stream_event **event_out);
 
 /**
@@ -1352,6 +1582,7 @@ KIMI_API kimi_status kimi_stream_next(kimi_stream *stream, const kimi_stream_eve
  * kimi_stream_response. Later kimi_stream_next calls give no more events.
  * Harmless on a stream that is over. NULL does nothing.
  */
+/*@ of(kimi_stream) null(stream) */
 KIMI_API void kimi_stream_cancel(kimi_stream *stream);
 
 /**
@@ -1359,6 +1590,7 @@ KIMI_API void kimi_stream_cancel(kimi_stream *stream);
  * cancelled), in `*out`, to free with kimi_chat_response_free. Returns
  * KIMI_OK, or KIMI_E_INVALID_ARGUMENT when the stream is still running.
  */
+/*@ of(kimi_stream) out(out: owned) */
 KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_response **out);
 
 /**
@@ -1371,6 +1603,7 @@ KIMI_API kimi_status kimi_stream_response(kimi_stream *stream, kimi_chat_respons
  * for a NULL stream or `out`. On the stream's reading thread, not while
  * kimi_stream_next runs.
  */
+/*@ of(kimi_stream) out(out: owned) */
 KIMI_API kimi_status kimi_stream_head(kimi_stream *stream, kimi_chat_response **out);
 
 /**
@@ -1380,6 +1613,7 @@ KIMI_API kimi_status kimi_stream_head(kimi_stream *stream, kimi_chat_response **
  * the first thread must not touch the stream after that call. NULL does
  * nothing.
  */
+/*@ of(kimi_stream) frees(stream) blocks null(stream) */
 KIMI_API void kimi_stream_free(kimi_stream *stream);
 
 /* ------------------------------------------------------------------------ */
@@ -1414,12 +1648,14 @@ typedef struct kimi_task kimi_task;
  * returns before sending (KIMI_E_INVALID_ARGUMENT for a bad request).
  * Everything later is the task's outcome: see kimi_task_wait. Thread-safe.
  */
+/*@ of(kimi_client) out(out: owned) null(on_event) */
 KIMI_API kimi_status kimi_chat_stream_start(kimi_client *client, const kimi_chat_request *req, kimi_stream_cb on_event,
                                             void *user_data, kimi_task **out);
 
 /** The non-streamed counterpart of kimi_chat_stream_start: `on_end` (may be
     NULL) gets only the KIMI_EVENT_END event; kimi_task_response gives the
-    answer. */
+    answer. Returns as kimi_chat_stream_start. */
+/*@ of(kimi_client) out(out: owned) null(on_end) */
 KIMI_API kimi_status kimi_chat_create_start(kimi_client *client, const kimi_chat_request *req, kimi_stream_cb on_end,
                                             void *user_data, kimi_task **out);
 
@@ -1432,16 +1668,19 @@ KIMI_API kimi_status kimi_chat_create_start(kimi_client *client, const kimi_chat
  * task's END callback has returned. Any thread; from a callback of the
  * same client only with timeout 0 (else KIMI_E_INVALID_ARGUMENT).
  */
+/*@ of(kimi_task) blocks */
 KIMI_API kimi_status kimi_task_wait(kimi_task *task, int64_t timeout_ms);
 
 /** Stops the task: it ends with KIMI_E_ABORTED (its END callback still
     comes) and keeps what arrived. Harmless once it ended. Any thread, also
     from a callback. NULL does nothing. */
+/*@ of(kimi_task) null(task) */
 KIMI_API void kimi_task_cancel(kimi_task *task);
 
 /** KIMI_E_PENDING while the task runs, then how it ended, leaving the last
     error alone (kimi_task_wait sets it). KIMI_E_INVALID_ARGUMENT for a NULL
     or invalid handle. Any thread. */
+/*@ of(kimi_task) */
 KIMI_API kimi_status kimi_task_status(const kimi_task *task);
 
 /**
@@ -1451,6 +1690,7 @@ KIMI_API kimi_status kimi_task_status(const kimi_task *task);
  * failed. Returns KIMI_OK; KIMI_E_PENDING while the task runs; otherwise the
  * task's failure (no response; the last error describes it).
  */
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_response(kimi_task *task, kimi_chat_response **out);
 
 /**
@@ -1464,12 +1704,14 @@ KIMI_API kimi_status kimi_task_response(kimi_task *task, kimi_chat_response **ou
  * came (or when the task failed without an answer); KIMI_E_INVALID_ARGUMENT
  * for a NULL task or `out`. Any thread.
  */
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_head(kimi_task *task, kimi_chat_response **out);
 
 /** Frees a task; a running one is cancelled. No callback of the task runs,
     and no event of it is queued, after this returns (called from the task's
     own callback: none after that callback); its queued events not yet taken
     are dropped. NULL does nothing. */
+/*@ of(kimi_task) frees(task) blocks null(task) */
 KIMI_API void kimi_task_free(kimi_task *task);
 
 /*
@@ -1496,12 +1738,15 @@ typedef struct kimi_event_queue kimi_event_queue;
 /** A new, empty queue in `*out` (free with kimi_event_queue_free, after
     the tasks that use it). Returns KIMI_OK, KIMI_E_INVALID_ARGUMENT for a
     NULL `out`, or KIMI_E_INTERNAL when no eventfd can be made. */
+/*@ of(kimi_event_queue) out(out: owned) */
 KIMI_API kimi_status kimi_event_queue_new(kimi_event_queue **out);
 /** Frees a queue and every event still in it. NULL does nothing. */
+/*@ of(kimi_event_queue) frees(queue) null(queue) */
 KIMI_API void kimi_event_queue_free(kimi_event_queue *queue);
 /** A file descriptor that is readable exactly while events wait
     (level-triggered: an eventfd). Owned by the queue: never read or close
     it. -1 for NULL. Any thread. */
+/*@ of(kimi_event_queue) accessor */
 KIMI_API int kimi_event_queue_fd(const kimi_event_queue *queue);
 /**
  * Takes the next event into `*event_out`, or stores NULL when none waits.
@@ -1514,6 +1759,7 @@ KIMI_API int kimi_event_queue_fd(const kimi_event_queue *queue);
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT for a NULL queue or
  * `event_out`. One thread at a time takes events from a queue.
  */
+/*@ of(kimi_event_queue) out(event_out: borrowed) */
 KIMI_API kimi_status kimi_event_queue_next(kimi_event_queue *queue, const kimi_stream_event **event_out);
 
 /**
@@ -1524,8 +1770,10 @@ KIMI_API kimi_status kimi_event_queue_next(kimi_event_queue *queue, const kimi_s
  * its KIMI_EVENT_END). Returns as kimi_chat_stream_start, and
  * KIMI_E_INVALID_ARGUMENT for a NULL or wrong queue. Thread-safe.
  */
+/*@ of(kimi_client) out(out: owned) */
 KIMI_API kimi_status kimi_chat_stream_start_queued(kimi_client *client, const kimi_chat_request *req,
                                                    kimi_event_queue *queue, void *user_data, kimi_task **out);
+/*@ of(kimi_client) out(out: owned) */
 KIMI_API kimi_status kimi_chat_create_start_queued(kimi_client *client, const kimi_chat_request *req,
                                                    kimi_event_queue *queue, void *user_data, kimi_task **out);
 /**
@@ -1538,16 +1786,21 @@ KIMI_API kimi_status kimi_chat_create_start_queued(kimi_client *client, const ki
  * event's KIMI_EVENT_* type, or 0 when no event waits or for a NULL queue.
  * Any output but `event_out` may be NULL. One thread at a time.
  */
+/*@ of(kimi_event_queue) out(event_out: borrowed, user_data_out: borrowed, text_out: borrowed, len_out: scalar,
+    choice_out: scalar, tool_call_out: scalar, last_out: scalar) null(queue, user_data_out, text_out, len_out,
+    choice_out, tool_call_out, last_out) */
 KIMI_API int kimi_event_queue_read(kimi_event_queue *queue, const kimi_stream_event **event_out, void **user_data_out,
                                    const char **text_out, size_t *len_out, int32_t *choice_out,
                                    int32_t *tool_call_out, int32_t *last_out);
 /** The task a queued event came from (borrowed from the caller, who still
     owns and frees it); NULL for a NULL event or one that was not queued.
     On the thread taking the queue's events. */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API kimi_task *kimi_stream_event_task(const kimi_stream_event *event);
 /** The `user_data` its task was started with, for queued events; NULL for a
     NULL event or one that was not queued. On the thread taking the queue's
     events. */
+/*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API void *kimi_stream_event_user_data(const kimi_stream_event *event);
 
 /* ------------------------------------------------------------------------ */
@@ -1566,7 +1819,9 @@ typedef struct kimi_conversation kimi_conversation;
 /** A conversation with `client` and `model` (NULL: "kimi-k2.6"), or NULL (with
     the last error set) for a NULL client or invalid model. Free with
     kimi_conversation_free. */
+/*@ of(kimi_conversation) returns(owned) null(model) */
 KIMI_API kimi_conversation *kimi_conversation_new(kimi_client *client, const char *model);
+/*@ of(kimi_conversation) frees(conv) null(conv) */
 KIMI_API void kimi_conversation_free(kimi_conversation *conv);
 
 /**
@@ -1575,23 +1830,36 @@ KIMI_API void kimi_conversation_free(kimi_conversation *conv);
  * kimi_chat_request_* functions. Borrowed: valid while the conversation
  * lives; never free it. NULL for a NULL conversation.
  */
+/*@ of(kimi_conversation) accessor returns(borrowed) */
 KIMI_API kimi_chat_request *kimi_conversation_request(kimi_conversation *conv);
 
+/*
+ * Conversation setters copy their arguments and return KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL conversation or string, invalid UTF-8
+ * or JSON, or a value the request refuses (named in the message).
+ */
 /** Appends a text message ("system", "user" or "assistant"). */
+/*@ of(kimi_conversation) */
 KIMI_API kimi_status kimi_conversation_add_message(kimi_conversation *conv, const char *role, const char *text);
 /** Appends a copy of `msg` (images and video included). */
+/*@ of(kimi_conversation) */
 KIMI_API kimi_status kimi_conversation_append_message(kimi_conversation *conv, const kimi_message *msg);
 /** Appends a tool result for the call `tool_call_id` of function `name`. */
+/*@ of(kimi_conversation) */
 KIMI_API kimi_status kimi_conversation_add_tool_result(kimi_conversation *conv, const char *tool_call_id,
                                                        const char *name, const char *content);
 /** Number of messages in the history. */
+/*@ of(kimi_conversation) accessor */
 KIMI_API size_t kimi_conversation_message_count(const kimi_conversation *conv);
 
 /** Sends the history (not streamed) and appends the reply. `out` as for
-    kimi_chat_create. On failure the history is unchanged. */
+    kimi_chat_create, and statuses as kimi_chat_create. On failure the
+    history is unchanged. */
+/*@ of(kimi_conversation) blocks out(out: owned) */
 KIMI_API kimi_status kimi_conversation_create(kimi_conversation *conv, kimi_chat_response **out);
-/** Streams the reply like kimi_chat_stream; appends it to the history only
-    when the stream completes. */
+/** Streams the reply like kimi_chat_stream (statuses as kimi_chat_stream);
+    appends it to the history only when the stream completes. */
+/*@ of(kimi_conversation) blocks out(final_out: owned) */
 KIMI_API kimi_status kimi_conversation_stream(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
                                               kimi_chat_response **final_out);
 
@@ -1609,16 +1877,19 @@ typedef struct kimi_tool_result kimi_tool_result;
 typedef int (*kimi_tool_fn)(const char *name, const char *arguments_json, kimi_tool_result *result, void *user_data);
 
 /** Sets the text the model gets back for this tool call (copied). */
+/*@ of(kimi_tool_result) */
 KIMI_API kimi_status kimi_tool_result_set_text(kimi_tool_result *result, const char *text);
 
 /** Declares a function tool (as kimi_chat_request_add_tool with strict left
     out) and the handler kimi_conversation_run calls for it. `user_data` is
     passed to `fn`. Declaring a name again replaces it. */
+/*@ of(kimi_conversation) */
 KIMI_API kimi_status kimi_conversation_add_tool(kimi_conversation *conv, const char *name, const char *description,
                                                 const char *parameters_json, kimi_tool_fn fn, void *user_data);
 /** Declares Kimi's `$web_search`: kimi_conversation_run echoes its arguments
     back, as Kimi requires, and sends thinking disabled while it is declared
     (Kimi's $web_search does not work with thinking on; this is logged). */
+/*@ of(kimi_conversation) */
 KIMI_API kimi_status kimi_conversation_add_web_search(kimi_conversation *conv);
 
 /**
@@ -1631,11 +1902,13 @@ KIMI_API kimi_status kimi_conversation_add_web_search(kimi_conversation *conv);
  * KIMI_E_STEP_LIMIT after `max_steps` model calls with tools still pending;
  * or a call's failure (the history then ends before that call).
  */
+/*@ of(kimi_conversation) blocks out(final_out: owned) null(on_event, final_out) */
 KIMI_API kimi_status kimi_conversation_run(kimi_conversation *conv, int max_steps, kimi_stream_cb on_event,
                                            void *user_data, kimi_chat_response **final_out);
 
 /** Partial Mode: the next reply continues `prefix` (`name` may be NULL); the
     history then holds prefix and continuation as one assistant message. */
+/*@ of(kimi_conversation) null(name) */
 KIMI_API kimi_status kimi_conversation_prefill(kimi_conversation *conv, const char *prefix, const char *name);
 /** Continues the last assistant answer (one that stopped with finish_reason
     "length"); streamed when `on_event` is not NULL. The history ends with the
@@ -1643,14 +1916,17 @@ KIMI_API kimi_status kimi_conversation_prefill(kimi_conversation *conv, const ch
     an assistant answer, or when the last answer was cut while the model was
     still reasoning (no content: such an answer is not added to the history;
     raise max_completion_tokens and ask again). */
+/*@ of(kimi_conversation) blocks out(final_out: owned) null(on_event) */
 KIMI_API kimi_status kimi_conversation_continue(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
                                                 kimi_chat_response **final_out);
 
 /** The history as a JSON array of messages, to persist a chat; free with
     kimi_string_free. NULL (with the last error set) for a NULL conversation. */
+/*@ of(kimi_conversation) returns(owned) */
 KIMI_API char *kimi_conversation_to_json(const kimi_conversation *conv);
 /** Replaces the history with a JSON array of messages (from
     kimi_conversation_to_json or any OpenAI-style history). */
+/*@ of(kimi_conversation) */
 KIMI_API kimi_status kimi_conversation_load_json(kimi_conversation *conv, const char *json);
 
 /* ------------------------------------------------------------------------ */
@@ -1663,19 +1939,26 @@ KIMI_API kimi_status kimi_conversation_load_json(kimi_conversation *conv, const 
  * batch result lines (each line once, however often the results are read).
  * Each response is counted exactly once. Thread-safe; a NULL client reads 0.
  */
+/*@ of(kimi_client) accessor */
 KIMI_API int64_t kimi_client_usage_prompt_tokens(const kimi_client *client);
 /** Of the prompt tokens, those billed at the cached price. */
+/*@ of(kimi_client) accessor */
 KIMI_API int64_t kimi_client_usage_cached_tokens(const kimi_client *client);
+/*@ of(kimi_client) accessor */
 KIMI_API int64_t kimi_client_usage_completion_tokens(const kimi_client *client);
 /** Responses counted. */
+/*@ of(kimi_client) accessor */
 KIMI_API int64_t kimi_client_usage_responses(const kimi_client *client);
 /** `$web_search` calls billed (kimi_chat_response_web_search_calls summed). */
+/*@ of(kimi_client) accessor */
 KIMI_API int64_t kimi_client_usage_web_search_calls(const kimi_client *client);
 /** The total cost in US dollars under the client's prices, tokens and
     `$web_search` calls. */
+/*@ of(kimi_client) accessor */
 KIMI_API double kimi_client_usage_cost_usd(const kimi_client *client);
 /** Sets the totals back to zero (batch lines read later count again). NULL
     does nothing. Thread-safe. */
+/*@ of(kimi_client) null(client) */
 KIMI_API void kimi_client_usage_reset(kimi_client *client);
 
 /* ------------------------------------------------------------------------ */
@@ -1693,6 +1976,7 @@ typedef struct kimi_batch_input kimi_batch_input;
 /** Creates (or truncates) the file at `path` for writing. Returns NULL (with
     the last error set) for a NULL path or a file that cannot be created.
     Free with kimi_batch_input_free. */
+/*@ of(kimi_batch_input) returns(owned) */
 KIMI_API kimi_batch_input *kimi_batch_input_new(const char *path);
 /**
  * Appends `req` (its body as kimi_chat_create would send it; media inline)
@@ -1709,17 +1993,21 @@ KIMI_API kimi_batch_input *kimi_batch_input_new(const char *path);
  * that would take the file over Kimi's 100 MB limit, or an input already
  * closed.
  */
+/*@ of(kimi_batch_input) blocks */
 KIMI_API kimi_status kimi_batch_input_add(kimi_batch_input *input, const char *custom_id,
                                           const kimi_chat_request *req);
 /** Lines added so far; 0 for NULL. Never fails. */
+/*@ of(kimi_batch_input) accessor */
 KIMI_API size_t kimi_batch_input_count(const kimi_batch_input *input);
 /** Writes what is buffered and closes the file; stores the number of lines
     in `*count_out` (may be NULL). Closing again does nothing. Returns KIMI_OK
     or KIMI_E_INVALID_ARGUMENT (NULL input, a write error such as a full
     disk, named with the path). */
+/*@ of(kimi_batch_input) blocks out(count_out: scalar) null(count_out) */
 KIMI_API kimi_status kimi_batch_input_close(kimi_batch_input *input, size_t *count_out);
 /** Closes the file (as kimi_batch_input_close, errors ignored) and frees the
     writer; the file stays. NULL does nothing. */
+/*@ of(kimi_batch_input) frees(input) blocks null(input) */
 KIMI_API void kimi_batch_input_free(kimi_batch_input *input);
 
 /**
@@ -1743,13 +2031,17 @@ typedef struct kimi_batch kimi_batch;
  * limit (so are a NULL client, path or `out`). Otherwise returns the
  * statuses of kimi_file_upload. On failure `*out` is NULL. Thread-safe.
  */
+/*@ of(kimi_client) blocks out(out: owned) null(completion_window, metadata_json) */
 KIMI_API kimi_status kimi_batch_submit(kimi_client *client, const char *jsonl_path, const char *completion_window,
                                        const char *metadata_json, kimi_batch **out);
-/** Like kimi_batch_submit for a file already uploaded with purpose "batch". */
+/** Like kimi_batch_submit for a file already uploaded with purpose "batch".
+    Statuses as kimi_batch_submit. */
+/*@ of(kimi_client) blocks out(out: owned) null(completion_window, metadata_json) */
 KIMI_API kimi_status kimi_batch_create(kimi_client *client, const char *input_file_id,
                                        const char *completion_window, const char *metadata_json, kimi_batch **out);
 /** Fetches batch `batch_id` into `*out` (free with kimi_batch_free). An
     unknown id gives KIMI_E_API with HTTP status 404. Thread-safe. */
+/*@ of(kimi_client) blocks out(out: owned) */
 KIMI_API kimi_status kimi_batch_retrieve(kimi_client *client, const char *batch_id, kimi_batch **out);
 /**
  * Asks Kimi to cancel the batch and updates `batch` (usually to
@@ -1760,6 +2052,7 @@ KIMI_API kimi_status kimi_batch_retrieve(kimi_client *client, const char *batch_
  * kimi_chat_create. On failure `batch` is unchanged. The client may be
  * shared; the batch belongs to the calling thread.
  */
+/*@ of(kimi_client) blocks */
 KIMI_API kimi_status kimi_batch_cancel(kimi_client *client, kimi_batch *batch);
 
 /** Called after each poll of kimi_batch_wait, on the waiting thread, with the
@@ -1781,6 +2074,7 @@ typedef int (*kimi_batch_progress_cb)(const kimi_batch *batch, int64_t completed
  * failure (transient ones are retried). The client may be shared; the
  * batch belongs to the calling thread.
  */
+/*@ of(kimi_client) blocks null(cb) */
 KIMI_API kimi_status kimi_batch_wait(kimi_client *client, kimi_batch *batch, uint32_t poll_ms,
                                      kimi_batch_progress_cb cb, void *user_data);
 
@@ -1807,6 +2101,7 @@ typedef int (*kimi_batch_result_cb)(const char *custom_id, const kimi_chat_respo
  * reading a file. `cb` runs on the calling thread. Thread-safe for the
  * client; the batch is only read.
  */
+/*@ of(kimi_client) blocks */
 KIMI_API kimi_status kimi_batch_results(kimi_client *client, const kimi_batch *batch, kimi_batch_result_cb cb,
                                         void *user_data);
 
@@ -1814,52 +2109,83 @@ KIMI_API kimi_status kimi_batch_results(kimi_client *client, const kimi_batch *b
     kimi_batch_cancel on this batch with KIMI_E_ABORTED; the batch keeps a
     reference, so the token may be freed at any time. Returns KIMI_OK, or
     KIMI_E_INVALID_ARGUMENT for a NULL batch or a handle of the wrong kind. */
+/*@ of(kimi_batch) null(token) */
 KIMI_API kimi_status kimi_batch_set_cancel_token(kimi_batch *batch, kimi_cancel_token *token);
 
 /** Frees a batch. NULL does nothing. Never pass one borrowed from a page. */
+/*@ of(kimi_batch) frees(batch) null(batch) */
 KIMI_API void kimi_batch_free(kimi_batch *batch);
 
 /* Batch accessors; "" or 0 when absent. */
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_id(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_status(const kimi_batch *batch);
 /** 1 when the status is final (completed, failed, expired, cancelled). */
+/*@ of(kimi_batch) accessor */
 KIMI_API int kimi_batch_is_final(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_input_file_id(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_output_file_id(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_error_file_id(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_completion_window(const kimi_batch *batch);
 /** Why a batch failed validation: its first error, "code: message (line N)". */
+/*@ of(kimi_batch) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_error_message(const kimi_batch *batch);
 /* request_counts */
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_total(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_completed(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_failed(const kimi_batch *batch);
 /* Timestamps in Unix seconds, 0 until the batch gets there. */
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_created_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_in_progress_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_finalizing_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_completed_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_failed_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_expired_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_cancelling_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_cancelled_at(const kimi_batch *batch);
+/*@ of(kimi_batch) accessor */
 KIMI_API int64_t kimi_batch_expires_at(const kimi_batch *batch);
 /** The batch object's JSON as last received. */
+/*@ of(kimi_batch) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_batch_json(const kimi_batch *batch, size_t *len_out);
 
 /** A page of batches, newest first. */
 typedef struct kimi_batch_page kimi_batch_page;
 
 /** Lists up to `limit` (1 to 100) batches after the id `after` (NULL: from
-    the newest) into `*out` (free with kimi_batch_page_free). Thread-safe. */
+    the newest) into `*out` (free with kimi_batch_page_free). Returns
+    KIMI_OK, KIMI_E_INVALID_ARGUMENT for a bad `after` or `limit`, or the
+    statuses of kimi_chat_create. Thread-safe. */
+/*@ of(kimi_client) blocks out(out: owned) null(after) */
 KIMI_API kimi_status kimi_batch_list(kimi_client *client, const char *after, int limit, kimi_batch_page **out);
+/*@ of(kimi_batch_page) accessor */
 KIMI_API size_t kimi_batch_page_count(const kimi_batch_page *page);
 /** Batch `i`, borrowed from the page (NULL when out of range): read it with
     the accessors above, never free it. */
+/*@ of(kimi_batch_page) accessor returns(borrowed) */
 KIMI_API const kimi_batch *kimi_batch_page_get(const kimi_batch_page *page, size_t i);
 /** 1 when more batches follow; pass kimi_batch_page_last_id as `after`. */
+/*@ of(kimi_batch_page) accessor */
 KIMI_API int kimi_batch_page_has_more(const kimi_batch_page *page);
+/*@ of(kimi_batch_page) accessor returns(borrowed) */
 KIMI_API const char *kimi_batch_page_last_id(const kimi_batch_page *page);
+/*@ of(kimi_batch_page) frees(page) null(page) */
 KIMI_API void kimi_batch_page_free(kimi_batch_page *page);
 
 /**
@@ -1875,12 +2201,15 @@ typedef struct kimi_batch_iter kimi_batch_iter;
     it may outlive the client handle. Returns KIMI_OK or
     KIMI_E_INVALID_ARGUMENT for a NULL client or `out`, a bad `after` or
     `limit`. Thread-safe for the client. */
+/*@ of(kimi_batch_iter) out(out: owned) null(after) */
 KIMI_API kimi_status kimi_batch_iter_new(kimi_client *client, const char *after, int limit, kimi_batch_iter **out);
 /** Stores the next batch in `*batch_out`, a new handle the caller frees
     with kimi_batch_free, or NULL at the end; statuses as
     kimi_file_iter_next. One thread at a time per iterator. */
+/*@ of(kimi_batch_iter) blocks out(batch_out: owned) */
 KIMI_API kimi_status kimi_batch_iter_next(kimi_batch_iter *iter, kimi_batch **batch_out);
 /** Frees an iterator (batches it gave stay valid). NULL does nothing. */
+/*@ of(kimi_batch_iter) frees(iter) null(iter) */
 KIMI_API void kimi_batch_iter_free(kimi_batch_iter *iter);
 
 /*
@@ -1899,59 +2228,74 @@ KIMI_API void kimi_batch_iter_free(kimi_batch_iter *iter);
  * not (it must stay valid and unchanged until the task ended).
  */
 /** kimi_file_upload as a task: PROGRESS events (bytes sent of the multipart body); the result is kimi_task_file. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_file_upload_start(kimi_client *client, const char *path, const char *purpose,
                                             kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
                                             kimi_task **out);
 /** kimi_file_upload_data as a task (see above for `data`'s lifetime); the result is kimi_task_file. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_file_upload_data_start(kimi_client *client, const char *filename, const void *data,
                                                  size_t len, const char *purpose, kimi_event_queue *queue,
                                                  kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_file_retrieve as a task; the result is kimi_task_file. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_file_retrieve_start(kimi_client *client, const char *file_id, kimi_event_queue *queue,
                                               kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_file_delete as a task; kimi_task_count gives the server's `deleted` (1 or 0). */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_file_delete_start(kimi_client *client, const char *file_id, kimi_event_queue *queue,
                                             kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** A file's content as a task: DATA events, each a piece as it arrived
     (memory holds one network read, never the whole file); kimi_task_count
     gives the bytes in all. A body cut before its end is KIMI_E_INCOMPLETE. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_file_content_start(kimi_client *client, const char *file_id, kimi_event_queue *queue,
                                              kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_files_list as a task (every page); the result is kimi_task_file_list. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_files_list_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
                                            void *user_data, kimi_task **out);
 /** kimi_batch_create as a task; the result is kimi_task_batch. */
+/*@ of(kimi_client) out(out: owned) null(completion_window, metadata_json, queue, on_event) */
 KIMI_API kimi_status kimi_batch_create_start(kimi_client *client, const char *input_file_id,
                                              const char *completion_window, const char *metadata_json,
                                              kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
                                              kimi_task **out);
 /** kimi_batch_retrieve as a task; the result is kimi_task_batch. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_batch_retrieve_start(kimi_client *client, const char *batch_id, kimi_event_queue *queue,
                                                kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_batch_list as a task (one page); the result is kimi_task_batch_page. */
+/*@ of(kimi_client) out(out: owned) null(after, queue, on_event) */
 KIMI_API kimi_status kimi_batch_list_start(kimi_client *client, const char *after, int limit, kimi_event_queue *queue,
                                            kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_batch_cancel as a task (`batch` is read now); the result is kimi_task_batch. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_batch_cancel_start(kimi_client *client, const kimi_batch *batch, kimi_event_queue *queue,
                                              kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_batch_wait as a task: polls on the loop (timed calls, no thread),
     a PROGRESS event after each poll; the result (kimi_task_batch) is the
     last state. Cancelling stops the waiting, not the batch. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_batch_wait_start(kimi_client *client, const kimi_batch *batch, uint32_t poll_ms,
                                            kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
                                            kimi_task **out);
 /** kimi_batch_results as a task: a RESULT event per line of the output file,
     then of the error file; kimi_task_count gives the lines. Successful
     lines count in the client's usage totals once. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_batch_results_start(kimi_client *client, const kimi_batch *batch, kimi_event_queue *queue,
                                               kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_models_list as a task; the result is kimi_task_model_list. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_models_list_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
                                             void *user_data, kimi_task **out);
 /** kimi_balance_get as a task; the result is kimi_task_balance. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_balance_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
                                         void *user_data, kimi_task **out);
 /** kimi_chat_estimate_tokens as a task (`req` is read now); kimi_task_count gives the tokens. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_chat_estimate_tokens_start(kimi_client *client, const kimi_chat_request *req,
                                                      kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
                                                      kimi_task **out);
@@ -1963,21 +2307,30 @@ KIMI_API kimi_status kimi_chat_estimate_tokens_start(kimi_client *client, const 
  * failed (the last error describes it); KIMI_E_INVALID_ARGUMENT for a NULL
  * task or output, or a task of another kind. Any thread.
  */
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_file(kimi_task *task, kimi_file **out);
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_file_list(kimi_task *task, kimi_file_list **out);
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_batch(kimi_task *task, kimi_batch **out);
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_batch_page(kimi_task *task, kimi_batch_page **out);
+/*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_model_list(kimi_task *task, kimi_model_list **out);
 /** The balance (any output may be NULL). */
+/*@ of(kimi_task) out(available_out: scalar, voucher_out: scalar, cash_out: scalar) null(available_out, voucher_out,
+    cash_out) */
 KIMI_API kimi_status kimi_task_balance(kimi_task *task, double *available_out, double *voucher_out, double *cash_out);
 /** A count: the tokens of an estimate, the bytes of a file's content, the
     lines of a batch's results, 1 or 0 for a file's deletion. */
+/*@ of(kimi_task) out(out: scalar) */
 KIMI_API kimi_status kimi_task_count(kimi_task *task, int64_t *out);
 
 /** For the KIMI_EVENT_PROGRESS of kimi_batch_wait_start, the batch as just
     polled in `*out` (free with kimi_batch_free). KIMI_E_INVALID_ARGUMENT
     (and NULL) otherwise. On the thread the event is read on, while it is
     valid. */
+/*@ of(kimi_stream_event) out(out: owned) */
 KIMI_API kimi_status kimi_stream_event_batch(const kimi_stream_event *event, kimi_batch **out);
 
 
