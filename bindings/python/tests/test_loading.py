@@ -74,16 +74,39 @@ def test_every_exported_function_is_declared():
         assert getattr(_lib.functions, name).argtypes is not None, name
 
 
+def header():
+    sys.path.insert(0, os.path.join(REPO, "tools"))
+    import kimi_header
+    return kimi_header.parse()
+
+
+def test_the_function_table_is_what_the_header_gives():
+    # _declarations.py is generated from kimi.h's tags: editing either alone fails here.
+    result = subprocess.run([sys.executable, os.path.join(REPO, "tools", "gen_python.py"), "--check"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert result.returncode == 0, result.stdout
+
+
 def test_no_pointer_returning_function_uses_the_int_default():
     import ctypes
-    import re
     from libkimi import _lib
-    header = re.sub(r"/\*.*?\*/", "", open(os.path.join(REPO, "include", "kimi.h")).read(), flags=re.S)
-    returns = dict((name, kind) for kind, name in re.findall(r"KIMI_API\s+([^;(]*?)\b(kimi_\w+)\s*\(", header))
-    assert set(returns) == set(_lib.DECLARED)
-    for name, kind in returns.items():
-        restype = getattr(_lib.functions, name).restype
-        if "*" in kind:
-            assert restype in (ctypes.c_void_p, ctypes.c_char_p), name
-        elif kind.strip() == "void":
-            assert restype is None, name
+    functions = header().functions
+    assert {f.name for f in functions} == set(_lib.DECLARED)
+    for f in functions:
+        restype = getattr(_lib.functions, f.name).restype
+        if f.returns.endswith("*"):
+            assert restype in (ctypes.c_void_p, ctypes.c_char_p), f.name
+        elif f.returns == "void":
+            assert restype is None, f.name
+        assert len(getattr(_lib.functions, f.name).argtypes) == len(f.params), f.name
+
+
+def test_exactly_the_calls_tagged_blocks_release_the_gil():
+    import ctypes
+    from libkimi import _lib
+    keeps_gil = ctypes._FUNCFLAG_PYTHONAPI
+    for f in header().functions:
+        bound = getattr(_lib.functions, f.name)
+        assert bool(bound._flags_ & keeps_gil) != f.is_blocking, f.name
+    assert not _lib.hot.stream_next._flags_ & keeps_gil
+    assert _lib.hot.event_read._flags_ & keeps_gil and _lib.hot.queue_read._flags_ & keeps_gil
