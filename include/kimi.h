@@ -1314,8 +1314,8 @@ KIMI_API void kimi_model_list_free(kimi_model_list *list);
  * CNY on api.moonshot.cn; cash can be negative). Any out pointer may be
  * NULL. Returns KIMI_OK or the statuses of kimi_chat_create. Thread-safe.
  */
-/*@ of(kimi_client) blocks out(available_out: scalar, voucher_out: scalar, cash_out: scalar) null(available_out,
-    voucher_out, cash_out) */
+/*@ of(kimi_client) blocks out(available_out: scalar, voucher_out: scalar, cash_out: scalar)
+    null(available_out, voucher_out, cash_out) */
 KIMI_API kimi_status kimi_balance_get(kimi_client *client, double *available_out, double *voucher_out,
                                       double *cash_out);
 
@@ -1498,8 +1498,9 @@ KIMI_API int kimi_stream_event_last_in_chunk(const kimi_stream_event *event);
  * accessors give them, and kimi_stream_event_last_in_chunk's flag (each
  * output may be NULL), and returns the type (0 for NULL).
  */
-/*@ of(kimi_stream_event) accessor out(text_out: borrowed, len_out: scalar, choice_out: scalar, tool_call_out: scalar,
-    last_out: scalar) null(text_out, len_out, choice_out, tool_call_out, last_out) */
+/*@ of(kimi_stream_event) accessor
+    out(text_out: borrowed, len_out: scalar, choice_out: scalar, tool_call_out: scalar, last_out: scalar)
+    null(text_out, len_out, choice_out, tool_call_out, last_out) */
 KIMI_API int kimi_stream_event_read(const kimi_stream_event *event, const char **text_out, size_t *len_out,
                                     int *choice_out, int *tool_call_out, int *last_out);
 /** The completion's id, model and creation time, from the first chunk that
@@ -1786,9 +1787,10 @@ KIMI_API kimi_status kimi_chat_create_start_queued(kimi_client *client, const ki
  * event's KIMI_EVENT_* type, or 0 when no event waits or for a NULL queue.
  * Any output but `event_out` may be NULL. One thread at a time.
  */
-/*@ of(kimi_event_queue) out(event_out: borrowed, user_data_out: borrowed, text_out: borrowed, len_out: scalar,
-    choice_out: scalar, tool_call_out: scalar, last_out: scalar) null(queue, user_data_out, text_out, len_out,
-    choice_out, tool_call_out, last_out) */
+/*@ of(kimi_event_queue)
+    out(event_out: borrowed, user_data_out: borrowed, text_out: borrowed, len_out: scalar, choice_out: scalar,
+        tool_call_out: scalar, last_out: scalar)
+    null(queue, user_data_out, text_out, len_out, choice_out, tool_call_out, last_out) */
 KIMI_API int kimi_event_queue_read(kimi_event_queue *queue, const kimi_stream_event **event_out, void **user_data_out,
                                    const char **text_out, size_t *len_out, int32_t *choice_out,
                                    int32_t *tool_call_out, int32_t *last_out);
@@ -1857,9 +1859,10 @@ KIMI_API size_t kimi_conversation_message_count(const kimi_conversation *conv);
     history is unchanged. */
 /*@ of(kimi_conversation) blocks out(out: owned) */
 KIMI_API kimi_status kimi_conversation_create(kimi_conversation *conv, kimi_chat_response **out);
-/** Streams the reply like kimi_chat_stream (statuses as kimi_chat_stream);
-    appends it to the history only when the stream completes. */
-/*@ of(kimi_conversation) blocks out(final_out: owned) */
+/** Streams the reply like kimi_chat_stream (statuses as kimi_chat_stream;
+    `on_event` and `final_out` may be NULL, as there); appends it to the
+    history only when the stream completes. */
+/*@ of(kimi_conversation) blocks out(final_out: owned) null(on_event, final_out) */
 KIMI_API kimi_status kimi_conversation_stream(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
                                               kimi_chat_response **final_out);
 
@@ -1882,8 +1885,9 @@ KIMI_API kimi_status kimi_tool_result_set_text(kimi_tool_result *result, const c
 
 /** Declares a function tool (as kimi_chat_request_add_tool with strict left
     out) and the handler kimi_conversation_run calls for it. `user_data` is
-    passed to `fn`. Declaring a name again replaces it. */
-/*@ of(kimi_conversation) */
+    passed to `fn`. `description` and `parameters_json` may be NULL, as
+    there. Declaring a name again replaces it. */
+/*@ of(kimi_conversation) null(description, parameters_json) */
 KIMI_API kimi_status kimi_conversation_add_tool(kimi_conversation *conv, const char *name, const char *description,
                                                 const char *parameters_json, kimi_tool_fn fn, void *user_data);
 /** Declares Kimi's `$web_search`: kimi_conversation_run echoes its arguments
@@ -1915,8 +1919,9 @@ KIMI_API kimi_status kimi_conversation_prefill(kimi_conversation *conv, const ch
     whole answer. KIMI_E_INVALID_ARGUMENT when the history does not end with
     an assistant answer, or when the last answer was cut while the model was
     still reasoning (no content: such an answer is not added to the history;
-    raise max_completion_tokens and ask again). */
-/*@ of(kimi_conversation) blocks out(final_out: owned) null(on_event) */
+    raise max_completion_tokens and ask again). `final_out` (may be NULL)
+    gets the response, as kimi_conversation_run's does. */
+/*@ of(kimi_conversation) blocks out(final_out: owned) null(on_event, final_out) */
 KIMI_API kimi_status kimi_conversation_continue(kimi_conversation *conv, kimi_stream_cb on_event, void *user_data,
                                                 kimi_chat_response **final_out);
 
@@ -2318,8 +2323,8 @@ KIMI_API kimi_status kimi_task_batch_page(kimi_task *task, kimi_batch_page **out
 /*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_model_list(kimi_task *task, kimi_model_list **out);
 /** The balance (any output may be NULL). */
-/*@ of(kimi_task) out(available_out: scalar, voucher_out: scalar, cash_out: scalar) null(available_out, voucher_out,
-    cash_out) */
+/*@ of(kimi_task) out(available_out: scalar, voucher_out: scalar, cash_out: scalar)
+    null(available_out, voucher_out, cash_out) */
 KIMI_API kimi_status kimi_task_balance(kimi_task *task, double *available_out, double *voucher_out, double *cash_out);
 /** A count: the tokens of an estimate, the bytes of a file's content, the
     lines of a batch's results, 1 or 0 for a file's deletion. */

@@ -32,6 +32,7 @@ KIMI_API declaration, below its prose. Its words, in this order:
     python3 tools/kimi_header.py --list   one line per function and tags
 """
 
+import bisect
 import os
 import re
 import sys
@@ -50,8 +51,9 @@ COMMENT = re.compile(r"/\*.*?\*/", re.S)
 DECLARATION = re.compile(r"^KIMI_API\s+([^;{]*?)\b(kimi_\w+)\s*\(([^;{]*?)\)\s*;", re.S | re.M)
 HANDLE = re.compile(r"^typedef\s+struct\s+(kimi_\w+)\s+(kimi_\w+)\s*;", re.M)
 CALLBACK = re.compile(r"^typedef\s+([^;{]*?)\(\s*\*\s*(kimi_\w+)\s*\)\s*\(([^;{]*?)\)\s*;", re.S | re.M)
+TYPEDEF = re.compile(r"^typedef\s+[^;{]*?\(?\*?\s*(kimi_\w+)\)?\s*[;(]", re.S | re.M)
 ENUM = re.compile(r"\benum\s*\{(.*?)\}\s*;", re.S)
-ENUMERATOR = re.compile(r"\b(KIMI_[A-Z0-9_]+)\s*=\s*(-?\d+)")
+ENUMERATOR = re.compile(r"\b(KIMI_[A-Z0-9_]+)\s*(?:=\s*(-?\w+)\s*)?(?=,|$)")
 STATUS = re.compile(r"\bKIMI_(?:OK|E_[A-Z_]+)\b")
 # Prose that hands a function's statuses over to another function's.
 STATUS_REFERENCE = re.compile(r"[Ss]tatus(?:es)? (?:of|as) (kimi_\w+)|[Ss]tatus(?:es)? (kimi_\w+) (?:would )?return"
@@ -209,9 +211,10 @@ class Header:
         self.handles = []        # every `typedef struct kimi_x kimi_x;`
         self.callbacks = {}      # name -> Callback
         self.constants = []      # every enumerator, in order
-        self.type_docs = {}      # handle or callback name -> doc paragraphs
+        self.type_docs = {}      # typedef name -> paragraphs of the /** */ comment right above it
         self.stray_tags = []     # tag comments with no declaration below
-        self.version = None
+        self.version = None      # KIMI_VERSION, e.g. "0.3.0"
+        self.version_parts = None  # (KIMI_VERSION_MAJOR, _MINOR, _PATCH)
 
     def function(self, name):
         return next((f for f in self.functions if f.name == name), None)
@@ -274,7 +277,10 @@ def parse(text=None):
     header = Header(text)
     version = re.search(r'#define KIMI_VERSION "([^"]+)"', text)
     header.version = version.group(1) if version else None
-    line_of = lambda position: text.count("\n", 0, position) + 1
+    parts = [re.search(rf"#define KIMI_VERSION_{part} (\d+)", text) for part in ("MAJOR", "MINOR", "PATCH")]
+    header.version_parts = tuple(int(m.group(1)) for m in parts) if all(parts) else None
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    line_of = lambda position: bisect.bisect_left(newlines, position) + 1
 
     banners = [(m.start(), m.end(), m.group(1)) for m in SECTION.finditer(text)]
     in_banner = lambda position: any(start <= position < end for start, end, _ in banners)
@@ -288,22 +294,21 @@ def parse(text=None):
         tokens.append((m.start(), kind, m.group(0), m.end()))
     for m in DECLARATION.finditer(code):
         tokens.append((m.start(), "function", m, m.end()))
-    for m in HANDLE.finditer(code):
-        header.handles.append(m.group(2))
-        tokens.append((m.start(), "type", m.group(2), m.end()))
+    header.handles = [m.group(2) for m in HANDLE.finditer(code)]
     for m in CALLBACK.finditer(code):
         header.callbacks[m.group(2)] = Callback(m.group(2), normalize_type(m.group(1)), split_params(m.group(3)), [])
-        tokens.append((m.start(), "type", m.group(2), m.end()))
+    for m in TYPEDEF.finditer(code):
+        tokens.append((m.start(), "type", m.group(1), m.end()))
     tokens.sort(key=lambda t: t[0])
 
-    section, doc, doc_end, group, pending_tag = "", [], 0, [], None
+    section, doc, doc_kind, doc_end, group, pending_tag = "", [], None, 0, [], None
     between_is_empty = lambda start, end: not re.sub(r"/\*@.*?\*/|^KIMI_API[^;]*;", "", text[start:end],
                                                        flags=re.S | re.M).strip()
     for index, (position, kind, value, end) in enumerate(tokens):
         if kind == "section":
             section, doc, group = value, [], []
         elif kind in ("doc", "plain"):
-            doc, doc_end = clean(value), end
+            doc, doc_kind, doc_end = clean(value), kind, end
             following = tokens[index + 1][1] if index + 1 < len(tokens) else None
             if kind == "plain" and following in ("doc", "plain"):
                 group = doc  # introduces the documented declarations below it
@@ -312,8 +317,10 @@ def parse(text=None):
                 header.stray_tags.append(pending_tag)
             pending_tag = (value, position, end)
         elif kind == "type":
-            if between_is_empty(doc_end, position):
-                header.type_docs[value] = doc
+            if doc_kind == "doc" and not text[doc_end:position].strip():
+                header.type_docs[value] = doc  # a /** */ comment right above it
+                if value in header.callbacks:
+                    header.callbacks[value].doc = doc
             doc = []
         else:
             m = value
@@ -337,7 +344,9 @@ def parse(text=None):
             last = list(COMMENT.finditer(before))
             # A constant's doc is the comment right above it.
             doc = clean(last[-1].group(0)) if last and not before[last[-1].end():].strip(" \n,") else []
-            header.constants.append(Constant(m.group(1), int(m.group(2)), doc))
+            value = m.group(2)
+            header.constants.append(Constant(m.group(1), int(value) if value and value.lstrip("-").isdigit() else value,
+                                             doc))
     return header
 
 

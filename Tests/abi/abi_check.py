@@ -31,6 +31,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_header  # noqa: E402
+
 MAP = os.path.join(ROOT, "Sources/KimiABI/libkimi.map")
 CONSTANTS = "kimi__abi_constants"  # the stub's own function: not in the library
 
@@ -41,17 +44,10 @@ def run(cmd, **kw):
 
 def stub_source(header_text):
     """C defining every KIMI_API function of the header, plus the constants."""
-    text = re.sub(r"/\*.*?\*/", "", header_text, flags=re.S)
-    body = text[text.index("extern \"C\"") if "extern \"C\"" in text else 0:]
-    definitions = []
-    for decl in re.findall(r"^KIMI_API\b[^;{]*\)\s*;", body, re.M | re.S):
-        signature = decl.rstrip().rstrip(";")
-        returns = re.match(r"KIMI_API\s+(.*?)\b(kimi_\w+)\s*\(", signature, re.S).group(1).strip()
-        definitions.append(signature + (" {}" if returns == "void" else " { return 0; }"))
-    enumerators = []
-    for block in re.findall(r"\benum\s*\{(.*?)\}", body, re.S):
-        enumerators += re.findall(r"\b(KIMI_\w+)\s*(?:=|,|$)", block.strip())
-    constants = ",\n    ".join(f"{CONSTANTS}_{name} = {name}" for name in enumerators)
+    header = kimi_header.parse(header_text)  # tags are not needed: a release's header may have none
+    definitions = [f"KIMI_API {f.signature()}" + (" {}" if f.returns == "void" else " { return 0; }")
+                   for f in header.functions]
+    constants = ",\n    ".join(f"{CONSTANTS}_{c.name} = {c.name}" for c in header.constants)
     return ("#include <kimi.h>\n\n" + "\n".join(definitions)
             + f"\n\nenum {CONSTANTS} {{\n    {constants}\n}};\n"
             + f"KIMI_API void {CONSTANTS}(enum {CONSTANTS} value);\nvoid {CONSTANTS}(enum {CONSTANTS} value) {{ (void)value; }}\n")

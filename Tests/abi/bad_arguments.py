@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Every function of kimi.h against bad arguments, found by reading the header
-(so a new function is covered the day it is declared):
+with tools/kimi_header.py (so a new function is covered the day it is
+declared):
 
 1. NULL for each pointer argument, the others valid; and every argument
    NULL or zero at once;
@@ -10,9 +11,12 @@
 
 Nothing may crash. A function that returns kimi_status must return a real
 status; when it fails, the thread's last error must hold the same status and
-a message that starts with the function's name and names the argument
-(NULL-tolerant arguments documented as such may succeed instead). Run under
-Tests/mock/with_mock.py, with the library given by --lib.
+a message that starts with the function's name and names the argument.
+Only the arguments the header tags null(...) may take NULL and succeed: a
+function that accepts a NULL its tags do not allow fails the sweep, so the
+tags are held to the library. String accessors and static strings never
+return NULL. Run under Tests/mock/with_mock.py, with the library given by
+--lib.
 """
 
 import argparse
@@ -21,25 +25,17 @@ import os
 import re
 import sys
 import tempfile
-from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint32, c_uint64,
-                    c_void_p)
+from ctypes import POINTER, byref, c_char_p, c_int, c_int64, c_size_t, c_uint32, c_void_p
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HEADER = os.path.join(ROOT, "include", "kimi.h")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_ctypes  # noqa: E402
+import kimi_header  # noqa: E402
 
-SCALARS = {"int": c_int, "kimi_status": c_int, "size_t": c_size_t, "int64_t": c_int64, "int32_t": c_int32,
-           "uint32_t": c_uint32, "uint64_t": c_uint64, "double": c_double}
-OUT_SCALARS = {"size_t *": c_size_t, "int64_t *": c_int64, "double *": c_double, "int *": c_int, "int32_t *": c_int32,
-               "uint64_t *": c_uint64}
-CALLBACKS = {
-    "kimi_stream_cb": CFUNCTYPE(c_int, c_void_p, c_void_p),
-    "kimi_log_cb": CFUNCTYPE(None, c_int, c_char_p, c_void_p),
-    "kimi_progress_cb": CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p),
-    "kimi_write_cb": CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p),
-    "kimi_tool_fn": CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p),
-    "kimi_batch_progress_cb": CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_int64, c_void_p),
-    "kimi_batch_result_cb": CFUNCTYPE(c_int, c_char_p, c_void_p, c_int, c_char_p, c_void_p),
-}
+HEADER = kimi_header.parse()
+SCALARS = {name: kimi_ctypes.resolve(HEADER, text) for name, text in kimi_ctypes.SCALARS.items() if name != "void"}
+OUT_SCALARS = {name + " *": ctype for name, ctype in SCALARS.items()}
+CALLBACKS = {name: kimi_ctypes.resolve(HEADER, kimi_ctypes.python_name(name)) for name in HEADER.callbacks}
 KEEP = [f(lambda *a: 0) for f in CALLBACKS.values()]
 CALLBACK_VALUES = dict(zip(CALLBACKS, KEEP))
 
@@ -68,22 +64,13 @@ SCALAR_VALUES = {"max_steps": 2, "level": 3, "enabled": 1, "include": 1, "partia
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 VIDEO = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
-# Ownership-taking or state-ending functions get only the all-NULL call.
-CONSUMERS = re.compile(r"_free$|^kimi_stream_cancel$|^kimi_task_cancel$|^kimi_cancel_token_(cancel|reset)$")
+# Functions that free (tagged frees) or end a state get only the all-NULL call.
+ENDERS = re.compile(r"^kimi_stream_cancel$|^kimi_task_cancel$|^kimi_cancel_token_(cancel|reset)$")
 
 
-def parse_header():
-    text = re.sub(r"/\*.*?\*/", "", open(HEADER).read(), flags=re.S)
-    functions = []
-    for ret, name, params in re.findall(r"KIMI_API\s+([^;{]*?)\b(kimi_\w+)\s*\(([^)]*)\)\s*;", text):
-        args = []
-        for p in params.split(","):
-            p = p.strip()
-            if p and p != "void":
-                m = re.match(r"(.*?)(\w+)$", p)
-                args.append((" ".join(m.group(1).replace("const", "").split()).replace(" *", " *"), m.group(2)))
-        functions.append((ret.strip(), name, args))
-    return functions
+def bare(ctype):
+    """A parameter's type without const: the sweep picks values by it."""
+    return " ".join(ctype.replace("const ", "").split())
 
 
 class Sweep:
@@ -267,8 +254,10 @@ class Sweep:
                 values[i] = (c_size_t, len(values[i - 1][1]))
         return values
 
-    def call(self, ret, function, args, values, bad_index, expect):
-        """Calls `function`; `expect` names what the failure message must say."""
+    def call(self, declared, args, values, bad_index, expect):
+        """Calls the `declared` function; `expect` is (what is passed, the
+        words its failure message must hold, whether it must fail)."""
+        ret, function = declared.returns, declared.name
         self.calls += 1
         f = getattr(self.L, function)
         f.argtypes = [t for t, _ in values]
@@ -278,6 +267,9 @@ class Sweep:
         if self.verbose:  # a crash then shows the call that made it
             print(f"  {label}: {expect[0]}", flush=True)
         result = f(*[v for _, v in values])
+        never_null = ret == "const char *" and (declared.tags.accessor or declared.tags.returns == "static")
+        if never_null and result is None:
+            self.failures.append(f"{label}: returned NULL; a string accessor returns \"\" when there is nothing")
         if ret != "kimi_status":
             return
         if not 0 <= result <= 13:
@@ -291,33 +283,38 @@ class Sweep:
             if not all(word in message for word in expect[1]):
                 self.failures.append(f"{label}: message lacks {expect[1]}: {message!r}")
         elif expect[2]:
-            self.failures.append(f"{label}: accepted {expect[0]}")
+            self.failures.append(f"{label}: accepted {expect[0]}"
+                                 + (" (not tagged null: if NULL is fine, say so in its prose and tags)"
+                                    if expect[0] == "NULL" else ""))
 
-    def sweep(self, ret, function, args):
+    def sweep(self, declared):
+        function = declared.name
+        args = [(bare(p.type), p.name) for p in declared.params]
         # Every argument NULL or zero at once.
         zeros = [(SCALARS[t], 0) if t in SCALARS else (c_void_p, None) for t, _ in args]
-        self.call(ret, function, args, zeros, -1, ("all NULL", [], False))
-        if CONSUMERS.search(function) or any(t == "kimi_tool_result *" for t, _ in args):
+        self.call(declared, args, zeros, -1, ("all NULL", [], False))
+        if declared.tags.frees or ENDERS.search(function) or any(t == "kimi_tool_result *" for t, _ in args):
             return
         for i, (ctype, name) in enumerate(args):
             if ctype in SCALARS or (ctype == "void *" and name == "user_data"):
                 continue
             values = self.valid_values(function, args)
             values[i] = (c_void_p, None)
-            self.call(ret, function, args, values, i, ("NULL", [name], False))
+            # NULL where the tags do not allow it must fail, naming the argument.
+            self.call(declared, args, values, i, ("NULL", [name], not declared.nullable(name)))
             if ctype == "char *" and name != "string":
                 values = self.valid_values(function, args)
                 values[i] = (c_char_p, b"ok\xc3\x28\xff")
-                self.call(ret, function, args, values, i, ("invalid UTF-8", [name, "UTF-8"], True))
+                self.call(declared, args, values, i, ("invalid UTF-8", [name, "UTF-8"], True))
                 if name in JSON_ARGUMENTS:
                     values = self.valid_values(function, args)
                     values[i] = (c_char_p, b'{"role": "user", ')
-                    self.call(ret, function, args, values, i, ("invalid JSON", [name, "JSON"], True))
+                    self.call(declared, args, values, i, ("invalid JSON", [name, "JSON"], True))
             if ctype.startswith("kimi_") and ctype.endswith(" *") and not ctype.endswith("**") \
                     and ctype not in CALLBACKS and ctype != "kimi_cancel_token *":
                 values = self.valid_values(function, args)
                 values[i] = (c_void_p, self.make("kimi_cancel_token"))
-                self.call(ret, function, args, values, i, ("a kimi_cancel_token", [name, "is not a"], True))
+                self.call(declared, args, values, i, ("a kimi_cancel_token", [name, "is not a"], True))
 
 
 def main():
@@ -326,9 +323,13 @@ def main():
     parser.add_argument("--verbose", action="store_true", help="print each call before making it")
     args = parser.parse_args()
     sweep = Sweep(args.lib, args.verbose)
-    functions = parse_header()
-    for ret, function, params in functions:
-        sweep.sweep(ret, function, params)
+    functions = HEADER.functions
+    problems = kimi_header.check(HEADER)
+    if problems:  # the sweep trusts the tags
+        print("\n".join("FAIL include/kimi.h " + p for p in problems))
+        return 1
+    for declared in functions:
+        sweep.sweep(declared)
     for failure in sweep.failures:
         print("FAIL " + failure)
     print(f"bad arguments: {len(functions)} functions, {sweep.calls} calls, {len(sweep.failures)} failures")

@@ -26,6 +26,9 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEADER = os.path.join(ROOT, "include", "kimi.h")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_header  # noqa: E402
+
 failures = []
 
 
@@ -40,9 +43,7 @@ def run(cmd, **kw):
 
 
 def header_functions():
-    text = open(HEADER).read()
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    return set(re.findall(r"KIMI_API\b[^;{]*?\b(kimi_\w+)\s*\(", text))
+    return set(kimi_header.parse().names)
 
 
 def check_exports(lib):
@@ -77,9 +78,8 @@ def check_header(cc):
 
 
 def check_version(build, cc):
-    text = open(HEADER).read()
-    parts = [int(re.search(rf"#define KIMI_VERSION_{p} (\d+)", text).group(1)) for p in ("MAJOR", "MINOR", "PATCH")]
-    string = re.search(r'#define KIMI_VERSION "([^"]+)"', text).group(1)
+    header = kimi_header.parse()
+    parts, string = list(header.version_parts), header.version
     check(string == ".".join(map(str, parts)), f"version: KIMI_VERSION {string} matches the MAJOR/MINOR/PATCH macros")
     number = parts[0] * 1000000 + parts[1] * 1000 + parts[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,7 +118,7 @@ def check_version(build, cc):
 
 def check_runtime(build):
     lib = os.path.join(build, "libkimi.so")
-    major = open(HEADER).read().split("#define KIMI_VERSION_MAJOR ")[1].split()[0]
+    major = kimi_header.parse().version_parts[0]
     ldd = run(["ldd", lib]).stdout
     check("swift" not in ldd.lower(), "runtime: ldd names no Swift runtime library")
     soname = re.search(r"SONAME\)\s+Library soname: \[([^\]]+)\]", run(["readelf", "-d", lib]).stdout)
