@@ -7,6 +7,8 @@
 #                   CMake, pkg-config), Python
 #   make test-fuzz  a 5 s smoke run of each libFuzzer target (builds them: ~2 min)
 #   make man        the per-function man pages from kimi.h (build/man/man3)
+#   make header     check kimi.h's tags and write what is generated from them
+#                   (the Python function table, bindings/python/.../_declarations.py)
 #   make asan       the C tests under AddressSanitizer + LeakSanitizer
 #   make tsan       the many-threads stress test under ThreadSanitizer
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60)
@@ -60,7 +62,7 @@ WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 # The mock and the hostile server (Tests/hostile) together.
 WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
-.PHONY: all deps demo man test test-swift test-c test-abi test-install test-python test-fuzz python-wheel install uninstall clean examples bench \
+.PHONY: all deps demo man header test test-swift test-c test-abi test-install test-python test-fuzz python-wheel install uninstall clean examples bench \
         asan tsan fuzz fuzz-build hot-symbols
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED) $(CLI)
@@ -139,12 +141,17 @@ $(PC_UNINSTALLED): libkimi.pc.in include/kimi.h
 # hand-written kimi(1) and libkimi(3).
 MAN_STAMP := $(BUILD)/man/man3/.generated
 
-$(MAN_STAMP): include/kimi.h man/gen_man.py
+$(MAN_STAMP): include/kimi.h man/gen_man.py tools/kimi_header.py
 	rm -rf $(BUILD)/man/man3
 	$(PYTHON) man/gen_man.py $(BUILD)/man
 	@touch $@
 
 man: $(MAN_STAMP)
+
+# kimi.h's tags (tools/kimi_header.py reads them) and what is generated
+# from them and committed: the Python bindings' function table.
+header:
+	$(PYTHON) tools/gen_python.py
 
 # ---------------------------------------------------------------- kimi(1)
 # The command-line client: C on the public API only (cli/).
@@ -199,6 +206,7 @@ test-c: all examples $(C_TESTS) $(BUILD)/samples/manifest.json
 	KIMI_SAMPLES=$(BUILD)/samples $(WITH_SERVERS) $(PYTHON) Tests/c/run.py $(C_TESTS)
 
 test-abi: all examples
+	$(PYTHON) Tests/abi/header_tags.py
 	$(WITH_MOCK) $(PYTHON) Tests/abi/check_abi.py --build $(BUILD) --cc $(CC)
 	$(WITH_MOCK) $(PYTHON) Tests/abi/bad_arguments.py --lib $(LIB_SONAME)
 

@@ -1,62 +1,25 @@
 #!/usr/bin/env python3
 """Writes one man page per function declared in include/kimi.h, from the
-header's doc comments (as curl has a page per function).
+header as tools/kimi_header.py reads it (as curl has a page per function).
 
     python3 man/gen_man.py OUT_DIR        # writes OUT_DIR/man3/kimi_*.3
 
 A function's page holds its declaration, the comment written for it (the
 doc comment just above it, or, for a run of declarations under one comment,
-that comment), the comments of the types and enums it names, and the other
-functions of its header section under SEE ALSO. The page's one-line summary
-is the comment's first sentence. Nothing here is hand-edited: change the
-header and run it again."""
+that comment), the comments of the types it names, what it returns (its
+statuses, from the prose, or the ownership of the pointer it returns), the
+ownership of its arguments and whether it may block (from its tags), and
+the other functions of its header section under SEE ALSO. The page's
+one-line summary is the comment's first sentence. Nothing here is
+hand-edited: change the header and run it again."""
 
 import os
 import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEADER = os.path.join(ROOT, "include", "kimi.h")
-SECTION = re.compile(r"/\* -{20,} \*/\n/\* (.+?)\s*\*/\n/\* -{20,} \*/")
-COMMENT = re.compile(r"/\*\*?(.*?)\*/", re.S)
-DECLARATION = re.compile(r"^KIMI_API\s+([^;]*?\b(kimi_\w+)\s*\([^;]*?\))\s*;", re.S | re.M)
-
-
-def version():
-    return re.search(r'#define KIMI_VERSION "([^"]+)"', open(HEADER).read()).group(1)
-
-
-def clean(comment):
-    """The text of a comment, without its stars, as paragraphs."""
-    lines = []
-    for line in comment.splitlines():
-        line = re.sub(r"^\s*\*( |$)", "", line).rstrip()
-        lines.append(line.strip() if not line.startswith("  ") else line)
-    text = "\n".join(lines).strip()
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def parse(text):
-    """[(name, declaration, doc paragraphs, section)] in header order."""
-    banners = [(m.start(), m.end(), m.group(1)) for m in SECTION.finditer(text)]
-    tokens = [(b[0], "section", b[2], b[1]) for b in banners]
-    for m in COMMENT.finditer(text):
-        if not any(start <= m.start() < end for start, end, _ in banners):
-            tokens.append((m.start(), "comment", clean(m.group(1)), m.end()))
-    for m in DECLARATION.finditer(text):
-        tokens.append((m.start(), "function", (m.group(2), " ".join(m.group(1).split())), m.end()))
-    tokens.sort(key=lambda t: t[0])
-    functions, section, doc, doc_end = [], "", [], 0
-    for position, kind, value, end in tokens:
-        if kind == "section":
-            section, doc = value, []
-        elif kind == "comment":
-            doc, doc_end = value, end
-        else:
-            # The comment just above it, or the one over its run of declarations.
-            between = re.sub(r"KIMI_API[^;]*;", "", text[doc_end:position], flags=re.S)
-            functions.append((value[0], value[1], doc if not between.strip() else [], section))
-    return functions
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_header  # noqa: E402
 
 
 def roff(text):
@@ -106,45 +69,121 @@ def summary(doc, name):
     return sentence.replace("\0", ".")
 
 
-def page(name, declaration, doc, section, siblings, types, release):
+def status_meaning(header, name):
+    constant = next((c for c in header.constants if c.name == name), None)
+    return summary(constant.doc, name) + "." if constant and constant.doc else ("Success." if name == "KIMI_OK" else "")
+
+
+def fn(name):
+    """A function named in generated text, as man pages set it."""
+    return f"\\fB{name}\\fP(3)"
+
+
+def returns_section(header, f):
+    """RETURN VALUE: the statuses the prose names, or what the pointer or
+    value returned is, by the tags."""
+    tags = f.tags
+    if f.returns == "void":
+        return []
+    lines = [".SH RETURN VALUE"]
+    if f.returns == "kimi_status":
+        lines += [".PP", "One of these statuses (see DESCRIPTION for when); on failure "
+                  f"{fn('kimi_error_message')} and the other kimi_error_* functions tell more:"]
+        for status in header.statuses(f):
+            lines += [".TP", f".B {status}", roff(status_meaning(header, status))]
+        return lines
+    if f.returns.endswith("*"):
+        pointee = kimi_header.normalize_type(f.returns[:-1].replace("const ", ""))
+        thing = "A string" if pointee == "char" else "Untouched user data" if pointee == "void" \
+            else f"A \\fB{pointee}\\fP"
+        if tags.returns == "owned":
+            free = kimi_header.free_function(header, pointee)
+            text = f"{thing} the caller owns: free it with {fn(free)}. NULL on failure, with the last error set."
+        elif tags.returns == "static":
+            text = f"{thing} that lives as long as the program; never free it."
+        else:
+            text = f"{thing} borrowed from the library, valid as DESCRIPTION says; never free it."
+            if tags.accessor and pointee == "char":
+                text += ' Never NULL: "" when there is nothing.'
+        return lines + [".PP", text]
+    text = "The field's value; reading it never fails." if tags.accessor else "The value DESCRIPTION names."
+    return lines + [".PP", text]
+
+
+def ownership_section(header, f):
+    """OWNERSHIP: what each argument hands over or receives, by the tags."""
+    tags = f.tags
+    items = []
+    for p in f.params:
+        said = []
+        if p.name == tags.frees:
+            said.append("freed by this call; NULL does nothing")
+        kind = tags.out.get(p.name)
+        if kind:
+            received = kimi_header.normalize_type(p.pointee.replace("const ", ""))
+            if kind == "scalar":
+                said.append("receives a number")
+            elif kind == "owned":
+                inner = received[:-1].strip()
+                what = "a string" if inner == "char" else f"a new \\fB{inner}\\fP"
+                said.append(f"receives {what} the caller owns (free it with "
+                            f"{fn(kimi_header.free_function(header, inner))})")
+            else:
+                inner = received[:-1].strip()
+                what = "a string" if inner == "char" else "a pointer" if inner == "void" else f"a \\fB{inner}\\fP"
+                said.append(f"receives {what} borrowed from the library, valid as DESCRIPTION says (never free it)")
+        if f.nullable(p.name) and p.name != tags.frees:
+            said.append("may be NULL")
+        if said:
+            text = "; ".join(said)  # made of identifiers and fixed words: nothing to escape
+            items += [".TP", f".I {p.name}", text[0].upper() + text[1:] + "."]
+    if not items:
+        return []
+    return [".SH OWNERSHIP"] + items
+
+
+def blocking_section(f):
+    if f.is_blocking:
+        text = ("May wait: for the network, a timer, another thread or file I/O. Bindings release their "
+                "interpreter's lock around it (Python's GIL).")
+    else:
+        text = "Returns without waiting for the network, a timer or another thread."
+    return [".SH BLOCKING", ".PP", text]
+
+
+def page(header, f, siblings):
+    declaration = f.signature()
     # Left-aligned and unhyphenated: long identifiers would otherwise stretch lines.
-    lines = [f'.TH {name.upper()} 3 "" "libkimi {release}" "libkimi Manual"', ".ad l", ".nh",
-             ".SH NAME", f"{name} \\- {roff(summary(doc, name))}",
+    lines = [f'.TH {f.name.upper()} 3 "" "libkimi {header.version}" "libkimi Manual"', ".ad l", ".nh",
+             ".SH NAME", f"{f.name} \\- {roff(summary(f.doc, f.name))}",
              ".SH SYNOPSIS", ".nf", ".B #include <kimi.h>", ".PP", roff(wrap(declaration + ";")), ".fi",
              ".PP", "Link with \\fB\\-lkimi\\fP (\\fBpkg\\-config \\-\\-cflags \\-\\-libs libkimi\\fP)."]
     lines += [".SH DESCRIPTION"]
-    if doc:
-        lines += [paragraph(p) for p in doc]
+    if f.doc:
+        lines += [paragraph(p) for p in f.doc]
     else:
-        lines += [".PP", f"Part of the {roff(section)} functions; see the functions below and libkimi(3)."]
-    named = [t for t in types if re.search(r"\b" + re.escape(t) + r"\b", declaration)]
+        lines += [".PP", f"Part of the {roff(f.section)} functions; see the functions below and libkimi(3)."]
+    named = [t for t in header.type_docs if re.search(r"\b" + re.escape(t) + r"\b", declaration)]
     for type_name in named:
-        lines += [".SS " + roff(type_name)] + [paragraph(p) for p in types[type_name]]
-    lines += [".SH SEE ALSO", ",\n".join([".BR libkimi (3)"] + [f".BR {s} (3)" for s in siblings if s != name])]
+        lines += [".SS " + roff(type_name)] + [paragraph(p) for p in header.type_docs[type_name]]
+    lines += returns_section(header, f) + ownership_section(header, f) + blocking_section(f)
+    lines += [".SH SEE ALSO", ",\n".join([".BR libkimi (3)"] + [f".BR {s} (3)" for s in siblings if s != f.name])]
     return "\n".join(lines) + "\n"
 
 
-def types_of(text):
-    """The doc comments of typedefs and of the callback types (by name)."""
-    found = {}
-    for m in re.finditer(r"/\*\*((?:(?!\*/).)*)\*/\s*typedef\s+[^;{]*?\(?\*?\s*(kimi_\w+)\)?\s*[;(]", text, re.S):
-        found[m.group(2)] = clean(m.group(1))
-    return found
-
-
 def main(out):
-    text = open(HEADER).read()
-    functions = parse(text)
-    types = types_of(text)
-    release = version()
+    header = kimi_header.parse()
+    problems = kimi_header.check(header)
+    if problems:  # the pages say what the tags say: only from tags that hold
+        sys.exit("\n".join("include/kimi.h " + p for p in problems))
     os.makedirs(os.path.join(out, "man3"), exist_ok=True)
     by_section = {}
-    for name, _, _, section in functions:
-        by_section.setdefault(section, []).append(name)
-    for name, declaration, doc, section in functions:
-        with open(os.path.join(out, "man3", name + ".3"), "w") as f:
-            f.write(page(name, declaration, doc, section, by_section[section], types, release))
-    print(f"{len(functions)} pages in {os.path.join(out, 'man3')}")
+    for f in header.functions:
+        by_section.setdefault(f.section, []).append(f.name)
+    for f in header.functions:
+        with open(os.path.join(out, "man3", f.name + ".3"), "w") as page_file:
+            page_file.write(page(header, f, by_section[f.section]))
+    print(f"{len(header.functions)} pages in {os.path.join(out, 'man3')}")
 
 
 if __name__ == "__main__":
