@@ -22,6 +22,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_header  # noqa: E402
 BUILD = os.path.join(ROOT, "build")
 BENCH = os.path.join(BUILD, "bench")
 CLIENTS = os.path.join(ROOT, "bench", "clients")
@@ -151,7 +153,7 @@ def versions(python):
     except OSError:
         pass
     return {
-        "libkimi": open(os.path.join(ROOT, "include/kimi.h")).read().split('#define KIMI_VERSION "')[1].split('"')[0],
+        "libkimi": kimi_header.parse().version,
         "curl": first_line(["curl", "--version"]),
         "openai-python": first_line([python, "-c", "import openai; print(openai.__version__)"]),
         "httpx": first_line([python, "-c", "import httpx; print(httpx.__version__)"]),

@@ -42,8 +42,11 @@ import urllib.request
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_header  # noqa: E402
+
 FLOOR = (2, 28)
-VERSION = re.search(r'#define KIMI_VERSION "([^"]+)"', open(os.path.join(ROOT, "include/kimi.h")).read()).group(1)
+VERSION = kimi_header.parse().version
 TARBALL = f"libkimi-{VERSION}-linux-x86_64"
 passed, failed = [], []
 

@@ -20,12 +20,15 @@ from kimi_helpers import BUILD, ROOT, on_a_terminal, run
 
 MOCK = os.environ.get("KIMI_BASE_URL")
 pytestmark = pytest.mark.skipif(not MOCK, reason="run through Tests/mock/with_mock.py (make test-install)")
-VERSION = re.search(r'#define KIMI_VERSION "([^"]+)"', open(os.path.join(ROOT, "include/kimi.h")).read()).group(1)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kimi_header  # noqa: E402
+
+HEADER = kimi_header.parse()
+VERSION = HEADER.version
 
 
 def header_functions():
-    return sorted(re.findall(r"^KIMI_API\s[^;]*?\b(kimi_\w+)\s*\(", open(os.path.join(ROOT, "include/kimi.h")).read(),
-                             re.M | re.S))
+    return sorted(HEADER.names)
 
 
 # --- the staged files --------------------------------------------------------

@@ -1,6 +1,7 @@
 """Chat completions through the openai-python-shaped API, and errors."""
 
 import os
+import sys
 
 import pytest
 
@@ -130,6 +131,7 @@ def test_client_reads_the_environment(monkeypatch, mock_url):
 
 def test_openai_alias_and_version():
     assert libkimi.OpenAI is libkimi.Client
-    header = open(os.path.join(REPO, "include", "kimi.h")).read()
-    version = header.split('#define KIMI_VERSION "')[1].split('"')[0]
+    sys.path.insert(0, os.path.join(REPO, "tools"))
+    import kimi_header
+    version = kimi_header.parse().version
     assert libkimi.__version__ == libkimi.library_version == version
