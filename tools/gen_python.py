@@ -40,9 +40,9 @@ def short(text):
 
 def generate(header):
     lines = ['"""Generated from include/kimi.h by tools/gen_python.py: do not edit (`make header`',
-             'writes it again). Every C function\'s ctypes argument and result types, under its',
-             'C prototype; the C callback types; and BLOCKING, the functions tagged `blocks`,',
-             'which may wait (libkimi._lib binds them through CDLL, releasing the GIL)."""',
+             'writes it again). FUNCTIONS: every C function\'s ctypes argument and result types,',
+             'under its C prototype; the C callback types; and BLOCKING, the functions tagged',
+             '`blocks`, which may wait (libkimi._lib binds them through CDLL, releasing the GIL)."""',
              "",
              "from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, "
              "c_uint32, \\",
@@ -58,16 +58,16 @@ def generate(header):
         types = [ctype(header, callback.returns)] + [ctype(header, p.type) for p in callback.params]
         lines += comment(f"typedef {callback.returns} (*{callback.name})({params});")
         lines.append(f"{python_name(callback.name)} = CFUNCTYPE({', '.join(short(t) for t in types)})")
-    lines += ["", "FUNCTIONS = ("]
+    lines += ["", "FUNCTIONS = {"]
     for f in header.functions:
         kind = f.tags.returns if f.tags else None
         result = short(ctype(header, f.returns, f, role="return", kind=kind))
         args = [short(ctype(header, p.type, f)) for p in f.params]
         lines += comment(f.signature(), "    ")
-        entry = f'    ("{f.name}", ({", ".join(args)}{"," if len(args) == 1 else ""}), {result}),'
+        entry = f'    "{f.name}": (({", ".join(args)}{"," if len(args) == 1 else ""}), {result}),'
         lines.append(entry if len(entry) <= 120 else
-                     f'    ("{f.name}",\n     ({", ".join(args)}),\n     {result}),')
-    lines.append(")")
+                     f'    "{f.name}":\n        (({", ".join(args)}), {result}),')
+    lines.append("}")
     lines += ["", "BLOCKING = frozenset(("]
     lines += [f'    "{f.name}",' for f in header.functions if f.is_blocking]
     lines += ["))", ""]

@@ -60,17 +60,24 @@ fast = ctypes.PyDLL(path)
 
 
 class _Functions:
-    """Every declared function by name, each bound to `lib` or `fast`."""
+    """Every declared function by name, bound to `lib` or `fast` with its
+    types on first use (binding all of them at import would cost every
+    process a millisecond and a half, mostly for functions it never calls)."""
+
+    def __getattr__(self, name):
+        try:
+            args, result = FUNCTIONS[name]
+        except KeyError:
+            raise AttributeError(f"libkimi declares no C function {name!r}") from None
+        function = getattr(lib if name in BLOCKING else fast, name)
+        function.argtypes = args
+        function.restype = result
+        setattr(self, name, function)  # later uses find it without __getattr__
+        return function
 
 
 functions = _Functions()
-for _name, _args, _result in FUNCTIONS:
-    _function = getattr(lib if _name in BLOCKING else fast, _name)
-    _function.argtypes = _args
-    _function.restype = _result
-    setattr(functions, _name, _function)
-
-DECLARED = frozenset(name for name, _, _ in FUNCTIONS)
+DECLARED = frozenset(FUNCTIONS)
 
 
 class _Hot:
