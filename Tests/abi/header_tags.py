@@ -19,14 +19,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import kimi_header  # noqa: E402
-
-failures = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message)
-    if not condition:
-        failures.append(message)
+from check_abi import check, failures  # noqa: E402  (the same ok/FAIL lines as the other ABI checks)
 
 
 TEXT = open(kimi_header.HEADER).read()
