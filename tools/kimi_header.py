@@ -122,7 +122,7 @@ class Tags:
     def _read(self):
         seen = []
         position = 0
-        for m in re.finditer(r"\s*(\w+)(?:\(([^()]*)\))?", self.text):
+        for m in re.finditer(r"\s*(\w+)(?:\(([^()]*)\))?", self.text, re.ASCII):
             if m.start() != position:
                 break
             position = m.end()
