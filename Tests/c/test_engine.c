@@ -495,7 +495,7 @@ static void test_a_full_queue_pauses_its_tasks(void) {
     for (i = 0; i < 8; i++) CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &tasks[i]), KIMI_OK);
     /* 8 x 8000 pieces is far over the queue's limit (4096 events, plus
        what one round of reading brings each task): while nothing is
-       drained no task can finish, and they outlive their 3 s idle timeout
+       drained the tasks still reading cannot finish, and they outlive their 3 s idle timeout
        paused. (The mock formats and writes one stream at a time without
        yielding: on a busy machine the last streams' first bytes come more
        than a second later, so a shorter idle timeout would fire before
@@ -509,7 +509,12 @@ static void test_a_full_queue_pauses_its_tasks(void) {
             if (status != KIMI_E_PENDING) CHECK_INT(status, KIMI_OK);
             pending += status == KIMI_E_PENDING;
         }
-        CHECK_INT(pending, 8);
+        /* Most wait paused. Not all of them need to: a task whose whole
+           body curl already took in (one stream, read before the others'
+           first bytes came, as under TSan) finishes into the queue
+           anyway, since pausing stops reading the socket, not publishing
+           what was read. */
+        CHECK(pending >= 4);
     }
     watch.fd = kimi_event_queue_fd(queue);
     watch.events = POLLIN;
