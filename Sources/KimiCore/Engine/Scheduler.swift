@@ -281,9 +281,15 @@ final class Scheduler: @unchecked Sendable {
         }
     }
 
-    /// Ends every call (stopped for `reason`) and lets go of the cap.
+    /// Ends every call (stopped for `reason`) and lets go of the cap; a
+    /// call an owner adds while its last one ends is ended too.
     func close(_ reason: Call.Stop) {
-        for entry in Array(entries.values) {
+        while let entry = entries.values.first {
+            // One its reader finished but did not reap yet only leaves.
+            if entry.call.isFinished {
+                settle(entry)
+                continue
+            }
             entry.call.cancel(reason)
             end(entry.call, entry.call.cancellation ?? KimiError(.aborted, "stopped (\(entry.call.request.label))"))
         }

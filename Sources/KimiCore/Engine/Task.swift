@@ -88,6 +88,11 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     /// The end of a job that needed no call.
     private var endWithoutCalls: (TaskResult?, KimiError?)?
     private let engine: Engine
+    /// The loop running this task, set once when it starts. Its own, not
+    /// the engine's current one: a client being freed lets go of its loop
+    /// before that loop ends its tasks, and those ends must still be
+    /// published to their queues (and a next call added to that loop).
+    private var loop: EventLoop?
     /// The events the C accessors read.
     public var events: TaskEvents { job.events }
     private var delivery = Delivery.none
@@ -130,11 +135,13 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         self.delivery = delivery
         if case .queue(let queue) = delivery { member = queue.join(self, tags: tags) }
         job.attach { [weak self] in self?.deliverBatch() ?? false }
-        try engine.loopForTasks().submit(self)
+        let loop = try engine.loopForTasks()
+        self.loop = loop
+        try loop.submit(self)
     }
 
     /// True on the thread of the loop that runs this task's callbacks.
-    public var isOnLoopThread: Bool { engine.eventLoop?.isCurrentThread ?? false }
+    public var isOnLoopThread: Bool { loop?.isCurrentThread ?? false }
 
     /// How the task ended, nil while it runs.
     public var status: Status? { lock.withLock { outcome } }
@@ -199,7 +206,7 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     }
 
     /// The queue this task stopped for has room again. Any thread.
-    public func queueHasRoom() { engine.eventLoop?.resume(self) }
+    public func queueHasRoom() { loop?.resume(self) }
 
     // MARK: - Loop thread (Scheduler.Owner)
 
@@ -227,7 +234,7 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         case .next(let next):
             self.call = next
             if cancelled.load(ordering: .acquiring) { next.cancel(.task) }
-            engine.eventLoop?.add(next, for: self)
+            loop?.add(next, for: self)
         case .done(let result, let error):
             finish(result, error, call)
         }
@@ -291,7 +298,7 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         case .queue(let queue):
             if !detached.load(ordering: .sequentiallyConsistent), let member {
                 queue.push(events, from: member)
-                engine.eventLoop?.noteDelivered(self)
+                loop?.noteDelivered(self)
             }
             return true
         case .callback(let onEvent):
