@@ -1673,8 +1673,10 @@ KIMI_API kimi_status kimi_chat_create_start(kimi_client *client, const kimi_chat
 KIMI_API kimi_status kimi_task_wait(kimi_task *task, int64_t timeout_ms);
 
 /** Stops the task: it ends with KIMI_E_ABORTED (its END callback still
-    comes) and keeps what arrived. Harmless once it ended. Any thread, also
-    from a callback. NULL does nothing. */
+    comes) and keeps what arrived; after this returns no event of it but
+    its END is delivered (one a callback is handed on the loop thread as
+    this is called may still finish). Harmless once it ended. Any thread,
+    also from a callback. NULL does nothing. */
 /*@ of(kimi_task) null(task) */
 KIMI_API void kimi_task_cancel(kimi_task *task);
 

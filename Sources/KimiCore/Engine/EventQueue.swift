@@ -36,6 +36,8 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         /// Raised by `drop`: records of an older epoch were dropped and are
         /// skipped when reached (a drop costs O(1), not a pass over the queue).
         fileprivate var epoch: UInt32 = 0
+        /// Its task was cancelled: only its `.end` is queued from now on.
+        fileprivate var onlyEnd = false
         /// Written once (from empty) under the queue's lock, before any
         /// record points at them; never changed after.
         fileprivate let completionID = TextBuffer()
@@ -163,7 +165,9 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             let created = source.completionCreated
             let (raw, low) = bytes.append(source.rawChunk)
             let first = records.count
+            let onlyEnd = member.onlyEnd
             source.forEachPending { event in
+                if onlyEnd && event.type != .end { return }
                 let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
                 records.append(Record(member: member, epoch: member.epoch, event: event, text: copy(source.text(of: event)),
                                       toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
@@ -206,6 +210,13 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             if unpublished && head < records.count { ready.signal() }
             unpublished = false
         }
+    }
+
+    /// Drops the waiting events of `member` and queues none of it but its
+    /// `.end` from now on (its task was cancelled). Any thread.
+    public func cancel(_ member: Member) {
+        lock.withLock { member.onlyEnd = true }
+        drop(member)
     }
 
     /// Drops the waiting events of `member` (its task was cancelled or

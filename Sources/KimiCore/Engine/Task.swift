@@ -82,8 +82,8 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     }
 
     let job: Job
-    /// The call running now (the loop thread changes it between calls); nil
-    /// for a job that needed none.
+    /// The call running now (the loop thread changes it between calls,
+    /// under `lock`); nil for a job that needed none.
     private(set) var call: Call?
     /// The end of a job that needed no call.
     private var endWithoutCalls: (TaskResult?, KimiError?)?
@@ -177,12 +177,14 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
 
     /// Asks the loop to stop the task: a request, never a wait. It ends with
     /// `.aborted` (its `.end` event still comes) and keeps what arrived;
-    /// events it queued and nobody took yet are dropped. Harmless once the
-    /// task has ended.
+    /// events it queued and nobody took yet are dropped, and none but its
+    /// `.end` is delivered after this (one being delivered on the loop
+    /// thread meanwhile may still come). Harmless once the task has ended.
     public func cancel() {
         guard !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        dropQueued()
-        call?.cancel(.task)
+        if case .queue(let queue) = delivery, let member { queue.cancel(member) }
+        // `call` changes on the loop thread between the calls of a job.
+        lock.withLock { call }?.cancel(.task)
     }
 
     /// No callback runs and no event is queued after this returns (called
@@ -232,8 +234,13 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     func ended(_ call: Call) {
         switch job.ended(call) {
         case .next(let next):
-            self.call = next
-            if cancelled.load(ordering: .acquiring) { next.cancel(.task) }
+            // Under `lock`, as `cancel` reads it: either that cancels `next`,
+            // or this sees the task cancelled.
+            let cancelledBefore = lock.withLock { () -> Bool in
+                self.call = next
+                return cancelled.load(ordering: .acquiring)
+            }
+            if cancelledBefore { next.cancel(.task) }
             loop?.add(next, for: self)
         case .done(let result, let error):
             finish(result, error, call)
@@ -262,6 +269,12 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     }
 
     private func finish(_ result: TaskResult?, _ error: KimiError?, _ call: Call?) {
+        var error = error
+        // Cancelled before it ended, it ends `.aborted` as `cancel` promises,
+        // also when its last call completed in the round that saw the cancel.
+        if error == nil, cancelled.load(ordering: .acquiring) {
+            error = call?.cancellation ?? KimiError(.aborted, "cancelled")
+        }
         let status = error?.status ?? .ok
         events.showEnd(status: status)
         _ = deliverBatch()
@@ -304,6 +317,8 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         case .callback(let onEvent):
             repeat {
                 if detached.load(ordering: .sequentiallyConsistent) { return true }
+                // After a cancel only the end is told, as a queue keeps only it.
+                if cancelled.load(ordering: .acquiring), events.currentEvent?.type != .end { continue }
                 if !onEvent(self) { return false }
             } while events.advance()
             return true
