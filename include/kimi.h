@@ -2232,7 +2232,8 @@ KIMI_API void kimi_batch_iter_free(kimi_batch_iter *iter);
  * argument, named) with NULL stored; everything later is the task's outcome.
  * Cancelling is kimi_task_cancel, from any thread: a request, never a wait.
  * Thread-safe; strings are copied, `data` of kimi_file_upload_data_start is
- * not (it must stay valid and unchanged until the task ended).
+ * not (it must stay valid and unchanged until the task ended, or until
+ * kimi_task_free returned: the task reads it no more after that).
  */
 /** kimi_file_upload as a task: PROGRESS events (bytes sent of the multipart body); the result is kimi_task_file. */
 /*@ of(kimi_client) out(out: owned) null(queue, on_event) */

@@ -58,6 +58,10 @@ final class JSONJob<Value>: Job {
 
     func attach(deliver: @escaping () -> Bool) { self.deliver = deliver }
 
+    func callerLetGo() {
+        if case .borrowed(let lent)? = endpoint.request.form?.source { lent.revoke() }
+    }
+
     private func progressed(_ sent: Int64, _ total: Int64) -> Bool {
         var event = StreamEvent(type: .progress)
         event.done = sent

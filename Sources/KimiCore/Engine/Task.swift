@@ -20,10 +20,15 @@ protocol Job: AnyObject {
     /// `deliver` hands the current event on at any time on the loop thread
     /// (an upload's progress, reported from inside a transfer).
     func attach(deliver: @escaping () -> Bool)
+    /// The caller let go of the task (freed its handle), from any thread:
+    /// what the job borrowed from the caller (an upload's memory) is read
+    /// no more once this returns.
+    func callerLetGo()
 }
 
 extension Job {
     func attach(deliver: @escaping () -> Bool) {}
+    func callerLetGo() {}
 }
 
 /// What a job does after a call.
@@ -189,11 +194,12 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
 
     /// No callback runs and no event is queued after this returns (called
     /// from a callback of this task on the loop thread, none runs after that
-    /// callback). Cancels the task if it still runs and drops its queued
-    /// events.
+    /// callback), and nothing the job borrowed from the caller is read.
+    /// Cancels the task if it still runs and drops its queued events.
     public func detach() {
         detached.store(true, ordering: .sequentiallyConsistent)
         cancel()
+        job.callerLetGo()
         guard !isOnLoopThread else { return }
         detachWaiting.store(true, ordering: .sequentiallyConsistent)
         lock.withLock {

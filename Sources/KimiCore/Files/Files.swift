@@ -35,7 +35,7 @@ public struct Files {
               !filename.unicodeScalars.contains(where: { Gate.isControl($0) || $0 == "\"" }) else {
             throw .invalidArgument("filename: must be a plain, non-empty file name, without control characters or quotes")
         }
-        return try uploadEndpoint(.borrowed(memory), byteCount: memory.count, filename: filename, purpose: purpose,
+        return try uploadEndpoint(.borrowed(LentBytes(memory)), byteCount: memory.count, filename: filename, purpose: purpose,
                                   what: "the data", progress: progress)
     }
 
@@ -80,8 +80,8 @@ public struct Files {
                 contentType = try InlineMedia.fromFile(path, kind: kind).format.mime
             case .bytes(let bytes):
                 contentType = try InlineMedia.format(of: Array(bytes.prefix(MediaDetector.headerLength)), kind: kind, what).mime
-            case .borrowed(let memory):
-                contentType = try InlineMedia.format(of: Array(memory.prefix(MediaDetector.headerLength)), kind: kind, what).mime
+            case .borrowed(let lent):
+                contentType = try InlineMedia.format(of: lent.prefix(MediaDetector.headerLength), kind: kind, what).mime
             }
         } else if purpose == "batch" {
             contentType = "application/jsonl"

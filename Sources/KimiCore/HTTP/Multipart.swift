@@ -4,8 +4,9 @@ import CCurl
 enum UploadSource {
     case file(String)
     case bytes([UInt8])
-    /// The caller's memory, valid until the (blocking) upload returns.
-    case borrowed(UnsafeRawBufferPointer)
+    /// The caller's memory, valid until the upload returns (or its task
+    /// lets go of it).
+    case borrowed(LentBytes)
 
     init(_ source: InlineMedia.Source) {
         switch source {
@@ -13,6 +14,37 @@ enum UploadSource {
         case .bytes(let bytes): self = .bytes(bytes)
         }
     }
+}
+
+/// Memory a caller lends an upload without a copy (kimi_file_upload_data):
+/// read only under a lock, so a task's caller can take it back at any time
+/// (`revoke`, when the task's handle is freed): once that returns, no read
+/// of it runs or starts, and an upload still running fails.
+final class LentBytes: @unchecked Sendable {
+    private let lock = Lock()
+    private var memory: UnsafeRawBufferPointer?
+    let count: Int
+
+    init(_ memory: UnsafeRawBufferPointer) {
+        self.memory = memory
+        count = memory.count
+    }
+
+    /// Copies `n` bytes from `offset`; false once revoked.
+    func copy(from offset: Int, into buffer: UnsafeMutableRawPointer, count n: Int) -> Bool {
+        lock.withLock {
+            guard let base = memory?.baseAddress else { return false }
+            buffer.copyMemory(from: base + offset, byteCount: n)
+            return true
+        }
+    }
+
+    /// The first `n` bytes (fewer when shorter; none once revoked).
+    func prefix(_ n: Int) -> [UInt8] {
+        lock.withLock { memory.map { Array($0.prefix(n)) } ?? [] }
+    }
+
+    func revoke() { lock.withLock { memory = nil } }
 }
 
 /// A multipart/form-data body for a file upload: text fields, then one file
@@ -55,9 +87,9 @@ struct MultipartForm {
         case .bytes(let bytes):
             let feeder = Unmanaged.passRetained(BytesFeeder(.owned(bytes))).toOpaque()
             curl_mime_data_cb(part, curl_off_t(bytes.count), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
-        case .borrowed(let memory):
-            let feeder = Unmanaged.passRetained(BytesFeeder(.borrowed(memory))).toOpaque()
-            curl_mime_data_cb(part, curl_off_t(memory.count), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
+        case .borrowed(let lent):
+            let feeder = Unmanaged.passRetained(BytesFeeder(.borrowed(lent))).toOpaque()
+            curl_mime_data_cb(part, curl_off_t(lent.count), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
         }
         curl_mime_filename(part, filename)
         curl_mime_type(part, contentType)
@@ -70,7 +102,7 @@ struct MultipartForm {
 private final class BytesFeeder {
     enum Source {
         case owned([UInt8])
-        case borrowed(UnsafeRawBufferPointer)
+        case borrowed(LentBytes)
         case file(OpenFile, Int)
     }
 
@@ -81,20 +113,21 @@ private final class BytesFeeder {
     var count: Int {
         switch source {
         case .owned(let bytes): return bytes.count
-        case .borrowed(let raw): return raw.count
+        case .borrowed(let lent): return lent.count
         case .file(_, let size): return size
         }
     }
 
-    /// Copies `n` bytes from the offset; false when the file came up short.
+    /// Copies `n` bytes from the offset; false when the file came up short
+    /// (or the memory was taken back).
     func copy(into buffer: UnsafeMutableRawPointer, count n: Int) -> Bool {
         switch source {
         case .owned(let bytes):
             bytes.withUnsafeBytes { raw in
                 if let base = raw.baseAddress { buffer.copyMemory(from: base + offset, byteCount: n) }
             }
-        case .borrowed(let raw):
-            if let base = raw.baseAddress { buffer.copyMemory(from: base + offset, byteCount: n) }
+        case .borrowed(let lent):
+            guard lent.copy(from: offset, into: buffer, count: n) else { return false }
         case .file(let file, _):
             guard file.read(at: offset, into: buffer, count: n) else { return false }
         }
