@@ -1110,7 +1110,8 @@ typedef int (*kimi_progress_cb)(uint64_t sent, uint64_t total, void *user_data);
  * "jobs.txt" goes up as "jobs.jsonl"). `progress` may be NULL. On success stores the file in `*out` (free with
  * kimi_file_free); on failure stores NULL. Returns KIMI_OK;
  * KIMI_E_INVALID_ARGUMENT (unknown purpose, unreadable or empty file, over
- * Kimi's 100 MB per-file limit, not an image/video for those purposes);
+ * Kimi's 100 MB per-file limit, not an image/video for those purposes, a
+ * file that shrank, grew or was rewritten while it was uploaded, named);
  * KIMI_E_ABORTED (the progress callback stopped it); the statuses of
  * kimi_chat_create for the request itself. Thread-safe.
  */

@@ -58,8 +58,9 @@ struct MultipartForm {
     var byteCount: Int
 
     /// Builds the curl MIME structure on `easy`; the caller frees it with
-    /// curl_mime_free after the transfer.
-    func build(on easy: EasyHandle) throws(KimiError) -> OpaquePointer {
+    /// curl_mime_free after the transfer. `failed` hears why the file part
+    /// could not be read to its end (then the transfer is aborted).
+    func build(on easy: EasyHandle, failed: @escaping (KimiError) -> Void) throws(KimiError) -> OpaquePointer {
         guard let mime = curl_mime_init(easy.raw) else { throw KimiError(.noMemory, "curl_mime_init failed") }
         for (name, value) in fields {
             guard let part = curl_mime_addpart(mime) else { break }
@@ -75,20 +76,27 @@ struct MultipartForm {
         case .file(let path):
             // From a descriptor opened (and checked to be a regular file) here,
             // not by curl from the path: what was checked is what is sent.
+            // Its size is the one announced when the upload was made: a file
+            // replaced or changed since then is not sent as if it were it.
             let file: OpenFile
+            let stamp: OpenFile.Stamp
             do throws(KimiError) {
                 file = try OpenFile(reading: path)
+                guard let now = file.stamp(), now.size == byteCount else {
+                    throw .invalidArgument("path: \"\(path)\" changed before it was uploaded (\(byteCount) bytes when the upload was made, \(file.stamp().map { String($0.size) } ?? "unreadable") now)")
+                }
+                stamp = now
             } catch {
                 curl_mime_free(mime)
                 throw error
             }
-            let feeder = Unmanaged.passRetained(BytesFeeder(.file(file, byteCount))).toOpaque()
+            let feeder = Unmanaged.passRetained(BytesFeeder(.file(file, byteCount, stamp), failed: failed)).toOpaque()
             curl_mime_data_cb(part, curl_off_t(byteCount), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
         case .bytes(let bytes):
-            let feeder = Unmanaged.passRetained(BytesFeeder(.owned(bytes))).toOpaque()
+            let feeder = Unmanaged.passRetained(BytesFeeder(.owned(bytes), failed: failed)).toOpaque()
             curl_mime_data_cb(part, curl_off_t(bytes.count), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
         case .borrowed(let lent):
-            let feeder = Unmanaged.passRetained(BytesFeeder(.borrowed(lent))).toOpaque()
+            let feeder = Unmanaged.passRetained(BytesFeeder(.borrowed(lent), failed: failed)).toOpaque()
             curl_mime_data_cb(part, curl_off_t(lent.count), bytesFeederRead, bytesFeederSeek, bytesFeederFree, feeder)
         }
         curl_mime_filename(part, filename)
@@ -98,28 +106,35 @@ struct MultipartForm {
 }
 
 /// Hands an upload to curl piece by piece: from memory (no copy of the
-/// bytes) or from an open file (which must keep the size it had).
+/// bytes) or from an open file, which must stay as it was when opened (its
+/// size and modification time, looked at again with its last byte): a file
+/// that shrinks, grows or is rewritten while it is sent fails the upload,
+/// saying so, rather than sending something no version of it held.
 private final class BytesFeeder {
     enum Source {
         case owned([UInt8])
         case borrowed(LentBytes)
-        case file(OpenFile, Int)
+        case file(OpenFile, Int, OpenFile.Stamp)
     }
 
     let source: Source
+    let failed: (KimiError) -> Void
     var offset = 0
-    init(_ source: Source) { self.source = source }
+    init(_ source: Source, failed: @escaping (KimiError) -> Void) {
+        self.source = source
+        self.failed = failed
+    }
 
     var count: Int {
         switch source {
         case .owned(let bytes): return bytes.count
         case .borrowed(let lent): return lent.count
-        case .file(_, let size): return size
+        case .file(_, let size, _): return size
         }
     }
 
-    /// Copies `n` bytes from the offset; false when the file came up short
-    /// (or the memory was taken back).
+    /// Copies `n` bytes from the offset; false (after telling `failed`) when
+    /// the source cannot give them as they were.
     func copy(into buffer: UnsafeMutableRawPointer, count n: Int) -> Bool {
         switch source {
         case .owned(let bytes):
@@ -127,9 +142,19 @@ private final class BytesFeeder {
                 if let base = raw.baseAddress { buffer.copyMemory(from: base + offset, byteCount: n) }
             }
         case .borrowed(let lent):
-            guard lent.copy(from: offset, into: buffer, count: n) else { return false }
-        case .file(let file, _):
-            guard file.read(at: offset, into: buffer, count: n) else { return false }
+            guard lent.copy(from: offset, into: buffer, count: n) else {
+                failed(KimiError(.aborted, "the upload's memory was let go of (its task was freed)"))
+                return false
+            }
+        case .file(let file, let size, let stamp):
+            guard file.read(at: offset, into: buffer, count: n) else {
+                failed(.invalidArgument("path: \"\(file.path)\" shrank while it was uploaded (\(size) bytes when the upload started, it ended before byte \(offset + n))"))
+                return false
+            }
+            if offset + n == size, let now = file.stamp(), now != stamp {
+                failed(.invalidArgument("path: \"\(file.path)\" changed while it was uploaded (\(size) bytes when the upload started, \(now.size) now\(now.size == size ? ", rewritten" : ""))"))
+                return false
+            }
         }
         offset += n
         return true

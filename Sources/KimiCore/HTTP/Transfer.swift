@@ -60,8 +60,11 @@ final class Transfer {
         if let mime { curl_mime_free(mime) }
     }
 
+    /// Why an upload's file part could not be read (it changed).
+    private var uploadError: KimiError?
+
     /// Why the request body could not be read (a media file changed).
-    var bodyError: KimiError? { bodyReader?.error }
+    var bodyError: KimiError? { bodyReader?.error ?? uploadError }
 
     var isSuccess: Bool { (200..<300).contains(status) }
 
@@ -108,7 +111,10 @@ final class Transfer {
             easy.set(CURLOPT_CUSTOMREQUEST, "DELETE")
         case .post:
             if let form = request.form {
-                let mime = try form.build(on: easy)
+                let mime = try form.build(on: easy) { [weak self] error in
+                    self?.uploadError = error
+                    self?.abort = .bodyUnreadable
+                }
                 self.mime = mime
                 easy.set(CURLOPT_MIMEPOST, pointer: UnsafeMutableRawPointer(mime))
             } else if let body = request.body, body.contiguousText == nil {

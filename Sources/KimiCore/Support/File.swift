@@ -42,6 +42,20 @@ final class OpenFile {
 
     deinit { close(fd) }
 
+    /// What tells this file's contents apart over time: its size and
+    /// modification time now (nil when it cannot be read).
+    struct Stamp: Equatable {
+        let size: Int
+        let modified: Int
+        let modifiedNanos: Int
+    }
+
+    func stamp() -> Stamp? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        return Stamp(size: Int(info.st_size), modified: Int(info.st_mtim.tv_sec), modifiedNanos: Int(info.st_mtim.tv_nsec))
+    }
+
     /// The file's size now.
     func size() throws(KimiError) -> Int {
         var info = stat()
