@@ -359,7 +359,9 @@ KIMI_API kimi_status kimi_client_options_set_proxy(kimi_client_options *opts, co
 /*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_response_bytes(kimi_client_options *opts, uint64_t bytes);
 /** Largest single event-stream line accepted (comments included), default
-    16 MiB; a longer one gives KIMI_E_TOO_LARGE with what arrived kept. */
+    16 MiB; a longer one gives KIMI_E_TOO_LARGE with what arrived kept. The
+    same limit holds a line of a batch's result file; a file's content,
+    handed on in pieces, has none. */
 /*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options *opts, uint64_t bytes);
 /**

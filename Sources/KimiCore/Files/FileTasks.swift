@@ -103,7 +103,7 @@ final class ContentJob: Job {
 
     func start() throws(KimiError) -> JobStep {
         var request = HTTPRequest(method: .get, url: try client.files.url(id, "/content"), headers: client.config.jsonHeaders)
-        request.expects = .lines
+        request.expects = .bytes
         return .next(try client.call(request, options, sink: sink))
     }
 

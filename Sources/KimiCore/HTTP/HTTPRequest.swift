@@ -49,8 +49,12 @@ struct HTTPRequest {
         /// A `text/event-stream`, read piece by piece from `Transfer.inbound`;
         /// an answer of another type is refused.
         case eventStream
-        /// Any body, read piece by piece (a file read line by line).
+        /// Any body, read piece by piece (a file read line by line): a line
+        /// not yet ended may hold up to the client's event limit.
         case lines
+        /// Any body, every piece handed on whole as it arrives (a file's
+        /// content): nothing waits for a line end, so no line limit applies.
+        case bytes
     }
 
     var method: Method

@@ -214,7 +214,7 @@ final class Transfer {
         let streamed: Bool
         switch request.expects {
         case .whole: streamed = false
-        case .lines: streamed = true
+        case .lines, .bytes: streamed = true
         case .eventStream: streamed = contentType.hasPrefix("text/event-stream") || contentType.isEmpty
         }
         mode = streamed && isSuccess ? .stream : .whole
@@ -227,7 +227,9 @@ final class Transfer {
         if bytesReceived == 0 { firstByteAt = lastActivity }
         bytesReceived += bytes.count
         if mode == .stream {
-            guard inbound.count + bytes.count <= maxEventBytes + 65536 else {
+            // What waits for its line (or event) end is bounded; a body read
+            // as bytes is taken whole every round, so it never waits.
+            guard request.expects == .bytes || inbound.count + bytes.count <= maxEventBytes + 65536 else {
                 abort = .eventTooLarge
                 return false
             }
