@@ -163,9 +163,9 @@ private func download(_ function: StaticString, _ client: OpaquePointer?, _ file
         var written: Int64 = 0
         defer { bytesOut?.pointee = UInt64(max(written, 0)) }
         _ = try client.files.writeContent(of: id, cancel: nil, progress: progressFunction(progress, userData)) { piece throws(KimiError) in
-            guard try write(piece) else { return false }
-            written += Int64(piece.count)
-            return true
+            let going = try write(piece)
+            written += Int64(piece.count)  // given to `write`, also the piece it stopped at
+            return going
         }
     }
 }
