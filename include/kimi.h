@@ -2107,8 +2107,10 @@ typedef int (*kimi_batch_result_cb)(const char *custom_id, const kimi_chat_respo
  * decoded is reported as a failed line saying so, never skipped. Returns
  * KIMI_OK; KIMI_E_ABORTED when `cb` stopped it or the cancel token fired;
  * KIMI_E_INVALID_ARGUMENT for a NULL client, batch or `cb`, or a batch
- * without results yet (the message names its status); or the failure of
- * reading a file. `cb` runs on the calling thread. Thread-safe for the
+ * without results yet (the message names its status); KIMI_E_PARSE for a
+ * batch whose output or error file id is not an id (a server's path or
+ * query), naming the field, before that file is asked for; or the failure
+ * of reading a file. `cb` runs on the calling thread. Thread-safe for the
  * client; the batch is only read.
  */
 /*@ of(kimi_client) blocks */

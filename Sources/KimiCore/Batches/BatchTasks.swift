@@ -170,7 +170,7 @@ final class BatchResultsJob: Job {
     private let batches: Batches
     private let id: String
     private let options: CallOptions
-    private var files: [(kind: String, id: String)]
+    private var files: [(kind: String, field: String, id: String)]
     private var splitter = LineSplitter()
     private let sink = ByteSink("the batch's results")
     private var answered = 0
@@ -188,8 +188,9 @@ final class BatchResultsJob: Job {
         var options = CallOptions()
         options.cancel = cancel
         self.options = options
-        files = [("output file", batch.outputFileID.string), ("error file", batch.errorFileID.string)]
-            .filter { !$0.1.isEmpty }
+        files = [("output file", "output_file_id", batch.outputFileID.string),
+                 ("error file", "error_file_id", batch.errorFileID.string)]
+            .filter { !$0.id.isEmpty }
         guard !files.isEmpty || batch.isFinal else {
             throw .invalidArgument("batch \(id) is \(batch.status.string); its results exist once it is completed, expired or cancelled: wait for it first", hint: .batchWait)
         }
@@ -199,12 +200,18 @@ final class BatchResultsJob: Job {
 
     func start() throws(KimiError) -> JobStep {
         guard let file = files.first else { return .done(.count(0), nil) }
-        return .next(try call(for: file.id))
+        return .next(try call(for: file))
     }
 
-    private func call(for fileID: String) throws(KimiError) -> Call {
-        var request = HTTPRequest(method: .get, url: try batches.client.files.url(fileID, "/content"),
-                                  headers: config.jsonHeaders)
+    private func call(for file: (kind: String, field: String, id: String)) throws(KimiError) -> Call {
+        let url: String
+        do throws(KimiError) {
+            url = try batches.client.files.url(file.id, "/content", name: file.field)
+        } catch {
+            // The id is the server's (its batch object), not the caller's.
+            throw KimiError(.parse, "batch \(id) as the server sent it: \(error.message); its \(file.kind) cannot be read")
+        }
+        var request = HTTPRequest(method: .get, url: url, headers: config.jsonHeaders)
         request.expects = .lines
         return try batches.client.call(request, options, sink: sink)
     }
@@ -255,7 +262,7 @@ final class BatchResultsJob: Job {
         sink.leftover = 0
         guard let next = files.first else { return .done(.count(lines), nil) }
         do throws(KimiError) {
-            return .next(try self.call(for: next.id))
+            return .next(try self.call(for: next))
         } catch {
             return .done(.count(lines), error)
         }

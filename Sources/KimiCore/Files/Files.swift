@@ -153,9 +153,9 @@ public struct Files {
         return try client.engine.perform(client.call(request)).body
     }
 
-    /// The URL of file `id` (and `suffix`).
-    func url(_ id: String, _ suffix: String = "") throws(KimiError) -> String {
-        config.base.endpoint("/files/" + (try pathSegment(id, "file_id")) + suffix)
+    /// The URL of file `id` (and `suffix`); `name` is what a bad id is called.
+    func url(_ id: String, _ suffix: String = "", name: String = "file_id") throws(KimiError) -> String {
+        config.base.endpoint("/files/" + (try pathSegment(id, name)) + suffix)
     }
 }
 

@@ -103,13 +103,18 @@ public struct BaseURL: Sendable, Equatable {
     }
 }
 
+/// The longest id sent in a URL (Kimi's are about 30 bytes).
+let maxIDBytes = 256
+
 /// An id that is safe in a URL path (Kimi's ids are letters, digits, '-',
-/// '_' and '.').
+/// '_' and '.', at most `maxIDBytes`). A refused one is quoted in the
+/// message only in part: ids also come from servers.
 func pathSegment(_ id: String, _ name: String) throws(KimiError) -> String {
-    guard !id.isEmpty, id != ".", id != "..", id.utf8.allSatisfy({ c in
+    guard !id.isEmpty, id != ".", id != "..", id.utf8.count <= maxIDBytes, id.utf8.allSatisfy({ c in
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
     }) else {
-        throw .invalidArgument("\(name): \"\(id)\" is not an id (letters, digits, '-', '_' and '.')")
+        let shown = id.utf8.count <= 80 ? "\"\(id)\"" : "\"\(id.prefix(64))…\" (\(id.utf8.count) bytes)"
+        throw .invalidArgument("\(name): \(shown) is not an id (up to \(maxIDBytes) letters, digits, '-', '_' and '.')")
     }
     return id
 }

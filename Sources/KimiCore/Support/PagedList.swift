@@ -13,7 +13,6 @@ struct PageRules<Item> {
     /// More than any account holds: Kimi keeps at most 1,000 files per
     /// user, and each batch needs an input file.
     static var maxItems: Int { 100_000 }
-    static var maxIDBytes: Int { 256 }
 
     let what: String
     let id: (Item) -> String
@@ -39,8 +38,8 @@ struct PageRules<Item> {
             throw KimiError(.parse, "the last of the \(what) on page \(pages) has no id, so the page after it cannot be asked for; stopped there")
         }
         // Only an id-shaped cursor is sent back, or named in a message.
-        guard cursor.utf8.count <= PageRules.maxIDBytes, (try? pathSegment(cursor, "after")) != nil else {
-            throw KimiError(.parse, "the last of the \(what) on page \(pages) has an id that is not one (up to \(PageRules.maxIDBytes) letters, digits, '-', '_' and '.'), so the page after it cannot be asked for; stopped there")
+        guard (try? pathSegment(cursor, "after")) != nil else {
+            throw KimiError(.parse, "the last of the \(what) on page \(pages) has an id that is not one (up to \(maxIDBytes) letters, digits, '-', '_' and '.'), so the page after it cannot be asked for; stopped there")
         }
         guard cursors.insert(cursor).inserted else {
             throw KimiError(.parse, "page \(pages) of the \(what) ends with \"\(cursor.prefix(80))\" again, as an earlier page did: the server repeats itself; stopped there")
