@@ -43,6 +43,12 @@ public struct BatchResult {
             result.failure = code.isEmpty ? message : "\(code): \(message)"
             return result
         }
+        if response != nil, result.httpStatus == 0 {
+            // (A number past any integer reads as absent.)
+            let raw = response?.member("status_code").map { " (\($0.jsonText.prefix(40)))" } ?? ""
+            result.failure = "line \(number) of \(file) has a response without an HTTP status_code\(raw)"
+            return result
+        }
         guard let response, let body = response.member("body") else {
             result.failure = "line \(number) of \(file) has neither a response nor an error"
             return result
