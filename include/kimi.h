@@ -1163,6 +1163,8 @@ typedef int (*kimi_write_cb)(const void *data, size_t len, void *user_data);
  * Returns KIMI_OK once the whole body arrived; KIMI_E_INCOMPLETE when it
  * was cut before its end (the connection dropped, or fewer bytes than
  * announced): what arrived was written, and the message says how much;
+ * KIMI_E_PARSE when more arrived than its Content-Length announced (a
+ * chunked body that disagrees with it; all of it was written);
  * KIMI_E_ABORTED when a callback or the cancel token of the client's call
  * options stopped it; KIMI_E_INVALID_ARGUMENT for a NULL client, file id
  * or `write`; otherwise the statuses of kimi_chat_create for the request

@@ -138,8 +138,11 @@ final class ContentJob: Job {
             return .done(.count(bytes), error)
         }
         // Curl trusts a chunked body over a Content-Length that disagrees.
-        if announced >= 0 && bytes != announced {
+        if announced >= 0 && bytes < announced {
             return .done(.count(bytes), KimiError(.incomplete, "the content of file \(id) ended after \(bytes) of its \(announced) bytes"))
+        }
+        if announced >= 0 && bytes > announced {
+            return .done(.count(bytes), KimiError(.parse, "the content of file \(id) was \(bytes) bytes, more than the \(announced) its Content-Length announced (all of them handed on)"))
         }
         return .done(.count(bytes), nil)
     }
