@@ -38,6 +38,9 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         fileprivate var epoch: UInt32 = 0
         /// Its task was cancelled: only its `.end` is queued from now on.
         fileprivate var onlyEnd = false
+        /// Its `.end` while it waits in the queue (a cancel keeps it); not
+        /// the record, which holds its member.
+        fileprivate var waitingEnd: (event: StreamEvent, created: Int64)?
         /// Written once (from empty) under the queue's lock, before any
         /// record points at them; never changed after.
         fileprivate let completionID = TextBuffer()
@@ -119,6 +122,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
                 let next = records[head]
                 head += 1
                 next.member.waiting -= 1
+                if next.event.type == .end { next.member.waitingEnd = nil }
                 takenLow = next.low
                 record = next
                 skipDropped()
@@ -180,6 +184,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             }
             let added = records.count - first
             guard added > 0 else { return }
+            if let last = records.last, last.event.type == .end { member.waitingEnd = (last.event, last.created) }
             records[records.count - 1].lastInChunk = true
             member.waiting += added
             if wasEmpty { unpublished = true }
@@ -212,25 +217,45 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         }
     }
 
-    /// Drops the waiting events of `member` and queues none of it but its
-    /// `.end` from now on (its task was cancelled). Any thread.
+    /// Drops the waiting events of `member` but its `.end` (a task that
+    /// ended just before its cancel still tells its host so), and queues
+    /// none of it but its `.end` from now on (its task was cancelled). Any
+    /// thread.
     public func cancel(_ member: Member) {
-        lock.withLock { member.onlyEnd = true }
-        drop(member)
+        drop(member, keepingEnd: true)
     }
 
-    /// Drops the waiting events of `member` (its task was cancelled or
-    /// freed). Any thread.
+    /// Drops the waiting events of `member` (its task was freed). Any thread.
     public func drop(_ member: Member) {
+        drop(member, keepingEnd: false)
+    }
+
+    private func drop(_ member: Member, keepingEnd: Bool) {
         let resumed = lock.withLock { () -> [Member] in
+            if keepingEnd { member.onlyEnd = true }
             if member.paused {
                 member.paused = false
                 paused.removeAll { $0 === member }
             }
             if member.waiting > 0 {
+                let end = keepingEnd ? member.waitingEnd : nil
                 dropped += member.waiting
                 member.waiting = 0
+                member.waitingEnd = nil
                 member.epoch &+= 1
+                if let end {
+                    // Queued again, last, in the new epoch; it points at no
+                    // bytes of the queue (an end has no text or chunk).
+                    records.append(Record(member: member, epoch: member.epoch, event: end.event, text: .emptyText,
+                                          toolCallID: .emptyText, toolCallName: .emptyText, finishReason: .emptyText,
+                                          rawChunk: .emptyText,
+                                          completionID: member.completionID.isEmpty ? .emptyText : member.completionID.view,
+                                          model: member.model.isEmpty ? .emptyText : member.model.view,
+                                          detail: .emptyText, attachment: nil, created: end.created, low: bytes.end,
+                                          lastInChunk: true))
+                    member.waiting = 1
+                    member.waitingEnd = end
+                }
                 skipDropped()
                 if waitingEvents == 0 { ready.clear() }
                 compact()
