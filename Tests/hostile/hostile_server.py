@@ -51,6 +51,18 @@ Cases (see CASES below):
   cut/<how>/<bytes>               a file's content cut before its end:
                                   length (fewer bytes than Content-Length),
                                   chunked (no last chunk)
+  content/<how>/<bytes>           a file's content that lies (content_case):
+                                  more bytes than announced, a length and
+                                  chunked framing that disagree, no end, a
+                                  stall, a length that is no number
+  batchfile/<how>/<n>             a completed batch whose result files are
+                                  hostile (BATCH_FILES); <n> sizes them
+  batchwait/<how>/<nonce>         a batch being waited for that never ends,
+                                  flips between states, has absurd counts or
+                                  file ids that are not ids (BATCH_WAITS);
+                                  polls are counted per <nonce>
+  slowupload/<ms>                 an upload whose body is read 64 KiB per
+                                  <ms>, answered with the bytes that came
   terminal                        the model's own text attacking a terminal: chat
                                   reasoning and content (each escape sequence split
                                   across deltas; streamed or not), a file's content
@@ -657,6 +669,193 @@ def cut_case(conn, req, how, size):
         conn.raw(b"%x\r\n%s\r\n" % (len(half), half))
 
 
+# ------------------------------------------------- endpoint tasks' files
+
+def pattern(start, n):
+    """n bytes of the mock's big files (byte i is i % 256) from `start`."""
+    block = bytes(range(256)) * 256
+    out, at = [], start
+    while n > 0:
+        piece = block[at % 256:][:n]
+        out.append(piece)
+        at, n = at + len(piece), n - len(piece)
+    return b"".join(out)
+
+
+def content_case(conn, req, how, size):
+    """A file's content (GET /files/{id}/content) that lies about itself."""
+    size = int(size)
+    if how == "more":        # Content-Length says `size`, twice as many follow
+        conn.head(200, [("Content-Type", "application/octet-stream"), ("Content-Length", str(size))])
+        return conn.raw(pattern(0, size * 2))
+    if how == "chunkedlength":  # both framings: chunked (half the length) wins
+        conn.head(200, [("Content-Type", "application/octet-stream"), ("Content-Length", str(size)),
+                        ("Transfer-Encoding", "chunked")])
+        half = pattern(0, size // 2)
+        return conn.raw(b"%x\r\n%s\r\n0\r\n\r\n" % (len(half), half))
+    if how == "chunkedmore":  # both framings: chunked (twice the length) wins
+        conn.head(200, [("Content-Type", "application/octet-stream"), ("Content-Length", str(size)),
+                        ("Transfer-Encoding", "chunked")])
+        more = pattern(0, size * 2)
+        return conn.raw(b"%x\r\n%s\r\n0\r\n\r\n" % (len(more), more))
+    if how == "endless":     # no length, no end
+        conn.head(200, [("Content-Type", "application/octet-stream")])
+        at = 0
+        while conn.raw(pattern(at, 65536)):
+            at += 65536
+        return
+    if how == "stall":       # `size` of twice `size` bytes, then silence
+        conn.head(200, [("Content-Type", "application/octet-stream"), ("Content-Length", str(size * 2))])
+        conn.raw(pattern(0, size))
+        time.sleep(30)
+        return
+    if how == "fast":        # `size` bytes in one write, as fast as loopback goes
+        conn.head(200, [("Content-Type", "application/octet-stream"), ("Content-Length", str(size))])
+        return conn.raw(pattern(0, size))
+    if how == "badlength":   # a length that is no number
+        conn.raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: -%d\r\nConnection: close\r\n\r\n"
+                 % size + b"x" * size)
+        return
+    conn.error(404, f"no content {how}")
+
+
+def result_line(custom_id, content="ok", status=200):
+    return dumps({"id": "r-" + custom_id, "custom_id": custom_id,
+                  "response": {"status_code": status, "request_id": "q", "body": completion(content)}})
+
+
+def hostile_lines(req):
+    """Result lines a client must survive, each becoming one result."""
+    key = req.key
+    return [
+        result_line("good-1").encode(),
+        b'{"custom_id":"broken", "response": {',                                     # invalid JSON
+        b'{"custom_id":"nul\x00byte","response":{"status_code":200}}',              # a raw NUL byte
+        b'{"custom_id":"esc\\u0000aped","error":{"code":"x","message":"m"}}',     # an escaped NUL
+        dumps({"custom_id": "k-" + key + NASTY, "error": {"code": key + NASTY, "message": "bad " + key + NASTY}}).encode(),
+        b'{"custom_id":"big-status","response":{"status_code":99999999999999999999999,"body":{}}}',
+        b'{"custom_id":"neg-status","response":{"status_code":-9223372036854775809,"body":{}}}',
+        b'[1,2,3]',
+        b'"just a string"',
+        b'{"custom_id":12345,"response":{"status_code":200,"body":' + dumps(completion("n")).encode() + b'}}',
+        result_line("crlf").encode() + b"\r",
+        b"   ",                                                                        # blank: skipped
+        result_line("good-2").encode(),
+    ]
+
+
+def batch_with_files(output="file-out", error="file-err", **extra):
+    obj = {"id": "batch-files", "object": "batch", "endpoint": "/v1/chat/completions", "input_file_id": "file-in",
+           "completion_window": "24h", "status": "completed", "output_file_id": output, "error_file_id": error,
+           "created_at": CREATED, "request_counts": {"total": 3, "completed": 2, "failed": 1}}
+    obj.update(extra)
+    return obj
+
+
+#: Batches whose result files are hostile; <n> sizes the case.
+BATCH_FILES = ("hostile", "hugeline", "endless", "errorfile404", "nolastnewline")
+
+
+def batchfile_case(conn, req, how, n):
+    """A completed batch (GET /batches/{id}) whose result files
+    (GET /files/file-out/content, /files/file-err/content) are hostile."""
+    n = int(n)
+    if req.endpoint.startswith("/batches"):
+        return conn.send(200, batch_with_files())
+    is_error_file = req.endpoint.startswith("/files/file-err")
+    if how == "hostile":
+        lines = hostile_lines(req) if not is_error_file else [result_line("in-error-file", status=500).encode()]
+        return conn.send(200, b"\n".join(lines) + b"\n", content_type="application/octet-stream")
+    if how == "hugeline":    # a good line, one of n bytes (no JSON), a good one never reached
+        if is_error_file:
+            return conn.send(200, result_line("err-1", status=500) + "\n", content_type="application/octet-stream")
+        conn.head(200, [("Content-Type", "application/octet-stream")])
+        conn.raw(result_line("before").encode() + b"\n")
+        block, sent = b"x" * 65536, 0
+        while sent < n and conn.raw(block):
+            sent += len(block)
+        conn.raw(b"\n" + result_line("after").encode() + b"\n")
+        return
+    if how == "endless":     # good lines forever
+        conn.head(200, [("Content-Type", "application/octet-stream")])
+        i = 0
+        while conn.raw(("".join(result_line(f"line-{i + j}") + "\n" for j in range(100))).encode()):
+            i += 100
+        return
+    if how == "errorfile404":  # the output file reads; the error file is gone (the key echoed)
+        if is_error_file:
+            return conn.error(404, f"no such file for key {req.key}{NASTY}")
+        return conn.send(200, "".join(result_line(f"out-{i}") + "\n" for i in range(n)),
+                         content_type="application/octet-stream")
+    if how == "nolastnewline":  # n lines, the last without its line end
+        text = "\n".join(result_line(f"line-{i}") for i in range(n))
+        return conn.send(200, text if not is_error_file else "", content_type="application/octet-stream")
+    conn.error(404, f"no batch file {how}")
+
+
+polls = {}
+polls_lock = threading.Lock()
+
+
+def polled(req):
+    """How often this case path was asked for before (0 the first time)."""
+    with polls_lock:
+        n = polls.get(req.path, 0)
+        polls[req.path] = n + 1
+        return n
+
+
+#: A batch being polled: poll number -> the batch object (BATCH_WAITS).
+FLIP = ("validating", "in_progress", "finalizing", "in_progress", "validating")
+BATCH_WAITS = {
+    # in progress forever, its counts moving
+    "never": lambda req, n: batch_with_files(status="in_progress", output_file_id=None, error_file_id=None,
+                                             request_counts={"total": 10, "completed": n % 10, "failed": 0}),
+    # between unfinished states, never final, never still
+    "flip": lambda req, n: batch_with_files(status=FLIP[n % len(FLIP)], output_file_id=None, error_file_id=None),
+    # final at the third poll with counts that overflow int64
+    "overflow": lambda req, n: batch_with_files(status="completed" if n >= 2 else "in_progress",
+                                                request_counts="@COUNTS@"),
+    # an unknown status, then completed
+    "unknown": lambda req, n: batch_with_files(status="paused\x1b[2J" if n < 2 else "completed"),
+    # another batch's id in the answer
+    "otherid": lambda req, n: batch_with_files(id="batch-someone-else", status="completed"),
+    # completed with file ids that are not ids
+    "traversal": lambda req, n: batch_with_files(output_file_id="../../etc/passwd"),
+    "query": lambda req, n: batch_with_files(output_file_id="file-out?purpose=x&a=b"),
+    "longid": lambda req, n: batch_with_files(output_file_id="f" * 100000),
+    "keyid": lambda req, n: batch_with_files(output_file_id="file-" + req.key),
+    "badsecond": lambda req, n: batch_with_files(error_file_id="../x"),
+    # a status that is no string, and counts that are no numbers
+    "types": lambda req, n: batch_with_files(status=["completed"], request_counts={"total": "9", "completed": None}),
+}
+
+OVERFLOWING_COUNTS = '{"total":9223372036854775808,"completed":9223372036854775807,"failed":9223372036854775807}'
+
+
+def batchwait_case(conn, req, how, nonce="0"):
+    if req.endpoint.startswith("/files/"):
+        return conn.send(200, result_line("from-" + req.endpoint.split("/")[2][:40]) + "\n",
+                         content_type="application/octet-stream")
+    text = dumps(BATCH_WAITS[how](req, polled(req)))
+    conn.send(200, text.replace('"@COUNTS@"', OVERFLOWING_COUNTS))
+
+
+def slowupload_case(conn, req, ms):
+    """Answers an upload with the size that came, having read its body
+    slowly (read_request was told not to read it)."""
+    got = len(req.body)
+    length = int(req.headers.get("content-length", "0"))
+    while got < length:
+        piece = conn.sock.recv(min(65536, length - got))
+        if not piece:
+            return
+        got += len(piece)
+        time.sleep(int(ms) / 1000)
+    conn.send(200, {"id": "file-slow", "object": "file", "bytes": got, "created_at": CREATED,
+                    "filename": "slow.bin", "purpose": "file-extract", "status": "ok"})
+
+
 # ---------------------------------------------------------------- terminal
 
 #: What a hostile server would have a terminal run: each must be shown, never executed.
@@ -717,7 +916,8 @@ CASES = {
     "echo": echo_case, "stall": stall_case, "big5xx": big5xx_case, "sse": sse_case,
     "bigdelta": bigdelta_case, "ttft": ttft_case, "leak": leak_case, "longheader": longheader_case,
     "nulheader": nulheader_case, "badutf8error": badutf8error_case, "pages": pages_case, "cut": cut_case,
-    "terminal": terminal_case,
+    "terminal": terminal_case, "content": content_case, "batchfile": batchfile_case,
+    "batchwait": batchwait_case, "slowupload": slowupload_case,
 }
 
 
@@ -763,7 +963,11 @@ def read_request(sock):
     for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
+    if "/slowupload/" in path:
+        # The case reads the body itself, slowly.
+        if headers.get("expect", "").lower() == "100-continue":
+            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
         while not rest.endswith(b"0\r\n\r\n"):
             piece = sock.recv(65536)
             if not piece:
