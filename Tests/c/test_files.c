@@ -172,9 +172,10 @@ static void test_content_arrives_piece_by_piece(void) {
     /* Stopped by the callback. */
     memset(&d, 0, sizeof d);
     d.stop_after = 2;
-    CHECK_INT(kimi_file_content_write(client, "file-big-3000000", take, NULL, &d, &bytes), KIMI_E_ABORTED);
+    CHECK_INT(kimi_file_content_write(client, "file-big-30000000", take, NULL, &d, &bytes), KIMI_E_ABORTED);
     CHECK_CONTAINS(kimi_error_message(), "the write callback stopped the download");
-    CHECK(bytes > 0 && bytes < 3000000);
+    CHECK(bytes > 0 && bytes < 30000000);
+    CHECK_INT(bytes, d.received); /* every byte given to `write`, the piece it stopped at too */
     /* A file that does not exist, a closed descriptor, bad arguments. */
     CHECK_INT(kimi_file_content_write(client, "file-nope", take, NULL, &d, &bytes), KIMI_E_API);
     CHECK_INT(kimi_error_http_status(), 404);
