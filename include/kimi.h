@@ -1813,6 +1813,141 @@ KIMI_API kimi_task *kimi_stream_event_task(const kimi_stream_event *event);
 KIMI_API void *kimi_stream_event_user_data(const kimi_stream_event *event);
 
 /* ------------------------------------------------------------------------ */
+/* Records: many events per call, for bindings                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A binding that pays for each call into C (Python's ctypes) reads a
+ * stream, or an event queue, as records: one call fills the caller's buffer
+ * with every event already received, as plain bytes, instead of one call
+ * per event and more per field. A pull stream's call reads the network only
+ * when no whole message waits, so a stream costs one call per network read.
+ *
+ * Layout, in the host's byte order. Records follow one another from the
+ * start of the buffer; each record and each part starts at a multiple of 8
+ * bytes from it, so an 8-byte aligned buffer can be read through the structs
+ * below. Padding bytes are 0. Every length is checked before anything is
+ * written: a record lies whole inside the bytes reported, never beyond.
+ *
+ *   record  = kimi_record (16 bytes), then what its type says:
+ *   KIMI_RECORD_EVENTS      `count` parts: the events of one server chunk
+ *                           (one message of a non-chat task), in order;
+ *                           the last part is the chunk's last event
+ *   KIMI_RECORD_COMPLETION  int64 created, uint32 id length, uint32 model
+ *                           length, then the id's and the model's bytes:
+ *                           the completion's id, model and creation time
+ *                           (kimi_stream_event_completion_id ...), written
+ *                           before the first EVENTS record of a stream or
+ *                           task once they are known, and again if one
+ *                           becomes known later
+ *   part    = kimi_record_part (16 bytes), then `len` bytes, then `len2`
+ *             bytes, then padding to 8
+ *
+ * A part is one event (kimi_record_part.type is its KIMI_EVENT_* type), its
+ * bytes as the event's accessors give them, without NUL terminators:
+ *   ROLE, REASONING_DELTA, CONTENT_DELTA, TOOL_CALL_DELTA, FINISH: the text
+ *       (the arguments piece; the finish reason) in `len`
+ *   TOOL_CALL_START, TOOL_CALL_DONE: the tool call's id, then its name (`len2`)
+ *   USAGE: four int64 (len 32): prompt, completion, total and cached tokens,
+ *       -1 where absent; choice -1 for the include_usage chunk's
+ *   DONE: nothing
+ *   END: nothing; `index` holds the task's status (a kimi_status)
+ *   PROGRESS, DATA: two int64 (len 16): done and total, then the text (a
+ *       batch's status) or the data's bytes in `len2`
+ *   RESULT: the line's custom id, then its error ("" when it succeeded) in
+ *       `len2`; `index` holds its HTTP status
+ * `choice` is the event's choice index (-1 for stream-wide events);
+ * `index` is the tool call's index for tool-call events (as
+ * kimi_stream_event_tool_call_index gives it), as above for END and RESULT,
+ * else -1. Other types may be added; skip a part you do not know by its
+ * lengths, a record by its size.
+ */
+enum {
+    /** `count` events of one chunk. */
+    KIMI_RECORD_EVENTS = 1,
+    /** A completion's id, model and creation time. */
+    KIMI_RECORD_COMPLETION = 2
+};
+
+/** A record's header. */
+typedef struct kimi_record {
+    /** Bytes of the whole record, this header and padding included: a
+        multiple of 8, at least 32. */
+    uint32_t size;
+    /** KIMI_RECORD_EVENTS or KIMI_RECORD_COMPLETION. */
+    uint16_t type;
+    /** Parts that follow (EVENTS); 0 otherwise. */
+    uint16_t count;
+    /** The `user_data` the event's task was started with, as an integer
+        (queues); 0 for a kimi_stream's records. */
+    uint64_t user_data;
+} kimi_record;
+
+/** An event's header inside a KIMI_RECORD_EVENTS record. */
+typedef struct kimi_record_part {
+    /** The event's KIMI_EVENT_* type. */
+    uint8_t type;
+    /** 0. */
+    uint8_t reserved;
+    /** The event's choice index, -1 for stream-wide events. */
+    int16_t choice;
+    /** The tool call's index, END's status or RESULT's HTTP status; else -1. */
+    int32_t index;
+    /** Bytes of the first text (or of the numbers) that follow. */
+    uint32_t len;
+    /** Bytes of the second text, after the first. */
+    uint32_t len2;
+} kimi_record_part;
+
+/**
+ * Writes the stream's events as records into `buffer` (`capacity` bytes)
+ * and stores in `*len_out` the bytes written: every chunk already received,
+ * as many as fit, reading the network (blocking, as kimi_stream_next does)
+ * only when none is waiting and nothing was written yet. The chunk
+ * `data: [DONE]` made is a record with a DONE part; after it, and once the
+ * stream is cancelled, the call writes nothing (`*len_out` 0, KIMI_OK).
+ *
+ * Returns KIMI_OK; a failure of the stream, as kimi_stream_next returns it
+ * (KIMI_E_INCOMPLETE, KIMI_E_API, ...; kimi_stream_response then has the
+ * partial response): when records were written first, the call returns
+ * them with KIMI_OK and the next call returns the failure, once. A record
+ * larger than `capacity` (one delta can be as large as the client's
+ * max_event_bytes) is not dropped: when it is the first of the call,
+ * nothing is written, `*len_out` receives its size and the call returns
+ * KIMI_E_TOO_LARGE; it waits for a call with a buffer at least that large.
+ * KIMI_E_TOO_LARGE with `*len_out` 0 is the stream's own failure (an event
+ * over max_event_bytes). KIMI_E_INVALID_ARGUMENT for a NULL stream, buffer
+ * or `len_out`, and for a stream already read with kimi_stream_next (a
+ * stream is read one way). One thread reads a stream at a time;
+ * kimi_stream_cancel and kimi_stream_free may come from others, as for
+ * kimi_stream_next. The buffer is the caller's; nothing points into it
+ * after the call.
+ */
+KIMI_API kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer, size_t capacity, size_t *len_out);
+
+/**
+ * Takes the queue's waiting events as records into `buffer` (`capacity`
+ * bytes), whole chunks of each task at a time, in the queue's order, and
+ * stores in `*len_out` the bytes written (0 when none waits). Never waits.
+ * Each record's `user_data` says which task it is from; a task's last part
+ * is its END. The last event taken is the queue's current event afterwards,
+ * as after kimi_event_queue_next: the call stops after an event that
+ * carries more than its record holds (a RESULT line's response, the batch
+ * of kimi_batch_wait_start's PROGRESS), so kimi_stream_event_response or
+ * kimi_stream_event_batch can read it from the queue handle (a `const
+ * kimi_stream_event *`) before the next call. Taking events lets paused
+ * tasks read on, as kimi_event_queue_next does.
+ *
+ * Returns KIMI_OK; KIMI_E_TOO_LARGE when the first record waiting is larger
+ * than `capacity`, with its size in `*len_out` and nothing taken (call
+ * again with a buffer at least that large); KIMI_E_INVALID_ARGUMENT for a
+ * NULL queue, buffer or `len_out`. One thread at a time takes a queue's
+ * events, whichever function it uses.
+ */
+KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void *buffer, size_t capacity,
+                                                   size_t *len_out);
+
+/* ------------------------------------------------------------------------ */
 /* Conversations and the tool loop                                          */
 /* ------------------------------------------------------------------------ */
 

@@ -9,6 +9,33 @@ final class StreamBox: EventSource {
         self.stream = stream
         super.init(reader: stream.events)
     }
+
+    /// How the stream is read: event by event or as records, never both
+    /// (a record takes a whole message, which `kimi_stream_next` hands out
+    /// one event at a time). Only the reading thread touches it.
+    enum Reading { case unread, events, records(StreamRecords) }
+    private var mode = Reading.unread
+
+    /// The stream's records reader; an error once it is read event by event.
+    func records() throws(KimiError) -> StreamRecords {
+        switch mode {
+        case .records(let records): return records
+        case .unread:
+            let records = StreamRecords(stream)
+            mode = .records(records)
+            return records
+        case .events:
+            throw .invalidArgument("stream: it is read with kimi_stream_next; read a stream one way, events or records")
+        }
+    }
+
+    /// Notes a read event by event; an error once it is read as records.
+    func readingEvents() throws(KimiError) {
+        switch mode {
+        case .records: throw .invalidArgument("stream: it is read with kimi_stream_read_records; read a stream one way, events or records")
+        case .unread, .events: mode = .events
+        }
+    }
 }
 
 @c @implementation
@@ -52,6 +79,7 @@ public func kimi_stream_next(_ stream: OpaquePointer?, _ eventOut: UnsafeMutable
     return call(#function) { () throws(KimiError) in
         guard let eventOut else { throw .invalidArgument("event_out must not be NULL") }
         let box = try require(stream, "stream", as: StreamBox.self)
+        try box.readingEvents()
         if try box.stream.next() != nil { eventOut.pointee = box.eventHandle }
     }
 }

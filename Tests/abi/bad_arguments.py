@@ -59,7 +59,7 @@ JSON_ARGUMENTS = {"json", "body", "json_object", "parameters_json", "schema_json
 SCALAR_VALUES = {"max_steps": 2, "level": 3, "enabled": 1, "include": 1, "partial": 1, "reuse": 1, "n": 1,
                  "tokens": 100, "temperature": 1.0, "top_p": 0.95, "bytes": 1 << 20, "ms": 1000, "retries": 0,
                  "base_ms": 1, "max_ms": 2, "status": 0, "mode": 1, "strict": 0, "timeout_ms": 2000,
-                 "poll_ms": 1, "limit": 2, "fd": os.open(os.devnull, os.O_WRONLY)}
+                 "poll_ms": 1, "limit": 2, "capacity": 1 << 16, "fd": os.open(os.devnull, os.O_WRONLY)}
 # A 1x1 PNG and the start of an MP4, for the media functions.
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -233,6 +233,9 @@ class Sweep:
             if value is None:
                 raise KeyError(f"no valid value for {function}({name})")
             return c_char_p, value.encode()
+        if ctype == "void *" and name == "buffer":  # a records buffer (kimi_*_read_records)
+            self.records = getattr(self, "records", None) or ctypes.create_string_buffer(1 << 16)
+            return c_void_p, ctypes.addressof(self.records)
         if ctype == "void *" and name in ("data", "bytes"):
             return c_char_p, VIDEO if "video" in function else PNG
         if ctype == "void *":

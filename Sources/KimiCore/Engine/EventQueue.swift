@@ -45,6 +45,8 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         /// record points at them; never changed after.
         fileprivate let completionID = TextBuffer()
         fileprivate let model = TextBuffer()
+        /// The completion record the host was given last (`takeRecords`).
+        fileprivate var shown = CompletionShown()
 
         public init(producer: QueueProducer, tags: (handle: UInt, user: UInt)) {
             self.producer = producer
@@ -72,6 +74,12 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         /// The position in `bytes` of its message's first byte.
         let low: Int
         var lastInChunk: Bool
+
+        /// The event as a record's part.
+        var part: RecordPart {
+            RecordPart(event, text: { text }, toolCallID: { toolCallID }, toolCallName: { toolCallName },
+                       finishReason: { finishReason }, detail: { detail })
+        }
     }
 
     public static let pauseAt = 4096
@@ -135,6 +143,54 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         for member in resumed { member.producer?.queueHasRoom() }
         return record?.event
     }
+
+    /// Takes whole messages' events as records (kimi_event_queue_read_records)
+    /// until `writer` is full or none waits; the last event taken is then the
+    /// current one, as after `next()`. It stops after an event that carries
+    /// an attachment (a result line's response, a polled batch), so the host
+    /// can read that through the accessors before the next call. A chat
+    /// task's messages come after a completion record when its id, model or
+    /// creation time is new. One thread at a time (the host's).
+    public func takeRecords(into writer: inout RecordWriter) throws(KimiError) {
+        taken = nil
+        var failure: KimiError?
+        let resumed = lock.withLock { () -> [Member] in
+            takenLow = Int.max
+            skipDropped()
+            do throws(KimiError) {
+                while head < records.count, !writer.isFull {
+                    // The events of one message are queued together (`push`),
+                    // the last marked, all dropped or none.
+                    var end = head
+                    while !records[end].lastInChunk && end + 1 < records.count { end += 1 }
+                    let first = records[head]
+                    let member = first.member
+                    let userData = UInt64(member.tags.user)
+                    guard try member.shown.show(id: first.completionID, model: first.model, created: first.created,
+                                                userData: userData, into: &writer) else { break }
+                    recordParts.removeAll(keepingCapacity: true)
+                    for i in head...end { recordParts.append(records[i].part) }
+                    guard try writer.append(recordParts, userData: userData) else { break }
+                    member.waiting -= end - head + 1
+                    taken = records[end]
+                    takenLow = records[end].low
+                    head = end + 1
+                    skipDropped()
+                    if records[end].attachment != nil { break }
+                }
+            } catch {
+                failure = error
+            }
+            if waitingEvents == 0 { ready.clear() }
+            compact()
+            return takeResumable()
+        }
+        for member in resumed { member.producer?.queueHasRoom() }
+        if let failure { throw failure }
+    }
+
+    /// Reused for every record; under `lock`.
+    private var recordParts: [RecordPart] = []
 
     /// The tags of the member whose event `next()` returned last.
     public var currentTags: (handle: UInt, user: UInt)? { taken?.member.tags }

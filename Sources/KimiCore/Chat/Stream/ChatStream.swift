@@ -76,6 +76,33 @@ public final class ChatStream {
         }
     }
 
+    /// What `nextMessage` found.
+    public enum MessageState { case message, notReady, over }
+
+    /// Makes the next message's events current (from its first), reading
+    /// the network only when none is ready and `wait` is true: the reader's
+    /// alternative to `next()` that takes a message at a time
+    /// (`StreamRecords`). `.over` after the `[DONE]` message was taken (or
+    /// once cancelled); a failure is thrown once, as `next()` throws it.
+    /// One reader at a time.
+    public func nextMessage(wait: Bool) throws(KimiError) -> MessageState {
+        guard beginReading() else { return .over }
+        defer { endReading() }
+        while true {
+            switch call.pull() {
+            case .produced:
+                return .message
+            case .waiting:
+                guard wait else { return .notReady }
+                run.round()
+            case .over:
+                finish()
+                if let error = call.error { throw error }
+                return .over
+            }
+        }
+    }
+
     /// Sends the request and waits for the answer's headers, so a refused
     /// request fails here rather than at the first `next()`.
     public func start() throws(KimiError) {

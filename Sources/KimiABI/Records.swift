@@ -1,0 +1,39 @@
+import CKimiHeader
+import KimiCore
+
+/// Runs `body` with the caller's buffer as a record writer; `*len_out` gets
+/// the bytes written, or, when the first record did not fit, the size it
+/// needs (KIMI_E_TOO_LARGE; the record waits for the next call).
+private func readRecords(_ function: StaticString, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                         _ lenOut: UnsafeMutablePointer<Int>?, _ body: (inout RecordWriter) throws(KimiError) -> Void) -> Int32 {
+    lenOut?.pointee = 0
+    return call(function) { () throws(KimiError) in
+        guard let lenOut else { throw .invalidArgument("len_out must not be NULL") }
+        guard let buffer else { throw .invalidArgument("buffer must not be NULL") }
+        guard capacity >= 0 else { throw .invalidArgument("capacity: \(UInt(bitPattern: capacity)) is more than a buffer can hold") }
+        var writer = RecordWriter(UnsafeMutableRawBufferPointer(start: buffer, count: capacity))
+        try body(&writer)
+        lenOut.pointee = writer.written
+        guard writer.needed == 0 else {
+            lenOut.pointee = writer.needed
+            throw KimiError(.tooLarge, "capacity: the next record needs \(writer.needed) bytes, the buffer holds \(capacity); call again with a buffer at least that large (the record waits)")
+        }
+    }
+}
+
+@c @implementation
+public func kimi_stream_read_records(_ stream: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                                     _ lenOut: UnsafeMutablePointer<Int>?) -> Int32 {
+    readRecords(#function, buffer, capacity, lenOut) { writer throws(KimiError) in
+        let box = try require(stream, "stream", as: StreamBox.self)
+        try box.records().read(into: &writer)
+    }
+}
+
+@c @implementation
+public func kimi_event_queue_read_records(_ queue: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                                          _ lenOut: UnsafeMutablePointer<Int>?) -> Int32 {
+    readRecords(#function, buffer, capacity, lenOut) { writer throws(KimiError) in
+        try require(queue, "queue", as: QueueBox.self).queue.takeRecords(into: &writer)
+    }
+}
