@@ -2411,6 +2411,12 @@ KIMI_API kimi_status kimi_batch_create_start(kimi_client *client, const char *in
                                              const char *completion_window, const char *metadata_json,
                                              kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
                                              kimi_task **out);
+/** kimi_batch_submit as a task: every limit checked now, then the upload
+    and the creation; the result is kimi_task_batch. */
+/*@ of(kimi_client) out(out: owned) null(completion_window, metadata_json, queue, on_event) */
+KIMI_API kimi_status kimi_batch_submit_start(kimi_client *client, const char *jsonl_path, const char *completion_window,
+                                             const char *metadata_json, kimi_event_queue *queue, kimi_stream_cb on_event,
+                                             void *user_data, kimi_task **out);
 /** kimi_batch_retrieve as a task; the result is kimi_task_batch. */
 /*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_batch_retrieve_start(kimi_client *client, const char *batch_id, kimi_event_queue *queue,
@@ -2449,6 +2455,13 @@ KIMI_API kimi_status kimi_balance_start(kimi_client *client, kimi_event_queue *q
 KIMI_API kimi_status kimi_chat_estimate_tokens_start(kimi_client *client, const kimi_chat_request *req,
                                                      kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
                                                      kimi_task **out);
+/** kimi_chat_fit_max_completion_tokens as a task (`req` is read now and not
+    changed); kimi_task_count gives the fitted max_completion_tokens. A
+    model whose window is not known is KIMI_E_INVALID_ARGUMENT here. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
+KIMI_API kimi_status kimi_chat_fit_max_completion_tokens_start(kimi_client *client, const kimi_chat_request *req,
+                                                               kimi_event_queue *queue, kimi_stream_cb on_event,
+                                                               void *user_data, kimi_task **out);
 
 /*
  * The result of an ended task, by its kind. Each stores a new handle (free
@@ -2471,8 +2484,9 @@ KIMI_API kimi_status kimi_task_model_list(kimi_task *task, kimi_model_list **out
 /*@ of(kimi_task) out(available_out: scalar, voucher_out: scalar, cash_out: scalar)
     null(available_out, voucher_out, cash_out) */
 KIMI_API kimi_status kimi_task_balance(kimi_task *task, double *available_out, double *voucher_out, double *cash_out);
-/** A count: the tokens of an estimate, the bytes of a file's content, the
-    lines of a batch's results, 1 or 0 for a file's deletion. */
+/** A count: the tokens of an estimate, the fitted max_completion_tokens,
+    the bytes of a file's content, the lines of a batch's results, 1 or 0
+    for a file's deletion. */
 /*@ of(kimi_task) out(out: scalar) */
 KIMI_API kimi_status kimi_task_count(kimi_task *task, int64_t *out);
 

@@ -78,6 +78,16 @@ public func kimi_batch_create_start(_ client: OpaquePointer?, _ fileID: UnsafePo
 }
 
 @c @implementation
+public func kimi_batch_submit_start(_ client: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ window: UnsafePointer<CChar>?,
+                                    _ metadata: UnsafePointer<CChar>?, _ queue: OpaquePointer?, _ onEvent: kimi_stream_cb?,
+                                    _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    start(#function, client, queue, onEvent, userData, out) { client throws(KimiError) in
+        try client.batches.submitTask(path: try string(path, "jsonl_path"), window: try optionalString(window, "completion_window"),
+                                      metadataJSON: try optionalString(metadata, "metadata_json"))
+    }
+}
+
+@c @implementation
 public func kimi_batch_retrieve_start(_ client: OpaquePointer?, _ id: UnsafePointer<CChar>?, _ queue: OpaquePointer?,
                                       _ onEvent: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
                                       _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
@@ -140,6 +150,15 @@ public func kimi_chat_estimate_tokens_start(_ client: OpaquePointer?, _ req: Opa
                                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     start(#function, client, queue, onEvent, userData, out) { client throws(KimiError) in
         try client.account.estimateTokensTask(try require(req, "req", as: RequestBox.self).request)
+    }
+}
+
+@c @implementation
+public func kimi_chat_fit_max_completion_tokens_start(_ client: OpaquePointer?, _ req: OpaquePointer?, _ queue: OpaquePointer?,
+                                                      _ onEvent: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
+                                                      _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    start(#function, client, queue, onEvent, userData, out) { client throws(KimiError) in
+        try client.chat.fitMaxCompletionTokensTask(try require(req, "req", as: RequestBox.self).request)
     }
 }
 

@@ -320,6 +320,19 @@ static void test_a_batch_as_tasks(void) {
     kimi_batch_free(again);
     kimi_task_free(task);
 
+    /* Submitting as a task: the upload, then the batch; limits first. */
+    seen_init(&s);
+    CHECK_INT(kimi_batch_submit_start(client, path, "48h", NULL, queue, NULL, &s, &task), KIMI_OK);
+    CHECK_INT(finish(queue, task, &s), KIMI_OK);
+    CHECK_INT(kimi_task_batch(task, &again), KIMI_OK);
+    CHECK_STR(kimi_batch_completion_window(again), "48h");
+    CHECK(kimi_batch_input_file_id(again)[0] != 0);
+    kimi_batch_free(again);
+    kimi_task_free(task);
+    CHECK_INT(kimi_batch_submit_start(client, path, "30d", NULL, queue, NULL, &s, &task), KIMI_E_INVALID_ARGUMENT);
+    CHECK(task == NULL);
+    CHECK_CONTAINS(kimi_error_message(), "completion_window");
+
     /* Results before the batch is done: refused at once, by name. */
     CHECK_INT(kimi_batch_results_start(client, batch, queue, NULL, &s, &task), KIMI_E_INVALID_ARGUMENT);
     CHECK(task == NULL);
@@ -412,7 +425,7 @@ static void test_models_balance_and_estimates(void) {
     kimi_chat_request *req = user_request(NULL, "how many tokens is this?");
     struct seen s;
     double available = -1, voucher = -1, cash = -1;
-    int64_t tokens = 0;
+    int64_t tokens = 0, fitted = 0;
     CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
 
     seen_init(&s);
@@ -439,6 +452,38 @@ static void test_models_balance_and_estimates(void) {
     CHECK_INT(kimi_task_count(task, &tokens), KIMI_OK);
     CHECK(tokens > 0);
     kimi_task_free(task);
+
+    /* The fitted budget as a task: what the window leaves after the
+       prompt; the request is not changed. An unknown model's window is
+       refused at the start; a prompt that fills the window at the end. */
+    req = user_request(NULL, "how many tokens is this?");
+    seen_init(&s);
+    CHECK_INT(kimi_chat_fit_max_completion_tokens_start(client, req, queue, NULL, &s, &task), KIMI_OK);
+    CHECK_INT(finish(queue, task, &s), KIMI_OK);
+    CHECK_INT(kimi_task_count(task, &fitted), KIMI_OK);
+    CHECK_INT(fitted, 262144 - tokens);
+    kimi_task_free(task);
+    {
+        char *json = kimi_chat_request_to_json(req);
+        CHECK(strstr(json, "max_completion_tokens") == NULL);
+        kimi_string_free(json);
+    }
+    CHECK_INT(kimi_chat_request_set_model(req, "no-such-model"), KIMI_OK);
+    CHECK_INT(kimi_chat_fit_max_completion_tokens_start(client, req, queue, NULL, &s, &task), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "context window");
+    kimi_chat_request_free(req);
+    {
+        static char words[20001];
+        int i;
+        for (i = 0; i < 10000; i++) words[2 * i] = 'w', words[2 * i + 1] = ' ';
+        req = user_request("moonshot-v1-8k", words);
+    }
+    seen_init(&s);
+    CHECK_INT(kimi_chat_fit_max_completion_tokens_start(client, req, queue, NULL, &s, &task), KIMI_OK);
+    CHECK_INT(finish(queue, task, &s), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "the prompt alone takes 10003 tokens");
+    kimi_task_free(task);
+    kimi_chat_request_free(req);
 
     kimi_event_queue_free(queue);
     kimi_client_free(client);

@@ -6,14 +6,30 @@ public struct Batches {
 
     /// Uploads `path` (purpose "batch") and creates a batch from it.
     public func submit(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Batch {
+        let (result, error) = try JobRun.run(try submitJob(path: path, window: window, metadataJSON: metadataJSON),
+                                             engine: client.engine) { true }
+        if let error { throw error }
+        guard case .batch(let batch) = result else { throw KimiError(.internal, "a batch submission ended without its batch") }
+        return batch
+    }
+
+    /// `submit` as a task; the result is the batch.
+    public func submitTask(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Task {
+        try Task(try submitJob(path: path, window: window, metadataJSON: metadataJSON), engine: client.engine)
+    }
+
+    /// The upload, then the creation: every limit is checked before the upload.
+    private func submitJob(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Job {
         let window = try BatchRules.window(window)
         let metadata = try BatchRules.metadata(metadataJSON)
         let size = try OpenFile(reading: path).size()
         guard size <= BatchInput.maxFileBytes else {
             throw .invalidArgument("\"\(path)\" is \(megabytes(size)), over Kimi's 100 MB batch file limit")
         }
-        let file = try client.files.upload(path: path, purpose: "batch")
-        return try create(inputFileID: file.id.string, window: window, metadata: metadata)
+        let upload = try client.files.uploadEndpoint(path: path, purpose: "batch", progress: nil)
+        return ThenJob(client: client, upload, wrap: TaskResult.batch) { file throws(KimiError) in
+            try createEndpoint(inputFileID: file.id.string, window: window, metadata: metadata)
+        }
     }
 
     /// `POST /v1/batches` for an uploaded input file.
@@ -24,10 +40,6 @@ public struct Batches {
     func createEndpoint(inputFileID: String, window: String?, metadataJSON: String?) throws(KimiError) -> Endpoint<Batch> {
         try createEndpoint(inputFileID: try pathSegment(inputFileID, "input_file_id"), window: try BatchRules.window(window),
                            metadata: try BatchRules.metadata(metadataJSON))
-    }
-
-    private func create(inputFileID: String, window: String, metadata: JSONValue?) throws(KimiError) -> Batch {
-        try client.perform(createEndpoint(inputFileID: inputFileID, window: window, metadata: metadata))
     }
 
     private func createEndpoint(inputFileID: String, window: String, metadata: JSONValue?) throws(KimiError) -> Endpoint<Batch> {

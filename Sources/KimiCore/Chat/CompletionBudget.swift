@@ -82,6 +82,24 @@ extension Chat {
     /// not count them, so they are added at `toolTokenBound`, an upper bound.
     /// The request's extra JSON is read into its fields first (`folded`).
     public func fitMaxCompletionTokens(_ request: inout ChatRequest) throws(KimiError) -> Int64 {
+        var (endpoint, fitting) = try fitEndpoint(request)
+        let fitted = try client.perform(endpoint)
+        fitting.maxCompletionTokens = fitted
+        request = fitting
+        return fitted
+    }
+
+    /// `fitMaxCompletionTokens` as a task; the result is the fitted budget
+    /// (`.count`); the request is not changed.
+    public func fitMaxCompletionTokensTask(_ request: ChatRequest) throws(KimiError) -> Task {
+        try client.task(try fitEndpoint(request).endpoint, TaskResult.count)
+    }
+
+    /// The call that fits the budget (a token estimate whose answer is read
+    /// as the budget the window leaves), and the request as it is sent
+    /// (folded, `max_tokens` settled). Its errors before the call: a model
+    /// whose window is not known.
+    private func fitEndpoint(_ request: ChatRequest) throws(KimiError) -> (endpoint: Endpoint<Int64>, fitting: ChatRequest) {
         var fitting = try request.folded()
         _ = try CompletionBudget.settle(&fitting)
         guard let window = client.engine.windows.window(of: fitting.model) else {
@@ -89,16 +107,18 @@ extension Chat {
         }
         var counted = fitting
         counted.maxCompletionTokens = nil  // the prompt is counted, not the budget
-        let messages = try client.account.estimateTokens(counted)
+        let estimate = try client.account.estimateEndpoint(counted)
         let tools = CompletionBudget.toolTokenBound(fitting)
-        let prompt = messages.saturatingAdd(tools)
-        guard prompt < window else {
-            let what = tools > 0 ? "the prompt alone takes \(prompt) tokens (\(messages) for the messages, at most \(tools) for the tool definitions)" : "the prompt alone takes \(prompt) tokens"
-            throw .invalidArgument("messages: \(what) of \(fitting.model)'s \(window)-token context window, leaving nothing for the completion; shorten the messages\(tools > 0 ? " or the tools" : "")")
+        let (model, limit) = (fitting.model, fitting.maxCompletionTokens ?? Int64.max)
+        let endpoint = Endpoint<Int64>(estimate.request, options: estimate.options) { root throws(KimiError) in
+            let messages = try estimate.decode(root)
+            let prompt = messages.saturatingAdd(tools)
+            guard prompt < window else {
+                let what = tools > 0 ? "the prompt alone takes \(prompt) tokens (\(messages) for the messages, at most \(tools) for the tool definitions)" : "the prompt alone takes \(prompt) tokens"
+                throw .invalidArgument("messages: \(what) of \(model)'s \(window)-token context window, leaving nothing for the completion; shorten the messages\(tools > 0 ? " or the tools" : "")")
+            }
+            return min(window - prompt, limit)
         }
-        let fitted = min(window - prompt, fitting.maxCompletionTokens ?? Int64.max)
-        fitting.maxCompletionTokens = fitted
-        request = fitting
-        return fitted
+        return (endpoint, fitting)
     }
 }

@@ -83,6 +83,44 @@ final class JSONJob<Value>: Job {
     }
 }
 
+/// Two JSON calls, the second made from the first's decoded answer (a
+/// batch file's upload, then the batch's creation).
+final class ThenJob<First, Value>: Job {
+    private let client: Client
+    private let first: Endpoint<First>
+    private let then: (First) throws(KimiError) -> Endpoint<Value>
+    private let wrap: (Value) -> TaskResult
+    private var second: Endpoint<Value>?
+    let jobEvents = JobEvents()
+    var events: TaskEvents { jobEvents }
+
+    init(client: Client, _ first: Endpoint<First>, wrap: @escaping (Value) -> TaskResult,
+         then: @escaping (First) throws(KimiError) -> Endpoint<Value>) {
+        self.client = client
+        self.first = first
+        self.then = then
+        self.wrap = wrap
+    }
+
+    func start() throws(KimiError) -> JobStep { .next(try client.call(first.request, first.options)) }
+
+    func received(_ call: Call, deliver: () -> Bool) {}
+
+    func ended(_ call: Call) -> JobStep {
+        if let error = call.error { return .done(nil, error) }
+        guard let transfer = call.transfer else { return .done(nil, KimiError(.internal, "a call ended without an answer")) }
+        do throws(KimiError) {
+            let root = try Engine.json(of: transfer, call)
+            if let second { return .done(wrap(try second.decode(root)), nil) }
+            let made = try then(try first.decode(root))
+            second = made
+            return .next(try client.call(made.request, made.options))
+        } catch {
+            return .done(nil, error)
+        }
+    }
+}
+
 /// The events of a job other than a chat stream, one at a time (progress, a
 /// piece of a file, a batch result line), then the end.
 public final class JobEvents: TaskEvents {
