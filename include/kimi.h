@@ -1773,9 +1773,10 @@ KIMI_API kimi_status kimi_event_queue_next(kimi_event_queue *queue, const kimi_s
 /**
  * kimi_chat_stream_start and kimi_chat_create_start with the task's events
  * copied into `queue` instead of passed to a callback. `user_data` comes
- * back with each event (kimi_stream_event_user_data). Cancelling or freeing
- * the task drops its events not yet taken (a cancelled task still queues
- * its KIMI_EVENT_END). Returns as kimi_chat_stream_start, and
+ * back with each event (kimi_stream_event_user_data). Cancelling the task
+ * drops its events not yet taken but its KIMI_EVENT_END, which always comes
+ * (already queued, or queued when it stops); freeing it drops them all.
+ * Returns as kimi_chat_stream_start, and
  * KIMI_E_INVALID_ARGUMENT for a NULL or wrong queue. Thread-safe.
  */
 /*@ of(kimi_client) out(out: owned) */

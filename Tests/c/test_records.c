@@ -530,6 +530,53 @@ static void test_queue_records_stop_at_attachments(void) {
     kimi_client_free(client);
 }
 
+/* A task cancelled after it ended (its END waiting in the queue) still
+ * gives its END: cancelling drops what waits but the END. Freeing drops it. */
+static void test_cancel_after_the_end_keeps_the_end(void) {
+    kimi_client *client = test_client();
+    kimi_event_queue *queue = NULL;
+    kimi_task *task = NULL, *other = NULL;
+    kimi_chat_request *req = user_request(NULL, "a b [[mock: chunks=20]]");
+    unsigned char buf[1 << 16];
+    int round, ends, others;
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    for (round = 0; round < 2; round++) {
+        size_t len = 0, at;
+        CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, (void *)1, &task), KIMI_OK);
+        CHECK_INT(kimi_chat_create_start_queued(client, req, queue, (void *)2, &other), KIMI_OK);
+        CHECK_INT(kimi_task_wait(task, 10000), KIMI_OK);
+        CHECK_INT(kimi_task_wait(other, 10000), KIMI_OK);
+        /* Both ended; their events wait. */
+        if (round == 0) kimi_task_cancel(task);
+        else kimi_task_free(task);
+        ends = others = 0;
+        for (;;) {
+            CHECK_INT(kimi_event_queue_read_records(queue, buf, sizeof buf, &len), KIMI_OK);
+            if (len == 0) break;
+            for (at = 0; at < len;) {
+                kimi_record rec;
+                kimi_record_part part;
+                memcpy(&rec, buf + at, sizeof rec);
+                memcpy(&part, buf + at + sizeof rec, sizeof part);
+                if (rec.user_data == 1 && rec.type == KIMI_RECORD_EVENTS) {
+                    CHECK_INT(part.type, KIMI_EVENT_END); /* only the END */
+                    ends++;
+                } else if (rec.type == KIMI_RECORD_EVENTS && part.type == KIMI_EVENT_END) {
+                    others++;
+                }
+                at += rec.size;
+            }
+        }
+        CHECK_INT(ends, round == 0 ? 1 : 0);
+        CHECK_INT(others, 1);
+        if (round == 0) kimi_task_free(task);
+        kimi_task_free(other);
+    }
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 /* A delta larger than the buffer, from the hostile server: told, then
  * delivered whole. */
 static void test_big_delta_from_a_hostile_server(void) {
@@ -559,6 +606,7 @@ int main(void) {
     RUN(test_cancel_ends_a_blocked_read);
     RUN(test_queue_records);
     RUN(test_queue_records_stop_at_attachments);
+    RUN(test_cancel_after_the_end_keeps_the_end);
     RUN(test_big_delta_from_a_hostile_server);
     return harness_finish();
 }
