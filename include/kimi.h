@@ -1924,6 +1924,7 @@ typedef struct kimi_record_part {
  * kimi_stream_next. The buffer is the caller's; nothing points into it
  * after the call.
  */
+/*@ of(kimi_stream) blocks out(len_out: scalar) */
 KIMI_API kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer, size_t capacity, size_t *len_out);
 
 /**
@@ -1945,6 +1946,7 @@ KIMI_API kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer,
  * NULL queue, buffer or `len_out`. One thread at a time takes a queue's
  * events, whichever function it uses.
  */
+/*@ of(kimi_event_queue) out(len_out: scalar) */
 KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void *buffer, size_t capacity,
                                                    size_t *len_out);
 

@@ -11,7 +11,7 @@ Shaped like openai-python, so switching is a one-line change:
 """
 
 from . import _lib
-from ._batches import Batch, BatchInput, BatchRequestCounts, BatchResult
+from ._batch_input import BatchInput
 from ._client import Client
 from ._conversation import Conversation
 from ._errors import (APIConnectionError, APIError, APIResponseValidationError, APIStatusError, APITimeoutError,
@@ -22,8 +22,9 @@ from ._media import MediaPart, image_from_bytes, image_from_path, video_from_byt
 from ._options import NOT_GIVEN, NotGiven, Omit, omit
 from ._raw import Headers, RawResponse, Response
 from ._streaming import Stream
-from ._types import (Balance, ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, CompletionUsage,
-                     FileObject, Model, ParsedChatCompletion, StreamEvent, UsageTotals)
+from .types import (Balance, Batch, BatchRequestCounts, BatchResult, CompletionUsage, FileObject, Model, StreamEvent,
+                    UsageTotals)
+from .types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ParsedChatCompletion
 
 __version__ = "0.3.0"
 

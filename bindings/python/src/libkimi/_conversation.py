@@ -8,7 +8,8 @@ from . import _interrupt, _lib
 from ._errors import OK, STEP_LIMIT, ToolError, check, last_error
 from ._handles import Handle
 from ._requests import make_message
-from ._streaming import EventCallback, response_from
+from ._results import response_from
+from ._streaming import EventCallback
 
 L = _lib.functions
 

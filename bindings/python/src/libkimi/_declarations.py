@@ -505,6 +505,11 @@ FUNCTIONS = {
     "kimi_stream_event_task": ((P,), P),
     # void *kimi_stream_event_user_data(const kimi_stream_event *event)
     "kimi_stream_event_user_data": ((P,), P),
+    # kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer, size_t capacity, size_t *len_out)
+    "kimi_stream_read_records": ((P, P, c_size_t, LEN), c_int),
+    # kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void *buffer, size_t capacity,
+    #     size_t *len_out)
+    "kimi_event_queue_read_records": ((P, P, c_size_t, LEN), c_int),
     # kimi_conversation *kimi_conversation_new(kimi_client *client, const char *model)
     "kimi_conversation_new": ((P, S), P),
     # void kimi_conversation_free(kimi_conversation *conv)
@@ -670,6 +675,10 @@ FUNCTIONS = {
     #     const char *metadata_json, kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
     #     kimi_task **out)
     "kimi_batch_create_start": ((P, S, S, S, P, stream_cb, P, OUT), c_int),
+    # kimi_status kimi_batch_submit_start(kimi_client *client, const char *jsonl_path, const char *completion_window,
+    #     const char *metadata_json, kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data,
+    #     kimi_task **out)
+    "kimi_batch_submit_start": ((P, S, S, S, P, stream_cb, P, OUT), c_int),
     # kimi_status kimi_batch_retrieve_start(kimi_client *client, const char *batch_id, kimi_event_queue *queue,
     #     kimi_stream_cb on_event, void *user_data, kimi_task **out)
     "kimi_batch_retrieve_start": ((P, S, P, stream_cb, P, OUT), c_int),
@@ -694,6 +703,9 @@ FUNCTIONS = {
     # kimi_status kimi_chat_estimate_tokens_start(kimi_client *client, const kimi_chat_request *req,
     #     kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data, kimi_task **out)
     "kimi_chat_estimate_tokens_start": ((P, P, P, stream_cb, P, OUT), c_int),
+    # kimi_status kimi_chat_fit_max_completion_tokens_start(kimi_client *client, const kimi_chat_request *req,
+    #     kimi_event_queue *queue, kimi_stream_cb on_event, void *user_data, kimi_task **out)
+    "kimi_chat_fit_max_completion_tokens_start": ((P, P, P, stream_cb, P, OUT), c_int),
     # kimi_status kimi_task_file(kimi_task *task, kimi_file **out)
     "kimi_task_file": ((P, OUT), c_int),
     # kimi_status kimi_task_file_list(kimi_task *task, kimi_file_list **out)
@@ -735,6 +747,7 @@ BLOCKING = frozenset((
     "kimi_stream_free",
     "kimi_task_wait",
     "kimi_task_free",
+    "kimi_stream_read_records",
     "kimi_conversation_create",
     "kimi_conversation_stream",
     "kimi_conversation_run",

@@ -3,11 +3,11 @@
 Python runs its SIGINT handler (which raises KeyboardInterrupt) only when
 the main thread is back in the interpreter, and a call waiting in libkimi
 may not come back for minutes. So while the main thread is in a call, the
-call carries a cancel token, Python's wakeup fd (signal.set_wakeup_fd)
-points at a pipe, and one watcher thread per process waits on that pipe:
-on SIGINT it cancels the tokens, the C call returns at once (KIMI_E_ABORTED,
-keeping what arrived), and KeyboardInterrupt is raised where the call was
-made. Other signals' bytes are passed on to the wakeup fd that was there
+call carries a cancel token (or is a task, which can be cancelled), Python's
+wakeup fd (signal.set_wakeup_fd) points at a pipe, and one watcher thread
+per process waits on that pipe: on SIGINT it cancels the calls, the C call
+returns at once (KIMI_E_ABORTED, keeping what arrived), and
+KeyboardInterrupt is raised where the call was made. Other signals' bytes are passed on to the wakeup fd that was there
 before. Only the default SIGINT handler is acted on: with a handler of
 your own, calls run on and your handler runs when they return.
 
@@ -30,7 +30,7 @@ _check_signals.argtypes = []
 
 
 class _Watcher:
-    """The pipe, the thread reading it, and the tokens of the main
+    """The pipe, the thread reading it, and how to cancel each of the main
     thread's calls in progress."""
 
     def __init__(self):
@@ -38,7 +38,7 @@ class _Watcher:
         self.read_fd, self.write_fd = os.pipe()
         os.set_blocking(self.write_fd, False)
         self.lock = threading.Lock()
-        self.tokens = set()
+        self.calls = {}  # handle -> the function that cancels it
         self.depth = 0           # nested holds on the main thread
         self.previous = -1       # the wakeup fd to restore (and forward to)
         self.interrupted = False
@@ -55,8 +55,8 @@ class _Watcher:
             if signal.SIGINT in data and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
                 with self.lock:
                     self.interrupted = True
-                    for token in self.tokens:
-                        L.kimi_cancel_token_cancel(token)
+                    for handle, cancel in self.calls.items():
+                        cancel(handle)
             previous = self.previous
             if previous >= 0:
                 try:
@@ -64,10 +64,10 @@ class _Watcher:
                 except OSError:
                     pass
 
-    def hold(self, token):
+    def hold(self, handle, cancel):
         """Starts watching for the main thread (re-entrant)."""
         with self.lock:
-            self.tokens.add(token)
+            self.calls[handle] = cancel
             self.depth += 1
             first = self.depth == 1
             if first:
@@ -78,9 +78,9 @@ class _Watcher:
             except ValueError:  # not the main interpreter
                 self.previous = -1
 
-    def release(self, token):
+    def release(self, handle):
         with self.lock:
-            self.tokens.discard(token)
+            self.calls.pop(handle, None)
             self.depth -= 1
             last = self.depth == 0
             interrupted = self.interrupted
@@ -139,15 +139,17 @@ def on_main_thread():
 
 class Hold:
     """Makes the main thread's calls made with `token` interruptible from
-    now until release(). A stream holds one for as long as it is read on
-    the main thread; a blocking call holds one for the call (`Call`)."""
+    now until release(): SIGINT calls `cancel(token)` (a cancel token's
+    cancel by default; kimi_task_cancel for a task). A stream holds one for
+    as long as it is read on the main thread; a blocking call holds one for
+    the call (`Call`); a task of the sync client until it ended."""
 
     __slots__ = ("token", "watcher")
 
-    def __init__(self, token):
+    def __init__(self, token, cancel=None):
         self.token = token
         self.watcher = _get_watcher()
-        self.watcher.hold(token)
+        self.watcher.hold(token, cancel or L.kimi_cancel_token_cancel)
 
     def release(self, raise_interrupt=True):
         """Stops watching; raises KeyboardInterrupt when SIGINT cancelled

@@ -88,10 +88,13 @@ class _Hot:
 
     def __init__(self):
         own = {True: ctypes.CDLL(path), False: ctypes.PyDLL(path)}  # by BLOCKING, as `functions`
-        self.stream_next, self.event_read, self.queue_read = (
+        (self.stream_next, self.stream_read_records, self.event_read, self.queue_read,
+         self.queue_read_records) = (
             getattr(own[name in BLOCKING], name) for name in
-            ("kimi_stream_next", "kimi_stream_event_read", "kimi_event_queue_read"))
+            ("kimi_stream_next", "kimi_stream_read_records", "kimi_stream_event_read",
+             "kimi_event_queue_read", "kimi_event_queue_read_records"))
         self.stream_next.restype = self.event_read.restype = self.queue_read.restype = c_int
+        self.stream_read_records.restype = self.queue_read_records.restype = c_int
 
 
 hot = _Hot()

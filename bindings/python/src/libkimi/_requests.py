@@ -14,7 +14,7 @@ from . import _lib
 from ._errors import check
 from ._media import MediaPart
 from ._options import NOT_GIVEN, CallSettings, given
-from ._types import _Object
+from .types._base import _Object
 
 L = _lib.functions
 

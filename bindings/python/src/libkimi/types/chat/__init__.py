@@ -1,85 +1,30 @@
 """openai-python's chat type names (openai.types.chat): the result classes
-libkimi returns, and the shapes of request parameters as TypedDicts (plain
-dicts at run time, as in openai-python)."""
+libkimi returns, and the shapes of request parameters as TypedDicts
+(libkimi.types.chat.params, imported on first use: typing costs start-up)."""
 
-from typing import Any, Dict, Iterable, List, Literal, Optional, Union
+from .chat_completion import (ChatCompletion, ChatCompletionMessage, ChatCompletionMessageToolCall, Choice, Function,
+                              ParsedChatCompletion, ParsedChatCompletionMessage, ParsedChoice)
+from .chat_completion_chunk import (ChatCompletionChunk, ChoiceDelta, ChoiceDeltaToolCall, ChoiceDeltaToolCallFunction,
+                                    ChunkChoice)
 
-try:
-    from typing import TypedDict
-except ImportError:  # Python < 3.8 has no TypedDict; libkimi needs 3.8
-    TypedDict = dict
-
-from ..._types import (ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionMessageToolCall,
-                       Choice, ChoiceDelta, ChoiceDeltaToolCall, ChoiceDeltaToolCallFunction, ChunkChoice, Function,
-                       ParsedChatCompletion, ParsedChatCompletionMessage, ParsedChoice)
-from ..._streaming import Stream
-from ..._async import AsyncStream
-
-ChatCompletionRole = Literal["system", "user", "assistant", "tool"]
+_PARAMS = frozenset(['ChatCompletionAssistantMessageParam', 'ChatCompletionContentPartImageParam', 'ChatCompletionContentPartParam', 'ChatCompletionContentPartTextParam', 'ChatCompletionMessageParam', 'ChatCompletionMessageToolCallParam', 'ChatCompletionRole', 'ChatCompletionStreamOptionsParam', 'ChatCompletionSystemMessageParam', 'ChatCompletionToolChoiceOptionParam', 'ChatCompletionToolMessageParam', 'ChatCompletionToolParam', 'ChatCompletionUserMessageParam', 'Completion', 'FunctionDefinition'])
 
 
-class ChatCompletionContentPartTextParam(TypedDict, total=False):
-    type: Literal["text"]
-    text: str
+def __getattr__(name):
+    """The request parameter shapes, and Stream and AsyncStream (the
+    clients' own classes; asyncio only when asked for), on first use."""
+    if name in _PARAMS:
+        from . import params
+        return getattr(params, name)
+    if name == "Stream":
+        from ..._streaming import Stream
+        return Stream
+    if name == "AsyncStream":
+        from ..._async import AsyncStream
+        return AsyncStream
+    raise AttributeError(f"module 'libkimi.types.chat' has no attribute {name!r}")
 
 
-class ChatCompletionContentPartImageParam(TypedDict, total=False):
-    type: Literal["image_url"]
-    image_url: Union[str, Dict[str, str]]
-
-
-ChatCompletionContentPartParam = Union[ChatCompletionContentPartTextParam, ChatCompletionContentPartImageParam,
-                                       Dict[str, Any]]
-
-
-class ChatCompletionSystemMessageParam(TypedDict, total=False):
-    role: Literal["system"]
-    content: Union[str, Iterable[ChatCompletionContentPartTextParam]]
-    name: str
-
-
-class ChatCompletionUserMessageParam(TypedDict, total=False):
-    role: Literal["user"]
-    content: Union[str, Iterable[ChatCompletionContentPartParam]]
-    name: str
-
-
-class ChatCompletionAssistantMessageParam(TypedDict, total=False):
-    role: Literal["assistant"]
-    content: Optional[str]
-    reasoning_content: str  # Kimi: send the turn's reasoning back
-    tool_calls: Iterable[Dict[str, Any]]
-    partial: bool  # Kimi's Partial Mode
-    name: str
-
-
-class ChatCompletionToolMessageParam(TypedDict, total=False):
-    role: Literal["tool"]
-    content: str
-    tool_call_id: str
-    name: str
-
-
-ChatCompletionMessageParam = Union[ChatCompletionSystemMessageParam, ChatCompletionUserMessageParam,
-                                   ChatCompletionAssistantMessageParam, ChatCompletionToolMessageParam]
-
-
-class FunctionDefinition(TypedDict, total=False):
-    name: str
-    description: str
-    parameters: Dict[str, Any]
-    strict: bool
-
-
-class ChatCompletionToolParam(TypedDict, total=False):
-    type: Literal["function", "builtin_function"]
-    function: FunctionDefinition
-
-
-ChatCompletionToolChoiceOptionParam = Union[Literal["none", "auto", "required"], Dict[str, Any]]
-ChatCompletionStreamOptionsParam = Dict[str, bool]
-ChatCompletionMessageToolCallParam = Dict[str, Any]
-Completion = ChatCompletion
-
-__all__ = [name for name in dir() if name.startswith(("Chat", "Choice", "Parsed", "Function", "Stream", "Async",
-                                                      "Completion"))]
+__all__ = ["ChatCompletion", "ChatCompletionMessage", "ChatCompletionMessageToolCall", "Choice", "Function",
+           "ParsedChatCompletion", "ParsedChatCompletionMessage", "ParsedChoice", "ChatCompletionChunk", "ChoiceDelta",
+           "ChoiceDeltaToolCall", "ChoiceDeltaToolCallFunction", "ChunkChoice", "Stream", "AsyncStream"] + sorted(_PARAMS)

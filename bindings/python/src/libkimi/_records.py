@@ -1,0 +1,220 @@
+"""Records (kimi.h, "Records"): a stream's chunks, many per call into C, as
+compact bytes. This is the one reader of the format: the sync Stream and
+the asyncio pump both turn records into openai-shaped ChatCompletionChunk
+objects here, and a task's other events (progress, data, result lines, its
+end) into Event tuples.
+
+A record is a 16-byte header (size, type, part count, the task's user data)
+and its parts; a part is a 16-byte header (event type, choice, index, two
+lengths) and its bytes. The library writes every record whole inside the
+bytes it reports, so slicing never reaches past them; struct.unpack_from
+raises rather than reading beyond a buffer in any case."""
+
+import struct
+
+from .types.chat.chat_completion_chunk import (ChatCompletionChunk, ChoiceDelta, ChoiceDeltaToolCall,
+                                               ChoiceDeltaToolCallFunction, ChunkChoice)
+from .types.completion_usage import CompletionUsage
+from .types.stream_event import StreamEvent
+
+EVENTS, COMPLETION = 1, 2
+ROLE, REASONING, CONTENT, TOOL_START, TOOL_DELTA, TOOL_DONE, USAGE, FINISH, DONE, END, PROGRESS, DATA, RESULT = \
+    range(1, 14)
+EVENT_NAMES = {ROLE: "role", REASONING: "reasoning", CONTENT: "content", TOOL_START: "tool_call_start",
+               TOOL_DELTA: "tool_call_delta", TOOL_DONE: "tool_call_done", USAGE: "usage", FINISH: "finish",
+               DONE: "done", END: "end", PROGRESS: "progress", DATA: "data", RESULT: "result"}
+
+#: A record's header and its first part's header, read in one call: the
+#: common record (one content, reasoning or arguments piece) needs no other.
+HEAD = struct.Struct("=IHHQBBhiII")
+PART = struct.Struct("=BBhiII")
+HEAD_SIZE = 16
+PART_SIZE = 16
+NUMBERS2 = struct.Struct("=2q")
+NUMBERS4 = struct.Struct("=4q")
+COMPLETION_HEAD = struct.Struct("=qII")
+
+#: A chunk's id, creation time and model before the stream said them.
+NO_META = ("", 0, "")
+
+
+def decode(data, metas, users=None):
+    """The items of a buffer of records, in order: a ChatCompletionChunk for
+    each chat chunk, an Event for each other event of a task (its END
+    included). `metas` maps a record's user data to its stream's (id,
+    created, model), kept up to date from COMPLETION records; when `users`
+    is a list, each item's user data is appended to it.
+
+    This is the hot loop of every Python stream: a record holding one piece
+    of text (nearly all of them) is read with one struct call and made into
+    its chunk here; the others go through chunk_of."""
+    out = []
+    append = out.append
+    head = HEAD.unpack_from
+    pos, end = 0, len(data)
+    while pos < end:
+        size, kind, count, user, part, _, choice, index, n1, _ = head(data, pos)
+        if count == 1 and kind == EVENTS and (part == CONTENT or part == REASONING or part == TOOL_DELTA):
+            text = data[pos + 32:pos + 32 + n1].decode()
+            if part == CONTENT:
+                delta = ChoiceDelta(None, text)
+            elif part == REASONING:
+                delta = ChoiceDelta(None, None, text)
+            else:
+                delta = ChoiceDelta(None, None, None, [ChoiceDeltaToolCall(index, None, None,
+                                                                           ChoiceDeltaToolCallFunction(None, text))])
+            meta = metas.get(user, NO_META)
+            append(ChatCompletionChunk(meta[0], meta[1], meta[2], [ChunkChoice(choice, delta)]))
+            if users is not None:
+                users.append(user)
+        elif kind == COMPLETION:
+            metas[user] = completion_meta(data, pos)
+        elif kind == EVENTS:
+            if part >= END:  # a task's own events come one per record
+                append(task_event(data, pos + HEAD_SIZE))
+            else:
+                chunk = chunk_of(data, pos, count, metas.get(user, NO_META))
+                if chunk is None:
+                    pos += size
+                    continue
+                append(chunk)
+            if users is not None:
+                users.append(user)
+        pos += size
+    return out
+
+
+def completion_meta(data, pos):
+    """(id, created, model) of the COMPLETION record at `pos`."""
+    created, id_len, model_len = COMPLETION_HEAD.unpack_from(data, pos + HEAD_SIZE)
+    start = pos + HEAD_SIZE + 16
+    return (data[start:start + id_len].decode(), created,
+            data[start + id_len:start + id_len + model_len].decode())
+
+
+def usage_of(data, at):
+    prompt, completion, total, cached = NUMBERS4.unpack_from(data, at)
+    return CompletionUsage(prompt if prompt >= 0 else None, completion if completion >= 0 else None,
+                           total if total >= 0 else None, cached if cached >= 0 else None)
+
+
+def parts(data, pos, count):
+    """(type, choice, index, first start, first length, second length) of
+    each part of the EVENTS record at `pos`."""
+    at = pos + HEAD_SIZE
+    for _ in range(count):
+        kind, _, choice, index, n1, n2 = PART.unpack_from(data, at)
+        yield kind, choice, index, at + PART_SIZE, n1, n2
+        at += PART_SIZE + ((n1 + n2 + 7) & -8)
+
+
+def chunk_of(data, pos, count, meta):
+    """The ChatCompletionChunk of the EVENTS record at `pos` (any parts), or
+    None when it holds no choice and no usage (the [DONE] record, a task's
+    end). The record's one-piece shapes are built by the readers
+    themselves, faster; this is the rest (the first chunk's role, the
+    finishing chunk's finish reason and usage, tool-call starts, several
+    choices)."""
+    choices = {}
+    usage = None
+    for kind, choice_index, index, at, n1, n2 in parts(data, pos, count):
+        if kind == USAGE and choice_index < 0:
+            usage = usage_of(data, at)
+            continue
+        if kind >= DONE:
+            continue
+        choice = choices.get(choice_index)
+        if choice is None:
+            choice = choices[choice_index] = ChunkChoice(choice_index, ChoiceDelta())
+        delta = choice.delta
+        if kind == CONTENT:
+            text = data[at:at + n1].decode()
+            delta.content = text if delta.content is None else delta.content + text
+        elif kind == REASONING:
+            text = data[at:at + n1].decode()
+            delta.reasoning_content = text if delta.reasoning_content is None else delta.reasoning_content + text
+        elif kind == ROLE:
+            delta.role = data[at:at + n1].decode()
+        elif kind == TOOL_START or kind == TOOL_DELTA:
+            calls = delta.tool_calls
+            if calls is None:
+                calls = delta.tool_calls = []
+            call = next((c for c in calls if c.index == index), None)
+            if kind == TOOL_START:
+                if call is None:
+                    call = ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=""))
+                    calls.append(call)
+                call.id = data[at:at + n1].decode()
+                call.type = "function"
+                call.function.name = data[at + n1:at + n1 + n2].decode()
+            else:
+                piece = data[at:at + n1].decode()
+                if call is None:
+                    calls.append(ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=piece)))
+                else:
+                    call.function.arguments = (call.function.arguments or "") + piece
+        elif kind == FINISH:
+            choice.finish_reason = data[at:at + n1].decode()
+        elif kind == USAGE:
+            choice.usage = usage_of(data, at)
+    if not choices and usage is None:
+        return None
+    return ChatCompletionChunk(meta[0], meta[1], meta[2], list(choices.values()), usage)
+
+
+def stream_events(data, pos, count, calls):
+    """libkimi's finer StreamEvent objects of the EVENTS record at `pos`;
+    `calls` remembers each tool call's id and name ({(choice, index): (id,
+    name)}) for the events that follow its start."""
+    out = []
+    for kind, choice, index, at, n1, n2 in parts(data, pos, count):
+        event = StreamEvent(EVENT_NAMES.get(kind, str(kind)), "", choice,
+                            index if kind in (TOOL_START, TOOL_DELTA, TOOL_DONE) else -1)
+        if kind in (ROLE, REASONING, CONTENT, TOOL_DELTA):
+            event.text = data[at:at + n1].decode()
+        if kind == TOOL_START:
+            calls[choice, index] = (data[at:at + n1].decode(), data[at + n1:at + n1 + n2].decode())
+        if kind in (TOOL_START, TOOL_DELTA, TOOL_DONE):
+            event.tool_call_id, event.tool_call_name = calls.get((choice, index), ("", ""))
+        elif kind == FINISH:
+            event.finish_reason = data[at:at + n1].decode()
+        elif kind == USAGE:
+            event.usage = usage_of(data, at)
+        out.append(event)
+    return out
+
+
+class Event:
+    """A task's event other than a chat piece: `kind` (PROGRESS, DATA,
+    RESULT, END), `done` and `total` (progress and data), `text` (a batch's
+    status; a result line's custom id), `data` (bytes of a file's content),
+    `error` (a result line's), `status` (END's kimi_status; RESULT's HTTP
+    status)."""
+
+    __slots__ = ("kind", "done", "total", "text", "data", "error", "status")
+
+    def __init__(self, kind, status=0, done=0, total=0, text="", data=b"", error=""):
+        self.kind = kind
+        self.status = status
+        self.done = done
+        self.total = total
+        self.text = text
+        self.data = data
+        self.error = error
+
+
+def task_event(data, at):
+    """The Event of a task's part at `at` (END, PROGRESS, DATA, RESULT;
+    another type becomes an Event of that type)."""
+    kind, _, _, index, n1, n2 = PART.unpack_from(data, at)
+    at += PART_SIZE
+    if kind == PROGRESS or kind == DATA:
+        done, total = NUMBERS2.unpack_from(data, at)
+        body = data[at + n1:at + n1 + n2]
+        if kind == DATA:
+            return Event(DATA, 0, done, total, data=body)
+        return Event(PROGRESS, 0, done, total, text=body.decode("utf-8", "replace"))
+    if kind == RESULT:
+        return Event(RESULT, index, text=data[at:at + n1].decode("utf-8", "replace"),
+                     error=data[at + n1:at + n1 + n2].decode("utf-8", "replace"))
+    return Event(kind, index)

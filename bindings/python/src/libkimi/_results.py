@@ -1,0 +1,116 @@
+"""C results made into Python objects: chat responses, files, models, a
+balance; and, for each kind of task, how its result is read once it ended
+(the kimi_task_* accessor and the conversion), for every client."""
+
+import ctypes
+import json
+
+from . import _lib
+from ._errors import check
+from ._raw import response_of
+from .types.account import Balance
+from .types.batch import Batch, BatchPage
+from .types.chat.chat_completion import ChatCompletion
+from .types.file_object import FileObject
+from .types.model import Model
+from .types.page import Page
+
+L = _lib.functions
+
+
+def response_from(handle, full=True, cls=ChatCompletion):
+    """A ChatCompletion from a kimi_chat_response handle (not freed here)."""
+    body = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
+    full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
+    completion = cls.from_dict(body, full_content)
+    completion.cost_usd = L.kimi_chat_response_cost_usd(handle)
+    completion.web_search_calls = L.kimi_chat_response_web_search_calls(handle)
+    completion._request_id = L.kimi_chat_response_request_id(handle).decode() or None
+    return completion
+
+
+def take_response(pointer, raw=False, cls=None):
+    """The ChatCompletion (and its Response when `raw`) of a response
+    handle the caller owns, freeing it; None for NULL."""
+    if not pointer:
+        return (None, None) if raw else None
+    try:
+        completion = response_from(pointer, cls=cls or ChatCompletion)
+        return (completion, response_of(pointer)) if raw else completion
+    finally:
+        L.kimi_chat_response_free(pointer)
+
+
+def file_from(pointer):
+    """A FileObject from a kimi_file (not freed here)."""
+    return FileObject(L.kimi_file_id(pointer).decode(), L.kimi_file_bytes(pointer), L.kimi_file_created_at(pointer),
+                      L.kimi_file_filename(pointer).decode(), L.kimi_file_purpose(pointer).decode(),
+                      L.kimi_file_status(pointer).decode(), L.kimi_file_status_details(pointer).decode())
+
+
+def _out(accessor, task):
+    """The handle a kimi_task_* accessor stores (the caller frees it)."""
+    out = ctypes.c_void_p()
+    check(accessor(task, ctypes.byref(out)))
+    return out.value
+
+
+def task_file(task):
+    pointer = _out(L.kimi_task_file, task)
+    try:
+        return file_from(pointer)
+    finally:
+        L.kimi_file_free(pointer)
+
+
+def task_files(task):
+    pointer = _out(L.kimi_task_file_list, task)
+    try:
+        return Page([file_from(L.kimi_file_list_get(pointer, i)) for i in range(L.kimi_file_list_count(pointer))])
+    finally:
+        L.kimi_file_list_free(pointer)
+
+
+def task_models(task):
+    pointer = _out(L.kimi_task_model_list, task)
+    try:
+        return Page([Model(L.kimi_model_list_id(pointer, i).decode(), L.kimi_model_list_context_length(pointer, i),
+                           bool(L.kimi_model_list_supports_image_in(pointer, i)),
+                           bool(L.kimi_model_list_supports_video_in(pointer, i)),
+                           bool(L.kimi_model_list_supports_reasoning(pointer, i)))
+                     for i in range(L.kimi_model_list_count(pointer))])
+    finally:
+        L.kimi_model_list_free(pointer)
+
+
+def task_balance(task):
+    available, voucher, cash = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    check(L.kimi_task_balance(task, ctypes.byref(available), ctypes.byref(voucher), ctypes.byref(cash)))
+    return Balance(available.value, voucher.value, cash.value)
+
+
+def task_count(task):
+    count = ctypes.c_int64()
+    check(L.kimi_task_count(task, ctypes.byref(count)))
+    return count.value
+
+
+def task_batch(task):
+    """A Batch owning the handle kimi_task_batch stores."""
+    return Batch(_out(L.kimi_task_batch, task))
+
+
+def task_batch_page(task):
+    """The page's handle (the caller makes its BatchPage, which owns it)."""
+    return _out(L.kimi_task_batch_page, task)
+
+
+def batch_page(pointer, more=None, iterate=None):
+    """A BatchPage owning the kimi_batch_page `pointer`; `more(last_id)` (an
+    async generator) gives the batches after it, walked with `iterate` on
+    the sync client."""
+    from ._handles import Handle
+    page = Handle(pointer, L.kimi_batch_page_free)
+    batches = [Batch(L.kimi_batch_page_get(page.pointer, i), page) for i in range(L.kimi_batch_page_count(page.pointer))]
+    return BatchPage(batches, bool(L.kimi_batch_page_has_more(page.pointer)),
+                     L.kimi_batch_page_last_id(page.pointer).decode() or None, more, iterate)

@@ -1,0 +1,195 @@
+"""client.batches (openai-python's, with Kimi's submit, wait and results),
+each call a task of the C library."""
+
+import ctypes
+import json
+import os
+
+from .. import _lib
+from .._errors import OK, APIResponseValidationError
+from .._records import PROGRESS, RESULT
+from .._results import batch_page, response_from, task_batch, task_batch_page, task_count
+from .._tasks import NO_CALLBACK, call_back
+from ..types.batch import Batch, BatchResult
+from ._resource import Resource, call_settings
+
+L = _lib.functions
+
+#: A walk through the pages of batches ends with an error past this many
+#: (a server's paging must not make it loop).
+MAX_LISTED = 100_000
+
+
+class Batches(Resource):
+    """client.batches: create, submit, retrieve, list, cancel, wait, results."""
+
+    __slots__ = ()
+
+    def create(self, *, input_file_id, completion_window="24h", metadata=None, endpoint="/v1/chat/completions",
+               **options):
+        """Creates a batch from a file uploaded with purpose "batch" (as
+        openai-python). The window (12h to 7d) and metadata (16 string pairs,
+        keys up to 64, values up to 512 characters) are checked first."""
+        if endpoint != "/v1/chat/completions":
+            raise ValueError(f"endpoint: Kimi batches run /v1/chat/completions, not {endpoint!r}")
+        file_id, window, meta = str(input_file_id).encode(), _window(completion_window), _metadata(metadata)
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_create_start(client, file_id, window, meta, queue, NO_CALLBACK, user_data, out)
+        return self._client._run(self._client._value(start, call_settings("batches.create", options), task_batch))
+
+    def submit(self, path, *, completion_window=None, metadata=None, **options):
+        """Uploads the JSONL file at `path` (purpose "batch") and creates the
+        batch; every limit is checked before the upload."""
+        path, window, meta = os.fsencode(path), _window(completion_window), _metadata(metadata)
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_submit_start(client, path, window, meta, queue, NO_CALLBACK, user_data, out)
+        return self._client._run(self._client._value(start, call_settings("batches.submit", options), task_batch))
+
+    def retrieve(self, batch_id, **options):
+        return self._client._run(self._retrieve(batch_id, call_settings("batches.retrieve", options)))
+
+    async def _retrieve(self, batch_id, settings=None):
+        batch_id = str(batch_id).encode()
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_retrieve_start(client, batch_id, queue, NO_CALLBACK, user_data, out)
+        return await self._client._value(start, settings, task_batch)
+
+    async def _own(self, batch):
+        """A batch of its own to update in place: ids, and batches borrowed
+        from a page, are fetched afresh."""
+        if isinstance(batch, Batch) and batch._page is None:
+            return batch
+        return await self._retrieve(batch.id if isinstance(batch, Batch) else batch)
+
+    def list(self, *, after=None, limit=20, **options):
+        """One page of batches, newest first (`has_more`, `last_id`);
+        iterating it walks on through the pages after it."""
+        return self._client._run(self._page(None if after is None else str(after), int(limit),
+                                            call_settings("batches.list", options)))
+
+    async def _page(self, after, limit, settings):
+        encoded = None if after is None else after.encode()
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_list_start(client, encoded, limit, queue, NO_CALLBACK, user_data, out)
+        page = batch_page(await self._client._value(start, settings, task_batch_page),
+                          lambda last_id: self._walk(last_id, limit, settings), self._client._iterate_pages)
+        return page
+
+    async def _walk(self, after, limit, settings):
+        """Every batch after `after`, a page (a task) at a time. A server
+        whose pages go back to a cursor, or say more follow without any,
+        ends the walk with an error instead of looping."""
+        seen, listed = set(), 0
+        while True:
+            if after in seen:
+                raise APIResponseValidationError(f"batches.list: the server's pages came back to {after!r}; "
+                                                 "the walk stops instead of looping")
+            seen.add(after)
+            page = await self._page(after, limit, settings)
+            for batch in page.data:
+                yield batch
+            listed += len(page.data)
+            if not page.has_more:
+                return
+            if not page.data or not page.last_id or listed > MAX_LISTED:
+                what = "an empty page" if not page.data else (
+                    "a page without a last id" if not page.last_id else f"more than {MAX_LISTED:,} batches")
+                raise APIResponseValidationError(f"batches.list: the server said more batches follow after "
+                                                 f"{what}; the walk stops instead of looping")
+            after = page.last_id
+
+    def cancel(self, batch, **options):
+        """Asks Kimi to cancel (only from validating, in_progress or
+        finalizing); returns the batch, updated."""
+        return self._client._run(self._cancel(batch, call_settings("batches.cancel", options)))
+
+    async def _cancel(self, batch, settings):
+        batch = await self._own(batch)
+        handle = batch._handle.require("batch")
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_cancel_start(client, handle, queue, NO_CALLBACK, user_data, out)
+        _update(batch, await self._client._value(start, settings, task_batch))
+        return batch
+
+    def wait(self, batch, *, poll_interval=1.0, on_progress=None, max_interval=None):
+        """Polls until the batch is completed, failed, expired or cancelled,
+        updating it in place; returns it. Polls start `poll_interval`
+        seconds apart and space out by half while nothing changes, up to a
+        minute (`max_interval` is accepted for older code and unused).
+        `on_progress(batch)` runs after each poll (awaited when the async
+        client gets a coroutine function); returning False stops waiting
+        (the batch runs on)."""
+        return self._client._run(self._wait(batch, max(int(float(poll_interval) * 1000), 1), on_progress))
+
+    async def _wait(self, batch, poll_ms, on_progress):
+        batch = await self._own(batch)
+        handle = batch._handle.require("batch")
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_wait_start(client, handle, poll_ms, queue, NO_CALLBACK, user_data, out)
+        async with self._client._call(start, None, task_batch, attachment=_polled) as call:
+            async for event in call.events():
+                if event.kind == PROGRESS and event.data:
+                    _update(batch, event.data)
+                    if on_progress is not None and await call_back(on_progress, batch) is False:
+                        return batch  # leaving the block stops the waiting, not the batch
+            _update(batch, await call.value())
+        return batch
+
+    def results(self, batch):
+        """The result lines (BatchResult), output file first, then the error
+        file, read as they download: only a few lines are held in memory.
+        Successful lines count once in client.usage. An iterator (async
+        iterator on the async client)."""
+        return self._client._iterate(self._results(batch))
+
+    async def _results(self, batch):
+        batch = await self._own(batch)
+        handle = batch._handle.require("batch")
+
+        def start(client, queue, user_data, out):
+            return L.kimi_batch_results_start(client, handle, queue, NO_CALLBACK, user_data, out)
+        async with self._client._call(start, None, task_count, attachment=_answered) as call:
+            async for event in call.events():
+                if event.kind == RESULT:
+                    yield BatchResult(event.text, event.data or None, event.status, event.error or None)
+
+
+def _update(batch, fresh):
+    """Puts `fresh`'s state into `batch` (the caller's object stays the one
+    they hold)."""
+    batch._handle, fresh._handle = fresh._handle, batch._handle
+    batch._page = None
+
+
+def _polled(queue, event):
+    """The batch a wait's PROGRESS carries (the queue's current event)."""
+    out = ctypes.c_void_p()
+    if L.kimi_stream_event_batch(queue, ctypes.byref(out)) == OK and out.value:
+        event.data = Batch(out.value)
+
+
+def _answered(queue, event):
+    """The chat response a successful result line carries (the queue's
+    current event)."""
+    if event.kind != RESULT or event.error:
+        return
+    out = ctypes.c_void_p()
+    if L.kimi_stream_event_response(queue, ctypes.byref(out)) == OK and out.value:
+        try:
+            event.data = response_from(out.value, full=False)
+        finally:
+            L.kimi_chat_response_free(out.value)
+
+
+def _metadata(metadata):
+    return None if metadata is None else json.dumps(metadata, ensure_ascii=False).encode()
+
+
+def _window(window):
+    return None if window is None else str(window).encode()

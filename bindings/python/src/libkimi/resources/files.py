@@ -1,0 +1,124 @@
+"""client.files (openai-python's), each call a task of the C library."""
+
+import os
+
+from .. import _lib
+from .._errors import StreamAborted
+from .._records import DATA, PROGRESS
+from .._results import task_count, task_file, task_files
+from .._tasks import NO_CALLBACK, call_back
+from ..types.file_object import FileContent, FileDeleted
+from ._resource import Resource, call_settings
+
+L = _lib.functions
+
+
+class Files(Resource):
+    """The Files API, shaped like openai-python's client.files."""
+
+    __slots__ = ()
+
+    def create(self, *, file, purpose, on_progress=None, **options):
+        """Uploads `file` (a path, bytes, a (filename, bytes) pair, or an open
+        binary file) with `purpose` "file-extract", "image", "video" or
+        "batch". `on_progress(sent, total)` may return False to stop (the
+        call then raises StreamAborted)."""
+        return self._client._run(self._create(file, str(purpose).encode(), on_progress,
+                                              call_settings("files.create", options)))
+
+    async def _create(self, file, purpose, on_progress, settings):
+        if isinstance(file, (str, os.PathLike)):
+            path, data = os.fsencode(file), None
+
+            def start(client, queue, user_data, out):
+                return L.kimi_file_upload_start(client, path, purpose, queue, NO_CALLBACK, user_data, out)
+        else:
+            if isinstance(file, tuple):
+                filename, data = file[0], file[1]
+            elif hasattr(file, "read"):
+                filename, data = os.path.basename(getattr(file, "name", "upload.bin")), file.read()
+            else:
+                filename, data = "upload.bin", file
+            data, filename = bytes(data), str(filename).encode()
+
+            def start(client, queue, user_data, out):
+                return L.kimi_file_upload_data_start(client, filename, data, len(data), purpose, queue,
+                                                     NO_CALLBACK, user_data, out)
+        async with self._client._call(start, settings, task_file, keep=data) as call:
+            if on_progress is not None:
+                async for event in call.events():
+                    if event.kind == PROGRESS and await call_back(on_progress, event.done, event.total) is False:
+                        raise StreamAborted("files.create: on_progress returned False: the upload was stopped")
+            return await call.value()
+
+    def retrieve(self, file_id, **options):
+        file_id = str(file_id).encode()
+
+        def start(client, queue, user_data, out):
+            return L.kimi_file_retrieve_start(client, file_id, queue, NO_CALLBACK, user_data, out)
+        return self._client._run(self._client._value(start, call_settings("files.retrieve", options), task_file))
+
+    def list(self, **options):
+        """Every file of the account (all pages: a Page of FileObject)."""
+        return self._client._run(self._client._value(_start_list, call_settings("files.list", options), task_files))
+
+    def delete(self, file_id, **options):
+        encoded = str(file_id).encode()
+
+        def start(client, queue, user_data, out):
+            return L.kimi_file_delete_start(client, encoded, queue, NO_CALLBACK, user_data, out)
+        return self._client._run(self._delete(file_id, start, call_settings("files.delete", options)))
+
+    async def _delete(self, file_id, start, settings):
+        return FileDeleted(file_id, await self._client._value(start, settings, task_count) == 1)
+
+    def content(self, file_id, **options):
+        """The extracted text of a "file-extract" file (`.text`), or the
+        lines of a batch's output file (`.content`, the bytes), gathered as
+        they arrive. For a large file, download() writes it to disk without
+        holding it."""
+        return self._client._run(self._content(str(file_id).encode(), call_settings("files.content", options)))
+
+    async def _content(self, file_id, settings):
+        pieces = []
+
+        async def keep(event):
+            pieces.append(event.data)
+        await self._pieces(file_id, settings, keep)
+        return FileContent(b"".join(pieces))
+
+    def download(self, file_id, path, *, on_progress=None, **options):
+        """Writes a file's content to `path` as it arrives (memory stays flat
+        whatever its size); returns the number of bytes written.
+        `on_progress(received, total)` (total 0 when unknown) may return
+        False to stop (StreamAborted). A download cut before its end raises
+        IncompleteStreamError and leaves what arrived in `path`."""
+        return self._client._run(self._download(str(file_id).encode(), path, on_progress,
+                                                call_settings("files.download", options)))
+
+    async def _download(self, file_id, path, on_progress, settings):
+        written = 0
+        with open(path, "wb") as target:
+            async def write(event):
+                nonlocal written
+                target.write(event.data)
+                written += len(event.data)
+                if on_progress is not None and await call_back(on_progress, event.done, event.total) is False:
+                    raise StreamAborted("files.download: on_progress returned False: the download was stopped")
+            await self._pieces(file_id, settings, write)
+        return written
+
+    async def _pieces(self, file_id, settings, take):
+        """Hands `take` each piece of a file's content (a DATA event) as it
+        arrives; returns the bytes in all."""
+        def start(client, queue, user_data, out):
+            return L.kimi_file_content_start(client, file_id, queue, NO_CALLBACK, user_data, out)
+        async with self._client._call(start, settings, task_count) as call:
+            async for event in call.events():
+                if event.kind == DATA:
+                    await take(event)
+            return await call.value()
+
+
+def _start_list(client, queue, user_data, out):
+    return L.kimi_files_list_start(client, queue, NO_CALLBACK, user_data, out)

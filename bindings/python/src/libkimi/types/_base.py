@@ -1,0 +1,166 @@
+"""The base of the result types (libkimi.types): result types shaped like openai-python's (same attribute paths, same
+dump methods), as plain __slots__ classes: cheap enough to build one per
+stream chunk.
+
+Each class names openai-python's fields (`_fields`), Kimi's additions
+(`_kimi`: reasoning_content, per-choice usage, top-level cached_tokens, ...)
+and values libkimi computes (`_computed`: full_content, cost_usd; never
+dumped). Fields the server sent that none of these name are kept in
+`model_extra` and dumped, as pydantic's extra="allow" does in openai-python.
+Objects read from JSON remember which fields the JSON had (exclude_unset);
+objects libkimi assembles (stream chunks) count their non-None fields as set.
+"""
+
+import json
+
+_DUMP_OPTIONS = frozenset({"mode", "include", "exclude", "by_alias", "exclude_unset", "exclude_defaults",
+                           "exclude_none", "round_trip", "warnings", "context", "serialize_as_any",
+                           "exclude_computed_fields", "fallback", "polymorphic_serialization"})
+
+
+class _Object:
+    """Base of the result types: openai-python's BaseModel methods."""
+
+    __slots__ = ("_extra", "_set", "_derived")
+    _fields: tuple = ()
+    _kimi: tuple = ()
+    _computed: tuple = ()
+    #: field name -> class (or [class] for a list of them), for reading JSON.
+    _nested: dict = {}
+
+    # --- reading JSON ------------------------------------------------------
+
+    @classmethod
+    def from_json(cls, data):
+        """An object from the server's JSON (a dict), unknown fields kept."""
+        if not isinstance(data, dict):
+            return data
+        self = cls.__new__(cls)
+        fields, known = _PLANS.get(cls) or _plan(cls)
+        get = data.get
+        for name, kind in fields:
+            value = get(name)
+            if kind is not None and value is not None:
+                value = _read(kind, value)
+            object.__setattr__(self, name, value)
+        extra = None
+        for key in data:
+            if key not in known:
+                if extra is None:
+                    extra = {}
+                extra[key] = data[key]
+        self._extra = extra
+        self._set = frozenset(data)  # which fields the JSON had (exclude_unset)
+        self._after_json()
+        return self
+
+    def _after_json(self):
+        """Values derived from the JSON (overridden where there are some)."""
+
+    # --- openai-python's (pydantic's) accessors ------------------------------
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: an unset slot or an extra field.
+        if not name.startswith("_"):
+            extra = getattr(self, "_extra", None)
+            if extra and name in extra:
+                return extra[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def model_extra(self) -> dict:
+        """Fields the server sent that this type does not name."""
+        return dict(getattr(self, "_extra", None) or {})
+
+    @property
+    def model_fields_set(self):
+        fields_set = getattr(self, "_set", None)
+        if fields_set is not None:
+            return set(fields_set)
+        return {name for name in self._fields + self._kimi if getattr(self, name, None) is not None} | set(
+            getattr(self, "_extra", None) or ())
+
+    def _is_set(self, name):
+        fields_set = getattr(self, "_set", None)
+        return name in fields_set if fields_set is not None else getattr(self, name, None) is not None
+
+    def model_dump(self, **options) -> dict:
+        """A plain dict, as pydantic's model_dump: every declared field,
+        Kimi's fields and the extra ones when set. exclude_unset,
+        exclude_none, exclude_defaults, include and exclude (sets of names)
+        work as in pydantic; mode="json" is the same here (plain values)."""
+        unknown = set(options) - _DUMP_OPTIONS
+        if unknown:
+            raise TypeError(f"model_dump() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+        return self._dump(bool(options.get("exclude_unset")), bool(options.get("exclude_none")),
+                          bool(options.get("exclude_defaults")), options.get("include"), options.get("exclude"))
+
+    def _dump(self, exclude_unset, exclude_none, exclude_defaults, include=None, exclude=None):
+        out = {}
+        names = [n for n in self._fields if not exclude_unset or self._is_set(n)]
+        names += [n for n in self._kimi if self._is_set(n)]
+        extra = getattr(self, "_extra", None) or {}
+        derived = getattr(self, "_derived", ())  # filled in by libkimi, not sent: never dumped
+        for name in names + list(extra):
+            if name in derived:
+                continue
+            if (include is not None and name not in include) or (exclude is not None and name in exclude):
+                continue
+            value = extra[name] if name in extra else getattr(self, name, None)
+            if value is None and (exclude_none or exclude_defaults):
+                continue
+            out[name] = _dumped(value, exclude_unset, exclude_none, exclude_defaults)
+        return out
+
+    def to_dict(self, *, mode="python", use_api_names=True, exclude_unset=True, exclude_defaults=False,
+                exclude_none=False, warnings=True) -> dict:
+        """openai-python's to_dict: by default only the fields that were set."""
+        return self._dump(exclude_unset, exclude_none, exclude_defaults)
+
+    def model_dump_json(self, *, indent=None, **options) -> str:
+        return json.dumps(self.model_dump(**options), indent=indent, ensure_ascii=False)
+
+    def to_json(self, *, indent=2, use_api_names=True, exclude_unset=True, exclude_defaults=False,
+                exclude_none=False, warnings=True) -> str:
+        return json.dumps(self._dump(exclude_unset, exclude_none, exclude_defaults), indent=indent,
+                          ensure_ascii=False)
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={getattr(self, name, None)!r}" for name in self._fields + self._kimi)
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.model_dump() == other.model_dump()
+
+    __hash__ = None
+
+
+#: Per class: the fields read from JSON with their nested type, and the
+#: names that are not extra. Built once per class on first use.
+_PLANS = {}
+
+
+def _plan(cls):
+    fields = tuple((name, cls._nested.get(name)) for name in cls._fields + cls._kimi + cls._computed
+                   if not name.startswith("_"))
+    plan = _PLANS[cls] = (fields, frozenset(cls._fields + cls._kimi))
+    return plan
+
+
+def _read(kind, value):
+    if kind is None or value is None:
+        return value
+    if isinstance(kind, list):
+        return [kind[0].from_json(v) for v in value] if isinstance(value, list) else value
+    return kind.from_json(value)
+
+
+def _dumped(value, exclude_unset, exclude_none, exclude_defaults):
+    if isinstance(value, _Object):
+        return value._dump(exclude_unset, exclude_none, exclude_defaults)
+    if isinstance(value, list):
+        return [_dumped(v, exclude_unset, exclude_none, exclude_defaults) for v in value]
+    if isinstance(value, dict):
+        return {k: _dumped(v, exclude_unset, exclude_none, exclude_defaults) for k, v in value.items()
+                if not (v is None and exclude_none)}
+    return value
