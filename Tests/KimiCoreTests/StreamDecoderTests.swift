@@ -256,3 +256,26 @@ import Testing
         #expect(out.response.json.string.contains(#""object":"chat.completion""#))
     }
 }
+
+/// A stream's input memory after a burst: a read that brought a whole
+/// stream (as after a pause) is compacted as it is consumed and given back
+/// once it is, so a thousand streams do not each keep their largest read.
+@Suite struct StreamInputMemoryTests {
+    @Test func aBurstIsGivenBackAsItIsConsumed() throws {
+        let cursor = EventCursor(maxEventBytes: 1 << 20, maxResponseBytes: 64 << 20)
+        let input = TextBuffer()
+        let chunk = #"{"id":"c","choices":[{"index":0,"delta":{"content":"a piece of text"}}]}"#
+        let burst = StreamDecoderTests.sse(Array(repeating: chunk, count: 5000))
+        burst.withUnsafeBytes { input.append($0) }
+        #expect(input.capacity >= burst.count)
+        var messages = 0
+        var unread = burst.count
+        while try cursor.consume(input) == .produced {
+            messages += 1
+            unread = min(unread, input.count)
+        }
+        #expect(messages == 5001)  // the chunks and [DONE]
+        #expect(unread < burst.count / 2)  // consumed parts went while reading
+        #expect(input.capacity <= SSEDecoder.keptInputBytes)  // and the memory at the end
+    }
+}

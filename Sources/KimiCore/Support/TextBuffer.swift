@@ -8,7 +8,7 @@ import Glibc
 /// next mutation. Growth doubles, so appends are amortised O(1).
 public final class TextBuffer {
     public private(set) var count: Int = 0
-    private var capacity: Int
+    public private(set) var capacity: Int
     private var storage: UnsafeMutablePointer<UInt8>
 
     public init(capacity: Int = 0) {
@@ -97,6 +97,18 @@ public final class TextBuffer {
 
     /// Empties the buffer but keeps its memory, so hot loops reuse it.
     public func removeAll() {
+        count = 0
+        storage[0] = 0
+    }
+
+    /// Empties the buffer, keeping at most `limit` bytes of memory: a buffer
+    /// that grew for a burst (a stream's socket read after a pause) gives
+    /// the rest back instead of holding it for the transfer's life.
+    public func removeAll(keepingAtMost limit: Int) {
+        guard capacity > limit else { return removeAll() }
+        storage.deallocate()
+        capacity = max(limit, 15)
+        storage = .allocate(capacity: capacity + 1)
         count = 0
         storage[0] = 0
     }

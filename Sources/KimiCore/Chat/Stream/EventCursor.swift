@@ -98,7 +98,14 @@ public final class EventCursor: TaskEvents, BodySink {
     /// The next message's events become current (`.produced`); after the
     /// `[DONE]` message was handed on, `.ended`.
     func consume(_ input: TextBuffer) throws(KimiError) -> SinkProgress {
-        if sawDone { return .ended }
+        if sawDone {
+            input.removeAll(keepingAtMost: 0)  // over: what followed [DONE] is not read
+            return .ended
+        }
+        // The last message's events are done with here: a burst's consumed
+        // part goes before the next message is decoded, so a stream holds
+        // the unread part of one read, not all its bursts so far.
+        decoder.compact(input, ifConsumedAtLeast: SSEDecoder.keptInputBytes)
         if try decode(input) { return .produced }
         compact(input)
         return .needsMore

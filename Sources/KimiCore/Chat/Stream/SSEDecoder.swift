@@ -194,13 +194,20 @@ public struct SSEDecoder {
         }
     }
 
-    /// Drops consumed bytes from the front of `buffer`. Call only when no
-    /// returned event is still in use.
-    public mutating func compact(_ buffer: TextBuffer) {
+    /// The input memory a stream keeps between reads: more, grown for a
+    /// burst (a read after a pause brings what waited), is given back once
+    /// consumed, so a thousand streams never hold a thousand bursts (4 MB at most
+    /// between reads).
+    static let keptInputBytes = 4 << 10
+
+    /// Drops consumed bytes from the front of `buffer` (when at least
+    /// `minimum` were consumed). Call only when no returned event is still
+    /// in use.
+    public mutating func compact(_ buffer: TextBuffer, ifConsumedAtLeast minimum: Int = 1) {
         let keep = dataLines == 1 ? dataStart : position
-        guard keep > 0 else { return }
+        guard keep > 0, keep >= minimum else { return }
         if keep >= buffer.count {
-            buffer.removeAll()
+            buffer.removeAll(keepingAtMost: SSEDecoder.keptInputBytes)
         } else {
             buffer.removeFirst(keep)
         }

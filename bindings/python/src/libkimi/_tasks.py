@@ -31,7 +31,7 @@ NO_CALLBACK = _lib.stream_cb()
 
 #: Bytes of records one read of a queue takes at most (a larger record
 #: grows the buffer): some thousands of chunks.
-RECORDS_BUFFER = 256 << 10
+RECORDS_BUFFER = 64 << 10
 
 
 # --- one definition, two clients -----------------------------------------------
