@@ -60,11 +60,15 @@ class _Object:
     # --- openai-python's (pydantic's) accessors ------------------------------
 
     def __getattr__(self, name):
-        # Only reached when normal lookup fails: an unset slot or an extra field.
+        # Only reached when normal lookup fails: an extra field, or a declared
+        # field left unset (None, as pydantic's default: the objects built
+        # per stream chunk set only what they carry, which is cheaper).
         if not name.startswith("_"):
             extra = getattr(self, "_extra", None)
             if extra and name in extra:
                 return extra[name]
+            if name in self._fields or name in self._kimi:
+                return None
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property

@@ -1,4 +1,6 @@
-"""A stream's chunk (openai.types.chat.ChatCompletionChunk) and its parts."""
+"""A stream's chunk (openai.types.chat.ChatCompletionChunk) and its parts:
+one of each is built per chunk, so each sets only what a chunk carries
+(the fields left unset read as None)."""
 
 from .._base import _Object
 
@@ -31,7 +33,6 @@ class ChoiceDelta(_Object):
         self.content = content
         self.reasoning_content = reasoning_content
         self.tool_calls = tool_calls
-        self.audio = self.function_call = self.refusal = None
 
 
 class ChunkChoice(_Object):
@@ -45,19 +46,18 @@ class ChunkChoice(_Object):
         self.index = index
         self.delta = delta
         self.finish_reason = finish_reason
-        self.logprobs = None
-        self.usage = usage
+        if usage is not None:
+            self.usage = usage
 
 
 class ChatCompletionChunk(_Object):
     _fields = ("id", "choices", "created", "model", "object", "service_tier", "system_fingerprint", "usage")
-    __slots__ = _fields
+    __slots__ = tuple(name for name in _fields if name != "object")
+    object = "chat.completion.chunk"
 
     def __init__(self, id, created, model, choices, usage=None):
         self.id = id
-        self.object = "chat.completion.chunk"
         self.created = created
         self.model = model
         self.choices = choices
         self.usage = usage
-        self.service_tier = self.system_fingerprint = None
