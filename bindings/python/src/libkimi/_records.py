@@ -54,6 +54,8 @@ def decode(data, metas, users=None):
     pos, end = 0, len(data)
     while pos < end:
         size, kind, count, user, part, _, choice, index, n1, _ = head(data, pos)
+        if not 32 <= size <= end - pos:  # the library writes whole records: never follow one that is not
+            raise _corrupt(size, pos, end)
         if count == 1 and kind == EVENTS and (part == CONTENT or part == REASONING or part == TOOL_DELTA):
             text = data[pos + 32:pos + 32 + n1].decode()
             if part == CONTENT:
@@ -82,6 +84,12 @@ def decode(data, metas, users=None):
                 users.append(user)
         pos += size
     return out
+
+
+def _corrupt(size, pos, end):
+    from ._errors import APIResponseValidationError
+    return APIResponseValidationError(f"a record of {size} bytes at byte {pos} of {end}: the records from the "
+                                      "library are corrupt (please report it)")
 
 
 def completion_meta(data, pos):
