@@ -45,6 +45,31 @@ def plain(value):
     return value
 
 
+#: JSON as the library takes it (compact); made once, not per call.
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _ready(value):
+    """True when `value` is JSON as it is (plain() would return an equal
+    copy): str, numbers, bools, and dicts and lists of them, without None
+    members or result objects. Nearly every message is; checking is cheaper
+    than copying."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool:
+        return True
+    if kind is dict:
+        for member in value.values():
+            if member is None or not _ready(member):
+                return False
+        return True
+    if kind is list:
+        for element in value:
+            if not _ready(element):
+                return False
+        return True
+    return False
+
+
 def _result_dict(value):
     """json.dumps' fallback for extra_body: result objects as dicts."""
     if isinstance(value, _Object):
@@ -52,25 +77,35 @@ def _result_dict(value):
     raise TypeError(f"extra_body: {type(value).__name__} is not JSON")
 
 
+_dumps_extra = json.JSONEncoder(separators=(",", ":"), default=_result_dict).encode
+
+
 def has_media(message):
     content = message.get("content") if isinstance(message, dict) else None
     return isinstance(content, list) and any(isinstance(part, MediaPart) for part in content)
 
 
+_OPTIONS = frozenset(CALL_ARGUMENTS)
+_SETTINGS = frozenset({"timeout", "max_retries", "extra_headers", "extra_query"})
+#: The settings of a call that gives none (never changed).
+NO_SETTINGS = CallSettings()
+
+
 def split_arguments(method, fields, allowed=BODY_FIELDS):
     """(body fields, extra_body, CallSettings) of a method's keyword
     arguments; NOT_GIVEN and None values are left out."""
-    unknown = sorted(set(fields) - allowed - set(CALL_ARGUMENTS))
+    unknown = sorted(key for key in fields if key not in allowed and key not in _OPTIONS)
     if unknown:
         names = ", ".join(repr(name) for name in unknown)
         raise TypeError(f"{method}() got unexpected keyword argument{'s' if len(unknown) > 1 else ''} {names}; "
                         f"send fields libkimi does not know with extra_body={{...}}")
-    settings = CallSettings(fields.get("timeout", NOT_GIVEN), fields.get("max_retries", NOT_GIVEN),
-                            fields.get("extra_headers"), fields.get("extra_query"))
+    settings = NO_SETTINGS if _SETTINGS.isdisjoint(fields) else CallSettings(
+        fields.get("timeout", NOT_GIVEN), fields.get("max_retries", NOT_GIVEN), fields.get("extra_headers"),
+        fields.get("extra_query"))
     extra = fields.get("extra_body")
     if given(extra) and not isinstance(extra, dict):
         raise TypeError(f"extra_body must be a dict, not {type(extra).__name__}")
-    body = {key: value for key, value in fields.items() if key not in CALL_ARGUMENTS and given(value)}
+    body = {key: value for key, value in fields.items() if key not in _OPTIONS and given(value)}
     return body, (extra if given(extra) else {}), settings
 
 
@@ -89,21 +124,25 @@ def build(model, messages, fields, method="create"):
             body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value)
         else:
             body[key] = plain(value)
-    messages = [m if isinstance(m, dict) else plain(m) for m in messages]
-    media = any(has_media(m) for m in messages)
-    if not media:
-        body["messages"] = [plain(m) for m in messages]
+    if type(messages) is list and _ready(messages):
+        media = False  # the common case: sent as given, not copied
+        body["messages"] = messages
+    else:
+        messages = [m if isinstance(m, dict) else plain(m) for m in messages]
+        media = any(has_media(m) for m in messages)
+        if not media:
+            body["messages"] = [plain(m) for m in messages]
     request = ctypes.c_void_p()
-    check(L.kimi_chat_request_from_json(json.dumps(body, separators=(",", ":")).encode(), ctypes.byref(request)))
+    check(L.kimi_chat_request_from_json(_dumps(body).encode(), ctypes.byref(request)))
     try:
         if media:
             for message in messages:
                 append_message(request, message)
         if extra:
             # As given: a None in extra_body is JSON null, as openai-python sends it.
-            text = json.dumps(extra, separators=(",", ":"), default=_result_dict)
-            check(L.kimi_chat_request_set_extra_json(request, text.encode()))
-        settings.apply_to_request(request)
+            check(L.kimi_chat_request_set_extra_json(request, _dumps_extra(extra).encode()))
+        if settings:
+            settings.apply_to_request(request)
     except BaseException:
         L.kimi_chat_request_free(request)
         raise

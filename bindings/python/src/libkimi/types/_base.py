@@ -35,24 +35,7 @@ class _Object:
         """An object from the server's JSON (a dict), unknown fields kept."""
         if not isinstance(data, dict):
             return data
-        self = cls.__new__(cls)
-        fields, known = _PLANS.get(cls) or _plan(cls)
-        get = data.get
-        for name, kind in fields:
-            value = get(name)
-            if kind is not None and value is not None:
-                value = _read(kind, value)
-            object.__setattr__(self, name, value)
-        extra = None
-        for key in data:
-            if key not in known:
-                if extra is None:
-                    extra = {}
-                extra[key] = data[key]
-        self._extra = extra
-        self._set = frozenset(data)  # which fields the JSON had (exclude_unset)
-        self._after_json()
-        return self
+        return (_READERS.get(cls) or _reader(cls))(cls, data)
 
     def _after_json(self):
         """Values derived from the JSON (overridden where there are some)."""
@@ -139,16 +122,44 @@ class _Object:
     __hash__ = None
 
 
-#: Per class: the fields read from JSON with their nested type, and the
-#: names that are not extra. Built once per class on first use.
-_PLANS = {}
+#: Per class, its reader of JSON: written once per class on first use as
+#: straight-line code (a store per field, as dataclasses writes __init__),
+#: since every response is read through it and a loop over the fields costs
+#: several times more.
+_READERS = {}
 
 
-def _plan(cls):
-    fields = tuple((name, cls._nested.get(name)) for name in cls._fields + cls._kimi + cls._computed
-                   if not name.startswith("_"))
-    plan = _PLANS[cls] = (fields, frozenset(cls._fields + cls._kimi))
-    return plan
+def _reader(cls):
+    """Writes cls's reader: every field from the dict (nested types read as
+    theirs), the members no field names kept as extra, which fields the
+    JSON had (exclude_unset), then _after_json."""
+    names = [name for name in cls._fields + cls._kimi + cls._computed if not name.startswith("_")]
+    lines = ["def read(cls, data):", "    self = cls.__new__(cls)", "    get = data.get"]
+    nested = {}
+    for name in names:
+        kind = cls._nested.get(name)
+        if not name.isidentifier():
+            raise TypeError(f"{cls.__name__}: field {name!r} is not an identifier")
+        if kind is None:
+            lines.append(f"    self.{name} = get({name!r})")
+        else:
+            nested[f"kind_{name}"] = kind
+            lines += [f"    value = get({name!r})",
+                      f"    self.{name} = None if value is None else _read(kind_{name}, value)"]
+    lines += ["    extra = None",
+              "    for key in data:",
+              "        if key not in known:",
+              "            if extra is None:",
+              "                extra = {}",
+              "            extra[key] = data[key]",
+              "    self._extra = extra",
+              "    self._set = frozenset(data)",
+              "    self._after_json()",
+              "    return self"]
+    scope = dict(nested, _read=_read, known=frozenset(cls._fields + cls._kimi))
+    exec("\n".join(lines), scope)
+    reader = _READERS[cls] = scope["read"]
+    return reader
 
 
 def _read(kind, value):
