@@ -4,30 +4,42 @@ By default a client sends its lines to the logger "libkimi" (retries at
 WARNING, each exchange at DEBUG with the key redacted), asking the C library
 only for the levels that logger is enabled for when the client is made; the
 logger has a NullHandler, so nothing is printed unless the application
-configures logging. KIMI_LOG=error|warn|info|debug keeps working: when it is
-set, the C library writes to stderr itself (and reports a value that is no
-level). `Client(log=...)` takes a callable(level, message) or a level name
-(lines to stderr) instead.
+configures logging. A program that has not imported logging when it makes a
+client has not configured it: the C library is asked for warnings, the
+logging default, and logging is imported when a line comes (a script that
+never logs does not pay for importing it). KIMI_LOG=error|warn|info|debug
+keeps working: when it is set, the C library writes to stderr itself (and
+reports a value that is no level). `Client(log=...)` takes a callable(level,
+message) or a level name (lines to stderr) instead.
 """
 
-import logging
 import os
+import sys
 
 from . import _lib
 from ._errors import check
 
 L = _lib.functions
-logger = logging.getLogger("libkimi")
-logger.addHandler(logging.NullHandler())
 
-#: KIMI_LOG_* -> logging level, and level names -> KIMI_LOG_*.
-PYTHON_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+#: KIMI_LOG_* -> logging's level numbers (logging.ERROR ...), and level names -> KIMI_LOG_*.
+PYTHON_LEVELS = {1: 40, 2: 30, 3: 20, 4: 10}
 C_LEVELS = {"error": 1, "warn": 2, "warning": 2, "info": 3, "debug": 4}
+#: logging's default: a logger nobody configured is enabled for warnings.
+DEFAULT_LEVEL = 2
+
+
+def logger():
+    """The logger "libkimi" (with its NullHandler), imported on first use."""
+    import logging
+    named = logging.getLogger("libkimi")
+    if not any(isinstance(h, logging.NullHandler) for h in named.handlers):
+        named.addHandler(logging.NullHandler())
+    return named
 
 
 def _to_logger(level, message, _user_data):
     try:
-        logger.log(PYTHON_LEVELS.get(level, logging.INFO), "%s", message.decode("utf-8", "replace"))
+        logger().log(PYTHON_LEVELS.get(level, 20), "%s", message.decode("utf-8", "replace"))
     except Exception:  # a log line must never break a call
         pass
 
@@ -48,7 +60,11 @@ def configure(options, log, log_level):
     if log is None:
         if os.environ.get("KIMI_LOG"):
             return None  # the C library logs to stderr (or reports the bad value)
-        level = next((c for c, py in sorted(PYTHON_LEVELS.items(), reverse=True) if logger.isEnabledFor(py)), 0)
+        if "logging" in sys.modules:
+            named = logger()
+            level = next((c for c, py in sorted(PYTHON_LEVELS.items(), reverse=True) if named.isEnabledFor(py)), 0)
+        else:
+            level = DEFAULT_LEVEL
         if level:
             check(L.kimi_client_options_set_log(options, level, _logger_callback, None))
         return None

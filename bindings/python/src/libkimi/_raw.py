@@ -2,7 +2,6 @@
 request id, attempts and times, in the shapes openai-python users reach for
 (`with_raw_response`, `stream.response`, `error.response`)."""
 
-import datetime
 import json
 from collections.abc import Mapping
 
@@ -59,7 +58,7 @@ class Response:
         self.status_code = status_code
         self.headers = headers
         self.request_id = request_id or headers.get("x-request-id")
-        self.elapsed = datetime.timedelta(milliseconds=elapsed_ms) if elapsed_ms is not None and elapsed_ms >= 0 else None
+        self._elapsed_ms = elapsed_ms
         self.retries_taken = max(attempts - 1, 0)
         self.text = text
         self.method = method
@@ -68,6 +67,15 @@ class Response:
         #: and to a stream's first reasoning, content or tool-call piece.
         self.first_byte_ms = first_byte_ms
         self.first_token_ms = first_token_ms
+
+    @property
+    def elapsed(self):
+        """A datetime.timedelta (datetime is imported when asked for)."""
+        ms = self._elapsed_ms
+        if ms is None or ms < 0:
+            return None
+        import datetime
+        return datetime.timedelta(milliseconds=ms)
 
     @property
     def content(self) -> bytes:

@@ -14,7 +14,6 @@ the task ended (done, failed, cancelled, abandoned by its caller).
 """
 
 import ctypes
-import inspect
 import itertools
 import select
 
@@ -75,7 +74,7 @@ async def call_back(function, *args):
     """A caller's callback's value, awaited when it is awaitable (the async
     client takes async callbacks; the sync client refuses them in run)."""
     value = function(*args)
-    if inspect.isawaitable(value):
+    if hasattr(value, "__await__"):  # a coroutine, a future (not inspect: it costs start-up)
         value = await value
     return value
 
