@@ -318,6 +318,8 @@ $(TEST_VENV)/installed: $(PY_SOURCES) Makefile
 	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
 	@($(TEST_VENV)/bin/python -c "import pytest, h2, openai, pydantic" && test -x $(TEST_VENV)/bin/cmake) 2>/dev/null || \
 	  $(TEST_VENV)/bin/python -m pip install -q pytest h2 openai pydantic cmake
+	@# setuptools' build/ keeps modules deleted from src/ and would ship them again
+	rm -rf bindings/python/build
 	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python
 	@touch $@
 

@@ -42,6 +42,8 @@ class _Watcher:
         self.depth = 0           # nested holds on the main thread
         self.previous = -1       # the wakeup fd to restore (and forward to)
         self.interrupted = False
+        self.marks = 0           # flush marks read (see flush)
+        self.marked = threading.Condition(self.lock)
         threading.Thread(target=self._run, name="libkimi-sigint", daemon=True).start()
 
     def _run(self):
@@ -57,6 +59,13 @@ class _Watcher:
                     self.interrupted = True
                     for handle, cancel in self.calls.items():
                         cancel(handle)
+            if _MARK in data:
+                with self.lock:
+                    self.marks += data.count(_MARK)
+                    self.marked.notify_all()
+                data = data.replace(_MARK, b"")
+                if not data:
+                    continue
             previous = self.previous
             if previous >= 0:
                 try:
@@ -78,6 +87,20 @@ class _Watcher:
             except ValueError:  # not the main interpreter
                 self.previous = -1
 
+    def flush(self):
+        """Waits until the watcher has read every byte written to the pipe
+        so far. After a KeyboardInterrupt Python raised itself (a wait in
+        Python, not in C, saw EINTR), the signal's byte may still be unread:
+        read late, it would cancel the next call instead of this one."""
+        with self.lock:
+            target = self.marks + 1
+        try:
+            os.write(self.write_fd, _MARK)
+        except OSError:
+            return
+        with self.lock:
+            self.marked.wait_for(lambda: self.marks >= target, timeout=1.0)
+
     def release(self, handle):
         with self.lock:
             self.calls.pop(handle, None)
@@ -94,6 +117,9 @@ class _Watcher:
             self.previous = -1
         return interrupted
 
+
+#: Written by flush(): no signal has number 0.
+_MARK = b"\0"
 
 _watcher = None
 _watcher_lock = threading.Lock()
@@ -150,6 +176,12 @@ class Hold:
         self.token = token
         self.watcher = _get_watcher()
         self.watcher.hold(token, cancel or L.kimi_cancel_token_cancel)
+
+    def flush(self):
+        """See _Watcher.flush: before releasing after a KeyboardInterrupt
+        raised in Python while this was held."""
+        if self.watcher is not None:
+            self.watcher.flush()
 
     def release(self, raise_interrupt=True):
         """Stops watching; raises KeyboardInterrupt when SIGINT cancelled

@@ -270,7 +270,15 @@ class Blocking:
             if poller is None:
                 poller = select.poll()
                 poller.register(queue.fd, select.POLLIN)
-            poller.poll()
+            try:
+                poller.poll()
+            except KeyboardInterrupt:
+                # Python's handler ran in the poll (EINTR), maybe before the
+                # watcher cancelled the task: the signal's byte must be read
+                # while this task's hold stands, not against the next call.
+                if task.hold is not None:
+                    task.hold.flush()
+                raise
         if task.ended:
             self._done(task)
 
