@@ -310,14 +310,16 @@ hot-symbols: all examples $(BENCH_PROGRAMS)
 TEST_VENV := $(BUILD)/test-venv
 PY_SOURCES := $(shell find bindings/python -name '*.py' -o -name '*.toml' -o -name 'py.typed')
 
-# A private virtual environment with pytest, h2 (the HTTP/2 test server) and
+# A private virtual environment with pytest, h2 (the HTTP/2 test server),
 # openai-python (the scripts run against both it and libkimi, and pydantic
-# for parse()), installed only when missing, and the package installed from
+# for parse()) and the type checkers mypy and basedpyright (the typing
+# test), installed only when missing, and the package installed from
 # bindings/python, as a user would install it.
 $(TEST_VENV)/installed: $(PY_SOURCES) Makefile
 	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
-	@($(TEST_VENV)/bin/python -c "import pytest, h2, openai, pydantic" && test -x $(TEST_VENV)/bin/cmake) 2>/dev/null || \
-	  $(TEST_VENV)/bin/python -m pip install -q pytest h2 openai pydantic cmake
+	@($(TEST_VENV)/bin/python -c "import pytest, h2, openai, pydantic, mypy" && test -x $(TEST_VENV)/bin/cmake \
+	  && test -x $(TEST_VENV)/bin/basedpyright) 2>/dev/null || \
+	  $(TEST_VENV)/bin/python -m pip install -q pytest h2 openai pydantic cmake mypy basedpyright
 	@# setuptools' build/ keeps modules deleted from src/ and would ship them again
 	rm -rf bindings/python/build
 	$(TEST_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./bindings/python

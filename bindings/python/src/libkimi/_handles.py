@@ -3,7 +3,13 @@ block, or (as a backstop) garbage collection. Handles created before a
 fork() are never freed in the child: that would close the parent's sockets
 and TLS sessions; the child makes its own client instead."""
 
+from __future__ import annotations
+
 import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 
 class Handle:
@@ -11,26 +17,28 @@ class Handle:
 
     __slots__ = ("pointer", "_free", "_pid", "__weakref__")
 
-    def __init__(self, pointer, free):
+    pointer: Optional[int]
+
+    def __init__(self, pointer: Optional[int], free: Callable[[Any], Any]) -> None:
         self.pointer = pointer
         self._free = free
         self._pid = os.getpid()
 
-    def close(self):
+    def close(self) -> None:
         pointer, self.pointer = self.pointer, None
         if pointer and self._pid == os.getpid():
             self._free(pointer)
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:  # interpreter shutdown: nothing left to report to
             pass
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.pointer)
 
-    def require(self, what):
+    def require(self, what: str) -> int:
         if not self.pointer:
             raise ValueError(f"this {what} is closed")
         if self._pid != os.getpid():

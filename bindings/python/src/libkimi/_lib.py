@@ -3,9 +3,15 @@ and binds every C function with the argtypes and restype generated from
 include/kimi.h (_declarations.py), so no call relies on ctypes' default int
 return."""
 
+from __future__ import annotations
+
 import ctypes
 import os
 from ctypes import c_int, c_size_t
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # The function table and the calls that may block are generated from the
 # tags of include/kimi.h (tools/gen_python.py): nothing here lists them.
@@ -124,7 +130,7 @@ def take_string(pointer):
         functions.kimi_string_free(pointer)
 
 
-def text(function, *args):
+def text(function: Any, *args: Any) -> str:
     """Calls a `const char *f(..., size_t *len_out)` accessor; returns str."""
     length = c_size_t()
     pointer = function(*args, ctypes.byref(length))

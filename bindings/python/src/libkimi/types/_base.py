@@ -11,7 +11,17 @@ Objects read from JSON remember which fields the JSON had (exclude_unset);
 objects libkimi assembles (stream chunks) count their non-None fields as set.
 """
 
+from __future__ import annotations
+
 import json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Dict, FrozenSet, Literal, Optional, Set, Tuple, Type, TypeVar, Union
+
+    from typing_extensions import Self
+
+    _IncEx = Union[Set[str], Dict[str, Any], None]
 
 _DUMP_OPTIONS = frozenset({"mode", "include", "exclude", "by_alias", "exclude_unset", "exclude_defaults",
                            "exclude_none", "round_trip", "warnings", "context", "serialize_as_any",
@@ -22,56 +32,63 @@ class _Object:
     """Base of the result types: openai-python's BaseModel methods."""
 
     __slots__ = ("_extra", "_set", "_derived")
-    _fields: tuple = ()
-    _kimi: tuple = ()
-    _computed: tuple = ()
+    _fields: ClassVar[Tuple[str, ...]] = ()
+    _kimi: ClassVar[Tuple[str, ...]] = ()
+    _computed: ClassVar[Tuple[str, ...]] = ()
     #: field name -> class (or [class] for a list of them), for reading JSON.
-    _nested: dict = {}
+    _nested: ClassVar[Dict[str, Any]] = {}
+    _extra: Optional[Dict[str, Any]]
+    _set: FrozenSet[str]
+    _derived: Tuple[str, ...]
 
     # --- reading JSON ------------------------------------------------------
 
     @classmethod
-    def from_json(cls, data):
+    def from_json(cls, data: Dict[str, Any]) -> Self:
         """An object from the server's JSON (a dict), unknown fields kept."""
         if not isinstance(data, dict):
             return data
-        return (_READERS.get(cls) or _reader(cls))(cls, data)
+        read = _READERS.get(cls) or _reader(cls)
+        made: Self = read(cls, data)
+        return made
 
-    def _after_json(self):
+    def _after_json(self) -> None:
         """Values derived from the JSON (overridden where there are some)."""
 
     # --- openai-python's (pydantic's) accessors ------------------------------
 
-    def __getattr__(self, name):
-        # Only reached when normal lookup fails: an extra field, or a declared
-        # field left unset (None, as pydantic's default: the objects built
-        # per stream chunk set only what they carry, which is cheaper).
-        if not name.startswith("_"):
-            extra = getattr(self, "_extra", None)
-            if extra and name in extra:
-                return extra[name]
-            if name in self._fields or name in self._kimi:
-                return None
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    if not TYPE_CHECKING:  # a checker sees the declared attributes only, so a misspelt one is an error
+        def __getattr__(self, name):
+            # Only reached when normal lookup fails: an extra field, or a
+            # declared field left unset (None, as pydantic's default: the
+            # objects built per stream chunk set only what they carry, which
+            # is cheaper).
+            if not name.startswith("_"):
+                extra = getattr(self, "_extra", None)
+                if extra and name in extra:
+                    return extra[name]
+                if name in self._fields or name in self._kimi:
+                    return None
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
-    def model_extra(self) -> dict:
+    def model_extra(self) -> Dict[str, Any]:
         """Fields the server sent that this type does not name."""
         return dict(getattr(self, "_extra", None) or {})
 
     @property
-    def model_fields_set(self):
+    def model_fields_set(self) -> Set[str]:
         fields_set = getattr(self, "_set", None)
         if fields_set is not None:
             return set(fields_set)
         return {name for name in self._fields + self._kimi if getattr(self, name, None) is not None} | set(
             getattr(self, "_extra", None) or ())
 
-    def _is_set(self, name):
+    def _is_set(self, name: str) -> bool:
         fields_set = getattr(self, "_set", None)
         return name in fields_set if fields_set is not None else getattr(self, name, None) is not None
 
-    def model_dump(self, **options) -> dict:
+    def model_dump(self, **options: Any) -> Dict[str, Any]:
         """A plain dict, as pydantic's model_dump: every declared field,
         Kimi's fields and the extra ones when set. exclude_unset,
         exclude_none, exclude_defaults, include and exclude (sets of names)
@@ -82,8 +99,9 @@ class _Object:
         return self._dump(bool(options.get("exclude_unset")), bool(options.get("exclude_none")),
                           bool(options.get("exclude_defaults")), options.get("include"), options.get("exclude"))
 
-    def _dump(self, exclude_unset, exclude_none, exclude_defaults, include=None, exclude=None):
-        out = {}
+    def _dump(self, exclude_unset: bool, exclude_none: bool, exclude_defaults: bool, include: _IncEx = None,
+              exclude: _IncEx = None) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
         names = [n for n in self._fields if not exclude_unset or self._is_set(n)]
         names += [n for n in self._kimi if self._is_set(n)]
         extra = getattr(self, "_extra", None) or {}
@@ -99,43 +117,44 @@ class _Object:
             out[name] = _dumped(value, exclude_unset, exclude_none, exclude_defaults)
         return out
 
-    def to_dict(self, *, mode="python", use_api_names=True, exclude_unset=True, exclude_defaults=False,
-                exclude_none=False, warnings=True) -> dict:
+    def to_dict(self, *, mode: Literal["json", "python"] = "python", use_api_names: bool = True,
+                exclude_unset: bool = True, exclude_defaults: bool = False, exclude_none: bool = False,
+                warnings: bool = True) -> Dict[str, object]:
         """openai-python's to_dict: by default only the fields that were set."""
         return self._dump(exclude_unset, exclude_none, exclude_defaults)
 
-    def model_dump_json(self, *, indent=None, **options) -> str:
+    def model_dump_json(self, *, indent: Optional[int] = None, **options: Any) -> str:
         return json.dumps(self.model_dump(**options), indent=indent, ensure_ascii=False)
 
-    def to_json(self, *, indent=2, use_api_names=True, exclude_unset=True, exclude_defaults=False,
-                exclude_none=False, warnings=True) -> str:
+    def to_json(self, *, indent: Optional[int] = 2, use_api_names: bool = True, exclude_unset: bool = True,
+                exclude_defaults: bool = False, exclude_none: bool = False, warnings: bool = True) -> str:
         return json.dumps(self._dump(exclude_unset, exclude_none, exclude_defaults), indent=indent,
                           ensure_ascii=False)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name, None)!r}" for name in self._fields + self._kimi)
         return f"{type(self).__name__}({fields})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.model_dump() == other.model_dump()
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
 
 #: Per class, its reader of JSON: written once per class on first use as
 #: straight-line code (a store per field, as dataclasses writes __init__),
 #: since every response is read through it and a loop over the fields costs
 #: several times more.
-_READERS = {}
+_READERS: Dict[type, Any] = {}
 
 
-def _reader(cls):
+def _reader(cls: Type[_Object]) -> Any:
     """Writes cls's reader: every field from the dict (nested types read as
     theirs), the members no field names kept as extra, which fields the
     JSON had (exclude_unset), then _after_json."""
     names = [name for name in cls._fields + cls._kimi + cls._computed if not name.startswith("_")]
     lines = ["def read(cls, data):", "    self = cls.__new__(cls)", "    get = data.get"]
-    nested = {}
+    nested: Dict[str, Any] = {}
     for name in names:
         kind = cls._nested.get(name)
         if not name.isidentifier():
@@ -156,13 +175,13 @@ def _reader(cls):
               "    self._set = frozenset(data)",
               "    self._after_json()",
               "    return self"]
-    scope = dict(nested, _read=_read, known=frozenset(cls._fields + cls._kimi))
+    scope: Dict[str, Any] = dict(nested, _read=_read, known=frozenset(cls._fields + cls._kimi))
     exec("\n".join(lines), scope)
     reader = _READERS[cls] = scope["read"]
     return reader
 
 
-def _read(kind, value):
+def _read(kind: Any, value: Any) -> Any:
     if kind is None or value is None:
         return value
     if isinstance(kind, list):
@@ -170,7 +189,7 @@ def _read(kind, value):
     return kind.from_json(value)
 
 
-def _dumped(value, exclude_unset, exclude_none, exclude_defaults):
+def _dumped(value: Any, exclude_unset: bool, exclude_none: bool, exclude_defaults: bool) -> Any:
     if isinstance(value, _Object):
         return value._dump(exclude_unset, exclude_none, exclude_defaults)
     if isinstance(value, list):

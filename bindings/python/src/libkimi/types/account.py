@@ -1,5 +1,7 @@
 """The account's balance and a client's usage totals."""
 
+from __future__ import annotations
+
 from ._base import _Object
 
 
@@ -7,8 +9,11 @@ class Balance(_Object):
     """Account balance: USD on api.moonshot.ai, CNY on api.moonshot.cn."""
 
     __slots__ = _fields = ("available_balance", "voucher_balance", "cash_balance")
+    available_balance: float
+    voucher_balance: float
+    cash_balance: float
 
-    def __init__(self, available_balance, voucher_balance, cash_balance):
+    def __init__(self, available_balance: float, voucher_balance: float, cash_balance: float) -> None:
         self.available_balance = available_balance
         self.voucher_balance = voucher_balance
         self.cash_balance = cash_balance
@@ -19,8 +24,15 @@ class UsageTotals(_Object):
 
     __slots__ = _fields = ("prompt_tokens", "cached_tokens", "completion_tokens", "responses", "cost_usd",
                            "web_search_calls")
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+    responses: int
+    cost_usd: float
+    web_search_calls: int
 
-    def __init__(self, prompt_tokens, cached_tokens, completion_tokens, responses, cost_usd, web_search_calls=0):
+    def __init__(self, prompt_tokens: int, cached_tokens: int, completion_tokens: int, responses: int,
+                 cost_usd: float, web_search_calls: int = 0) -> None:
         self.prompt_tokens = prompt_tokens
         self.cached_tokens = cached_tokens
         self.completion_tokens = completion_tokens

@@ -1,5 +1,7 @@
 """A batch job (openai.types.Batch), read from its C handle, and its result lines."""
 
+from __future__ import annotations
+
 import json
 
 from .. import _lib
@@ -7,13 +9,22 @@ from .._handles import Handle
 from ._base import _Object
 from .page import Page
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, AsyncIterator, Callable, ClassVar, Dict, Iterator, List, Literal, Optional, Tuple, Union
+
+    from .chat.chat_completion import ChatCompletion
+
 L = _lib.functions
 
 
 class BatchRequestCounts(_Object):
     __slots__ = _fields = ("completed", "failed", "total")
+    completed: int
+    failed: int
+    total: int
 
-    def __init__(self, total, completed, failed):
+    def __init__(self, total: int, completed: int, failed: int) -> None:
         self.total = total
         self.completed = completed
         self.failed = failed
@@ -29,76 +40,92 @@ class Batch:
     until the batch gets there."""
 
     FINAL = ("completed", "failed", "expired", "cancelled")
+    if TYPE_CHECKING:  # read from the handle by __getattr__: Unix seconds, None until the batch gets there
+        created_at: int
+        in_progress_at: Optional[int]
+        finalizing_at: Optional[int]
+        completed_at: Optional[int]
+        failed_at: Optional[int]
+        expired_at: Optional[int]
+        cancelling_at: Optional[int]
+        cancelled_at: Optional[int]
+        expires_at: Optional[int]
 
-    def __init__(self, pointer, page=None):
+    def __init__(self, pointer: int, page: Optional[BatchPage] = None) -> None:
         # A batch from a list page is borrowed from it (and keeps it alive).
         self._page = page
         self._handle = Handle(pointer, L.kimi_batch_free if page is None else _keep)
 
-    def _get(self, function):
+    def _get(self, function: Callable[[Any], Any]) -> Any:
         return function(self._handle.require("batch"))
 
     @property
-    def id(self):
-        return self._get(L.kimi_batch_id).decode()
+    def id(self) -> str:
+        value: str = self._get(L.kimi_batch_id).decode()
+        return value
 
     @property
-    def object(self):
+    def object(self) -> Literal["batch"]:
         return "batch"
 
     @property
-    def status(self):
-        return self._get(L.kimi_batch_status).decode()
+    def status(self) -> Literal["validating", "failed", "in_progress", "finalizing", "completed", "expired",
+                                "cancelling", "cancelled"]:
+        value: Any = self._get(L.kimi_batch_status).decode()
+        return value  # type: ignore[no-any-return]
 
     @property
-    def is_final(self):
+    def is_final(self) -> bool:
         return bool(self._get(L.kimi_batch_is_final))
 
-    def _optional(self, function):
+    def _optional(self, function: Callable[[Any], Any]) -> Optional[str]:
         return self._get(function).decode() or None
 
     @property
-    def input_file_id(self):
+    def input_file_id(self) -> Optional[str]:
         return self._optional(L.kimi_batch_input_file_id)
 
     @property
-    def output_file_id(self):
+    def output_file_id(self) -> Optional[str]:
         return self._optional(L.kimi_batch_output_file_id)
 
     @property
-    def error_file_id(self):
+    def error_file_id(self) -> Optional[str]:
         return self._optional(L.kimi_batch_error_file_id)
 
     @property
-    def completion_window(self):
-        return self._get(L.kimi_batch_completion_window).decode()
+    def completion_window(self) -> str:
+        value: str = self._get(L.kimi_batch_completion_window).decode()
+        return value
 
     @property
-    def error_message(self):
+    def error_message(self) -> Optional[str]:
         """Why a batch failed validation ("code: message (line N)"), or None."""
         return self._optional(L.kimi_batch_error_message)
 
     @property
-    def request_counts(self):
+    def request_counts(self) -> BatchRequestCounts:
         return BatchRequestCounts(self._get(L.kimi_batch_total), self._get(L.kimi_batch_completed),
                                   self._get(L.kimi_batch_failed))
 
     @property
-    def metadata(self):
+    def metadata(self) -> Optional[Dict[str, str]]:
         return self.to_dict().get("metadata")
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         """The batch object as last received."""
-        return json.loads(_lib.text(L.kimi_batch_json, self._handle.require("batch")) or "{}")
+        fields: Dict[str, Any] = json.loads(_lib.text(L.kimi_batch_json, self._handle.require("batch")) or "{}")
+        return fields
 
     model_dump = to_dict
 
-    def __getattr__(self, name):
-        if name in _TIMESTAMPS:
-            return getattr(L, f"kimi_batch_{name}")(self._handle.require("batch")) or None
-        raise AttributeError(name)
+    if not TYPE_CHECKING:  # a checker sees the timestamps declared above, and nothing else
+        def __getattr__(self, name):
+            if name in _TIMESTAMPS:
+                return getattr(L, f"kimi_batch_{name}")(self._handle.require("batch")) or None
+            raise AttributeError(name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         counts = self.request_counts
         return (f"Batch(id={self.id!r}, status={self.status!r}, completed={counts.completed}, "
                 f"failed={counts.failed}, total={counts.total})")
@@ -110,45 +137,53 @@ class BatchResult(_Object):
     the request got no response)."""
 
     __slots__ = _fields = ("custom_id", "response", "status_code", "error")
+    custom_id: str
+    response: Optional[ChatCompletion]
+    status_code: int
+    error: Optional[str]
 
-    def __init__(self, custom_id, response, status_code, error):
+    def __init__(self, custom_id: str, response: Optional[ChatCompletion], status_code: int,
+                 error: Optional[str]) -> None:
         self.custom_id = custom_id
         self.response = response
         self.status_code = status_code
         self.error = error
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return self.response is not None
 
 
-class BatchPage(Page):
+class BatchPage(Page[Batch]):
     """One page of batches (`data`, `has_more`, `last_id`). Iterating it goes
     on through the pages after it, as openai-python's pages do, fetched as
     needed: `for` on the sync client's pages, `async for` on the async
     client's (`more(last_id)` gives the batches after this page)."""
 
     __slots__ = ("has_more", "last_id", "_more", "_iterate")
-    _fields = Page._fields + ("has_more", "last_id")
+    _fields: ClassVar[Tuple[str, ...]] = Page._fields + ("has_more", "last_id")
+    has_more: bool
+    last_id: Optional[str]
 
-    def __init__(self, data, has_more, last_id, more=None, iterate=None):
+    def __init__(self, data: List[Batch], has_more: bool, last_id: Optional[str],
+                 more: Optional[Callable[[str], Any]] = None, iterate: Optional[Callable[[Any], Any]] = None) -> None:
         super().__init__(data)
         self.has_more = has_more
         self.last_id = last_id
         self._more = more
         self._iterate = iterate  # the sync client's way to walk on; None on the async client's
 
-    def _following(self):
+    def _following(self) -> Any:
         return self._more(self.last_id) if self.has_more and self.last_id and self._more else None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Batch]:
         yield from self.data
         if self.has_more and self.last_id and self._more:
             if self._iterate is None:
                 raise TypeError("this page is an AsyncClient's: walk on through the pages with `async for`")
             yield from self._iterate(self._more(self.last_id))
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[Batch]:
         for batch in self.data:
             yield batch
         following = self._following()
@@ -156,9 +191,9 @@ class BatchPage(Page):
             async for batch in following:
                 yield batch
 
-    def auto_paging_iter(self):
+    def auto_paging_iter(self) -> Union[Iterator[Batch], AsyncIterator[Batch]]:
         return iter(self) if self._iterate is not None else self.__aiter__()
 
 
-def _keep(_pointer):
+def _keep(_pointer: int) -> None:
     """The free function of a borrowed batch: its page frees it."""

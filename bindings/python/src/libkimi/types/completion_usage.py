@@ -1,12 +1,20 @@
 """Token counts (openai.types.CompletionUsage), with Kimi's cached tokens."""
 
+from __future__ import annotations
+
 from ._base import _Object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 
 class PromptTokensDetails(_Object):
     __slots__ = _fields = ("audio_tokens", "cached_tokens")
+    audio_tokens: Optional[int]
+    cached_tokens: Optional[int]
 
-    def __init__(self, cached_tokens, audio_tokens=None):
+    def __init__(self, cached_tokens: Optional[int], audio_tokens: Optional[int] = None) -> None:
         self.cached_tokens = cached_tokens
         self.audio_tokens = audio_tokens
 
@@ -14,6 +22,10 @@ class PromptTokensDetails(_Object):
 class CompletionTokensDetails(_Object):
     __slots__ = _fields = ("accepted_prediction_tokens", "audio_tokens", "reasoning_tokens",
                            "rejected_prediction_tokens")
+    accepted_prediction_tokens: Optional[int]
+    audio_tokens: Optional[int]
+    reasoning_tokens: Optional[int]
+    rejected_prediction_tokens: Optional[int]
 
 
 class CompletionUsage(_Object):
@@ -25,8 +37,15 @@ class CompletionUsage(_Object):
     _kimi = ("cached_tokens",)
     __slots__ = _fields + _kimi
     _nested = {"prompt_tokens_details": PromptTokensDetails, "completion_tokens_details": CompletionTokensDetails}
+    completion_tokens: int
+    prompt_tokens: int
+    total_tokens: int
+    completion_tokens_details: Optional[CompletionTokensDetails]
+    prompt_tokens_details: Optional[PromptTokensDetails]
+    cached_tokens: Optional[int]  # Kimi: the prompt tokens read from its cache
 
-    def __init__(self, prompt_tokens, completion_tokens, total_tokens, cached_tokens=None):
+    def __init__(self, prompt_tokens: int, completion_tokens: int, total_tokens: int,
+                 cached_tokens: Optional[int] = None) -> None:
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = completion_tokens
         self.total_tokens = total_tokens
@@ -34,7 +53,7 @@ class CompletionUsage(_Object):
         self.prompt_tokens_details = PromptTokensDetails(cached_tokens) if cached_tokens is not None else None
         self.completion_tokens_details = None
 
-    def _after_json(self):
+    def _after_json(self) -> None:
         details = self.prompt_tokens_details
         if self.cached_tokens is None and details is not None:
             self.cached_tokens = getattr(details, "cached_tokens", None)
@@ -44,5 +63,5 @@ class CompletionUsage(_Object):
             self._derived = ("prompt_tokens_details",)
 
     @classmethod
-    def from_dict(cls, usage):
+    def from_dict(cls, usage: Optional[dict[str, Any]]) -> Optional[CompletionUsage]:
         return cls.from_json(usage) if usage else None

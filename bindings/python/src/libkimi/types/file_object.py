@@ -1,13 +1,29 @@
 """Files (openai.types.FileObject, FileDeleted) and a file's content."""
 
+from __future__ import annotations
+
 from ._base import _Object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, Optional
 
 
 class FileObject(_Object):
     __slots__ = _fields = ("id", "bytes", "created_at", "filename", "object", "purpose", "status", "expires_at",
                            "status_details")
+    id: str
+    bytes: int
+    created_at: int
+    filename: str
+    object: Literal["file"]
+    purpose: str  # Kimi's: "file-extract", "image", "video" or "batch"
+    status: str
+    expires_at: Optional[int]
+    status_details: Optional[str]
 
-    def __init__(self, id, bytes, created_at, filename, purpose, status, status_details):
+    def __init__(self, id: str, bytes: int, created_at: int, filename: str, purpose: str, status: str,
+                 status_details: Optional[str]) -> None:
         self.id = id
         self.object = "file"
         self.bytes = bytes
@@ -21,8 +37,11 @@ class FileObject(_Object):
 
 class FileDeleted(_Object):
     __slots__ = _fields = ("id", "deleted", "object")
+    id: str
+    deleted: bool
+    object: Literal["file"]
 
-    def __init__(self, id, deleted=True):
+    def __init__(self, id: str, deleted: bool = True) -> None:
         self.id = id
         self.object = "file"
         self.deleted = deleted
@@ -34,8 +53,9 @@ class FileContent(_Object):
 
     __slots__ = ("content",)
     _fields = ("text",)
+    content: bytes
 
-    def __init__(self, content):
+    def __init__(self, content: bytes | str) -> None:
         self.content = content if isinstance(content, bytes) else str(content).encode("utf-8")
 
     @property

@@ -1,6 +1,14 @@
 """libkimi's finer stream events (Stream.events(), conversation callbacks)."""
 
+from __future__ import annotations
+
 from ._base import _Object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
+    from .completion_usage import CompletionUsage
 
 
 class StreamEvent(_Object):
@@ -11,8 +19,18 @@ class StreamEvent(_Object):
     __slots__ = _fields = ("type", "text", "choice_index", "tool_call_index", "tool_call_id", "tool_call_name",
                            "finish_reason", "usage")
 
-    def __init__(self, type, text="", choice_index=-1, tool_call_index=-1, tool_call_id=None, tool_call_name=None,
-                 finish_reason=None, usage=None):
+    type: str
+    text: str
+    choice_index: int
+    tool_call_index: int
+    tool_call_id: Optional[str]
+    tool_call_name: Optional[str]
+    finish_reason: Optional[str]
+    usage: Optional[CompletionUsage]
+
+    def __init__(self, type: str, text: str = "", choice_index: int = -1, tool_call_index: int = -1,
+                 tool_call_id: Optional[str] = None, tool_call_name: Optional[str] = None,
+                 finish_reason: Optional[str] = None, usage: Optional[CompletionUsage] = None) -> None:
         self.type = type
         self.text = text
         self.choice_index = choice_index

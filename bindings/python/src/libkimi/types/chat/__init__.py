@@ -7,24 +7,58 @@ from .chat_completion import (ChatCompletion, ChatCompletionMessage, ChatComplet
 from .chat_completion_chunk import (ChatCompletionChunk, ChoiceDelta, ChoiceDeltaToolCall, ChoiceDeltaToolCallFunction,
                                     ChunkChoice)
 
-_PARAMS = frozenset(['ChatCompletionAssistantMessageParam', 'ChatCompletionContentPartImageParam', 'ChatCompletionContentPartParam', 'ChatCompletionContentPartTextParam', 'ChatCompletionMessageParam', 'ChatCompletionMessageToolCallParam', 'ChatCompletionRole', 'ChatCompletionStreamOptionsParam', 'ChatCompletionSystemMessageParam', 'ChatCompletionToolChoiceOptionParam', 'ChatCompletionToolMessageParam', 'ChatCompletionToolParam', 'ChatCompletionUserMessageParam', 'Completion', 'FunctionDefinition'])
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    # What a checker sees; at run time __getattr__ imports them when asked for.
+    from ..._async import AsyncStream as AsyncStream
+    from ..._streaming import Stream as Stream
+    from .params import (ChatCompletionAssistantMessageParam, ChatCompletionBuiltinToolParam,
+                         ChatCompletionContentPartImageParam, ChatCompletionContentPartParam,
+                         ChatCompletionContentPartTextParam, ChatCompletionContentPartVideoParam,
+                         ChatCompletionDeveloperMessageParam, ChatCompletionFunctionMessageParam,
+                         ChatCompletionFunctionToolParam, ChatCompletionMessageFunctionToolCallParam,
+                         ChatCompletionMessageParam, ChatCompletionMessageToolCallParam,
+                         ChatCompletionNamedToolChoiceParam, ChatCompletionRole, ChatCompletionStreamOptionsParam,
+                         ChatCompletionSystemMessageParam, ChatCompletionToolChoiceOptionParam,
+                         ChatCompletionToolMessageParam, ChatCompletionToolParam, ChatCompletionToolUnionParam,
+                         ChatCompletionUserMessageParam, Completion, FunctionDefinition, ThinkingParam)
 
+_PARAMS = frozenset([
+    "ChatCompletionAssistantMessageParam", "ChatCompletionBuiltinToolParam", "ChatCompletionContentPartImageParam",
+    "ChatCompletionContentPartParam", "ChatCompletionContentPartTextParam", "ChatCompletionContentPartVideoParam",
+    "ChatCompletionDeveloperMessageParam", "ChatCompletionFunctionMessageParam", "ChatCompletionFunctionToolParam",
+    "ChatCompletionMessageFunctionToolCallParam", "ChatCompletionMessageParam", "ChatCompletionMessageToolCallParam",
+    "ChatCompletionNamedToolChoiceParam", "ChatCompletionRole", "ChatCompletionStreamOptionsParam",
+    "ChatCompletionSystemMessageParam", "ChatCompletionToolChoiceOptionParam", "ChatCompletionToolMessageParam",
+    "ChatCompletionToolParam", "ChatCompletionToolUnionParam", "ChatCompletionUserMessageParam", "Completion",
+    "FunctionDefinition", "ThinkingParam"])
 
-def __getattr__(name):
-    """The request parameter shapes, and Stream and AsyncStream (the
-    clients' own classes; asyncio only when asked for), on first use."""
-    if name in _PARAMS:
-        from . import params
-        return getattr(params, name)
-    if name == "Stream":
-        from ..._streaming import Stream
-        return Stream
-    if name == "AsyncStream":
-        from ..._async import AsyncStream
-        return AsyncStream
-    raise AttributeError(f"module 'libkimi.types.chat' has no attribute {name!r}")
+if not TYPE_CHECKING:
+    def __getattr__(name):
+        """The request parameter shapes, and Stream and AsyncStream (the
+        clients' own classes; asyncio only when asked for), on first use."""
+        if name in _PARAMS:
+            from . import params
+            return getattr(params, name)
+        if name == "Stream":
+            from ..._streaming import Stream
+            return Stream
+        if name == "AsyncStream":
+            from ..._async import AsyncStream
+            return AsyncStream
+        raise AttributeError(f"module 'libkimi.types.chat' has no attribute {name!r}")
 
 
 __all__ = ["ChatCompletion", "ChatCompletionMessage", "ChatCompletionMessageToolCall", "Choice", "Function",
-           "ParsedChatCompletion", "ParsedChatCompletionMessage", "ParsedChoice", "ChatCompletionChunk", "ChoiceDelta",
-           "ChoiceDeltaToolCall", "ChoiceDeltaToolCallFunction", "ChunkChoice", "Stream", "AsyncStream"] + sorted(_PARAMS)
+           "ParsedChatCompletion", "ParsedChatCompletionMessage", "ParsedChoice", "ChatCompletionChunk",
+           "ChoiceDelta", "ChoiceDeltaToolCall", "ChoiceDeltaToolCallFunction", "ChunkChoice", "Stream",
+           "AsyncStream", "ChatCompletionAssistantMessageParam", "ChatCompletionBuiltinToolParam",
+           "ChatCompletionContentPartImageParam", "ChatCompletionContentPartParam",
+           "ChatCompletionContentPartTextParam", "ChatCompletionContentPartVideoParam",
+           "ChatCompletionDeveloperMessageParam", "ChatCompletionFunctionMessageParam",
+           "ChatCompletionFunctionToolParam", "ChatCompletionMessageFunctionToolCallParam",
+           "ChatCompletionMessageParam", "ChatCompletionMessageToolCallParam",
+           "ChatCompletionNamedToolChoiceParam", "ChatCompletionRole", "ChatCompletionStreamOptionsParam",
+           "ChatCompletionSystemMessageParam", "ChatCompletionToolChoiceOptionParam",
+           "ChatCompletionToolMessageParam", "ChatCompletionToolParam", "ChatCompletionToolUnionParam",
+           "ChatCompletionUserMessageParam", "Completion", "FunctionDefinition", "ThinkingParam"]

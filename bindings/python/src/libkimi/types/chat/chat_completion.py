@@ -1,13 +1,23 @@
 """A chat completion (openai.types.chat.ChatCompletion) and its parts."""
 
+from __future__ import annotations
+
 from .._base import _Object
 from ..completion_usage import CompletionUsage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, List, Literal, Optional, Tuple
+
+    from typing_extensions import Self
 
 
 class Function(_Object):
     __slots__ = _fields = ("arguments", "name")
+    arguments: str
+    name: str
 
-    def __init__(self, name, arguments):
+    def __init__(self, name: str, arguments: str) -> None:
         self.name = name
         self.arguments = arguments
 
@@ -15,8 +25,11 @@ class Function(_Object):
 class ChatCompletionMessageToolCall(_Object):
     __slots__ = _fields = ("id", "function", "type")
     _nested = {"function": Function}
+    id: str
+    function: Function
+    type: Literal["function"]
 
-    def __init__(self, id, type, function):
+    def __init__(self, id: str, type: Literal["function"], function: Function) -> None:
         self.id = id
         self.type = type
         self.function = function
@@ -25,12 +38,22 @@ class ChatCompletionMessageToolCall(_Object):
 class ChatCompletionMessage(_Object):
     """The assistant's message. `reasoning_content` is Kimi's thinking."""
 
-    _fields = ("content", "refusal", "role", "annotations", "audio", "function_call", "tool_calls")
+    _fields: ClassVar[Tuple[str, ...]] = ("content", "refusal", "role", "annotations", "audio", "function_call",
+                                          "tool_calls")
     _kimi = ("reasoning_content",)
     __slots__ = _fields + _kimi
     _nested = {"tool_calls": [ChatCompletionMessageToolCall]}
+    content: Optional[str]
+    refusal: Optional[str]
+    role: Literal["assistant"]
+    annotations: Optional[List[Any]]
+    audio: Optional[Any]
+    function_call: Optional[Function]
+    tool_calls: Optional[List[ChatCompletionMessageToolCall]]
+    reasoning_content: Optional[str]
 
-    def __init__(self, role, content, reasoning_content=None, tool_calls=None):
+    def __init__(self, role: Literal["assistant"], content: Optional[str], reasoning_content: Optional[str] = None,
+                 tool_calls: Optional[List[ChatCompletionMessageToolCall]] = None) -> None:
         self.role = role
         self.content = content
         self.reasoning_content = reasoning_content
@@ -43,8 +66,14 @@ class Choice(_Object):
     _kimi = ("usage",)
     __slots__ = _fields + _kimi
     _nested = {"message": ChatCompletionMessage, "usage": CompletionUsage}
+    finish_reason: Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+    index: int
+    logprobs: Optional[Any]
+    message: ChatCompletionMessage
+    usage: Optional[CompletionUsage]  # Kimi: the choice's own usage
 
-    def __init__(self, index, message, finish_reason, usage=None):
+    def __init__(self, index: int, message: ChatCompletionMessage, finish_reason: Literal["stop", "length", "tool_calls", "content_filter", "function_call"],
+                 usage: Optional[CompletionUsage] = None) -> None:
         self.index = index
         self.message = message
         self.finish_reason = finish_reason
@@ -63,8 +92,21 @@ class ChatCompletion(_Object):
     _computed = ("full_content", "cost_usd", "web_search_calls", "_request_id")
     __slots__ = _fields + _computed
     _nested = {"choices": [Choice], "usage": CompletionUsage}
+    id: str
+    choices: List[Choice]
+    created: int
+    model: str
+    object: Literal["chat.completion"]
+    service_tier: Optional[Literal["auto", "default", "flex", "scale", "priority"]]
+    system_fingerprint: Optional[str]
+    usage: Optional[CompletionUsage]
+    full_content: Optional[str]
+    cost_usd: Optional[float]
+    web_search_calls: Optional[int]
+    _request_id: Optional[str]
 
-    def __init__(self, id, created, model, choices, usage, full_content=None, cost_usd=None):
+    def __init__(self, id: str, created: int, model: str, choices: List[Choice], usage: Optional[CompletionUsage],
+                 full_content: Optional[str] = None, cost_usd: Optional[float] = None) -> None:
         self.id = id
         self.object = "chat.completion"
         self.created = created
@@ -77,7 +119,7 @@ class ChatCompletion(_Object):
         self.web_search_calls = None
         self._request_id = None
 
-    def _after_json(self):
+    def _after_json(self) -> None:
         self.choices = self.choices or []
         for position, choice in enumerate(self.choices):
             if isinstance(choice, Choice) and choice.index is None:
@@ -90,7 +132,7 @@ class ChatCompletion(_Object):
         self._request_id = None
 
     @classmethod
-    def from_dict(cls, body: dict, full_content=None):
+    def from_dict(cls, body: dict[str, Any], full_content: Optional[str] = None) -> Self:
         completion = cls.from_json(body)
         if full_content is None and completion.choices:
             message = completion.choices[0].message
@@ -105,17 +147,20 @@ class ParsedChatCompletionMessage(ChatCompletionMessage):
 
     _fields = ChatCompletionMessage._fields + ("parsed",)
     __slots__ = ("parsed",)
+    parsed: Optional[Any]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parsed = None
 
 
 class ParsedChoice(Choice):
     __slots__ = ()
+    message: ParsedChatCompletionMessage
     _nested = dict(Choice._nested, message=ParsedChatCompletionMessage)
 
 
 class ParsedChatCompletion(ChatCompletion):
     __slots__ = ()
+    choices: List[ParsedChoice]  # type: ignore[assignment]
     _nested = dict(ChatCompletion._nested, choices=[ParsedChoice])
