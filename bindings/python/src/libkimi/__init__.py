@@ -34,16 +34,20 @@ OpenAI = Client
 
 _ASYNC = frozenset({"AsyncClient", "AsyncOpenAI", "AsyncConversation", "AsyncStream"})
 
-
-def __getattr__(name):
-    """The async client is imported on first use: asyncio costs a sync
-    program ~60 ms of start-up it never needs."""
-    if name in _ASYNC:
-        from . import _async
-        value = _async.AsyncClient if name == "AsyncOpenAI" else getattr(_async, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'libkimi' has no attribute {name!r}")
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # what a checker sees; at run time __getattr__ imports them when first asked for
+    from ._async import AsyncClient, AsyncConversation, AsyncStream
+    AsyncOpenAI = AsyncClient
+else:
+    def __getattr__(name):
+        """The async client is imported on first use: asyncio costs a sync
+        program ~60 ms of start-up it never needs."""
+        if name in _ASYNC:
+            from . import _async
+            value = _async.AsyncClient if name == "AsyncOpenAI" else getattr(_async, name)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module 'libkimi' has no attribute {name!r}")
 
 #: The loaded library's path and version.
 library_path = _lib.path

@@ -14,6 +14,8 @@ stream's partial answer is on the CancelledError (`partial`); other calls
 leave the task to end on its own, and the queue frees it when it does.
 """
 
+from __future__ import annotations
+
 import asyncio
 import ctypes
 import functools
@@ -27,6 +29,26 @@ from ._raw import RawResponse, response_of
 from ._results import response_from
 from ._tasks import Queue, Task
 from .types.chat.chat_completion import ChatCompletion
+from ._typing import Generic, T
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, Iterable, Optional, Type
+
+    from typing_extensions import Unpack
+
+    from .types.account import Balance
+    from .types.chat.completion_create_params import RequestOptions
+    from .types.chat.params import ChatCompletionMessageParam
+
+    from typing_extensions import Self
+
+    from ._raw import Response
+    from .resources.batches import AsyncBatches
+    from .resources.chat import AsyncChat
+    from .resources.files import AsyncFiles
+    from .resources.models import AsyncModels
 
 L = _lib.functions
 
@@ -143,7 +165,7 @@ class ChatTask(Task):
         return self.head
 
 
-class AsyncStream:
+class AsyncStream(Generic[T]):
     """A streamed chat completion for `async for`: ChatCompletionChunk
     objects shaped like openai-python's. `response` is the HTTP answer
     (status_code, headers, request_id); `completion` (or `await
@@ -151,22 +173,24 @@ class AsyncStream:
     or what arrived before it failed or was cancelled. An async context
     manager; `await close()` stops it."""
 
-    def __init__(self, task, pump):
+    def __init__(self, task: Any, pump: Any) -> None:
         self._task = task
         self._pump = pump
 
     @property
-    def response(self):
-        return self._task.started_head()
+    def response(self) -> Response:
+        head: Response = self._task.started_head()
+        return head
 
     @property
-    def completion(self):
-        return self._task.completion
+    def completion(self) -> Optional[ChatCompletion]:
+        completion: Optional[ChatCompletion] = self._task.completion
+        return completion
 
-    def __aiter__(self):
+    def __aiter__(self) -> Self:
         return self
 
-    async def __anext__(self):
+    async def __anext__(self) -> T:
         task = self._task
         while True:
             items = task.items
@@ -178,7 +202,7 @@ class AsyncStream:
                 else:
                     task.items = []
                     task.taken = 0
-                return item
+                return item  # type: ignore[no-any-return]
             if task.ended:
                 if task.error is not None:
                     raise task.failure()
@@ -189,24 +213,25 @@ class AsyncStream:
                 await _stopped(self._pump, task, cancelled)
                 raise
 
-    async def get_final_completion(self):
+    async def get_final_completion(self) -> Optional[ChatCompletion]:
         async for _ in self:
             pass
-        return self._task.completion
+        return self.completion
 
-    async def text(self):
+    async def text(self) -> str:
         completion = await self.get_final_completion()
         return completion.choices[0].message.content if completion and completion.choices else ""
 
-    async def close(self):
+    async def close(self) -> None:
         """Stops the stream, keeping what arrived in `completion`."""
         await _stop(self._pump, self._task)
         self._task.error = None
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                        traceback: Optional[TracebackType]) -> bool:
         await self.close()
         return False
 
@@ -240,6 +265,10 @@ class AsyncClient(BaseClient):
     asyncio.run() again, gets its own event queue)."""
 
     _iterate_pages = None
+    chat: AsyncChat
+    files: AsyncFiles
+    models: AsyncModels
+    batches: AsyncBatches
 
     def _setup(self):
         self._pumps = {}
@@ -289,21 +318,28 @@ class AsyncClient(BaseClient):
             raise task.failure()
         return RawResponse(task.started_head(), task.completion) if raw else task.completion
 
-    async def close(self):
+    if TYPE_CHECKING:
+        async def estimate_tokens(self, *, model: str = "kimi-k2.6",
+                                  messages: Iterable[ChatCompletionMessageParam],
+                                  **options: Unpack[RequestOptions]) -> int: ...
+        async def balance(self, **options: Unpack[RequestOptions]) -> Balance: ...
+
+    async def close(self) -> None:
         """Ends the client's running tasks and frees it."""
         for pump in self._pumps.values():
             pump.close()
         self._pumps.clear()
         self._close()
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                        traceback: Optional[TracebackType]) -> bool:
         await self.close()
         return False
 
-    def conversation(self, model="kimi-k2.6", **settings):
+    def conversation(self, model: str = "kimi-k2.6", **settings: Any) -> AsyncConversation:
         """An AsyncConversation: history, tools (async functions allowed) and
         the automatic tool loop, awaited."""
         return AsyncConversation(self, model, **settings)

@@ -3,6 +3,8 @@ calls and the resources) and the sync Client: its chat calls are blocking
 calls on the calling thread, its other calls tasks it waits for there
 (libkimi._tasks)."""
 
+from __future__ import annotations
+
 import ctypes
 import os
 
@@ -17,6 +19,23 @@ from .resources import Batches, Chat, Files, Models, account
 from .resources._resource import call_settings
 from .types.account import UsageTotals
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, Union
+
+    from typing_extensions import Self
+
+    from ._conversation import Conversation
+    from ._options import NotGiven
+    from .types.account import Balance
+    from .types.chat.params import ChatCompletionMessageParam
+    from .types.chat.completion_create_params import RequestOptions
+    from typing import Iterable
+    from typing_extensions import Unpack
+
+    Timeout = Union[float, Any, None, NotGiven]  # seconds, an httpx.Timeout (its read), None: no limit
+
 L = _lib.functions
 
 
@@ -28,10 +47,21 @@ class BaseClient:
     caller to await), `_tasks` (where a task's events are waited for) and
     `_chat`."""
 
-    def __init__(self, api_key=None, base_url=None, timeout=NOT_GIVEN, max_retries=2, *, connect_timeout=None,
-                 total_timeout=None, default_headers=None, default_query=None, kimi_rules=True, auto_upload=False,
-                 log=None, log_level="info", ca_file=None, max_connections=None, pricing=None,
-                 max_response_bytes=None, max_event_bytes=None, organization=None, project=None, http_client=None):
+    chat: Any  # each client's own resource types (Client, AsyncClient)
+    files: Any
+    models: Any
+    batches: Any
+
+    def __init__(self, api_key: Optional[str] = None, base_url: Optional[str] = None, timeout: Timeout = NOT_GIVEN,
+                 max_retries: int = 2, *, connect_timeout: Optional[float] = None,
+                 total_timeout: Optional[float] = None, default_headers: Optional[Mapping[str, str]] = None,
+                 default_query: Optional[Mapping[str, object]] = None, kimi_rules: bool = True,
+                 auto_upload: bool = False, log: Union[None, str, Callable[[str, str], Any]] = None,
+                 log_level: str = "info", ca_file: Union[None, str, os.PathLike[str]] = None,
+                 max_connections: Optional[int] = None,
+                 pricing: Union[None, Tuple[float, ...], Mapping[str, float]] = None,
+                 max_response_bytes: Optional[int] = None, max_event_bytes: Optional[int] = None,
+                 organization: Optional[str] = None, project: Optional[str] = None, http_client: None = None) -> None:
         if http_client is not None:
             raise TypeError("libkimi does its own HTTP (libcurl); it takes no http_client. Use timeout=, "
                             "max_retries=, default_headers=, ca_file= and max_connections= instead")
@@ -131,8 +161,11 @@ class BaseClient:
 
     # --- copies ------------------------------------------------------------------
 
-    def copy(self, *, api_key=None, base_url=None, timeout=NOT_GIVEN, max_retries=NOT_GIVEN, default_headers=None,
-             set_default_headers=None, default_query=None, set_default_query=None, **changes):
+    def copy(self, *, api_key: Optional[str] = None, base_url: Optional[str] = None, timeout: Timeout = NOT_GIVEN,
+             max_retries: Union[int, NotGiven] = NOT_GIVEN, default_headers: Optional[Mapping[str, str]] = None,
+             set_default_headers: Optional[Mapping[str, str]] = None,
+             default_query: Optional[Mapping[str, object]] = None,
+             set_default_query: Optional[Mapping[str, object]] = None, **changes: Any) -> Self:
         """A client like this one with some settings changed (openai-python's
         copy / with_options). Changing only timeout, max_retries,
         default_headers or default_query makes a cheap view that shares this
@@ -184,12 +217,14 @@ class BaseClient:
     # --- lifetime ------------------------------------------------------------------
 
     @property
-    def base_url(self):
-        return L.kimi_client_base_url(self._pointer()).decode()
+    def base_url(self) -> str:
+        url: str = L.kimi_client_base_url(self._pointer()).decode()
+        return url
 
     @property
-    def max_retries(self):
-        return self._arguments["max_retries"]
+    def max_retries(self) -> int:
+        retries: int = self._arguments["max_retries"]
+        return retries
 
     def _close(self):
         """Frees the C client (a copy made by with_options: only the copy)."""
@@ -201,16 +236,17 @@ class BaseClient:
 
     # --- Kimi's own endpoints ----------------------------------------------------
 
-    def estimate_tokens(self, *, model="kimi-k2.6", messages, **options):
+    def estimate_tokens(self, *, model: str = "kimi-k2.6", messages: Iterable[ChatCompletionMessageParam],
+                        **options: Unpack[RequestOptions]) -> Any:
         """Kimi's token estimate for `messages` (media included)."""
         return self._run(account.estimate_tokens(self, model, messages, call_settings("estimate_tokens", options)))
 
-    def balance(self, **options):
+    def balance(self, **options: Unpack[RequestOptions]) -> Any:
         """The account balance (USD on .ai, CNY on .cn)."""
         return self._run(account.balance(self, call_settings("balance", options)))
 
     @property
-    def usage(self):
+    def usage(self) -> UsageTotals:
         """Running totals of every response this client produced (chat,
         streams, conversations, batch result lines), each counted once:
         prompt, cached and completion tokens, responses, web_search_calls,
@@ -220,7 +256,7 @@ class BaseClient:
                            L.kimi_client_usage_completion_tokens(client), L.kimi_client_usage_responses(client),
                            L.kimi_client_usage_cost_usd(client), L.kimi_client_usage_web_search_calls(client))
 
-    def reset_usage(self):
+    def reset_usage(self) -> None:
         L.kimi_client_usage_reset(self._pointer())
 
 
@@ -268,6 +304,15 @@ class Client(BaseClient):
     _iterate = staticmethod(iterate)
     _iterate_pages = staticmethod(iterate)
     _blocking = Blocking()
+    chat: Chat
+    files: Files
+    models: Models
+    batches: Batches
+
+    if TYPE_CHECKING:
+        def estimate_tokens(self, *, model: str = "kimi-k2.6", messages: Iterable[ChatCompletionMessageParam],
+                            **options: Unpack[RequestOptions]) -> int: ...
+        def balance(self, **options: Unpack[RequestOptions]) -> Balance: ...
 
     def _tasks(self):
         return self._blocking
@@ -294,19 +339,20 @@ class Client(BaseClient):
         completion, http = take_response(response.value, raw=True, cls=cls)
         return RawResponse(http, completion)
 
-    def close(self):
+    def close(self) -> None:
         """Frees the client (a copy made by with_options: only the copy).
         Running calls must have returned."""
         self._close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> bool:
         self.close()
         return False
 
-    def conversation(self, model="kimi-k2.6", **settings):
+    def conversation(self, model: str = "kimi-k2.6", **settings: Any) -> Conversation:
         """A Conversation (history, tools, the automatic tool loop)."""
         from ._conversation import Conversation
         return Conversation(self, model, **settings)

@@ -2,48 +2,56 @@
 request id, attempts and times, in the shapes openai-python users reach for
 (`with_raw_response`, `stream.response`, `error.response`)."""
 
+from __future__ import annotations
+
 import json
 from collections.abc import Mapping
 
 from . import _lib
+from ._typing import Generic, T
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime
+    from typing import Any, Iterator, List, Optional, Tuple
 
 L = _lib.functions
 
 
-class Headers(Mapping):
+class Headers(Mapping):  # type: ignore[type-arg]  # Mapping[str, str]: subscripting it costs start-up
     """Response headers, case-insensitive like httpx.Headers: `headers["x-a"]`
     and `.get()` join repeated headers with ", "; `get_list()` keeps them."""
 
     __slots__ = ("_lines",)
 
-    def __init__(self, lines=()):
+    def __init__(self, lines: Any = ()) -> None:
         self._lines = [(name.lower(), value) for name, value in lines]
 
-    def get_list(self, name):
+    def get_list(self, name: str) -> List[str]:
         wanted = name.lower()
         return [value for key, value in self._lines if key == wanted]
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> str:
         values = self.get_list(name)
         if not values:
             raise KeyError(name)
         return ", ".join(values)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         seen = []
         for key, _ in self._lines:
             if key not in seen:
                 seen.append(key)
         return iter(seen)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len({key for key, _ in self._lines})
 
-    def raw(self):
+    def raw(self) -> List[Tuple[str, str]]:
         """The (name, value) pairs in the order they came."""
         return list(self._lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Headers({dict(self)!r})"
 
 
@@ -53,8 +61,10 @@ class Response:
     retries and waits included), `retries_taken`, and the body's `text` when
     there is one (an error answer's, up to 4 KiB)."""
 
-    def __init__(self, status_code, headers, request_id=None, elapsed_ms=None, attempts=1, text="",
-                 method="POST", url=None, first_byte_ms=None, first_token_ms=None):
+    def __init__(self, status_code: int, headers: Headers, request_id: Optional[str] = None,
+                 elapsed_ms: Optional[int] = None, attempts: int = 1, text: str = "", method: str = "POST",
+                 url: Optional[str] = None, first_byte_ms: Optional[int] = None,
+                 first_token_ms: Optional[int] = None) -> None:
         self.status_code = status_code
         self.headers = headers
         self.request_id = request_id or headers.get("x-request-id")
@@ -69,7 +79,7 @@ class Response:
         self.first_token_ms = first_token_ms
 
     @property
-    def elapsed(self):
+    def elapsed(self) -> Optional[datetime.timedelta]:
         """A datetime.timedelta (datetime is imported when asked for)."""
         ms = self._elapsed_ms
         if ms is None or ms < 0:
@@ -81,18 +91,18 @@ class Response:
     def content(self) -> bytes:
         return self.text.encode("utf-8")
 
-    def json(self):
+    def json(self) -> Any:
         return json.loads(self.text)
 
     @property
-    def is_success(self):
+    def is_success(self) -> bool:
         return 200 <= self.status_code < 300
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
 
 
-def response_of(handle, url=None):
+def response_of(handle: int, url: Optional[str] = None) -> Response:
     """The Response of a kimi_chat_response handle (not freed here)."""
     lines = [(L.kimi_chat_response_header_name(handle, i).decode("utf-8", "replace"),
               L.kimi_chat_response_header_value(handle, i).decode("utf-8", "replace"))
@@ -105,7 +115,7 @@ def response_of(handle, url=None):
                     first_token_ms=L.kimi_chat_response_first_token_ms(handle))
 
 
-def error_response(status_code, body_text, url=None):
+def error_response(status_code: int, body_text: Optional[str], url: Optional[str] = None) -> Response:
     """The Response of the calling thread's last error (its answer's headers)."""
     lines = [(L.kimi_error_header_name(i).decode("utf-8", "replace"),
               L.kimi_error_header_value(i).decode("utf-8", "replace"))
@@ -114,21 +124,21 @@ def error_response(status_code, body_text, url=None):
                     url=url)
 
 
-class RawResponse(Response):
+class RawResponse(Response, Generic[T]):
     """What `with_raw_response` returns (openai-python's LegacyAPIResponse):
     the Response of the call, and `parse()` for the result itself."""
 
-    def __init__(self, response, parsed):
+    def __init__(self, response: Response, parsed: T) -> None:
         self.__dict__.update(response.__dict__)
         self._parsed = parsed
 
     @property
-    def http_request_id(self):
+    def http_request_id(self) -> Optional[str]:
         return self.request_id
 
-    def parse(self):
+    def parse(self) -> T:
         return self._parsed
 
     @property
-    def is_closed(self):
+    def is_closed(self) -> bool:
         return True

@@ -4,6 +4,8 @@ call into C, so no thread or queue sits between the socket and the caller.
 Records become openai-shaped chunks in _records, shared with the async
 stream."""
 
+from __future__ import annotations
+
 import ctypes
 import threading
 
@@ -15,6 +17,17 @@ from ._results import take_response
 from ._records import EVENT_NAMES, EVENTS, FINISH, HEAD, TOOL_DELTA, TOOL_DONE, TOOL_START, USAGE, decode, stream_events
 from .types.completion_usage import CompletionUsage
 from .types.stream_event import StreamEvent
+from ._typing import Generic, T
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, Iterator, Optional, Type
+
+    from typing_extensions import Self
+
+    from ._raw import Response
+    from .types.chat.chat_completion import ChatCompletion
 
 L = _lib.functions
 
@@ -51,7 +64,7 @@ def event_from(event):
     return out
 
 
-class Stream:
+class Stream(Generic[T]):
     """A streamed chat completion: iterate it for ChatCompletionChunk objects
     shaped like openai-python's, or call events() for libkimi's finer
     events (one or the other). A context manager; close() (or leaving the
@@ -62,7 +75,9 @@ class Stream:
     accumulated ChatCompletion once the stream ended, and what arrived
     before it failed or was stopped."""
 
-    def __init__(self, client, request, token=None):
+    completion: Optional[ChatCompletion]
+
+    def __init__(self, client: Any, request: Any, token: Any = None) -> None:
         """Sends `request` (a kimi_chat_request pointer, which the caller may
         free once this returns) and waits for the answer's headers. `token`
         is the request's Ctrl-C token on the main thread (owned from now)."""
@@ -118,7 +133,7 @@ class Stream:
     # --- what arrived ---------------------------------------------------------
 
     @property
-    def response(self):
+    def response(self) -> Response:
         """The HTTP answer: status_code, headers, request_id (openai-python's
         stream.response)."""
         if self._response is None and self._handle.pointer:
@@ -130,7 +145,7 @@ class Stream:
                     L.kimi_chat_response_free(pointer.value)
         return self._response
 
-    def get_final_completion(self):
+    def get_final_completion(self) -> Optional[ChatCompletion]:
         """The accumulated ChatCompletion: reads the rest of the stream first."""
         for _ in self:
             pass
@@ -196,10 +211,10 @@ class Stream:
             raise ValueError("this stream is read as chunks or as events(), not both")
         return self._reader
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[T]:
         return self._reading(self._chunks)
 
-    def __next__(self):
+    def __next__(self) -> T:
         return self._reading(self._chunks).__next__()
 
     def _chunks(self):
@@ -215,7 +230,7 @@ class Stream:
                     raise ValueError("this stream is closed")
                 yield chunk
 
-    def events(self):
+    def events(self) -> Iterator[StreamEvent]:
         """The stream as libkimi's events (StreamEvent): role, reasoning,
         content, tool_call_start/delta/done, usage, finish, done."""
         return self._reading(self._events)
@@ -237,12 +252,12 @@ class Stream:
                         raise ValueError("this stream is closed")
                     yield event
 
-    def text(self):
+    def text(self) -> str:
         """Consumes the stream; returns the answer's text."""
         completion = self.get_final_completion()
         return completion.choices[0].message.content if completion and completion.choices else ""
 
-    def close(self):
+    def close(self) -> None:
         """Stops the transfer (if still running) and frees the stream; later
         reads raise ValueError, like a closed file. Safe from another thread:
         a reader blocked on the network wakes at once and ends the stream,
@@ -262,14 +277,15 @@ class Stream:
         if threading.current_thread() is threading.main_thread() or self._hold is None:
             self._release_interrupt()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> bool:
         self.close()
         return False
 
-    def __del__(self):
+    def __del__(self) -> None:
         # An abandoned stream gives the main thread's SIGINT back.
         try:
             if getattr(self, "_hold", None) is not None and threading.current_thread() is threading.main_thread():

@@ -1,14 +1,21 @@
 """What every resource shares: its client, and the per-call options
 openai-python's methods take."""
 
+from __future__ import annotations
+
 from .._options import NOT_GIVEN, CallSettings, given
 from .._requests import CALL_ARGUMENTS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Resource:
     __slots__ = ("_client",)
+    _client: Any  # the Client or AsyncClient
 
-    def __init__(self, client):
+    def __init__(self, client: Any) -> None:
         self._client = client
 
 

@@ -1,6 +1,8 @@
 """client.batches (openai-python's, with Kimi's submit, wait and results),
 each call a task of the C library."""
 
+from __future__ import annotations
+
 import ctypes
 import json
 import os
@@ -10,8 +12,21 @@ from .._errors import OK, APIResponseValidationError
 from .._records import PROGRESS, RESULT
 from .._results import batch_page, response_from, task_batch, task_batch_page, task_count
 from .._tasks import NO_CALLBACK, call_back
-from ..types.batch import Batch, BatchResult
+from ..types.batch import Batch, BatchPage, BatchResult
 from ._resource import Resource, call_settings
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, Literal, Optional, Tuple, Union
+
+    from typing_extensions import Unpack
+
+    from ..types.chat.completion_create_params import RequestOptions
+
+    Window = Optional[str]  # "12h" to "7d"
+    BatchOrId = Union[Batch, str]
+    OnProgress = Optional[Callable[[Batch], Any]]
 
 L = _lib.functions
 
@@ -25,8 +40,9 @@ class Batches(Resource):
 
     __slots__ = ()
 
-    def create(self, *, input_file_id, completion_window="24h", metadata=None, endpoint="/v1/chat/completions",
-               **options):
+    def create(self, *, input_file_id: str, completion_window: str = "24h",
+               metadata: Optional[Dict[str, str]] = None, endpoint: str = "/v1/chat/completions",
+               **options: Unpack[RequestOptions]) -> Batch:
         """Creates a batch from a file uploaded with purpose "batch" (as
         openai-python). The window (12h to 7d) and metadata (16 string pairs,
         keys up to 64, values up to 512 characters) are checked first."""
@@ -38,7 +54,8 @@ class Batches(Resource):
             return L.kimi_batch_create_start(client, file_id, window, meta, queue, NO_CALLBACK, user_data, out)
         return self._client._run(self._client._value(start, call_settings("batches.create", options), task_batch))
 
-    def submit(self, path, *, completion_window=None, metadata=None, **options):
+    def submit(self, path: Union[str, os.PathLike[str]], *, completion_window: Window = None,
+               metadata: Optional[Dict[str, str]] = None, **options: Unpack[RequestOptions]) -> Batch:
         """Uploads the JSONL file at `path` (purpose "batch") and creates the
         batch; every limit is checked before the upload."""
         path, window, meta = os.fsencode(path), _window(completion_window), _metadata(metadata)
@@ -47,7 +64,7 @@ class Batches(Resource):
             return L.kimi_batch_submit_start(client, path, window, meta, queue, NO_CALLBACK, user_data, out)
         return self._client._run(self._client._value(start, call_settings("batches.submit", options), task_batch))
 
-    def retrieve(self, batch_id, **options):
+    def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         return self._client._run(self._retrieve(batch_id, call_settings("batches.retrieve", options)))
 
     async def _retrieve(self, batch_id, settings=None):
@@ -64,7 +81,8 @@ class Batches(Resource):
             return batch
         return await self._retrieve(batch.id if isinstance(batch, Batch) else batch)
 
-    def list(self, *, after=None, limit=20, **options):
+    def list(self, *, after: Optional[str] = None, limit: int = 20,
+             **options: Unpack[RequestOptions]) -> BatchPage:
         """One page of batches, newest first (`has_more`, `last_id`);
         iterating it walks on through the pages after it."""
         return self._client._run(self._page(None if after is None else str(after), int(limit),
@@ -102,7 +120,7 @@ class Batches(Resource):
                                                  f"{what}; the walk stops instead of looping")
             after = page.last_id
 
-    def cancel(self, batch, **options):
+    def cancel(self, batch: BatchOrId, **options: Unpack[RequestOptions]) -> Batch:
         """Asks Kimi to cancel (only from validating, in_progress or
         finalizing); returns the batch, updated."""
         return self._client._run(self._cancel(batch, call_settings("batches.cancel", options)))
@@ -116,7 +134,8 @@ class Batches(Resource):
         _update(batch, await self._client._value(start, settings, task_batch))
         return batch
 
-    def wait(self, batch, *, poll_interval=1.0, on_progress=None, max_interval=None):
+    def wait(self, batch: BatchOrId, *, poll_interval: float = 1.0, on_progress: OnProgress = None,
+             max_interval: Optional[float] = None) -> Batch:
         """Polls until the batch is completed, failed, expired or cancelled,
         updating it in place; returns it. Polls start `poll_interval`
         seconds apart and space out by half while nothing changes, up to a
@@ -141,7 +160,7 @@ class Batches(Resource):
             _update(batch, await call.value())
         return batch
 
-    def results(self, batch):
+    def results(self, batch: BatchOrId) -> Iterator[BatchResult]:
         """The result lines (BatchResult), output file first, then the error
         file, read as they download: only a few lines are held in memory.
         Successful lines count once in client.usage. An iterator (async
@@ -193,3 +212,22 @@ def _metadata(metadata):
 
 def _window(window):
     return None if window is None else str(window).encode()
+
+
+if TYPE_CHECKING:
+    class AsyncBatches(Resource):
+        async def create(self, *, input_file_id: str, completion_window: str = "24h",
+                         metadata: Optional[Dict[str, str]] = None, endpoint: str = "/v1/chat/completions",
+                         **options: Unpack[RequestOptions]) -> Batch: ...
+        async def submit(self, path: Union[str, os.PathLike[str]], *, completion_window: Window = None,
+                         metadata: Optional[Dict[str, str]] = None, **options: Unpack[RequestOptions]) -> Batch: ...
+        async def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch: ...
+        async def list(self, *, after: Optional[str] = None, limit: int = 20,
+                       **options: Unpack[RequestOptions]) -> BatchPage: ...
+        async def cancel(self, batch: BatchOrId, **options: Unpack[RequestOptions]) -> Batch: ...
+        async def wait(self, batch: BatchOrId, *, poll_interval: float = 1.0,
+                       on_progress: Optional[Callable[[Batch], Union[Any, Awaitable[Any]]]] = None,
+                       max_interval: Optional[float] = None) -> Batch: ...
+        def results(self, batch: BatchOrId) -> AsyncIterator[BatchResult]: ...
+else:
+    AsyncBatches = Batches

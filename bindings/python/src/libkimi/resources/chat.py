@@ -1,6 +1,8 @@
 """client.chat.completions (openai-python's): create, streamed or not,
 with_raw_response, parse, and Kimi's fit_max_completion_tokens."""
 
+from __future__ import annotations
+
 from .. import _lib
 from .._tasks import NO_CALLBACK
 from .._options import NOT_GIVEN, given
@@ -9,13 +11,31 @@ from .._results import task_count
 from ..types.chat.chat_completion import ParsedChatCompletion
 from ._resource import Resource
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Literal, Optional, Union, overload
+
+    from typing_extensions import Unpack
+
+    from .._async import AsyncStream
+    from .._options import Omit
+    from .._raw import RawResponse
+    from .._streaming import Stream
+    from ..types.chat.chat_completion import ChatCompletion
+    from ..types.chat.chat_completion_chunk import ChatCompletionChunk
+    from ..types.chat.completion_create_params import CompletionCreateFields, CompletionParseFields
+    from ..types.chat.params import ChatCompletionMessageParam
+
+    Messages = Iterable[ChatCompletionMessageParam]
+
 L = _lib.functions
 
 
 class Chat(Resource):
     __slots__ = ("completions",)
+    completions: Completions
 
-    def __init__(self, client):
+    def __init__(self, client: Any) -> None:
         super().__init__(client)
         self.completions = Completions(client)
 
@@ -23,7 +43,19 @@ class Chat(Resource):
 class Completions(Resource):
     __slots__ = ()
 
-    def create(self, *, messages=NOT_GIVEN, model="kimi-k2.6", stream=False, **fields):
+    if TYPE_CHECKING:  # what a checker sees: the result's type follows `stream`, as in openai-python
+        @overload
+        def create(self, *, messages: Messages, model: str = ..., stream: Optional[Literal[False]] | Omit = ...,
+                   **fields: Unpack[CompletionCreateFields]) -> ChatCompletion: ...
+        @overload
+        def create(self, *, messages: Messages, model: str = ..., stream: Literal[True],
+                   **fields: Unpack[CompletionCreateFields]) -> Stream[ChatCompletionChunk]: ...
+        @overload
+        def create(self, *, messages: Messages, model: str = ..., stream: bool,
+                   **fields: Unpack[CompletionCreateFields]) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
+
+    def create(self, *, messages: Any = NOT_GIVEN, model: Any = "kimi-k2.6", stream: Any = False,
+               **fields: Any) -> Any:
         """Like openai-python's chat.completions.create, with Kimi's fields
         (thinking, prompt_cache_key, ...) accepted directly and the
         per-request options (timeout, max_retries, extra_headers,
@@ -33,13 +65,14 @@ class Completions(Resource):
         return self._client._run(self._create(messages, model, stream, fields, False))
 
     @property
-    def with_raw_response(self):
+    def with_raw_response(self) -> _RawCompletions:
         """`.create(...)` returning the raw answer: `.headers`,
         `.status_code`, `.request_id`, `.elapsed`, `.retries_taken`, and
         `.parse()` for the ChatCompletion (or the stream)."""
         return _RawCompletions(self)
 
-    def parse(self, *, messages=NOT_GIVEN, model="kimi-k2.6", response_format, **fields):
+    def parse(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: type,
+              **fields: Unpack[CompletionParseFields]) -> ParsedChatCompletion:
         """create() with structured output read back: `response_format` is a
         dataclass, TypedDict or pydantic model (its schema is sent as a
         strict json_schema format and checked against Kimi's MFJS subset
@@ -51,9 +84,10 @@ class Completions(Resource):
             raise TypeError("parse() needs response_format=<a dataclass, TypedDict or pydantic model>")
         if given(fields.get("stream")):
             raise TypeError("parse() does not stream; use create(stream=True)")
-        return self._client._run(self._parse(messages, model, response_format, fields))
+        return self._client._run(self._parse(messages, model, response_format, dict(fields)))
 
-    async def _parse(self, messages, model, response_format, fields):
+    async def _parse(self, messages: Any, model: Any, response_format: Any,
+                     fields: dict[str, Any]) -> ParsedChatCompletion:
         from .._schema import parse_content
         completion = await self._create(messages, model, False, dict(fields, response_format=response_format), False,
                                         ParsedChatCompletion)
@@ -63,7 +97,8 @@ class Completions(Resource):
                 message.parsed = parse_content(response_format, message.content)
         return completion
 
-    def fit_max_completion_tokens(self, *, messages=NOT_GIVEN, model="kimi-k2.6", **fields):
+    def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
+                                  **fields: Unpack[CompletionCreateFields]) -> int:
         """The max_completion_tokens that fits what the model's context
         window (262,144 tokens for K2.6) leaves after these messages, never
         more than a max_completion_tokens (or max_tokens) given here: pass
@@ -71,9 +106,9 @@ class Completions(Resource):
         arguments. Raises BadRequestError (nothing sent to the chat
         endpoint) when the prompt alone fills the window or the model's
         window is not known."""
-        return self._client._run(self._fit(messages, model, fields))
+        return self._client._run(self._fit(messages, model, dict(fields)))
 
-    async def _fit(self, messages, model, fields):
+    async def _fit(self, messages: Any, model: Any, fields: dict[str, Any]) -> int:
         request, _ = build(model, messages, fields, "fit_max_completion_tokens")
         try:
             def start(client, queue, user_data, out):
@@ -82,7 +117,8 @@ class Completions(Resource):
         finally:
             L.kimi_chat_request_free(request)
 
-    async def _create(self, messages, model, stream, fields, raw, cls=None):
+    async def _create(self, messages: Any, model: Any, stream: Any, fields: dict[str, Any], raw: bool,
+                      cls: Any = None) -> Any:
         request, _ = build(model, messages, fields)
         try:
             return await self._client._chat(request, bool(stream) and given(stream), raw, cls)
@@ -93,9 +129,69 @@ class Completions(Resource):
 class _RawCompletions:
     __slots__ = ("_completions",)
 
-    def __init__(self, completions):
+    def __init__(self, completions: Completions) -> None:
         self._completions = completions
 
-    def create(self, *, messages=NOT_GIVEN, model="kimi-k2.6", stream=False, **fields):
+    if TYPE_CHECKING:
+        @overload
+        def create(self, *, messages: Messages, model: str = ..., stream: Optional[Literal[False]] | Omit = ...,
+                   **fields: Unpack[CompletionCreateFields]) -> RawResponse[ChatCompletion]: ...
+        @overload
+        def create(self, *, messages: Messages, model: str = ..., stream: Literal[True],
+                   **fields: Unpack[CompletionCreateFields]) -> RawResponse[Stream[ChatCompletionChunk]]: ...
+        @overload
+        def create(self, *, messages: Messages, model: str = ..., stream: bool,
+                   **fields: Unpack[CompletionCreateFields]
+                   ) -> RawResponse[Union[ChatCompletion, Stream[ChatCompletionChunk]]]: ...
+
+    def create(self, *, messages: Any = NOT_GIVEN, model: Any = "kimi-k2.6", stream: Any = False,
+               **fields: Any) -> Any:
         completions = self._completions
         return completions._client._run(completions._create(messages, model, stream, fields, True))
+
+
+if TYPE_CHECKING:
+    class AsyncChat(Resource):
+        """client.chat of the AsyncClient (the same class at run time: only
+        the result types differ, awaited)."""
+
+        completions: AsyncCompletions
+
+    class AsyncCompletions(Resource):
+        @overload
+        async def create(self, *, messages: Messages, model: str = ...,
+                         stream: Optional[Literal[False]] | Omit = ...,
+                         **fields: Unpack[CompletionCreateFields]) -> ChatCompletion: ...
+        @overload
+        async def create(self, *, messages: Messages, model: str = ..., stream: Literal[True],
+                         **fields: Unpack[CompletionCreateFields]) -> AsyncStream[ChatCompletionChunk]: ...
+        @overload
+        async def create(self, *, messages: Messages, model: str = ..., stream: bool,
+                         **fields: Unpack[CompletionCreateFields]
+                         ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
+        async def create(self, **arguments: Any) -> Any: ...
+
+        @property
+        def with_raw_response(self) -> _AsyncRawCompletions: ...
+
+        async def parse(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: type,
+                        **fields: Unpack[CompletionParseFields]) -> ParsedChatCompletion: ...
+
+        async def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
+                                            **fields: Unpack[CompletionCreateFields]) -> int: ...
+
+    class _AsyncRawCompletions:
+        @overload
+        async def create(self, *, messages: Messages, model: str = ...,
+                         stream: Optional[Literal[False]] | Omit = ...,
+                         **fields: Unpack[CompletionCreateFields]) -> RawResponse[ChatCompletion]: ...
+        @overload
+        async def create(self, *, messages: Messages, model: str = ..., stream: Literal[True],
+                         **fields: Unpack[CompletionCreateFields]) -> RawResponse[AsyncStream[ChatCompletionChunk]]: ...
+        @overload
+        async def create(self, *, messages: Messages, model: str = ..., stream: bool,
+                         **fields: Unpack[CompletionCreateFields]
+                         ) -> RawResponse[Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]]: ...
+        async def create(self, **arguments: Any) -> Any: ...
+else:
+    AsyncChat, AsyncCompletions = Chat, Completions

@@ -1,5 +1,7 @@
 """client.files (openai-python's), each call a task of the C library."""
 
+from __future__ import annotations
+
 import os
 
 from .. import _lib
@@ -10,6 +12,21 @@ from .._tasks import NO_CALLBACK, call_back
 from ..types.file_object import FileContent, FileDeleted
 from ._resource import Resource, call_settings
 
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, Literal, Optional, Tuple, Union
+
+    from typing_extensions import Unpack
+
+    from ..types.chat.completion_create_params import RequestOptions
+    from ..types.file_object import FileObject
+    from ..types.page import Page
+
+    FileInput = Union[str, "os.PathLike[str]", bytes, Tuple[str, bytes], Any]  # Any: an open binary file
+    Purpose = Literal["file-extract", "image", "video", "batch"]
+    Progress = Optional[Callable[[int, int], Any]]
+
 L = _lib.functions
 
 
@@ -18,7 +35,8 @@ class Files(Resource):
 
     __slots__ = ()
 
-    def create(self, *, file, purpose, on_progress=None, **options):
+    def create(self, *, file: FileInput, purpose: Purpose, on_progress: Progress = None,
+               **options: Unpack[RequestOptions]) -> FileObject:
         """Uploads `file` (a path, bytes, a (filename, bytes) pair, or an open
         binary file) with `purpose` "file-extract", "image", "video" or
         "batch". `on_progress(sent, total)` may return False to stop (the
@@ -51,18 +69,18 @@ class Files(Resource):
                         raise StreamAborted("files.create: on_progress returned False: the upload was stopped")
             return await call.value()
 
-    def retrieve(self, file_id, **options):
+    def retrieve(self, file_id: str, **options: Unpack[RequestOptions]) -> FileObject:
         file_id = str(file_id).encode()
 
         def start(client, queue, user_data, out):
             return L.kimi_file_retrieve_start(client, file_id, queue, NO_CALLBACK, user_data, out)
         return self._client._run(self._client._value(start, call_settings("files.retrieve", options), task_file))
 
-    def list(self, **options):
+    def list(self, **options: Unpack[RequestOptions]) -> Page[FileObject]:
         """Every file of the account (all pages: a Page of FileObject)."""
         return self._client._run(self._client._value(_start_list, call_settings("files.list", options), task_files))
 
-    def delete(self, file_id, **options):
+    def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> FileDeleted:
         encoded = str(file_id).encode()
 
         def start(client, queue, user_data, out):
@@ -72,7 +90,7 @@ class Files(Resource):
     async def _delete(self, file_id, start, settings):
         return FileDeleted(file_id, await self._client._value(start, settings, task_count) == 1)
 
-    def content(self, file_id, **options):
+    def content(self, file_id: str, **options: Unpack[RequestOptions]) -> FileContent:
         """The extracted text of a "file-extract" file (`.text`), or the
         lines of a batch's output file (`.content`, the bytes), gathered as
         they arrive. For a large file, download() writes it to disk without
@@ -87,7 +105,8 @@ class Files(Resource):
         await self._pieces(file_id, settings, keep)
         return FileContent(b"".join(pieces))
 
-    def download(self, file_id, path, *, on_progress=None, **options):
+    def download(self, file_id: str, path: Union[str, os.PathLike[str]], *, on_progress: Progress = None,
+                 **options: Unpack[RequestOptions]) -> int:
         """Writes a file's content to `path` as it arrives (memory stays flat
         whatever its size); returns the number of bytes written.
         `on_progress(received, total)` (total 0 when unknown) may return
@@ -122,3 +141,17 @@ class Files(Resource):
 
 def _start_list(client, queue, user_data, out):
     return L.kimi_files_list_start(client, queue, NO_CALLBACK, user_data, out)
+
+
+if TYPE_CHECKING:
+    class AsyncFiles(Resource):
+        async def create(self, *, file: FileInput, purpose: Purpose, on_progress: Progress = None,
+                         **options: Unpack[RequestOptions]) -> FileObject: ...
+        async def retrieve(self, file_id: str, **options: Unpack[RequestOptions]) -> FileObject: ...
+        async def list(self, **options: Unpack[RequestOptions]) -> Page[FileObject]: ...
+        async def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> FileDeleted: ...
+        async def content(self, file_id: str, **options: Unpack[RequestOptions]) -> FileContent: ...
+        async def download(self, file_id: str, path: Union[str, os.PathLike[str]], *, on_progress: Progress = None,
+                           **options: Unpack[RequestOptions]) -> int: ...
+else:
+    AsyncFiles = Files

@@ -1,9 +1,22 @@
 """client.models (openai-python's)."""
 
+from __future__ import annotations
+
 from .. import _lib
 from .._tasks import NO_CALLBACK
 from .._results import task_models
 from ._resource import Resource, call_settings
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, Literal, Optional, Tuple, Union
+
+    from typing_extensions import Unpack
+
+    from ..types.chat.completion_create_params import RequestOptions
+    from ..types.model import Model
+    from ..types.page import Page
 
 L = _lib.functions
 
@@ -11,10 +24,17 @@ L = _lib.functions
 class Models(Resource):
     __slots__ = ()
 
-    def list(self, **options):
+    def list(self, **options: Unpack[RequestOptions]) -> Page[Model]:
         """The models, with Kimi's capability fields (a Page of Model)."""
         return self._client._run(self._client._value(_start_list, call_settings("models.list", options), task_models))
 
 
-def _start_list(client, queue, user_data, out):
+def _start_list(client: Any, queue: Any, user_data: Any, out: Any) -> int:
     return L.kimi_models_list_start(client, queue, NO_CALLBACK, user_data, out)
+
+
+if TYPE_CHECKING:
+    class AsyncModels(Resource):
+        async def list(self, **options: Unpack[RequestOptions]) -> Page[Model]: ...
+else:
+    AsyncModels = Models

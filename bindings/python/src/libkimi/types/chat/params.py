@@ -187,6 +187,7 @@ class ThinkingParam(TypedDict, total=False):
     """Kimi's thinking switch: {"type": "disabled"} answers without reasoning."""
 
     type: Required[Literal["enabled", "disabled"]]
+    keep: Literal["all"]  # K2.6: keep every turn's reasoning in the context
 
 
 ReasoningEffort: TypeAlias = Optional[Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]]

@@ -1,0 +1,4 @@
+from openai import OpenAI
+
+client = OpenAI(api_key="key")
+client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "Hi"}], temperatur=1.0)
