@@ -34,7 +34,7 @@ from ._typing import Generic, T
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import Any, Iterable, Optional, Type
+    from typing import Any, Iterable, Literal, Optional, Type
 
     from typing_extensions import Unpack
 
@@ -139,7 +139,7 @@ class ChatTask(Task):
             self._completion = response_from(self.final.pointer, cls=self.cls)
         return self._completion
 
-    def failure(self):
+    def failure(self) -> Any:
         """The task's error, once, with what arrived as `partial`."""
         error, self.error = self.error, None
         if error is not None:
@@ -154,7 +154,7 @@ class ChatTask(Task):
             finally:
                 L.kimi_chat_response_free(pointer.value)
 
-    def started_head(self):
+    def started_head(self) -> Any:
         """The HTTP answer's head: read from the running task, or from the
         response once it ended."""
         if self.head is None:
@@ -202,7 +202,7 @@ class AsyncStream(Generic[T]):
                 else:
                     task.items = []
                     task.taken = 0
-                return item  # type: ignore[no-any-return]
+                return item
             if task.ended:
                 if task.error is not None:
                     raise task.failure()
@@ -218,7 +218,7 @@ class AsyncStream(Generic[T]):
             pass
         return self.completion
 
-    async def text(self) -> str:
+    async def text(self) -> Optional[str]:
         completion = await self.get_final_completion()
         return completion.choices[0].message.content if completion and completion.choices else ""
 
@@ -231,7 +231,7 @@ class AsyncStream(Generic[T]):
         return self
 
     async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                        traceback: Optional[TracebackType]) -> bool:
+                        traceback: Optional[TracebackType]) -> Literal[False]:
         await self.close()
         return False
 
@@ -335,7 +335,7 @@ class AsyncClient(BaseClient):
         return self
 
     async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                        traceback: Optional[TracebackType]) -> bool:
+                        traceback: Optional[TracebackType]) -> Literal[False]:
         await self.close()
         return False
 
@@ -351,7 +351,7 @@ class AsyncConversation:
     def __init__(self, client, model="kimi-k2.6", *, tools=(), **settings):
         from ._conversation import Conversation
         self._client = client
-        self._loop = None
+        self._loop: Any = None
         self._conversation = Conversation(client, model, **settings)
         for tool in tools:
             self.add_tool(tool)

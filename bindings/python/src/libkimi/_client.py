@@ -22,7 +22,7 @@ from .types.account import UsageTotals
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, Union
+    from typing import Any, Callable, Dict, Literal, Mapping, Optional, Tuple, Type, Union
 
     from typing_extensions import Self
 
@@ -46,6 +46,13 @@ class BaseClient:
     `_iterate` (a resource's coroutine run to its end, or handed to the
     caller to await), `_tasks` (where a task's events are waited for) and
     `_chat`."""
+
+    _arguments: Dict[str, Any]
+    if TYPE_CHECKING:  # each client's own
+        _run: Any
+        _iterate: Any
+
+        def _tasks(self) -> Any: ...
 
     chat: Any  # each client's own resource types (Client, AsyncClient)
     files: Any
@@ -348,7 +355,7 @@ class Client(BaseClient):
         return self
 
     def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                 traceback: Optional[TracebackType]) -> bool:
+                 traceback: Optional[TracebackType]) -> Literal[False]:
         self.close()
         return False
 

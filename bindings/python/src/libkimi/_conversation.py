@@ -81,7 +81,7 @@ class Conversation:
     @property
     def messages(self):
         """The history as a list of message dicts."""
-        return json.loads(self.to_json())
+        return json.loads(self.to_json())  # pyright: ignore[reportArgumentType]
 
     def to_json(self):
         return _lib.take_string(L.kimi_conversation_to_json(self._handle.require("conversation")))

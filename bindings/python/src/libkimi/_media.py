@@ -22,7 +22,7 @@ class MediaPart:
         self.mime = mime
 
     def __repr__(self):
-        source = self.path if self.path is not None else f"<{len(self.data)} bytes>"
+        source = self.path if self.path is not None else f"<{len(self.data)} bytes>"  # pyright: ignore[reportArgumentType]
         return f"MediaPart({self.kind!r}, {source!r})"
 
     def to_dict(self):
@@ -30,7 +30,7 @@ class MediaPart:
         code that needs a plain dict."""
         data = self.data
         if data is None:
-            with open(self.path, "rb") as f:
+            with open(self.path, "rb") as f:  # pyright: ignore[reportCallIssue, reportArgumentType]
                 data = f.read()
         mime = self.mime or _detected_mime(self.kind, data)
         url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
@@ -53,7 +53,7 @@ def _detected_mime(kind, data):
             L.kimi_chat_request_free(request)
     finally:
         L.kimi_message_free(message)
-    return body.split("data:", 1)[1].split(";", 1)[0]
+    return body.split("data:", 1)[1].split(";", 1)[0]  # pyright: ignore[reportOptionalMemberAccess]
 
 
 def image_from_path(path):

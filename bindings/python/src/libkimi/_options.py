@@ -69,8 +69,10 @@ class CallSettings:
     """The per-call settings of one method call; None where not given."""
 
     __slots__ = ("idle_timeout_ms", "max_retries", "headers", "query")
+    max_retries: "int | None"
 
-    def __init__(self, timeout=NOT_GIVEN, max_retries=NOT_GIVEN, extra_headers=None, extra_query=None):
+    def __init__(self, timeout: "object" = NOT_GIVEN, max_retries: "object" = NOT_GIVEN, extra_headers=None,
+                 extra_query=None):
         self.idle_timeout_ms = idle_timeout_ms(timeout)
         if given(max_retries):
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 
 from . import _lib
-from ._typing import Generic, T
+from ._typing import Generic, T_co
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class Response:
         return f"<Response [{self.status_code}]>"
 
 
-def response_of(handle: int, url: Optional[str] = None) -> Response:
+def response_of(handle: Any, url: Optional[str] = None) -> Response:
     """The Response of a kimi_chat_response handle (not freed here)."""
     lines = [(L.kimi_chat_response_header_name(handle, i).decode("utf-8", "replace"),
               L.kimi_chat_response_header_value(handle, i).decode("utf-8", "replace"))
@@ -124,11 +124,11 @@ def error_response(status_code: int, body_text: Optional[str], url: Optional[str
                     url=url)
 
 
-class RawResponse(Response, Generic[T]):
+class RawResponse(Response, Generic[T_co]):
     """What `with_raw_response` returns (openai-python's LegacyAPIResponse):
     the Response of the call, and `parse()` for the result itself."""
 
-    def __init__(self, response: Response, parsed: T) -> None:
+    def __init__(self, response: Response, parsed: T_co) -> None:
         self.__dict__.update(response.__dict__)
         self._parsed = parsed
 
@@ -136,7 +136,7 @@ class RawResponse(Response, Generic[T]):
     def http_request_id(self) -> Optional[str]:
         return self.request_id
 
-    def parse(self) -> T:
+    def parse(self) -> T_co:
         return self._parsed
 
     @property

@@ -154,13 +154,13 @@ def chunk_of(data, pos, count, meta):
                     calls.append(call)
                 call.id = data[at:at + n1].decode()
                 call.type = "function"
-                call.function.name = data[at + n1:at + n1 + n2].decode()
+                call.function.name = data[at + n1:at + n1 + n2].decode()  # type: ignore[union-attr]  # made above
             else:
                 piece = data[at:at + n1].decode()
                 if call is None:
                     calls.append(ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=piece)))
                 else:
-                    call.function.arguments = (call.function.arguments or "") + piece
+                    call.function.arguments = (call.function.arguments or "") + piece  # type: ignore[union-attr]
         elif kind == FINISH:
             choice.finish_reason = data[at:at + n1].decode()
         elif kind == USAGE:

@@ -183,7 +183,7 @@ def add_part(handle, part):
             check(add(handle, part.path.encode()))
         else:
             add = L.kimi_message_add_image_data if image else L.kimi_message_add_video_data
-            check(add(handle, part.mime.encode() if part.mime else None, part.data, len(part.data)))
+            check(add(handle, part.mime.encode() if part.mime else None, part.data, len(part.data)))  # pyright: ignore[reportArgumentType]
     elif isinstance(part, str):
         check(L.kimi_message_add_text(handle, part.encode()))
     elif isinstance(part, dict) and part.get("type") == "text":

@@ -15,6 +15,10 @@ from .types.file_object import FileObject
 from .types.model import Model
 from .types.page import Page
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 L = _lib.functions
 
 
@@ -29,7 +33,7 @@ def response_from(handle, full=True, cls=ChatCompletion):
     return completion
 
 
-def take_response(pointer, raw=False, cls=None):
+def take_response(pointer, raw=False, cls=None) -> "Any":
     """The ChatCompletion (and its Response when `raw`) of a response
     handle the caller owns, freeing it; None for NULL."""
     if not pointer:
@@ -48,7 +52,7 @@ def file_from(pointer):
                       L.kimi_file_status(pointer).decode(), L.kimi_file_status_details(pointer).decode())
 
 
-def _out(accessor, task):
+def _out(accessor, task) -> "Any":
     """The handle a kimi_task_* accessor stores (the caller frees it)."""
     out = ctypes.c_void_p()
     check(accessor(task, ctypes.byref(out)))

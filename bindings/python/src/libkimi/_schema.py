@@ -126,12 +126,12 @@ class _Builder:
                 properties[key] = self.schema(annotation, f"{path}.{key}")
                 if key in required_keys:
                     required.append(key)
-        schema = {"type": "object", "properties": properties}
+        schema: dict = {"type": "object", "properties": properties}  # type: ignore[type-arg]
         if required:
             schema["required"] = required
         schema["additionalProperties"] = False
         doc = inspect.cleandoc(tp.__dict__.get("__doc__") or "")  # its own, not dict's
-        if doc and not doc.startswith(f"{tp.__name__}("):  # dataclasses' generated docstring is no description
+        if doc and not doc.startswith(f"{tp.__name__}("):  # dataclasses' generated docstring is no description  # pyright: ignore[reportAttributeAccessIssue]
             schema["description"] = " ".join(doc.split("\n\n")[0].split())
         return schema
 
@@ -324,7 +324,7 @@ def construct(tp, value):
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tp(value)
     if _is_pydantic(tp):
-        return tp.model_validate(value)
+        return tp.model_validate(value)  # pyright: ignore[reportAttributeAccessIssue]
     if (origin in (list, set, frozenset) or _abc_origin(origin, "Sequence")) and args and isinstance(value, list):
         items = [construct(args[0], v) for v in value]
         return items if origin is not set and origin is not frozenset else origin(items)

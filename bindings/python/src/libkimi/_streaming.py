@@ -22,7 +22,7 @@ from ._typing import Generic, T
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import Any, Iterator, Optional, Type
+    from typing import Any, Iterator, Literal, Optional, Type
 
     from typing_extensions import Self
 
@@ -76,6 +76,8 @@ class Stream(Generic[T]):
     before it failed or was stopped."""
 
     completion: Optional[ChatCompletion]
+    _response: Optional[Response]
+    _buffer: Any
 
     def __init__(self, client: Any, request: Any, token: Any = None) -> None:
         """Sends `request` (a kimi_chat_request pointer, which the caller may
@@ -143,7 +145,7 @@ class Stream(Generic[T]):
                     self._response = response_of(pointer.value)
                 finally:
                     L.kimi_chat_response_free(pointer.value)
-        return self._response
+        return self._response  # type: ignore[return-value]  # None only once closed before the answer came
 
     def get_final_completion(self) -> Optional[ChatCompletion]:
         """The accumulated ChatCompletion: reads the rest of the stream first."""
@@ -170,7 +172,7 @@ class Stream(Generic[T]):
     def _failure(self):
         error = last_error()
         self._end()
-        error.partial = self.completion  # what arrived before the failure
+        error.partial = self.completion  # what arrived before the failure  # pyright: ignore[reportAttributeAccessIssue]
         return error
 
     # --- the pull loop -----------------------------------------------------------
@@ -252,7 +254,7 @@ class Stream(Generic[T]):
                         raise ValueError("this stream is closed")
                     yield event
 
-    def text(self) -> str:
+    def text(self) -> Optional[str]:
         """Consumes the stream; returns the answer's text."""
         completion = self.get_final_completion()
         return completion.choices[0].message.content if completion and completion.choices else ""
@@ -281,7 +283,7 @@ class Stream(Generic[T]):
         return self
 
     def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                 traceback: Optional[TracebackType]) -> bool:
+                 traceback: Optional[TracebackType]) -> Literal[False]:
         self.close()
         return False
 

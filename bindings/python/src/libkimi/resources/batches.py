@@ -58,10 +58,10 @@ class Batches(Resource):
                metadata: Optional[Dict[str, str]] = None, **options: Unpack[RequestOptions]) -> Batch:
         """Uploads the JSONL file at `path` (purpose "batch") and creates the
         batch; every limit is checked before the upload."""
-        path, window, meta = os.fsencode(path), _window(completion_window), _metadata(metadata)
+        encoded, window, meta = os.fsencode(path), _window(completion_window), _metadata(metadata)
 
         def start(client, queue, user_data, out):
-            return L.kimi_batch_submit_start(client, path, window, meta, queue, NO_CALLBACK, user_data, out)
+            return L.kimi_batch_submit_start(client, encoded, window, meta, queue, NO_CALLBACK, user_data, out)
         return self._client._run(self._client._value(start, call_settings("batches.submit", options), task_batch))
 
     def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:

@@ -70,10 +70,10 @@ class Files(Resource):
             return await call.value()
 
     def retrieve(self, file_id: str, **options: Unpack[RequestOptions]) -> FileObject:
-        file_id = str(file_id).encode()
+        encoded = str(file_id).encode()
 
         def start(client, queue, user_data, out):
-            return L.kimi_file_retrieve_start(client, file_id, queue, NO_CALLBACK, user_data, out)
+            return L.kimi_file_retrieve_start(client, encoded, queue, NO_CALLBACK, user_data, out)
         return self._client._run(self._client._value(start, call_settings("files.retrieve", options), task_file))
 
     def list(self, **options: Unpack[RequestOptions]) -> Page[FileObject]:

@@ -51,7 +51,7 @@ class Batch:
         cancelled_at: Optional[int]
         expires_at: Optional[int]
 
-    def __init__(self, pointer: int, page: Optional[BatchPage] = None) -> None:
+    def __init__(self, pointer: int, page: Any = None) -> None:
         # A batch from a list page is borrowed from it (and keeps it alive).
         self._page = page
         self._handle = Handle(pointer, L.kimi_batch_free if page is None else _keep)

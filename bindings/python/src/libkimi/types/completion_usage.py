@@ -44,11 +44,12 @@ class CompletionUsage(_Object):
     prompt_tokens_details: Optional[PromptTokensDetails]
     cached_tokens: Optional[int]  # Kimi: the prompt tokens read from its cache
 
-    def __init__(self, prompt_tokens: int, completion_tokens: int, total_tokens: int,
+    def __init__(self, prompt_tokens: Optional[int], completion_tokens: Optional[int], total_tokens: Optional[int],
                  cached_tokens: Optional[int] = None) -> None:
-        self.prompt_tokens = prompt_tokens
-        self.completion_tokens = completion_tokens
-        self.total_tokens = total_tokens
+        # None only where a stream ended before its usage came (openai-python's are always ints)
+        self.prompt_tokens = prompt_tokens  # type: ignore[assignment]
+        self.completion_tokens = completion_tokens  # type: ignore[assignment]
+        self.total_tokens = total_tokens  # type: ignore[assignment]
         self.cached_tokens = cached_tokens
         self.prompt_tokens_details = PromptTokensDetails(cached_tokens) if cached_tokens is not None else None
         self.completion_tokens_details = None

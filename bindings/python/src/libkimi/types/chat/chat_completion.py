@@ -156,7 +156,7 @@ class ParsedChatCompletionMessage(ChatCompletionMessage):
 
 class ParsedChoice(Choice):
     __slots__ = ()
-    message: ParsedChatCompletionMessage
+    message: ParsedChatCompletionMessage  # pyright: ignore[reportIncompatibleVariableOverride]
     _nested = dict(Choice._nested, message=ParsedChatCompletionMessage)
 
 
