@@ -29,11 +29,11 @@ def test_input_writes_lines_and_refuses_bad_ones(tmp_path):
     path = tmp_path / "in.jsonl"
     batch_input = libkimi.BatchInput(path)
     batch_input.add("a", messages=user("hello"))
-    with pytest.raises(libkimi.BadRequestError, match='line 2: custom_id "a" is already used by line 1'):
+    with pytest.raises(libkimi.RequestRefusedError, match='line 2: custom_id "a" is already used by line 1'):
         batch_input.add("a", messages=user("again"))
-    with pytest.raises(libkimi.BadRequestError, match="line 2: custom_id must not be empty"):
+    with pytest.raises(libkimi.RequestRefusedError, match="line 2: custom_id must not be empty"):
         batch_input.add("", messages=user("again"))
-    with pytest.raises(libkimi.BadRequestError, match=r'line 2 \(custom_id "b"\): temperature'):
+    with pytest.raises(libkimi.RequestRefusedError, match=r'line 2 \(custom_id "b"\): temperature'):
         batch_input.add("b", messages=user("hot"), temperature=0.2)
     batch_input.add("b", messages=user("fine"))
     assert batch_input.close() == 2
@@ -48,18 +48,18 @@ def test_input_keeps_the_batch_rules(client, tmp_path):
     the upload is named .jsonl (the mock, as Kimi, refuses other names)."""
     path = tmp_path / "jobs.txt"
     with libkimi.BatchInput(path) as batch_input:
-        with pytest.raises(libkimi.BadRequestError, match='Batch API does not serve "moonshot-v1-8k"; '
+        with pytest.raises(libkimi.RequestRefusedError, match='Batch API does not serve "moonshot-v1-8k"; '
                                                           'it runs kimi-k2.6 and kimi-k2.5'):
             batch_input.add("a", model="moonshot-v1-8k", messages=user("hello"))
         batch_input.add("a", messages=user("hello"), temperature=1.0, top_p=0.95)
-        with pytest.raises(libkimi.BadRequestError, match='model: "kimi-k2.5", but the lines before are for '
+        with pytest.raises(libkimi.RequestRefusedError, match='model: "kimi-k2.5", but the lines before are for '
                                                           '"kimi-k2.6"'):
             batch_input.add("b", model="kimi-k2.5", messages=user("hello"))
-        with pytest.raises(libkimi.BadRequestError, match="but the lines before"):
+        with pytest.raises(libkimi.RequestRefusedError, match="but the lines before"):
             batch_input.add("b", messages=user("hello"), extra_body={"model": "kimi-k2.5"}, model="kimi-k2.5")
-        with pytest.raises(libkimi.BadRequestError, match="seed: not a request field of Kimi's API reference"):
+        with pytest.raises(libkimi.RequestRefusedError, match="seed: not a request field of Kimi's API reference"):
             batch_input.add("b", messages=user("hello"), seed=3)
-        with pytest.raises(libkimi.BadRequestError, match="model: given twice"):
+        with pytest.raises(libkimi.RequestRefusedError, match="model: given twice"):
             batch_input.add("b", messages=user("hello"), extra_body={"model": "kimi-k2.5"})
     body = json.loads(path.read_text())["body"]
     assert "temperature" not in body and "top_p" not in body
@@ -119,7 +119,7 @@ def test_cancel_list_and_retrieve(client, tmp_path):
     assert batch.status == "cancelling"
     client.batches.wait(batch, poll_interval=0.01)
     assert batch.status == "cancelled" and batch.cancelled_at
-    with pytest.raises(libkimi.BadRequestError, match="is cancelled; only a validating, in_progress or finalizing"):
+    with pytest.raises(libkimi.RequestRefusedError, match="is cancelled; only a validating, in_progress or finalizing"):
         client.batches.cancel(batch)
     page = client.batches.list(limit=1)
     assert len(page) == 1 and page.has_more and page[0].id == batch.id and page.last_id == batch.id
@@ -137,11 +137,11 @@ def test_cancel_list_and_retrieve(client, tmp_path):
 def test_limits_are_checked_before_any_request(tmp_path):
     path = write(tmp_path / "1.jsonl", 1)
     with libkimi.Client(api_key="sk-test", base_url="http://127.0.0.1:1/v1", max_retries=0) as offline:
-        with pytest.raises(libkimi.BadRequestError, match="Kimi accepts 12h to 7d"):
+        with pytest.raises(libkimi.RequestRefusedError, match="Kimi accepts 12h to 7d"):
             offline.batches.submit(path, completion_window="30d")
-        with pytest.raises(libkimi.BadRequestError, match="17 pairs; Kimi accepts at most 16"):
+        with pytest.raises(libkimi.RequestRefusedError, match="17 pairs; Kimi accepts at most 16"):
             offline.batches.submit(path, metadata={f"k{i}": "v" for i in range(17)})
-        with pytest.raises(libkimi.BadRequestError, match="at most 512"):
+        with pytest.raises(libkimi.RequestRefusedError, match="at most 512"):
             offline.batches.create(input_file_id="file-x", metadata={"k": "v" * 513})
         with pytest.raises(libkimi.APIConnectionError):
             offline.batches.submit(path, completion_window="12h")
@@ -163,5 +163,5 @@ def test_cost_and_usage(mock_url):
         assert client.usage.responses == 0
     with libkimi.Client(api_key="sk-test", base_url=mock_url, pricing=(1.0, 0.5, 2.0)) as priced:
         assert priced.chat.completions.create(messages=messages).cost_usd == pytest.approx(1.0)
-    with pytest.raises(libkimi.BadRequestError, match="input price"):
+    with pytest.raises(libkimi.RequestRefusedError, match="input price"):
         libkimi.Client(api_key="sk-test", base_url=mock_url, pricing={"input": -1, "cached_input": 0, "output": 0})

@@ -100,12 +100,20 @@ def test_api_errors_map_to_openai_exceptions(client, mock_url):
         client.chat.completions.create(model="kimi-k9", messages=user("x"))
 
 
-def test_local_refusals_are_bad_requests_without_status(client):
-    with pytest.raises(libkimi.BadRequestError) as info:
+def test_local_refusals_are_value_errors_naming_the_parameter(client):
+    with pytest.raises(libkimi.RequestRefusedError) as info:
         client.chat.completions.create(messages=user("x"), temperature=0.3)
-    assert info.value.status_code is None
-    assert "temperature: kimi-k2.6 accepts only 1.0" in str(info.value)
-    with pytest.raises(libkimi.BadRequestError, match=r"messages\[0\]\.role"):
+    error = info.value
+    assert isinstance(error, libkimi.OpenAIError) and isinstance(error, ValueError)
+    assert not isinstance(error, libkimi.APIError)  # nothing was sent: no status to fake
+    for absent in ("status_code", "type", "code", "request_id", "response"):
+        assert not hasattr(error, absent), absent
+    assert error.param == "temperature"
+    assert "temperature: kimi-k2.6 accepts only 1.0" in str(error) and error.message == str(error)
+    with pytest.raises(libkimi.RequestRefusedError) as info:
+        client.chat.completions.create(messages=[{"role": "user", "content": ""}])
+    assert info.value.param == "messages[0].content"
+    with pytest.raises(libkimi.RequestRefusedError, match=r"messages\[0\]\.role"):
         client.chat.completions.create(messages=[{"role": "wizard", "content": "x"}])
     with pytest.raises(TypeError, match="unexpected keyword argument 'max_token'.*extra_body"):
         client.chat.completions.create(messages=user("x"), max_token=5)

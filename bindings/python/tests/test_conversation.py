@@ -145,5 +145,5 @@ def test_settings_and_history_json(client):
         conv.add_message("user", "hi")
         conv.create()
         assert json.loads(conv.to_json())[-1]["reasoning_content"] == 'The user said "hi".'
-        with pytest.raises(libkimi.BadRequestError):
+        with pytest.raises(libkimi.RequestRefusedError):
             conv.load([{"role": "robot", "content": "x"}])

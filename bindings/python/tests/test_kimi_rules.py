@@ -40,7 +40,7 @@ def test_max_tokens_is_sent_as_max_completion_tokens(client, recorder, caplog):
     assert not any("max_tokens" in b for b in bodies)
     notices = [r for r in caplog.records if r.name == "libkimi" and "max_completion_tokens" in r.getMessage()]
     assert len(notices) == 1 and notices[0].levelno == logging.WARNING
-    with pytest.raises(libkimi.BadRequestError, match="disagree") as refused:
+    with pytest.raises(libkimi.RequestRefusedError, match="disagree") as refused:
         client.chat.completions.create(messages=user("hi"), max_tokens=100, max_completion_tokens=200)
     assert "max_completion_tokens=..." in str(refused.value)
     assert arrived(recorder) == []
@@ -50,10 +50,10 @@ def test_fit_max_completion_tokens(client, recorder):
     messages = user("a long document [[tokens=200000]]")
     assert client.chat.completions.fit_max_completion_tokens(messages=messages) == 262144 - 200000
     assert client.chat.completions.fit_max_completion_tokens(messages=messages, max_completion_tokens=500) == 500
-    with pytest.raises(libkimi.BadRequestError, match="the prompt alone takes 300000 tokens"):
+    with pytest.raises(libkimi.RequestRefusedError, match="the prompt alone takes 300000 tokens"):
         client.chat.completions.fit_max_completion_tokens(messages=user("[[tokens=300000]]"))
     assert [r["path"] for r in arrived(recorder)] == ["/v1/tokenizers/estimate-token-count"] * 3
-    with pytest.raises(libkimi.BadRequestError, match="whole context window of 262144") as refused:
+    with pytest.raises(libkimi.RequestRefusedError, match="whole context window of 262144") as refused:
         client.chat.completions.create(messages=messages, max_completion_tokens=300000)
     assert "client.chat.completions.fit_max_completion_tokens(...)" in str(refused.value)
     assert arrived(recorder) == []
@@ -65,9 +65,9 @@ def test_fit_max_completion_tokens(client, recorder):
 
 
 def test_refused_before_sending(client, recorder):
-    with pytest.raises(libkimi.BadRequestError, match=r"messages\[0\].content: empty"):
+    with pytest.raises(libkimi.RequestRefusedError, match=r"messages\[0\].content: empty"):
         client.chat.completions.create(messages=[{"role": "user", "content": []}])
-    with pytest.raises(libkimi.BadRequestError, match=r"\$web_search does not work while thinking is on") as refused:
+    with pytest.raises(libkimi.RequestRefusedError, match=r"\$web_search does not work while thinking is on") as refused:
         client.chat.completions.create(messages=user("news"), tools=[{"type": "builtin_function",
                                                                        "function": {"name": "$web_search"}}])
     assert "kimi_" not in str(refused.value)
@@ -79,7 +79,7 @@ def test_no_continue_after_a_reasoning_only_cut(client, recorder):
     conversation.add_message("user", "think [[reasoning_cut]]")
     answer = conversation.create()
     assert answer.choices[0].finish_reason == "length"
-    with pytest.raises(libkimi.BadRequestError, match="still reasoning") as refused:
+    with pytest.raises(libkimi.RequestRefusedError, match="still reasoning") as refused:
         conversation.continue_()
     assert "max_completion_tokens=..." in str(refused.value)
     assert len(arrived(recorder)) == 1
@@ -90,22 +90,22 @@ def test_no_continue_after_a_reasoning_only_cut(client, recorder):
 # library's, so both front ends refuse and send exactly the same bodies.
 
 def test_the_rules_judge_the_body_as_sent(client, recorder):
-    with pytest.raises(libkimi.BadRequestError, match=r'thinking: given twice, as a request field '
+    with pytest.raises(libkimi.RequestRefusedError, match=r'thinking: given twice, as a request field '
                                                       r'\(\{"type":"disabled"\}\) and in the extra JSON '
                                                       r'\(\{"type":"enabled"\}\)'):
         client.chat.completions.create(messages=user("hi"), thinking={"type": "disabled"},
                                        extra_body={"thinking": {"type": "enabled"}, "temperature": 0.6})
-    with pytest.raises(libkimi.BadRequestError, match="temperature: kimi-k2.6 accepts only 1.0 with thinking on"):
+    with pytest.raises(libkimi.RequestRefusedError, match="temperature: kimi-k2.6 accepts only 1.0 with thinking on"):
         client.chat.completions.create(messages=user("hi"), temperature=0.6,
                                        extra_body={"thinking": {"type": "enabled"}})
-    with pytest.raises(libkimi.BadRequestError, match="temperature: given twice"):
+    with pytest.raises(libkimi.RequestRefusedError, match="temperature: given twice"):
         client.chat.completions.create(messages=user("hi"), temperature=0.6, extra_body={"temperature": 1.0})
-    with pytest.raises(libkimi.BadRequestError, match="messages: given twice"):
+    with pytest.raises(libkimi.RequestRefusedError, match="messages: given twice"):
         client.chat.completions.create(messages=user("hi"), extra_body={"messages": user("other")})
     # extra_body goes as given: None is JSON null, as in openai-python
-    with pytest.raises(libkimi.BadRequestError, match=r'thinking: given twice, .* and in the extra JSON \(null\)'):
+    with pytest.raises(libkimi.RequestRefusedError, match=r'thinking: given twice, .* and in the extra JSON \(null\)'):
         client.chat.completions.create(messages=user("hi"), thinking={"type": "disabled"}, extra_body={"thinking": None})
-    with pytest.raises(libkimi.BadRequestError, match="seed: given twice, in the request's body"):
+    with pytest.raises(libkimi.RequestRefusedError, match="seed: given twice, in the request's body"):
         client.chat.completions.create(messages=user("hi"), seed=1, extra_body={"seed": 2})
     assert arrived(recorder) == []
     # The same value both ways is one field; thinking off in extra_body makes "required" legal.
@@ -119,14 +119,14 @@ def test_the_rules_judge_the_body_as_sent(client, recorder):
 
 
 def test_empty_messages_and_data_uris(client, recorder):
-    with pytest.raises(libkimi.BadRequestError, match="messages: empty; Kimi needs at least one message"):
+    with pytest.raises(libkimi.RequestRefusedError, match="messages: empty; Kimi needs at least one message"):
         client.chat.completions.create(messages=[])
     bmp = "data:image/bmp;base64,Qk02AAAAAAAAADYAAAAoAAAA"
     part = {"type": "image_url", "image_url": {"url": bmp}}
-    with pytest.raises(libkimi.BadRequestError, match=r'messages\[0\]\.content\[1\]\.image_url: mime: "image/bmp" '
+    with pytest.raises(libkimi.RequestRefusedError, match=r'messages\[0\]\.content\[1\]\.image_url: mime: "image/bmp" '
                                                       r'is not a supported image type'):
         client.chat.completions.create(messages=[{"role": "user", "content": [{"type": "text", "text": "?"}, part]}])
-    with pytest.raises(libkimi.BadRequestError, match="found a GIF image"):
+    with pytest.raises(libkimi.RequestRefusedError, match="found a GIF image"):
         client.chat.completions.create(messages=[{"role": "user", "content": [
             {"type": "image_url", "image_url": "data:image/png;base64,R0lGODlhAQABAAAAACw="}]}])
     assert arrived(recorder) == []
@@ -136,11 +136,11 @@ def test_empty_messages_and_data_uris(client, recorder):
 
 
 def test_thinking_keep(client, recorder):
-    with pytest.raises(libkimi.BadRequestError, match='thinking.keep: "last" is not a value Kimi takes'):
+    with pytest.raises(libkimi.RequestRefusedError, match='thinking.keep: "last" is not a value Kimi takes'):
         client.chat.completions.create(messages=user("hi"), thinking={"type": "enabled", "keep": "last"})
-    with pytest.raises(libkimi.BadRequestError, match="needs thinking enabled"):
+    with pytest.raises(libkimi.RequestRefusedError, match="needs thinking enabled"):
         client.chat.completions.create(messages=user("hi"), extra_body={"thinking": {"type": "disabled", "keep": "all"}})
-    with pytest.raises(libkimi.BadRequestError, match="kimi-k2.5 does not keep earlier turns' reasoning"):
+    with pytest.raises(libkimi.RequestRefusedError, match="kimi-k2.5 does not keep earlier turns' reasoning"):
         client.chat.completions.create(model="kimi-k2.5", messages=user("hi"),
                                        thinking={"type": "enabled", "keep": "all"})
     assert arrived(recorder) == []
@@ -190,7 +190,7 @@ def test_fitting_counts_tools(client, recorder):
     tool = {"type": "function", "function": {"name": "lookup", "description": "d" * 2000}}
     fitted = client.chat.completions.fit_max_completion_tokens(messages=user("doc [[tokens=200000]]"), tools=[tool])
     assert fitted < 262144 - 200000 - 2000
-    with pytest.raises(libkimi.BadRequestError, match="for the tool definitions"):
+    with pytest.raises(libkimi.RequestRefusedError, match="for the tool definitions"):
         client.chat.completions.fit_max_completion_tokens(messages=user("[[tokens=261000]]"), tools=[tool])
 
 
@@ -209,5 +209,5 @@ def test_web_search_calls_are_priced(recorder):
             assert plain.web_search_calls == 0 and plain.cost_usd == pytest.approx(tokens)
             totals = c.usage
             assert totals.web_search_calls == 1 and totals.cost_usd == pytest.approx(2 * tokens + fee)
-    with pytest.raises(libkimi.BadRequestError, match="web search price"):
+    with pytest.raises(libkimi.RequestRefusedError, match="web search price"):
         libkimi.Client(api_key="sk-test", base_url=recorder + "/v1", pricing=(1, 1, 1, -1))

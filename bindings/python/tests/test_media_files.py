@@ -22,10 +22,10 @@ def test_every_format_round_trips(client, samples):
 
 
 def test_refused_media_names_what_was_found(client, samples):
-    with pytest.raises(libkimi.BadRequestError, match="found a PDF document"):
+    with pytest.raises(libkimi.RequestRefusedError, match="found a PDF document"):
         client.chat.completions.create(messages=[{"role": "user", "content": [
             libkimi.image_from_path(samples / "document.pdf")]}])
-    with pytest.raises(libkimi.BadRequestError, match="Kimi does not accept http"):
+    with pytest.raises(libkimi.RequestRefusedError, match="Kimi does not accept http"):
         client.chat.completions.create(messages=[{"role": "user", "content": [
             {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}])
 

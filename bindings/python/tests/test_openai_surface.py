@@ -156,15 +156,18 @@ def test_errors_carry_body_response_and_request_id(client):
 def test_python_words_in_messages(mock_url, monkeypatch):
     monkeypatch.delenv("MOONSHOT_API_KEY", raising=False)
     monkeypatch.delenv("KIMI_API_KEY", raising=False)
-    with pytest.raises(libkimi.APIError) as missing:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-SECRET")  # another company's key: never read
+    with pytest.raises(libkimi.OpenAIError) as missing:
         libkimi.Client(base_url=mock_url)
+    assert type(missing.value) is libkimi.OpenAIError and "MOONSHOT_API_KEY" in str(missing.value)
+    assert "SECRET" not in str(missing.value)
     with libkimi.Client(api_key="sk-test", base_url=mock_url) as client:
-        with pytest.raises(libkimi.BadRequestError) as image:
+        with pytest.raises(libkimi.RequestRefusedError) as image:
             client.chat.completions.create(messages=[{"role": "user", "content": [
                 {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])
-        with pytest.raises(libkimi.BadRequestError) as choice:
+        with pytest.raises(libkimi.RequestRefusedError) as choice:
             client.chat.completions.create(messages=user("x"), tools=[lambda: None], tool_choice="required")
-    for error, words in ((missing, "Client(api_key=...)"), (image, "libkimi.image_from_path"),
+    for error, words in ((missing, "passing api_key to the client"), (image, "libkimi.image_from_path"),
                          (choice, "thinking={\"type\": \"disabled\"}")):
         assert words in str(error.value)
         assert not re.search(r"\bkimi_\w+\(", str(error.value))  # no C function named

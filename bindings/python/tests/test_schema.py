@@ -121,7 +121,7 @@ def test_parse_with_a_dataclass_a_typeddict_and_pydantic(client):
     class Bounded(pydantic.BaseModel):
         n: int = pydantic.Field(ge=0)
 
-    with pytest.raises(libkimi.BadRequestError, match="minimum"):  # checked against MFJS before sending
+    with pytest.raises(libkimi.RequestRefusedError, match="minimum"):  # checked against MFJS before sending
         client.chat.completions.parse(messages=user("b"), response_format=Bounded)
     with pytest.raises(TypeError, match="response_format="):
         client.chat.completions.parse(messages=user("x"), response_format={"type": "json_object"})

@@ -15,8 +15,9 @@ from ._batch_input import BatchInput
 from ._client import Client
 from ._conversation import Conversation
 from ._errors import (APIConnectionError, APIError, APIResponseValidationError, APIStatusError, APITimeoutError,
-                      AuthenticationError, BadRequestError, ConflictError, IncompleteStreamError, InternalServerError,
-                      KimiError, NotFoundError, PermissionDeniedError, QuotaExceededError, RateLimitError,
+                      AuthenticationError, BadRequestError, ConflictError, ContentFilterFinishReasonError,
+                      IncompleteStreamError, InternalServerError, KimiError, LengthFinishReasonError, NotFoundError,
+                      OpenAIError, PermissionDeniedError, QuotaExceededError, RateLimitError, RequestRefusedError,
                       StepLimitError, StreamAborted, ToolError, UnprocessableEntityError)
 from ._media import MediaPart, image_from_bytes, image_from_path, video_from_bytes, video_from_path
 from ._options import NOT_GIVEN, NotGiven, Omit, omit
@@ -57,7 +58,8 @@ __all__ = [
     "Client", "OpenAI", "AsyncClient", "AsyncOpenAI", "AsyncStream", "AsyncConversation", "Conversation", "Stream", "MediaPart", "image_from_path", "image_from_bytes",
     "video_from_path", "video_from_bytes", "ChatCompletion", "ChatCompletionChunk", "ChatCompletionMessage",
     "CompletionUsage", "StreamEvent", "FileObject", "Model", "Balance", "Batch", "BatchInput", "BatchRequestCounts",
-    "BatchResult", "UsageTotals", "KimiError", "APIError", "APIStatusError",
+    "BatchResult", "UsageTotals", "OpenAIError", "KimiError", "RequestRefusedError", "LengthFinishReasonError",
+    "ContentFilterFinishReasonError", "APIError", "APIStatusError",
     "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "QuotaExceededError", "InternalServerError",
     "APIConnectionError", "APITimeoutError", "APIResponseValidationError", "IncompleteStreamError",

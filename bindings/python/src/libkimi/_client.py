@@ -9,7 +9,7 @@ import ctypes
 import os
 
 from . import _interrupt, _lib, _logging
-from ._errors import OK, check, last_error
+from ._errors import OK, OpenAIError, RequestRefusedError, check, last_error
 from ._handles import Handle
 from ._options import NOT_GIVEN, CallSettings, given, idle_timeout_ms, view
 from ._raw import RawResponse
@@ -85,7 +85,8 @@ class BaseClient:
         try:
             self._configure(options, **self._arguments)
             pointer = ctypes.c_void_p()
-            check(L.kimi_client_new(options, ctypes.byref(pointer)))
+            if L.kimi_client_new(options, ctypes.byref(pointer)) != OK:
+                raise _construction_error(last_error())
         finally:
             L.kimi_client_options_free(options)
         self._base = Handle(pointer.value, L.kimi_client_free)
@@ -146,6 +147,31 @@ class BaseClient:
     def _setup(self):
         """The client's own state beside the C client (a copy's too)."""
 
+    # --- openai-python's attributes ---------------------------------------------
+
+    @property
+    def api_key(self) -> str:
+        """The key the client sends: api_key=, else MOONSHOT_API_KEY, else
+        KIMI_API_KEY (never OPENAI_API_KEY)."""
+        given_key = self._arguments["api_key"]
+        if given_key is not None:
+            return str(given_key)
+        return os.environ.get("MOONSHOT_API_KEY") or os.environ.get("KIMI_API_KEY") or ""
+
+    @property
+    def timeout(self):
+        """The timeout given (seconds without a byte received, an
+        httpx.Timeout, or None), 600.0 when none was."""
+        value = self._arguments["timeout"]
+        return value if given(value) else 600.0
+
+    @property
+    def default_headers(self) -> "dict[str, str]":
+        """The headers given to the client, sent with every call (the key
+        and libkimi's own headers are not listed)."""
+        return {str(name): str(value) for name, value in (self._arguments["default_headers"] or {}).items()
+                if given(value)}
+
     def _resources(self):
         self.chat = Chat(self)
         self.files = Files(self)
@@ -187,7 +213,12 @@ class BaseClient:
             raise TypeError(f"copy() got an unexpected keyword argument {unknown[0]!r}")
         if api_key is None and base_url is None and set_default_headers is None and set_default_query is None \
                 and not changes:
-            return type(self)._view(self, CallSettings(timeout, max_retries, default_headers, default_query))
+            copied = type(self)._view(self, CallSettings(timeout, max_retries, default_headers, default_query))
+            if given(timeout) or timeout is None:
+                copied._arguments["timeout"] = timeout
+            if default_headers:
+                copied._arguments["default_headers"] = dict(self._arguments["default_headers"] or {}, **default_headers)
+            return copied
         arguments = dict(self._arguments, **changes)
         for name, value in (("api_key", api_key), ("base_url", base_url)):
             if value is not None:
@@ -266,6 +297,16 @@ class BaseClient:
     def reset_usage(self) -> None:
         L.kimi_client_usage_reset(self._pointer())
 
+
+
+def _construction_error(error: Exception) -> Exception:
+    """A client the library would not make: without an API key that is
+    openai-python's OpenAIError (named as it is, MOONSHOT_API_KEY)."""
+    if isinstance(error, RequestRefusedError) and error._hint == "api_key" and error.param is None:
+        return OpenAIError("The api_key client option must be set either by passing api_key to the client or by "
+                           "setting the MOONSHOT_API_KEY environment variable (or KIMI_API_KEY; libkimi never reads "
+                           "OPENAI_API_KEY, which would send an OpenAI key to Kimi)")
+    return error
 
 
 class Client(BaseClient):

@@ -1,8 +1,11 @@
-"""Exceptions with openai-python's names and meanings, built from libkimi's
-thread-local last error. Each carries status_code, type, code, request_id,
-kind (a KIMI_KIND_* name) and retry_after (seconds)."""
+"""Exceptions with openai-python's names, meanings and tree (OpenAIError at
+the root), built from libkimi's thread-local last error. Each APIError
+carries status_code, type, code, request_id, kind (a KIMI_KIND_* name) and
+retry_after (seconds); a request refused before sending is a
+RequestRefusedError, which carries none of these."""
 
 import json
+import re
 
 from . import _lib, _raw
 
@@ -14,11 +17,44 @@ OK, INVALID_ARGUMENT, NOMEM, TRANSPORT, TIMEOUT, HTTP, API, PARSE, ABORTED, INCO
     STEP_LIMIT, PENDING = range(14)
 
 
-class KimiError(Exception):
-    """Base of every libkimi error (openai-python: OpenAIError)."""
+class OpenAIError(Exception):
+    """The root of every libkimi error, as openai-python's: `except
+    libkimi.OpenAIError` catches them all. Raised itself for a client made
+    without an API key."""
 
 
-class APIError(KimiError):
+#: libkimi's older name for the root.
+KimiError = OpenAIError
+
+
+class RequestRefusedError(OpenAIError, ValueError):
+    """A request libkimi refused before sending anything: a value Kimi does
+    not take (temperature=0.3 with thinking on), a malformed message, a
+    batch line or window out of Kimi's limits. `param` is the parameter the
+    message names first (`temperature`, `messages[0].content`), or None;
+    `message` says what was wrong and how to fix it. Nothing reached a
+    server, so unlike an APIError it has no status_code, type, code,
+    request_id or response: openai-python has no such class (its checks
+    happen on the server, as 400s)."""
+
+    def __init__(self, message, *, param=None, hint=None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self._hint = hint
+
+
+#: The parameter a refusal's message starts with ("temperature: ...",
+#: "messages[0].content: ...").
+_PARAM = re.compile(r"^([A-Za-z_$][\w$]*(?:\[\d+\]|\.[A-Za-z_$][\w$]*)*): ")
+
+
+def _refused_param(detail):
+    found = _PARAM.match(detail or "")
+    return found.group(1) if found else None
+
+
+class APIError(OpenAIError):
     """A failed call. `message` says what failed, naming the argument or
     field. As in openai-python: `body` is the error answer's JSON (its
     "error" object when it has one; the text when it is not JSON), `code`,
@@ -51,8 +87,8 @@ class APIStatusError(APIError):
 
 
 class BadRequestError(APIStatusError):
-    """400: the request is invalid (also raised for requests refused locally,
-    before sending, by Kimi's rules; then status_code is None)."""
+    """400: the server found the request invalid (requests libkimi refuses
+    before sending raise RequestRefusedError)."""
 
 
 class AuthenticationError(APIStatusError):
@@ -100,13 +136,15 @@ class APIResponseValidationError(APIError):
     """The answer could not be read (not the JSON or stream expected, too large)."""
 
 
-class IncompleteStreamError(APIError):
-    """The stream ended before `data: [DONE]`; `partial` holds what arrived."""
+class IncompleteStreamError(APIConnectionError):
+    """The stream (or a download) was cut before its end (`data: [DONE]`,
+    or the announced length): an APIConnectionError, as in openai-python,
+    whose `partial` holds what arrived."""
 
     partial = None
 
 
-class StreamAborted(KimiError):
+class StreamAborted(OpenAIError):
     """The stream was stopped by the caller (a callback, close(), a cancel token)."""
 
 
@@ -115,6 +153,25 @@ class StepLimitError(APIError):
     conversation is ready for another run. `completion` is the last answer."""
 
     completion = None
+
+
+class LengthFinishReasonError(OpenAIError):
+    """parse(): the answer was cut by max_completion_tokens (finish_reason
+    "length"), so it cannot be read as the format; `completion` is the
+    answer (openai-python's class)."""
+
+    def __init__(self, *, completion=None):
+        usage = getattr(completion, "usage", None)
+        super().__init__(f"Could not parse response content as the length limit was reached - {usage!r}")
+        self.completion = completion
+
+
+class ContentFilterFinishReasonError(OpenAIError):
+    """parse(): the answer was stopped by the content filter
+    (finish_reason "content_filter") (openai-python's class)."""
+
+    def __init__(self):
+        super().__init__("Could not parse response content as the request was rejected by the content filter")
 
 
 class ToolError(Exception):
@@ -195,7 +252,7 @@ def last_error():
     if status == ABORTED:
         return StreamAborted(message)
     if status == INVALID_ARGUMENT:
-        return BadRequestError(message, **fields)
+        return RequestRefusedError(message, param=_refused_param(detail), hint=_decode(L.kimi_error_hint()))
     if status in (TRANSPORT,):
         return APIConnectionError(message, **fields)
     if status == TIMEOUT:

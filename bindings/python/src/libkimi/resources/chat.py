@@ -4,6 +4,7 @@ with_raw_response, parse, and Kimi's fit_max_completion_tokens."""
 from __future__ import annotations
 
 from .. import _lib
+from .._errors import ContentFilterFinishReasonError, LengthFinishReasonError
 from .._tasks import NO_CALLBACK
 from .._options import NOT_GIVEN, given
 from .._requests import build
@@ -92,6 +93,11 @@ class Completions(Resource):
         completion = await self._create(messages, model, False, dict(fields, response_format=response_format), False,
                                         ParsedChatCompletion)
         for choice in completion.choices:
+            # As openai-python: an answer cut short cannot be read as the format.
+            if choice.finish_reason == "length":
+                raise LengthFinishReasonError(completion=completion)
+            if choice.finish_reason == "content_filter":
+                raise ContentFilterFinishReasonError()
             message = choice.message
             if message is not None and message.content and not message.refusal:
                 message.parsed = parse_content(response_format, message.content)
@@ -103,7 +109,7 @@ class Completions(Resource):
         window (262,144 tokens for K2.6) leaves after these messages, never
         more than a max_completion_tokens (or max_tokens) given here: pass
         it to create(). One token-estimate request; takes create()'s
-        arguments. Raises BadRequestError (nothing sent to the chat
+        arguments. Raises RequestRefusedError (nothing sent to the chat
         endpoint) when the prompt alone fills the window or the model's
         window is not known."""
         return self._client._run(self._fit(messages, model, dict(fields)))
