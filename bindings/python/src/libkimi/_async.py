@@ -270,6 +270,11 @@ class AsyncClient(BaseClient):
     models: AsyncModels
     batches: AsyncBatches
 
+    @property
+    def _stream_manager(self):
+        from ._chat_stream import AsyncChatCompletionStreamManager
+        return AsyncChatCompletionStreamManager
+
     def _setup(self):
         self._pumps = {}
 

@@ -15,7 +15,7 @@ from ._options import NOT_GIVEN, CallSettings, given, idle_timeout_ms, view
 from ._raw import RawResponse
 from ._results import take_response
 from ._tasks import Blocking, Call, Task, iterate, run
-from .resources import Batches, Chat, Files, Models, account
+from .resources import Batches, Beta, Chat, Files, Models, account
 from .resources._resource import call_settings
 from .types.account import UsageTotals
 
@@ -174,6 +174,7 @@ class BaseClient:
 
     def _resources(self):
         self.chat = Chat(self)
+        self.beta = Beta(self)
         self.files = Files(self)
         self.models = Models(self)
         self.batches = Batches(self)
@@ -299,6 +300,11 @@ class BaseClient:
 
 
 
+def _sync_stream_manager():
+    from ._chat_stream import ChatCompletionStreamManager  # only when stream() is used
+    return ChatCompletionStreamManager
+
+
 def _construction_error(error: Exception) -> Exception:
     """A client the library would not make: without an API key that is
     openai-python's OpenAIError (named as it is, MOONSHOT_API_KEY)."""
@@ -350,6 +356,7 @@ class Client(BaseClient):
 
     _run = staticmethod(run)
     _iterate = staticmethod(iterate)
+    _stream_manager = property(lambda self: _sync_stream_manager())
     _iterate_pages = staticmethod(iterate)
     _blocking = Blocking()
     chat: Chat
@@ -373,7 +380,7 @@ class Client(BaseClient):
             token = L.kimi_cancel_token_new() if _interrupt.on_main_thread() else None
             if token:
                 L.kimi_chat_request_set_cancel_token(request, token)
-            opened = Stream(self, request, token)
+            opened = Stream(self, request, token, cls)
             return RawResponse(opened.response, opened) if raw else opened
         response = ctypes.c_void_p()
         with _interrupt.Call() as token:

@@ -79,11 +79,13 @@ class Stream(Generic[T]):
     _response: Optional[Response]
     _buffer: Any
 
-    def __init__(self, client: Any, request: Any, token: Any = None) -> None:
+    def __init__(self, client: Any, request: Any, token: Any = None, cls: Any = None) -> None:
         """Sends `request` (a kimi_chat_request pointer, which the caller may
         free once this returns) and waits for the answer's headers. `token`
-        is the request's Ctrl-C token on the main thread (owned from now)."""
+        is the request's Ctrl-C token on the main thread (owned from now);
+        `cls` the type of `completion` (ChatCompletion by default)."""
         self._client = client  # keeps the client alive while streaming
+        self._cls = cls
         self._token = token
         self._hold = _interrupt.Hold(token) if token else None
         pointer = ctypes.c_void_p()
@@ -158,9 +160,9 @@ class Stream(Generic[T]):
         if L.kimi_stream_response(self._handle.pointer, ctypes.byref(pointer)) != OK or not pointer.value:
             return None
         if self._response is None:
-            completion, self._response = take_response(pointer.value, raw=True)
+            completion, self._response = take_response(pointer.value, raw=True, cls=self._cls)
             return completion
-        return take_response(pointer.value)
+        return take_response(pointer.value, cls=self._cls)
 
     def _end(self):
         """The stream is over (done, failed or interrupted): keep what came."""

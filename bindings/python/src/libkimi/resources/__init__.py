@@ -5,8 +5,8 @@ a coroutine, which the sync client runs to its end at once and the async
 client hands to the caller to await (libkimi._tasks)."""
 
 from .batches import Batches
-from .chat import Chat, Completions
+from .chat import Beta, Chat, Completions
 from .files import Files
 from .models import Models
 
-__all__ = ["Batches", "Chat", "Completions", "Files", "Models"]
+__all__ = ["Batches", "Beta", "Chat", "Completions", "Files", "Models"]

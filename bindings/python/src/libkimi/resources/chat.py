@@ -89,19 +89,30 @@ class Completions(Resource):
 
     async def _parse(self, messages: Any, model: Any, response_format: Any,
                      fields: dict[str, Any]) -> ParsedChatCompletion:
-        from .._schema import parse_content
         completion = await self._create(messages, model, False, dict(fields, response_format=response_format), False,
                                         ParsedChatCompletion)
-        for choice in completion.choices:
-            # As openai-python: an answer cut short cannot be read as the format.
-            if choice.finish_reason == "length":
-                raise LengthFinishReasonError(completion=completion)
-            if choice.finish_reason == "content_filter":
-                raise ContentFilterFinishReasonError()
-            message = choice.message
-            if message is not None and message.content and not message.refusal:
-                message.parsed = parse_content(response_format, message.content)
-        return completion
+        return parsed(completion, response_format)
+
+    def stream(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: Any = NOT_GIVEN,
+               **fields: Unpack[CompletionParseFields]) -> Any:
+        """openai-python's streaming helper: `with
+        client.chat.completions.stream(...) as stream:` (`async with` on the
+        async client) sends the request and gives a stream whose iteration
+        yields events: "chunk", "content.delta", "content.done",
+        "tool_calls.function.arguments.delta" / ".done", and Kimi's
+        "reasoning_content.delta" / ".done". `stream.get_final_completion()`
+        is the whole ParsedChatCompletion (`message.parsed` read as
+        `response_format` when it is a dataclass, TypedDict or pydantic
+        model). Takes create()'s arguments."""
+        arguments: dict[str, Any] = dict(fields)
+        if given(arguments.pop("stream", NOT_GIVEN)):
+            raise TypeError("stream() always streams; it takes no stream argument")
+        if given(response_format):
+            arguments["response_format"] = response_format
+
+        def open_stream() -> Any:
+            return self._client._run(self._create(messages, model, True, arguments, False, ParsedChatCompletion))
+        return self._client._stream_manager(open_stream, response_format if given(response_format) else None)
 
     def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
                                   **fields: Unpack[CompletionCreateFields]) -> int:
@@ -130,6 +141,40 @@ class Completions(Resource):
             return await self._client._chat(request, bool(stream) and given(stream), raw, cls)
         finally:
             L.kimi_chat_request_free(request)
+
+
+def refuse_unfinished(finish_reason: Optional[str], completion: Any) -> None:
+    """As openai-python: an answer cut by the length limit or the content
+    filter cannot be read as a format."""
+    if finish_reason == "length":
+        raise LengthFinishReasonError(completion=completion)
+    if finish_reason == "content_filter":
+        raise ContentFilterFinishReasonError()
+
+
+def parsed(completion: ParsedChatCompletion, response_format: Any) -> ParsedChatCompletion:
+    """parse()'s answer: each choice's `message.parsed` read as
+    `response_format` (a type; None leaves it None)."""
+    from .._schema import is_structured, parse_content
+    for choice in completion.choices:
+        refuse_unfinished(choice.finish_reason, completion)
+        message = choice.message
+        if message is not None and message.content and not message.refusal and is_structured(response_format):
+            message.parsed = parse_content(response_format, message.content)
+    return completion
+
+
+class Beta(Resource):
+    """client.beta: openai-python's older home of parse() and stream(),
+    kept as a name for the same chat resource (client.beta.chat.completions
+    is client.chat.completions)."""
+
+    __slots__ = ("chat",)
+    chat: Chat
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.chat = client.chat
 
 
 class _RawCompletions:
