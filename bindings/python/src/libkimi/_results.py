@@ -109,12 +109,12 @@ def task_batch_page(task):
     return _out(L.kimi_task_batch_page, task)
 
 
-def batch_page(pointer, more=None, iterate=None):
-    """A BatchPage owning the kimi_batch_page `pointer`; `more(last_id)` (an
-    async generator) gives the batches after it, walked with `iterate` on
-    the sync client."""
+def batch_page(pointer, fetch=None, run=None, iterate=None):
+    """A BatchPage owning the kimi_batch_page `pointer`; `fetch(last_id)` (a
+    coroutine) gives the page after it, run with `run` (the client's), and
+    its walk goes on with `iterate` on the sync client."""
     from ._handles import Handle
     page = Handle(pointer, L.kimi_batch_page_free)
     batches = [Batch(L.kimi_batch_page_get(page.pointer, i), page) for i in range(L.kimi_batch_page_count(page.pointer))]
     return BatchPage(batches, bool(L.kimi_batch_page_has_more(page.pointer)),
-                     L.kimi_batch_page_last_id(page.pointer).decode() or None, more, iterate)
+                     L.kimi_batch_page_last_id(page.pointer).decode() or None, fetch, run, iterate)

@@ -8,7 +8,7 @@ import json
 import os
 
 from .. import _lib
-from .._errors import OK, APIResponseValidationError
+from .._errors import OK
 from .._records import PROGRESS, RESULT
 from .._results import batch_page, response_from, task_batch, task_batch_page, task_count
 from .._tasks import NO_CALLBACK, call_back
@@ -29,11 +29,6 @@ if TYPE_CHECKING:
     OnProgress = Optional[Callable[[Batch], Any]]
 
 L = _lib.functions
-
-#: A walk through the pages of batches ends with an error past this many
-#: (a server's paging must not make it loop).
-MAX_LISTED = 100_000
-
 
 class Batches(Resource):
     """client.batches: create, submit, retrieve, list, cancel, wait, results."""
@@ -93,32 +88,9 @@ class Batches(Resource):
 
         def start(client, queue, user_data, out):
             return L.kimi_batch_list_start(client, encoded, limit, queue, NO_CALLBACK, user_data, out)
-        page = batch_page(await self._client._value(start, settings, task_batch_page),
-                          lambda last_id: self._walk(last_id, limit, settings), self._client._iterate_pages)
-        return page
-
-    async def _walk(self, after, limit, settings):
-        """Every batch after `after`, a page (a task) at a time. A server
-        whose pages go back to a cursor, or say more follow without any,
-        ends the walk with an error instead of looping."""
-        seen, listed = set(), 0
-        while True:
-            if after in seen:
-                raise APIResponseValidationError(f"batches.list: the server's pages came back to {after!r}; "
-                                                 "the walk stops instead of looping")
-            seen.add(after)
-            page = await self._page(after, limit, settings)
-            for batch in page.data:
-                yield batch
-            listed += len(page.data)
-            if not page.has_more:
-                return
-            if not page.data or not page.last_id or listed > MAX_LISTED:
-                what = "an empty page" if not page.data else (
-                    "a page without a last id" if not page.last_id else f"more than {MAX_LISTED:,} batches")
-                raise APIResponseValidationError(f"batches.list: the server said more batches follow after "
-                                                 f"{what}; the walk stops instead of looping")
-            after = page.last_id
+        client = self._client
+        return batch_page(await client._value(start, settings, task_batch_page),
+                          lambda last_id: self._page(last_id, limit, settings), client._run, client._iterate_pages)
 
     def cancel(self, batch: BatchOrId, **options: Unpack[RequestOptions]) -> Batch:
         """Asks Kimi to cancel (only from validating, in_progress or

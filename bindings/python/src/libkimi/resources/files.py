@@ -98,12 +98,15 @@ class Files(Resource):
         return self._client._run(self._content(str(file_id).encode(), call_settings("files.content", options)))
 
     async def _content(self, file_id, settings):
-        pieces = []
+        return FileContent(b"".join([event.data async for event in self._data(file_id, settings)]))
 
-        async def keep(event):
-            pieces.append(event.data)
-        await self._pieces(file_id, settings, keep)
-        return FileContent(b"".join(pieces))
+    @property
+    def with_streaming_response(self):
+        """openai-python's `files.with_streaming_response.content(file_id)`:
+        a context manager (`async with` on the async client) whose
+        `iter_bytes()` and `stream_to_file(path)` take the content as it
+        arrives, never holding the whole file."""
+        return _StreamingFiles(self)
 
     def download(self, file_id: str, path: Union[str, os.PathLike[str]], *, on_progress: Progress = None,
                  **options: Unpack[RequestOptions]) -> int:
@@ -118,25 +121,43 @@ class Files(Resource):
     async def _download(self, file_id, path, on_progress, settings):
         written = 0
         with open(path, "wb") as target:
-            async def write(event):
-                nonlocal written
+            async for event in self._data(file_id, settings):
                 target.write(event.data)
                 written += len(event.data)
                 if on_progress is not None and await call_back(on_progress, event.done, event.total) is False:
                     raise StreamAborted("files.download: on_progress returned False: the download was stopped")
-            await self._pieces(file_id, settings, write)
         return written
 
-    async def _pieces(self, file_id, settings, take):
-        """Hands `take` each piece of a file's content (a DATA event) as it
-        arrives; returns the bytes in all."""
+    async def _data(self, file_id, settings):
+        """Each piece of a file's content (a DATA event) as it arrives;
+        raises the download's failure (a cut: IncompleteStreamError) after
+        the pieces that came. Leaving early stops the download."""
         def start(client, queue, user_data, out):
             return L.kimi_file_content_start(client, file_id, queue, NO_CALLBACK, user_data, out)
         async with self._client._call(start, settings, task_count) as call:
             async for event in call.events():
                 if event.kind == DATA:
-                    await take(event)
-            return await call.value()
+                    yield event
+
+
+class _StreamingFiles:
+    __slots__ = ("_files",)
+
+    def __init__(self, files):
+        self._files = files
+
+    def content(self, file_id, **options):
+        """A file's content as a StreamedBinaryResponse (sync) or an
+        AsyncStreamedBinaryResponse (async): the download starts when the
+        block is entered (an unknown file raises there)."""
+        files = self._files
+        pieces = files._data(str(file_id).encode(), call_settings("files.content", options))
+        client = files._client
+        if client._iterate_pages is None:
+            from .._binary import AsyncStreamedBinaryResponse
+            return AsyncStreamedBinaryResponse(pieces)
+        from .._binary import StreamedBinaryResponse
+        return StreamedBinaryResponse(client._iterate(pieces))
 
 
 def _start_list(client, queue, user_data, out):

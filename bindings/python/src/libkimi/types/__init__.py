@@ -9,9 +9,9 @@ from .batch import Batch, BatchPage, BatchRequestCounts, BatchResult
 from .completion_usage import CompletionTokensDetails, CompletionUsage, PromptTokensDetails
 from .file_object import FileContent, FileDeleted, FileObject
 from .model import Model
-from .page import Page
+from .page import CursorPage, Page
 from .stream_event import StreamEvent
 
 __all__ = ["Batch", "BatchPage", "BatchRequestCounts", "BatchResult", "Balance", "CompletionTokensDetails",
-           "CompletionUsage", "FileContent", "FileDeleted", "FileObject", "Model", "Page", "PromptTokensDetails",
+           "CompletionUsage", "CursorPage", "FileContent", "FileDeleted", "FileObject", "Model", "Page", "PromptTokensDetails",
            "StreamEvent", "UsageTotals", "chat"]

@@ -7,7 +7,7 @@ import json
 from .. import _lib
 from .._handles import Handle
 from ._base import _Object
-from .page import Page
+from .page import CursorPage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -154,45 +154,12 @@ class BatchResult(_Object):
         return self.response is not None
 
 
-class BatchPage(Page[Batch]):
-    """One page of batches (`data`, `has_more`, `last_id`). Iterating it goes
-    on through the pages after it, as openai-python's pages do, fetched as
-    needed: `for` on the sync client's pages, `async for` on the async
-    client's (`more(last_id)` gives the batches after this page)."""
+class BatchPage(CursorPage[Batch]):
+    """One page of batches (`data`, `has_more`, `last_id`), walking on
+    through the pages after it as it is iterated (types.page.CursorPage)."""
 
-    __slots__ = ("has_more", "last_id", "_more", "_iterate")
-    _fields: ClassVar[Tuple[str, ...]] = Page._fields + ("has_more", "last_id")
-    has_more: bool
-    last_id: Optional[str]
-
-    def __init__(self, data: List[Batch], has_more: bool, last_id: Optional[str],
-                 more: Optional[Callable[[str], Any]] = None, iterate: Optional[Callable[[Any], Any]] = None) -> None:
-        super().__init__(data)
-        self.has_more = has_more
-        self.last_id = last_id
-        self._more = more
-        self._iterate = iterate  # the sync client's way to walk on; None on the async client's
-
-    def _following(self) -> Any:
-        return self._more(self.last_id) if self.has_more and self.last_id and self._more else None
-
-    def __iter__(self) -> Iterator[Batch]:
-        yield from self.data
-        if self.has_more and self.last_id and self._more:
-            if self._iterate is None:
-                raise TypeError("this page is an AsyncClient's: walk on through the pages with `async for`")
-            yield from self._iterate(self._more(self.last_id))
-
-    async def __aiter__(self) -> AsyncIterator[Batch]:
-        for batch in self.data:
-            yield batch
-        following = self._following()
-        if following is not None:
-            async for batch in following:
-                yield batch
-
-    def auto_paging_iter(self) -> Union[Iterator[Batch], AsyncIterator[Batch]]:
-        return iter(self) if self._iterate is not None else self.__aiter__()
+    __slots__ = ()
+    _listing: ClassVar[str] = "batches.list"
 
 
 def _keep(_pointer: int) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ._base import _Object
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
 if TYPE_CHECKING:
-    from typing import Literal, Optional
+    import os
+    from typing import Iterator, Literal, Optional, Union
 
 
 class FileObject(_Object):
@@ -48,8 +49,11 @@ class FileDeleted(_Object):
 
 
 class FileContent(_Object):
-    """A file's content: its bytes (`content`) and its text (`text`, UTF-8;
-    a byte that is not becomes U+FFFD)."""
+    """A file's content, as openai-python's files.content() answer: its
+    bytes (`content`, `read()`, `bytes(...)`), its text (`text`, UTF-8; a
+    byte that is not becomes U+FFFD), `json()`, `iter_bytes()` and
+    `write_to_file(path)`. It is held whole: for a large file use
+    files.with_streaming_response.content(...) or files.download(...)."""
 
     __slots__ = ("content",)
     _fields = ("text",)
@@ -61,3 +65,23 @@ class FileContent(_Object):
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
+
+    def read(self) -> bytes:
+        return self.content
+
+    def __bytes__(self) -> bytes:
+        return self.content
+
+    def json(self) -> object:
+        import json
+        return json.loads(self.content)
+
+    def iter_bytes(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
+        from .._binary import _Cutter
+        cutter = _Cutter(chunk_size)
+        yield from cutter.cut(self.content)
+        yield from cutter.rest()
+
+    def write_to_file(self, file: Union[str, os.PathLike[str]]) -> None:
+        with open(file, "wb") as target:
+            target.write(self.content)
