@@ -124,12 +124,49 @@ class _Object:
         return self._dump(exclude_unset, exclude_none, exclude_defaults)
 
     def model_dump_json(self, *, indent: Optional[int] = None, **options: Any) -> str:
-        return json.dumps(self.model_dump(**options), indent=indent, ensure_ascii=False)
+        """The JSON text of model_dump(), as pydantic writes it: compact
+        (no spaces) unless `indent` is given, UTF-8 text as it is, fields
+        in their order, so the same object always gives the same text."""
+        return _json_text(self.model_dump(**options), indent)
 
     def to_json(self, *, indent: Optional[int] = 2, use_api_names: bool = True, exclude_unset: bool = True,
                 exclude_defaults: bool = False, exclude_none: bool = False, warnings: bool = True) -> str:
-        return json.dumps(self._dump(exclude_unset, exclude_none, exclude_defaults), indent=indent,
-                          ensure_ascii=False)
+        return _json_text(self._dump(exclude_unset, exclude_none, exclude_defaults), indent)
+
+    @classmethod
+    def model_validate(cls, obj: object, **_options: Any) -> Self:
+        """An object of this type from a dict (as the server sends it;
+        unknown fields kept) or an object of it. Unlike pydantic, the
+        values' types are not checked."""
+        if isinstance(obj, cls):
+            return obj
+        if isinstance(obj, _Object):
+            obj = obj.model_dump(exclude_unset=True)
+        if not isinstance(obj, dict):
+            raise ValueError(f"{cls.__name__}.model_validate() takes a dict, not {type(obj).__name__}")
+        return cls.from_json(obj)
+
+    @classmethod
+    def model_validate_json(cls, json_data: Union[str, bytes], **_options: Any) -> Self:
+        return cls.model_validate(json.loads(json_data))
+
+    @classmethod
+    def model_construct(cls, _fields_set: Optional[Set[str]] = None, **values: Any) -> Self:
+        """An object of this type from field values, not checked (as
+        pydantic's model_construct; `construct` is its older name)."""
+        return cls.from_json(values)
+
+    construct = model_construct
+
+    def model_copy(self, *, update: Optional[Dict[str, Any]] = None, deep: bool = False) -> Self:
+        import copy
+        copied = copy.deepcopy(self) if deep else copy.copy(self)
+        for name, value in (update or {}).items():
+            if name in type(self)._fields or name in type(self)._kimi:
+                setattr(copied, name, value)
+            else:
+                copied._extra = dict(getattr(copied, "_extra", None) or {}, **{name: value})
+        return copied
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name, None)!r}" for name in self._fields + self._kimi)
@@ -187,6 +224,13 @@ def _read(kind: Any, value: Any) -> Any:
     if isinstance(kind, list):
         return [kind[0].from_json(v) for v in value] if isinstance(value, list) else value
     return kind.from_json(value)
+
+
+def _json_text(value: Any, indent: Optional[int]) -> str:
+    """JSON as pydantic's model_dump_json writes it."""
+    if indent is None:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
 def _dumped(value: Any, exclude_unset: bool, exclude_none: bool, exclude_defaults: bool) -> Any:
