@@ -246,14 +246,23 @@ def plan_tools(body, scenario):
     return (calls or None), results
 
 
-def sample_arguments(schema):
+def sample_arguments(schema, root=None):
     """Arguments a model might send for a JSON Schema: each property's first
-    example, enum value or default, else a value of its type."""
+    example, enum value or default, else a value of its type (objects,
+    $refs to the root's $defs and the first of anyOf filled in likewise)."""
+    root = root or schema
     out = {}
     for name, prop in (schema.get("properties") or {}).items():
         if not isinstance(prop, dict):
             continue
-        if prop.get("examples"):
+        ref = prop.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            prop = (root.get("$defs") or {}).get(ref[len("#/$defs/"):]) or {}
+        if isinstance(prop.get("anyOf"), list) and prop["anyOf"] and isinstance(prop["anyOf"][0], dict):
+            prop = prop["anyOf"][0]
+        if prop.get("properties"):
+            out[name] = sample_arguments(prop, root)
+        elif prop.get("examples"):
             out[name] = prop["examples"][0]
         elif prop.get("enum"):
             out[name] = prop["enum"][0]

@@ -377,7 +377,8 @@ class AsyncConversation:
             runner = fn
         self._conversation.add_tool(runner, name=name or auto_name,
                                     description=description if description is not None else auto_description,
-                                    parameters=parameters if parameters is not None else auto_parameters)
+                                    parameters=parameters if parameters is not None else auto_parameters,
+                                    _typed_as=fn)
 
     def _on_loop(self, on_event):
         if on_event is None:

@@ -96,18 +96,29 @@ class Conversation:
 
     # --- tools ---------------------------------------------------------------
 
-    def add_tool(self, fn, *, name=None, description=None, parameters=None):
-        """Declares `fn` as a tool the model may call."""
-        from ._schema import describe_function  # typing and dataclasses only when tools are declared
+    def add_tool(self, fn, *, name=None, description=None, parameters=None, _typed_as=None):
+        """Declares `fn` as a tool the model may call. Its arguments reach it
+        converted to the types its annotations declare (dataclasses, Enums,
+        TypedDicts, pydantic models, Literal, Optional, lists, nested);
+        arguments that are not JSON, are missing, unknown or do not fit go
+        back to the model as the tool's failure, naming the argument, and
+        `fn` is not called. (`_typed_as`: the function whose annotations
+        type the arguments, when `fn` wraps it.)"""
+        from ._schema import ArgumentError, argument_reader, describe_function  # only when tools are declared
         auto_name, auto_description, auto_parameters = describe_function(fn)
         name = name or auto_name
         description = description if description is not None else auto_description
         parameters = parameters if parameters is not None else auto_parameters
+        read_arguments = argument_reader(_typed_as or fn)
         conversation = self
 
         def handler(_name, arguments_json, result, _user_data):
             try:
-                arguments = json.loads(arguments_json.decode())
+                try:
+                    arguments = read_arguments(json.loads(arguments_json.decode()))
+                except ValueError as exc:  # not JSON (JSONDecodeError), or ArgumentError
+                    what = str(exc) if isinstance(exc, ArgumentError) else f"the arguments are not valid JSON ({exc})"
+                    raise ToolError(f"invalid arguments for {name}: {what}") from None
                 value = fn(**arguments)
                 if not isinstance(value, str):
                     value = json.dumps(value, default=str)

@@ -298,41 +298,184 @@ def response_format(value):
 
 def parse_content(tp, text):
     """The message content read as `tp` (a pydantic model, a dataclass, or a
-    TypedDict's plain dict)."""
+    TypedDict's plain dict); ArgumentError names a field that does not fit."""
     if text is None:
         return None
     if _is_pydantic(tp):
         return tp.model_validate_json(text)
-    return construct(tp, json.loads(text))
+    return convert(tp, json.loads(text), "")
 
 
-def construct(tp, value):
-    """`value` (decoded JSON) as an instance of annotation `tp`."""
-    if value is None:
-        return None
+# --- values from JSON as Python types ----------------------------------------------
+
+class ArgumentError(ValueError):
+    """A value (a tool's argument, a structured answer) does not fit its
+    declared type; the message names the field (`place.city`,
+    `items[2]`)."""
+
+
+def _where(path):
+    return path or "the value"
+
+
+def _join(path, name):
+    return f"{path}.{name}" if path else str(name)
+
+
+def _describe(value):
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def convert(tp, value, path):
+    """`value` (decoded JSON) as annotation `tp`: dataclasses, TypedDicts,
+    Enums, Literal, Optional and unions, lists, tuples, sets, dicts, pydantic
+    models when installed, and the JSON scalars (an integral float is an
+    int). Raises ArgumentError naming the field that does not fit."""
+    if tp is inspect.Parameter.empty or tp is typing.Any or tp is object:
+        return value
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is typing.Annotated:
-        return construct(args[0], value)
+        return convert(args[0], value, path)
     if origin is typing.Union or (hasattr(types, "UnionType") and isinstance(tp, types.UnionType)):
-        present = [a for a in args if a is not _NONE]
-        return construct(present[0], value) if len(present) == 1 else value
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(value, dict):
-        hints = typing.get_type_hints(tp, include_extras=True)
-        return tp(**{f.name: construct(hints.get(f.name, f.type), value[f.name])
-                     for f in dataclasses.fields(tp) if f.name in value})
+        if value is None and _NONE in args:
+            return None
+        failures = []
+        for option in (a for a in args if a is not _NONE):
+            try:
+                return convert(option, value, path)
+            except ArgumentError as failure:
+                failures.append(str(failure))
+        raise ArgumentError(failures[0] if len(failures) == 1 else
+                            f"{_where(path)}: {_describe(value)} fits none of {_name(tp)}")
+    if origin is typing.Literal:
+        if any(value == a and type(value) is type(a) for a in args):
+            return value
+        raise ArgumentError(f"{_where(path)}: {_describe(value)} is not one of {list(args)!r}")
+    if tp is _NONE:
+        if value is None:
+            return None
+        raise ArgumentError(f"{_where(path)}: expected null, got {_describe(value)}")
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(value)
+        try:
+            return tp(value)
+        except ValueError:
+            raise ArgumentError(f"{_where(path)}: {_describe(value)} is not one of "
+                                f"{[m.value for m in tp]!r}") from None
     if _is_pydantic(tp):
-        return tp.model_validate(value)  # pyright: ignore[reportAttributeAccessIssue]
-    if (origin in (list, set, frozenset) or _abc_origin(origin, "Sequence")) and args and isinstance(value, list):
-        items = [construct(args[0], v) for v in value]
-        return items if origin is not set and origin is not frozenset else origin(items)
-    if origin is tuple and isinstance(value, list):
-        return tuple(construct(args[0], v) for v in value) if args else tuple(value)
-    if (origin is dict or _abc_origin(origin, "Mapping")) and len(args) == 2 and isinstance(value, dict):
-        return {k: construct(args[1], v) for k, v in value.items()}
-    if _is_typeddict(tp) and isinstance(value, dict):
+        try:
+            return tp.model_validate(value)  # pyright: ignore[reportAttributeAccessIssue]
+        except ValueError as failure:  # pydantic's ValidationError
+            errors = getattr(failure, "errors", lambda: [])()
+            if errors:
+                first = errors[0]
+                where = ".".join(str(part) for part in first.get("loc", ()))
+                raise ArgumentError(f"{_join(path, where) if where else _where(path)}: {first.get('msg')}") from None
+            raise ArgumentError(f"{_where(path)}: {failure}") from None
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        fields = _object(tp, value, path)
+        hints = typing.get_type_hints(tp, include_extras=True)
+        given_values = {}
+        for field in dataclasses.fields(tp):
+            if not field.init:
+                continue
+            if field.name in fields:
+                given_values[field.name] = convert(hints.get(field.name, field.type), fields[field.name],
+                                                   _join(path, field.name))
+            elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                raise ArgumentError(f"{_join(path, field.name)}: missing")
+        return tp(**given_values)
+    if _is_typeddict(tp):
+        fields = _object(tp, value, path)
         hints = typing.get_type_hints(tp)
-        return {k: construct(hints[k], v) if k in hints else v for k, v in value.items()}
+        for key in getattr(tp, "__required_keys__", frozenset(hints) if tp.__total__ else frozenset()):
+            if key not in fields:
+                raise ArgumentError(f"{_join(path, key)}: missing")
+        out = {}
+        for key, item in fields.items():
+            annotation = hints.get(key, typing.Any)
+            if typing.get_origin(annotation) in (getattr(typing, "Required", None),
+                                                 getattr(typing, "NotRequired", None)):
+                annotation = typing.get_args(annotation)[0]
+            out[key] = convert(annotation, item, _join(path, key))
+        return out
+    if origin in (list, set, frozenset) or tp in (list, set, frozenset) or \
+            origin in (typing.Sequence, typing.AbstractSet) or _abc_origin(origin, "Sequence", "Set"):
+        if not isinstance(value, list):
+            raise ArgumentError(f"{_where(path)}: expected a list, got {_describe(value)}")
+        items = [convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value)] if args else list(value)
+        return origin(items) if origin in (set, frozenset) else (tp(items) if tp in (set, frozenset) else items)
+    if origin is tuple or tp is tuple:
+        if not isinstance(value, list):
+            raise ArgumentError(f"{_where(path)}: expected a list, got {_describe(value)}")
+        return tuple(convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value)) if args else tuple(value)
+    if origin is dict or tp is dict or _abc_origin(origin, "Mapping"):
+        if not isinstance(value, dict):
+            raise ArgumentError(f"{_where(path)}: expected an object, got {_describe(value)}")
+        if len(args) == 2:
+            return {k: convert(args[1], v, _join(path, k)) for k, v in value.items()}
+        return dict(value)
+    return _scalar(tp, value, path)
+
+
+def _object(tp, value, path):
+    if not isinstance(value, dict):
+        raise ArgumentError(f"{_where(path)}: expected an object ({tp.__name__}), got {_describe(value)}")
     return value
+
+
+def _scalar(tp, value, path):
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+    elif isinstance(tp, type):
+        if isinstance(value, tp):
+            return value
+    else:
+        return value  # an annotation this reader does not know (a TypeVar, a string): as given
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(tp, tp.__name__)
+    raise ArgumentError(f"{_where(path)}: expected {kind}, got {_describe(value)}")
+
+
+def argument_reader(fn):
+    """A function turning a tool call's decoded arguments (a dict) into
+    `fn`'s keyword arguments, each converted to its declared type; raises
+    ArgumentError naming the argument that is missing, unknown or does not
+    fit."""
+    signature = inspect.signature(fn)
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        hints = {}
+    parameters = [p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    takes_more = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+    def read(arguments):
+        if not isinstance(arguments, dict):
+            raise ArgumentError(f"the arguments must be a JSON object, not {_describe(arguments)}")
+        out = {}
+        for parameter in parameters:
+            name = parameter.name
+            if name in arguments:
+                out[name] = convert(hints.get(name, parameter.annotation), arguments[name], name)
+            elif parameter.default is parameter.empty:
+                raise ArgumentError(f"{name}: missing")
+        unknown = [name for name in arguments if name not in out]
+        if unknown and not takes_more:
+            raise ArgumentError(f"{unknown[0]}: not an argument of {fn.__name__}")
+        for name in unknown:
+            out[name] = arguments[name]
+        return out
+    return read
