@@ -46,6 +46,8 @@ def test_async_batch_pages(mock_url, batches):
             second = await page.get_next_page()
             pages = [p async for p in page.iter_pages()]
             every = [b.id async for b in page]
+            assert [b.id async for b in client.batches.list(limit=2)] == every  # awaitable and async-iterable
+            assert [m.id async for m in client.models.list()] == [m.id for m in (await client.models.list()).data]
             with pytest.raises(TypeError, match="async for"):
                 list(page)
             return page, second, pages, every

@@ -286,6 +286,11 @@ class AsyncClient(BaseClient):
     def _iterate(generator):
         return generator
 
+    @staticmethod
+    def _paginate(first_page):
+        from .types.page import AsyncPaginator
+        return AsyncPaginator(first_page)
+
     def _tasks(self):
         return self._pump()
 

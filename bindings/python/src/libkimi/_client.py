@@ -355,6 +355,7 @@ class Client(BaseClient):
     """
 
     _run = staticmethod(run)
+    _paginate = staticmethod(run)
     _iterate = staticmethod(iterate)
     _stream_manager = property(lambda self: _sync_stream_manager())
     _iterate_pages = staticmethod(iterate)

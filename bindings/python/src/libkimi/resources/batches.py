@@ -80,7 +80,7 @@ class Batches(Resource):
              **options: Unpack[RequestOptions]) -> BatchPage:
         """One page of batches, newest first (`has_more`, `last_id`);
         iterating it walks on through the pages after it."""
-        return self._client._run(self._page(None if after is None else str(after), int(limit),
+        return self._client._paginate(self._page(None if after is None else str(after), int(limit),
                                             call_settings("batches.list", options)))
 
     async def _page(self, after, limit, settings):

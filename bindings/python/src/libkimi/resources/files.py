@@ -51,8 +51,10 @@ class Files(Resource):
             def start(client, queue, user_data, out):
                 return L.kimi_file_upload_start(client, path, purpose, queue, NO_CALLBACK, user_data, out)
         else:
-            if isinstance(file, tuple):
+            if isinstance(file, tuple):  # (filename, bytes or an open binary file[, content type]), as openai's
                 filename, data = file[0], file[1]
+                if hasattr(data, "read"):
+                    data = data.read()
             elif hasattr(file, "read"):
                 filename, data = os.path.basename(getattr(file, "name", "upload.bin")), file.read()
             else:
@@ -78,7 +80,8 @@ class Files(Resource):
 
     def list(self, **options: Unpack[RequestOptions]) -> Page[FileObject]:
         """Every file of the account (all pages: a Page of FileObject)."""
-        return self._client._run(self._client._value(_start_list, call_settings("files.list", options), task_files))
+        return self._client._paginate(self._client._value(_start_list, call_settings("files.list", options),
+                                                          task_files))
 
     def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> FileDeleted:
         encoded = str(file_id).encode()

@@ -27,7 +27,8 @@ class Models(Resource):
 
     def list(self, **options: Unpack[RequestOptions]) -> Page[Model]:
         """The models, with Kimi's capability fields (a Page of Model)."""
-        return self._client._run(self._client._value(_start_list, call_settings("models.list", options), task_models))
+        return self._client._paginate(self._client._value(_start_list, call_settings("models.list", options),
+                                                          task_models))
 
     def retrieve(self, model, **options):
         """One model by id (openai-python's models.retrieve), read from the

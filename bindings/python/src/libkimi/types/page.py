@@ -156,6 +156,24 @@ class CursorPage(Page[T]):
         return iter(self) if self._iterate is not None else self.__aiter__()
 
 
+class AsyncPaginator:
+    """What an AsyncClient's list call returns, as openai-python's: await it
+    for the first page, or `async for` it for every item of every page."""
+
+    __slots__ = ("_first",)
+
+    def __init__(self, first: Awaitable[Any]) -> None:
+        self._first = first
+
+    def __await__(self) -> Any:
+        return self._first.__await__()
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        page = await self._first
+        async for item in page:
+            yield item
+
+
 def _walk_error(message: str) -> Exception:
     from .._errors import APIResponseValidationError
     return APIResponseValidationError(message)
