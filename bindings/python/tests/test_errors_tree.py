@@ -99,3 +99,18 @@ def test_client_attributes_as_openai_has_them(mock_url):
         assert view.default_headers == {"X-App": "a", "X-More": "b"}
     with libkimi.OpenAI(api_key="sk-test", base_url=mock_url) as client:
         assert client.timeout == 600.0 and client.max_retries == 2
+
+
+def test_python_side_refusals_are_request_refused_too(client):
+    with pytest.raises(libkimi.RequestRefusedError) as info:
+        client.chat.completions.create(messages=user("x"), max_retries=-1)
+    assert info.value.param == "max_retries"
+    with pytest.raises(libkimi.RequestRefusedError) as info:
+        client.chat.completions.create(messages=user("x"), timeout=0)
+    assert info.value.param == "timeout"
+    with pytest.raises(libkimi.RequestRefusedError) as info:
+        client.models.list(extra_headers={"X-A": "a\0b"})
+    assert info.value.param == "extra_headers"
+    with pytest.raises(libkimi.RequestRefusedError) as info:
+        client.batches.create(input_file_id="f", endpoint="/v1/embeddings")
+    assert info.value.param == "endpoint" and isinstance(info.value, ValueError)

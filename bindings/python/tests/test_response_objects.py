@@ -44,6 +44,8 @@ def test_validate_construct_equality_and_unknown_fields():
     with pytest.raises(ValueError, match="takes a dict"):
         libkimi.ChatCompletion.model_validate([1, 2])
     assert repr(completion).startswith("ChatCompletion(id='x', choices=[Choice(")
+    odd = libkimi.ChatCompletion.construct(**dict(BODY, future_field=[float("nan"), float("inf"), 1.5]))
+    assert '"future_field":[null,null,1.5]' in odd.model_dump_json()  # as pydantic: JSON has no NaN
 
 
 def test_pickling_keeps_everything(client):

@@ -6,7 +6,7 @@ import ctypes
 import math
 
 from . import _lib
-from ._errors import check
+from ._errors import RequestRefusedError, check
 
 L = _lib.functions
 
@@ -47,7 +47,7 @@ def _milliseconds(seconds, what):
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, not {type(seconds).__name__}")
     if math.isnan(seconds) or seconds <= 0:
-        raise ValueError(f"{what} must be more than 0 seconds, not {seconds}")
+        raise RequestRefusedError(f"{what} must be more than 0 seconds, not {seconds}", param=what)
     return min(max(int(seconds * 1000), 1), UINT32_MAX)
 
 
@@ -76,7 +76,8 @@ class CallSettings:
         self.idle_timeout_ms = idle_timeout_ms(timeout)
         if given(max_retries):
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ValueError(f"max_retries must be an int, 0 or more, not {max_retries!r}")
+                raise RequestRefusedError(f"max_retries must be an int, 0 or more, not {max_retries!r}",
+                                          param="max_retries")
             self.max_retries = min(max_retries, 0x7FFFFFFF)
         else:
             self.max_retries = None
@@ -129,7 +130,7 @@ def _pairs(mapping, what):
     pairs = tuple((str(name), str(value)) for name, value in mapping.items() if given(value))
     for name, value in pairs:
         if "\0" in name or "\0" in value:
-            raise ValueError(f"{what}: {name!r} holds a NUL character, which cannot be sent")
+            raise RequestRefusedError(f"{what}: {name!r} holds a NUL character, which cannot be sent", param=what)
     return tuple((name.encode(), value.encode()) for name, value in pairs)
 
 

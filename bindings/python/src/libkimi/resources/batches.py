@@ -8,7 +8,7 @@ import json
 import os
 
 from .. import _lib
-from .._errors import OK
+from .._errors import OK, RequestRefusedError
 from .._records import PROGRESS, RESULT
 from .._results import batch_page, response_from, task_batch, task_batch_page, task_count
 from .._tasks import NO_CALLBACK, call_back
@@ -42,7 +42,8 @@ class Batches(Resource):
         openai-python). The window (12h to 7d) and metadata (16 string pairs,
         keys up to 64, values up to 512 characters) are checked first."""
         if endpoint != "/v1/chat/completions":
-            raise ValueError(f"endpoint: Kimi batches run /v1/chat/completions, not {endpoint!r}")
+            raise RequestRefusedError(f"endpoint: Kimi batches run /v1/chat/completions, not {endpoint!r}",
+                                      param="endpoint")
         file_id, window, meta = str(input_file_id).encode(), _window(completion_window), _metadata(metadata)
 
         def start(client, queue, user_data, out):

@@ -227,10 +227,23 @@ def _read(kind: Any, value: Any) -> Any:
 
 
 def _json_text(value: Any, indent: Optional[int]) -> str:
-    """JSON as pydantic's model_dump_json writes it."""
-    if indent is None:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(value, ensure_ascii=False, indent=indent)
+    """JSON as pydantic's model_dump_json writes it (a NaN or an infinity,
+    which JSON has no word for, as null, as pydantic does)."""
+    separators = (",", ":") if indent is None else None
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=separators, indent=indent, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, separators=separators, indent=indent)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
 
 
 def _dumped(value: Any, exclude_unset: bool, exclude_none: bool, exclude_defaults: bool) -> Any:
