@@ -142,6 +142,15 @@ async def models(request, response, headers):
     await response.send_json(200, {"object": "list", "data": data}, headers=headers)
 
 
+async def model(request, response, headers):
+    """GET /v1/models/{id}: one model (openai-python's models.retrieve)."""
+    name = request.path.split("/", 3)[3]
+    if name not in MODELS:
+        raise APIError(404, "resource_not_found_error", f"Not found the model {name} or Permission denied")
+    await response.send_json(200, dict(id=name, object="model", created=chat.CREATED, owned_by="moonshot",
+                                       **MODELS[name]), headers=headers)
+
+
 ROUTES = {
     ("POST", "/v1/chat/completions"): chat_completions,
     ("GET", "/v1/models"): models,
@@ -171,7 +180,11 @@ async def handle(request, response):
     stall = scen.parse(request.header("x-mock-scenario")).int("stall_ms")
     if stall and request.path != "/v1/chat/completions":
         await asyncio.sleep(stall / 1000)
-    route = (ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
+    if request.method == "GET" and request.path.startswith("/v1/models/") and request.path.count("/") == 3:
+        route = model
+    else:
+        route = None
+    route = (route or ROUTES.get((request.method, request.path)) or files.route(request.method, request.path)
              or batches.route(request.method, request.path))
     try:
         if route is None:

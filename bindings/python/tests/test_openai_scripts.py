@@ -28,7 +28,7 @@ def transcript(script, package, mock_url, tmp_path):
 
 @pytest.mark.parametrize("script", ["sync_script.py", "async_script.py", "stream_helper_script.py",
                                     "pagination_script.py", "errors_script.py", "parse_script.py",
-                                    "async_helpers_script.py"])
+                                    "async_helpers_script.py", "files_script.py"])
 def test_the_same_script_sees_the_same_things(script, mock_url, tmp_path):
     pytest.importorskip("openai", reason="make test installs openai-python in the test venv")
     expected = transcript(script, "openai", mock_url, tmp_path)
