@@ -57,9 +57,8 @@ class StreamedBinaryResponse:
         self._started = True
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         self.close()
-        return False
 
     def close(self) -> None:
         close = getattr(self._events, "close", None)
@@ -120,9 +119,8 @@ class AsyncStreamedBinaryResponse:
         except StopAsyncIteration:
             self._first = None
 
-    async def __aexit__(self, *exc: Any) -> bool:
+    async def __aexit__(self, *exc: Any) -> None:
         await self.close()
-        return False
 
     async def close(self) -> None:
         await self._events.aclose()  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ A context manager around a chat stream whose iteration gives events
 events are worked out once here (ChatCompletionStreamState) for both the
 sync and the async stream."""
 
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 from .types.chat.chat_completion import ParsedChatCompletion
 from .types.chat.chat_completion_stream_event import (ChunkEvent, ContentDeltaEvent, ContentDoneEvent,
@@ -41,7 +41,7 @@ class _Choice:
         self.content_done = False
         self.reasoning_done = False
         self.current_tool: Optional[int] = None
-        self.done_tools: set = set()
+        self.done_tools: Set[int] = set()
 
 
 class ChatCompletionStreamState:
@@ -232,9 +232,8 @@ class ChatCompletionStream:
     def __enter__(self) -> "ChatCompletionStream":
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         self.close()
-        return False
 
 
 class ChatCompletionStreamManager:
@@ -251,10 +250,9 @@ class ChatCompletionStreamManager:
         self._stream = ChatCompletionStream(self._open(), self._format)
         return self._stream
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         if self._stream is not None:
             self._stream.close()
-        return False
 
 
 class AsyncChatCompletionStream:
@@ -299,9 +297,8 @@ class AsyncChatCompletionStream:
     async def __aenter__(self) -> "AsyncChatCompletionStream":
         return self
 
-    async def __aexit__(self, *exc: Any) -> bool:
+    async def __aexit__(self, *exc: Any) -> None:
         await self.close()
-        return False
 
 
 class AsyncChatCompletionStreamManager:
@@ -316,7 +313,6 @@ class AsyncChatCompletionStreamManager:
         self._stream = AsyncChatCompletionStream(await self._open(), self._format)
         return self._stream
 
-    async def __aexit__(self, *exc: Any) -> bool:
+    async def __aexit__(self, *exc: Any) -> None:
         if self._stream is not None:
             await self._stream.close()
-        return False

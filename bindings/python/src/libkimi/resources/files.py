@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 
 L = _lib.functions
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
+if TYPE_CHECKING:
+    from typing import Any, AsyncIterator
+
+    from .._binary import AsyncStreamedBinaryResponse, StreamedBinaryResponse
+    from .._records import Event
+
 
 class Files(Resource):
     """The Files API, shaped like openai-python's client.files."""
@@ -104,7 +111,7 @@ class Files(Resource):
         return FileContent(b"".join([event.data async for event in self._data(file_id, settings)]))
 
     @property
-    def with_streaming_response(self):
+    def with_streaming_response(self) -> "_StreamingFiles":
         """openai-python's `files.with_streaming_response.content(file_id)`:
         a context manager (`async with` on the async client) whose
         `iter_bytes()` and `stream_to_file(path)` take the content as it
@@ -131,7 +138,7 @@ class Files(Resource):
                     raise StreamAborted("files.download: on_progress returned False: the download was stopped")
         return written
 
-    async def _data(self, file_id, settings):
+    async def _data(self, file_id: bytes, settings: "Any") -> "AsyncIterator[Event]":
         """Each piece of a file's content (a DATA event) as it arrives;
         raises the download's failure (a cut: IncompleteStreamError) after
         the pieces that came. Leaving early stops the download."""
@@ -146,10 +153,10 @@ class Files(Resource):
 class _StreamingFiles:
     __slots__ = ("_files",)
 
-    def __init__(self, files):
+    def __init__(self, files: Files) -> None:
         self._files = files
 
-    def content(self, file_id, **options):
+    def content(self, file_id: str, **options: "Any") -> "StreamedBinaryResponse | AsyncStreamedBinaryResponse":
         """A file's content as a StreamedBinaryResponse (sync) or an
         AsyncStreamedBinaryResponse (async): the download starts when the
         block is entered (an unknown file raises there)."""

@@ -108,9 +108,10 @@ class CursorPage(Page[T]):
 
     def get_next_page(self) -> Any:
         """The page after this one (awaited on the async client)."""
-        if not self.has_next_page():
+        fetch, run, after = self._fetch, self._run, self.last_id
+        if not self.has_next_page() or fetch is None or run is None or after is None:
             return super().get_next_page()
-        return self._run(self._fetch(self.last_id))
+        return run(fetch(after))
 
     async def _pages(self) -> AsyncIterator[Any]:
         page, seen, listed = self, set(), 0
