@@ -124,3 +124,37 @@ def test_the_async_stream_helper(mock_url):
     kinds, final = asyncio.run(main())
     assert kinds[0] == "chunk" and kinds[-1] == "content.done" and "content.delta" in kinds
     assert final.choices[0].message.content == "You said: one two"
+
+
+def test_the_async_helper_cut_midway_keeps_what_arrived(mock_url):
+    async def main():
+        async with libkimi.AsyncOpenAI(api_key="sk-test", base_url=mock_url) as client:
+            async with client.chat.completions.stream(messages=user("a b c d [[mock: cut_after=2]]")) as stream:
+                kinds = []
+                try:
+                    async for event in stream:
+                        kinds.append(event.type)
+                except libkimi.APIConnectionError as error:
+                    return kinds, error
+    kinds, error = asyncio.run(main())
+    assert "content.delta" in kinds and "content.done" not in kinds
+    assert isinstance(error, libkimi.IncompleteStreamError) and error.partial.choices[0].message.content == "You said: "
+
+
+@pytest.mark.parametrize("case", ["leak/stream", "dupkeys/stream", "stall/3"])
+def test_hostile_streams_through_the_helper(hostile_url, case):
+    """Whatever a server streams, the helper's events carry its text as
+    text (no crash, no key in a message) or end with an OpenAIError."""
+    with libkimi.OpenAI(api_key="sk-hostile-SECRET", base_url=f"{hostile_url}/{case}/v1", max_retries=0,
+                        timeout=1) as client:
+        try:
+            with client.chat.completions.stream(messages=user("x"), tools=TOOLS) as stream:
+                events = list(stream)
+                final = stream.get_final_completion()
+        except libkimi.OpenAIError as error:
+            assert "SECRET" not in str(error)
+            return
+    assert events and events[0].type == "chunk"
+    done = [e for e in events if e.type == "tool_calls.function.arguments.done"]
+    assert all(isinstance(e.arguments, str) for e in done)
+    assert final.choices[0].message.content is not None
