@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     # What a checker sees; at run time __getattr__ imports them when asked for.
     from ..._async import AsyncStream as AsyncStream
     from ..._streaming import Stream as Stream
+    from .chat_completion_stream_event import (ChunkEvent, ContentDeltaEvent, ContentDoneEvent,
+                                               FunctionToolCallArgumentsDeltaEvent,
+                                               FunctionToolCallArgumentsDoneEvent, ReasoningDeltaEvent,
+                                               ReasoningDoneEvent)
     from .params import (ChatCompletionAssistantMessageParam, ChatCompletionBuiltinToolParam,
                          ChatCompletionContentPartImageParam, ChatCompletionContentPartParam,
                          ChatCompletionContentPartTextParam, ChatCompletionContentPartVideoParam,
@@ -33,6 +37,11 @@ _PARAMS = frozenset([
     "ChatCompletionToolParam", "ChatCompletionToolUnionParam", "ChatCompletionUserMessageParam", "Completion",
     "FunctionDefinition", "ThinkingParam"])
 
+#: The events of client.chat.completions.stream(...) (openai.lib.streaming.chat's names).
+_STREAM_EVENTS = frozenset(["ChunkEvent", "ContentDeltaEvent", "ContentDoneEvent", "ReasoningDeltaEvent",
+                            "ReasoningDoneEvent", "FunctionToolCallArgumentsDeltaEvent",
+                            "FunctionToolCallArgumentsDoneEvent"])
+
 if not TYPE_CHECKING:
     def __getattr__(name):
         """The request parameter shapes, and Stream and AsyncStream (the
@@ -40,6 +49,9 @@ if not TYPE_CHECKING:
         if name in _PARAMS:
             from . import params
             return getattr(params, name)
+        if name in _STREAM_EVENTS:
+            from . import chat_completion_stream_event
+            return getattr(chat_completion_stream_event, name)
         if name == "Stream":
             from ..._streaming import Stream
             return Stream
@@ -61,4 +73,4 @@ __all__ = ["ChatCompletion", "ChatCompletionMessage", "ChatCompletionMessageTool
            "ChatCompletionNamedToolChoiceParam", "ChatCompletionRole", "ChatCompletionStreamOptionsParam",
            "ChatCompletionSystemMessageParam", "ChatCompletionToolChoiceOptionParam",
            "ChatCompletionToolMessageParam", "ChatCompletionToolParam", "ChatCompletionToolUnionParam",
-           "ChatCompletionUserMessageParam", "Completion", "FunctionDefinition", "ThinkingParam"]
+           "ChatCompletionUserMessageParam", "Completion", "FunctionDefinition", "ThinkingParam"] + sorted(_STREAM_EVENTS)
