@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     from ._raw import Response
     from .resources.batches import AsyncBatches
-    from .resources.chat import AsyncChat
+    from .resources.chat import AsyncBeta, AsyncChat
     from .resources.files import AsyncFiles
     from .resources.models import AsyncModels
 
@@ -266,6 +266,7 @@ class AsyncClient(BaseClient):
 
     _iterate_pages = None
     chat: AsyncChat
+    beta: AsyncBeta
     files: AsyncFiles
     models: AsyncModels
     batches: AsyncBatches

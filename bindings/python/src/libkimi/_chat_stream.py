@@ -86,8 +86,8 @@ class ChatCompletionStreamState:
             choice.role = delta.role
         reasoning = delta.reasoning_content
         if reasoning is not None:
-            choice.reasoning = (choice.reasoning or "") + reasoning
-            events.append(ReasoningDeltaEvent(reasoning, choice.reasoning))
+            so_far = choice.reasoning = (choice.reasoning or "") + reasoning
+            events.append(ReasoningDeltaEvent(reasoning, so_far))
         content = delta.content
         if content is None and delta.role is not None:
             # Kimi's first chunk is {"role": "assistant", "content": ""};
@@ -97,8 +97,8 @@ class ChatCompletionStreamState:
         if content is not None:
             if content or delta.tool_calls:
                 self._reasoning_done(choice, events)
-            choice.content = (choice.content or "") + content
-            events.append(ContentDeltaEvent(content, choice.content))
+            so_far = choice.content = (choice.content or "") + content
+            events.append(ContentDeltaEvent(content, so_far))
         for piece in delta.tool_calls or ():
             self._reasoning_done(choice, events)
             call = choice.tool_calls.get(piece.index)

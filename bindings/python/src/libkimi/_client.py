@@ -55,6 +55,7 @@ class BaseClient:
         def _tasks(self) -> Any: ...
 
     chat: Any  # each client's own resource types (Client, AsyncClient)
+    beta: Any
     files: Any
     models: Any
     batches: Any
@@ -361,6 +362,7 @@ class Client(BaseClient):
     _iterate_pages = staticmethod(iterate)
     _blocking = Blocking()
     chat: Chat
+    beta: Beta
     files: Files
     models: Models
     batches: Batches

@@ -26,7 +26,7 @@ def _is_typeddict(tp):
         and hasattr(tp, "__total__")
 
 
-def is_structured(tp):
+def is_structured(tp: typing.Any) -> bool:
     """A type a schema can be made of (a dataclass, TypedDict or pydantic model)."""
     return (isinstance(tp, type) and dataclasses.is_dataclass(tp)) or _is_typeddict(tp) or _is_pydantic(tp)
 
@@ -296,7 +296,7 @@ def response_format(value):
                     f"not {_name(value) if isinstance(value, type) else type(value).__name__}")
 
 
-def parse_content(tp, text):
+def parse_content(tp: typing.Any, text: typing.Optional[str]) -> typing.Any:
     """The message content read as `tp` (a pydantic model, a dataclass, or a
     TypedDict's plain dict); ArgumentError names a field that does not fit."""
     if text is None:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
     T_co = TypeVar("T_co", covariant=True)
+    P = TypeVar("P")
 else:
-    T = T_co = None
+    T = T_co = P = None
 
     class Generic:
         """`Cls[X]` is Cls at run time (typing.Generic's subscript, free)."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ..types.chat.completion_create_params import RequestOptions
+    from ..types.page import AsyncPaginator
 
     Window = Optional[str]  # "12h" to "7d"
     BatchOrId = Union[Batch, str]
@@ -195,8 +196,8 @@ if TYPE_CHECKING:
         async def submit(self, path: Union[str, os.PathLike[str]], *, completion_window: Window = None,
                          metadata: Optional[Dict[str, str]] = None, **options: Unpack[RequestOptions]) -> Batch: ...
         async def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch: ...
-        async def list(self, *, after: Optional[str] = None, limit: int = 20,
-                       **options: Unpack[RequestOptions]) -> BatchPage: ...
+        def list(self, *, after: Optional[str] = None, limit: int = 20,
+                 **options: Unpack[RequestOptions]) -> AsyncPaginator[Batch, BatchPage]: ...
         async def cancel(self, batch: BatchOrId, **options: Unpack[RequestOptions]) -> Batch: ...
         async def wait(self, batch: BatchOrId, *, poll_interval: float = 1.0,
                        on_progress: Optional[Callable[[Batch], Union[Any, Awaitable[Any]]]] = None,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._async import AsyncStream
+    from .._chat_stream import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
     from .._options import Omit
     from .._raw import RawResponse
     from .._streaming import Stream
@@ -94,7 +95,7 @@ class Completions(Resource):
         return parsed(completion, response_format)
 
     def stream(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: Any = NOT_GIVEN,
-               **fields: Unpack[CompletionParseFields]) -> Any:
+               **fields: Unpack[CompletionParseFields]) -> ChatCompletionStreamManager:
         """openai-python's streaming helper: `with
         client.chat.completions.stream(...) as stream:` (`async with` on the
         async client) sends the request and gives a stream whose iteration
@@ -112,7 +113,9 @@ class Completions(Resource):
 
         def open_stream() -> Any:
             return self._client._run(self._create(messages, model, True, arguments, False, ParsedChatCompletion))
-        return self._client._stream_manager(open_stream, response_format if given(response_format) else None)
+        manager: ChatCompletionStreamManager = self._client._stream_manager(
+            open_stream, response_format if given(response_format) else None)
+        return manager
 
     def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
                                   **fields: Unpack[CompletionCreateFields]) -> int:
@@ -230,6 +233,12 @@ if TYPE_CHECKING:
 
         async def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
                                             **fields: Unpack[CompletionCreateFields]) -> int: ...
+
+        def stream(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: Any = ...,
+                   **fields: Unpack[CompletionParseFields]) -> AsyncChatCompletionStreamManager: ...
+
+    class AsyncBeta(Resource):
+        chat: AsyncChat
 
     class _AsyncRawCompletions:
         @overload

@@ -21,20 +21,16 @@ if TYPE_CHECKING:
 
     from ..types.chat.completion_create_params import RequestOptions
     from ..types.file_object import FileObject
-    from ..types.page import Page
+    from ..types.page import AsyncPaginator, Page
+
+    from .._binary import AsyncStreamedBinaryResponse, StreamedBinaryResponse
+    from .._records import Event
 
     FileInput = Union[str, "os.PathLike[str]", bytes, Tuple[str, bytes], Any]  # Any: an open binary file
     Purpose = Literal["file-extract", "image", "video", "batch"]
     Progress = Optional[Callable[[int, int], Any]]
 
 L = _lib.functions
-
-TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
-if TYPE_CHECKING:
-    from typing import Any, AsyncIterator
-
-    from .._binary import AsyncStreamedBinaryResponse, StreamedBinaryResponse
-    from .._records import Event
 
 
 class Files(Resource):
@@ -111,7 +107,7 @@ class Files(Resource):
         return FileContent(b"".join([event.data async for event in self._data(file_id, settings)]))
 
     @property
-    def with_streaming_response(self) -> "_StreamingFiles":
+    def with_streaming_response(self) -> _StreamingFiles:
         """openai-python's `files.with_streaming_response.content(file_id)`:
         a context manager (`async with` on the async client) whose
         `iter_bytes()` and `stream_to_file(path)` take the content as it
@@ -138,7 +134,7 @@ class Files(Resource):
                     raise StreamAborted("files.download: on_progress returned False: the download was stopped")
         return written
 
-    async def _data(self, file_id: bytes, settings: "Any") -> "AsyncIterator[Event]":
+    async def _data(self, file_id: bytes, settings: Any) -> AsyncIterator[Event]:
         """Each piece of a file's content (a DATA event) as it arrives;
         raises the download's failure (a cut: IncompleteStreamError) after
         the pieces that came. Leaving early stops the download."""
@@ -156,7 +152,7 @@ class _StreamingFiles:
     def __init__(self, files: Files) -> None:
         self._files = files
 
-    def content(self, file_id: str, **options: "Any") -> "StreamedBinaryResponse | AsyncStreamedBinaryResponse":
+    def content(self, file_id: str, **options: Unpack[RequestOptions]) -> StreamedBinaryResponse:
         """A file's content as a StreamedBinaryResponse (sync) or an
         AsyncStreamedBinaryResponse (async): the download starts when the
         block is entered (an unknown file raises there)."""
@@ -165,7 +161,8 @@ class _StreamingFiles:
         client = files._client
         if client._iterate_pages is None:
             from .._binary import AsyncStreamedBinaryResponse
-            return AsyncStreamedBinaryResponse(pieces)
+            response: Any = AsyncStreamedBinaryResponse(pieces)  # the async client's (typed by AsyncFiles)
+            return response
         from .._binary import StreamedBinaryResponse
         return StreamedBinaryResponse(client._iterate(pieces))
 
@@ -179,10 +176,15 @@ if TYPE_CHECKING:
         async def create(self, *, file: FileInput, purpose: Purpose, on_progress: Progress = None,
                          **options: Unpack[RequestOptions]) -> FileObject: ...
         async def retrieve(self, file_id: str, **options: Unpack[RequestOptions]) -> FileObject: ...
-        async def list(self, **options: Unpack[RequestOptions]) -> Page[FileObject]: ...
+        def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[FileObject, Page[FileObject]]: ...
+        @property
+        def with_streaming_response(self) -> _AsyncStreamingFiles: ...
         async def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> FileDeleted: ...
         async def content(self, file_id: str, **options: Unpack[RequestOptions]) -> FileContent: ...
         async def download(self, file_id: str, path: Union[str, os.PathLike[str]], *, on_progress: Progress = None,
                            **options: Unpack[RequestOptions]) -> int: ...
+
+    class _AsyncStreamingFiles:
+        def content(self, file_id: str, **options: Unpack[RequestOptions]) -> AsyncStreamedBinaryResponse: ...
 else:
     AsyncFiles = Files

@@ -17,15 +17,9 @@ if TYPE_CHECKING:
 
     from ..types.chat.completion_create_params import RequestOptions
     from ..types.model import Model
-    from ..types.page import Page
+    from ..types.page import AsyncPaginator, Page
 
 L = _lib.functions
-
-TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
-if TYPE_CHECKING:
-    from typing import Any, Awaitable
-
-    from ..types.model import Model
 
 
 class Models(Resource):
@@ -36,14 +30,14 @@ class Models(Resource):
         return self._client._paginate(self._client._value(_start_list, call_settings("models.list", options),
                                                           task_models))
 
-    def retrieve(self, model: str, **options: "Any") -> "Model | Awaitable[Model]":
+    def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> Model:
         """One model by id (openai-python's models.retrieve), read from the
         models list (the C library lists models; Kimi's answer is small). A
         model the list does not have raises NotFoundError, with status_code
         None: the server was not asked for it alone."""
         return self._client._run(self._retrieve(str(model), call_settings("models.retrieve", options)))
 
-    async def _retrieve(self, model: str, settings: "Any") -> "Model":
+    async def _retrieve(self, model: str, settings: Any) -> Model:
         listed = await self._client._value(_start_list, settings, task_models)
         for found in listed.data:
             if found.id == model:
@@ -59,6 +53,7 @@ def _start_list(client: Any, queue: Any, user_data: Any, out: Any) -> int:
 
 if TYPE_CHECKING:
     class AsyncModels(Resource):
-        async def list(self, **options: Unpack[RequestOptions]) -> Page[Model]: ...
+        def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[Model, Page[Model]]: ...
+        async def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> Model: ...
 else:
     AsyncModels = Models

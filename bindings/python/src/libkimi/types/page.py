@@ -5,11 +5,13 @@ pages after it as it is iterated)."""
 
 from __future__ import annotations
 
+from .._typing import Generic, P, T
 from ._base import _Object
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
 if TYPE_CHECKING:
-    from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, List, Optional
+    from typing import (Any, AsyncIterator, Awaitable, Callable, ClassVar, Generator, Iterator, List, Literal,
+                        Optional, Tuple)
 
 #: A walk through a server's pages ends with an error past this many items
 #: (a server's paging must not make a client loop).
@@ -157,20 +159,21 @@ class CursorPage(Page[T]):
         return iter(self) if self._iterate is not None else self.__aiter__()
 
 
-class AsyncPaginator:
+class AsyncPaginator(Generic[T, P]):
     """What an AsyncClient's list call returns, as openai-python's: await it
-    for the first page, or `async for` it for every item of every page."""
+    for the first page (P), or `async for` it for every item (T) of every
+    page."""
 
     __slots__ = ("_first",)
 
-    def __init__(self, first: Awaitable[Any]) -> None:
+    def __init__(self, first: Awaitable[P]) -> None:
         self._first = first
 
-    def __await__(self) -> Any:
+    def __await__(self) -> Generator[Any, None, P]:
         return self._first.__await__()
 
-    async def __aiter__(self) -> AsyncIterator[Any]:
-        page = await self._first
+    async def __aiter__(self) -> AsyncIterator[T]:
+        page: Any = await self._first
         async for item in page:
             yield item
 

@@ -73,4 +73,6 @@ __all__ = ["ChatCompletion", "ChatCompletionMessage", "ChatCompletionMessageTool
            "ChatCompletionNamedToolChoiceParam", "ChatCompletionRole", "ChatCompletionStreamOptionsParam",
            "ChatCompletionSystemMessageParam", "ChatCompletionToolChoiceOptionParam",
            "ChatCompletionToolMessageParam", "ChatCompletionToolParam", "ChatCompletionToolUnionParam",
-           "ChatCompletionUserMessageParam", "Completion", "FunctionDefinition", "ThinkingParam"] + sorted(_STREAM_EVENTS)
+           "ChatCompletionUserMessageParam", "Completion", "FunctionDefinition", "ThinkingParam", "ChunkEvent",
+           "ContentDeltaEvent", "ContentDoneEvent", "ReasoningDeltaEvent", "ReasoningDoneEvent",
+           "FunctionToolCallArgumentsDeltaEvent", "FunctionToolCallArgumentsDoneEvent"]
