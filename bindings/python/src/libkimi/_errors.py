@@ -4,10 +4,18 @@ carries status_code, type, code, request_id, kind (a KIMI_KIND_* name) and
 retry_after (seconds); a request refused before sending is a
 RequestRefusedError, which carries none of these."""
 
+from __future__ import annotations
+
 import json
 import re
 
 from . import _lib, _raw
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
+if TYPE_CHECKING:
+    from typing import Any, Optional
+
+    from ._raw import Response
 
 KINDS = {0: "none", 1: "rate_limited", 2: "overloaded", 3: "quota_exceeded", 4: "auth", 5: "permission",
          6: "not_found", 7: "invalid_request", 8: "content_filter", 9: "server", 10: "transport", 11: "timeout",
@@ -37,6 +45,9 @@ class RequestRefusedError(OpenAIError, ValueError):
     request_id or response: openai-python has no such class (its checks
     happen on the server, as 400s)."""
 
+    message: str
+    param: Optional[str]
+
     def __init__(self, message, *, param=None, hint=None):
         super().__init__(message)
         self.message = message
@@ -65,6 +76,20 @@ class APIError(OpenAIError):
     retry-after-ms, or Kimi's "try again after N seconds") and `status`
     (the C library's status)."""
 
+    message: str
+    status: int
+    status_code: Optional[int]
+    type: Optional[str]
+    code: Optional[str]
+    param: Optional[str]
+    request_id: Optional[str]
+    kind: str
+    retry_after: Optional[float]
+    body: object
+    response: Optional[Response]
+    request: None
+    partial: Any  # what a stream had received when it failed (IncompleteStreamError, ...)
+
     def __init__(self, message, *, status=0, status_code=None, type=None, code=None, request_id=None, kind="none",
                  retry_after=None, body=None, response=None, param=None):
         super().__init__(message)
@@ -84,6 +109,9 @@ class APIError(OpenAIError):
 
 class APIStatusError(APIError):
     """The API answered with an error status (openai-python's class)."""
+
+    status_code: int  # pyright: ignore[reportIncompatibleVariableOverride]  # always there: the server answered
+    response: Response  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class BadRequestError(APIStatusError):
