@@ -352,7 +352,9 @@ def tarball(args):
     shutil.copyfile(os.path.join(ROOT, "examples/hello.c"), os.path.join(top, "examples/hello.c"))
     needed = re.findall(r"\(NEEDED\).*\[(.+)\]", run(["readelf", "-d", args.kimi]))
     extra = [n for n in needed if not re.match(r"lib(kimi|c|m|pthread|dl|rt|gcc_s)\.so|ld-linux", n)]
-    cli_needs = f"; bin/kimi also needs {', '.join(extra)}" if extra else ""
+    debian = {"libsqlite3.so.0": "libsqlite3-0", "libedit.so.2": "libedit2"}  # what apt calls them
+    named = [f"{n} ({debian[n]})" if n in debian else n for n in extra]
+    cli_needs = f"; bin/kimi also needs {', '.join(named)}" if extra else ""
     with open(os.path.join(top, "INSTALL"), "w") as f:
         f.write(INSTALL.format(version=args.version, cli_needs=cli_needs))
     os.makedirs(args.out, exist_ok=True)

@@ -294,6 +294,11 @@ def present(path):
     return check(os.path.exists(path), f"{os.path.basename(path)} is in build/dist")
 
 
+#: What the tarball's INSTALL says to install: the library's libcurl and
+#: jansson, and kimi's SQLite (its log) and libedit (chat -i).
+TARBALL_NEEDS = ["libcurl4", "libjansson4", "libsqlite3-0", "libedit2"]
+
+
 def test_tarball(root, dist, url, runtime):
     if not present(os.path.join(dist, TARBALL + ".tar.gz")):
         return
@@ -302,6 +307,8 @@ def test_tarball(root, dist, url, runtime):
     if not check(installed.returncode == 0, f"tarball: apt install gcc libc6-dev pkg-config {' '.join(runtime)}",
                  installed.stdout[-1500:]):
         return
+    told = root.run(f"tar xzf /tmp/{TARBALL}.tar.gz -O {TARBALL}/INSTALL").stdout
+    check(all(package in told for package in runtime), f"tarball: INSTALL names {' '.join(runtime)}", told[:600])
     built = root.run(f"mkdir -p /srv/elsewhere && cd /srv/elsewhere && tar xzf /tmp/{TARBALL}.tar.gz && "
                      f"cd {TARBALL} && export PKG_CONFIG_PATH=$PWD/lib/pkgconfig && "
                      "gcc examples/hello.c $(pkg-config --cflags --libs libkimi) -Wl,-rpath,$PWD/lib -o /tmp/hello")
@@ -320,8 +327,9 @@ def test_old_curl(root, dist, url):
     if not present(os.path.join(dist, TARBALL + ".tar.gz")):
         return
     root.copy_in(os.path.join(dist, TARBALL + ".tar.gz"), "/tmp/")
-    installed = root.apt("libcurl4", "libjansson4")
-    if not check(installed.returncode == 0, "old libcurl: apt install libcurl4 libjansson4", installed.stdout[-800:]):
+    installed = root.apt(*TARBALL_NEEDS)
+    if not check(installed.returncode == 0, f"old libcurl: apt install {' '.join(TARBALL_NEEDS)}",
+                 installed.stdout[-800:]):
         return
     version = root.run("dpkg-query -W -f='${Version}' libcurl4").stdout
     answer = root.run(f"cd /tmp && tar xzf {TARBALL}.tar.gz && {TARBALL}/bin/kimi chat hello", env=mock_env(url))
@@ -450,7 +458,7 @@ def main():
             base = make_root(os.path.join(roots, "bookworm"), "bookworm", main_uri, security_uri)
             if base:
                 test_debs(clone(base, os.path.join(roots, "debs")), args.dist, url)
-                test_tarball(clone(base, os.path.join(roots, "tarball")), args.dist, url, ["libcurl4", "libjansson4"])
+                test_tarball(clone(base, os.path.join(roots, "tarball")), args.dist, url, TARBALL_NEEDS)
                 test_wheel(clone(base, os.path.join(roots, "wheel")), args.dist, url, tls_url, reference, "wheel")
             if answers(main_uri, "bullseye"):
                 print("== Debian 11 (glibc 2.31)")
