@@ -14,7 +14,7 @@ from ._resource import Resource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Literal, Optional, Union, overload
+    from typing import Any, Iterable, Literal, Optional, TypeVar, Union, overload
 
     from typing_extensions import Unpack
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..types.chat.params import ChatCompletionMessageParam
 
     Messages = Iterable[ChatCompletionMessageParam]
+    ResponseFormatT = TypeVar("ResponseFormatT")
 
 L = _lib.functions
 
@@ -73,8 +74,8 @@ class Completions(Resource):
         `.parse()` for the ChatCompletion (or the stream)."""
         return _RawCompletions(self)
 
-    def parse(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: type,
-              **fields: Unpack[CompletionParseFields]) -> ParsedChatCompletion:
+    def parse(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: type[ResponseFormatT],
+              **fields: Unpack[CompletionParseFields]) -> ParsedChatCompletion[ResponseFormatT]:
         """create() with structured output read back: `response_format` is a
         dataclass, TypedDict or pydantic model (its schema is sent as a
         strict json_schema format and checked against Kimi's MFJS subset
@@ -88,8 +89,8 @@ class Completions(Resource):
             raise TypeError("parse() does not stream; use create(stream=True)")
         return self._client._run(self._parse(messages, model, response_format, dict(fields)))
 
-    async def _parse(self, messages: Any, model: Any, response_format: Any,
-                     fields: dict[str, Any]) -> ParsedChatCompletion:
+    async def _parse(self, messages: Any, model: Any, response_format: type[ResponseFormatT],
+                     fields: dict[str, Any]) -> ParsedChatCompletion[ResponseFormatT]:
         completion = await self._create(messages, model, False, dict(fields, response_format=response_format), False,
                                         ParsedChatCompletion)
         return parsed(completion, response_format)
@@ -155,7 +156,8 @@ def refuse_unfinished(finish_reason: Optional[str], completion: Any) -> None:
         raise ContentFilterFinishReasonError()
 
 
-def parsed(completion: ParsedChatCompletion, response_format: Any) -> ParsedChatCompletion:
+def parsed(completion: ParsedChatCompletion[ResponseFormatT],
+           response_format: Optional[type[ResponseFormatT]]) -> ParsedChatCompletion[ResponseFormatT]:
     """parse()'s answer: each choice's `message.parsed` read as
     `response_format` (a type; None leaves it None)."""
     from .._schema import is_structured, parse_content
@@ -228,8 +230,8 @@ if TYPE_CHECKING:
         @property
         def with_raw_response(self) -> _AsyncRawCompletions: ...
 
-        async def parse(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: type,
-                        **fields: Unpack[CompletionParseFields]) -> ParsedChatCompletion: ...
+        async def parse(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: type[ResponseFormatT],
+                        **fields: Unpack[CompletionParseFields]) -> ParsedChatCompletion[ResponseFormatT]: ...
 
         async def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
                                             **fields: Unpack[CompletionCreateFields]) -> int: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._typing import Generic, T
 from .._base import _Object
 from ..completion_usage import CompletionUsage
 
@@ -141,26 +142,29 @@ class ChatCompletion(_Object):
         return completion
 
 
-class ParsedChatCompletionMessage(ChatCompletionMessage):
+class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
     """The message of chat.completions.parse(): `parsed` is the answer read
-    as the response_format type."""
+    as the response_format type (openai-python's generic
+    ParsedChatCompletionMessage[ContentType])."""
 
     _fields = ChatCompletionMessage._fields + ("parsed",)
     __slots__ = ("parsed",)
-    parsed: Optional[Any]
+    parsed: Optional[T]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parsed = None
 
 
-class ParsedChoice(Choice):
+class ParsedChoice(Choice, Generic[T]):
     __slots__ = ()
-    message: ParsedChatCompletionMessage  # pyright: ignore[reportIncompatibleVariableOverride]
+    # narrowed as openai-python narrows it; a mutable field's narrowing is what pyright reports
+    message: ParsedChatCompletionMessage[T]  # pyright: ignore[reportIncompatibleVariableOverride]
     _nested = dict(Choice._nested, message=ParsedChatCompletionMessage)
 
 
-class ParsedChatCompletion(ChatCompletion):
+class ParsedChatCompletion(ChatCompletion, Generic[T]):
     __slots__ = ()
-    choices: List[ParsedChoice]  # type: ignore[assignment]
+    # narrowed as openai-python narrows it (List is invariant, so both checkers report it)
+    choices: List[ParsedChoice[T]]  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
     _nested = dict(ChatCompletion._nested, choices=[ParsedChoice])
