@@ -10,10 +10,11 @@ import json
 import re
 
 from . import _lib, _raw
+from ._typing import is_object
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
 if TYPE_CHECKING:
-    from typing import Any, Optional
+    from typing import Any, Dict, Optional
 
     from ._raw import Response
 
@@ -48,7 +49,7 @@ class RequestRefusedError(OpenAIError, ValueError):
     message: str
     param: Optional[str]
 
-    def __init__(self, message, *, param=None, hint=None):
+    def __init__(self, message: str, *, param: Optional[str] = None, hint: Optional[str] = None) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
@@ -60,7 +61,7 @@ class RequestRefusedError(OpenAIError, ValueError):
 _PARAM = re.compile(r"^([A-Za-z_$][\w$]*(?:\[\d+\]|\.[A-Za-z_$][\w$]*)*): ")
 
 
-def _refused_param(detail):
+def _refused_param(detail: Optional[str]) -> Optional[str]:
     found = _PARAM.match(detail or "")
     return found.group(1) if found else None
 
@@ -90,8 +91,10 @@ class APIError(OpenAIError):
     request: None
     partial: Any  # what a stream had received when it failed (IncompleteStreamError, ...)
 
-    def __init__(self, message, *, status=0, status_code=None, type=None, code=None, request_id=None, kind="none",
-                 retry_after=None, body=None, response=None, param=None):
+    def __init__(self, message: str, *, status: int = 0, status_code: Optional[int] = None, type: Optional[str] = None,
+                 code: Optional[str] = None, request_id: Optional[str] = None, kind: str = "none",
+                 retry_after: Optional[float] = None, body: object = None, response: Optional[Response] = None,
+                 param: Optional[str] = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -111,7 +114,7 @@ class APIStatusError(APIError):
     """The API answered with an error status (openai-python's class)."""
 
     status_code: int  # pyright: ignore[reportIncompatibleVariableOverride]  # always there: the server answered
-    response: Response  # pyright: ignore[reportIncompatibleVariableOverride]
+    response: Response  # pyright: ignore[reportIncompatibleVariableOverride]  # openai-python narrows it too
 
 
 class BadRequestError(APIStatusError):
@@ -188,7 +191,7 @@ class LengthFinishReasonError(OpenAIError):
     "length"), so it cannot be read as the format; `completion` is the
     answer (openai-python's class)."""
 
-    def __init__(self, *, completion=None):
+    def __init__(self, *, completion: Any = None) -> None:
         usage = getattr(completion, "usage", None)
         super().__init__(f"Could not parse response content as the length limit was reached - {usage!r}")
         self.completion = completion
@@ -198,7 +201,7 @@ class ContentFilterFinishReasonError(OpenAIError):
     """parse(): the answer was stopped by the content filter
     (finish_reason "content_filter") (openai-python's class)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("Could not parse response content as the request was rejected by the content filter")
 
 
@@ -212,7 +215,7 @@ _BY_HTTP = {400: BadRequestError, 401: AuthenticationError, 403: PermissionDenie
             409: ConflictError, 422: UnprocessableEntityError, 429: RateLimitError}
 
 
-def _decode(raw):
+def _decode(raw: Optional[bytes]) -> Optional[str]:
     return raw.decode("utf-8", "replace") if raw else None
 
 
@@ -242,41 +245,41 @@ HINTS = {
 }
 
 
-def python_message(detail, hint):
+def python_message(detail: str, hint: Optional[str]) -> str:
     """libkimi's words for a failure, with its hint in Python names."""
     rendered = HINTS.get(hint or "")
     return f"{detail} ({rendered})" if rendered else detail
 
 
-def _parsed_body(text):
+def _parsed_body(text: Optional[str]) -> object:
     """openai-python's `body`: the answer's "error" object, the JSON, or the text."""
     if not text:
         return None
     try:
-        parsed = json.loads(text)
+        parsed: object = json.loads(text)
     except ValueError:
         return text
-    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
+    if is_object(parsed) and is_object(parsed.get("error")):
         return parsed["error"]
     return parsed
 
 
-def last_error():
+def last_error() -> Exception:
     """The exception for the calling thread's last libkimi failure."""
     L = _lib.functions
     status = L.kimi_error_status()
-    detail = _decode(L.kimi_error_detail()) or _decode(L.kimi_status_str(status))
+    detail = _decode(L.kimi_error_detail()) or _decode(L.kimi_status_str(status)) or ""
     message = python_message(detail, _decode(L.kimi_error_hint()))
     http = L.kimi_error_http_status() or None
     kind = KINDS.get(L.kimi_error_kind(), "none")
     retry_ms = L.kimi_error_retry_after_ms()
     body_text = _decode(L.kimi_error_body()) or None
     body = _parsed_body(body_text)
-    fields = dict(status=status, status_code=http, type=_decode(L.kimi_error_type()) or None,
+    fields: Dict[str, Any] = dict(status=status, status_code=http, type=_decode(L.kimi_error_type()) or None,
                   code=_decode(L.kimi_error_code()) or None, request_id=_decode(L.kimi_error_request_id()) or None,
                   kind=kind, retry_after=retry_ms / 1000 if retry_ms >= 0 else None, body=body,
                   response=_raw.error_response(http, body_text) if http else None,
-                  param=body.get("param") if isinstance(body, dict) else None)
+                  param=body.get("param") if is_object(body) else None)
     if status == ABORTED:
         return StreamAborted(message)
     if status == INVALID_ARGUMENT:
@@ -305,7 +308,7 @@ def last_error():
     return APIError(message, **fields)
 
 
-def check(status):
+def check(status: int) -> None:
     """Raises the matching exception unless `status` is KIMI_OK."""
     if status != OK:
         raise last_error()

@@ -16,12 +16,20 @@ thread only). A child forked while a call was watched does not keep the
 parent's pipe as its wakeup fd: its SIGINT must not cancel the parent's call.
 """
 
+from __future__ import annotations
+
 import ctypes
 import os
 import signal
 import threading
 
 from . import _lib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Literal, Optional
+
+    Cancel = Callable[[int], Any]
 
 L = _lib.functions
 _check_signals = ctypes.pythonapi.PyErr_CheckSignals
@@ -33,12 +41,12 @@ class _Watcher:
     """The pipe, the thread reading it, and how to cancel each of the main
     thread's calls in progress."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.pid = os.getpid()
         self.read_fd, self.write_fd = os.pipe()
         os.set_blocking(self.write_fd, False)
         self.lock = threading.Lock()
-        self.calls = {}  # handle -> the function that cancels it
+        self.calls: Dict[int, Cancel] = {}  # handle -> the function that cancels it
         self.depth = 0           # nested holds on the main thread
         self.previous = -1       # the wakeup fd to restore (and forward to)
         self.interrupted = False
@@ -46,7 +54,7 @@ class _Watcher:
         self.marked = threading.Condition(self.lock)
         threading.Thread(target=self._run, name="libkimi-sigint", daemon=True).start()
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             try:
                 data = os.read(self.read_fd, 64)
@@ -73,7 +81,7 @@ class _Watcher:
                 except OSError:
                     pass
 
-    def hold(self, handle, cancel):
+    def hold(self, handle: int, cancel: Cancel) -> None:
         """Starts watching for the main thread (re-entrant)."""
         with self.lock:
             self.calls[handle] = cancel
@@ -87,7 +95,7 @@ class _Watcher:
             except ValueError:  # not the main interpreter
                 self.previous = -1
 
-    def flush(self):
+    def flush(self) -> None:
         """Waits until the watcher has read every byte written to the pipe
         so far. After a KeyboardInterrupt Python raised itself (a wait in
         Python, not in C, saw EINTR), the signal's byte may still be unread:
@@ -101,7 +109,7 @@ class _Watcher:
         with self.lock:
             self.marked.wait_for(lambda: self.marks >= target, timeout=1.0)
 
-    def release(self, handle):
+    def release(self, handle: int) -> bool:
         with self.lock:
             self.calls.pop(handle, None)
             self.depth -= 1
@@ -121,11 +129,11 @@ class _Watcher:
 #: Written by flush(): no signal has number 0.
 _MARK = b"\0"
 
-_watcher = None
+_watcher: Optional[_Watcher] = None
 _watcher_lock = threading.Lock()
 
 
-def _get_watcher():
+def _get_watcher() -> _Watcher:
     global _watcher
     with _watcher_lock:
         if _watcher is None or _watcher.pid != os.getpid():  # none yet, or made before fork()
@@ -133,7 +141,7 @@ def _get_watcher():
         return _watcher
 
 
-def _after_fork_in_child():
+def _after_fork_in_child() -> None:
     """The parent's watcher is not the child's: its thread is gone, and its
     pipe is shared with the parent, so a signal byte the child's wakeup fd
     wrote there would cancel the parent's call. Put the wakeup fd back as
@@ -159,7 +167,7 @@ def _after_fork_in_child():
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def on_main_thread():
+def on_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
@@ -171,19 +179,21 @@ class Hold:
     the call (`Call`); a task of the sync client until it ended."""
 
     __slots__ = ("token", "watcher")
+    token: int
+    watcher: Optional[_Watcher]
 
-    def __init__(self, token, cancel=None):
+    def __init__(self, token: int, cancel: Optional[Cancel] = None) -> None:
         self.token = token
-        self.watcher = _get_watcher()
-        self.watcher.hold(token, cancel or L.kimi_cancel_token_cancel)
+        watcher = self.watcher = _get_watcher()
+        watcher.hold(token, cancel or L.kimi_cancel_token_cancel)
 
-    def flush(self):
+    def flush(self) -> None:
         """See _Watcher.flush: before releasing after a KeyboardInterrupt
         raised in Python while this was held."""
         if self.watcher is not None:
             self.watcher.flush()
 
-    def release(self, raise_interrupt=True):
+    def release(self, raise_interrupt: bool = True) -> None:
         """Stops watching; raises KeyboardInterrupt when SIGINT cancelled
         the call (and the SIGINT handler raises it)."""
         watcher, self.watcher = self.watcher, None
@@ -197,8 +207,10 @@ class Call:
     request or call options), None on other threads (nothing to do)."""
 
     __slots__ = ("token", "hold")
+    token: Optional[int]
+    hold: Optional[Hold]
 
-    def __enter__(self):
+    def __enter__(self) -> Optional[int]:
         self.token = self.hold = None
         if on_main_thread():
             self.token = L.kimi_cancel_token_new()
@@ -206,7 +218,7 @@ class Call:
                 self.hold = Hold(self.token)
         return self.token
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         try:
             if self.hold is not None:
                 self.hold.release()

@@ -11,18 +11,23 @@ from ctypes import c_int, c_size_t
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Iterator, List, Optional, Tuple
 
 # The function table and the calls that may block are generated from the
 # tags of include/kimi.h (tools/gen_python.py): nothing here lists them.
 from ._declarations import BLOCKING, FUNCTIONS
-from ._declarations import (batch_progress_cb, batch_result_cb, log_cb, progress_cb, stream_cb, tool_fn,  # noqa: F401
-                            write_cb)
+from ._declarations import batch_progress_cb as batch_progress_cb  # re-exported: the callback types
+from ._declarations import batch_result_cb as batch_result_cb
+from ._declarations import log_cb as log_cb
+from ._declarations import progress_cb as progress_cb
+from ._declarations import stream_cb as stream_cb
+from ._declarations import tool_fn as tool_fn
+from ._declarations import write_cb as write_cb
 
 EXPECTED_VERSION = (0, 3, 0)
 
 
-def _candidates():
+def _candidates() -> Iterator[Tuple[str, str]]:
     """Where libkimi.so is looked for, in order."""
     here = os.path.dirname(os.path.abspath(__file__))
     override = os.environ.get("LIBKIMI_LIBRARY")
@@ -36,8 +41,8 @@ def _candidates():
     yield "the system", "libkimi.so.0"
 
 
-def _load():
-    tried = []
+def _load() -> Tuple[ctypes.CDLL, str]:
+    tried: List[str] = []
     for where, path in _candidates():
         if os.sep in path and not os.path.exists(path):
             tried.append(f"{path} ({where}: not found)")
@@ -70,12 +75,12 @@ class _Functions:
     types on first use (binding all of them at import would cost every
     process a millisecond and a half, mostly for functions it never calls)."""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:  # a ctypes function: its types are in FUNCTIONS, not seen by checkers
         try:
             args, result = FUNCTIONS[name]
         except KeyError:
             raise AttributeError(f"libkimi declares no C function {name!r}") from None
-        function = getattr(lib if name in BLOCKING else fast, name)
+        function: Any = getattr(lib if name in BLOCKING else fast, name)
         function.argtypes = args
         function.restype = result
         setattr(self, name, function)  # later uses find it without __getattr__
@@ -92,8 +97,8 @@ class _Hot:
     objects of the exact C types (a c_void_p for each handle, byref() for
     each output). Their own library objects keep `functions` intact."""
 
-    def __init__(self):
-        own = {True: ctypes.CDLL(path), False: ctypes.PyDLL(path)}  # by BLOCKING, as `functions`
+    def __init__(self) -> None:
+        own: dict[bool, ctypes.CDLL] = {True: ctypes.CDLL(path), False: ctypes.PyDLL(path)}  # by BLOCKING, as `functions`
         (self.stream_next, self.stream_read_records, self.event_read, self.queue_read,
          self.queue_read_records) = (
             getattr(own[name in BLOCKING], name) for name in
@@ -106,11 +111,11 @@ class _Hot:
 hot = _Hot()
 
 
-def version_tuple(number):
+def version_tuple(number: int) -> Tuple[int, int, int]:
     return number // 1000000, number // 1000 % 1000, number % 1000
 
 
-def _check_version():
+def _check_version() -> None:
     found = version_tuple(functions.kimi_version_number())
     if found[0] != EXPECTED_VERSION[0] or (found[0] == 0 and found[1] != EXPECTED_VERSION[1]):
         raise ImportError(f"{path} is libkimi {'.'.join(map(str, found))}; this package needs "
@@ -120,7 +125,7 @@ def _check_version():
 _check_version()
 
 
-def take_string(pointer):
+def take_string(pointer: Optional[int]) -> Optional[str]:
     """Copies and frees a `char *` the library handed over."""
     if not pointer:
         return None

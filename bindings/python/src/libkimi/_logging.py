@@ -13,11 +13,18 @@ reports a value that is no level). `Client(log=...)` takes a callable(level,
 message) or a level name (lines to stderr) instead.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 
 from . import _lib
 from ._errors import check
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from typing import Any, Callable, Optional, Union
 
 L = _lib.functions
 
@@ -28,7 +35,7 @@ C_LEVELS = {"error": 1, "warn": 2, "warning": 2, "info": 3, "debug": 4}
 DEFAULT_LEVEL = 2
 
 
-def logger():
+def logger() -> logging.Logger:
     """The logger "libkimi" (with its NullHandler), imported on first use."""
     import logging
     named = logging.getLogger("libkimi")
@@ -37,7 +44,7 @@ def logger():
     return named
 
 
-def _to_logger(level, message, _user_data):
+def _to_logger(level: int, message: bytes, _user_data: Optional[int]) -> None:
     try:
         logger().log(PYTHON_LEVELS.get(level, 20), "%s", message.decode("utf-8", "replace"))
     except Exception:  # a log line must never break a call
@@ -47,14 +54,14 @@ def _to_logger(level, message, _user_data):
 _logger_callback = _lib.log_cb(_to_logger)
 
 
-def _c_level(name):
+def _c_level(name: object) -> int:
     try:
         return C_LEVELS[str(name).lower()]
     except KeyError:
         raise ValueError(f"log_level must be one of error, warn, info, debug, not {name!r}") from None
 
 
-def configure(options, log, log_level):
+def configure(options: int, log: Union[None, str, Callable[[int, str], Any]], log_level: object) -> Any:
     """Sets where a client's log lines go; returns what must stay alive as
     long as the client (a ctypes callback), or None."""
     if log is None:
@@ -74,7 +81,7 @@ def configure(options, log, log_level):
     if not callable(log):
         raise TypeError("log must be a callable(level, message) or a level name")
 
-    def forward(level_number, message, _user_data):
+    def forward(level_number: int, message: bytes, _user_data: Optional[int]) -> None:
         try:
             log(level_number, message.decode("utf-8", "replace"))
         except Exception:  # a logger must never break a call

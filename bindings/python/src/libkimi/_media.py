@@ -6,8 +6,17 @@ openai-style dicts:
 The format is detected from the bytes by libkimi; files are read (and
 base64-encoded into the request) only when the request is sent."""
 
+from __future__ import annotations
+
 import base64
 import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Literal, Optional, Union
+
+    Kind = Literal["image", "video"]
+    PathLike = Union[str, os.PathLike[str]]
 
 
 class MediaPart:
@@ -15,29 +24,37 @@ class MediaPart:
 
     __slots__ = ("kind", "path", "data", "mime")
 
-    def __init__(self, kind, path=None, data=None, mime=None):
+    kind: Kind
+    path: Optional[str]
+    data: Optional[bytes]
+    mime: Optional[str]
+
+    def __init__(self, kind: Kind, path: Optional[str] = None, data: Optional[bytes] = None,
+                 mime: Optional[str] = None) -> None:
         self.kind = kind
         self.path = path
         self.data = data
         self.mime = mime
 
-    def __repr__(self):
-        source = self.path if self.path is not None else f"<{len(self.data)} bytes>"  # pyright: ignore[reportArgumentType]
+    def __repr__(self) -> str:
+        source = self.path if self.path is not None else f"<{len(self.data or b'')} bytes>"
         return f"MediaPart({self.kind!r}, {source!r})"
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, object]:
         """The openai-style part with a base64 data URI (reads the file), for
         code that needs a plain dict."""
         data = self.data
         if data is None:
-            with open(self.path, "rb") as f:  # pyright: ignore[reportCallIssue, reportArgumentType]
+            if self.path is None:
+                raise ValueError("this MediaPart has neither a path nor data")
+            with open(self.path, "rb") as f:
                 data = f.read()
         mime = self.mime or _detected_mime(self.kind, data)
         url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         return {"type": f"{self.kind}_url", f"{self.kind}_url": {"url": url}}
 
 
-def _detected_mime(kind, data):
+def _detected_mime(kind: Kind, data: bytes) -> str:
     from . import _lib
     from ._errors import check
     L = _lib.functions
@@ -53,25 +70,25 @@ def _detected_mime(kind, data):
             L.kimi_chat_request_free(request)
     finally:
         L.kimi_message_free(message)
-    return body.split("data:", 1)[1].split(";", 1)[0]  # pyright: ignore[reportOptionalMemberAccess]
+    return (body or "").split("data:", 1)[1].split(";", 1)[0]
 
 
-def image_from_path(path):
+def image_from_path(path: PathLike) -> MediaPart:
     """An image read from `path` when the request is sent."""
     return MediaPart("image", path=os.fspath(path))
 
 
-def video_from_path(path):
+def video_from_path(path: PathLike) -> MediaPart:
     """A video read from `path` when the request is sent (base64-encoded
     straight into the request; over 100 MB, upload it or use auto_upload)."""
     return MediaPart("video", path=os.fspath(path))
 
 
-def image_from_bytes(data, mime=None):
+def image_from_bytes(data: Union[bytes, bytearray, memoryview], mime: Optional[str] = None) -> MediaPart:
     """An image from bytes (`mime` None: detected from the bytes)."""
     return MediaPart("image", data=bytes(data), mime=mime)
 
 
-def video_from_bytes(data, mime=None):
+def video_from_bytes(data: Union[bytes, bytearray, memoryview], mime: Optional[str] = None) -> MediaPart:
     """A video from bytes (`mime` None: detected from the bytes)."""
     return MediaPart("video", data=bytes(data), mime=mime)

@@ -2,11 +2,19 @@
 `extra_headers`, `extra_query` on every method) and its "not given"
 sentinels."""
 
+from __future__ import annotations
+
 import ctypes
 import math
 
 from . import _lib
 from ._errors import RequestRefusedError, check
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional, Tuple
+
+    Pairs = Tuple[Tuple[bytes, bytes], ...]
 
 L = _lib.functions
 
@@ -16,20 +24,20 @@ UINT32_MAX = 0xFFFFFFFF
 class NotGiven:
     """An argument left out (openai-python's NOT_GIVEN); falsy."""
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "NOT_GIVEN"
 
 
 class Omit:
     """An argument to leave out of the request (openai-python's omit)."""
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "omit"
 
 
@@ -37,13 +45,13 @@ NOT_GIVEN = NotGiven()
 omit = Omit()
 
 
-def given(value):
+def given(value: object) -> bool:
     """False for None and for NOT_GIVEN / omit (also openai-python's own)."""
     return value is not None and not isinstance(value, (NotGiven, Omit)) \
         and type(value).__name__ not in ("NotGiven", "Omit")
 
 
-def _milliseconds(seconds, what):
+def _milliseconds(seconds: object, what: str) -> int:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, not {type(seconds).__name__}")
     if math.isnan(seconds) or seconds <= 0:
@@ -51,7 +59,7 @@ def _milliseconds(seconds, what):
     return min(max(int(seconds * 1000), 1), UINT32_MAX)
 
 
-def idle_timeout_ms(timeout, what="timeout"):
+def idle_timeout_ms(timeout: Any, what: str = "timeout") -> Optional[int]:
     """Milliseconds without data before a call fails, from openai-python's
     `timeout`: seconds, an httpx.Timeout (its read timeout), or None for no
     limit. NOT_GIVEN: None returned (the client's value)."""
@@ -60,7 +68,7 @@ def idle_timeout_ms(timeout, what="timeout"):
     if timeout is None:
         return UINT32_MAX
     if hasattr(timeout, "read") and not isinstance(timeout, (int, float)):
-        read = timeout.read
+        read: object = timeout.read
         return UINT32_MAX if read is None else _milliseconds(read, f"{what}.read")
     return _milliseconds(timeout, what)
 
@@ -69,10 +77,13 @@ class CallSettings:
     """The per-call settings of one method call; None where not given."""
 
     __slots__ = ("idle_timeout_ms", "max_retries", "headers", "query")
-    max_retries: "int | None"
+    idle_timeout_ms: Optional[int]
+    max_retries: Optional[int]
+    headers: Pairs
+    query: Pairs
 
-    def __init__(self, timeout: "object" = NOT_GIVEN, max_retries: "object" = NOT_GIVEN, extra_headers=None,
-                 extra_query=None):
+    def __init__(self, timeout: object = NOT_GIVEN, max_retries: object = NOT_GIVEN, extra_headers: object = None,
+                 extra_query: object = None) -> None:
         self.idle_timeout_ms = idle_timeout_ms(timeout)
         if given(max_retries):
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -84,17 +95,17 @@ class CallSettings:
         self.headers = _pairs(extra_headers, "extra_headers")
         self.query = _pairs(extra_query, "extra_query")
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.idle_timeout_ms is not None or self.max_retries is not None or self.headers or self.query)
 
-    def apply_to_request(self, request):
+    def apply_to_request(self, request: int) -> None:
         """Sets them on a kimi_chat_request."""
         self._apply(request, L.kimi_chat_request_set_idle_timeout_ms, L.kimi_chat_request_set_max_retries,
                     L.kimi_chat_request_add_header, L.kimi_chat_request_add_query)
 
-    def call_options(self, token=None):
+    def call_options(self, token: Optional[int] = None) -> int:
         """A kimi_call_options handle with them (and `token`); caller frees."""
-        options = L.kimi_call_options_new()
+        options: int = L.kimi_call_options_new()
         if not options:
             raise MemoryError("out of memory for call options")
         try:
@@ -107,7 +118,7 @@ class CallSettings:
             raise
         return options
 
-    def _apply(self, handle, set_idle_timeout, set_max_retries, add_header, add_query):
+    def _apply(self, handle: int, set_idle_timeout: Any, set_max_retries: Any, add_header: Any, add_query: Any) -> None:
         """The settings through one kind of handle's setters (a request's or call options')."""
         if self.idle_timeout_ms is not None:
             check(set_idle_timeout(handle, self.idle_timeout_ms))
@@ -119,7 +130,7 @@ class CallSettings:
             check(add_query(handle, name, value))
 
 
-def _pairs(mapping, what):
+def _pairs(mapping: Any, what: str) -> Pairs:
     """(name, value) byte pairs of a headers or query mapping; None and
     NOT_GIVEN values are left out (openai-python drops them too). A NUL
     would end the C string there: refused rather than cut."""
@@ -134,7 +145,7 @@ def _pairs(mapping, what):
     return tuple((name.encode(), value.encode()) for name, value in pairs)
 
 
-def view(client_pointer, settings, token):
+def view(client_pointer: int, settings: CallSettings, token: Optional[int]) -> Optional[int]:
     """A view of the client (kimi_client_with_options) carrying `settings`
     and `token`, or None when there is nothing to carry. Caller frees it
     with kimi_client_free."""

@@ -2,6 +2,8 @@
 balance; and, for each kind of task, how its result is read once it ended
 (the kimi_task_* accessor and the conversion), for every client."""
 
+from __future__ import annotations
+
 import ctypes
 import json
 
@@ -17,14 +19,14 @@ from .types.page import Page
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Callable, Optional, Type
 
 L = _lib.functions
 
 
-def response_from(handle, full=True, cls=ChatCompletion):
+def response_from(handle: int, full: bool = True, cls: Type[ChatCompletion] = ChatCompletion) -> ChatCompletion:
     """A ChatCompletion from a kimi_chat_response handle (not freed here)."""
-    body = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
+    body: Any = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
     full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
     completion = cls.from_dict(body, full_content)
     completion.cost_usd = L.kimi_chat_response_cost_usd(handle)
@@ -33,7 +35,7 @@ def response_from(handle, full=True, cls=ChatCompletion):
     return completion
 
 
-def take_response(pointer, raw=False, cls=None) -> "Any":
+def take_response(pointer: Optional[int], raw: bool = False, cls: Optional[Type[ChatCompletion]] = None) -> Any:
     """The ChatCompletion (and its Response when `raw`) of a response
     handle the caller owns, freeing it; None for NULL."""
     if not pointer:
@@ -45,21 +47,21 @@ def take_response(pointer, raw=False, cls=None) -> "Any":
         L.kimi_chat_response_free(pointer)
 
 
-def file_from(pointer):
+def file_from(pointer: int) -> FileObject:
     """A FileObject from a kimi_file (not freed here)."""
     return FileObject(L.kimi_file_id(pointer).decode(), L.kimi_file_bytes(pointer), L.kimi_file_created_at(pointer),
                       L.kimi_file_filename(pointer).decode(), L.kimi_file_purpose(pointer).decode(),
                       L.kimi_file_status(pointer).decode(), L.kimi_file_status_details(pointer).decode())
 
 
-def _out(accessor, task) -> "Any":
+def _out(accessor: Any, task: int) -> Any:
     """The handle a kimi_task_* accessor stores (the caller frees it)."""
     out = ctypes.c_void_p()
     check(accessor(task, ctypes.byref(out)))
     return out.value
 
 
-def task_file(task):
+def task_file(task: int) -> FileObject:
     pointer = _out(L.kimi_task_file, task)
     try:
         return file_from(pointer)
@@ -67,7 +69,7 @@ def task_file(task):
         L.kimi_file_free(pointer)
 
 
-def task_files(task):
+def task_files(task: int) -> Page[FileObject]:
     pointer = _out(L.kimi_task_file_list, task)
     try:
         return Page([file_from(L.kimi_file_list_get(pointer, i)) for i in range(L.kimi_file_list_count(pointer))])
@@ -75,7 +77,7 @@ def task_files(task):
         L.kimi_file_list_free(pointer)
 
 
-def task_models(task):
+def task_models(task: int) -> Page[Model]:
     pointer = _out(L.kimi_task_model_list, task)
     try:
         return Page([Model(L.kimi_model_list_id(pointer, i).decode(), L.kimi_model_list_context_length(pointer, i),
@@ -87,29 +89,30 @@ def task_models(task):
         L.kimi_model_list_free(pointer)
 
 
-def task_balance(task):
+def task_balance(task: int) -> Balance:
     available, voucher, cash = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     check(L.kimi_task_balance(task, ctypes.byref(available), ctypes.byref(voucher), ctypes.byref(cash)))
     return Balance(available.value, voucher.value, cash.value)
 
 
-def task_count(task):
+def task_count(task: int) -> int:
     count = ctypes.c_int64()
     check(L.kimi_task_count(task, ctypes.byref(count)))
     return count.value
 
 
-def task_batch(task):
+def task_batch(task: int) -> Batch:
     """A Batch owning the handle kimi_task_batch stores."""
     return Batch(_out(L.kimi_task_batch, task))
 
 
-def task_batch_page(task):
+def task_batch_page(task: int) -> Any:
     """The page's handle (the caller makes its BatchPage, which owns it)."""
     return _out(L.kimi_task_batch_page, task)
 
 
-def batch_page(pointer, fetch=None, run=None, iterate=None):
+def batch_page(pointer: int, fetch: Optional[Callable[[str], Any]] = None, run: Optional[Callable[[Any], Any]] = None,
+               iterate: Optional[Callable[[Any], Any]] = None) -> BatchPage:
     """A BatchPage owning the kimi_batch_page `pointer`; `fetch(last_id)` (a
     coroutine) gives the page after it, run with `run` (the client's), and
     its walk goes on with `iterate` on the sync client."""

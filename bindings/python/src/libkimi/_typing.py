@@ -10,8 +10,11 @@ treat any name TYPE_CHECKING as true, and the annotations are strings
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any, Dict
     from typing import Generic as Generic
     from typing import TypeVar
+
+    from typing_extensions import TypeGuard
 
     T = TypeVar("T")
     T_co = TypeVar("T_co", covariant=True)
@@ -26,3 +29,9 @@ else:
 
         def __class_getitem__(cls, item):
             return cls
+
+
+def is_object(value: object) -> TypeGuard[Dict[str, Any]]:
+    """isinstance(value, dict), telling a checker it is a JSON object (str
+    keys, any values) rather than a dict of unknown types."""
+    return isinstance(value, dict)
