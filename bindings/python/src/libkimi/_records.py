@@ -10,12 +10,21 @@ lengths) and its bytes. The library writes every record whole inside the
 bytes it reports, so slicing never reaches past them; struct.unpack_from
 raises rather than reading beyond a buffer in any case."""
 
+from __future__ import annotations
+
 import struct
 
 from .types.chat.chat_completion_chunk import (ChatCompletionChunk, ChoiceDelta, ChoiceDeltaToolCall,
                                                ChoiceDeltaToolCallFunction, ChunkChoice)
 from .types.completion_usage import CompletionUsage
 from .types.stream_event import StreamEvent
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+
+    Meta = Tuple[str, int, str]
+    Item = Union[ChatCompletionChunk, "Event"]
 
 EVENTS, COMPLETION = 1, 2
 ROLE, REASONING, CONTENT, TOOL_START, TOOL_DELTA, TOOL_DONE, USAGE, FINISH, DONE, END, PROGRESS, DATA, RESULT = \
@@ -35,10 +44,10 @@ NUMBERS4 = struct.Struct("=4q")
 COMPLETION_HEAD = struct.Struct("=qII")
 
 #: A chunk's id, creation time and model before the stream said them.
-NO_META = ("", 0, "")
+NO_META: Meta = ("", 0, "")
 
 
-def decode(data, metas, users=None):
+def decode(data: bytes, metas: Dict[int, Meta], users: Optional[List[int]] = None) -> List[Item]:
     """The items of a buffer of records, in order: a ChatCompletionChunk for
     each chat chunk, an Event for each other event of a task (its END
     included). `metas` maps a record's user data to its stream's (id,
@@ -48,7 +57,7 @@ def decode(data, metas, users=None):
     This is the hot loop of every Python stream: a record holding one piece
     of text (nearly all of them) is read with one struct call and made into
     its chunk here; the others go through chunk_of."""
-    out = []
+    out: List[Item] = []
     append = out.append
     head = HEAD.unpack_from
     pos, end = 0, len(data)
@@ -86,13 +95,13 @@ def decode(data, metas, users=None):
     return out
 
 
-def _corrupt(size, pos, end):
+def _corrupt(size: int, pos: int, end: int) -> Exception:
     from ._errors import APIResponseValidationError
     return APIResponseValidationError(f"a record of {size} bytes at byte {pos} of {end}: the records from the "
                                       "library are corrupt (please report it)")
 
 
-def completion_meta(data, pos):
+def completion_meta(data: bytes, pos: int) -> Meta:
     """(id, created, model) of the COMPLETION record at `pos`."""
     created, id_len, model_len = COMPLETION_HEAD.unpack_from(data, pos + HEAD_SIZE)
     start = pos + HEAD_SIZE + 16
@@ -100,13 +109,13 @@ def completion_meta(data, pos):
             data[start + id_len:start + id_len + model_len].decode())
 
 
-def usage_of(data, at):
+def usage_of(data: bytes, at: int) -> CompletionUsage:
     prompt, completion, total, cached = NUMBERS4.unpack_from(data, at)
     return CompletionUsage(prompt if prompt >= 0 else None, completion if completion >= 0 else None,
                            total if total >= 0 else None, cached if cached >= 0 else None)
 
 
-def parts(data, pos, count):
+def parts(data: bytes, pos: int, count: int) -> Iterator[Tuple[int, int, int, int, int, int]]:
     """(type, choice, index, first start, first length, second length) of
     each part of the EVENTS record at `pos`."""
     at = pos + HEAD_SIZE
@@ -116,15 +125,15 @@ def parts(data, pos, count):
         at += PART_SIZE + ((n1 + n2 + 7) & -8)
 
 
-def chunk_of(data, pos, count, meta):
+def chunk_of(data: bytes, pos: int, count: int, meta: Meta) -> Optional[ChatCompletionChunk]:
     """The ChatCompletionChunk of the EVENTS record at `pos` (any parts), or
     None when it holds no choice and no usage (the [DONE] record, a task's
     end). The record's one-piece shapes are built by the readers
     themselves, faster; this is the rest (the first chunk's role, the
     finishing chunk's finish reason and usage, tool-call starts, several
     choices)."""
-    choices = {}
-    usage = None
+    choices: Dict[int, ChunkChoice] = {}
+    usage: Optional[CompletionUsage] = None
     for kind, choice_index, index, at, n1, n2 in parts(data, pos, count):
         if kind == USAGE and choice_index < 0:
             usage = usage_of(data, at)
@@ -142,7 +151,8 @@ def chunk_of(data, pos, count, meta):
             text = data[at:at + n1].decode()
             delta.reasoning_content = text if delta.reasoning_content is None else delta.reasoning_content + text
         elif kind == ROLE:
-            delta.role = data[at:at + n1].decode()
+            role: Any = data[at:at + n1].decode()  # a wire value: a checker sees openai's Literal
+            delta.role = role
         elif kind == TOOL_START or kind == TOOL_DELTA:
             calls = delta.tool_calls
             if calls is None:
@@ -154,15 +164,21 @@ def chunk_of(data, pos, count, meta):
                     calls.append(call)
                 call.id = data[at:at + n1].decode()
                 call.type = "function"
-                call.function.name = data[at + n1:at + n1 + n2].decode()  # type: ignore[union-attr]  # made above
+                function = call.function
+                if function is None:
+                    function = call.function = ChoiceDeltaToolCallFunction(arguments="")
+                function.name = data[at + n1:at + n1 + n2].decode()
             else:
                 piece = data[at:at + n1].decode()
                 if call is None:
                     calls.append(ChoiceDeltaToolCall(index, function=ChoiceDeltaToolCallFunction(arguments=piece)))
+                elif call.function is None:
+                    call.function = ChoiceDeltaToolCallFunction(arguments=piece)
                 else:
-                    call.function.arguments = (call.function.arguments or "") + piece  # type: ignore[union-attr]
+                    call.function.arguments = (call.function.arguments or "") + piece
         elif kind == FINISH:
-            choice.finish_reason = data[at:at + n1].decode()
+            reason: Any = data[at:at + n1].decode()  # a wire value: a checker sees openai's Literal
+            choice.finish_reason = reason
         elif kind == USAGE:
             choice.usage = usage_of(data, at)
     if not choices and usage is None:
@@ -170,11 +186,12 @@ def chunk_of(data, pos, count, meta):
     return ChatCompletionChunk(meta[0], meta[1], meta[2], list(choices.values()), usage)
 
 
-def stream_events(data, pos, count, calls):
+def stream_events(data: bytes, pos: int, count: int,
+                  calls: Dict[Tuple[int, int], Tuple[str, str]]) -> List[StreamEvent]:
     """libkimi's finer StreamEvent objects of the EVENTS record at `pos`;
     `calls` remembers each tool call's id and name ({(choice, index): (id,
     name)}) for the events that follow its start."""
-    out = []
+    out: List[StreamEvent] = []
     for kind, choice, index, at, n1, n2 in parts(data, pos, count):
         event = StreamEvent(EVENT_NAMES.get(kind, str(kind)), "", choice,
                             index if kind in (TOOL_START, TOOL_DELTA, TOOL_DONE) else -1)
@@ -201,7 +218,16 @@ class Event:
 
     __slots__ = ("kind", "done", "total", "text", "data", "error", "status")
 
-    def __init__(self, kind, status=0, done=0, total=0, text="", data=b"", error=""):
+    kind: int
+    status: int
+    done: int
+    total: int
+    text: str
+    data: bytes
+    error: str
+
+    def __init__(self, kind: int, status: int = 0, done: int = 0, total: int = 0, text: str = "", data: bytes = b"",
+                 error: str = "") -> None:
         self.kind = kind
         self.status = status
         self.done = done
@@ -211,7 +237,7 @@ class Event:
         self.error = error
 
 
-def task_event(data, at):
+def task_event(data: bytes, at: int) -> Event:
     """The Event of a task's part at `at` (END, PROGRESS, DATA, RESULT;
     another type becomes an Event of that type)."""
     kind, _, _, index, n1, n2 = PART.unpack_from(data, at)
