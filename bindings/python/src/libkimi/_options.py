@@ -98,7 +98,7 @@ class CallSettings:
     def __bool__(self) -> bool:
         return bool(self.idle_timeout_ms is not None or self.max_retries is not None or self.headers or self.query)
 
-    def apply_to_request(self, request: int) -> None:
+    def apply_to_request(self, request: object) -> None:
         """Sets them on a kimi_chat_request."""
         self._apply(request, L.kimi_chat_request_set_idle_timeout_ms, L.kimi_chat_request_set_max_retries,
                     L.kimi_chat_request_add_header, L.kimi_chat_request_add_query)
@@ -118,7 +118,7 @@ class CallSettings:
             raise
         return options
 
-    def _apply(self, handle: int, set_idle_timeout: Any, set_max_retries: Any, add_header: Any, add_query: Any) -> None:
+    def _apply(self, handle: object, set_idle_timeout: Any, set_max_retries: Any, add_header: Any, add_query: Any) -> None:
         """The settings through one kind of handle's setters (a request's or call options')."""
         if self.idle_timeout_ms is not None:
             check(set_idle_timeout(handle, self.idle_timeout_ms))
@@ -145,7 +145,7 @@ def _pairs(mapping: Any, what: str) -> Pairs:
     return tuple((name.encode(), value.encode()) for name, value in pairs)
 
 
-def view(client_pointer: int, settings: CallSettings, token: Optional[int]) -> Optional[int]:
+def view(client_pointer: object, settings: CallSettings, token: Optional[int]) -> Optional[int]:
     """A view of the client (kimi_client_with_options) carrying `settings`
     and `token`, or None when there is nothing to carry. Caller frees it
     with kimi_client_free."""

@@ -7,6 +7,8 @@ given in both with different values is refused, naming both). Messages
 holding MediaPart objects are built through the message API so their files
 are streamed, not loaded into Python."""
 
+from __future__ import annotations
+
 import ctypes
 import json
 
@@ -14,7 +16,12 @@ from . import _lib
 from ._errors import check
 from ._media import MediaPart
 from ._options import NOT_GIVEN, CallSettings, given
+from ._typing import is_array, is_list, is_object
 from .types._base import _Object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, Mapping, Tuple
 
 L = _lib.functions
 
@@ -34,13 +41,13 @@ BODY_FIELDS = frozenset({
 CALL_ARGUMENTS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """A JSON-ready value: result objects become dicts, None members dropped."""
     if isinstance(value, _Object):
         value = value.to_dict()
-    if isinstance(value, dict):
+    if is_object(value):
         return {k: plain(v) for k, v in value.items() if given(v)}
-    if isinstance(value, (list, tuple)):
+    if is_array(value):
         return [plain(v) for v in value]
     return value
 
@@ -49,12 +56,12 @@ def plain(value):
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def _ready(value):
+def _ready(value: Any) -> bool:
     """True when `value` is JSON as it is (plain() would return an equal
     copy): str, numbers, bools, and dicts and lists of them, without None
     members or result objects. Nearly every message is; checking is cheaper
     than copying."""
-    kind = type(value)
+    kind = value.__class__  # type(value), seen by a checker as the Any it is
     if kind is str or kind is int or kind is float or kind is bool:
         return True
     if kind is dict:
@@ -70,7 +77,7 @@ def _ready(value):
     return False
 
 
-def _result_dict(value):
+def _result_dict(value: object) -> Dict[str, Any]:
     """json.dumps' fallback for extra_body: result objects as dicts."""
     if isinstance(value, _Object):
         return value.to_dict()
@@ -80,9 +87,9 @@ def _result_dict(value):
 _dumps_extra = json.JSONEncoder(separators=(",", ":"), default=_result_dict).encode
 
 
-def has_media(message):
-    content = message.get("content") if isinstance(message, dict) else None
-    return isinstance(content, list) and any(isinstance(part, MediaPart) for part in content)
+def has_media(message: object) -> bool:
+    content = message.get("content") if is_object(message) else None
+    return is_list(content) and any(isinstance(part, MediaPart) for part in content)
 
 
 _OPTIONS = frozenset(CALL_ARGUMENTS)
@@ -91,7 +98,8 @@ _SETTINGS = frozenset({"timeout", "max_retries", "extra_headers", "extra_query"}
 NO_SETTINGS = CallSettings()
 
 
-def split_arguments(method, fields, allowed=BODY_FIELDS):
+def split_arguments(method: str, fields: Mapping[str, Any], allowed: FrozenSet[str] = BODY_FIELDS
+                    ) -> Tuple[Dict[str, Any], Dict[str, Any], CallSettings]:
     """(body fields, extra_body, CallSettings) of a method's keyword
     arguments; NOT_GIVEN and None values are left out."""
     unknown = sorted(key for key in fields if key not in allowed and key not in _OPTIONS)
@@ -102,14 +110,15 @@ def split_arguments(method, fields, allowed=BODY_FIELDS):
     settings = NO_SETTINGS if _SETTINGS.isdisjoint(fields) else CallSettings(
         fields.get("timeout", NOT_GIVEN), fields.get("max_retries", NOT_GIVEN), fields.get("extra_headers"),
         fields.get("extra_query"))
-    extra = fields.get("extra_body")
-    if given(extra) and not isinstance(extra, dict):
+    extra: Any = fields.get("extra_body")
+    if given(extra) and not is_object(extra):
         raise TypeError(f"extra_body must be a dict, not {type(extra).__name__}")
     body = {key: value for key, value in fields.items() if key not in _OPTIONS and given(value)}
-    return body, (extra if given(extra) else {}), settings
+    extra_body: Dict[str, Any] = extra if given(extra) else {}
+    return body, extra_body, settings
 
 
-def build(model, messages, fields, method="create"):
+def build(model: Any, messages: Any, fields: Mapping[str, Any], method: str = "create") -> Tuple[ctypes.c_void_p, CallSettings]:
     """A kimi_chat_request handle (caller frees it) for these arguments,
     and the call's CallSettings (already applied to the request)."""
     body_fields, extra, settings = split_arguments(method, fields)
@@ -117,18 +126,18 @@ def build(model, messages, fields, method="create"):
         raise TypeError(f"{method}() needs model=..., e.g. model=\"kimi-k2.6\"")
     if not given(messages):
         raise TypeError(f"{method}() needs messages=[...]")
-    body = {"model": model}
+    body: Dict[str, Any] = {"model": model}
     for key, value in body_fields.items():
         if key == "tools" or key == "response_format":
             from ._schema import response_format, tool_spec  # typing and dataclasses only when needed
             body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value)
         else:
             body[key] = plain(value)
-    if type(messages) is list and _ready(messages):
+    if is_list(messages) and _ready(messages):  # _ready: a list, not a subclass of one
         media = False  # the common case: sent as given, not copied
         body["messages"] = messages
     else:
-        messages = [m if isinstance(m, dict) else plain(m) for m in messages]
+        messages = [m if is_object(m) else plain(m) for m in messages]
         media = any(has_media(m) for m in messages)
         if not media:
             body["messages"] = [plain(m) for m in messages]
@@ -149,7 +158,7 @@ def build(model, messages, fields, method="create"):
     return request, settings
 
 
-def append_message(request, message):
+def append_message(request: ctypes.c_void_p, message: Any) -> None:
     handle = make_message(message)
     try:
         check(L.kimi_chat_request_append_message(request, handle))
@@ -157,7 +166,7 @@ def append_message(request, message):
         L.kimi_message_free(handle)
 
 
-def make_message(message):
+def make_message(message: Any) -> ctypes.c_void_p:
     """A kimi_message handle for one message dict (caller frees it)."""
     handle = ctypes.c_void_p()
     if not has_media(message):
@@ -175,7 +184,7 @@ def make_message(message):
     return handle
 
 
-def add_part(handle, part):
+def add_part(handle: ctypes.c_void_p, part: object) -> None:
     if isinstance(part, MediaPart):
         image = part.kind == "image"
         if part.path is not None:
@@ -183,15 +192,16 @@ def add_part(handle, part):
             check(add(handle, part.path.encode()))
         else:
             add = L.kimi_message_add_image_data if image else L.kimi_message_add_video_data
-            check(add(handle, part.mime.encode() if part.mime else None, part.data, len(part.data)))  # pyright: ignore[reportArgumentType]
+            data = part.data or b""
+            check(add(handle, part.mime.encode() if part.mime else None, data, len(data)))
     elif isinstance(part, str):
         check(L.kimi_message_add_text(handle, part.encode()))
-    elif isinstance(part, dict) and part.get("type") == "text":
+    elif is_object(part) and part.get("type") == "text":
         check(L.kimi_message_add_text(handle, str(part.get("text", "")).encode()))
-    elif isinstance(part, dict) and part.get("type") in ("image_url", "video_url"):
+    elif is_object(part) and part.get("type") in ("image_url", "video_url"):
         kind = part["type"][:5]
         value = part.get(part["type"])
-        url = value.get("url") if isinstance(value, dict) else value
+        url = value.get("url") if is_object(value) else value
         add = L.kimi_message_add_image_url if kind == "image" else L.kimi_message_add_video_url
         check(add(handle, str(url).encode()))
     else:

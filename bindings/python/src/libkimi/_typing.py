@@ -10,7 +10,7 @@ treat any name TYPE_CHECKING as true, and the annotations are strings
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from typing import Any, Dict
+    from typing import Any, Dict, List, Tuple, Union
     from typing import Generic as Generic
     from typing import TypeVar
 
@@ -35,3 +35,13 @@ def is_object(value: object) -> TypeGuard[Dict[str, Any]]:
     """isinstance(value, dict), telling a checker it is a JSON object (str
     keys, any values) rather than a dict of unknown types."""
     return isinstance(value, dict)
+
+
+def is_list(value: object) -> TypeGuard[List[Any]]:
+    """isinstance(value, list), telling a checker its items are JSON values."""
+    return isinstance(value, list)
+
+
+def is_array(value: object) -> TypeGuard[Union[List[Any], Tuple[Any, ...]]]:
+    """isinstance(value, (list, tuple)), items seen as JSON values."""
+    return isinstance(value, (list, tuple))
