@@ -13,6 +13,8 @@ reads how it ended and its result, and frees it: one owner, whichever way
 the task ended (done, failed, cancelled, abandoned by its caller).
 """
 
+from __future__ import annotations
+
 import ctypes
 import itertools
 import select
@@ -22,6 +24,28 @@ from ._errors import OK, TOO_LARGE, check, last_error
 from ._handles import Handle
 from ._options import view
 from ._records import END, Event, decode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import (Any, AsyncGenerator, AsyncIterator, Callable, Coroutine, Dict, Iterator, List, Literal,
+                        Optional, Protocol, Set, TypeVar)
+
+    from typing_extensions import Self
+
+    from ._options import CallSettings
+    from ._records import Meta
+
+    R = TypeVar("R")
+    Y = TypeVar("Y")
+    #: starter(client, queue, user_data, out): a kimi_*_start call.
+    Starter = Callable[[Any, Any, int, Any], int]
+
+    class Tasks(Protocol):
+        """How a client runs its tasks (Blocking, or the async client's)."""
+
+        def start(self, task: Task, starter: Starter, client: Any, settings: Optional[CallSettings] = None) -> None: ...
+        async def wait(self, task: Task) -> None: ...
+        def abandon(self, task: Task) -> None: ...
 
 L = _lib.functions
 
@@ -35,20 +59,21 @@ RECORDS_BUFFER = 64 << 10
 
 # --- one definition, two clients -----------------------------------------------
 
-def run(coroutine):
+def run(coroutine: Coroutine[Any, Any, R]) -> R:
     """Runs a coroutine of the sync client to its end; returns its value.
     Nothing in it suspends (the sync client's waits block), so one send
     runs it whole."""
     try:
         coroutine.send(None)
     except StopIteration as done:
-        return done.value
+        value: R = done.value
+        return value
     coroutine.close()
     raise TypeError("a call of the sync client waited on an event loop: give it plain functions, not "
                     "coroutines (AsyncClient takes async callbacks)")
 
 
-def iterate(generator):
+def iterate(generator: AsyncGenerator[Y, None]) -> Iterator[Y]:
     """An async generator of the sync client as a plain iterator."""
     try:
         while True:
@@ -70,7 +95,7 @@ def iterate(generator):
             pass
 
 
-async def call_back(function, *args):
+async def call_back(function: Callable[..., Any], *args: Any) -> Any:
     """A caller's callback's value, awaited when it is awaitable (the async
     client takes async callbacks; the sync client refuses them in run)."""
     value = function(*args)
@@ -90,7 +115,22 @@ class Task:
     __slots__ = ("handle", "id", "items", "taken", "ended", "error", "value", "result", "waiter", "keep",
                  "attachment", "queue", "hold")
 
-    def __init__(self, result=None, keep=None, attachment=None):
+    handle: Optional[int]
+    id: int
+    items: List[Any]
+    taken: int
+    ended: bool
+    error: Optional[BaseException]
+    value: Any
+    result: Optional[Callable[[int], Any]]
+    waiter: Any
+    keep: Any
+    attachment: Optional[Callable[[Any, Any], None]]
+    queue: Optional[Queue]
+    hold: Optional[_interrupt.Hold]
+
+    def __init__(self, result: Optional[Callable[[int], Any]] = None, keep: Any = None,
+                 attachment: Optional[Callable[[Any, Any], None]] = None) -> None:
         self.handle = None
         self.id = 0
         self.items = []
@@ -105,7 +145,7 @@ class Task:
         self.queue = None  # the sync client's own queue for the task
         self.hold = None  # the sync client's Ctrl-C watch
 
-    def take(self):
+    def take(self) -> List[Any]:
         """The items not handed out yet."""
         items, taken = self.items, self.taken
         if taken:
@@ -114,7 +154,7 @@ class Task:
         self.taken = 0
         return items
 
-    def finish(self):
+    def finish(self) -> None:
         """The task's END came: how it ended, its result, then the C task
         is freed. The failure is the thread's last error right after
         kimi_task_wait, read before anything else runs."""
@@ -134,15 +174,15 @@ class Task:
             L.kimi_task_free(handle)
             self.keep = None
 
-    def failed(self, handle):
+    def failed(self, handle: int) -> None:
         """Reads what a failed task still gives (a chat's partial answer)."""
 
-    def release_interrupt(self):
+    def release_interrupt(self) -> None:
         hold, self.hold = self.hold, None
         if hold is not None:
             hold.release()  # may raise KeyboardInterrupt: SIGINT cancelled the task
 
-    def close(self):
+    def close(self) -> None:
         """Frees a task that will not end normally (its client closed):
         it ends as stopped."""
         handle, self.handle = self.handle, None
@@ -163,26 +203,29 @@ class Task:
 
 
 #: Bytes of uploads whose task was freed before it ended (see Task.close).
-_ORPHANED = []
+_ORPHANED: List[Any] = []
 
 
 class Queue:
     """An event queue and the tasks delivering to it: each read takes every
     record waiting (one call into C) and hands each task its items."""
 
-    def __init__(self):
+    tasks: Dict[int, Task]
+    metas: Dict[int, Meta]
+
+    def __init__(self) -> None:
         out = ctypes.c_void_p()
         check(L.kimi_event_queue_new(ctypes.byref(out)))
         self.handle = Handle(out.value, L.kimi_event_queue_free)
         self.pointer = ctypes.c_void_p(out.value)
-        self.fd = L.kimi_event_queue_fd(out.value)
+        self.fd: int = L.kimi_event_queue_fd(out.value)
         self.tasks = {}
         self.metas = {}
         self.ids = itertools.count(1)
         self.buffer = ctypes.create_string_buffer(RECORDS_BUFFER)
         self.length = ctypes.c_size_t()
 
-    def start(self, task, starter, client, settings=None):
+    def start(self, task: Task, starter: Starter, client: Any, settings: Optional[CallSettings] = None) -> None:
         """Starts a C task with `starter(client, queue, user_data, out)`,
         on a view of `client` carrying `settings` when there are any (the
         view is freed at once: the task keeps what it needs)."""
@@ -197,7 +240,7 @@ class Queue:
         task.handle = out.value
         self.tasks[task.id] = task
 
-    def read(self, woken):
+    def read(self, woken: Set[Task]) -> bool:
         """Takes what waits (one read of records) and adds each task that
         got something to `woken`; False when nothing waited."""
         buffer, length = self.buffer, self.length
@@ -210,10 +253,10 @@ class Queue:
             raise last_error()
         if not length.value:
             return False
-        users = []
-        items = decode(ctypes.string_at(buffer, length.value), self.metas, users)
+        users: List[int] = []
+        items: List[Any] = decode(ctypes.string_at(buffer, length.value), self.metas, users)  # chunks and Events
         tasks = self.tasks
-        task = None
+        task: Optional[Task] = None
         for user, item in zip(users, items):
             task = tasks.get(user)
             if task is None:
@@ -234,7 +277,7 @@ class Queue:
                 task.attachment(self.pointer, task.items[-1])
         return True
 
-    def close(self):
+    def close(self) -> None:
         for task in list(self.tasks.values()):
             task.close()
         self.tasks.clear()
@@ -249,7 +292,7 @@ class Blocking:
     the main thread Ctrl-C cancels the task (a request; its END follows at
     once) and KeyboardInterrupt is raised when it ended."""
 
-    def start(self, task, starter, client, settings=None):
+    def start(self, task: Task, starter: Starter, client: Any, settings: Optional[CallSettings] = None) -> None:
         queue = Queue()
         try:
             queue.start(task, starter, client, settings)
@@ -257,13 +300,14 @@ class Blocking:
             queue.close()
             raise
         task.queue = queue
-        if _interrupt.on_main_thread():
+        if _interrupt.on_main_thread() and task.handle is not None:
             task.hold = _interrupt.Hold(task.handle, L.kimi_task_cancel)
 
-    async def wait(self, task):
+    async def wait(self, task: Task) -> None:
         """Until the task has items or ended."""
         queue = task.queue
-        poller = None
+        assert queue is not None  # set by start()
+        poller: Optional[select.poll] = None
         while not task.items and not task.ended:
             if queue.read(set()):
                 continue
@@ -282,7 +326,7 @@ class Blocking:
         if task.ended:
             self._done(task)
 
-    def abandon(self, task):
+    def abandon(self, task: Task) -> None:
         """The caller is done with a task that may still run: it is
         cancelled, and its end awaited (promptly: an upload's bytes must
         stay valid until then)."""
@@ -298,7 +342,7 @@ class Blocking:
         self._done(task)
 
     @staticmethod
-    def _done(task):
+    def _done(task: Task) -> None:
         """The task ended: its queue goes, and a Ctrl-C that cancelled it
         is raised here, where the call was made."""
         queue, task.queue = task.queue, None
@@ -314,22 +358,29 @@ class Call:
 
     __slots__ = ("tasks", "task", "starter", "client", "settings")
 
-    def __init__(self, tasks, task, starter, client, settings):
+    tasks: Tasks
+    task: Task
+    starter: Starter
+    client: Any
+    settings: Optional[CallSettings]
+
+    def __init__(self, tasks: Tasks, task: Task, starter: Starter, client: Any,
+                 settings: Optional[CallSettings]) -> None:
         self.tasks = tasks
         self.task = task
         self.starter = starter
         self.client = client
         self.settings = settings
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         self.tasks.start(self.task, self.starter, self.client, self.settings)
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> Literal[False]:
         self.tasks.abandon(self.task)
         return False
 
-    async def events(self):
+    async def events(self) -> AsyncIterator[Any]:
         """The task's items as they arrive; raises its failure at its end."""
         task, wait = self.task, self.tasks.wait
         while True:
@@ -342,7 +393,7 @@ class Call:
                     raise task.error
                 return
 
-    async def value(self):
+    async def value(self) -> Any:
         """Waits for the task's end; its value, or raises its failure."""
         task = self.task
         while not task.ended:
@@ -352,7 +403,7 @@ class Call:
             raise task.error
         return task.value
 
-    def cancel(self):
+    def cancel(self) -> None:
         """Asks the task to stop (a request: its END follows)."""
         if not self.task.ended and self.task.handle is not None:
             L.kimi_task_cancel(self.task.handle)
