@@ -22,7 +22,9 @@ from ._typing import Generic, T
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import Any, Iterator, Literal, Optional, Type
+    from typing import Any, Callable, Dict, Iterator, Literal, Optional, Tuple, Type
+
+    from ._records import Meta
 
     from typing_extensions import Self
 
@@ -36,7 +38,7 @@ L = _lib.functions
 RECORDS_BUFFER = 64 << 10
 
 
-def usage_of(event):
+def usage_of(event: int) -> CompletionUsage:
     """The usage of a borrowed C event (conversation callbacks)."""
     prompt = L.kimi_stream_event_prompt_tokens(event)
     cached = L.kimi_stream_event_cached_tokens(event)
@@ -44,11 +46,11 @@ def usage_of(event):
                            _count(L.kimi_stream_event_total_tokens(event)), cached if cached >= 0 else None)
 
 
-def _count(value):
+def _count(value: int) -> Optional[int]:
     return value if value >= 0 else None
 
 
-def event_from(event):
+def event_from(event: int) -> StreamEvent:
     """A StreamEvent copied out of a borrowed C event (the callbacks of
     conversations; streams read records)."""
     kind = L.kimi_stream_event_type(event)
@@ -78,6 +80,7 @@ class Stream(Generic[T]):
     completion: Optional[ChatCompletion]
     _response: Optional[Response]
     _buffer: Any
+    _reader: Any  # the generator reading: _chunks() or _events()
 
     def __init__(self, client: Any, request: Any, token: Any = None, cls: Any = None) -> None:
         """Sends `request` (a kimi_chat_request pointer, which the caller may
@@ -111,7 +114,7 @@ class Stream(Generic[T]):
         self._inside = 0
         self._closing = False
 
-    def _release_interrupt(self, raise_interrupt=True):
+    def _release_interrupt(self, raise_interrupt: bool = True) -> None:
         hold, self._hold = self._hold, None
         try:
             if hold is not None:
@@ -121,13 +124,13 @@ class Stream(Generic[T]):
             if token:
                 L.kimi_cancel_token_free(token)
 
-    def _enter(self):
+    def _enter(self) -> None:
         with self._guard:
             if self._closing or not self._handle.pointer:
                 raise ValueError("this stream is closed")
             self._inside += 1
 
-    def _leave(self):
+    def _leave(self) -> None:
         with self._guard:
             self._inside -= 1
             free = self._closing and self._inside == 0
@@ -155,31 +158,34 @@ class Stream(Generic[T]):
             pass
         return self.completion
 
-    def _snapshot(self):
+    def _snapshot(self) -> Optional[ChatCompletion]:
         pointer = ctypes.c_void_p()
         if L.kimi_stream_response(self._handle.pointer, ctypes.byref(pointer)) != OK or not pointer.value:
             return None
         if self._response is None:
+            completion: Optional[ChatCompletion]
             completion, self._response = take_response(pointer.value, raw=True, cls=self._cls)
             return completion
-        return take_response(pointer.value, cls=self._cls)
+        completion = take_response(pointer.value, cls=self._cls)
+        return completion
 
-    def _end(self):
+    def _end(self) -> None:
         """The stream is over (done, failed or interrupted): keep what came."""
         if not self._done:
             self._done = True
             self.completion = self._snapshot()
         self._release_interrupt()
 
-    def _failure(self):
+    def _failure(self) -> Exception:
         error = last_error()
         self._end()
-        error.partial = self.completion  # what arrived before the failure  # pyright: ignore[reportAttributeAccessIssue]
+        failed: Any = error  # any failure carries it (APIError declares `partial`)
+        failed.partial = self.completion  # what arrived before the failure
         return error
 
     # --- the pull loop -----------------------------------------------------------
 
-    def _read(self):
+    def _read(self) -> bytes:
         """The next records (one call into C: every chunk already received,
         waiting on the network only when none is); b"" once the stream is
         over. Raises the stream's failure with what arrived as `partial`."""
@@ -208,23 +214,25 @@ class Stream(Generic[T]):
         finally:
             self._leave()
 
-    def _reading(self, reader):
+    def _reading(self, reader: Callable[[], Iterator[Any]]) -> Iterator[Any]:
         if self._reader is None:
             self._reader = reader()
         elif self._reader.__name__ != reader.__name__:
             raise ValueError("this stream is read as chunks or as events(), not both")
-        return self._reader
+        current: Iterator[Any] = self._reader
+        return current
 
     def __iter__(self) -> Iterator[T]:
         return self._reading(self._chunks)
 
     def __next__(self) -> T:
-        return self._reading(self._chunks).__next__()
+        chunk: T = self._reading(self._chunks).__next__()
+        return chunk
 
-    def _chunks(self):
+    def _chunks(self) -> Iterator[Any]:
         """ChatCompletionChunk objects, one per server chunk, decoded a
         network read at a time (_records.decode)."""
-        metas = {}
+        metas: Dict[int, Meta] = {}
         while True:
             data = self._read()
             if not data:
@@ -239,9 +247,9 @@ class Stream(Generic[T]):
         content, tool_call_start/delta/done, usage, finish, done."""
         return self._reading(self._events)
 
-    def _events(self):
+    def _events(self) -> Iterator[StreamEvent]:
         head = HEAD.unpack_from
-        calls = {}
+        calls: Dict[Tuple[int, int], Tuple[str, str]] = {}
         while True:
             data = self._read()
             if not data:
@@ -303,12 +311,14 @@ class EventCallback:
     it is stored, the stream stops, and the caller re-raises it after the C
     call has returned cleanly."""
 
-    def __init__(self, on_event):
+    error: Optional[BaseException]
+
+    def __init__(self, on_event: Callable[[StreamEvent], object]) -> None:
         self.on_event = on_event
         self.error = None
         self.c_function = _lib.stream_cb(self._call)
 
-    def _call(self, event, _user_data):
+    def _call(self, event: int, _user_data: Optional[int]) -> int:
         try:
             if self.on_event(event_from(event)) is False:
                 return 1
@@ -317,7 +327,7 @@ class EventCallback:
             self.error = exc
             return 1
 
-    def raise_stored(self):
+    def raise_stored(self) -> None:
         if self.error is not None:
             error, self.error = self.error, None
             raise error
