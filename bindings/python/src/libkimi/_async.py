@@ -34,7 +34,14 @@ from ._typing import Generic, T
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import Any, Iterable, Literal, Optional, Type
+    from typing import Any, AsyncGenerator, Callable, Coroutine, Dict, Iterable, Literal, Optional, Set, Type, Union, List
+
+    from ._conversation import ConversationSettings, OnEvent, Thinking
+    from ._options import CallSettings
+    from ._tasks import Starter
+    from .types.chat.chat_completion import ChatCompletion as _Completion
+    from .types.page import AsyncPaginator
+    from .types.stream_event import StreamEvent
 
     from typing_extensions import Unpack
 
@@ -57,22 +64,22 @@ class Pump(Queue):
     """An AsyncClient's event queue on one asyncio loop: starts tasks with
     it and, while any runs, reads it when its fd is readable."""
 
-    def __init__(self, loop):
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self.loop = loop
         self.watching = False
 
-    def start(self, task, starter, client, settings=None):
+    def start(self, task: Task, starter: Starter, client: Any, settings: Optional[CallSettings] = None) -> None:
         super().start(task, starter, client, settings)
         if not self.watching:
             self.loop.add_reader(self.fd, self.drain)
             self.watching = True
 
-    def drain(self):
+    def drain(self) -> None:
         """Takes what waits (one read: at most a buffer of records, so a fast
         server cannot starve the rest of the loop; the fd stays readable
         while more waits), then wakes the tasks that got something."""
-        woken = set()
+        woken: Set[Task] = set()
         self.read(woken)
         for task in woken:
             waiter, task.waiter = task.waiter, None
@@ -82,20 +89,20 @@ class Pump(Queue):
             self.loop.remove_reader(self.fd)
             self.watching = False
 
-    async def wait(self, task):
+    async def wait(self, task: Task) -> None:
         """Until the task has items or ended."""
         if task.items or task.ended:
             return
-        task.waiter = self.loop.create_future()
-        await task.waiter
+        waiter = task.waiter = self.loop.create_future()
+        await waiter
 
-    def abandon(self, task):
+    def abandon(self, task: Task) -> None:
         """The caller is done with a task that may still run: asked to stop
         (a request); the queue frees it when its END comes."""
         if not task.ended and task.handle is not None:
             L.kimi_task_cancel(task.handle)
 
-    def close(self):
+    def close(self) -> None:
         for task in list(self.tasks.values()):
             task.close()
             waiter, task.waiter = task.waiter, None
@@ -116,14 +123,19 @@ class ChatTask(Task):
 
     __slots__ = ("final", "head", "cls", "_completion")
 
-    def __init__(self, cls=None):
+    final: Optional[Handle]
+    head: Optional[Response]
+    cls: Type[_Completion]
+    _completion: Optional[_Completion]
+
+    def __init__(self, cls: Optional[Type[_Completion]] = None) -> None:
         super().__init__()
         self.final = None
         self.head = None
         self.cls = cls or ChatCompletion
         self._completion = None
 
-    def finish(self):
+    def finish(self) -> None:
         handle = self.handle
         if handle is not None:
             pointer = ctypes.c_void_p()
@@ -134,19 +146,20 @@ class ChatTask(Task):
         super().finish()
 
     @property
-    def completion(self):
-        if self._completion is None and self.final is not None:
+    def completion(self) -> Optional[_Completion]:
+        if self._completion is None and self.final is not None and self.final.pointer:
             self._completion = response_from(self.final.pointer, cls=self.cls)
         return self._completion
 
     def failure(self) -> Any:
         """The task's error, once, with what arrived as `partial`."""
-        error, self.error = self.error, None
+        error: Any = self.error  # any failure carries it (APIError declares `partial`)
+        self.error = None
         if error is not None:
             error.partial = self.completion
         return error
 
-    def read_head(self, handle):
+    def read_head(self, handle: int) -> None:
         pointer = ctypes.c_void_p()
         if L.kimi_task_head(handle, ctypes.byref(pointer)) == OK and pointer.value:
             try:
@@ -160,7 +173,7 @@ class ChatTask(Task):
         if self.head is None:
             if self.handle is not None:
                 self.read_head(self.handle)
-            elif self.final is not None:
+            elif self.final is not None and self.final.pointer:
                 self.head = response_of(self.final.pointer)
         return self.head
 
@@ -173,13 +186,13 @@ class AsyncStream(Generic[T]):
     or what arrived before it failed or was cancelled. An async context
     manager; `await close()` stops it."""
 
-    def __init__(self, task: Any, pump: Any) -> None:
+    def __init__(self, task: ChatTask, pump: Pump) -> None:
         self._task = task
         self._pump = pump
 
     @property
     def response(self) -> Response:
-        head: Response = self._task.started_head()
+        head: Response = self._task.started_head()  # None only when closed before the answer came
         return head
 
     @property
@@ -196,7 +209,7 @@ class AsyncStream(Generic[T]):
             items = task.items
             if items:
                 taken = task.taken
-                item = items[taken]
+                item: T = items[taken]
                 if taken + 1 < len(items):
                     task.taken = taken + 1
                 else:
@@ -236,7 +249,7 @@ class AsyncStream(Generic[T]):
         return False
 
 
-async def _stop(pump, task):
+async def _stop(pump: Pump, task: Task) -> None:
     """Asks the C task to stop, then awaits its end: an event like any other
     (the C loop queues an END for every task, cancelled or not, a few
     milliseconds later), so the asyncio loop never waits for it."""
@@ -251,11 +264,12 @@ async def _stop(pump, task):
         pass  # cancelled again while stopping: the queue frees it when its end comes
 
 
-async def _stopped(pump, task, cancelled):
+async def _stopped(pump: Pump, task: ChatTask, cancelled: BaseException) -> None:
     """The awaiting asyncio task was cancelled: stops the C task and puts
     what had arrived on `cancelled` as `partial`."""
     await _stop(pump, task)
-    cancelled.partial = task.completion
+    carrier: Any = cancelled  # a CancelledError carries what arrived
+    carrier.partial = task.completion
 
 
 class AsyncClient(BaseClient):
@@ -272,30 +286,30 @@ class AsyncClient(BaseClient):
     batches: AsyncBatches
 
     @property
-    def _stream_manager(self):
+    def _stream_manager(self) -> Type[Any]:
         from ._chat_stream import AsyncChatCompletionStreamManager
         return AsyncChatCompletionStreamManager
 
-    def _setup(self):
-        self._pumps = {}
+    def _setup(self) -> None:
+        self._pumps: Dict[asyncio.AbstractEventLoop, Pump] = {}
 
     @staticmethod
-    def _run(coroutine):
+    def _run(coroutine: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
         return coroutine
 
     @staticmethod
-    def _iterate(generator):
+    def _iterate(generator: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
         return generator
 
     @staticmethod
-    def _paginate(first_page):
+    def _paginate(first_page: Any) -> AsyncPaginator[Any, Any]:
         from .types.page import AsyncPaginator
         return AsyncPaginator(first_page)
 
-    def _tasks(self):
+    def _tasks(self) -> Pump:
         return self._pump()
 
-    def _pump(self):
+    def _pump(self) -> Pump:
         loop = asyncio.get_running_loop()
         pump = self._pumps.get(loop)
         if pump is None:
@@ -304,7 +318,7 @@ class AsyncClient(BaseClient):
             pump = self._pumps[loop] = Pump(loop)
         return pump
 
-    async def _chat(self, request, streamed, raw, cls):
+    async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Optional[Type[_Completion]]) -> Any:
         """A chat completion as a task: awaited until its answer started
         (a stream) or ended."""
         pump = self._pump()
@@ -323,7 +337,7 @@ class AsyncClient(BaseClient):
         if streamed:
             if task.ended and task.error is not None and not task.items:
                 raise task.failure()
-            stream = AsyncStream(task, pump)
+            stream: AsyncStream[Any] = AsyncStream(task, pump)
             return RawResponse(task.started_head(), stream) if raw else stream
         if task.error is not None:
             raise task.failure()
@@ -350,35 +364,59 @@ class AsyncClient(BaseClient):
         await self.close()
         return False
 
-    def conversation(self, model: str = "kimi-k2.6", **settings: Any) -> AsyncConversation:
+    def conversation(self, model: str = "kimi-k2.6", *, tools: Iterable[Callable[..., Any]] = (),
+                     system: Optional[str] = None, thinking: Thinking = None,
+                     max_completion_tokens: Optional[int] = None, web_search: bool = False,
+                     **settings: Unpack[ConversationSettings]) -> AsyncConversation:
         """An AsyncConversation: history, tools (async functions allowed) and
-        the automatic tool loop, awaited."""
-        return AsyncConversation(self, model, **settings)
+        the automatic tool loop, awaited (Client.conversation's arguments)."""
+        return AsyncConversation(self, model, tools=tools, system=system, thinking=thinking,
+                                 max_completion_tokens=max_completion_tokens, web_search=web_search, **settings)
+
+
+
 class AsyncConversation:
     """Conversation, awaited: each model call runs in the loop's executor;
     tools may be async functions (they run on the loop), and `on_event`
     callables (sync or async) run on the loop too."""
 
-    def __init__(self, client, model="kimi-k2.6", *, tools=(), **settings):
+    def __init__(self, client: AsyncClient, model: str = "kimi-k2.6", *, tools: Iterable[Callable[..., Any]] = (),
+                 system: Optional[str] = None, thinking: Thinking = None, max_completion_tokens: Optional[int] = None,
+                 web_search: bool = False, **settings: Unpack[ConversationSettings]) -> None:
         from ._conversation import Conversation
         self._client = client
         self._loop: Any = None
-        self._conversation = Conversation(client, model, **settings)
+        self._conversation = Conversation(client, model, system=system, thinking=thinking,
+                                          max_completion_tokens=max_completion_tokens, web_search=web_search,
+                                          **settings)
         for tool in tools:
             self.add_tool(tool)
 
-    def __getattr__(self, name):
-        # History and settings (add_message, messages, load, to_json, ...)
-        # are local and quick: the sync conversation's.
-        return getattr(self._conversation, name)
+    if TYPE_CHECKING:  # the sync conversation's history and settings, as a checker sees them
+        def add_message(self, role: Literal["system", "user", "assistant", "tool"],
+                        content: Union[str, Iterable[object]]) -> None: ...
+        def user(self, content: Union[str, Iterable[object]]) -> None: ...
+        def add_tool_result(self, tool_call_id: str, name: str, content: str) -> None: ...
+        @property
+        def messages(self) -> List[Dict[str, Any]]: ...
+        def to_json(self) -> str: ...
+        def load(self, history: Union[str, Iterable[Dict[str, Any]]]) -> None: ...
+        def add_web_search(self) -> None: ...
+        def prefill(self, prefix: str, name: Optional[str] = None) -> None: ...
+    else:
+        def __getattr__(self, name):
+            # History and settings (add_message, messages, load, to_json, ...)
+            # are local and quick: the sync conversation's.
+            return getattr(self._conversation, name)
 
-    def add_tool(self, fn, *, name=None, description=None, parameters=None):
+    def add_tool(self, fn: Callable[..., Any], *, name: Optional[str] = None, description: Optional[str] = None,
+                 parameters: Optional[Dict[str, Any]] = None) -> None:
         from ._schema import describe_function
         auto_name, auto_description, auto_parameters = describe_function(fn)
         if inspect.iscoroutinefunction(fn):
-            def call_on_loop(**arguments):
+            def call_on_loop(**arguments: Any) -> Any:
                 return asyncio.run_coroutine_threadsafe(fn(**arguments), self._loop).result()
-            runner = call_on_loop
+            runner: Callable[..., Any] = call_on_loop
         else:
             runner = fn
         self._conversation.add_tool(runner, name=name or auto_name,
@@ -386,23 +424,25 @@ class AsyncConversation:
                                     parameters=parameters if parameters is not None else auto_parameters,
                                     _typed_as=fn)
 
-    def _on_loop(self, on_event):
+    def _on_loop(self, on_event: Optional[OnEvent]) -> Optional[Callable[[StreamEvent], object]]:
         if on_event is None:
             return None
 
-        async def call(event):
-            verdict = on_event(event)
+        async def call(event: StreamEvent) -> object:
+            verdict: Any = on_event(event)
             return await verdict if inspect.isawaitable(verdict) else verdict
 
-        return lambda event: asyncio.run_coroutine_threadsafe(call(event), self._loop).result()
+        def on_loop(event: StreamEvent) -> object:
+            return asyncio.run_coroutine_threadsafe(call(event), self._loop).result()
+        return on_loop
 
-    async def _call(self, method, *args):
+    async def _call(self, method: str, *args: Any) -> _Completion:
         self._loop = asyncio.get_running_loop()
         conversation = self._conversation
-        token = L.kimi_cancel_token_new()
+        token: Optional[int] = L.kimi_cancel_token_new()
         request = L.kimi_conversation_request(conversation._handle.require("conversation"))
         check(L.kimi_chat_request_set_cancel_token(request, token))
-        future = self._loop.run_in_executor(None, functools.partial(getattr(conversation, method), *args))
+        future: asyncio.Future[_Completion] = self._loop.run_in_executor(None, functools.partial(getattr(conversation, method), *args))
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -416,24 +456,24 @@ class AsyncConversation:
             L.kimi_chat_request_set_cancel_token(request, None)
             L.kimi_cancel_token_free(token)
 
-    async def create(self):
+    async def create(self) -> _Completion:
         return await self._call("create")
 
-    async def stream(self, on_event):
+    async def stream(self, on_event: OnEvent) -> _Completion:
         return await self._call("stream", self._on_loop(on_event))
 
-    async def run(self, max_steps=8, on_event=None):
+    async def run(self, max_steps: int = 8, on_event: Optional[OnEvent] = None) -> _Completion:
         return await self._call("run", max_steps, self._on_loop(on_event))
 
-    async def continue_(self, on_event=None):
+    async def continue_(self, on_event: Optional[OnEvent] = None) -> _Completion:
         return await self._call("continue_", self._on_loop(on_event))
 
-    async def close(self):
+    async def close(self) -> None:
         self._conversation.close()
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> Literal[False]:
         await self.close()
         return False

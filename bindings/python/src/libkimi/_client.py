@@ -15,6 +15,7 @@ from ._options import NOT_GIVEN, CallSettings, given, idle_timeout_ms, view
 from ._raw import RawResponse
 from ._results import take_response
 from ._tasks import Blocking, Call, Task, iterate, run
+from ._typing import is_object
 from .resources import Batches, Beta, Chat, Files, Models, account
 from .resources._resource import call_settings
 from .types.account import UsageTotals
@@ -26,8 +27,11 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from ._conversation import Conversation
+    from ._conversation import Conversation, ConversationSettings, Thinking
     from ._options import NotGiven
+    from ._chat_stream import ChatCompletionStreamManager
+    from ._tasks import Starter
+    from .types.chat.chat_completion import ChatCompletion
     from .types.account import Balance
     from .types.chat.params import ChatCompletionMessageParam
     from .types.chat.completion_create_params import RequestOptions
@@ -48,6 +52,10 @@ class BaseClient:
     `_chat`."""
 
     _arguments: Dict[str, Any]
+    _base: Handle
+    _handle: Handle
+    _parent: Optional[BaseClient]
+    _log: Any  # the ctypes log callback the C client calls, kept alive
     if TYPE_CHECKING:  # each client's own
         _run: Any
         _iterate: Any
@@ -80,7 +88,7 @@ class BaseClient:
                                max_connections=max_connections, pricing=pricing,
                                max_response_bytes=max_response_bytes, max_event_bytes=max_event_bytes)
         self._log = None
-        options = L.kimi_client_options_new()
+        options: int = L.kimi_client_options_new()
         if not options:
             raise MemoryError("out of memory for client options")
         try:
@@ -100,9 +108,11 @@ class BaseClient:
         self._resources()
         self._setup()
 
-    def _configure(self, options, *, api_key, base_url, timeout, max_retries, connect_timeout, total_timeout,
-                   default_headers, default_query, kimi_rules, auto_upload, log, log_level, ca_file,
-                   max_connections, pricing, max_response_bytes, max_event_bytes):
+    # The arguments as given to __init__ (typed there), kept in _arguments for copies.
+    def _configure(self, options: int, *, api_key: Any, base_url: Any, timeout: Any, max_retries: Any,
+                   connect_timeout: Any, total_timeout: Any, default_headers: Any, default_query: Any,
+                   kimi_rules: Any, auto_upload: Any, log: Any, log_level: Any, ca_file: Any, max_connections: Any,
+                   pricing: Any, max_response_bytes: Any, max_event_bytes: Any) -> None:
         if api_key is not None:
             check(L.kimi_client_options_set_api_key(options, str(api_key).encode()))
         if base_url is not None:
@@ -129,23 +139,25 @@ class BaseClient:
         if ca_file is not None:
             check(L.kimi_client_options_set_ca_file(options, os.fsencode(ca_file)))
         if pricing is not None:
-            if isinstance(pricing, dict):
+            if is_object(pricing):
                 pricing = (pricing["input"], pricing["cached_input"], pricing["output"]) + (
                     (pricing["web_search"],) if "web_search" in pricing else ())
-            pricing = tuple(float(p) for p in pricing)
+            prices: Iterable[Any] = pricing
+            pricing = tuple(float(p) for p in prices)
             if len(pricing) not in (3, 4):
                 raise ValueError("pricing: (input, cached_input, output) or (input, cached_input, output, web_search)")
             check(L.kimi_client_options_set_pricing(options, *pricing[:3]))
             if len(pricing) == 4:
                 check(L.kimi_client_options_set_web_search_price(options, pricing[3]))
-        for name, value in (default_headers or {}).items():
+        headers: Mapping[str, Any] = default_headers or {}
+        for name, value in headers.items():
             if given(value):
                 check(L.kimi_client_options_add_header(options, str(name).encode(), str(value).encode()))
         check(L.kimi_client_options_set_kimi_rules(options, 1 if kimi_rules else 0))
         check(L.kimi_client_options_set_auto_upload(options, 1 if auto_upload else 0))
         self._log = _logging.configure(options, log, log_level)
 
-    def _setup(self):
+    def _setup(self) -> None:
         """The client's own state beside the C client (a copy's too)."""
 
     # --- openai-python's attributes ---------------------------------------------
@@ -160,36 +172,39 @@ class BaseClient:
         return os.environ.get("MOONSHOT_API_KEY") or os.environ.get("KIMI_API_KEY") or ""
 
     @property
-    def timeout(self):
+    def timeout(self) -> Timeout:
         """The timeout given (seconds without a byte received, an
         httpx.Timeout, or None), 600.0 when none was."""
-        value = self._arguments["timeout"]
+        value: Timeout = self._arguments["timeout"]
         return value if given(value) else 600.0
 
     @property
     def default_headers(self) -> "dict[str, str]":
         """The headers given to the client, sent with every call (the key
         and libkimi's own headers are not listed)."""
-        return {str(name): str(value) for name, value in (self._arguments["default_headers"] or {}).items()
-                if given(value)}
+        headers: Mapping[str, Any] = self._arguments["default_headers"] or {}
+        return {str(name): str(value) for name, value in headers.items() if given(value)}
 
-    def _resources(self):
+    def _resources(self) -> None:
         self.chat = Chat(self)
         self.beta = Beta(self)
         self.files = Files(self)
         self.models = Models(self)
         self.batches = Batches(self)
 
-    def _pointer(self):
+    def _pointer(self) -> int:
         return self._handle.require("client")
 
-    def _call(self, starter, settings=None, result=None, keep=None, attachment=None):
+    def _call(self, starter: Starter, settings: Optional[CallSettings] = None,
+              result: Optional[Callable[[int], Any]] = None, keep: Any = None,
+              attachment: Optional[Callable[[Any, Any], None]] = None) -> Call:
         """`async with client._call(...) as call:` one task of a resource:
         `starter(client, queue, user_data, out)` starts it (on a view
         carrying `settings` when given); `result(task)` reads its value."""
         return Call(self._tasks(), Task(result, keep, attachment), starter, self._pointer(), settings)
 
-    async def _value(self, starter, settings=None, result=None):
+    async def _value(self, starter: Starter, settings: Optional[CallSettings] = None,
+                     result: Optional[Callable[[int], Any]] = None) -> Any:
         """A task's value once it ended (its failure raised)."""
         async with self._call(starter, settings, result) as call:
             return await call.value()
@@ -238,7 +253,7 @@ class BaseClient:
     with_options = copy
 
     @classmethod
-    def _view(cls, parent, settings, token=None):
+    def _view(cls, parent: BaseClient, settings: CallSettings, token: Optional[int] = None) -> Self:
         """A client over a view of `parent`'s C client carrying `settings`
         (and a cancel token for every call made through it)."""
         client = cls.__new__(cls)
@@ -266,7 +281,7 @@ class BaseClient:
         retries: int = self._arguments["max_retries"]
         return retries
 
-    def _close(self):
+    def _close(self) -> None:
         """Frees the C client (a copy made by with_options: only the copy)."""
         if self._parent is None:
             self._handle.close()
@@ -301,7 +316,7 @@ class BaseClient:
 
 
 
-def _sync_stream_manager():
+def _sync_stream_manager() -> Type[ChatCompletionStreamManager]:
     from ._chat_stream import ChatCompletionStreamManager  # only when stream() is used
     return ChatCompletionStreamManager
 
@@ -372,10 +387,10 @@ class Client(BaseClient):
                             **options: Unpack[RequestOptions]) -> int: ...
         def balance(self, **options: Unpack[RequestOptions]) -> Balance: ...
 
-    def _tasks(self):
+    def _tasks(self) -> Blocking:
         return self._blocking
 
-    async def _chat(self, request, streamed, raw, cls):
+    async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Optional[Type[ChatCompletion]]) -> Any:
         """A chat completion on the calling thread: blocking, or a Stream
         read as it is iterated."""
         if streamed:
@@ -383,7 +398,7 @@ class Client(BaseClient):
             token = L.kimi_cancel_token_new() if _interrupt.on_main_thread() else None
             if token:
                 L.kimi_chat_request_set_cancel_token(request, token)
-            opened = Stream(self, request, token, cls)
+            opened: Stream[Any] = Stream(self, request, token, cls)
             return RawResponse(opened.response, opened) if raw else opened
         response = ctypes.c_void_p()
         with _interrupt.Call() as token:
@@ -410,7 +425,15 @@ class Client(BaseClient):
         self.close()
         return False
 
-    def conversation(self, model: str = "kimi-k2.6", **settings: Any) -> Conversation:
-        """A Conversation (history, tools, the automatic tool loop)."""
+    def conversation(self, model: str = "kimi-k2.6", *, tools: Iterable[Callable[..., Any]] = (),
+                     system: Optional[str] = None, thinking: Thinking = None,
+                     max_completion_tokens: Optional[int] = None, web_search: bool = False,
+                     **settings: Unpack[ConversationSettings]) -> Conversation:
+        """A Conversation (history, tools, the automatic tool loop): `tools`
+        are Python callables, `system` the first message, `thinking`
+        "enabled", "disabled" or "keep_all" (keep every turn's reasoning),
+        `web_search` declares Kimi's $web_search; other request fields
+        (temperature, top_p, stop, ...) go with every call."""
         from ._conversation import Conversation
-        return Conversation(self, model, **settings)
+        return Conversation(self, model, tools=tools, system=system, thinking=thinking,
+                            max_completion_tokens=max_completion_tokens, web_search=web_search, **settings)

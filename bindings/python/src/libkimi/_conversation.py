@@ -1,15 +1,51 @@
 """Conversations: history kept the way Kimi needs it back, Python callables
 as tools, and libkimi's automatic tool loop."""
 
+from __future__ import annotations
+
 import ctypes
 import json
 
 from . import _interrupt, _lib
-from ._errors import OK, STEP_LIMIT, ToolError, check, last_error
+from ._errors import OK, STEP_LIMIT, APIResponseValidationError, ToolError, check, last_error
 from ._handles import Handle
 from ._requests import make_message
 from ._results import response_from
 from ._streaming import EventCallback
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Literal, Optional, Tuple, TypedDict, Union
+
+    from typing_extensions import Self, Unpack
+
+    from .types.chat.chat_completion import ChatCompletion
+    from .types.chat.params import ChatCompletionToolChoiceOptionParam
+    from .types.stream_event import StreamEvent
+
+    Thinking = Union[None, bool, Literal["default", "enabled", "disabled", "keep_all"]]
+    #: on_event(event): False stops the stream.
+    OnEvent = Callable[[StreamEvent], object]
+
+    class ConversationSettings(TypedDict, total=False):
+        """Request fields a conversation sends with each of its calls (as
+        JSON), beside its own parameters."""
+
+        temperature: float
+        top_p: float
+        n: int
+        presence_penalty: float
+        frequency_penalty: float
+        stop: Union[str, List[str]]
+        seed: int
+        max_tokens: int
+        logprobs: bool
+        top_logprobs: int
+        prompt_cache_key: str
+        response_format: Dict[str, object]
+        tool_choice: ChatCompletionToolChoiceOptionParam
+        parallel_tool_calls: bool
+        user: str
 
 L = _lib.functions
 
@@ -29,8 +65,12 @@ class Conversation:
     as a failure; any other exception stops the loop and is re-raised.
     """
 
-    def __init__(self, client, model="kimi-k2.6", *, tools=(), system=None, thinking=None,
-                 max_completion_tokens=None, web_search=False, **settings):
+    _tools: Dict[str, Tuple[Callable[..., Any], Any]]
+    _tool_error: Optional[BaseException]
+
+    def __init__(self, client: Any, model: str = "kimi-k2.6", *, tools: Iterable[Callable[..., Any]] = (),
+                 system: Optional[str] = None, thinking: Thinking = None, max_completion_tokens: Optional[int] = None,
+                 web_search: bool = False, **settings: Unpack[ConversationSettings]) -> None:
         self._client = client
         pointer = L.kimi_conversation_new(client._pointer(), model.encode() if model else None)
         if not pointer:
@@ -53,12 +93,14 @@ class Conversation:
         if web_search:
             self.add_web_search()
 
-    def _request(self):
-        return L.kimi_conversation_request(self._handle.require("conversation"))
+    def _request(self) -> int:
+        request: int = L.kimi_conversation_request(self._handle.require("conversation"))
+        return request
 
     # --- history -------------------------------------------------------------
 
-    def add_message(self, role, content):
+    def add_message(self, role: Literal["system", "user", "assistant", "tool"],
+                    content: Union[str, Iterable[object]]) -> None:
         """Appends a message: `content` is text or a list of parts (dicts,
         image_from_path(...), ...)."""
         if isinstance(content, str):
@@ -71,32 +113,38 @@ class Conversation:
         finally:
             L.kimi_message_free(message)
 
-    def user(self, content):
+    def user(self, content: Union[str, Iterable[object]]) -> None:
         self.add_message("user", content)
 
-    def add_tool_result(self, tool_call_id, name, content):
+    def add_tool_result(self, tool_call_id: str, name: str, content: str) -> None:
         check(L.kimi_conversation_add_tool_result(self._handle.require("conversation"), tool_call_id.encode(),
                                                   name.encode(), content.encode()))
 
     @property
-    def messages(self):
+    def messages(self) -> List[Dict[str, Any]]:
         """The history as a list of message dicts."""
-        return json.loads(self.to_json())  # pyright: ignore[reportArgumentType]
+        history: List[Dict[str, Any]] = json.loads(self.to_json())
+        return history
 
-    def to_json(self):
-        return _lib.take_string(L.kimi_conversation_to_json(self._handle.require("conversation")))
+    def to_json(self) -> str:
+        text = _lib.take_string(L.kimi_conversation_to_json(self._handle.require("conversation")))
+        if text is None:
+            raise last_error()
+        return text
 
-    def load(self, history):
+    def load(self, history: Union[str, Iterable[Dict[str, Any]]]) -> None:
         """Replaces the history (a list of message dicts, or its JSON text)."""
-        text = history if isinstance(history, str) else json.dumps(history)
+        text = history if isinstance(history, str) else json.dumps(list(history))
         check(L.kimi_conversation_load_json(self._handle.require("conversation"), text.encode()))
 
-    def __len__(self):
-        return L.kimi_conversation_message_count(self._handle.require("conversation"))
+    def __len__(self) -> int:
+        count: int = L.kimi_conversation_message_count(self._handle.require("conversation"))
+        return count
 
     # --- tools ---------------------------------------------------------------
 
-    def add_tool(self, fn, *, name=None, description=None, parameters=None, _typed_as=None):
+    def add_tool(self, fn: Callable[..., Any], *, name: Optional[str] = None, description: Optional[str] = None,
+                 parameters: Optional[Dict[str, Any]] = None, _typed_as: Optional[Callable[..., Any]] = None) -> None:
         """Declares `fn` as a tool the model may call. Its arguments reach it
         converted to the types its annotations declare (dataclasses, Enums,
         TypedDicts, pydantic models, Literal, Optional, lists, nested);
@@ -112,14 +160,14 @@ class Conversation:
         read_arguments = argument_reader(_typed_as or fn)
         conversation = self
 
-        def handler(_name, arguments_json, result, _user_data):
+        def handler(_name: bytes, arguments_json: bytes, result: int, _user_data: Optional[int]) -> int:
             try:
                 try:
                     arguments = read_arguments(json.loads(arguments_json.decode()))
                 except ValueError as exc:  # not JSON (JSONDecodeError), or ArgumentError
                     what = str(exc) if isinstance(exc, ArgumentError) else f"the arguments are not valid JSON ({exc})"
                     raise ToolError(f"invalid arguments for {name}: {what}") from None
-                value = fn(**arguments)
+                value: Any = fn(**arguments)
                 if not isinstance(value, str):
                     value = json.dumps(value, default=str)
                 L.kimi_tool_result_set_text(result, value.encode())
@@ -137,15 +185,16 @@ class Conversation:
                                            json.dumps(parameters).encode(), c_function, None))
         self._tools[name] = (fn, c_function)
 
-    def add_web_search(self):
+    def add_web_search(self) -> None:
         """Declares Kimi's $web_search (run by Kimi; the loop echoes it back)."""
         check(L.kimi_conversation_add_web_search(self._handle.require("conversation")))
 
     # --- calls ---------------------------------------------------------------
 
-    def _finish(self, outcome, pointer, callback=None):
+    def _finish(self, outcome: Tuple[int, Any], pointer: ctypes.c_void_p,
+                callback: Optional[EventCallback] = None) -> ChatCompletion:
         status, error = outcome
-        response = None
+        response: Optional[ChatCompletion] = None
         if pointer.value:
             try:
                 response = response_from(pointer.value)
@@ -162,9 +211,11 @@ class Conversation:
         if error is not None:
             error.partial = response
             raise error
+        if response is None:  # the library answers OK with a response: never reached
+            raise APIResponseValidationError("the conversation call succeeded without a response (please report it)")
         return response
 
-    def _call(self, function, *args):
+    def _call(self, function: Callable[..., int], *args: Any) -> Tuple[int, Optional[Exception]]:
         """Runs a blocking conversation call; Ctrl-C on the main thread
         cancels it through the conversation's request. Returns its status
         and, on failure, its exception (taken before anything else runs)."""
@@ -179,13 +230,13 @@ class Conversation:
                 if token:
                     L.kimi_chat_request_set_cancel_token(L.kimi_conversation_request(conversation), None)
 
-    def create(self):
+    def create(self) -> ChatCompletion:
         """Sends the history; appends and returns the reply."""
         pointer = ctypes.c_void_p()
         outcome = self._call(L.kimi_conversation_create, ctypes.byref(pointer))
         return self._finish(outcome, pointer)
 
-    def stream(self, on_event):
+    def stream(self, on_event: OnEvent) -> ChatCompletion:
         """Streams the reply, calling on_event(StreamEvent) for each event
         (returning False stops it); appends the reply when complete."""
         callback = EventCallback(on_event)
@@ -193,7 +244,7 @@ class Conversation:
         outcome = self._call(L.kimi_conversation_stream, callback.c_function, None, ctypes.byref(pointer))
         return self._finish(outcome, pointer, callback)
 
-    def run(self, max_steps=8, on_event=None):
+    def run(self, max_steps: int = 8, on_event: Optional[OnEvent] = None) -> ChatCompletion:
         """The automatic tool loop: call the model, run the tools it asks for,
         send the results, repeat until it answers (streamed to on_event when
         given). Returns the final ChatCompletion; raises StepLimitError after
@@ -204,12 +255,12 @@ class Conversation:
                             callback.c_function if callback else _lib.stream_cb(), None, ctypes.byref(pointer))
         return self._finish(outcome, pointer, callback)
 
-    def prefill(self, prefix, name=None):
+    def prefill(self, prefix: str, name: Optional[str] = None) -> None:
         """Partial Mode: the next reply continues `prefix`."""
         check(L.kimi_conversation_prefill(self._handle.require("conversation"), prefix.encode(),
                                           name.encode() if name else None))
 
-    def continue_(self, on_event=None):
+    def continue_(self, on_event: Optional[OnEvent] = None) -> ChatCompletion:
         """Continues the last answer (one cut by finish_reason "length")."""
         callback = EventCallback(on_event) if on_event else None
         pointer = ctypes.c_void_p()
@@ -217,13 +268,13 @@ class Conversation:
                             None, ctypes.byref(pointer))
         return self._finish(outcome, pointer, callback)
 
-    def close(self):
+    def close(self) -> None:
         self._handle.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.close()
         return False
 
