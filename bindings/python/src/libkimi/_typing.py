@@ -7,6 +7,8 @@ Every module declares `TYPE_CHECKING = False` itself: mypy and pyright
 treat any name TYPE_CHECKING as true, and the annotations are strings
 (`from __future__ import annotations`), read only by checkers."""
 
+import os
+
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
@@ -45,3 +47,13 @@ def is_list(value: object) -> TypeGuard[List[Any]]:
 def is_array(value: object) -> TypeGuard[Union[List[Any], Tuple[Any, ...]]]:
     """isinstance(value, (list, tuple)), items seen as JSON values."""
     return isinstance(value, (list, tuple))
+
+
+def is_tuple(value: object) -> TypeGuard[Tuple[Any, ...]]:
+    """isinstance(value, tuple), items seen as any values."""
+    return isinstance(value, tuple)
+
+
+def is_path(value: object) -> TypeGuard[Union[str, os.PathLike[str]]]:
+    """A str or os.PathLike (a bytes path's fspath is bytes: os.fsencode takes both)."""
+    return isinstance(value, (str, os.PathLike))

@@ -47,8 +47,9 @@ class Batches(Resource):
                                       param="endpoint")
         file_id, window, meta = str(input_file_id).encode(), _window(completion_window), _metadata(metadata)
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_create_start(client, file_id, window, meta, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_create_start(client, file_id, window, meta, queue, NO_CALLBACK, user_data, out)
+            return status
         return self._client._run(self._client._value(start, call_settings("batches.create", options), task_batch))
 
     def submit(self, path: Union[str, os.PathLike[str]], *, completion_window: Window = None,
@@ -57,8 +58,9 @@ class Batches(Resource):
         batch; every limit is checked before the upload."""
         encoded, window, meta = os.fsencode(path), _window(completion_window), _metadata(metadata)
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_submit_start(client, encoded, window, meta, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_submit_start(client, encoded, window, meta, queue, NO_CALLBACK, user_data, out)
+            return status
         return self._client._run(self._client._value(start, call_settings("batches.submit", options), task_batch))
 
     def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
@@ -67,8 +69,9 @@ class Batches(Resource):
     async def _retrieve(self, batch_id, settings=None):
         batch_id = str(batch_id).encode()
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_retrieve_start(client, batch_id, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_retrieve_start(client, batch_id, queue, NO_CALLBACK, user_data, out)
+            return status
         return await self._client._value(start, settings, task_batch)
 
     async def _own(self, batch):
@@ -88,8 +91,9 @@ class Batches(Resource):
     async def _page(self, after, limit, settings):
         encoded = None if after is None else after.encode()
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_list_start(client, encoded, limit, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_list_start(client, encoded, limit, queue, NO_CALLBACK, user_data, out)
+            return status
         client = self._client
         return batch_page(await client._value(start, settings, task_batch_page),
                           lambda last_id: self._page(last_id, limit, settings), client._run, client._iterate_pages)
@@ -103,8 +107,9 @@ class Batches(Resource):
         batch = await self._own(batch)
         handle = batch._handle.require("batch")
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_cancel_start(client, handle, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_cancel_start(client, handle, queue, NO_CALLBACK, user_data, out)
+            return status
         _update(batch, await self._client._value(start, settings, task_batch))
         return batch
 
@@ -123,8 +128,9 @@ class Batches(Resource):
         batch = await self._own(batch)
         handle = batch._handle.require("batch")
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_wait_start(client, handle, poll_ms, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_wait_start(client, handle, poll_ms, queue, NO_CALLBACK, user_data, out)
+            return status
         async with self._client._call(start, None, task_batch, attachment=_polled) as call:
             async for event in call.events():
                 if event.kind == PROGRESS and event.data:
@@ -145,8 +151,9 @@ class Batches(Resource):
         batch = await self._own(batch)
         handle = batch._handle.require("batch")
 
-        def start(client, queue, user_data, out):
-            return L.kimi_batch_results_start(client, handle, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_batch_results_start(client, handle, queue, NO_CALLBACK, user_data, out)
+            return status
         async with self._client._call(start, None, task_count, attachment=_answered) as call:
             async for event in call.events():
                 if event.kind == RESULT:

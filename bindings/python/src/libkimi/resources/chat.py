@@ -132,8 +132,10 @@ class Completions(Resource):
     async def _fit(self, messages: Any, model: Any, fields: dict[str, Any]) -> int:
         request, _ = build(model, messages, fields, "fit_max_completion_tokens")
         try:
-            def start(client, queue, user_data, out):
-                return L.kimi_chat_fit_max_completion_tokens_start(client, request, queue, NO_CALLBACK, user_data, out)
+            def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+                status: int = L.kimi_chat_fit_max_completion_tokens_start(client, request, queue, NO_CALLBACK,
+                                                                          user_data, out)
+                return status
             return await self._client._value(start, None, task_count)
         finally:
             L.kimi_chat_request_free(request)

@@ -10,12 +10,13 @@ from .._records import DATA, PROGRESS
 from .._results import task_count, task_file, task_files
 from .._tasks import NO_CALLBACK, call_back
 from ..types.file_object import FileContent, FileDeleted
+from .._typing import is_path, is_tuple
 from ._resource import Resource, call_settings
 
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, Literal, Optional, Tuple, Union
+    from typing import Any, AsyncGenerator, Callable, Literal, Optional, Tuple, Union
 
     from typing_extensions import Unpack
 
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     from ..types.page import AsyncPaginator, Page
 
     from .._binary import AsyncStreamedBinaryResponse, StreamedBinaryResponse
+    from .._options import CallSettings
     from .._records import Event
+    from .._tasks import Starter
 
     FileInput = Union[str, "os.PathLike[str]", bytes, Tuple[str, bytes], Any]  # Any: an open binary file
     Purpose = Literal["file-extract", "image", "video", "batch"]
@@ -47,14 +50,15 @@ class Files(Resource):
         return self._client._run(self._create(file, str(purpose).encode(), on_progress,
                                               call_settings("files.create", options)))
 
-    async def _create(self, file, purpose, on_progress, settings):
-        if isinstance(file, (str, os.PathLike)):
+    async def _create(self, file: Any, purpose: bytes, on_progress: Progress, settings: CallSettings) -> FileObject:
+        if is_path(file):
             path, data = os.fsencode(file), None
 
-            def start(client, queue, user_data, out):
-                return L.kimi_file_upload_start(client, path, purpose, queue, NO_CALLBACK, user_data, out)
+            def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+                status: int = L.kimi_file_upload_start(client, path, purpose, queue, NO_CALLBACK, user_data, out)
+                return status
         else:
-            if isinstance(file, tuple):  # (filename, bytes or an open binary file[, content type]), as openai's
+            if is_tuple(file):  # (filename, bytes or an open binary file[, content type]), as openai's
                 filename, data = file[0], file[1]
                 if hasattr(data, "read"):
                     data = data.read()
@@ -64,21 +68,24 @@ class Files(Resource):
                 filename, data = "upload.bin", file
             data, filename = bytes(data), str(filename).encode()
 
-            def start(client, queue, user_data, out):
-                return L.kimi_file_upload_data_start(client, filename, data, len(data), purpose, queue,
-                                                     NO_CALLBACK, user_data, out)
+            def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+                status: int = L.kimi_file_upload_data_start(client, filename, data, len(data), purpose, queue,
+                                                            NO_CALLBACK, user_data, out)
+                return status
         async with self._client._call(start, settings, task_file, keep=data) as call:
             if on_progress is not None:
                 async for event in call.events():
                     if event.kind == PROGRESS and await call_back(on_progress, event.done, event.total) is False:
                         raise StreamAborted("files.create: on_progress returned False: the upload was stopped")
-            return await call.value()
+            created: FileObject = await call.value()
+            return created
 
     def retrieve(self, file_id: str, **options: Unpack[RequestOptions]) -> FileObject:
         encoded = str(file_id).encode()
 
-        def start(client, queue, user_data, out):
-            return L.kimi_file_retrieve_start(client, encoded, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_file_retrieve_start(client, encoded, queue, NO_CALLBACK, user_data, out)
+            return status
         return self._client._run(self._client._value(start, call_settings("files.retrieve", options), task_file))
 
     def list(self, **options: Unpack[RequestOptions]) -> Page[FileObject]:
@@ -89,11 +96,12 @@ class Files(Resource):
     def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> FileDeleted:
         encoded = str(file_id).encode()
 
-        def start(client, queue, user_data, out):
-            return L.kimi_file_delete_start(client, encoded, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_file_delete_start(client, encoded, queue, NO_CALLBACK, user_data, out)
+            return status
         return self._client._run(self._delete(file_id, start, call_settings("files.delete", options)))
 
-    async def _delete(self, file_id, start, settings):
+    async def _delete(self, file_id: str, start: Starter, settings: CallSettings) -> FileDeleted:
         return FileDeleted(file_id, await self._client._value(start, settings, task_count) == 1)
 
     def content(self, file_id: str, **options: Unpack[RequestOptions]) -> FileContent:
@@ -103,7 +111,7 @@ class Files(Resource):
         holding it."""
         return self._client._run(self._content(str(file_id).encode(), call_settings("files.content", options)))
 
-    async def _content(self, file_id, settings):
+    async def _content(self, file_id: bytes, settings: CallSettings) -> FileContent:
         return FileContent(b"".join([event.data async for event in self._data(file_id, settings)]))
 
     @property
@@ -124,7 +132,8 @@ class Files(Resource):
         return self._client._run(self._download(str(file_id).encode(), path, on_progress,
                                                 call_settings("files.download", options)))
 
-    async def _download(self, file_id, path, on_progress, settings):
+    async def _download(self, file_id: bytes, path: Union[str, os.PathLike[str]], on_progress: Progress,
+                        settings: CallSettings) -> int:
         written = 0
         with open(path, "wb") as target:
             async for event in self._data(file_id, settings):
@@ -134,12 +143,13 @@ class Files(Resource):
                     raise StreamAborted("files.download: on_progress returned False: the download was stopped")
         return written
 
-    async def _data(self, file_id: bytes, settings: Any) -> AsyncIterator[Event]:
+    async def _data(self, file_id: bytes, settings: CallSettings) -> AsyncGenerator[Event, None]:
         """Each piece of a file's content (a DATA event) as it arrives;
         raises the download's failure (a cut: IncompleteStreamError) after
         the pieces that came. Leaving early stops the download."""
-        def start(client, queue, user_data, out):
-            return L.kimi_file_content_start(client, file_id, queue, NO_CALLBACK, user_data, out)
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_file_content_start(client, file_id, queue, NO_CALLBACK, user_data, out)
+            return status
         async with self._client._call(start, settings, task_count) as call:
             async for event in call.events():
                 if event.kind == DATA:
@@ -161,14 +171,15 @@ class _StreamingFiles:
         client = files._client
         if client._iterate_pages is None:
             from .._binary import AsyncStreamedBinaryResponse
-            response: Any = AsyncStreamedBinaryResponse(pieces)  # the async client's (typed by AsyncFiles)
-            return response
+            response: Any = AsyncStreamedBinaryResponse(pieces)
+            return response  # type: ignore[no-any-return]  # the async client's: AsyncFiles declares it
         from .._binary import StreamedBinaryResponse
         return StreamedBinaryResponse(client._iterate(pieces))
 
 
-def _start_list(client, queue, user_data, out):
-    return L.kimi_files_list_start(client, queue, NO_CALLBACK, user_data, out)
+def _start_list(client: Any, queue: Any, user_data: int, out: Any) -> int:
+    status: int = L.kimi_files_list_start(client, queue, NO_CALLBACK, user_data, out)
+    return status
 
 
 if TYPE_CHECKING:

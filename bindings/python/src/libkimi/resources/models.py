@@ -11,7 +11,7 @@ from ._resource import Resource, call_settings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, Literal, Optional, Tuple, Union
+    from typing import Any
 
     from typing_extensions import Unpack
 
@@ -48,7 +48,8 @@ class Models(Resource):
 
 
 def _start_list(client: Any, queue: Any, user_data: Any, out: Any) -> int:
-    return L.kimi_models_list_start(client, queue, NO_CALLBACK, user_data, out)
+    status: int = L.kimi_models_list_start(client, queue, NO_CALLBACK, user_data, out)
+    return status
 
 
 if TYPE_CHECKING:
