@@ -223,7 +223,7 @@ class Event:
     done: int
     total: int
     text: str
-    data: bytes
+    data: Any  # a DATA event's bytes; a Batch or ChatCompletion the queue attached (batch waits, results)
     error: str
 
     def __init__(self, kind: int, status: int = 0, done: int = 0, total: int = 0, text: str = "", data: bytes = b"",

@@ -18,7 +18,10 @@ from ._resource import Resource, call_settings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, Literal, Optional, Tuple, Union
+    from typing import Any, AsyncGenerator, AsyncIterator, Awaitable, Callable, Dict, Iterator, Optional, Union
+
+    from .._options import CallSettings
+    from .._records import Event
 
     from typing_extensions import Unpack
 
@@ -66,15 +69,15 @@ class Batches(Resource):
     def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         return self._client._run(self._retrieve(batch_id, call_settings("batches.retrieve", options)))
 
-    async def _retrieve(self, batch_id, settings=None):
-        batch_id = str(batch_id).encode()
+    async def _retrieve(self, batch_id: str, settings: Optional[CallSettings] = None) -> Batch:
+        encoded_id = str(batch_id).encode()
 
         def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
-            status: int = L.kimi_batch_retrieve_start(client, batch_id, queue, NO_CALLBACK, user_data, out)
+            status: int = L.kimi_batch_retrieve_start(client, encoded_id, queue, NO_CALLBACK, user_data, out)
             return status
         return await self._client._value(start, settings, task_batch)
 
-    async def _own(self, batch):
+    async def _own(self, batch: BatchOrId) -> Batch:
         """A batch of its own to update in place: ids, and batches borrowed
         from a page, are fetched afresh."""
         if isinstance(batch, Batch) and batch._page is None:
@@ -88,7 +91,7 @@ class Batches(Resource):
         return self._client._paginate(self._page(None if after is None else str(after), int(limit),
                                             call_settings("batches.list", options)))
 
-    async def _page(self, after, limit, settings):
+    async def _page(self, after: Optional[str], limit: int, settings: CallSettings) -> BatchPage:
         encoded = None if after is None else after.encode()
 
         def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
@@ -103,8 +106,8 @@ class Batches(Resource):
         finalizing); returns the batch, updated."""
         return self._client._run(self._cancel(batch, call_settings("batches.cancel", options)))
 
-    async def _cancel(self, batch, settings):
-        batch = await self._own(batch)
+    async def _cancel(self, given: BatchOrId, settings: CallSettings) -> Batch:
+        batch = await self._own(given)
         handle = batch._handle.require("batch")
 
         def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
@@ -124,8 +127,8 @@ class Batches(Resource):
         (the batch runs on)."""
         return self._client._run(self._wait(batch, max(int(float(poll_interval) * 1000), 1), on_progress))
 
-    async def _wait(self, batch, poll_ms, on_progress):
-        batch = await self._own(batch)
+    async def _wait(self, given: BatchOrId, poll_ms: int, on_progress: OnProgress) -> Batch:
+        batch = await self._own(given)
         handle = batch._handle.require("batch")
 
         def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
@@ -147,8 +150,8 @@ class Batches(Resource):
         iterator on the async client)."""
         return self._client._iterate(self._results(batch))
 
-    async def _results(self, batch):
-        batch = await self._own(batch)
+    async def _results(self, given: BatchOrId) -> AsyncGenerator[BatchResult, None]:
+        batch = await self._own(given)
         handle = batch._handle.require("batch")
 
         def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
@@ -160,21 +163,21 @@ class Batches(Resource):
                     yield BatchResult(event.text, event.data or None, event.status, event.error or None)
 
 
-def _update(batch, fresh):
+def _update(batch: Batch, fresh: Batch) -> None:
     """Puts `fresh`'s state into `batch` (the caller's object stays the one
     they hold)."""
     batch._handle, fresh._handle = fresh._handle, batch._handle
     batch._page = None
 
 
-def _polled(queue, event):
+def _polled(queue: Any, event: Event) -> None:
     """The batch a wait's PROGRESS carries (the queue's current event)."""
     out = ctypes.c_void_p()
     if L.kimi_stream_event_batch(queue, ctypes.byref(out)) == OK and out.value:
         event.data = Batch(out.value)
 
 
-def _answered(queue, event):
+def _answered(queue: Any, event: Event) -> None:
     """The chat response a successful result line carries (the queue's
     current event)."""
     if event.kind != RESULT or event.error:
@@ -187,11 +190,11 @@ def _answered(queue, event):
             L.kimi_chat_response_free(out.value)
 
 
-def _metadata(metadata):
+def _metadata(metadata: Optional[Dict[str, str]]) -> Optional[bytes]:
     return None if metadata is None else json.dumps(metadata, ensure_ascii=False).encode()
 
 
-def _window(window):
+def _window(window: Optional[str]) -> Optional[bytes]:
     return None if window is None else str(window).encode()
 
 
