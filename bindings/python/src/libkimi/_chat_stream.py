@@ -6,13 +6,16 @@ A context manager around a chat stream whose iteration gives events
 events are worked out once here (ChatCompletionStreamState) for both the
 sync and the async stream."""
 
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set
+from typing import Any, Callable, Dict, Generic, Iterator, List, Optional, Set, TypeVar
 
 from .types.chat.chat_completion import ParsedChatCompletion
 from .types.chat.chat_completion_stream_event import (ChunkEvent, ContentDeltaEvent, ContentDoneEvent,
                                                       FunctionToolCallArgumentsDeltaEvent,
                                                       FunctionToolCallArgumentsDoneEvent, ReasoningDeltaEvent,
                                                       ReasoningDoneEvent)
+
+#: The type `response_format` reads the answer as (openai-python's ResponseFormatT).
+ResponseFormatT = TypeVar("ResponseFormatT")
 
 
 class _ToolCall:
@@ -44,7 +47,7 @@ class _Choice:
         self.done_tools: Set[int] = set()
 
 
-class ChatCompletionStreamState:
+class ChatCompletionStreamState(Generic[ResponseFormatT]):
     """Turns chunks into openai-python's stream events and keeps the answer
     so far (`current_completion_snapshot`). `response_format` (a type) is
     what content.done's `parsed` is read as."""
@@ -55,7 +58,7 @@ class ChatCompletionStreamState:
         self._choices: Dict[int, _Choice] = {}
         self._last: Any = None  # the latest chunk: id, model, usage for the snapshot
         self._usage: Any = None
-        self._snapshot: Optional[ParsedChatCompletion] = None
+        self._snapshot: Optional[ParsedChatCompletion[ResponseFormatT]] = None
 
     def handle_chunk(self, chunk: Any) -> List[Any]:
         """The events one chunk fires, in openai-python's order."""
@@ -155,11 +158,11 @@ class ChatCompletionStreamState:
             choice.current_tool = piece.index
 
     @property
-    def current_completion_snapshot(self) -> ParsedChatCompletion:
+    def current_completion_snapshot(self) -> ParsedChatCompletion[ResponseFormatT]:
         """The answer so far, as a ParsedChatCompletion (built when asked)."""
         if self._snapshot is None:
             last = self._last
-            choices = []
+            choices: List[Dict[str, Any]] = []
             for index in sorted(self._choices):
                 choice = self._choices[index]
                 message: Dict[str, Any] = {"role": choice.role or "assistant", "content": choice.content}
@@ -173,13 +176,15 @@ class ChatCompletionStreamState:
                 choices.append({"index": index, "finish_reason": choice.finish_reason, "logprobs": None,
                                 "message": message})
             usage = self._usage.model_dump() if self._usage is not None else None
-            self._snapshot = ParsedChatCompletion.from_json({
+            snapshot = ParsedChatCompletion[ResponseFormatT].from_json({  # [T]: nothing at run time (_typing.Generic)
                 "id": last.id if last is not None else "", "object": "chat.completion",
                 "created": last.created if last is not None else 0, "model": last.model if last is not None else "",
                 "choices": choices, "usage": usage, "system_fingerprint": None})
+            self._snapshot = snapshot
         return self._snapshot
 
-    def final(self, completion: Any) -> Any:
+    def final(self, completion: Optional[ParsedChatCompletion[ResponseFormatT]]
+              ) -> ParsedChatCompletion[ResponseFormatT]:
         """The whole answer as a ParsedChatCompletion read as the format
         (openai-python's get_final_completion): raises
         LengthFinishReasonError / ContentFilterFinishReasonError as
@@ -188,14 +193,14 @@ class ChatCompletionStreamState:
         return parsed(completion if completion is not None else self.current_completion_snapshot, self._format)
 
 
-class ChatCompletionStream:
+class ChatCompletionStream(Generic[ResponseFormatT]):
     """The stream of client.chat.completions.stream(...): iterate it for
     events; `get_final_completion()`, `until_done()`,
     `current_completion_snapshot`, `response`, `close()`."""
 
     def __init__(self, raw: Any, response_format: Any = None) -> None:
         self._raw = raw
-        self._state = ChatCompletionStreamState(response_format)
+        self._state: ChatCompletionStreamState[ResponseFormatT] = ChatCompletionStreamState(response_format)
         self._events = self._generate()
 
     def _generate(self) -> Iterator[Any]:
@@ -213,30 +218,30 @@ class ChatCompletionStream:
     def __next__(self) -> Any:
         return next(self._events)
 
-    def until_done(self) -> "ChatCompletionStream":
+    def until_done(self) -> "ChatCompletionStream[ResponseFormatT]":
         for _ in self._events:
             pass
         return self
 
-    def get_final_completion(self) -> Any:
+    def get_final_completion(self) -> ParsedChatCompletion[ResponseFormatT]:
         self.until_done()
         return self._state.final(self._raw.completion)
 
     @property
-    def current_completion_snapshot(self) -> ParsedChatCompletion:
+    def current_completion_snapshot(self) -> ParsedChatCompletion[ResponseFormatT]:
         return self._state.current_completion_snapshot
 
     def close(self) -> None:
         self._raw.close()
 
-    def __enter__(self) -> "ChatCompletionStream":
+    def __enter__(self) -> "ChatCompletionStream[ResponseFormatT]":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
 
-class ChatCompletionStreamManager:
+class ChatCompletionStreamManager(Generic[ResponseFormatT]):
     """What client.chat.completions.stream(...) returns: the request is
     sent when the `with` block is entered, and the stream closed when it
     is left."""
@@ -244,9 +249,9 @@ class ChatCompletionStreamManager:
     def __init__(self, open_stream: Callable[[], Any], response_format: Any = None) -> None:
         self._open = open_stream
         self._format = response_format
-        self._stream: Optional[ChatCompletionStream] = None
+        self._stream: Optional[ChatCompletionStream[ResponseFormatT]] = None
 
-    def __enter__(self) -> ChatCompletionStream:
+    def __enter__(self) -> ChatCompletionStream[ResponseFormatT]:
         self._stream = ChatCompletionStream(self._open(), self._format)
         return self._stream
 
@@ -255,20 +260,20 @@ class ChatCompletionStreamManager:
             self._stream.close()
 
 
-class AsyncChatCompletionStream:
+class AsyncChatCompletionStream(Generic[ResponseFormatT]):
     """The async stream of client.chat.completions.stream(...): `async for`
     gives events; `await get_final_completion()`, `await until_done()`."""
 
     def __init__(self, raw: Any, response_format: Any = None) -> None:
         self._raw = raw
-        self._state = ChatCompletionStreamState(response_format)
+        self._state: ChatCompletionStreamState[ResponseFormatT] = ChatCompletionStreamState(response_format)
         self._pending: List[Any] = []
 
     @property
     def response(self) -> Any:
         return self._raw.response
 
-    def __aiter__(self) -> "AsyncChatCompletionStream":
+    def __aiter__(self) -> "AsyncChatCompletionStream[ResponseFormatT]":
         return self
 
     async def __anext__(self) -> Any:
@@ -278,38 +283,38 @@ class AsyncChatCompletionStream:
             self._pending.reverse()
         return self._pending.pop()
 
-    async def until_done(self) -> "AsyncChatCompletionStream":
+    async def until_done(self) -> "AsyncChatCompletionStream[ResponseFormatT]":
         async for _ in self:
             pass
         return self
 
-    async def get_final_completion(self) -> Any:
+    async def get_final_completion(self) -> ParsedChatCompletion[ResponseFormatT]:
         await self.until_done()
         return self._state.final(self._raw.completion)
 
     @property
-    def current_completion_snapshot(self) -> ParsedChatCompletion:
+    def current_completion_snapshot(self) -> ParsedChatCompletion[ResponseFormatT]:
         return self._state.current_completion_snapshot
 
     async def close(self) -> None:
         await self._raw.close()
 
-    async def __aenter__(self) -> "AsyncChatCompletionStream":
+    async def __aenter__(self) -> "AsyncChatCompletionStream[ResponseFormatT]":
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
 
 
-class AsyncChatCompletionStreamManager:
+class AsyncChatCompletionStreamManager(Generic[ResponseFormatT]):
     """The async client's client.chat.completions.stream(...): `async with`."""
 
     def __init__(self, open_stream: Callable[[], Any], response_format: Any = None) -> None:
         self._open = open_stream
         self._format = response_format
-        self._stream: Optional[AsyncChatCompletionStream] = None
+        self._stream: Optional[AsyncChatCompletionStream[ResponseFormatT]] = None
 
-    async def __aenter__(self) -> AsyncChatCompletionStream:
+    async def __aenter__(self) -> AsyncChatCompletionStream[ResponseFormatT]:
         self._stream = AsyncChatCompletionStream(await self._open(), self._format)
         return self._stream
 

@@ -1,5 +1,6 @@
-"""parse() is generic as in openai-python: `.parsed` is the response_format
-type, so its fields check (sync, async and the beta alias)."""
+"""parse() and stream() are generic as in openai-python: `.parsed` is the
+response_format type, so its fields check (sync, async, the beta alias and
+the streaming helper's final completion)."""
 
 import asyncio
 from typing import Optional
@@ -26,6 +27,11 @@ if parsed is not None:
     name: str = parsed.name
     print(name.upper(), parsed.population + 1)
 print(population(completion.choices[0].message.parsed))
+
+with client.chat.completions.stream(model="kimi-k2.6", messages=[{"role": "user", "content": "Lima"}],
+                                    response_format=City) as stream:
+    final = stream.get_final_completion()
+    print(population(final.choices[0].message.parsed))
 
 beta = client.beta.chat.completions.parse(model="kimi-k2.6", messages=[{"role": "user", "content": "Rome"}],
                                           response_format=City)

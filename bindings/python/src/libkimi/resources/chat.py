@@ -14,22 +14,24 @@ from ._resource import Resource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Literal, Optional, TypeVar, Union, overload
+    from typing import Any, Iterable, Literal, Optional, Union, overload
 
-    from typing_extensions import Unpack
+    from typing_extensions import TypeVar, Unpack
 
     from .._async import AsyncStream
     from .._chat_stream import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
-    from .._options import Omit
+    from .._options import NotGiven, Omit
     from .._raw import RawResponse
     from .._streaming import Stream
     from ..types.chat.chat_completion import ChatCompletion
     from ..types.chat.chat_completion_chunk import ChatCompletionChunk
     from ..types.chat.completion_create_params import CompletionCreateFields, CompletionParseFields
-    from ..types.chat.params import ChatCompletionMessageParam
+    from ..types.chat.params import ChatCompletionMessageParam, ResponseFormat
 
     Messages = Iterable[ChatCompletionMessageParam]
     ResponseFormatT = TypeVar("ResponseFormatT")
+    #: stream()'s: None when no type is given, as openai-python's ResponseFormatT defaults to.
+    StreamFormatT = TypeVar("StreamFormatT", default=None)
 
 L = _lib.functions
 
@@ -95,8 +97,9 @@ class Completions(Resource):
                                         ParsedChatCompletion)
         return parsed(completion, response_format)
 
-    def stream(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: Any = NOT_GIVEN,
-               **fields: Unpack[CompletionParseFields]) -> ChatCompletionStreamManager:
+    def stream(self, *, messages: Messages, model: str = "kimi-k2.6",
+               response_format: Union[type[StreamFormatT], ResponseFormat, NotGiven] = NOT_GIVEN,
+               **fields: Unpack[CompletionParseFields]) -> ChatCompletionStreamManager[StreamFormatT]:
         """openai-python's streaming helper: `with
         client.chat.completions.stream(...) as stream:` (`async with` on the
         async client) sends the request and gives a stream whose iteration
@@ -114,7 +117,7 @@ class Completions(Resource):
 
         def open_stream() -> Any:
             return self._client._run(self._create(messages, model, True, arguments, False, ParsedChatCompletion))
-        manager: ChatCompletionStreamManager = self._client._stream_manager(
+        manager: ChatCompletionStreamManager[StreamFormatT] = self._client._stream_manager(
             open_stream, response_format if given(response_format) else None)
         return manager
 
@@ -238,8 +241,9 @@ if TYPE_CHECKING:
         async def fit_max_completion_tokens(self, *, messages: Messages, model: str = "kimi-k2.6",
                                             **fields: Unpack[CompletionCreateFields]) -> int: ...
 
-        def stream(self, *, messages: Messages, model: str = "kimi-k2.6", response_format: Any = ...,
-                   **fields: Unpack[CompletionParseFields]) -> AsyncChatCompletionStreamManager: ...
+        def stream(self, *, messages: Messages, model: str = "kimi-k2.6",
+                   response_format: Union[type[StreamFormatT], ResponseFormat, NotGiven] = NOT_GIVEN,
+                   **fields: Unpack[CompletionParseFields]) -> AsyncChatCompletionStreamManager[StreamFormatT]: ...
 
     class AsyncBeta(Resource):
         chat: AsyncChat
