@@ -4,7 +4,7 @@ piece at hand is held (the C library delivers the download as DATA events
 of a task), so a file of any size streams to disk in flat memory."""
 
 import os
-from typing import Any, AsyncIterator, Iterator, List, Optional, Union
+from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -27,7 +27,7 @@ class _Cutter:
             return [piece]
         held = self.held
         held += piece
-        out = []
+        out: List[bytes] = []
         while len(held) >= size:
             out.append(bytes(held[:size]))
             del held[:size]
@@ -102,7 +102,7 @@ class AsyncStreamedBinaryResponse:
     response.iter_bytes()`, `await response.stream_to_file(path)`,
     `await response.read()`."""
 
-    def __init__(self, events: AsyncIterator[Any]) -> None:
+    def __init__(self, events: AsyncGenerator[Any, None]) -> None:
         self._events = events
         self._first: Optional[Any] = None
         self._started = False
@@ -123,7 +123,7 @@ class AsyncStreamedBinaryResponse:
         await self.close()
 
     async def close(self) -> None:
-        await self._events.aclose()  # type: ignore[attr-defined]
+        await self._events.aclose()
 
     async def _pieces(self) -> AsyncIterator[bytes]:
         if self._consumed:

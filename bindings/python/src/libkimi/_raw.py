@@ -13,18 +13,25 @@ from ._typing import Generic, T_co
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
-    from typing import Any, Iterator, List, Optional, Tuple
+    from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 L = _lib.functions
 
+if TYPE_CHECKING:
+    _StrMapping = Mapping[str, str]
+else:
+    _StrMapping = Mapping  # Mapping[str, str] for a checker: subscripting it at run time costs start-up
 
-class Headers(Mapping):  # type: ignore[type-arg]  # Mapping[str, str]: subscripting it costs start-up
+
+class Headers(_StrMapping):
     """Response headers, case-insensitive like httpx.Headers: `headers["x-a"]`
     and `.get()` join repeated headers with ", "; `get_list()` keeps them."""
 
     __slots__ = ("_lines",)
 
-    def __init__(self, lines: Any = ()) -> None:
+    _lines: List[Tuple[str, str]]
+
+    def __init__(self, lines: Iterable[Tuple[str, str]] = ()) -> None:
         self._lines = [(name.lower(), value) for name, value in lines]
 
     def get_list(self, name: str) -> List[str]:
@@ -38,7 +45,7 @@ class Headers(Mapping):  # type: ignore[type-arg]  # Mapping[str, str]: subscrip
         return ", ".join(values)
 
     def __iter__(self) -> Iterator[str]:
-        seen = []
+        seen: List[str] = []
         for key, _ in self._lines:
             if key not in seen:
                 seen.append(key)
@@ -67,7 +74,7 @@ class Response:
                  first_token_ms: Optional[int] = None) -> None:
         self.status_code = status_code
         self.headers = headers
-        self.request_id = request_id or headers.get("x-request-id")
+        self.request_id: Optional[str] = request_id or headers.get("x-request-id")
         self._elapsed_ms = elapsed_ms
         self.retries_taken = max(attempts - 1, 0)
         self.text = text

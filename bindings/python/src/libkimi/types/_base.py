@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 
+from .._typing import is_list, is_object
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar, Dict, FrozenSet, Literal, Optional, Set, Tuple, Type, TypeVar, Union
+    from typing import Any, ClassVar, Dict, FrozenSet, Literal, Optional, Set, Tuple, Type, Union
 
     from typing_extensions import Self
 
@@ -104,8 +106,8 @@ class _Object:
         out: Dict[str, Any] = {}
         names = [n for n in self._fields if not exclude_unset or self._is_set(n)]
         names += [n for n in self._kimi if self._is_set(n)]
-        extra = getattr(self, "_extra", None) or {}
-        derived = getattr(self, "_derived", ())  # filled in by libkimi, not sent: never dumped
+        extra: Dict[str, Any] = getattr(self, "_extra", None) or {}
+        derived: Tuple[str, ...] = getattr(self, "_derived", ())  # filled in by libkimi, not sent: never dumped
         for name in names + list(extra):
             if name in derived:
                 continue
@@ -142,7 +144,7 @@ class _Object:
             return obj
         if isinstance(obj, _Object):
             obj = obj.model_dump(exclude_unset=True)
-        if not isinstance(obj, dict):
+        if not is_object(obj):
             raise ValueError(f"{cls.__name__}.model_validate() takes a dict, not {type(obj).__name__}")
         return cls.from_json(obj)
 
@@ -175,7 +177,7 @@ class _Object:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Object) and type(self) is type(other) and self.model_dump() == other.model_dump()
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as pydantic's models: object declares a method
 
 
 #: Per class, its reader of JSON: written once per class on first use as
@@ -221,8 +223,8 @@ def _reader(cls: Type[_Object]) -> Any:
 def _read(kind: Any, value: Any) -> Any:
     if kind is None or value is None:
         return value
-    if isinstance(kind, list):
-        return [kind[0].from_json(v) for v in value] if isinstance(value, list) else value
+    if kind.__class__ is list:  # [cls]: a list of cls (a checker keeps `kind` as Any)
+        return [kind[0].from_json(v) for v in value] if is_list(value) else value
     return kind.from_json(value)
 
 
@@ -239,9 +241,9 @@ def _json_text(value: Any, indent: Optional[int]) -> str:
 def _finite(value: Any) -> Any:
     if isinstance(value, float):
         return value if value == value and value not in (float("inf"), float("-inf")) else None
-    if isinstance(value, list):
+    if is_list(value):
         return [_finite(v) for v in value]
-    if isinstance(value, dict):
+    if is_object(value):
         return {k: _finite(v) for k, v in value.items()}
     return value
 
@@ -249,9 +251,9 @@ def _finite(value: Any) -> Any:
 def _dumped(value: Any, exclude_unset: bool, exclude_none: bool, exclude_defaults: bool) -> Any:
     if isinstance(value, _Object):
         return value._dump(exclude_unset, exclude_none, exclude_defaults)
-    if isinstance(value, list):
+    if is_list(value):
         return [_dumped(v, exclude_unset, exclude_none, exclude_defaults) for v in value]
-    if isinstance(value, dict):
+    if is_object(value):
         return {k: _dumped(v, exclude_unset, exclude_none, exclude_defaults) for k, v in value.items()
                 if not (v is None and exclude_none)}
     return value

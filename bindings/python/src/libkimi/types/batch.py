@@ -11,7 +11,10 @@ from .page import CursorPage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, AsyncIterator, Callable, ClassVar, Dict, Iterator, List, Literal, Optional, Tuple, Union
+    from typing import Any, Callable, ClassVar, Dict, Literal, Optional
+
+    BatchStatus = Literal["validating", "failed", "in_progress", "finalizing", "completed", "expired",
+                          "cancelling", "cancelled"]
 
     from .chat.chat_completion import ChatCompletion
 
@@ -69,10 +72,9 @@ class Batch:
         return "batch"
 
     @property
-    def status(self) -> Literal["validating", "failed", "in_progress", "finalizing", "completed", "expired",
-                                "cancelling", "cancelled"]:
-        value: Any = self._get(L.kimi_batch_status).decode()
-        return value  # type: ignore[no-any-return]
+    def status(self) -> BatchStatus:
+        value: BatchStatus = self._get(L.kimi_batch_status).decode()  # a wire value, declared as openai's Literal
+        return value
 
     @property
     def is_final(self) -> bool:

@@ -47,9 +47,9 @@ class CompletionUsage(_Object):
     def __init__(self, prompt_tokens: Optional[int], completion_tokens: Optional[int], total_tokens: Optional[int],
                  cached_tokens: Optional[int] = None) -> None:
         # None only where a stream ended before its usage came (openai-python's are always ints)
-        self.prompt_tokens = prompt_tokens  # type: ignore[assignment]
-        self.completion_tokens = completion_tokens  # type: ignore[assignment]
-        self.total_tokens = total_tokens  # type: ignore[assignment]
+        self.prompt_tokens = prompt_tokens  # type: ignore[assignment]  # None: see above
+        self.completion_tokens = completion_tokens  # type: ignore[assignment]  # None: see above
+        self.total_tokens = total_tokens  # type: ignore[assignment]  # None: see above
         self.cached_tokens = cached_tokens
         self.prompt_tokens_details = PromptTokensDetails(cached_tokens) if cached_tokens is not None else None
         self.completion_tokens_details = None

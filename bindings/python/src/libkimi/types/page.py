@@ -10,7 +10,7 @@ from ._base import _Object
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
 if TYPE_CHECKING:
-    from typing import (Any, AsyncIterator, Awaitable, Callable, ClassVar, Generator, Iterator, List, Literal,
+    from typing import (Any, AsyncIterator, Awaitable, Callable, ClassVar, Generator, Iterator, List, Literal, Set,
                         Optional, Tuple)
 
 #: A walk through a server's pages ends with an error past this many items
@@ -116,7 +116,8 @@ class CursorPage(Page[T]):
         return run(fetch(after))
 
     async def _pages(self) -> AsyncIterator[Any]:
-        page, seen, listed = self, set(), 0
+        page, listed = self, 0
+        seen: Set[str] = set()
         while True:
             yield page
             listed += len(page.data)
