@@ -59,6 +59,11 @@ class BaseClient:
     if TYPE_CHECKING:  # each client's own
         _run: Any
         _iterate: Any
+        _paginate: Any
+        _iterate_pages: Any
+        _stream_manager: Any
+
+        async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Any) -> Any: ...
 
         def _tasks(self) -> Any: ...
 
@@ -316,7 +321,7 @@ class BaseClient:
 
 
 
-def _sync_stream_manager() -> Type[ChatCompletionStreamManager]:
+def _sync_stream_manager() -> Type[ChatCompletionStreamManager[Any]]:
     from ._chat_stream import ChatCompletionStreamManager  # only when stream() is used
     return ChatCompletionStreamManager
 

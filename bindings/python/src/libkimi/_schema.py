@@ -6,6 +6,8 @@ models when pydantic is installed. An annotation that has no JSON Schema
 raises TypeError when the tool or format is declared, never a silent {}.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import enum
 import inspect
@@ -13,34 +15,53 @@ import json
 import types
 import typing
 
+from ._typing import is_list, is_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Tuple, Type
+
+    from typing_extensions import TypeGuard
+
+    Schema = Dict[str, Any]
+
+def is_class(value: object) -> TypeGuard[Type[Any]]:
+    """isinstance(value, type), seen by a checker as a class of anything."""
+    return isinstance(value, type)
+
+
+def _no_errors() -> List[Any]:
+    return []
+
+
 _SIMPLE = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _NONE = type(None)
 
 
-def _is_pydantic(tp):
-    return isinstance(tp, type) and hasattr(tp, "model_json_schema") and hasattr(tp, "model_validate")
+def _is_pydantic(tp: Any) -> bool:
+    return is_class(tp) and hasattr(tp, "model_json_schema") and hasattr(tp, "model_validate")
 
 
-def _is_typeddict(tp):
-    return isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__annotations__") \
+def _is_typeddict(tp: Any) -> bool:
+    return is_class(tp) and dict in tp.__mro__ and hasattr(tp, "__annotations__") \
         and hasattr(tp, "__total__")
 
 
 def is_structured(tp: typing.Any) -> bool:
     """A type a schema can be made of (a dataclass, TypedDict or pydantic model)."""
-    return (isinstance(tp, type) and dataclasses.is_dataclass(tp)) or _is_typeddict(tp) or _is_pydantic(tp)
+    return (is_class(tp) and dataclasses.is_dataclass(tp)) or _is_typeddict(tp) or _is_pydantic(tp)
 
 
 class _Builder:
     """Makes one schema; named object types go to the root's $defs when
     they recur (MFJS allows $defs at the root only)."""
 
-    def __init__(self, where):
+    def __init__(self, where: str) -> None:
         self.where = where
-        self.defs = {}
-        self.stack = []
+        self.defs: Dict[str, Optional[Schema]] = {}
+        self.stack: List[Any] = []
 
-    def schema(self, annotation, path):
+    def schema(self, annotation: Any, path: str) -> Schema:
         if annotation is inspect.Parameter.empty or annotation is typing.Any or annotation is object:
             return {}
         origin = typing.get_origin(annotation)
@@ -63,10 +84,10 @@ class _Builder:
             return {"type": "null"}
         if origin in (list, set, frozenset) or annotation in (list, set, frozenset) or \
                 origin in (typing.Sequence, typing.AbstractSet) or _abc_origin(origin, "Sequence", "Set"):
-            schema = {"type": "array"}
+            array: Schema = {"type": "array"}
             if args:
-                schema["items"] = self.schema(args[0], f"{path}[]")
-            return schema
+                array["items"] = self.schema(args[0], f"{path}[]")
+            return array
         if origin is tuple or annotation is tuple:
             if len(args) == 2 and args[1] is Ellipsis:
                 return {"type": "array", "items": self.schema(args[0], f"{path}[]")}
@@ -75,14 +96,15 @@ class _Builder:
             raise TypeError(f"{self.where}: {path} is a fixed-length tuple {_name(annotation)}, which MFJS cannot "
                             f"describe (no prefixItems); use tuple[X, ...] or a list")
         if origin is dict or annotation is dict or _abc_origin(origin, "Mapping"):
-            schema = {"type": "object"}
+            mapping: Schema = {"type": "object"}
             if len(args) == 2:
                 if args[0] is not str:
                     raise TypeError(f"{self.where}: {path} is {_name(annotation)}; JSON object keys are strings")
-                schema["additionalProperties"] = self.schema(args[1], f"{path}{{}}")
-            return schema
-        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-            return _enum([member.value for member in annotation], path, self.where)
+                mapping["additionalProperties"] = self.schema(args[1], f"{path}{{}}")
+            return mapping
+        if is_class(annotation) and issubclass(annotation, enum.Enum):
+            members: Any = annotation  # an Enum class
+            return _enum([member.value for member in members], path, self.where)
         if annotation in _SIMPLE:
             return {"type": _SIMPLE[annotation]}
         if is_structured(annotation):
@@ -91,7 +113,7 @@ class _Builder:
                         f"str, int, float, bool, a list, dict, Literal, Enum, Optional, a dataclass, a TypedDict "
                         f"or a pydantic model (or pass the schema yourself)")
 
-    def named(self, tp, path):
+    def named(self, tp: Any, path: str) -> Schema:
         name = tp.__name__
         if tp in self.stack:  # recursive: refer to it
             self.defs.setdefault(name, None)
@@ -106,10 +128,12 @@ class _Builder:
             return {"$ref": f"#/$defs/{name}"}
         return schema
 
-    def object_schema(self, tp, path):
+    def object_schema(self, tp: Any, path: str) -> Schema:
+        name: str = tp.__name__
         if _is_pydantic(tp):
             return pydantic_schema(tp)
-        properties, required = {}, []
+        properties: Schema = {}
+        required: List[str] = []
         hints = typing.get_type_hints(tp, include_extras=True)
         if dataclasses.is_dataclass(tp):
             for field in dataclasses.fields(tp):
@@ -126,16 +150,16 @@ class _Builder:
                 properties[key] = self.schema(annotation, f"{path}.{key}")
                 if key in required_keys:
                     required.append(key)
-        schema: dict = {"type": "object", "properties": properties}  # type: ignore[type-arg]
+        schema: Schema = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
         schema["additionalProperties"] = False
         doc = inspect.cleandoc(tp.__dict__.get("__doc__") or "")  # its own, not dict's
-        if doc and not doc.startswith(f"{tp.__name__}("):  # dataclasses' generated docstring is no description  # pyright: ignore[reportAttributeAccessIssue]
+        if doc and not doc.startswith(f"{name}("):  # dataclasses' generated docstring is no description
             schema["description"] = " ".join(doc.split("\n\n")[0].split())
         return schema
 
-    def finish(self, schema):
+    def finish(self, schema: Schema) -> Schema:
         if self.defs:
             defs = {name: s for name, s in self.defs.items() if s is not None}
             ref = schema.get("$ref", "")
@@ -147,7 +171,7 @@ class _Builder:
         return schema
 
 
-def _omittable(annotation, default):
+def _omittable(annotation: Any, default: Any) -> Any:
     """Optional[X] = None: the value may be left out, so its schema is X's
     (a model sends nothing rather than null)."""
     if default is not None:
@@ -160,21 +184,21 @@ def _omittable(annotation, default):
     return annotation
 
 
-def _abc_origin(origin, *names):
+def _abc_origin(origin: Any, *names: str) -> bool:
     import collections.abc
     return any(origin is getattr(collections.abc, n) for n in names)
 
 
-def _name(annotation):
+def _name(annotation: Any) -> str:
     return getattr(annotation, "__name__", None) or repr(annotation)
 
 
-def _enum(values, path, where):
+def _enum(values: List[Any], path: str, where: str) -> Schema:
     kinds = {"number" if isinstance(v, (int, float)) and not isinstance(v, bool) else type(v).__name__
              for v in values}
     if len(kinds) > 1:
         raise TypeError(f"{where}: {path} mixes value types {sorted(kinds)}; MFJS enums hold one scalar type")
-    schema = {"enum": values}
+    schema: Schema = {"enum": values}
     value = values[0] if values else None
     if isinstance(value, bool):
         schema["type"] = "boolean"
@@ -187,28 +211,29 @@ def _enum(values, path, where):
     return schema
 
 
-def _without_titles(schema):
+def _without_titles(schema: Any) -> Any:
     """pydantic names every schema with a `title`, which MFJS refuses."""
-    if isinstance(schema, dict):
-        out = {}
+    if is_object(schema):
+        out: Schema = {}
         for key, value in schema.items():
             if key == "title" and isinstance(value, str):
                 continue
-            if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
+            if key in ("properties", "$defs", "definitions", "patternProperties") and is_object(value):
                 out[key] = {name: _without_titles(sub) for name, sub in value.items()}
             else:
                 out[key] = _without_titles(value)
         return out
-    if isinstance(schema, list):
+    if is_list(schema):
         return [_without_titles(item) for item in schema]
     return schema
 
 
-def pydantic_schema(model):
-    return _without_titles(model.model_json_schema())
+def pydantic_schema(model: Any) -> Schema:
+    schema: Schema = _without_titles(model.model_json_schema())
+    return schema
 
 
-def schema_of(annotation, where):
+def schema_of(annotation: Any, where: str) -> Schema:
     """The JSON Schema of one type."""
     builder = _Builder(where)
     return builder.finish(builder.schema(annotation, getattr(annotation, "__name__", "value")))
@@ -216,22 +241,22 @@ def schema_of(annotation, where):
 
 # --- tools from Python callables ---------------------------------------------------
 
-def tool_spec(tool):
+def tool_spec(tool: Any) -> Any:
     """An openai-style tool dict: dicts pass through; callables get a
     function schema from their signature, type hints and docstring."""
     from ._requests import plain
-    if isinstance(tool, dict):
+    if is_object(tool):
         return plain(tool)
     if callable(tool):
         name, description, parameters = describe_function(tool)
-        function = {"name": name, "parameters": parameters}
+        function: Schema = {"name": name, "parameters": parameters}
         if description:
             function["description"] = description
         return {"type": "function", "function": function}
     raise TypeError(f"a tool must be a dict or a callable, not {type(tool).__name__}")
 
 
-def describe_function(fn):
+def describe_function(fn: Callable[..., Any]) -> Tuple[str, str, Schema]:
     """(name, description, JSON Schema of the parameters) of a callable."""
     signature = inspect.signature(fn)
     try:
@@ -240,7 +265,8 @@ def describe_function(fn):
         raise TypeError(f"tool {fn.__name__}: cannot read its type hints ({exc})") from None
     summary, param_docs = parse_docstring(inspect.getdoc(fn) or "")
     builder = _Builder(f"tool {fn.__name__}")
-    properties, required = {}, []
+    properties: Schema = {}
+    required: List[str] = []
     for pname, param in signature.parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
@@ -250,18 +276,18 @@ def describe_function(fn):
         properties[pname] = schema
         if param.default is param.empty:
             required.append(pname)
-    parameters = {"type": "object", "properties": properties}
+    parameters: Schema = {"type": "object", "properties": properties}
     if required:
         parameters["required"] = required
     return fn.__name__, summary, builder.finish(parameters)
 
 
-def parse_docstring(doc):
+def parse_docstring(doc: str) -> Tuple[str, Dict[str, str]]:
     """The first paragraph, and per-parameter text from ':param x: ...' or
     Google-style 'Args:' sections."""
     paragraphs = doc.strip().split("\n\n")
     summary = " ".join(paragraphs[0].split()) if paragraphs and paragraphs[0] else ""
-    params = {}
+    params: Dict[str, str] = {}
     in_args = False
     for line in doc.splitlines():
         stripped = line.strip()
@@ -282,11 +308,11 @@ def parse_docstring(doc):
 
 # --- structured output -------------------------------------------------------------
 
-def response_format(value):
+def response_format(value: Any) -> Any:
     """The request's response_format: a dict passes through; a dataclass,
     TypedDict or pydantic model becomes a strict json_schema format."""
     from ._requests import plain
-    if isinstance(value, dict):
+    if is_object(value):
         return plain(value)
     if is_structured(value):
         return {"type": "json_schema",
@@ -314,20 +340,20 @@ class ArgumentError(ValueError):
     `items[2]`)."""
 
 
-def _where(path):
+def _where(path: str) -> str:
     return path or "the value"
 
 
-def _join(path, name):
+def _join(path: str, name: object) -> str:
     return f"{path}.{name}" if path else str(name)
 
 
-def _describe(value):
+def _describe(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def convert(tp, value, path):
+def convert(tp: Any, value: Any, path: str) -> Any:
     """`value` (decoded JSON) as annotation `tp`: dataclasses, TypedDicts,
     Enums, Literal, Optional and unions, lists, tuples, sets, dicts, pydantic
     models when installed, and the JSON scalars (an integral float is an
@@ -341,7 +367,7 @@ def convert(tp, value, path):
     if origin is typing.Union or (hasattr(types, "UnionType") and isinstance(tp, types.UnionType)):
         if value is None and _NONE in args:
             return None
-        failures = []
+        failures: List[str] = []
         for option in (a for a in args if a is not _NONE):
             try:
                 return convert(option, value, path)
@@ -357,7 +383,7 @@ def convert(tp, value, path):
         if value is None:
             return None
         raise ArgumentError(f"{_where(path)}: expected null, got {_describe(value)}")
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+    if is_class(tp) and issubclass(tp, enum.Enum):
         try:
             return tp(value)
         except ValueError:
@@ -365,18 +391,18 @@ def convert(tp, value, path):
                                 f"{[m.value for m in tp]!r}") from None
     if _is_pydantic(tp):
         try:
-            return tp.model_validate(value)  # pyright: ignore[reportAttributeAccessIssue]
+            return tp.model_validate(value)
         except ValueError as failure:  # pydantic's ValidationError
-            errors = getattr(failure, "errors", lambda: [])()
+            errors: Any = getattr(failure, "errors", _no_errors)()
             if errors:
                 first = errors[0]
                 where = ".".join(str(part) for part in first.get("loc", ()))
                 raise ArgumentError(f"{_join(path, where) if where else _where(path)}: {first.get('msg')}") from None
             raise ArgumentError(f"{_where(path)}: {failure}") from None
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+    if is_class(tp) and dataclasses.is_dataclass(tp):
         fields = _object(tp, value, path)
         hints = typing.get_type_hints(tp, include_extras=True)
-        given_values = {}
+        given_values: Dict[str, Any] = {}
         for field in dataclasses.fields(tp):
             if not field.init:
                 continue
@@ -392,7 +418,7 @@ def convert(tp, value, path):
         for key in getattr(tp, "__required_keys__", frozenset(hints) if tp.__total__ else frozenset()):
             if key not in fields:
                 raise ArgumentError(f"{_join(path, key)}: missing")
-        out = {}
+        out: Dict[str, Any] = {}
         for key, item in fields.items():
             annotation = hints.get(key, typing.Any)
             if typing.get_origin(annotation) in (getattr(typing, "Required", None),
@@ -402,16 +428,20 @@ def convert(tp, value, path):
         return out
     if origin in (list, set, frozenset) or tp in (list, set, frozenset) or \
             origin in (typing.Sequence, typing.AbstractSet) or _abc_origin(origin, "Sequence", "Set"):
-        if not isinstance(value, list):
+        if not is_list(value):
             raise ArgumentError(f"{_where(path)}: expected a list, got {_describe(value)}")
         items = [convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value)] if args else list(value)
-        return origin(items) if origin in (set, frozenset) else (tp(items) if tp in (set, frozenset) else items)
+        if origin is frozenset or (origin is not set and tp is frozenset):
+            return frozenset(items)
+        if origin is set or tp is set:
+            return set(items)
+        return items
     if origin is tuple or tp is tuple:
-        if not isinstance(value, list):
+        if not is_list(value):
             raise ArgumentError(f"{_where(path)}: expected a list, got {_describe(value)}")
         return tuple(convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value)) if args else tuple(value)
     if origin is dict or tp is dict or _abc_origin(origin, "Mapping"):
-        if not isinstance(value, dict):
+        if not is_object(value):
             raise ArgumentError(f"{_where(path)}: expected an object, got {_describe(value)}")
         if len(args) == 2:
             return {k: convert(args[1], v, _join(path, k)) for k, v in value.items()}
@@ -419,13 +449,13 @@ def convert(tp, value, path):
     return _scalar(tp, value, path)
 
 
-def _object(tp, value, path):
-    if not isinstance(value, dict):
+def _object(tp: Any, value: Any, path: str) -> Dict[str, Any]:
+    if not is_object(value):
         raise ArgumentError(f"{_where(path)}: expected an object ({tp.__name__}), got {_describe(value)}")
     return value
 
 
-def _scalar(tp, value, path):
+def _scalar(tp: Any, value: Any, path: str) -> Any:
     if tp is bool:
         if isinstance(value, bool):
             return value
@@ -440,7 +470,7 @@ def _scalar(tp, value, path):
     elif tp is str:
         if isinstance(value, str):
             return value
-    elif isinstance(tp, type):
+    elif is_class(tp):
         if isinstance(value, tp):
             return value
     else:
@@ -449,7 +479,7 @@ def _scalar(tp, value, path):
     raise ArgumentError(f"{_where(path)}: expected {kind}, got {_describe(value)}")
 
 
-def argument_reader(fn):
+def argument_reader(fn: Callable[..., Any]) -> Callable[[Any], Dict[str, Any]]:
     """A function turning a tool call's decoded arguments (a dict) into
     `fn`'s keyword arguments, each converted to its declared type; raises
     ArgumentError naming the argument that is missing, unknown or does not
@@ -462,10 +492,10 @@ def argument_reader(fn):
     parameters = [p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     takes_more = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
 
-    def read(arguments):
-        if not isinstance(arguments, dict):
+    def read(arguments: Any) -> Dict[str, Any]:
+        if not is_object(arguments):
             raise ArgumentError(f"the arguments must be a JSON object, not {_describe(arguments)}")
-        out = {}
+        out: Dict[str, Any] = {}
         for parameter in parameters:
             name = parameter.name
             if name in arguments:

@@ -7,6 +7,8 @@ Every module declares `TYPE_CHECKING = False` itself: mypy and pyright
 treat any name TYPE_CHECKING as true, and the annotations are strings
 (`from __future__ import annotations`), read only by checkers."""
 
+from __future__ import annotations
+
 import os
 
 TYPE_CHECKING = False

@@ -158,13 +158,11 @@ class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
 
 class ParsedChoice(Choice, Generic[T]):
     __slots__ = ()
-    # narrowed as openai-python narrows it; a mutable field's narrowing is what pyright reports
-    message: ParsedChatCompletionMessage[T]  # pyright: ignore[reportIncompatibleVariableOverride]
+    message: ParsedChatCompletionMessage[T]  # pyright: ignore[reportIncompatibleVariableOverride]  # narrowed, as openai's
     _nested = dict(Choice._nested, message=ParsedChatCompletionMessage)
 
 
 class ParsedChatCompletion(ChatCompletion, Generic[T]):
     __slots__ = ()
-    # narrowed as openai-python narrows it (List is invariant, so both checkers report it)
-    choices: List[ParsedChoice[T]]  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    choices: List[ParsedChoice[T]]  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]  # narrowed, as openai's
     _nested = dict(ChatCompletion._nested, choices=[ParsedChoice])
