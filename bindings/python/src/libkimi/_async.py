@@ -414,7 +414,7 @@ class AsyncConversation:
         from ._schema import describe_function
         auto_name, auto_description, auto_parameters = describe_function(fn)
         if inspect.iscoroutinefunction(fn):
-            def call_on_loop(**arguments: Any) -> Any:
+            def call_on_loop(**arguments: object) -> object:  # builtins: get_type_hints reads them
                 return asyncio.run_coroutine_threadsafe(fn(**arguments), self._loop).result()
             runner: Callable[..., Any] = call_on_loop
         else:

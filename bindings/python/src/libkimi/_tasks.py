@@ -306,9 +306,10 @@ class Blocking:
     async def wait(self, task: Task) -> None:
         """Until the task has items or ended."""
         queue = task.queue
-        assert queue is not None  # set by start()
         poller: Optional[select.poll] = None
         while not task.items and not task.ended:
+            if queue is None:  # start() gave it one, and only its end takes it
+                raise RuntimeError("libkimi: a running task without its queue (please report it)")
             if queue.read(set()):
                 continue
             if poller is None:
