@@ -132,3 +132,50 @@ def test_the_package_passes_basedpyright():
     result = run(tool("basedpyright") + ["--pythonpath", sys.executable, "--level", "error", PACKAGE],
                  os.path.join(REPO, "bindings", "python"))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+
+
+#: libkimi's own API (openai-python has no conversation): typed parameters,
+#: so a misspelt setting or a wrong type is an error and the right ones check clean.
+CONVERSATION_CLEAN = '''
+from libkimi import Client
+
+
+def clock(city: str) -> str:
+    return city
+
+
+client = Client(api_key="key")
+with client.conversation("kimi-k2.6", tools=[clock], system="Be brief.", thinking="disabled",
+                         max_completion_tokens=64, temperature=0.6, stop=["END"]) as conv:
+    conv.add_message("user", "Time in Oslo?")
+    answer = conv.run(max_steps=4, on_event=lambda event: print(event.type))
+    print(answer.choices[0].message.content, len(conv), conv.messages[0]["role"])
+'''
+CONVERSATION_FAILS = {
+    "misspelt_setting": 'client.conversation(temperatur=0.6)',
+    "wrong_thinking": 'client.conversation(thinking="sometimes")',
+    "wrong_steps": 'client.conversation().run(max_steps="4")',
+}
+
+
+@pytest.mark.parametrize("checker", ["mypy", "basedpyright"])
+def test_the_conversation_api_is_typed(checker, tmp_path):
+    head = "from libkimi import Client\n\nclient = Client(api_key=\"key\")\n"
+    (tmp_path / "conversation_clean.py").write_text(CONVERSATION_CLEAN)
+    for name, line in CONVERSATION_FAILS.items():
+        (tmp_path / f"conversation_{name}.py").write_text(head + line + "\n")
+    files = sorted(p.name for p in tmp_path.iterdir())
+    if checker == "mypy":
+        result = run(tool("mypy") + ["--strict", "--no-error-summary", "--cache-dir", MYPY_CACHE,
+                                     "--python-executable", sys.executable] + files, tmp_path)
+        errors = mypy_errors(result.stdout)
+    else:
+        result = run(tool("basedpyright") + ["--outputjson", "--pythonpath", sys.executable] + files, tmp_path)
+        errors = {}
+        for diagnostic in json.loads(result.stdout)["generalDiagnostics"]:
+            if diagnostic["severity"] == "error":
+                errors.setdefault(os.path.basename(diagnostic["file"]), []).append(diagnostic["message"])
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert not errors.get("conversation_clean.py"), errors
+    for name in CONVERSATION_FAILS:
+        assert errors.get(f"conversation_{name}.py"), f"{checker} lets {name} through: {errors}"
