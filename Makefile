@@ -13,6 +13,7 @@
 #   make tsan       the many-threads stress test under ThreadSanitizer
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60)
 #   make bench      benchmarks against curl and openai-python
+#   make callgrind  instructions per streamed chunk, libkimi against curl
 #   make install    PREFIX=/usr/local LIBDIR=$(PREFIX)/lib BINDIR MANDIR DESTDIR=
 #   make uninstall
 #   make release    wheel, Debian packages, tarball, debug files for glibc 2.28+
@@ -63,7 +64,7 @@ WITH_MOCK := $(PYTHON) Tests/mock/with_mock.py --
 WITH_SERVERS := $(PYTHON) Tests/mock/with_mock.py --hostile --
 
 .PHONY: all deps demo man header test test-swift test-c test-abi test-install test-python test-fuzz python-wheel install uninstall clean examples bench \
-        asan tsan fuzz fuzz-build hot-symbols
+        asan tsan fuzz fuzz-build hot-symbols callgrind valgrind
 
 all: $(LIB_SONAME) $(LIB_DEV) $(PC_UNINSTALLED) $(CLI)
 
@@ -301,9 +302,20 @@ bench: all examples $(BENCH_PROGRAMS) $(BENCH_VENV)/bin/python
 	swift build -c release --product kimi-bench
 	$(PYTHON) bench/run.py --python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
+# valgrind, for the instruction counts and the hot-symbol list.
+valgrind:
+	@missing=""; command -v valgrind >/dev/null || missing=" valgrind"; \
+	$(call apt_install_missing,callgrind)
+
+# Instructions per streamed chunk under callgrind, libkimi's C stream against
+# curl's transfer, with the functions that run the most (bench/callgrind.py):
+# deterministic where CPU seconds are not. CALLGRIND_ARGS="--only stream".
+callgrind: all $(BUILD)/bench/stream_consumer | valgrind
+	$(PYTHON) bench/callgrind.py $(CALLGRIND_ARGS)
+
 # The linker's order for libkimi's hot functions (bench/hot_symbols.py):
 # regenerate after large changes; needs valgrind.
-hot-symbols: all examples $(BENCH_PROGRAMS)
+hot-symbols: all examples $(BENCH_PROGRAMS) | valgrind
 	$(WITH_MOCK) $(PYTHON) bench/hot_symbols.py $(PYTHON)
 
 # ----------------------------------------------------------------- Python
