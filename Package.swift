@@ -20,10 +20,7 @@ let package = Package(
         .systemLibrary(name: "CKimiHeader"),
         .target(
             name: "KimiCore",
-            dependencies: ["CCurl", "CJansson", "CKimiShims"],
-            // The stream hot path touches class fields per byte; release builds
-            // keep the compile-time exclusivity checks but skip the run-time ones.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            dependencies: ["CCurl", "CJansson", "CKimiShims"]
         ),
         .target(
             name: "KimiABI",

@@ -79,7 +79,7 @@ import Testing
 
     /// Decodes `input` fed in pieces of `piece` bytes (0 = all at once).
     static func decode(_ input: [UInt8], piece: Int, maxEventBytes: Int = 1 << 20) throws(SSEDecoder.Failure) -> [String] {
-        var decoder = SSEDecoder(maxEventBytes: maxEventBytes)
+        let decoder = SSEDecoder(maxEventBytes: maxEventBytes)
         let buffer = TextBuffer()
         var events: [String] = []
         var offset = 0
@@ -113,7 +113,7 @@ import Testing
     @Test func caseCount() { #expect(Self.cases.count >= 40) }
 
     @Test func idAndRetryFieldsAreRead() throws {
-        var decoder = SSEDecoder()
+        let decoder = SSEDecoder()
         let buffer = TextBuffer("id: 42\nretry: 1500\ndata: x\n\nid: a\u{0}b\nretry: soon\ndata: y\n\n")
         _ = try decoder.next(in: buffer)
         #expect(decoder.lastEventID == "42")
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func crAtTheEndOfOneReadAndLFAtTheStartOfTheNextAreOneLineEnd() throws {
-        var decoder = SSEDecoder()
+        let decoder = SSEDecoder()
         let buffer = TextBuffer("data: a\r")
         #expect(try decoder.next(in: buffer) == nil)
         buffer.append("\ndata: b\r\n\r\n")
@@ -142,14 +142,14 @@ import Testing
     }
 
     @Test func doneIsRecognised() throws {
-        var decoder = SSEDecoder()
+        let decoder = SSEDecoder()
         let buffer = TextBuffer("data: [DONE]\n\ndata: [DONE] \n\n")
         #expect(try decoder.next(in: buffer)?.isDone == true)
         #expect(try decoder.next(in: buffer)?.isDone == false, "only exactly [DONE]")
     }
 
     @Test func offsetsCountCompactedBytes() throws {
-        var decoder = SSEDecoder()
+        let decoder = SSEDecoder()
         let buffer = TextBuffer("data: a\n\n")
         _ = try decoder.next(in: buffer)
         decoder.compact(buffer)
@@ -162,7 +162,7 @@ import Testing
     /// Found by the fuzzer: a multi-line event whose first line was
     /// compacted away reported its offset relative to the new buffer start.
     @Test func multiLineOffsetSurvivesCompaction() throws {
-        var decoder = SSEDecoder()
+        let decoder = SSEDecoder()
         let buffer = TextBuffer("data: [DONE]\n\nid: 1\ndata: first\ndata: second\n")
         _ = try decoder.next(in: buffer)
         #expect(try decoder.next(in: buffer) == nil)

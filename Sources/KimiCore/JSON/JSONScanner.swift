@@ -55,8 +55,14 @@ public struct JSONScanner {
     func fail(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
 
     /// True (and consumed) when the next value is `null`.
+    @inline(__always)
     mutating func takeNull() -> Bool {
         skipSpace()
+        guard position < end, base[position] == 0x6E else { return false }
+        return takeNullLiteral()
+    }
+
+    private mutating func takeNullLiteral() -> Bool {
         guard position + 4 <= end, base[position] == 0x6E, base[position + 1] == 0x75,
               base[position + 2] == 0x6C, base[position + 3] == 0x6C else { return false }
         position += 4
@@ -141,7 +147,16 @@ public struct JSONScanner {
         let stops = JSONScanner.stringStops.utf8Start
         while p < end {
             // Plain text runs until a quote, a backslash, a control character
-            // or the NUL after the input (all are "stops").
+            // or the NUL after the input (all are "stops"): eight bytes at a
+            // time while eight remain, then byte by byte.
+            while p &+ 8 <= end {
+                let stop = JSONScanner.stopBits(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+                if stop != 0 {
+                    p &+= stop.trailingZeroBitCount &>> 3
+                    break
+                }
+                p &+= 8
+            }
             var c = base[p]
             while stops[Int(c)] == 0x30 {
                 p += 1
@@ -202,11 +217,17 @@ public struct JSONScanner {
         if base[position] == 0x30 {
             position += 1
         } else {
-            while position < end, (0x30...0x39).contains(base[position]) {
-                let (m, o1) = value.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(base[position] - 0x30))
-                if o1 || o2 { fits = false }
-                value = a
+            while position < end {
+                let digit = base[position] &- 0x30
+                guard digit < 10 else { break }
+                if value <= (Int64.max - 9) / 10 {
+                    value = value &* 10 &+ Int64(digit)
+                } else {
+                    let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(Int64(digit))
+                    if o1 || o2 { fits = false }
+                    value = a
+                }
                 position += 1
             }
         }
@@ -322,11 +343,34 @@ public struct JSONScanner {
     }
 
     /// True when the token's raw bytes are exactly `key` (keys with escapes
-    /// never match; Kimi's keys are plain ASCII).
+    /// never match; Kimi's keys are plain ASCII). Compared inline, byte by
+    /// byte: a key is short and most comparisons fail on the length.
     @inline(__always)
     func matches(_ token: JSONToken, _ key: StaticString) -> Bool {
-        !token.escaped && token.count == key.utf8CodeUnitCount
-            && memcmp(base + token.start, key.utf8Start, token.count) == 0
+        let n = key.utf8CodeUnitCount
+        guard token.count == n, !token.escaped else { return false }
+        let expected = key.utf8Start
+        var i = 0
+        while i < n {
+            guard base[token.start &+ i] == expected[i] else { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    /// The high bit of each byte of `word` (8 bytes of text, the first in
+    /// the lowest byte) that is a stop: a control character, '"' or '\\'.
+    /// A borrow only carries out of a byte that is itself a stop, so bits
+    /// above the first stop may be wrong but the lowest set bit is exact.
+    @inline(__always)
+    static func stopBits(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control) & (ones &* 0x80)
     }
 
     /// "1" for bytes that end a run of plain string text: controls, '"', '\\'.
@@ -350,27 +394,37 @@ public struct JSONScanner {
             out.append(base + token.start, count: token.count)
             return
         }
+        // Runs of text that needs no change (ASCII, well-formed UTF-8) are
+        // copied whole; only escapes and invalid bytes break a run.
         var i = token.start
         var runStart = i
+        let ones: UInt64 = 0x0101_0101_0101_0101
         while i < token.end {
+            while i &+ 8 <= token.end {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let backslash = word ^ (ones &* 0x5C)
+                if (word | ((backslash &- ones) & ~backslash)) & (ones &* 0x80) != 0 { break }
+                i &+= 8
+            }
+            guard i < token.end else { break }
             let c = base[i]
-            if c < 0x80 && c != UInt8(ascii: "\\") {
-                i += 1
+            if c < 0x80 {
+                if c != UInt8(ascii: "\\") {
+                    i += 1
+                    continue
+                }
+                out.append(base + runStart, count: i - runStart)
+                i = decodeEscape(at: i, end: token.end, into: out)
+                runStart = i
                 continue
             }
-            out.append(base + runStart, count: i - runStart)
-            if c == UInt8(ascii: "\\") {
-                i = decodeEscape(at: i, end: token.end, into: out)
-            } else {
-                let (length, valid) = JSONScanner.utf8Sequence(base + i, token.end - i)
-                if valid {
-                    out.append(base + i, count: length)
-                } else {
-                    JSONScanner.appendReplacement(out)
-                }
-                i += length
+            let (length, valid) = JSONScanner.utf8Sequence(base + i, token.end - i)
+            if !valid {
+                out.append(base + runStart, count: i - runStart)
+                JSONScanner.appendReplacement(out)
+                runStart = i + length
             }
-            runStart = i
+            i += length
         }
         out.append(base + runStart, count: i - runStart)
     }

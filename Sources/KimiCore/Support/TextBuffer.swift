@@ -6,9 +6,15 @@ import Glibc
 /// stream text, response fields, request bodies. Because the NUL is always
 /// there, `cString` needs no copy, and the address stays valid until the
 /// next mutation. Growth doubles, so appends are amortised O(1).
+///
+/// Its stored properties are not public, and nothing holds one of them
+/// across a call: so the whole-module optimizer proves their accesses
+/// never overlap and drops the run-time exclusivity checks (public stored
+/// properties keep them), which matters on the stream path (several
+/// appends per chunk).
 public final class TextBuffer {
-    public private(set) var count: Int = 0
-    public private(set) var capacity: Int
+    private var used: Int = 0
+    private var capacity: Int
     private var storage: UnsafeMutablePointer<UInt8>
 
     public init(capacity: Int = 0) {
@@ -29,7 +35,11 @@ public final class TextBuffer {
 
     deinit { storage.deallocate() }
 
-    public var isEmpty: Bool { count == 0 }
+    /// Bytes held (the NUL after them not counted).
+    public var count: Int { used }
+    public var isEmpty: Bool { used == 0 }
+    /// Bytes of memory held for contents (the NUL's byte not counted).
+    public var allocatedCapacity: Int { capacity }
 
     /// Pointer to the first byte; `count` bytes follow, then a NUL.
     public var bytes: UnsafePointer<UInt8> { UnsafePointer(storage) }
@@ -59,7 +69,7 @@ public final class TextBuffer {
     public func append(_ byte: UInt8) {
         if count == capacity { reserve(count + 1) }
         storage[count] = byte
-        count += 1
+        used += 1
         storage[count] = 0
     }
 
@@ -72,7 +82,7 @@ public final class TextBuffer {
         guard n > 0 else { return }
         if count + n > capacity { reserve(count + n) }
         (storage + count).update(from: bytes, count: n)
-        count += n
+        used += n
         storage[count] = 0
     }
 
@@ -90,14 +100,14 @@ public final class TextBuffer {
     public func appendUninitialized(_ n: Int) -> UnsafeMutablePointer<UInt8> {
         if count + n > capacity { reserve(count + n) }
         let start = storage + count
-        count += n
+        used += n
         storage[count] = 0
         return start
     }
 
     /// Empties the buffer but keeps its memory, so hot loops reuse it.
     public func removeAll() {
-        count = 0
+        used = 0
         storage[0] = 0
     }
 
@@ -109,7 +119,7 @@ public final class TextBuffer {
         storage.deallocate()
         capacity = max(limit, 15)
         storage = .allocate(capacity: capacity + 1)
-        count = 0
+        used = 0
         storage[0] = 0
     }
 
@@ -119,14 +129,14 @@ public final class TextBuffer {
         guard n > 0 else { return }
         let rest = count - n
         if rest > 0 { storage.update(from: storage + n, count: rest) }
-        count = rest
+        used = rest
         storage[count] = 0
     }
 
     /// Shortens the buffer to `newCount` bytes.
     public func truncate(to newCount: Int) {
         precondition(newCount >= 0 && newCount <= count)
-        count = newCount
+        used = newCount
         storage[count] = 0
     }
 

@@ -1,7 +1,7 @@
 /// The parts of one `chat.completion.chunk` the stream uses, as ranges into
-/// the scanned text. The arrays are reused from chunk to chunk, so scanning
-/// a chunk allocates nothing once they have grown.
-struct Chunk {
+/// the scanned text. One per stream, refilled per chunk: its lists keep
+/// their memory, so scanning a chunk allocates nothing once they have grown.
+final class Chunk {
     struct Choice {
         var index = 0
         var role: JSONToken?
@@ -27,32 +27,18 @@ struct Chunk {
     var id: JSONToken?
     var model: JSONToken?
     var created: Int64?
-    /// The first `choiceCount` entries are this chunk's; storage is reused.
-    var choices: [Choice] = []
-    var choiceCount = 0
-    /// The first `toolCallCount` entries are this chunk's; storage is reused.
-    var toolCalls: [ToolCall] = []
-    var toolCallCount = 0
+    let choices = PlainList<Choice>(capacity: 1)
+    let toolCalls = PlainList<ToolCall>(capacity: 1)
     var usage: Usage?
     /// True when the chunk carries a truthy `error` member.
     var hasError = false
 
-    mutating func add(_ choice: Choice) {
-        if choiceCount < choices.count { choices[choiceCount] = choice } else { choices.append(choice) }
-        choiceCount += 1
-    }
-
-    mutating func add(_ call: ToolCall) {
-        if toolCallCount < toolCalls.count { toolCalls[toolCallCount] = call } else { toolCalls.append(call) }
-        toolCallCount += 1
-    }
-
-    mutating func reset() {
+    func reset() {
         id = nil
         model = nil
         created = nil
-        choiceCount = 0
-        toolCallCount = 0
+        choices.removeAll()
+        toolCalls.removeAll()
         usage = nil
         hasError = false
     }
@@ -68,7 +54,7 @@ enum ChunkDecoder {
     static let maxChoices: Int64 = 128
     static let maxToolCalls: Int64 = 1024
 
-    static func scan(_ s: inout JSONScanner, into chunk: inout Chunk) throws(Failure) {
+    static func scan(_ s: inout JSONScanner, into chunk: Chunk) throws(Failure) {
         chunk.reset()
         try s.enterObject()
         var first = true
@@ -77,7 +63,7 @@ enum ChunkDecoder {
                 if s.takeNull() { continue }
                 try s.enterArray()
                 var firstChoice = true
-                while try s.nextElement(&firstChoice) { try scanChoice(&s, &chunk) }
+                while try s.nextElement(&firstChoice) { try scanChoice(&s, chunk) }
             } else if s.matches(key, "id") {
                 chunk.id = try s.optionalString()
             } else if s.matches(key, "model") {
@@ -97,15 +83,15 @@ enum ChunkDecoder {
         try s.finish()
     }
 
-    private static func scanChoice(_ s: inout JSONScanner, _ chunk: inout Chunk) throws(Failure) {
+    private static func scanChoice(_ s: inout JSONScanner, _ chunk: Chunk) throws(Failure) {
         var choice = Chunk.Choice()
-        let firstCall = chunk.toolCallCount
+        let firstCall = chunk.toolCalls.count
         try s.enterObject()
         var first = true
         while let key = try s.nextMember(&first) {
             if s.matches(key, "delta") {
                 if s.takeNull() { continue }
-                try scanDelta(&s, &choice, &chunk)
+                try scanDelta(&s, &choice, chunk)
             } else if s.matches(key, "index") {
                 guard let index = try s.integer(), (0..<maxChoices).contains(index) else {
                     throw s.fail("choice index is not an integer from 0 to \(maxChoices - 1)")
@@ -119,11 +105,11 @@ enum ChunkDecoder {
                 try s.skipValue()
             }
         }
-        choice.toolCalls = firstCall..<chunk.toolCallCount
-        chunk.add(choice)
+        choice.toolCalls = firstCall..<chunk.toolCalls.count
+        chunk.choices.append(choice)
     }
 
-    private static func scanDelta(_ s: inout JSONScanner, _ choice: inout Chunk.Choice, _ chunk: inout Chunk) throws(Failure) {
+    private static func scanDelta(_ s: inout JSONScanner, _ choice: inout Chunk.Choice, _ chunk: Chunk) throws(Failure) {
         try s.enterObject()
         var first = true
         while let key = try s.nextMember(&first) {
@@ -137,7 +123,7 @@ enum ChunkDecoder {
                 var firstCall = true
                 var position = 0
                 while try s.nextElement(&firstCall) {
-                    chunk.add(try scanToolCall(&s, position))
+                    chunk.toolCalls.append(try scanToolCall(&s, position))
                     position += 1
                 }
             } else if s.matches(key, "role") {

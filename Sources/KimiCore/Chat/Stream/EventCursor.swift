@@ -7,6 +7,9 @@ public final class EventCursor: TaskEvents, BodySink {
     private var index = 0
     /// The event made outside the decoder (a task's `.end`), when current.
     private var ending: StreamEvent?
+    /// The current event, kept here: the C accessors read it once or more
+    /// per event, each time through the `EventReading` protocol.
+    private var shown: StreamEvent?
 
     public init(maxEventBytes: Int, maxResponseBytes: Int, gate: Gate = .none) {
         decoder = StreamDecoder(maxEventBytes: maxEventBytes, maxResponseBytes: maxResponseBytes, gate: gate)
@@ -18,8 +21,9 @@ public final class EventCursor: TaskEvents, BodySink {
     /// When the stream's first reasoning, content or tool-call piece came.
     public var firstTokenAt: UInt64 { decoder.firstTokenAt }
 
-    public var hasCurrent: Bool { ending != nil || index < decoder.eventCount }
-    public var current: StreamEvent { ending ?? decoder.event(index) }
+    public var hasCurrent: Bool { shown != nil }
+    /// The current event; only when `hasCurrent`.
+    public var current: StreamEvent { shown! }
     /// True when the current event is the last its chunk made.
     public var currentIsLastInChunk: Bool { ending != nil || index == decoder.eventCount - 1 }
     /// The data of the event-stream message the current events came from.
@@ -39,7 +43,7 @@ public final class EventCursor: TaskEvents, BodySink {
 
     // MARK: EventReading
 
-    public var currentEvent: StreamEvent? { hasCurrent ? current : nil }
+    public var currentEvent: StreamEvent? { shown }
     public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.id.view ?? .emptyText }
     public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.name.view ?? .emptyText }
     public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { finishReason(of: event)?.view ?? .emptyText }
@@ -60,6 +64,7 @@ public final class EventCursor: TaskEvents, BodySink {
     public func advance() -> Bool {
         guard ending == nil, index + 1 < decoder.eventCount else { return false }
         index += 1
+        shown = decoder.event(index)
         return true
     }
 
@@ -67,9 +72,11 @@ public final class EventCursor: TaskEvents, BodySink {
     /// messages yield none) and makes its first event current. False when
     /// `input` holds no further whole message.
     public func decode(_ input: TextBuffer) throws(KimiError) -> Bool {
+        shown = nil  // decoding replaces the events (and their text)
         while try decoder.decodeNext(input) {
             if decoder.eventCount > 0 {
                 index = 0
+                shown = decoder.event(0)
                 return true
             }
         }
@@ -84,6 +91,7 @@ public final class EventCursor: TaskEvents, BodySink {
         var event = StreamEvent(type: .end)
         event.status = status
         ending = event
+        shown = event
     }
 
     // MARK: BodySink

@@ -30,8 +30,12 @@ public struct SSEEvent {
 ///
 /// A single data line (the usual case) is returned in place, without a copy:
 /// the byte that ended its line is overwritten with NUL.
-public struct SSEDecoder {
-    public private(set) var position = 0
+///
+/// A class whose state is private: the optimizer then proves that no access
+/// to it overlaps another and drops the run-time exclusivity checks (a
+/// struct held in a class and mutated across calls keeps them).
+public final class SSEDecoder {
+    private var position = 0
     /// Bytes dropped from the front of the buffer by `compact`.
     private var compacted = 0
     private var bomChecked = false
@@ -58,7 +62,7 @@ public struct SSEDecoder {
     public enum Failure: Error { case tooLarge(Int) }
 
     /// Parses lines until an event is dispatched or the input runs out.
-    public mutating func next(in buffer: TextBuffer) throws(Failure) -> SSEEvent? {
+    public func next(in buffer: TextBuffer) throws(Failure) -> SSEEvent? {
         let base = buffer.mutableBytes
         let count = buffer.count
         if !bomChecked {
@@ -82,6 +86,13 @@ public struct SSEDecoder {
                 }
             }
             let lineStart = position
+            if base[lineStart] == 0x0A {
+                // An empty line ended by LF (the one after each data line):
+                // no search needed.
+                position = lineStart + 1
+                if let event = dispatch(base) { return event }
+                continue
+            }
             let remaining = count - lineStart
             let from = max(lineStart, searchedTo)
             func offset(_ found: UnsafeMutableRawPointer?) -> Int? { found.map { $0 - UnsafeMutableRawPointer(base + lineStart) } }
@@ -115,11 +126,20 @@ public struct SSEDecoder {
     }
 
     /// Handles one line; returns the event a blank line dispatches.
-    private mutating func line(_ base: UnsafeMutablePointer<UInt8>, start: Int, length: Int) throws(Failure) -> SSEEvent? {
+    private func line(_ base: UnsafeMutablePointer<UInt8>, start: Int, length: Int) throws(Failure) -> SSEEvent? {
         if length == 0 { return dispatch(base) }
         if base[start] == UInt8(ascii: ":") { return nil }
-        let colon = memchr(base + start, Int32(UInt8(ascii: ":")), length)
-            .map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + start) } ?? length
+        let field: Field
+        let colon: Int
+        if length >= 5, base[start] == UInt8(ascii: "d"), base[start + 1] == UInt8(ascii: "a"),
+           base[start + 2] == UInt8(ascii: "t"), base[start + 3] == UInt8(ascii: "a"), base[start + 4] == UInt8(ascii: ":") {
+            field = .data // nearly every line: no search for the colon
+            colon = 4
+        } else {
+            colon = memchr(base + start, Int32(UInt8(ascii: ":")), length)
+                .map { UnsafeMutableRawPointer($0) - UnsafeMutableRawPointer(base + start) } ?? length
+            field = fieldName(base + start, colon)
+        }
         // "field: value" drops one leading space; a line without a colon is a
         // field name with an empty value.
         let valueEnd = start + length
@@ -127,7 +147,7 @@ public struct SSEDecoder {
         if valueStart < valueEnd, base[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
         let value = valueEnd - valueStart
 
-        switch fieldName(base + start, colon) {
+        switch field {
         case .data:
             if dataLines == 0 {
                 dataStart = valueStart
@@ -166,7 +186,7 @@ public struct SSEDecoder {
         return nil
     }
 
-    private mutating func dispatch(_ base: UnsafeMutablePointer<UInt8>) -> SSEEvent? {
+    private func dispatch(_ base: UnsafeMutablePointer<UInt8>) -> SSEEvent? {
         defer {
             dataLines = 0
             eventKind = .message
@@ -203,7 +223,7 @@ public struct SSEDecoder {
     /// Drops consumed bytes from the front of `buffer` (when at least
     /// `minimum` were consumed). Call only when no returned event is still
     /// in use.
-    public mutating func compact(_ buffer: TextBuffer, ifConsumedAtLeast minimum: Int = 1) {
+    public func compact(_ buffer: TextBuffer, ifConsumedAtLeast minimum: Int = 1) {
         let keep = dataLines == 1 ? dataStart : position
         guard keep > 0, keep >= minimum else { return }
         if keep >= buffer.count {

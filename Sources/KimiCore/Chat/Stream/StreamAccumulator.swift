@@ -17,10 +17,9 @@ final class StreamAccumulator {
     private let gate: Gate
     /// Where such a text is decoded before it passes the gate.
     private let scratch = TextBuffer(capacity: 64)
-    /// Events of the latest chunk: the first `eventCount` of `events`, whose
-    /// storage is reused from chunk to chunk.
-    private(set) var events: [StreamEvent] = []
-    private(set) var eventCount = 0
+    /// Events of the latest chunk; the list's memory is reused.
+    let events = PlainList<StreamEvent>(capacity: 2)
+    var eventCount: Int { events.count }
     /// Decoded event text, each piece followed by a NUL; reused per chunk.
     let arena = TextBuffer(capacity: 256)
     /// Bytes of text kept in the response (content, reasoning, arguments).
@@ -41,11 +40,15 @@ final class StreamAccumulator {
 
     /// Per choice, its tool calls in order of arrival.
     private var slots: [[CallSlot]] = []
+    /// `response.choices`, as made so far: read per chunk without the
+    /// run-time exclusivity check a public property's read costs.
+    private var choices: [ResponseChoice] = []
+    /// The completion's id, model or creation time is still to come.
+    private var wantsIdentity = true
 
     init(gate: Gate) {
         self.gate = gate
         response = ChatResponse(gate: gate)
-        events.reserveCapacity(2)  // most chunks make one event; more grow it once
     }
 
     /// A string token of the chunk, through the gate.
@@ -56,18 +59,11 @@ final class StreamAccumulator {
     }
 
     func beginChunk() {
-        eventCount = 0
+        events.removeAll()
         arena.removeAll()
     }
 
-    private func push(_ event: StreamEvent) {
-        if eventCount < events.count {
-            events[eventCount] = event
-        } else {
-            events.append(event)
-        }
-        eventCount += 1
-    }
+    private func push(_ event: StreamEvent) { events.append(event) }
 
     /// Records `token`'s text in the arena (and in `accumulated`), as the
     /// text of `event`.
@@ -85,13 +81,25 @@ final class StreamAccumulator {
     /// A stream that names more tool calls than this in one choice is refused.
     static let maxToolCalls = Int(ChunkDecoder.maxToolCalls)
 
-    func apply(_ chunk: Chunk, _ s: JSONScanner) throws(KimiError) {
-        if response.id.isEmpty, let id = chunk.id { response.id.set(gated(id, s)) }
-        if response.model.isEmpty, let model = chunk.model { response.model.set(gated(model, s)) }
-        if response.created == 0, let created = chunk.created { response.created = created }
+    /// The choice with `index`, made (with any before it) on first use.
+    private func choiceObject(at index: Int) -> ResponseChoice {
+        if index < choices.count { return choices[index] }
+        let made = response.choice(at: index)
+        choices = response.choices
+        return made
+    }
 
-        for choiceDelta in chunk.choices[..<chunk.choiceCount] {
-            let choice = response.choice(at: choiceDelta.index)
+    func apply(_ chunk: Chunk, _ s: JSONScanner) throws(KimiError) {
+        if wantsIdentity {
+            if response.id.isEmpty, let id = chunk.id { response.id.set(gated(id, s)) }
+            if response.model.isEmpty, let model = chunk.model { response.model.set(gated(model, s)) }
+            if response.created == 0, let created = chunk.created { response.created = created }
+            wantsIdentity = response.id.isEmpty || response.model.isEmpty || response.created == 0
+        }
+
+        for position in 0..<chunk.choices.count {
+            let choiceDelta = chunk.choices[position]
+            let choice = choiceObject(at: choiceDelta.index)
             let index = choiceDelta.index
             if let role = choiceDelta.role {
                 var event = StreamEvent(type: .role, choiceIndex: index)
@@ -115,8 +123,8 @@ final class StreamAccumulator {
                 addText(content, s, to: &event, accumulated: choice.content)
                 push(event)
             }
-            for fragment in chunk.toolCalls[choiceDelta.toolCalls] {
-                try applyToolCall(fragment, s, choice)
+            for call in choiceDelta.toolCalls {
+                try applyToolCall(chunk.toolCalls[call], s, choice)
             }
             if let finish = choiceDelta.finishReason {
                 closeToolCalls(of: choice)

@@ -3,15 +3,20 @@
 /// Kimi's rules for `[DONE]` and error frames. It does no I/O: `ChatStream`
 /// feeds it from the network; tests and fuzzers feed it from memory.
 public final class StreamDecoder {
-    private var sse: SSEDecoder
+    private let sse: SSEDecoder
     private let accumulator: StreamAccumulator
     private let gate: Gate
-    private var chunk = Chunk()
+    /// The scanned parts of the last chunk.
+    private let chunk = Chunk()
     /// True once `data: [DONE]` was decoded.
-    public private(set) var sawDone = false
+    public var sawDone: Bool { doneSeen }
     /// When the first reasoning, content or tool-call piece was decoded
     /// (monotonic ns); 0 before.
-    public private(set) var firstTokenAt: UInt64 = 0
+    public var firstTokenAt: UInt64 { firstToken }
+    // Stored privately (public stored properties keep run-time exclusivity
+    // checks; these are read per chunk).
+    private var doneSeen = false
+    private var firstToken: UInt64 = 0
     /// The data of the message the current events came from (NUL-terminated),
     /// as received: `rawChunk` is how it may leave.
     private var receivedChunk = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
@@ -77,7 +82,7 @@ public final class StreamDecoder {
         receivedChunk = message.data
         gatedChunk = nil
         if message.isDone {
-            sawDone = true
+            doneSeen = true
             accumulator.finishStream()
             return true
         }
@@ -88,13 +93,13 @@ public final class StreamDecoder {
         }
         var scanner = JSONScanner(base, count: message.data.count)
         do {
-            try ChunkDecoder.scan(&scanner, into: &chunk)
+            try ChunkDecoder.scan(&scanner, into: chunk)
         } catch {
             throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
         }
         if chunk.hasError { throw streamError(message) }
         try accumulator.apply(chunk, scanner)
-        if firstTokenAt == 0 && accumulator.sawToken { firstTokenAt = monotonicNanos() }
+        if firstToken == 0 && accumulator.sawToken { firstToken = monotonicNanos() }
         if accumulator.keptBytes > maxResponseBytes {
             throw KimiError(.tooLarge, "the streamed answer grew over the \(maxResponseBytes)-byte response limit", hint: .maxResponseBytes)
         }
