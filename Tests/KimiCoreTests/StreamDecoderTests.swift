@@ -18,8 +18,8 @@ import Testing
     }
 
     /// Runs `input` through a StreamDecoder in `piece`-byte reads.
-    static func run(_ input: [UInt8], piece: Int = 0) -> Outcome {
-        let decoder = StreamDecoder()
+    static func run(_ input: [UInt8], piece: Int = 0, reusesShapes: Bool = true) -> Outcome {
+        let decoder = StreamDecoder(reusesShapes: reusesShapes)
         let buffer = TextBuffer()
         var events: [String] = []
         var offset = 0

@@ -54,6 +54,12 @@ public struct JSONScanner {
 
     func fail(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
 
+    /// Continues the scan at `offset` (a chunk's shape replayed, `ChunkShape`).
+    mutating func move(to offset: Int) {
+        precondition(offset >= 0 && offset <= end)
+        position = offset
+    }
+
     /// True (and consumed) when the next value is `null`.
     @inline(__always)
     mutating func takeNull() -> Bool {

@@ -8,6 +8,9 @@ public final class StreamDecoder {
     private let gate: Gate
     /// The scanned parts of the last chunk.
     private let chunk = Chunk()
+    /// The shape of the chunks, for those that only change the text piece;
+    /// nil: every chunk is scanned whole.
+    private let shape: ChunkShape?
     /// True once `data: [DONE]` was decoded.
     public var sawDone: Bool { doneSeen }
     /// When the first reasoning, content or tool-call piece was decoded
@@ -45,9 +48,12 @@ public final class StreamDecoder {
     public let maxResponseBytes: Int
 
     /// `gate` is what the texts that are not the model's own pass (ids,
-    /// names, finish reasons, errors).
-    public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20, gate: Gate = .none) {
+    /// names, finish reasons, errors). `reusesShapes: false` scans every
+    /// chunk whole (the reference the fuzzer compares the shapes against).
+    public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20, gate: Gate = .none,
+                reusesShapes: Bool = true) {
         sse = SSEDecoder(maxEventBytes: maxEventBytes)
+        shape = reusesShapes ? ChunkShape() : nil
         accumulator = StreamAccumulator(gate: gate)
         self.gate = gate
         self.maxResponseBytes = maxResponseBytes
@@ -92,10 +98,14 @@ public final class StreamDecoder {
             return true
         }
         var scanner = JSONScanner(base, count: message.data.count)
-        do {
-            try ChunkDecoder.scan(&scanner, into: chunk)
-        } catch {
-            throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
+        if shape?.replay(&scanner, into: chunk) != true {
+            scanner = JSONScanner(base, count: message.data.count)
+            do {
+                try ChunkDecoder.scan(&scanner, into: chunk)
+            } catch {
+                throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
+            }
+            shape?.learn(chunk, base, count: message.data.count)
         }
         if chunk.hasError { throw streamError(message) }
         try accumulator.apply(chunk, scanner)
