@@ -6,10 +6,11 @@ import KimiCore
 /// and the callbacks of kimi_chat_stream), tasks and event queues are event
 /// sources.
 class EventSource {
-    /// The stream's or task's cursor, or the queue, which the subclass owns
-    /// (so it lives as long as the handle): unowned, the accessors that run
-    /// per event and per field read it without reference counting.
-    unowned(unsafe) let reader: EventReading
+    /// The stream's or task's cursor, or the queue (which the subclass also
+    /// owns). A constant of the handle: the accessors, which run per event
+    /// and per field, borrow it from the handle without reference counting
+    /// (an unowned reference would be retained for each call through it).
+    let reader: EventReading
 
     init(reader: EventReading) { self.reader = reader }
 
@@ -28,8 +29,10 @@ private func withEvent<R>(_ pointer: OpaquePointer?, or none: R, _ body: (EventR
     guard let pointer else { return none }
     // The handle is alive for the call (the caller holds it): no retain.
     return Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { object in
-        guard let source = object as? EventSource else { return none }
-        let reader = source.reader
+        // Checked, then viewed as an event source without taking a reference
+        // (a conditional cast would retain the object for its result).
+        guard object is EventSource else { return none }
+        let reader = unsafeDowncast(object, to: EventSource.self).reader
         guard let current = reader.currentEvent else { return none }
         return body(reader, current)
     }

@@ -424,6 +424,16 @@ public struct JSONScanner {
                 runStart = i
                 continue
             }
+            // Two- and three-byte sequences without special cases, checked
+            // here; the rest (and anything malformed) by `utf8Sequence`.
+            if c >= 0xC2, c <= 0xDF, i + 1 < token.end, base[i + 1] & 0xC0 == 0x80 {
+                i += 2
+                continue
+            }
+            if c >= 0xE1, c <= 0xEF, c != 0xED, i + 2 < token.end, base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 {
+                i += 3
+                continue
+            }
             let (length, valid) = JSONScanner.utf8Sequence(base + i, token.end - i)
             if !valid {
                 out.append(base + runStart, count: i - runStart)

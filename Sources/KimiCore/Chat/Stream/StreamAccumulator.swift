@@ -28,18 +28,30 @@ final class StreamAccumulator {
     /// token: Kimi sends it at once, before the model has produced anything).
     private(set) var sawToken = false
     /// One tool call of a choice, in order of arrival.
-    private struct CallSlot {
+    private final class CallSlot {
         /// The `index` the server sent, -1 when it left it out.
         let streamIndex: Int
+        /// Its place in the choice's calls, in order of arrival.
+        let arrival: Int
         let call: ResponseToolCall
         /// The name as sent (pieces joined), before the gate.
         let rawName = TextBuffer()
         /// TOOL_CALL_DONE went out.
         var closed = false
+
+        init(streamIndex: Int, arrival: Int, call: ResponseToolCall) {
+            self.streamIndex = streamIndex
+            self.arrival = arrival
+            self.call = call
+        }
     }
 
     /// Per choice, its tool calls in order of arrival.
     private var slots: [[CallSlot]] = []
+    /// The call the latest fragment went to, and its choice: a call's
+    /// arguments come in many fragments in a row, each naming its index.
+    private var latest: CallSlot?
+    private var latestChoice = -1
     /// `response.choices`, as made so far: read per chunk without the
     /// run-time exclusivity check a public property's read costs.
     private var choices: [ResponseChoice] = []
@@ -149,16 +161,24 @@ final class StreamAccumulator {
 
     private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) {
         let c = choice.index
-        while slots.count <= c { slots.append([]) }
         sawToken = true
-        let (slot, created) = try slot(for: fragment, s, choice)
-        let call = slots[c][slot].call
+        let slot: CallSlot
+        let created: Bool
+        if let latest, latestChoice == c, let index = fragment.index, latest.streamIndex == index {
+            (slot, created) = (latest, false)
+        } else {
+            while slots.count <= c { slots.append([]) }
+            (slot, created) = try self.slot(for: fragment, s, choice)
+            latest = slot
+            latestChoice = c
+        }
+        let call = slot.call
         if let id = fragment.id, call.id.isEmpty { call.id.set(gated(id, s)) }
         if let type = fragment.type, call.type.isEmpty { call.type.set(gated(type, s)) }
         if let name = fragment.name, name.count > 0 {
             // Kimi sends the name once; a provider that streams it in pieces
             // is followed, one that repeats it whole is not doubled.
-            let raw = slots[c][slot].rawName
+            let raw = slot.rawName
             let before = raw.count
             s.decode(name, into: raw)
             if before > 0, raw.count == 2 * before, memcmp(raw.bytes, raw.bytes + before, before) == 0 {
@@ -174,11 +194,10 @@ final class StreamAccumulator {
         }
     }
 
-    private func toolCallEvent(_ type: StreamEventType, _ choice: Int, _ slot: Int) -> StreamEvent {
+    private func toolCallEvent(_ type: StreamEventType, _ choice: Int, _ slot: CallSlot) -> StreamEvent {
         var event = StreamEvent(type: type, choiceIndex: choice)
-        let streamIndex = slots[choice][slot].streamIndex
-        event.toolCallIndex = streamIndex >= 0 ? streamIndex : slot
-        event.callSlot = slot
+        event.toolCallIndex = slot.streamIndex >= 0 ? slot.streamIndex : slot.arrival
+        event.callSlot = slot.arrival
         return event
     }
 
@@ -186,24 +205,24 @@ final class StreamAccumulator {
     /// By `index` when sent; otherwise (providers that leave it out) an id
     /// not seen before starts a call, and a fragment without one continues
     /// the latest call.
-    private func slot(for fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) -> (Int, Bool) {
+    private func slot(for fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) -> (CallSlot, Bool) {
         let calls = slots[choice.index]
         if let index = fragment.index {
-            if let existing = calls.firstIndex(where: { $0.streamIndex == index }) { return (existing, false) }
+            if let existing = calls.first(where: { $0.streamIndex == index }) { return (existing, false) }
             return (try newCall(choice, streamIndex: index), true)
         }
         if let id = fragment.id {
             let wanted = gated(id, s).string
-            if let existing = calls.firstIndex(where: { $0.call.id.string == wanted }) { return (existing, false) }
+            if let existing = calls.first(where: { $0.call.id.string == wanted }) { return (existing, false) }
             return (try newCall(choice, streamIndex: -1), true)
         }
-        if calls.isEmpty { return (try newCall(choice, streamIndex: -1), true) }
-        return (calls.count - 1, false)
+        guard let last = calls.last else { return (try newCall(choice, streamIndex: -1), true) }
+        return (last, false)
     }
 
     /// A new call, placed in the response in `index` order (calls without
     /// an index go last, in order of arrival).
-    private func newCall(_ choice: ResponseChoice, streamIndex: Int) throws(KimiError) -> Int {
+    private func newCall(_ choice: ResponseChoice, streamIndex: Int) throws(KimiError) -> CallSlot {
         let c = choice.index
         guard slots[c].count < StreamAccumulator.maxToolCalls else {
             throw KimiError(.parse, "the stream names more than \(StreamAccumulator.maxToolCalls) tool calls in choice \(c)")
@@ -218,16 +237,17 @@ final class StreamAccumulator {
             } ?? position
         }
         choice.toolCalls.insert(call, at: position)
-        slots[c].append(CallSlot(streamIndex: streamIndex, call: call))
-        return slots[c].count - 1
+        let slot = CallSlot(streamIndex: streamIndex, arrival: slots[c].count, call: call)
+        slots[c].append(slot)
+        return slot
     }
 
     /// TOOL_CALL_DONE for every call of `choice` not yet closed.
     private func closeToolCalls(of choice: ResponseChoice) {
         let c = choice.index
         guard c < slots.count else { return }
-        for slot in slots[c].indices where !slots[c][slot].closed {
-            slots[c][slot].closed = true
+        for slot in slots[c] where !slot.closed {
+            slot.closed = true
             push(toolCallEvent(.toolCallDone, c, slot))
         }
     }

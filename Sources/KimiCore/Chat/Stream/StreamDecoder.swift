@@ -98,14 +98,14 @@ public final class StreamDecoder {
             return true
         }
         var scanner = JSONScanner(base, count: message.data.count)
-        if shape?.replay(&scanner, into: chunk) != true {
-            scanner = JSONScanner(base, count: message.data.count)
-            do {
+        do {
+            if let shape {
+                try shape.scan(&scanner, into: chunk)
+            } else {
                 try ChunkDecoder.scan(&scanner, into: chunk)
-            } catch {
-                throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
             }
-            shape?.learn(chunk, base, count: message.data.count)
+        } catch {
+            throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
         }
         if chunk.hasError { throw streamError(message) }
         try accumulator.apply(chunk, scanner)
