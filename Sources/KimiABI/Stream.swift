@@ -50,11 +50,10 @@ public func kimi_chat_stream(_ client: OpaquePointer?, _ req: OpaquePointer?, _ 
         stream = opened
         let box = StreamBox(opened)
         let event = box.eventHandle
-        while try opened.next() != nil {
-            if let onEvent, onEvent(event, userData) != 0 {
-                opened.cancel()
-                throw KimiError(.aborted, "the stream callback returned non-zero")
-            }
+        let completed = try opened.forEach { _ in onEvent.map { $0(event, userData) == 0 } ?? true }
+        if !completed {
+            opened.cancel()
+            throw KimiError(.aborted, "the stream callback returned non-zero")
         }
     }
     if let stream, stream.started, let finalOut { finalOut.pointee = handle(ResponseBox(stream.response)) }

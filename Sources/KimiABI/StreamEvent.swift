@@ -30,8 +30,13 @@ private func withEvent<R>(_ pointer: OpaquePointer?, or none: R, _ body: (EventR
     // The handle is alive for the call (the caller holds it): no retain.
     return Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { object in
         // Checked, then viewed as an event source without taking a reference
-        // (a conditional cast would retain the object for its result).
-        guard object is EventSource else { return none }
+        // (a conditional cast would retain the object for its result); the
+        // handle classes are compared first, which needs no runtime call.
+        let kind = ObjectIdentifier(type(of: object))
+        guard kind == ObjectIdentifier(StreamBox.self) || kind == ObjectIdentifier(TaskBox.self)
+                || kind == ObjectIdentifier(QueueBox.self) || object is EventSource else {
+            return none
+        }
         let reader = unsafeDowncast(object, to: EventSource.self).reader
         guard let current = reader.currentEvent else { return none }
         return body(reader, current)

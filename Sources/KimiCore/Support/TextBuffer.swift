@@ -5,7 +5,10 @@ import Glibc
 /// It is the one storage type for text the library hands to C: accumulated
 /// stream text, response fields, request bodies. Because the NUL is always
 /// there, `cString` needs no copy, and the address stays valid until the
-/// next mutation. Growth doubles, so appends are amortised O(1).
+/// next mutation. Growth doubles, so appends are amortised O(1); it is
+/// `realloc`, which moves a large buffer's pages instead of copying them
+/// into fresh ones (a long answer is grown without touching its bytes
+/// again).
 ///
 /// Its stored properties are not public, and nothing holds one of them
 /// across a call: so the whole-module optimizer proves their accesses
@@ -19,8 +22,15 @@ public final class TextBuffer {
 
     public init(capacity: Int = 0) {
         self.capacity = max(capacity, 15)
-        storage = .allocate(capacity: self.capacity + 1)
+        storage = TextBuffer.allocate(self.capacity + 1)
         storage[0] = 0
+    }
+
+    /// `bytes` from malloc, or `realloc` of `old`; out of memory traps, as
+    /// Swift's own allocations do.
+    private static func allocate(_ bytes: Int, growing old: UnsafeMutablePointer<UInt8>? = nil) -> UnsafeMutablePointer<UInt8> {
+        guard let memory = realloc(old, bytes) else { fatalError("out of memory (\(bytes) bytes for a text buffer)") }
+        return memory.assumingMemoryBound(to: UInt8.self)
     }
 
     public convenience init(_ string: String) {
@@ -33,7 +43,7 @@ public final class TextBuffer {
         append(bytes)
     }
 
-    deinit { storage.deallocate() }
+    deinit { free(storage) }
 
     /// Bytes held (the NUL after them not counted).
     public var count: Int { used }
@@ -59,10 +69,7 @@ public final class TextBuffer {
         guard minimumCapacity > capacity else { return }
         var newCapacity = capacity
         while newCapacity < minimumCapacity { newCapacity = newCapacity &* 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + 1)
-        grown.update(from: storage, count: count + 1)
-        storage.deallocate()
-        storage = grown
+        storage = TextBuffer.allocate(newCapacity + 1, growing: storage)
         capacity = newCapacity
     }
 
@@ -81,7 +88,13 @@ public final class TextBuffer {
     public func append(_ bytes: UnsafePointer<UInt8>, count n: Int) {
         guard n > 0 else { return }
         if count + n > capacity { reserve(count + n) }
-        (storage + count).update(from: bytes, count: n)
+        if n <= 16 {
+            // A stream's pieces are a few bytes: copied here, not by a call.
+            let end = storage + used
+            for i in 0..<n { end[i] = bytes[i] }
+        } else {
+            (storage + count).update(from: bytes, count: n)
+        }
         used += n
         storage[count] = 0
     }
@@ -116,9 +129,9 @@ public final class TextBuffer {
     /// the rest back instead of holding it for the transfer's life.
     public func removeAll(keepingAtMost limit: Int) {
         guard capacity > limit else { return removeAll() }
-        storage.deallocate()
+        free(storage)
         capacity = max(limit, 15)
-        storage = .allocate(capacity: capacity + 1)
+        storage = TextBuffer.allocate(capacity + 1)
         used = 0
         storage[0] = 0
     }

@@ -61,6 +61,25 @@ public final class ChatStream {
     public func next() throws(KimiError) -> StreamEvent? {
         guard beginReading() else { return nil }
         defer { endReading() }
+        return try nextEvent()
+    }
+
+    /// Hands every event to `body` (each valid during its call) until the
+    /// stream is over, or until `body` returns false: then it returns false,
+    /// leaving the stream as it is (cancel it or read on). Throws as `next()`
+    /// does. One reader's turn for the whole loop, where `next()` takes one
+    /// per event.
+    public func forEach(_ body: (StreamEvent) -> Bool) throws(KimiError) -> Bool {
+        guard beginReading() else { return true }
+        defer { endReading() }
+        while let event = try nextEvent() {
+            if !body(event) { return false }
+        }
+        return true
+    }
+
+    /// `next()` within the reader's turn.
+    private func nextEvent() throws(KimiError) -> StreamEvent? {
         if events.advance() { return events.current }
         while true {
             switch call.pull() {

@@ -86,6 +86,7 @@ public final class SSEDecoder {
                 }
             }
             let lineStart = position
+            if let event = wholeDataEvent(base, lineStart, count) { return event }
             if base[lineStart] == 0x0A {
                 // An empty line ended by LF (the one after each data line):
                 // no search needed.
@@ -123,6 +124,27 @@ public final class SSEDecoder {
             }
         }
         return nil
+    }
+
+    /// The usual event, `data: <payload>` LF LF with no other field and no
+    /// CR, at `lineStart` of a line not searched before: dispatched at once,
+    /// without the line-by-line state. Nil for anything else, which the
+    /// general rules then read.
+    @inline(__always)
+    private func wholeDataEvent(_ base: UnsafeMutablePointer<UInt8>, _ lineStart: Int, _ count: Int) -> SSEEvent? {
+        let valueStart = lineStart + 6
+        guard dataLines == 0, eventKind == .message, searchedTo <= lineStart, valueStart < count,
+              base[lineStart] == UInt8(ascii: "d"), base[lineStart + 1] == UInt8(ascii: "a"),
+              base[lineStart + 2] == UInt8(ascii: "t"), base[lineStart + 3] == UInt8(ascii: "a"),
+              base[lineStart + 4] == UInt8(ascii: ":"), base[lineStart + 5] == UInt8(ascii: " "),
+              let found = memchr(base + valueStart, 0x0A, count - valueStart) else { return nil }
+        let lf = UnsafeMutableRawPointer(found) - UnsafeMutableRawPointer(base)
+        guard lf + 1 < count, base[lf + 1] == 0x0A, lf - lineStart <= maxEventBytes,
+              memchr(base + valueStart, 0x0D, lf - valueStart) == nil else { return nil }
+        base[lf] = 0 // the line's LF, consumed: the data is NUL-terminated in place
+        position = lf + 2
+        return SSEEvent(kind: .message, data: UnsafeBufferPointer(start: base + valueStart, count: lf - valueStart),
+                        streamOffset: compacted + valueStart)
     }
 
     /// Handles one line; returns the event a blank line dispatches.

@@ -23,7 +23,8 @@ final class StreamAccumulator {
     /// Decoded event text, each piece followed by a NUL; reused per chunk.
     let arena = TextBuffer(capacity: 256)
     /// Bytes of text kept in the response (content, reasoning, arguments).
-    private(set) var keptBytes = 0
+    var keptBytes: Int { kept }
+    private var kept = 0
     /// A reasoning, content or tool-call piece arrived (a role alone is no
     /// token: Kimi sends it at once, before the model has produced anything).
     private(set) var sawToken = false
@@ -85,7 +86,7 @@ final class StreamAccumulator {
         event.textCount = arena.count - event.textStart
         if let accumulated {
             accumulated.append(arena.bytes + event.textStart, count: event.textCount)
-            keptBytes += event.textCount
+            kept += event.textCount
         }
         arena.append(0)
     }
@@ -145,19 +146,25 @@ final class StreamAccumulator {
             }
             if let usage = choiceDelta.usage {
                 choice.usage = usage
-                response.usage = usage
+                record(usage)
                 var event = StreamEvent(type: .usage, choiceIndex: index)
                 event.usage = usage
                 push(event)
             }
         }
         if let usage = chunk.usage {
-            response.usage = usage
+            record(usage)
             var event = StreamEvent(type: .usage)
             event.usage = usage
             push(event)
         }
     }
+
+    /// The response's usage (the last one sent wins). Not inlined: the
+    /// optimizer would otherwise begin the (checked) access to the public
+    /// property before the loop over the choices, for every chunk.
+    @inline(never)
+    private func record(_ usage: Usage) { response.usage = usage }
 
     private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) {
         let c = choice.index
