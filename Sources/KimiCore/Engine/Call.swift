@@ -66,7 +66,13 @@ final class Call: @unchecked Sendable {
 
     private(set) var phase = Phase.queued
     /// The current attempt, or the last one once the call is over.
-    private(set) var transfer: Transfer?
+    private(set) var transfer: Transfer? {
+        didSet { input = transfer.map { .passUnretained($0.inbound) } }
+    }
+    /// `transfer`'s undecoded body bytes, unretained (`transfer` holds
+    /// them): `pull` hands them to the sink per message without reference
+    /// counting.
+    private var input: Unmanaged<TextBuffer>?
     private(set) var attempts = 0
     /// Why the call failed; nil while it runs and after a success.
     private(set) var error: KimiError?
@@ -213,9 +219,12 @@ final class Call: @unchecked Sendable {
     /// once the sink has read everything and the attempt is over, or the
     /// sink saw its own end marker, or it failed.
     func pull() -> Pull {
-        guard phase == .running, let transfer, transfer.mode == .stream else { return isFinished ? .over : .waiting }
+        guard phase == .running, transfer?.mode == .stream, let input else { return isFinished ? .over : .waiting }
         do throws(KimiError) {
-            switch try sink.consume(transfer.inbound) {
+            let consumed = input._withUnsafeGuaranteedRef { buffer -> Result<SinkProgress, KimiError> in
+                do throws(KimiError) { return .success(try sink.consume(buffer)) } catch { return .failure(error) }
+            }
+            switch try consumed.get() {
             case .produced:
                 return .produced
             case .ended:

@@ -53,9 +53,11 @@ final class StreamAccumulator {
     /// arguments come in many fragments in a row, each naming its index.
     private var latest: CallSlot?
     private var latestChoice = -1
-    /// `response.choices`, as made so far: read per chunk without the
-    /// run-time exclusivity check a public property's read costs.
-    private var choices: [ResponseChoice] = []
+    /// The response's choices as made so far (`owned` keeps them), and the
+    /// same without reference counting, for the per-chunk work (which a
+    /// public property's read would also run through an exclusivity check).
+    private var owned: [ResponseChoice] = []
+    private let choices = PlainList<Unmanaged<ResponseChoice>>(capacity: 1)
     /// The completion's id, model or creation time is still to come.
     private var wantsIdentity = true
 
@@ -78,28 +80,29 @@ final class StreamAccumulator {
 
     private func push(_ event: StreamEvent) { events.append(event) }
 
-    /// Records `token`'s text in the arena (and in `accumulated`), as the
-    /// text of `event`.
-    private func addText(_ token: JSONToken, _ s: JSONScanner, to event: inout StreamEvent, accumulated: TextBuffer?) {
-        event.textStart = arena.count
+    /// Records `token`'s text in the arena, as the text of `event`, and at
+    /// the end of `accumulated`.
+    private func addText(_ token: JSONToken, _ s: JSONScanner, to event: inout StreamEvent, accumulated: TextBuffer) {
+        let start = arena.count
         s.decode(token, into: arena)
-        event.textCount = arena.count - event.textStart
-        if let accumulated {
-            accumulated.append(arena.bytes + event.textStart, count: event.textCount)
-            kept += event.textCount
-        }
+        let count = arena.count - start
+        accumulated.append(arena.bytes + start, count: count)
+        kept += count
         arena.append(0)
+        event.textStart = start
+        event.textCount = count
     }
 
     /// A stream that names more tool calls than this in one choice is refused.
     static let maxToolCalls = Int(ChunkDecoder.maxToolCalls)
 
     /// The choice with `index`, made (with any before it) on first use.
-    private func choiceObject(at index: Int) -> ResponseChoice {
+    private func choiceObject(at index: Int) -> Unmanaged<ResponseChoice> {
         if index < choices.count { return choices[index] }
-        let made = response.choice(at: index)
-        choices = response.choices
-        return made
+        _ = response.choice(at: index)
+        owned = response.choices
+        while choices.count < owned.count { choices.append(.passUnretained(owned[choices.count])) }
+        return choices[index]
     }
 
     func apply(_ chunk: Chunk, _ s: JSONScanner) throws(KimiError) {
@@ -112,7 +115,23 @@ final class StreamAccumulator {
 
         for position in 0..<chunk.choices.count {
             let choiceDelta = chunk.choices[position]
-            let choice = choiceObject(at: choiceDelta.index)
+            // `owned` holds the choice: borrowed, not retained.
+            let failure = choiceObject(at: choiceDelta.index)._withUnsafeGuaranteedRef { choice in
+                apply(choiceDelta, of: chunk, s, to: choice)
+            }
+            if let failure { throw failure }
+        }
+        if let usage = chunk.usage {
+            record(usage)
+            var event = StreamEvent(type: .usage)
+            event.usage = usage
+            push(event)
+        }
+    }
+
+    /// One choice's delta; returns the error that ends the stream, if any.
+    private func apply(_ choiceDelta: Chunk.Choice, of chunk: Chunk, _ s: JSONScanner, to choice: ResponseChoice) -> KimiError? {
+        do throws(KimiError) {
             let index = choiceDelta.index
             if let role = choiceDelta.role {
                 var event = StreamEvent(type: .role, choiceIndex: index)
@@ -145,26 +164,25 @@ final class StreamAccumulator {
                 push(StreamEvent(type: .finish, choiceIndex: index))
             }
             if let usage = choiceDelta.usage {
-                choice.usage = usage
-                record(usage)
+                record(usage, choice: choice)
                 var event = StreamEvent(type: .usage, choiceIndex: index)
                 event.usage = usage
                 push(event)
             }
-        }
-        if let usage = chunk.usage {
-            record(usage)
-            var event = StreamEvent(type: .usage)
-            event.usage = usage
-            push(event)
+            return nil
+        } catch {
+            return error
         }
     }
 
-    /// The response's usage (the last one sent wins). Not inlined: the
-    /// optimizer would otherwise begin the (checked) access to the public
-    /// property before the loop over the choices, for every chunk.
+    /// The response's (and the choice's) usage: the last one sent wins. Not
+    /// inlined: the optimizer would otherwise begin the (checked) accesses to
+    /// these public properties at the top of the caller, for every chunk.
     @inline(never)
-    private func record(_ usage: Usage) { response.usage = usage }
+    private func record(_ usage: Usage, choice: ResponseChoice? = nil) {
+        choice?.usage = usage
+        response.usage = usage
+    }
 
     private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) {
         let c = choice.index

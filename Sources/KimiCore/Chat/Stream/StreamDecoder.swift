@@ -8,9 +8,10 @@ public final class StreamDecoder {
     private let gate: Gate
     /// The scanned parts of the last chunk.
     private let chunk = Chunk()
-    /// The shape of the chunks, for those that only change the text piece;
-    /// nil: every chunk is scanned whole.
-    private let shape: ChunkShape?
+    /// The shape of the chunks, for those that only change the text piece.
+    private let shape = ChunkShape()
+    /// False: every chunk is scanned whole.
+    private let reusesShapes: Bool
     /// True once `data: [DONE]` was decoded.
     public var sawDone: Bool { doneSeen }
     /// When the first reasoning, content or tool-call piece was decoded
@@ -53,7 +54,7 @@ public final class StreamDecoder {
     public init(maxEventBytes: Int = 16 << 20, maxResponseBytes: Int = 64 << 20, gate: Gate = .none,
                 reusesShapes: Bool = true) {
         sse = SSEDecoder(maxEventBytes: maxEventBytes)
-        shape = reusesShapes ? ChunkShape() : nil
+        self.reusesShapes = reusesShapes
         accumulator = StreamAccumulator(gate: gate)
         self.gate = gate
         self.maxResponseBytes = maxResponseBytes
@@ -99,7 +100,7 @@ public final class StreamDecoder {
         }
         var scanner = JSONScanner(base, count: message.data.count)
         do {
-            if let shape {
+            if reusesShapes {
                 try shape.scan(&scanner, into: chunk)
             } else {
                 try ChunkDecoder.scan(&scanner, into: chunk)
