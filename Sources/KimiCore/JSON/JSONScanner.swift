@@ -402,17 +402,10 @@ public struct JSONScanner {
         }
         // Runs of text that needs no change (ASCII, well-formed UTF-8) are
         // copied whole; only escapes and invalid bytes break a run.
+        let end = token.end
         var i = token.start
         var runStart = i
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        while i < token.end {
-            while i &+ 8 <= token.end {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let backslash = word ^ (ones &* 0x5C)
-                if (word | ((backslash &- ones) & ~backslash)) & (ones &* 0x80) != 0 { break }
-                i &+= 8
-            }
-            guard i < token.end else { break }
+        while i < end {
             let c = base[i]
             if c < 0x80 {
                 if c != UInt8(ascii: "\\") {
@@ -420,21 +413,21 @@ public struct JSONScanner {
                     continue
                 }
                 out.append(base + runStart, count: i - runStart)
-                i = decodeEscape(at: i, end: token.end, into: out)
+                i = decodeEscape(at: i, end: end, into: out)
                 runStart = i
                 continue
             }
-            // Two- and three-byte sequences without special cases, checked
-            // here; the rest (and anything malformed) by `utf8Sequence`.
-            if c >= 0xC2, c <= 0xDF, i + 1 < token.end, base[i + 1] & 0xC0 == 0x80 {
+            // Well-formed sequences without special cases are checked here;
+            // the rest (and anything malformed) by `utf8Sequence`.
+            if c >= 0xC2, c <= 0xDF, i + 1 < end, base[i + 1] & 0xC0 == 0x80 {
                 i += 2
                 continue
             }
-            if c >= 0xE1, c <= 0xEF, c != 0xED, i + 2 < token.end, base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 {
+            if c >= 0xE1, c <= 0xEF, c != 0xED, i + 2 < end, base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 {
                 i += 3
                 continue
             }
-            let (length, valid) = JSONScanner.utf8Sequence(base + i, token.end - i)
+            let (length, valid) = JSONScanner.utf8Sequence(base + i, end - i)
             if !valid {
                 out.append(base + runStart, count: i - runStart)
                 JSONScanner.appendReplacement(out)

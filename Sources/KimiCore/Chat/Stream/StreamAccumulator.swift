@@ -49,9 +49,10 @@ final class StreamAccumulator {
 
     /// Per choice, its tool calls in order of arrival.
     private var slots: [[CallSlot]] = []
-    /// The call the latest fragment went to, and its choice: a call's
-    /// arguments come in many fragments in a row, each naming its index.
-    private var latest: CallSlot?
+    /// The call the latest fragment went to (`slots` keeps it), and its
+    /// choice: a call's arguments come in many fragments in a row, each
+    /// naming its index.
+    private var latest: Unmanaged<CallSlot>?
     private var latestChoice = -1
     /// The response's choices as made so far (`owned` keeps them), and the
     /// same without reference counting, for the per-chunk work (which a
@@ -156,7 +157,7 @@ final class StreamAccumulator {
                 push(event)
             }
             for call in choiceDelta.toolCalls {
-                try applyToolCall(chunk.toolCalls[call], s, choice)
+                try applyToolCall(chunk.toolCalls[call], s, choice, index: index)
             }
             if let finish = choiceDelta.finishReason {
                 closeToolCalls(of: choice)
@@ -184,19 +185,26 @@ final class StreamAccumulator {
         response.usage = usage
     }
 
-    private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice) throws(KimiError) {
-        let c = choice.index
+    /// `c` is the choice's index (read from the delta: the choice's public
+    /// `index` would cost an exclusivity check per chunk).
+    private func applyToolCall(_ fragment: Chunk.ToolCall, _ s: JSONScanner, _ choice: ResponseChoice, index c: Int)
+        throws(KimiError) {
         sawToken = true
-        let slot: CallSlot
-        let created: Bool
-        if let latest, latestChoice == c, let index = fragment.index, latest.streamIndex == index {
-            (slot, created) = (latest, false)
-        } else {
-            while slots.count <= c { slots.append([]) }
-            (slot, created) = try self.slot(for: fragment, s, choice)
-            latest = slot
-            latestChoice = c
+        if let latest, latestChoice == c, let index = fragment.index,
+           latest._withUnsafeGuaranteedRef({ $0.streamIndex }) == index {
+            // `slots` holds it: borrowed, not retained.
+            latest._withUnsafeGuaranteedRef { fill($0, with: fragment, s, choice: c, created: false) }
+            return
         }
+        while slots.count <= c { slots.append([]) }
+        let (slot, created) = try self.slot(for: fragment, s, choice)
+        latest = .passUnretained(slot)
+        latestChoice = c
+        fill(slot, with: fragment, s, choice: c, created: created)
+    }
+
+    /// A fragment's parts added to its call, and its events.
+    private func fill(_ slot: CallSlot, with fragment: Chunk.ToolCall, _ s: JSONScanner, choice c: Int, created: Bool) {
         let call = slot.call
         if let id = fragment.id, call.id.isEmpty { call.id.set(gated(id, s)) }
         if let type = fragment.type, call.type.isEmpty { call.type.set(gated(type, s)) }
