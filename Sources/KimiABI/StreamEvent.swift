@@ -26,6 +26,16 @@ class EventSource {
 /// the read itself.
 @inline(__always)
 private func withEvent<R>(_ pointer: OpaquePointer?, or none: R, _ body: (EventReading, StreamEvent) -> R) -> R {
+    withReader(pointer, or: none) { reader in
+        guard let current = reader.currentEvent else { return none }
+        return body(reader, current)
+    }
+}
+
+/// `withEvent` for the accessors that ask the reader one thing about its
+/// current event (whether there is one included).
+@inline(__always)
+private func withReader<R>(_ pointer: OpaquePointer?, or none: R, _ body: (EventReading) -> R) -> R {
     guard let pointer else { return none }
     // The handle is alive for the call (the caller holds it): no retain.
     return Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { object in
@@ -37,9 +47,7 @@ private func withEvent<R>(_ pointer: OpaquePointer?, or none: R, _ body: (EventR
                 || kind == ObjectIdentifier(QueueBox.self) || object is EventSource else {
             return none
         }
-        let reader = unsafeDowncast(object, to: EventSource.self).reader
-        guard let current = reader.currentEvent else { return none }
-        return body(reader, current)
+        return body(unsafeDowncast(object, to: EventSource.self).reader)
     }
 }
 
@@ -51,11 +59,11 @@ private func cText(_ bytes: UnsafeBufferPointer<UInt8>, _ lengthOut: UnsafeMutab
 }
 
 @c @implementation
-public func kimi_stream_event_type(_ ev: OpaquePointer?) -> Int32 { withEvent(ev, or: 0) { $1.type.rawValue } }
+public func kimi_stream_event_type(_ ev: OpaquePointer?) -> Int32 { withReader(ev, or: 0) { $0.currentType } }
 
 @c @implementation
 public func kimi_stream_event_text(_ ev: OpaquePointer?, _ lengthOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    cText(withEvent(ev, or: .emptyText) { $0.text(of: $1) }, lengthOut)
+    cText(withReader(ev, or: .emptyText) { $0.currentText ?? .emptyText }, lengthOut)
 }
 
 @c @implementation

@@ -345,6 +345,8 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     // MARK: - EventReading (the taken event)
 
     public var currentEvent: StreamEvent? { taken?.event }
+    public var currentType: Int32 { taken?.event.type.rawValue ?? 0 }
+    public var currentText: UnsafeBufferPointer<UInt8>? { taken?.text }
     public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.text ?? .emptyText }
     public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.toolCallID ?? .emptyText }
     public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { taken?.toolCallName ?? .emptyText }

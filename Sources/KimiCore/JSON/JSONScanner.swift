@@ -395,11 +395,17 @@ public struct JSONScanner {
     /// decoded, invalid byte sequences and lone surrogates replaced by
     /// U+FFFD (as an event stream is decoded), so callers always get whole,
     /// well-formed text.
+    @inline(__always)
     public func decode(_ token: JSONToken, into out: TextBuffer) {
         if !token.escaped, JSONScanner.isASCII(base + token.start, token.count) {
-            out.append(base + token.start, count: token.count)
-            return
+            out.append(base + token.start, count: token.count)  // as written: the usual piece
+        } else {
+            decodeText(token, into: out)
         }
+    }
+
+    /// `decode` of a string with escapes or non-ASCII bytes.
+    private func decodeText(_ token: JSONToken, into out: TextBuffer) {
         // Runs of text that needs no change (ASCII, well-formed UTF-8) are
         // copied whole; only escapes and invalid bytes break a run.
         let end = token.end

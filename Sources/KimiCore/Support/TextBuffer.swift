@@ -65,6 +65,7 @@ public final class TextBuffer {
         return storage[index]
     }
 
+    @inline(never)
     public func reserve(_ minimumCapacity: Int) {
         guard minimumCapacity > capacity else { return }
         var newCapacity = capacity
@@ -73,6 +74,7 @@ public final class TextBuffer {
         capacity = newCapacity
     }
 
+    @inline(__always)
     public func append(_ byte: UInt8) {
         if count == capacity { reserve(count + 1) }
         storage[count] = byte
@@ -85,6 +87,7 @@ public final class TextBuffer {
         append(base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
     }
 
+    @inline(__always)
     public func append(_ bytes: UnsafePointer<UInt8>, count n: Int) {
         guard n > 0 else { return }
         if count + n > capacity { reserve(count + n) }

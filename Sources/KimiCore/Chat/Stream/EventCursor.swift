@@ -44,6 +44,11 @@ public final class EventCursor: TaskEvents, BodySink {
     // MARK: EventReading
 
     public var currentEvent: StreamEvent? { shown }
+    public var currentType: Int32 { shown?.type.rawValue ?? 0 }
+    public var currentText: UnsafeBufferPointer<UInt8>? {
+        guard let type = shown?.type else { return nil }
+        return type == .end ? UnsafeBufferPointer(start: nil, count: 0) : decoder.text(of: shown.unsafelyUnwrapped)
+    }
     public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.id.view ?? .emptyText }
     public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.name.view ?? .emptyText }
     public func finishReasonText(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { finishReason(of: event)?.view ?? .emptyText }

@@ -83,6 +83,7 @@ final class StreamAccumulator {
 
     /// Records `token`'s text in the arena, as the text of `event`, and at
     /// the end of `accumulated`.
+    @inline(__always)
     private func addText(_ token: JSONToken, _ s: JSONScanner, to event: inout StreamEvent, accumulated: TextBuffer) {
         let start = arena.count
         s.decode(token, into: arena)

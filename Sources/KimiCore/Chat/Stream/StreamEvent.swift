@@ -58,6 +58,11 @@ public struct StreamEvent {
 public protocol EventReading: AnyObject {
     /// The current event, nil when there is none.
     var currentEvent: StreamEvent? { get }
+    /// The current event's type (its raw value), 0 when there is none; and
+    /// its text, nil when there is none: what a reader asks of most events,
+    /// answered without copying the event out.
+    var currentType: Int32 { get }
+    var currentText: UnsafeBufferPointer<UInt8>? { get }
     func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8>
     func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8>
     func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8>
@@ -79,6 +84,8 @@ public protocol EventReading: AnyObject {
 }
 
 extension EventReading {
+    public var currentType: Int32 { currentEvent?.type.rawValue ?? 0 }
+    public var currentText: UnsafeBufferPointer<UInt8>? { currentEvent.map { text(of: $0) } }
     public func detail(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { .emptyText }
     public var currentAttachment: AnyObject? { nil }
 }
