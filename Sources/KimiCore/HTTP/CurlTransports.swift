@@ -26,17 +26,10 @@ final class PollTransport: Transport {
     private var current: (call: Call, transfer: Transfer)?
     private var ended: (Call, AttemptEnd)?
 
-    /// One call at a time reads here: 64 KiB reads (curl's default is 16
-    /// KiB; the curl tool reads 100 KiB) cost a quarter of the receive
-    /// calls and write callbacks on a fast stream. A streamed body may hold
-    /// one read beyond its event limit (`Transfer.readSlack`).
-    static let receiveBufferBytes = Transfer.readSlack
-
     init(_ session: Session) { self.session = session }
 
     func start(_ call: Call, onStreamBytes: @escaping () -> Void) throws(KimiError) -> Transfer {
         let transfer = try Transfer.attempt(of: call, on: session.easy)
-        session.easy.set(CURLOPT_BUFFERSIZE, PollTransport.receiveBufferBytes)
         transfer.onStreamBytes = onStreamBytes
         guard session.multi.add(session.easy) == CURLM_OK else {
             throw KimiError(.internal, "curl_multi_add_handle failed")

@@ -221,10 +221,6 @@ final class Transfer {
         return true
     }
 
-    /// What undecoded stream bytes may hold beyond the event limit: one
-    /// network read (no transport reads more at once).
-    static let readSlack = 65536
-
     /// Returns false to make curl abort the transfer (a size limit was hit).
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         noteActivity()
@@ -233,7 +229,7 @@ final class Transfer {
         if mode == .stream {
             // What waits for its line (or event) end is bounded; a body read
             // as bytes is taken whole every round, so it never waits.
-            guard request.expects == .bytes || inbound.count + bytes.count <= maxEventBytes + Transfer.readSlack else {
+            guard request.expects == .bytes || inbound.count + bytes.count <= maxEventBytes + 65536 else {
                 abort = .eventTooLarge
                 return false
             }
