@@ -158,8 +158,11 @@ final class Call: @unchecked Sendable {
     }
 
     /// Why the call must stop now, if it must.
+    /// (Asked at every round of the scheduler: the message is only made
+    /// for a call that was stopped.)
     var cancellation: KimiError? {
         let reason = Stop(rawValue: stopped.load(ordering: .acquiring)) ?? .none
+        if reason == .none && request.cancel?.isCancelled != true { return nil }
         let where_: String
         switch phase {
         case .waiting: where_ = waitingToStart ? "before \(request.label) was sent (waiting to send it)"
@@ -168,7 +171,7 @@ final class Call: @unchecked Sendable {
         default: where_ = "(\(request.label))"
         }
         switch reason {
-        case .none: return request.cancel?.isCancelled == true ? KimiError(.aborted, "cancelled through the cancel token \(where_)") : nil
+        case .none: return KimiError(.aborted, "cancelled through the cancel token \(where_)")
         case .token: return KimiError(.aborted, "cancelled through the cancel token \(where_)")
         case .stream: return KimiError(.aborted, "the stream was cancelled \(where_)")
         case .task: return KimiError(.aborted, "cancelled \(where_)")

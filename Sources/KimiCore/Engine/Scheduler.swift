@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs calls: admits them past the client's connection cap, starts their
 /// attempts on a transport, waits for the transport or the earliest deadline
 /// (an idle or whole-call timeout, the end of a retry wait), then settles what
@@ -47,13 +49,19 @@ final class Scheduler: @unchecked Sendable {
     private var queued: [Entry] = []
     private var queuedHead = 0
     private var retrying: [Entry] = []
+    /// Calls whose bytes arrived this round, and the array they are
+    /// delivered from (swapped, so neither is copied per round).
     private var received: [Entry] = []
+    private var delivering: [Entry] = []
     private var nextSweep: UInt64 = 0
     private var waitingForSlot = false
 
     private let inboxLock = Lock()
     /// Calls cancelled from other threads since the last round.
     private var cancels: [Call] = []
+    /// `cancels` is not empty (set under `inboxLock`): a round looks at
+    /// the inbox, and takes the lock, only then.
+    private let cancelsWaiting = Atomic<Bool>(false)
 
     init(transport: Transport, cap: ConnectionCap, idleTimeoutMs: UInt32) {
         self.transport = transport
@@ -75,7 +83,10 @@ final class Scheduler: @unchecked Sendable {
 
     /// A call was cancelled, from any thread: settled at the next round.
     private func cancelled(_ call: Call) {
-        inboxLock.withLock { cancels.append(call) }
+        inboxLock.withLock {
+            cancels.append(call)
+            cancelsWaiting.store(true, ordering: .releasing)
+        }
         transport.wakeup()
     }
 
@@ -121,8 +132,10 @@ final class Scheduler: @unchecked Sendable {
     }
 
     private func settleCancels() {
+        guard cancelsWaiting.load(ordering: .acquiring) else { return }
         let cancelled = inboxLock.withLock { () -> [Call] in
             defer { cancels.removeAll(keepingCapacity: true) }
+            cancelsWaiting.store(false, ordering: .relaxed)
             return cancels
         }
         for call in cancelled {
@@ -152,6 +165,7 @@ final class Scheduler: @unchecked Sendable {
 
     /// Queued calls take free slots, in order, and start their attempts.
     private func admitQueued() {
+        guard queuedHead < queued.count || waitingForSlot else { return }
         while queuedHead < queued.count {
             let entry = queued[queuedHead]
             guard entry.call.phase == .queued, entries[ObjectIdentifier(entry.call)] != nil else {
@@ -197,20 +211,25 @@ final class Scheduler: @unchecked Sendable {
 
     private func deliverReceived() {
         guard !received.isEmpty else { return }
-        let batch = received
-        received.removeAll(keepingCapacity: true)
-        for entry in batch {
+        swap(&received, &delivering)
+        for entry in delivering {
             entry.noticed = false
             guard entry.inTransport, entry.call.phase == .running else { continue }
             entry.owner?.received(entry.call)
             if entry.call.isFinished { settle(entry) }
         }
+        delivering.removeAll(keepingCapacity: true)
     }
 
     /// The clock of the calls: whole-call and idle timeouts, cancels seen
     /// through the callers' tokens.
     private func sweep(_ now: UInt64) {
-        for entry in Array(entries.values) where entry.call.phase != .finished {
+        // Expiring changes `entries`: the (rare) expired ones are found first.
+        var due: [Entry] = []
+        for entry in entries.values where entry.call.phase != .finished && entry.call.expiry(now: now) != nil {
+            due.append(entry)
+        }
+        for entry in due where entry.call.phase != .finished {
             if let error = entry.call.expiry(now: now) { expire(entry, error) }
         }
     }

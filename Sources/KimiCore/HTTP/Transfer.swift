@@ -47,6 +47,11 @@ final class Transfer {
     /// Called (on curl's thread) after event-stream bytes arrive; the event
     /// loop uses it to find the tasks with something to deliver.
     var onStreamBytes: (() -> Void)?
+    /// Receiving pauses once this many undecoded streamed bytes wait (the
+    /// transport resumes it when their reader has taken what it could): curl
+    /// reads a ready socket up to 100 times in one go, which would otherwise
+    /// pile up that many reads.
+    var pauseAtInbound = Int.max
 
     init(request: HTTPRequest, maxBodyBytes: Int, maxEventBytes: Int) {
         self.request = request
@@ -234,6 +239,7 @@ final class Transfer {
                 return false
             }
             inbound.append(bytes)
+            if inbound.count >= pauseAtInbound { pauseReceiving() }
             onStreamBytes?()
         } else {
             guard body.count + bytes.count <= maxBodyBytes else {

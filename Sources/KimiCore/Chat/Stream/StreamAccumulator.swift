@@ -118,10 +118,13 @@ final class StreamAccumulator {
         for position in 0..<chunk.choices.count {
             let choiceDelta = chunk.choices[position]
             // `owned` holds the choice: borrowed, not retained.
-            let failure = choiceObject(at: choiceDelta.index)._withUnsafeGuaranteedRef { choice in
+            let applied = choiceObject(at: choiceDelta.index)._withUnsafeGuaranteedRef { choice in
                 apply(choiceDelta, of: chunk, s, to: choice)
             }
-            if let failure { throw failure }
+            if !applied, let failure {
+                self.failure = nil
+                throw failure
+            }
         }
         if let usage = chunk.usage {
             record(usage)
@@ -131,8 +134,13 @@ final class StreamAccumulator {
         }
     }
 
-    /// One choice's delta; returns the error that ends the stream, if any.
-    private func apply(_ choiceDelta: Chunk.Choice, of chunk: Chunk, _ s: JSONScanner, to choice: ResponseChoice) -> KimiError? {
+    /// Why the last choice's delta failed (`apply(_:of:_:to:)` returned false).
+    private var failure: KimiError?
+
+    /// One choice's delta; false (and `failure`) when it ends the stream.
+    /// (Not an optional error: returning one writes the whole error's
+    /// storage for every chunk.)
+    private func apply(_ choiceDelta: Chunk.Choice, of chunk: Chunk, _ s: JSONScanner, to choice: ResponseChoice) -> Bool {
         do throws(KimiError) {
             let index = choiceDelta.index
             if let role = choiceDelta.role {
@@ -171,9 +179,10 @@ final class StreamAccumulator {
                 event.usage = usage
                 push(event)
             }
-            return nil
+            return true
         } catch {
-            return error
+            failure = error
+            return false
         }
     }
 
