@@ -537,6 +537,40 @@ static void test_event_stream_limits(void) {
     kimi_client_free(client);
 }
 
+/* Counts the events; the first one sleeps 300 ms, so the server's writes pile
+ * up in the socket before the client reads on. */
+static int count_after_a_pause(const kimi_stream_event *ev, void *user_data) {
+    long *events = user_data;
+    if ((*events)++ == 0) {
+        struct timespec pause = {0, 300 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    (void)ev;
+    return 0;
+}
+
+/* A small event limit bounds one event, not how far the reader is behind:
+ * megabytes of small events waiting in the socket are read a bounded amount
+ * at a time (curl would read up to 100 buffers in one go) and the stream
+ * completes. */
+static void test_event_limit_with_a_reader_behind(void) {
+    kimi_client_options *opts = test_options();
+    kimi_client *client;
+    kimi_chat_request *req = user_request(NULL, "[[mock: chunks=20000 batch=65536]]");
+    kimi_chat_response *final = NULL;
+    long events = 0;
+    size_t content = 0;
+    kimi_client_options_set_max_event_bytes(opts, 4096);
+    client = test_client_from(opts);
+    CHECK_INT(kimi_chat_stream(client, req, count_after_a_pause, &events, &final), KIMI_OK);
+    CHECK(events > 20000);
+    (void)kimi_chat_response_content(final, &content);
+    CHECK_INT(content, 20000 * 4);
+    kimi_chat_response_free(final);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 static void test_stream_arguments(void) {
     kimi_client *client = test_client();
     kimi_chat_request *req = user_request(NULL, "x");
@@ -578,6 +612,7 @@ int main(void) {
     RUN(test_several_choices_stream);
     RUN(test_pull_api);
     RUN(test_event_stream_limits);
+    RUN(test_event_limit_with_a_reader_behind);
     RUN(test_stream_arguments);
     return harness_finish();
 }

@@ -31,7 +31,8 @@ final class PollTransport: Transport {
     /// streamed-body limit leaves room for one read of this size.)
     static let receiveBufferBytes = 65536
     /// What a streamed body may hold unread before receiving pauses until
-    /// its reader's next round: a bound on memory whatever the read size.
+    /// its reader's next round: a bound on memory whatever curl reads in one
+    /// perform (up to 100 reads of a ready socket).
     static let pauseAtInbound = 256 << 10
 
     init(_ session: Session) { self.session = session }
@@ -39,7 +40,9 @@ final class PollTransport: Transport {
     func start(_ call: Call, onStreamBytes: @escaping () -> Void) throws(KimiError) -> Transfer {
         let transfer = try Transfer.attempt(of: call, on: session.easy)
         session.easy.set(CURLOPT_BUFFERSIZE, PollTransport.receiveBufferBytes)
-        transfer.pauseAtInbound = PollTransport.pauseAtInbound
+        // Never beyond the event limit: the transfer refuses a read that
+        // would leave more than a whole event plus one read unread.
+        transfer.pauseAtInbound = min(PollTransport.pauseAtInbound, transfer.maxEventBytes)
         transfer.onStreamBytes = onStreamBytes
         guard session.multi.add(session.easy) == CURLM_OK else {
             throw KimiError(.internal, "curl_multi_add_handle failed")
@@ -70,9 +73,10 @@ final class PollTransport: Transport {
     /// only then waits in curl_multi_poll.
     func wait(until: UInt64?) {
         if let current {
-            // The reader has taken what it could since receiving paused.
-            current.transfer.resumeReceiving()
             let before = current.transfer.bytesReceived
+            // The reader has taken what it could since receiving paused;
+            // curl may hand over what it held at once (and pause again).
+            current.transfer.resumeReceiving()
             if perform() || current.transfer.bytesReceived != before { return }
         }
         _ = session.multi.poll(timeoutMs: until.map { millisecondsLeft(until: $0, cap: 60_000) } ?? 60_000)
