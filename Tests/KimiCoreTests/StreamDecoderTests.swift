@@ -257,25 +257,40 @@ import Testing
     }
 }
 
-/// A stream's input memory after a burst: a read that brought a whole
-/// stream (as after a pause) is compacted as it is consumed and given back
-/// once it is, so a thousand streams do not each keep their largest read.
+/// A stream's input memory after a burst: a read that brought much of a
+/// stream (as after a pause) is given back once it is consumed, and all of
+/// it at the end, so a thousand streams do not each keep their largest read.
 @Suite struct StreamInputMemoryTests {
-    @Test func aBurstIsGivenBackAsItIsConsumed() throws {
+    static let chunk = #"{"id":"c","choices":[{"index":0,"delta":{"content":"a piece of text"}}]}"#
+
+    @Test func aBurstIsGivenBackOnceConsumed() throws {
         let cursor = EventCursor(maxEventBytes: 1 << 20, maxResponseBytes: 64 << 20)
         let input = TextBuffer()
-        let chunk = #"{"id":"c","choices":[{"index":0,"delta":{"content":"a piece of text"}}]}"#
-        let burst = StreamDecoderTests.sse(Array(repeating: chunk, count: 5000))
+        let burst = StreamDecoderTests.sse(Array(repeating: Self.chunk, count: 5000), done: false)
         burst.withUnsafeBytes { input.append($0) }
         #expect(input.allocatedCapacity >= burst.count)
         var messages = 0
-        var unread = burst.count
-        while try cursor.consume(input) == .produced {
-            messages += 1
-            unread = min(unread, input.count)
-        }
-        #expect(messages == 5001)  // the chunks and [DONE]
-        #expect(unread < burst.count / 2)  // consumed parts went while reading
-        #expect(input.allocatedCapacity <= SSEDecoder.keptInputBytes)  // and the memory at the end
+        while try cursor.consume(input) == .produced { messages += 1 }
+        #expect(messages == 5000)
+        #expect(input.count == 0)
+        #expect(input.allocatedCapacity <= SSEDecoder.keptInputBytes)  // the stream goes on with 4 KiB
+
+        // A burst that ends in part of a message keeps that part, and the
+        // memory goes once the rest came and was read.
+        let cut = StreamDecoderTests.sse(Array(repeating: Self.chunk, count: 5000), done: false)
+        cut.withUnsafeBytes { input.append(UnsafeRawBufferPointer(rebasing: $0[..<($0.count - 10)])) }
+        messages = 0
+        while try cursor.consume(input) == .produced { messages += 1 }
+        #expect(messages == 4999)
+        #expect(input.count == Array("data: \(Self.chunk)\n\n".utf8).count - 10)
+        cut.withUnsafeBytes { input.append(UnsafeRawBufferPointer(rebasing: $0[($0.count - 10)...])) }
+        while try cursor.consume(input) == .produced { messages += 1 }
+        #expect(messages == 5000)
+        #expect(input.allocatedCapacity <= SSEDecoder.keptInputBytes)
+
+        StreamDecoderTests.sse([], done: true).withUnsafeBytes { input.append($0) }
+        #expect(try cursor.consume(input) == .produced)  // [DONE]
+        #expect(try cursor.consume(input) == .ended)
+        #expect(input.allocatedCapacity <= 15)  // and all of it at the end
     }
 }

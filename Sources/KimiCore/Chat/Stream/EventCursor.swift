@@ -115,11 +115,12 @@ public final class EventCursor: TaskEvents, BodySink {
             input.removeAll(keepingAtMost: 0)  // over: what followed [DONE] is not read
             return .ended
         }
-        // The last message's events are done with here: a burst's consumed
-        // part goes before the next message is decoded, so a stream holds
-        // the unread part of one read, not all its bursts so far.
-        decoder.compact(input, ifConsumedAtLeast: SSEDecoder.keptInputBytes)
         if try decode(input) { return .produced }
+        // Consumed input goes only here, before more is read: every reader
+        // (a pull stream, records, a task) takes all whole messages before
+        // the next read, so nothing is appended behind a consumed part, and
+        // dropping it earlier would only move the unread bytes (a 256 KiB
+        // read over and over: five times the instructions per chunk).
         compact(input)
         return .needsMore
     }

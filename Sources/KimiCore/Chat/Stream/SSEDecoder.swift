@@ -242,12 +242,12 @@ public final class SSEDecoder {
     /// between reads).
     static let keptInputBytes = 4 << 10
 
-    /// Drops consumed bytes from the front of `buffer` (when at least
-    /// `minimum` were consumed). Call only when no returned event is still
-    /// in use.
-    public func compact(_ buffer: TextBuffer, ifConsumedAtLeast minimum: Int = 1) {
+    /// Drops consumed bytes from the front of `buffer`; when all were
+    /// consumed, also the memory a burst grew it to. Call only when no
+    /// returned event is still in use.
+    public func compact(_ buffer: TextBuffer) {
         let keep = dataLines == 1 ? dataStart : position
-        guard keep > 0, keep >= minimum else { return }
+        guard keep > 0 else { return }
         if keep >= buffer.count {
             buffer.removeAll(keepingAtMost: SSEDecoder.keptInputBytes)
         } else {

@@ -119,9 +119,7 @@ public final class StreamDecoder {
 
     /// Drops consumed bytes from `input`; call only when no event of the
     /// last message is still in use.
-    public func compact(_ input: TextBuffer, ifConsumedAtLeast minimum: Int = 1) {
-        sse.compact(input, ifConsumedAtLeast: minimum)
-    }
+    public func compact(_ input: TextBuffer) { sse.compact(input) }
 
     /// Bytes of input consumed so far.
     public var offset: Int { sse.offset }
