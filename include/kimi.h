@@ -1671,8 +1671,11 @@ KIMI_API kimi_status kimi_chat_create_start(kimi_client *client, const kimi_chat
  * waits that long at most). Returns how the task ended (KIMI_OK, or its failure, which then is
  * also the calling thread's last error, as if the call had been blocking),
  * or KIMI_E_PENDING when it still runs. Once it returns an end status, the
- * task's END callback has returned. Any thread; from a callback of the
- * same client only with timeout 0 (else KIMI_E_INVALID_ARGUMENT).
+ * task's END callback has returned, or its END is in its event queue (with
+ * timeout 0, the end status comes just before the END is queued, so a
+ * reader that took the END always finds the task ended). Any thread; from
+ * a callback of the same client only with timeout 0 (else
+ * KIMI_E_INVALID_ARGUMENT).
  */
 /*@ of(kimi_task) blocks */
 KIMI_API kimi_status kimi_task_wait(kimi_task *task, int64_t timeout_ms);

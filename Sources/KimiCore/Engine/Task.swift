@@ -106,6 +106,8 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
     // Shared with other threads, under `lock`.
     private let lock = Lock()
     private var outcome: Status?
+    /// The END was handed on: queued, or its callback returned (`wait`).
+    private var endHandedOn = false
     private var failure: KimiError?
     private var result: TaskResult?
     /// The answer's metadata once its headers are in (a stream that started,
@@ -170,11 +172,15 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
 
     /// Waits until the task ends or `timeoutMs` passes (negative: no limit).
     /// Returns how it ended, or nil on timeout.
+    /// Just looking (0) sees the outcome as soon as it is set (for a queue,
+    /// just before its END is queued); a wait ends once the END was handed
+    /// on too.
     public func wait(timeoutMs: Int64) -> Status? {
         let deadline = timeoutMs < 0 ? nil : KimiCore.deadline(afterMs: timeoutMs)
         return lock.withLock {
-            while outcome == nil {
-                if !lock.wait(until: deadline) && outcome == nil { return nil }
+            func over() -> Bool { outcome != nil && (timeoutMs == 0 || endHandedOn) }
+            while !over() {
+                if !lock.wait(until: deadline) && !over() { return nil }
             }
             return outcome
         }
@@ -283,14 +289,33 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         }
         let status = error?.status ?? .ok
         events.showEnd(status: status)
-        _ = deliverBatch()
         let finalHead = headOf(result) ?? (call?.transfer?.status ?? 0 > 0 ? call?.metadata() : nil)
-        lock.withLock {
-            outcome = status
-            failure = error
-            self.result = result
-            if let finalHead { head = finalHead }
-            lock.broadcast()
+        let conclude = { (handedOn: Bool) in
+            self.lock.withLock {
+                self.outcome = status
+                self.failure = error
+                self.result = result
+                if let finalHead { self.head = finalHead }
+                self.endHandedOn = handedOn
+                self.lock.broadcast()
+            }
+        }
+        // A queue's reader asks how the task ended as soon as it takes the
+        // END, on its own thread (kimi_task_wait with timeout 0): the outcome
+        // is set before the END is queued (it was set after, and a reader
+        // fast enough got KIMI_E_PENDING), and a wait ends once it is queued.
+        // A callback's END has returned before either, as kimi_task_wait
+        // promises.
+        if case .queue = delivery {
+            conclude(false)
+            _ = deliverBatch()
+            lock.withLock {
+                endHandedOn = true
+                lock.broadcast()
+            }
+        } else {
+            _ = deliverBatch()
+            conclude(true)
         }
     }
 
