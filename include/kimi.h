@@ -1289,7 +1289,51 @@ KIMI_API void kimi_file_iter_free(kimi_file_iter *iter);
 /*@ of(kimi_client) blocks out(tokens_out: scalar) */
 KIMI_API kimi_status kimi_chat_estimate_tokens(kimi_client *client, const kimi_chat_request *req, int64_t *tokens_out);
 
+typedef struct kimi_model kimi_model;
 typedef struct kimi_model_list kimi_model_list;
+
+/**
+ * Fetches one model by id, with its capabilities (`GET /v1/models/{id}`).
+ * Stores it in `*out` (free with kimi_model_free), or NULL on failure.
+ * `model_id` must be an id ("kimi-k2.6": 1 to 256 letters, digits, '-', '_'
+ * and '.', not "." or ".."): anything else is KIMI_E_INVALID_ARGUMENT naming
+ * model_id, and nothing is sent. An id the key cannot use gives KIMI_E_API
+ * with HTTP status 404 (kimi_error_type "resource_not_found_error"); a
+ * 200 answer that is not a model object (no id) is KIMI_E_PARSE; otherwise
+ * the statuses of kimi_chat_create. Like kimi_models_list, the model's
+ * context_length bounds kimi_chat_fit_max_completion_tokens from then on.
+ * Thread-safe.
+ */
+/*@ of(kimi_client) blocks out(out: owned) */
+KIMI_API kimi_status kimi_model_retrieve(kimi_client *client, const char *model_id, kimi_model **out);
+
+/* Model accessors, for a model from kimi_model_retrieve or kimi_task_model,
+   or one borrowed from a list with kimi_model_list_get. Strings are valid
+   until the model (or its list) is freed; a NULL model gives "", 0 or -1.
+   Any thread, while the model is not being freed. */
+/** The model's id ("kimi-k2.6"). */
+/*@ of(kimi_model) accessor returns(borrowed) */
+KIMI_API const char *kimi_model_id(const kimi_model *model);
+/** Who owns the model ("moonshot"), "" when absent. */
+/*@ of(kimi_model) accessor returns(borrowed) */
+KIMI_API const char *kimi_model_owned_by(const kimi_model *model);
+/** Creation time in Unix seconds, 0 when absent. */
+/*@ of(kimi_model) accessor */
+KIMI_API int64_t kimi_model_created(const kimi_model *model);
+/** The context window in tokens, -1 when unknown. */
+/*@ of(kimi_model) accessor */
+KIMI_API int64_t kimi_model_context_length(const kimi_model *model);
+/** 1 when the model accepts images / video / reasons, else 0. */
+/*@ of(kimi_model) accessor */
+KIMI_API int kimi_model_supports_image_in(const kimi_model *model);
+/*@ of(kimi_model) accessor */
+KIMI_API int kimi_model_supports_video_in(const kimi_model *model);
+/*@ of(kimi_model) accessor */
+KIMI_API int kimi_model_supports_reasoning(const kimi_model *model);
+/** Frees a model from kimi_model_retrieve or kimi_task_model. NULL does
+    nothing. Never pass a model borrowed from a kimi_model_list. */
+/*@ of(kimi_model) frees(model) null(model) */
+KIMI_API void kimi_model_free(kimi_model *model);
 
 /** The models the key can use, with their capabilities, into `*out` (free
     with kimi_model_list_free). Returns KIMI_OK or the statuses of
@@ -1311,6 +1355,10 @@ KIMI_API int kimi_model_list_supports_image_in(const kimi_model_list *list, size
 KIMI_API int kimi_model_list_supports_video_in(const kimi_model_list *list, size_t i);
 /*@ of(kimi_model_list) accessor */
 KIMI_API int kimi_model_list_supports_reasoning(const kimi_model_list *list, size_t i);
+/** Model `i`, borrowed from the list (NULL when out of range): read it with
+    the kimi_model accessors, never free it. */
+/*@ of(kimi_model_list) accessor returns(borrowed) */
+KIMI_API const kimi_model *kimi_model_list_get(const kimi_model_list *list, size_t i);
 /*@ of(kimi_model_list) frees(list) null(list) */
 KIMI_API void kimi_model_list_free(kimi_model_list *list);
 
@@ -2452,6 +2500,10 @@ KIMI_API kimi_status kimi_batch_results_start(kimi_client *client, const kimi_ba
 /*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_models_list_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
                                             void *user_data, kimi_task **out);
+/** kimi_model_retrieve as a task (`model_id` is checked now); the result is kimi_task_model. */
+/*@ of(kimi_client) out(out: owned) null(queue, on_event) */
+KIMI_API kimi_status kimi_model_retrieve_start(kimi_client *client, const char *model_id, kimi_event_queue *queue,
+                                               kimi_stream_cb on_event, void *user_data, kimi_task **out);
 /** kimi_balance_get as a task; the result is kimi_task_balance. */
 /*@ of(kimi_client) out(out: owned) null(queue, on_event) */
 KIMI_API kimi_status kimi_balance_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
@@ -2484,6 +2536,8 @@ KIMI_API kimi_status kimi_task_file_list(kimi_task *task, kimi_file_list **out);
 KIMI_API kimi_status kimi_task_batch(kimi_task *task, kimi_batch **out);
 /*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_batch_page(kimi_task *task, kimi_batch_page **out);
+/*@ of(kimi_task) out(out: owned) */
+KIMI_API kimi_status kimi_task_model(kimi_task *task, kimi_model **out);
 /*@ of(kimi_task) out(out: owned) */
 KIMI_API kimi_status kimi_task_model_list(kimi_task *task, kimi_model_list **out);
 /** The balance (any output may be NULL). */

@@ -1,9 +1,14 @@
 import CKimiHeader
 import KimiCore
 
+final class ModelBox {
+    let model: ModelInfo
+    init(_ model: ModelInfo) { self.model = model }
+}
+
 final class ModelListBox {
-    let models: [ModelInfo]
-    init(_ models: [ModelInfo]) { self.models = models }
+    let models: [ModelBox]
+    init(_ models: [ModelInfo]) { self.models = models.map(ModelBox.init) }
 }
 
 @c @implementation
@@ -25,9 +30,46 @@ public func kimi_models_list(_ client: OpaquePointer?, _ out: UnsafeMutablePoint
     }
 }
 
+@c @implementation
+public func kimi_model_retrieve(_ client: OpaquePointer?, _ id: UnsafePointer<CChar>?,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        let client = try require(client, "client", as: ClientBox.self).client
+        return handle(ModelBox(try client.account.retrieveModel(id: try string(id, "model_id"))))
+    }
+}
+
+private func info(_ model: OpaquePointer?) -> ModelInfo? { object(model, as: ModelBox.self)?.model }
+
+@c @implementation
+public func kimi_model_id(_ model: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(info(model)?.id) }
+
+@c @implementation
+public func kimi_model_owned_by(_ model: OpaquePointer?) -> UnsafePointer<CChar>? { borrowed(info(model)?.ownedBy) }
+
+@c @implementation
+public func kimi_model_created(_ model: OpaquePointer?) -> Int64 { info(model)?.created ?? 0 }
+
+@c @implementation
+public func kimi_model_context_length(_ model: OpaquePointer?) -> Int64 { info(model)?.contextLength ?? -1 }
+
+@c @implementation
+public func kimi_model_supports_image_in(_ model: OpaquePointer?) -> Int32 { info(model)?.supportsImageIn == true ? 1 : 0 }
+
+@c @implementation
+public func kimi_model_supports_video_in(_ model: OpaquePointer?) -> Int32 { info(model)?.supportsVideoIn == true ? 1 : 0 }
+
+@c @implementation
+public func kimi_model_supports_reasoning(_ model: OpaquePointer?) -> Int32 {
+    info(model)?.supportsReasoning == true ? 1 : 0
+}
+
+@c @implementation
+public func kimi_model_free(_ model: OpaquePointer?) { release(model, as: ModelBox.self) }
+
 private func model(_ list: OpaquePointer?, _ i: Int) -> ModelInfo? {
     guard let models = object(list, as: ModelListBox.self)?.models, i >= 0, i < models.count else { return nil }
-    return models[i]
+    return models[i].model
 }
 
 @c @implementation
@@ -52,6 +94,11 @@ public func kimi_model_list_supports_video_in(_ list: OpaquePointer?, _ i: Int) 
 @c @implementation
 public func kimi_model_list_supports_reasoning(_ list: OpaquePointer?, _ i: Int) -> Int32 {
     model(list, i)?.supportsReasoning == true ? 1 : 0
+}
+
+@c @implementation
+public func kimi_model_list_get(_ list: OpaquePointer?, _ i: Int) -> OpaquePointer? {
+    borrowedHandle(object(list, as: ModelListBox.self)?.models, i)
 }
 
 @c @implementation

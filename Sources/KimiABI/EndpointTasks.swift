@@ -139,6 +139,15 @@ public func kimi_models_list_start(_ client: OpaquePointer?, _ queue: OpaquePoin
 }
 
 @c @implementation
+public func kimi_model_retrieve_start(_ client: OpaquePointer?, _ id: UnsafePointer<CChar>?, _ queue: OpaquePointer?,
+                                      _ onEvent: kimi_stream_cb?, _ userData: UnsafeMutableRawPointer?,
+                                      _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    start(#function, client, queue, onEvent, userData, out) { client throws(KimiError) in
+        try client.account.retrieveModelTask(id: try string(id, "model_id"))
+    }
+}
+
+@c @implementation
 public func kimi_balance_start(_ client: OpaquePointer?, _ queue: OpaquePointer?, _ onEvent: kimi_stream_cb?,
                                _ userData: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     start(#function, client, queue, onEvent, userData, out) { client throws(KimiError) in try client.account.balanceTask() }
@@ -206,6 +215,14 @@ public func kimi_task_batch_page(_ task: OpaquePointer?, _ out: UnsafeMutablePoi
     callStoring(#function, out) { () throws(KimiError) in
         guard case .batchPage(let page) = try result(task) else { throw wrongKind("a batch page") }
         return handle(BatchPageBox(page))
+    }
+}
+
+@c @implementation
+public func kimi_task_model(_ task: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    callStoring(#function, out) { () throws(KimiError) in
+        guard case .model(let model) = try result(task) else { throw wrongKind("a model") }
+        return handle(ModelBox(model))
     }
 }
 

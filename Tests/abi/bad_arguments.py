@@ -47,7 +47,7 @@ STRINGS = {
     "proxy": "http://127.0.0.1:1", "value": "v", "purpose": "file-extract", "filename": "a.txt", "mime": "image/png",
     "url": "ms://file-1", "tool_call_id": "functions.lookup:0", "id": "functions.lookup:0", "content": "c",
     "prefix": "p", "reasoning": "r", "choice": "auto", "type": "json_object", "stop": "x", "key": "k",
-    "custom_id": "c1", "completion_window": "24h", "metadata_json": '{"k":"v"}',
+    "custom_id": "c1", "completion_window": "24h", "metadata_json": '{"k":"v"}', "model_id": "kimi-k2.6",
 }
 FUNCTION_STRINGS = {
     ("kimi_message_from_json", "json"): '{"role":"user","content":"hi"}',
@@ -141,6 +141,8 @@ class Sweep:
             return self.out_call("kimi_files_list", [P], self.make("kimi_client"))
         if kind == "kimi_model_list":
             return self.out_call("kimi_models_list", [P], self.make("kimi_client"))
+        if kind == "kimi_model":
+            return self.out_call("kimi_model_retrieve", [P, c_char_p], self.make("kimi_client"), b"kimi-k2.6")
         if kind == "kimi_conversation":
             conv = self.fn("kimi_conversation_new", P, [P, c_char_p])(self.make("kimi_client"), b"kimi-k2.6")
             add = self.fn("kimi_conversation_add_message", c_int, [P, c_char_p, c_char_p])

@@ -489,6 +489,105 @@ static void test_models_balance_and_estimates(void) {
     kimi_client_free(client);
 }
 
+/* One model by id (GET /v1/models/{id}): blocking, as a task through a
+   queue and through a callback; an unknown id is Kimi's 404; an id that is
+   no id is refused before anything is sent, named. */
+static void check_k26(const kimi_model *model) {
+    CHECK_STR(kimi_model_id(model), "kimi-k2.6");
+    CHECK_STR(kimi_model_owned_by(model), "moonshot");
+    CHECK(kimi_model_created(model) > 0);
+    CHECK_INT(kimi_model_context_length(model), 262144);
+    CHECK_INT(kimi_model_supports_image_in(model), 1);
+    CHECK_INT(kimi_model_supports_video_in(model), 1);
+    CHECK_INT(kimi_model_supports_reasoning(model), 1);
+}
+
+static void test_one_model(void) {
+    kimi_client *client = test_client();
+    kimi_event_queue *queue = NULL;
+    kimi_task *task = NULL;
+    kimi_model *model = (kimi_model *)&model;
+    kimi_model_list *models = NULL;
+    struct seen s;
+    static char long_id[301];
+    const char *hostile[] = {"../x", "a?b", "a/b", "..", ".", "", "a b", "x%2e", long_id};
+    size_t i;
+    memset(long_id, 'm', 300);
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+
+    CHECK_INT(kimi_model_retrieve(client, "kimi-k2.6", &model), KIMI_OK);
+    check_k26(model);
+    kimi_model_free(model);
+    CHECK_INT(kimi_model_retrieve(client, "moonshot-v1-8k", &model), KIMI_OK);
+    CHECK_STR(kimi_model_id(model), "moonshot-v1-8k");
+    CHECK_INT(kimi_model_context_length(model), 8192);
+    CHECK_INT(kimi_model_supports_image_in(model), 0);
+    CHECK_INT(kimi_model_supports_reasoning(model), 0);
+    kimi_model_free(model);
+
+    /* The list's entries read with the same accessors. */
+    CHECK_INT(kimi_models_list(client, &models), KIMI_OK);
+    CHECK_STR(kimi_model_id(kimi_model_list_get(models, 0)), kimi_model_list_id(models, 0));
+    CHECK(kimi_model_list_get(models, kimi_model_list_count(models)) == NULL);
+    kimi_model_list_free(models);
+
+    model = (kimi_model *)&model;
+    CHECK_INT(kimi_model_retrieve(client, "no-such-model", &model), KIMI_E_API);
+    CHECK(model == NULL);
+    CHECK_INT(kimi_error_http_status(), 404);
+    CHECK_STR(kimi_error_type(), "resource_not_found_error");
+    CHECK_CONTAINS(kimi_error_message(), "no-such-model");
+
+    for (i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+        model = (kimi_model *)&model;
+        CHECK_INT(kimi_model_retrieve(client, hostile[i], &model), KIMI_E_INVALID_ARGUMENT);
+        CHECK(model == NULL);
+        CHECK_CONTAINS(kimi_error_message(), "model_id");
+        task = (kimi_task *)&task;
+        CHECK_INT(kimi_model_retrieve_start(client, hostile[i], queue, NULL, &s, &task), KIMI_E_INVALID_ARGUMENT);
+        CHECK(task == NULL);
+        CHECK_CONTAINS(kimi_error_message(), "model_id");
+    }
+    CHECK_CONTAINS((kimi_model_retrieve(client, "../x", &model), kimi_error_message()), "\"../x\"");
+    CHECK_CONTAINS((kimi_model_retrieve(client, long_id, &model), kimi_error_message()), "(300 bytes)");
+    CHECK_INT(kimi_model_retrieve(client, NULL, &model), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "model_id");
+    CHECK_INT(kimi_model_retrieve(client, "kimi-k2.6", NULL), KIMI_E_INVALID_ARGUMENT);
+
+    /* As a task: through a queue... */
+    seen_init(&s);
+    CHECK_INT(kimi_model_retrieve_start(client, "kimi-k2.6", queue, NULL, &s, &task), KIMI_OK);
+    CHECK_INT(finish(queue, task, &s), KIMI_OK);
+    CHECK_INT(kimi_task_model(task, &model), KIMI_OK);
+    check_k26(model);
+    kimi_model_free(model);
+    CHECK_INT(kimi_task_model_list(task, &models), KIMI_E_INVALID_ARGUMENT);
+    kimi_task_free(task);
+    /* ...through a callback (on the loop thread), and failing as the blocking call does. */
+    seen_init(&s);
+    CHECK_INT(kimi_model_retrieve_start(client, "no-such-model", NULL, on_event, &s, &task), KIMI_OK);
+    CHECK_INT(kimi_task_wait(task, -1), KIMI_E_API);
+    CHECK_INT(kimi_task_model(task, &model), KIMI_E_API);
+    CHECK(model == NULL);
+    CHECK_INT(kimi_error_http_status(), 404);
+    CHECK_STR(kimi_error_type(), "resource_not_found_error");
+    kimi_task_free(task);
+    CHECK_INT(s.ends, 1);
+    CHECK_INT(s.status, KIMI_E_API);
+    seen_init(&s);
+    CHECK_INT(kimi_model_retrieve_start(client, "moonshot-v1-32k", NULL, on_event, &s, &task), KIMI_OK);
+    CHECK_INT(kimi_task_wait(task, -1), KIMI_OK);
+    CHECK_INT(kimi_task_model(task, &model), KIMI_OK);
+    CHECK_INT(kimi_model_context_length(model), 32768);
+    kimi_model_free(model);
+    kimi_task_free(task);
+    CHECK_INT(s.ends, 1);
+    CHECK_INT(s.status, KIMI_OK);
+
+    kimi_event_queue_free(queue);
+    kimi_client_free(client);
+}
+
 /* Wrong calls are refused before anything is sent, with NULL stored. */
 static void test_bad_starts(void) {
     kimi_client *client = test_client();
@@ -544,6 +643,7 @@ int main(void) {
     RUN(test_a_batch_as_tasks);
     RUN(test_cancelling_a_wait);
     RUN(test_models_balance_and_estimates);
+    RUN(test_one_model);
     RUN(test_bad_starts);
     RUN(test_many_downloads_on_one_queue);
     return harness_finish();

@@ -54,6 +54,7 @@ extension String {
         case "FileListBox": return "kimi_file_list"
         case "FileIterBox": return "kimi_file_iter"
         case "BatchIterBox": return "kimi_batch_iter"
+        case "ModelBox": return "kimi_model"
         case "ModelListBox": return "kimi_model_list"
         case "ConversationBox": return "kimi_conversation"
         case "ToolResultBox": return "kimi_tool_result"

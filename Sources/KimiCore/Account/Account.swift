@@ -35,6 +35,25 @@ public struct Account {
         }
     }
 
+    /// `GET /v1/models/{id}`: one model, as the list has it.
+    public func retrieveModel(id: String) throws(KimiError) -> ModelInfo {
+        try client.perform(modelEndpoint(id: id))
+    }
+
+    func modelEndpoint(id: String) throws(KimiError) -> Endpoint<ModelInfo> {
+        let gate = config.gate
+        let windows = client.engine.windows
+        let url = config.base.endpoint("/models/" + (try pathSegment(id, "model_id")))
+        return Endpoint(HTTPRequest(method: .get, url: url, headers: config.jsonHeaders)) { root throws(KimiError) in
+            guard root.member("id")?.string != nil else {
+                throw KimiError(.parse, "the model answer has no id (not a model object)")
+            }
+            let model = ModelInfo(root, gate: gate)
+            windows.learn([model])
+            return model
+        }
+    }
+
     /// `GET /v1/users/me/balance`.
     public func balance() throws(KimiError) -> Balance {
         try client.perform(balanceEndpoint())
@@ -53,6 +72,10 @@ public struct Account {
     }
 
     public func listModelsTask() throws(KimiError) -> Task { try client.task(modelsEndpoint(), TaskResult.models) }
+
+    public func retrieveModelTask(id: String) throws(KimiError) -> Task {
+        try client.task(modelEndpoint(id: id), TaskResult.model)
+    }
 
     public func balanceTask() throws(KimiError) -> Task { try client.task(balanceEndpoint(), TaskResult.balance) }
 }

@@ -1,4 +1,4 @@
-/// A model from `GET /v1/models`, with Kimi's capability fields.
+/// A model from `GET /v1/models` or `GET /v1/models/{id}`, with Kimi's capability fields.
 public final class ModelInfo {
     public let id = GatedText()
     public let ownedBy = GatedText()
@@ -9,7 +9,8 @@ public final class ModelInfo {
     public var supportsVideoIn = false
     public var supportsReasoning = false
 
-    /// Reads one entry of a model list; its texts pass `gate`.
+    /// Reads a model object (one entry of a list, or the whole answer for
+    /// one model); its texts pass `gate`.
     public init(_ value: JSONValue, gate: Gate) {
         id.set(gate.admit(value.member("id")?.string ?? ""))
         ownedBy.set(gate.admit(value.member("owned_by")?.string ?? ""))

@@ -49,6 +49,7 @@ public enum TaskResult {
     case batch(Batch)
     case batches([Batch])
     case batchPage(BatchPage)
+    case model(ModelInfo)
     case models([ModelInfo])
     case balance(Balance)
     /// Tokens of an estimate, bytes of a file's content.

@@ -376,6 +376,24 @@ FUNCTIONS = {
     "kimi_file_iter_free": ((P,), None),
     # kimi_status kimi_chat_estimate_tokens(kimi_client *client, const kimi_chat_request *req, int64_t *tokens_out)
     "kimi_chat_estimate_tokens": ((P, P, POINTER(c_int64)), c_int),
+    # kimi_status kimi_model_retrieve(kimi_client *client, const char *model_id, kimi_model **out)
+    "kimi_model_retrieve": ((P, S, OUT), c_int),
+    # const char *kimi_model_id(const kimi_model *model)
+    "kimi_model_id": ((P,), S),
+    # const char *kimi_model_owned_by(const kimi_model *model)
+    "kimi_model_owned_by": ((P,), S),
+    # int64_t kimi_model_created(const kimi_model *model)
+    "kimi_model_created": ((P,), c_int64),
+    # int64_t kimi_model_context_length(const kimi_model *model)
+    "kimi_model_context_length": ((P,), c_int64),
+    # int kimi_model_supports_image_in(const kimi_model *model)
+    "kimi_model_supports_image_in": ((P,), c_int),
+    # int kimi_model_supports_video_in(const kimi_model *model)
+    "kimi_model_supports_video_in": ((P,), c_int),
+    # int kimi_model_supports_reasoning(const kimi_model *model)
+    "kimi_model_supports_reasoning": ((P,), c_int),
+    # void kimi_model_free(kimi_model *model)
+    "kimi_model_free": ((P,), None),
     # kimi_status kimi_models_list(kimi_client *client, kimi_model_list **out)
     "kimi_models_list": ((P, OUT), c_int),
     # size_t kimi_model_list_count(const kimi_model_list *list)
@@ -390,6 +408,8 @@ FUNCTIONS = {
     "kimi_model_list_supports_video_in": ((P, c_size_t), c_int),
     # int kimi_model_list_supports_reasoning(const kimi_model_list *list, size_t i)
     "kimi_model_list_supports_reasoning": ((P, c_size_t), c_int),
+    # const kimi_model *kimi_model_list_get(const kimi_model_list *list, size_t i)
+    "kimi_model_list_get": ((P, c_size_t), P),
     # void kimi_model_list_free(kimi_model_list *list)
     "kimi_model_list_free": ((P,), None),
     # kimi_status kimi_balance_get(kimi_client *client, double *available_out, double *voucher_out, double *cash_out)
@@ -697,6 +717,9 @@ FUNCTIONS = {
     # kimi_status kimi_models_list_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
     #     void *user_data, kimi_task **out)
     "kimi_models_list_start": ((P, P, stream_cb, P, OUT), c_int),
+    # kimi_status kimi_model_retrieve_start(kimi_client *client, const char *model_id, kimi_event_queue *queue,
+    #     kimi_stream_cb on_event, void *user_data, kimi_task **out)
+    "kimi_model_retrieve_start": ((P, S, P, stream_cb, P, OUT), c_int),
     # kimi_status kimi_balance_start(kimi_client *client, kimi_event_queue *queue, kimi_stream_cb on_event,
     #     void *user_data, kimi_task **out)
     "kimi_balance_start": ((P, P, stream_cb, P, OUT), c_int),
@@ -714,6 +737,8 @@ FUNCTIONS = {
     "kimi_task_batch": ((P, OUT), c_int),
     # kimi_status kimi_task_batch_page(kimi_task *task, kimi_batch_page **out)
     "kimi_task_batch_page": ((P, OUT), c_int),
+    # kimi_status kimi_task_model(kimi_task *task, kimi_model **out)
+    "kimi_task_model": ((P, OUT), c_int),
     # kimi_status kimi_task_model_list(kimi_task *task, kimi_model_list **out)
     "kimi_task_model_list": ((P, OUT), c_int),
     # kimi_status kimi_task_balance(kimi_task *task, double *available_out, double *voucher_out, double *cash_out)
@@ -739,6 +764,7 @@ BLOCKING = frozenset((
     "kimi_files_list",
     "kimi_file_iter_next",
     "kimi_chat_estimate_tokens",
+    "kimi_model_retrieve",
     "kimi_models_list",
     "kimi_balance_get",
     "kimi_chat_stream",
