@@ -87,12 +87,34 @@ def test_endless_paging_stops_at_the_limit(hostile_url):
         assert walked == 101_000 - 1000 or 100_000 <= walked <= 101_000
 
 
-def test_models_retrieve(client):
+def test_models_retrieve(client, mock_url):
+    """GET /v1/models/{id}, as openai-python: the server's 404 for an id
+    the key cannot use, with its status and response; an id that is no id
+    is refused before sending, naming it."""
     model = client.models.retrieve("kimi-k2.6")
-    assert model.id == "kimi-k2.6" and model.object == "model" and model.context_length
+    assert (model.id, model.object, model.owned_by, model.context_length) == ("kimi-k2.6", "model", "moonshot", 262144)
+    assert model.created > 0 and model.supports_reasoning is True
+    assert model == next(m for m in client.models.list() if m.id == "kimi-k2.6")
     with pytest.raises(libkimi.NotFoundError, match="kimi-k9") as info:
         client.models.retrieve("kimi-k9")
-    assert info.value.status_code is None and info.value.param == "model"
+    assert info.value.status_code == 404 and info.value.response.status_code == 404
+    assert info.value.type == "resource_not_found_error" and info.value.param is None
+    for hostile in ("../x", "a?b", "a/b", "", "m" * 300):
+        with pytest.raises(libkimi.RequestRefusedError, match="model_id") as refused:
+            client.models.retrieve(hostile)
+        assert isinstance(refused.value, ValueError) and refused.value.param == "model_id"
+    with pytest.raises(libkimi.RequestRefusedError, match="NUL") as refused:
+        client.models.retrieve("kimi-k2.6\0x")
+    assert refused.value.param == "model"
+
+    async def run():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as aclient:
+            found = await aclient.models.retrieve("moonshot-v1-8k")
+            assert (found.id, found.context_length, found.supports_image_in) == ("moonshot-v1-8k", 8192, False)
+            with pytest.raises(libkimi.NotFoundError) as missing:
+                await aclient.models.retrieve("kimi-k9")
+            assert missing.value.status_code == 404
+    asyncio.run(run())
 
 
 def test_content_streams_without_holding_the_file(client, tmp_path):

@@ -77,14 +77,26 @@ def task_files(task: int) -> Page[FileObject]:
         L.kimi_file_list_free(pointer)
 
 
+def model_from(pointer: int) -> Model:
+    """A Model from a kimi_model handle (owned or borrowed from a list; not freed here)."""
+    return Model(L.kimi_model_id(pointer).decode(), L.kimi_model_created(pointer),
+                 L.kimi_model_owned_by(pointer).decode(), L.kimi_model_context_length(pointer),
+                 bool(L.kimi_model_supports_image_in(pointer)), bool(L.kimi_model_supports_video_in(pointer)),
+                 bool(L.kimi_model_supports_reasoning(pointer)))
+
+
+def task_model(task: int) -> Model:
+    pointer = _out(L.kimi_task_model, task)
+    try:
+        return model_from(pointer)
+    finally:
+        L.kimi_model_free(pointer)
+
+
 def task_models(task: int) -> Page[Model]:
     pointer = _out(L.kimi_task_model_list, task)
     try:
-        return Page([Model(L.kimi_model_list_id(pointer, i).decode(), L.kimi_model_list_context_length(pointer, i),
-                           bool(L.kimi_model_list_supports_image_in(pointer, i)),
-                           bool(L.kimi_model_list_supports_video_in(pointer, i)),
-                           bool(L.kimi_model_list_supports_reasoning(pointer, i)))
-                     for i in range(L.kimi_model_list_count(pointer))])
+        return Page([model_from(L.kimi_model_list_get(pointer, i)) for i in range(L.kimi_model_list_count(pointer))])
     finally:
         L.kimi_model_list_free(pointer)
 

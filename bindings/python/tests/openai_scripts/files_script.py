@@ -39,6 +39,10 @@ except openai.NotFoundError as error:
 deleted = client.files.delete(uploaded.id)
 seen.append(["deleted", deleted.deleted, deleted.id == uploaded.id])
 model = client.models.retrieve("kimi-k2.6")
-seen.append(["model", model.id, model.object])
+seen.append(["model", model.id, model.object, model.owned_by, model.created > 0])
+try:
+    client.models.retrieve("kimi-k9")
+except openai.NotFoundError as error:
+    seen.append(["no model", error.status_code, error.response.status_code, error.type, error.param])
 client.close()
 print(json.dumps(seen, sort_keys=True))

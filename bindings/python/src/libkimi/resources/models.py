@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .. import _lib
-from .._errors import NotFoundError
+from .._errors import RequestRefusedError
 from .._tasks import NO_CALLBACK
-from .._results import task_models
+from .._results import task_model, task_models
 from ._resource import Resource, call_settings
 
 
@@ -31,20 +31,19 @@ class Models(Resource):
                                                           task_models))
 
     def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> Model:
-        """One model by id (openai-python's models.retrieve), read from the
-        models list (the C library lists models; Kimi's answer is small). A
-        model the list does not have raises NotFoundError, with status_code
-        None: the server was not asked for it alone."""
-        return self._client._run(self._retrieve(str(model), call_settings("models.retrieve", options)))
+        """One model by id (GET /v1/models/{model}). An id the key cannot
+        use raises NotFoundError (status_code 404), as openai-python does;
+        a value that is no id ("../x", "a?b", over 256 bytes) raises
+        RequestRefusedError before anything is sent."""
+        text = str(model)
+        if "\0" in text:
+            raise RequestRefusedError(f"model: {text!r} holds a NUL character, which cannot be sent", param="model")
+        encoded = text.encode()
 
-    async def _retrieve(self, model: str, settings: Any) -> Model:
-        listed = await self._client._value(_start_list, settings, task_models)
-        for found in listed.data:
-            if found.id == model:
-                return found
-        known = ", ".join(repr(m.id) for m in listed.data[:8])
-        raise NotFoundError(f"models.retrieve: no model {model!r} among the server's models ({known})",
-                            kind="not_found", param="model")
+        def start(client: Any, queue: Any, user_data: int, out: Any) -> int:
+            status: int = L.kimi_model_retrieve_start(client, encoded, queue, NO_CALLBACK, user_data, out)
+            return status
+        return self._client._run(self._client._value(start, call_settings("models.retrieve", options), task_model))
 
 
 def _start_list(client: Any, queue: Any, user_data: Any, out: Any) -> int:

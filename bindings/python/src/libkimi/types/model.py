@@ -24,11 +24,13 @@ class Model(_Object):
     supports_video_in: Optional[bool]
     supports_reasoning: Optional[bool]
 
-    def __init__(self, id: str, context_length: Optional[int], supports_image_in: Optional[bool],
-                 supports_video_in: Optional[bool], supports_reasoning: Optional[bool]) -> None:
+    def __init__(self, id: str, created: int, owned_by: str, context_length: Optional[int],
+                 supports_image_in: Optional[bool], supports_video_in: Optional[bool],
+                 supports_reasoning: Optional[bool]) -> None:
         self.id = id
+        self.created = created
         self.object = "model"
-        self.created = self.owned_by = None  # type: ignore[assignment]  # Kimi sends neither
+        self.owned_by = owned_by
         self.context_length = context_length
         self.supports_image_in = supports_image_in
         self.supports_video_in = supports_video_in
