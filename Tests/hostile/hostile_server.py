@@ -16,7 +16,8 @@ be as wrong as a real broken server or proxy makes them.
 Cases (see CASES below):
   num/<place>/<field>/<variant>   a number that is too big, negative,
       fractional or absurd in one numeric field. place: body, choice,
-      stream, streamtop (chat), file, batch, models, balance, batchline.
+      stream, streamtop (chat), file, batch, models (the list or one
+      model), balance, batchline.
       variant: see NUMBERS.
   hdr/<header>/<value>/<status>   a header with an odd value (retry-after,
       retry-after-ms, content-length; value names in HEADER_VALUES)
@@ -46,6 +47,7 @@ Cases (see CASES below):
                                   not the model's own: error (a 400),
                                   streamerror (an error frame), answer (a 200),
                                   stream (a 200 stream), files, batches, models
+                                  (the list or one model)
   pages/<how>                     a listing (GET /files or /batches) whose
                                   paging never ends or lies (PAGES)
   cut/<how>/<bytes>               a file's content cut before its end:
@@ -275,6 +277,8 @@ def num_case(conn, req, place, field, variant):
     if place == "models":
         model = {"id": MODEL, "object": "model", "created": CREATED, "owned_by": "moonshot", "context_length": 262144}
         model[field] = "@NUM@"
+        if req.endpoint.startswith("/models/"):
+            return conn.send(200, put(dumps(model)))
         return conn.send(200, put(dumps({"object": "list", "data": [model]})))
     if place == "balance":
         data = {"available_balance": 1.5, "voucher_balance": 1.0, "cash_balance": 0.5}
@@ -611,8 +615,10 @@ def leak_case(conn, req, how):
             return conn.send(200, {"object": "list", "data": [obj], "has_more": False, "last_id": bad}, headers=headers)
         return conn.send(200, obj, headers=headers)
     if how == "models":
-        return conn.send(200, {"object": "list", "data": [{"id": bad, "object": "model", "owned_by": bad}]},
-                         headers=headers)
+        model = {"id": bad, "object": "model", "owned_by": bad}
+        if req.endpoint.startswith("/models/"):
+            return conn.send(200, model, headers=headers)
+        return conn.send(200, {"object": "list", "data": [model]}, headers=headers)
     conn.error(404, f"no leak {how}")
 def listed(req, n, **extra):
     """Item n of a files or batches listing."""

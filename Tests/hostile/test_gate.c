@@ -252,7 +252,16 @@ static void test_object_fields(void) {
     client = leak_client("leak/models");
     CHECK_INT(kimi_models_list(client, &models), KIMI_OK);
     CHECK_CLEAN(kimi_model_list_id(models, 0));
+    CHECK_CLEAN(kimi_model_id(kimi_model_list_get(models, 0)));
+    CHECK_CLEAN(kimi_model_owned_by(kimi_model_list_get(models, 0)));
     kimi_model_list_free(models);
+    {
+        kimi_model *model = NULL;
+        CHECK_INT(kimi_model_retrieve(client, "kimi-k2.6", &model), KIMI_OK);
+        CHECK_CLEAN(kimi_model_id(model));
+        CHECK_CLEAN(kimi_model_owned_by(model));
+        kimi_model_free(model);
+    }
     kimi_client_free(client);
 }
 

@@ -294,6 +294,22 @@ static void test_files_batches_models_balance(void) {
             kimi_model_list_free(models);
             kimi_client_free(client);
         }
+        {
+            kimi_client *client;
+            kimi_model *model = NULL;
+            snprintf(path, sizeof path, "num/models/created/%s", variant);
+            client = case_client(path);
+            CHECK_INT(kimi_model_retrieve(client, "kimi-k2.6", &model), KIMI_OK);
+            CHECK_INT(kimi_model_created(model), expected_count(variant, 0));
+            kimi_model_free(model);
+            kimi_client_free(client);
+            snprintf(path, sizeof path, "num/models/context_length/%s", variant);
+            client = case_client(path);
+            CHECK_INT(kimi_model_retrieve(client, "kimi-k2.6", &model), KIMI_OK);
+            CHECK_INT(kimi_model_context_length(model), expected_count(variant, -1));
+            kimi_model_free(model);
+            kimi_client_free(client);
+        }
         for (f = 0; f < 3; f++) {
             kimi_client *client;
             double values[3] = {-7, -7, -7};

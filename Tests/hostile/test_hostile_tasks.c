@@ -872,6 +872,7 @@ static void test_no_task_shows_the_key(void) {
     kimi_client *echo = case_client("echo/whole");
     kimi_client *files = case_client("leak/files");
     kimi_client *batches = case_client("leak/batches");
+    kimi_client *models = case_client("leak/models");
     kimi_client *errors = case_client("leak/error");
     kimi_client *clients[2];
     kimi_chat_request *req = user_request(NULL, "hi");
@@ -880,11 +881,12 @@ static void test_no_task_shows_the_key(void) {
     kimi_file_list *list = NULL;
     kimi_batch *batch = NULL;
     kimi_batch_page *page = NULL;
+    kimi_model *model = NULL;
     int i;
     clients[0] = echo, clients[1] = errors;
     for (i = 0; i < 2; i++) {
         kimi_client *c = clients[i];
-        kimi_task *tasks[9];
+        kimi_task *tasks[10];
         int t, n = 0;
         CHECK_INT(kimi_file_retrieve_start(c, "file-1", NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
         CHECK_INT(kimi_file_content_start(c, "file-1", NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
@@ -893,6 +895,7 @@ static void test_no_task_shows_the_key(void) {
         CHECK_INT(kimi_file_upload_data_start(c, "a.txt", "abc", 3, "file-extract", NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
         CHECK_INT(kimi_batch_retrieve_start(c, "batch-1", NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
         CHECK_INT(kimi_models_list_start(c, NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
+        CHECK_INT(kimi_model_retrieve_start(c, "kimi-k2.6", NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
         CHECK_INT(kimi_balance_start(c, NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
         CHECK_INT(kimi_chat_estimate_tokens_start(c, req, NULL, NULL, NULL, &tasks[n++]), KIMI_OK);
         for (t = 0; t < n; t++) {
@@ -942,10 +945,18 @@ static void test_no_task_shows_the_key(void) {
     CHECK_CLEAN(kimi_batch_id(kimi_batch_page_get(page, 0)));
     kimi_batch_page_free(page);
     kimi_task_free(task);
+    CHECK_INT(kimi_model_retrieve_start(models, "kimi-k2.6", NULL, NULL, NULL, &task), KIMI_OK);
+    CHECK_INT(wait_task(task, NULL), KIMI_OK);
+    CHECK_INT(kimi_task_model(task, &model), KIMI_OK);
+    CHECK_CLEAN(kimi_model_id(model));
+    CHECK_CLEAN(kimi_model_owned_by(model));
+    kimi_model_free(model);
+    kimi_task_free(task);
     kimi_chat_request_free(req);
     kimi_client_free(echo);
     kimi_client_free(files);
     kimi_client_free(batches);
+    kimi_client_free(models);
     kimi_client_free(errors);
 }
 
