@@ -6,9 +6,10 @@
 #include <string.h>
 
 static const char models_usage[] =
-    "usage: kimi models [--json]\n\n"
+    "usage: kimi models [list] [--json]\n"
+    "       kimi models show ID [--json]\n\n"
     "One line per model: id, context window in tokens, and image, video, reasoning support\n"
-    "(--json: one JSON object per line).\n";
+    "(--json: one JSON object per line). show: the one model ID, asked of the server.\n";
 static const char balance_usage[] =
     "usage: kimi balance [--json]\n\n"
     "The available, voucher and cash balance (USD on api.moonshot.ai, CNY on .cn).\n";
@@ -29,34 +30,51 @@ static int no_operands(struct cli *cli, int argc, char **argv, const struct opti
     return 1;
 }
 
+/* One model's line (or JSON object) of kimi models. */
+static void print_model(struct cli *cli, const kimi_model *model, int json) {
+    int64_t window = kimi_model_context_length(model);
+    int image = kimi_model_supports_image_in(model), video = kimi_model_supports_video_in(model),
+        reasoning = kimi_model_supports_reasoning(model);
+    if (json) {
+        fputc('{', stdout);
+        cli_json_field(cli, stdout, "id", kimi_model_id(model), 1);
+        if (window > 0) printf(", \"context_length\": %lld", (long long)window);
+        else fputs(", \"context_length\": null", stdout);
+        printf(", \"image\": %s, \"video\": %s, \"reasoning\": %s}\n", image ? "true" : "false",
+               video ? "true" : "false", reasoning ? "true" : "false");
+        return;
+    }
+    cli_put_field(cli, stdout, kimi_model_id(model));
+    fputc('\t', stdout);
+    if (window > 0) printf("%lld", (long long)window);
+    else fputc('-', stdout);
+    printf("%s%s%s\n", image ? "\timage" : "", video ? "\tvideo" : "", reasoning ? "\treasoning" : "");
+}
+
 int cmd_models(struct cli *cli, int argc, char **argv) {
     kimi_client *client;
     kimi_model_list *list = NULL;
+    kimi_model *model = NULL;
+    const char *action = "list";
     size_t i;
     int json = 0;
-    if (!no_operands(cli, argc, argv, models_options, models_usage, &json)) return EXIT_USAGE;
+    if (cli_getopt(cli, argc, argv, "vh", models_options, models_usage, &json) != -1) return EXIT_USAGE;
+    if (optind < argc) action = argv[optind++];
+    if (strcmp(action, "list") && strcmp(action, "show"))
+        return cli_usage_error(cli, models_usage, "unknown action \"%s\"", action);
+    if (strcmp(action, "show") == 0 && optind >= argc) return cli_usage_error(cli, models_usage, "show needs a model id");
+    if (argc - optind > (strcmp(action, "show") ? 0 : 1))
+        return cli_usage_error(cli, models_usage, "unexpected \"%s\"", argv[argc - 1]);
     if (!(client = cli_client(cli))) return cli->status;
     cli->fixed_path = 1;
-    if (kimi_models_list(client, &list) != KIMI_OK) return cli_fail(cli);
-    for (i = 0; i < kimi_model_list_count(list); i++) {
-        int64_t window = kimi_model_list_context_length(list, i);
-        int image = kimi_model_list_supports_image_in(list, i), video = kimi_model_list_supports_video_in(list, i),
-            reasoning = kimi_model_list_supports_reasoning(list, i);
-        if (json) {
-            fputc('{', stdout);
-            cli_json_field(cli, stdout, "id", kimi_model_list_id(list, i), 1);
-            if (window > 0) printf(", \"context_length\": %lld", (long long)window);
-            else fputs(", \"context_length\": null", stdout);
-            printf(", \"image\": %s, \"video\": %s, \"reasoning\": %s}\n", image ? "true" : "false",
-                   video ? "true" : "false", reasoning ? "true" : "false");
-            continue;
-        }
-        cli_put_field(cli, stdout, kimi_model_list_id(list, i));
-        fputc('\t', stdout);
-        if (window > 0) printf("%lld", (long long)window);
-        else fputc('-', stdout);
-        printf("%s%s%s\n", image ? "\timage" : "", video ? "\tvideo" : "", reasoning ? "\treasoning" : "");
+    if (strcmp(action, "show") == 0) {
+        if (kimi_model_retrieve(client, argv[optind], &model) != KIMI_OK) return cli_fail(cli);
+        print_model(cli, model, json);
+        kimi_model_free(model);
+        return 0;
     }
+    if (kimi_models_list(client, &list) != KIMI_OK) return cli_fail(cli);
+    for (i = 0; i < kimi_model_list_count(list); i++) print_model(cli, kimi_model_list_get(list, i), json);
     kimi_model_list_free(list);
     return 0;
 }

@@ -261,7 +261,7 @@ extern const size_t command_count;
 extern const struct option chat_options[], files_options[], batch_options[], models_options[],
     balance_options[], estimate_options[], logs_options[], config_options[], completion_options[],
     global_options[];
-extern const char *const files_actions[], *const batch_actions[], *const logs_actions[],
+extern const char *const files_actions[], *const batch_actions[], *const models_actions[], *const logs_actions[],
     *const completion_actions[];
 
 int cmd_chat(struct cli *cli, int argc, char **argv);

@@ -143,6 +143,8 @@ static void bash_script(FILE *out) {
                   out);
             for (a = c->actions; *a; a++) fprintf(out, "%s%s", a == c->actions ? "" : " ", *a);
             fputs("\" -- \"$cur\"))\n"
+                  "            elif [[ $cur != -* && $cmd == models && $action == show ]]; then\n"
+                  "                COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" completion words models 2>/dev/null)\" -- \"$cur\"))\n"
                   "            elif [[ $cur != -* && ( $action == upload || $action == submit ) ]]; then\n"
                   "                compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n"
                   "            else\n"
@@ -220,7 +222,11 @@ static void zsh_script(FILE *out) {
         if (c->actions) {
             fputs(" \\\n        '1:action:(", out);
             for (a = c->actions; *a; a++) fprintf(out, "%s%s", a == c->actions ? "" : " ", *a);
-            fputs(")' \\\n        '*:file:_files'", out);
+            if (strcmp(c->name, "models") == 0)  /* kimi models show ID */
+                fputs(")' \\\n        '2:model:{compadd -- ${(f)\"$($kimi_command completion words models 2>/dev/null)\"}}'",
+                      out);
+            else
+                fputs(")' \\\n        '*:file:_files'", out);
         }
         fputs(" ;;\n", out);
     }
@@ -273,7 +279,10 @@ static void fish_script(FILE *out) {
         fish_options(out, condition, c->options);
         for (a = c->actions; a && *a; a++)
             fprintf(out, "complete -c kimi -n '%s; and not __fish_seen_subcommand_from %s' -a %s\n", condition, *a, *a);
-        if (c->actions)
+        if (c->actions && strcmp(c->name, "models") == 0)
+            fprintf(out, "complete -c kimi -n '%s; and __fish_seen_subcommand_from show' -f -a '(__kimi_words models)'\n",
+                    condition);
+        else if (c->actions)
             fprintf(out, "complete -c kimi -n '%s; and __fish_seen_subcommand_from upload submit' -F\n", condition);
     }
 }

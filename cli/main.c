@@ -14,6 +14,7 @@
 
 const char *const files_actions[] = {"upload", "list", "get", "delete", "content", NULL};
 const char *const batch_actions[] = {"submit", "status", "wait", "results", "cancel", "list", NULL};
+const char *const models_actions[] = {"list", "show", NULL};
 const char *const logs_actions[] = {"list", "show", "search", "path", NULL};
 const char *const completion_actions[] = {"bash", "zsh", "fish", NULL};
 const char *const known_models[] = {"kimi-k2.6", "kimi-k2.5", "moonshot-v1-8k", "moonshot-v1-32k",
@@ -24,7 +25,8 @@ const struct command commands[] = {
     {"files", "ACTION", "files: upload, list, get, delete, content", cmd_files, files_options, files_actions},
     {"batch", "ACTION", "batch jobs: submit, status, wait, results, cancel, list", cmd_batch, batch_options,
      batch_actions},
-    {"models", "", "the models and their context windows", cmd_models, models_options, NULL},
+    {"models", "[ACTION]", "the models and their context windows: list, show ID", cmd_models, models_options,
+     models_actions},
     {"balance", "", "the account balance", cmd_balance, balance_options, NULL},
     {"estimate", "[PROMPT...]", "count a prompt's tokens", cmd_estimate, estimate_options, NULL},
     {"logs", "[ACTION]", "logged exchanges: list, show, search, path", cmd_logs, logs_options, logs_actions},

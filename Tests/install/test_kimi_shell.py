@@ -333,6 +333,17 @@ def test_every_command_that_prints_results_takes_json(kimi, tmp_path):
     assert json.loads(kimi("files", "delete", file_id, "--json").stdout) == {"id": file_id, "deleted": True}
     models = jsonl(kimi("models", "--json").stdout)
     assert {"id": "kimi-k2.6", "context_length": 262144, "image": True, "video": True, "reasoning": True} in models
+    shown = kimi("models", "show", "kimi-k2.6", "--json")
+    assert json.loads(shown.stdout) == next(m for m in models if m["id"] == "kimi-k2.6")
+    assert kimi("models", "show", "moonshot-v1-8k").stdout == "moonshot-v1-8k\t8192\n"
+    assert kimi("models", "list").stdout == kimi("models").stdout
+    missing = kimi("models", "show", "kimi-k9")
+    assert missing.returncode == 16 and missing.stdout == "" and "kimi-k9" in missing.stderr
+    for bad in ("../x", "a?b", "m" * 300):
+        refused = kimi("models", "show", bad)
+        assert refused.returncode == 17 and "model_id" in refused.stderr, refused.stderr
+    assert kimi("models", "show").returncode == 2 and kimi("models", "show", "a", "b").returncode == 2
+    assert kimi("models", "nope").returncode == 2
     assert set(json.loads(kimi("balance", "--json").stdout)) == {"available", "voucher", "cash"}
     assert json.loads(kimi("estimate", "--json", "count", "these").stdout)["tokens"] > 0
     jobs = tmp_path / "jobs.jsonl"
@@ -384,6 +395,8 @@ def test_bash_completion_covers_every_command_and_option(kimi, home):
     assert "kimi-k2.6" in complete(kimi, home.env, "kimi chat --model kimi")
     assert complete(kimi, home.env, "kimi chat -t ") == ["reviewer"]
     assert complete(kimi, home.env, "kimi files ") == ["content", "delete", "get", "list", "upload"]
+    assert complete(kimi, home.env, "kimi models ") == ["list", "show"]
+    assert "kimi-k2.6" in complete(kimi, home.env, "kimi models show ")
     assert complete(kimi, home.env, "kimi files upload --purpose ") == ["batch", "file-extract", "image", "video"]
     assert complete(kimi, home.env, "kimi completion ") == ["bash", "fish", "zsh"]
     # Every option a command's --help names is completed for that command.
@@ -417,6 +430,7 @@ def test_fish_completion(kimi, home, tmp_path):
     assert complete_fish("kimi chat --thinking ") == ["keep", "off", "on"]
     assert "my-own-model" in complete_fish("kimi chat -m ")
     assert complete_fish("kimi files ") == ["content", "delete", "get", "list", "upload"]
+    assert "kimi-k2.6" in complete_fish("kimi models show ")
     assert {"--json-mode", "--cid", "--save", "--raw"} <= set(complete_fish("kimi chat --"))
 
 
@@ -436,6 +450,8 @@ def test_zsh_completion(kimi, home):
     term.expect(b"upload")
     term.type(b"\x15kimi chat -m kimi-k2.\t\t")
     term.expect(b"kimi-k2.5")
+    term.type(b"\x15kimi models show moonshot-v1-1\t")
+    term.expect(b"moonshot-v1-128k")
     term.type(b"\x15exit\r")
     assert term.finish() == 0
 
