@@ -57,11 +57,12 @@ def test_hostile_server_text_is_shown_never_run(kimi, home, hostile):
                 (model_text, ["chat", "--output", "json", "hi"]), (model_text, ["files", "content", "f"]),
                 (model_text, ["logs", "show"]), (model_text, ["logs"]), (model_text, ["logs", "--json"])]
     # Every other field, with the key in it too (the hostile server's leak case).
-    for how, args in (("models", ["models"]), ("models", ["models", "--json"]), ("files", ["files", "list"]),
+    for how, args in (("models", ["models"]), ("models", ["models", "--json"]), ("models", ["models", "show", "m"]),
+                      ("models", ["models", "show", "m", "--json"]), ("files", ["files", "list"]),
                       ("files", ["files", "list", "--json"]), ("files", ["files", "get", "f"]),
                       ("batches", ["batch", "list"]), ("batches", ["batch", "list", "--json"]),
                       ("batches", ["batch", "status", "b"]), ("stream", ["chat", "-v", "hi"]),
-                      ("error", ["models"]), ("streamerror", ["chat", "hi"])):
+                      ("error", ["models"]), ("error", ["models", "show", "m"]), ("streamerror", ["chat", "hi"])):
         commands.append((f"{hostile}/leak/{how}/v1", args))
     for base, args in commands:
         status, shown = on_a_terminal([kimi.path, "--base-url", base] + args, env=env)
