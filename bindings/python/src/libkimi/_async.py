@@ -17,6 +17,7 @@ leave the task to end on its own, and the queue frees it when it does.
 from __future__ import annotations
 
 import asyncio
+import collections
 import ctypes
 import functools
 import inspect
@@ -60,6 +61,13 @@ if TYPE_CHECKING:
 L = _lib.functions
 
 
+#: Tasks a Pump wakes (and finishes) per turn of the asyncio loop. One read
+#: can bring the ENDs of a thousand cancelled streams; each woken coroutine
+#: then runs in the same turn, so without a bound the loop would stop for
+#: all of them at once (50-80 ms for 1,000 on a loaded 2-core machine).
+WAKE_PER_TURN = 64
+
+
 class Pump(Queue):
     """An AsyncClient's event queue on one asyncio loop: starts tasks with
     it and, while any runs, reads it when its fd is readable."""
@@ -68,6 +76,8 @@ class Pump(Queue):
         super().__init__()
         self.loop = loop
         self.watching = False
+        self.backlog: collections.deque[Task] = collections.deque()  # read, not yet woken
+        self.finishing: Set[Task] = set()  # their END read, finished when woken
 
     def start(self, task: Task, starter: Starter, client: Any, settings: Optional[CallSettings] = None) -> None:
         super().start(task, starter, client, settings)
@@ -78,14 +88,32 @@ class Pump(Queue):
     def drain(self) -> None:
         """Takes what waits (one read: at most a buffer of records, so a fast
         server cannot starve the rest of the loop; the fd stays readable
-        while more waits), then wakes the tasks that got something."""
+        while more waits), then wakes the tasks that got something, at
+        most WAKE_PER_TURN per turn of the loop. Nothing more is read until
+        the last read's tasks are all woken."""
+        if self.backlog:
+            return
         woken: Set[Task] = set()
         self.read(woken)
-        for task in woken:
+        self.backlog.extend(woken)
+        self.wake()
+
+    def ended(self, task: Task) -> None:
+        self.finishing.add(task)  # finished when woken: its share of a turn
+
+    def wake(self) -> None:
+        backlog, finishing = self.backlog, self.finishing
+        for _ in range(min(WAKE_PER_TURN, len(backlog))):
+            task = backlog.popleft()
+            if task in finishing:
+                finishing.discard(task)
+                task.finish()
             waiter, task.waiter = task.waiter, None
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
-        if not self.tasks and self.watching:
+        if backlog:
+            self.loop.call_soon(self.wake)
+        elif not self.tasks and self.watching:
             self.loop.remove_reader(self.fd)
             self.watching = False
 
@@ -103,11 +131,15 @@ class Pump(Queue):
             L.kimi_task_cancel(task.handle)
 
     def close(self) -> None:
-        for task in list(self.tasks.values()):
+        for task in self.finishing:
+            task.finish()
+        self.finishing.clear()
+        for task in [*self.backlog, *self.tasks.values()]:
             task.close()
             waiter, task.waiter = task.waiter, None
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
+        self.backlog.clear()
         self.tasks.clear()
         if self.watching and not self.loop.is_closed():
             self.loop.remove_reader(self.fd)

@@ -264,7 +264,7 @@ class Queue:
             if item.__class__ is Event and item.kind == END:
                 del tasks[user]
                 self.metas.pop(user, None)
-                task.finish()
+                self.ended(task)
             else:
                 task.items.append(item)
             woken.add(task)
@@ -276,6 +276,10 @@ class Queue:
             if task is not None and task.attachment is not None and task.items:
                 task.attachment(self.pointer, task.items[-1])
         return True
+
+    def ended(self, task: Task) -> None:
+        """A task's END was read."""
+        task.finish()
 
     def close(self) -> None:
         for task in list(self.tasks.values()):
