@@ -60,6 +60,8 @@ def decode(data: bytes, metas: Dict[int, Meta], users: Optional[List[int]] = Non
     out: List[Item] = []
     append = out.append
     head = HEAD.unpack_from
+    new = object.__new__  # the one-piece chunks are built here field by field: a call to each __init__ costs more
+    last_user, meta = -1, NO_META
     pos, end = 0, len(data)
     while pos < end:
         size, kind, count, user, part, _, choice, index, n1, _ = head(data, pos)
@@ -67,19 +69,44 @@ def decode(data: bytes, metas: Dict[int, Meta], users: Optional[List[int]] = Non
             raise _corrupt(size, pos, end)
         if count == 1 and kind == EVENTS and (part == CONTENT or part == REASONING or part == TOOL_DELTA):
             text = data[pos + 32:pos + 32 + n1].decode()
+            delta = new(ChoiceDelta)
+            delta.role = None
             if part == CONTENT:
-                delta = ChoiceDelta(None, text)
+                delta.content = text
+                delta.reasoning_content = None
+                delta.tool_calls = None
             elif part == REASONING:
-                delta = ChoiceDelta(None, None, text)
+                delta.content = None
+                delta.reasoning_content = text
+                delta.tool_calls = None
             else:
-                delta = ChoiceDelta(None, None, None, [ChoiceDeltaToolCall(index, None, None,
-                                                                           ChoiceDeltaToolCallFunction(None, text))])
-            meta = metas.get(user, NO_META)
-            append(ChatCompletionChunk(meta[0], meta[1], meta[2], [ChunkChoice(choice, delta)]))
+                delta.content = None
+                delta.reasoning_content = None
+                function = new(ChoiceDeltaToolCallFunction)
+                function.name = None
+                function.arguments = text
+                call = new(ChoiceDeltaToolCall)
+                call.index = index
+                call.id = None
+                call.type = None
+                call.function = function
+                delta.tool_calls = [call]
+            chunk_choice = new(ChunkChoice)
+            chunk_choice.index = choice
+            chunk_choice.delta = delta
+            chunk_choice.finish_reason = None
+            if user != last_user:
+                last_user, meta = user, metas.get(user, NO_META)
+            piece = new(ChatCompletionChunk)
+            piece.id, piece.created, piece.model = meta
+            piece.choices = [chunk_choice]
+            piece.usage = None
+            append(piece)
             if users is not None:
                 users.append(user)
         elif kind == COMPLETION:
             metas[user] = completion_meta(data, pos)
+            last_user = -1
         elif kind == EVENTS:
             if part >= END:  # a task's own events come one per record
                 append(task_event(data, pos + HEAD_SIZE))
