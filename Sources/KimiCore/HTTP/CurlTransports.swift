@@ -110,7 +110,10 @@ final class SocketTransport: Transport {
     private var multi: MultiHandle { driver.multi }
     private var running: [UnsafeMutableRawPointer: (call: Call, easy: EasyHandle, transfer: Transfer)] = [:]
     private var handleOf: [ObjectIdentifier: UnsafeMutableRawPointer] = [:]
-    private var draining: [UnsafeMutableRawPointer: (easy: EasyHandle, since: UInt64)] = [:]
+    /// Held with its transfer: curl's callbacks for the easy handle reach the
+    /// transfer unretained until the handle leaves the multi handle, also
+    /// after the call and its task were freed.
+    private var draining: [UnsafeMutableRawPointer: (easy: EasyHandle, transfer: Transfer, since: UInt64)] = [:]
     private var spareHandles: [EasyHandle] = []
     private var ended: [(Call, AttemptEnd)] = []
     private var endedHead = 0
@@ -154,7 +157,7 @@ final class SocketTransport: Transport {
               let entry = running.removeValue(forKey: raw) else { return }
         entry.transfer.onStreamBytes = nil
         if drain {
-            draining[raw] = (entry.easy, monotonicNanos())
+            draining[raw] = (entry.easy, entry.transfer, monotonicNanos())
         } else {
             multi.remove(entry.easy)
             recycle(entry.easy)
