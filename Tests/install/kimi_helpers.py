@@ -5,6 +5,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import subprocess
 import termios
 import time
@@ -42,8 +43,12 @@ class Home:
 
 def _controlling_terminal():
     """In the child: a new session whose controlling terminal is standard
-    input, so Ctrl-C typed there is a SIGINT, as in a real terminal."""
+    input, so Ctrl-C typed there is a SIGINT, as in a real terminal. SIGINT
+    as a terminal's shell leaves it: run from a background job without job
+    control, the tests inherit it ignored, and kimi rightly keeps ignoring
+    it (the Ctrl-C tests then hung)."""
     os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
