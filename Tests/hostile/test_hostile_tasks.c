@@ -1175,6 +1175,7 @@ static void test_queues_nobody_drains(void) {
         struct seen flood;
         kimi_task *flooding = NULL;
         seen_init(&flood);
+        flood.pattern_ok = 0; /* its bytes are not checked: under TSan a byte-by-byte check of an endless body is most of the run */
         CHECK_INT(kimi_file_content_start(endless, "file-1", moving, NULL, &flood, &flooding), KIMI_OK);
         drain(moving, MOVING);
         /* Its server may not have answered yet on a loaded machine (the six
