@@ -89,6 +89,44 @@ def test_cancelling_the_asyncio_task_cancels_the_stream(mock_url):
     run(main())
 
 
+def test_many_streams_cancelled_at_once(mock_url):
+    """More ENDs than one turn of the loop wakes (64): every stream still
+    ends cancelled with its partial answer, and the client is usable; a
+    client closed while ends are still being woken frees them all."""
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
+            for closing in (False, True):
+                seen = [0] * 200
+
+                async def consume(i):
+                    stream = await client.chat.completions.create(
+                        messages=user(f"{i} a b [[mock: stall_after=2 stall_ms=20000]]"), stream=True)
+                    async for _ in stream:
+                        seen[i] += 1
+
+                tasks = [asyncio.ensure_future(consume(i)) for i in range(len(seen))]
+                while min(seen) < 2:
+                    await asyncio.sleep(0.01)
+                for task in tasks:
+                    task.cancel()
+                if closing:
+                    await asyncio.sleep(0)  # some ends read, most not yet woken
+                    await client.close()
+                outcomes = []
+                for task in tasks:  # awaited one by one: gather would make new CancelledErrors, without partial
+                    try:
+                        await task
+                    except asyncio.CancelledError as cancelled:
+                        outcomes.append(cancelled)
+                assert len(outcomes) == len(tasks)
+                if not closing:
+                    assert all(o.partial is not None and o.partial.choices[0].message.reasoning_content
+                               for o in outcomes)
+                    assert (await client.chat.completions.create(messages=user("after"))).choices[0] \
+                        .message.content == "You said: after"
+    run(main())
+
+
 def test_other_endpoints_awaited(mock_url, tmp_path):
     async def main():
         async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url) as client:
