@@ -383,6 +383,23 @@ KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *op
 /*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options *opts, uint32_t n);
 /**
+ * How long, in microseconds, a busy event loop lets network events gather
+ * before it takes them. Tasks (kimi_*_start) of one client share one loop
+ * thread; with many streams at once it would otherwise wake for every few
+ * tokens, and each wake-up costs a context switch. When the loop's last
+ * wake-up found two or more sockets ready and was less than `us` ago, it
+ * takes the next events once the rest of `us` has passed, all in one
+ * batch: a thousand concurrent streams cost about a sixth of the CPU
+ * (bench/RESULTS.md), and a token waits at most `us` longer. A lone
+ * stream, a request's answer after a quiet spell, new tasks and cancels are
+ * never held back; blocking calls do not use the loop. Default 1000 (1 ms);
+ * 0 takes every event as it comes. Returns KIMI_OK, or
+ * KIMI_E_INVALID_ARGUMENT for a NULL `opts` or `us` over 100000 (100 ms;
+ * `opts` is then unchanged). One thread at a time per `opts`.
+ */
+/*@ of(kimi_client_options) */
+KIMI_API kimi_status kimi_client_options_set_coalesce_us(kimi_client_options *opts, uint32_t us);
+/**
  * Prices for cost accounting, in US dollars per million tokens: uncached
  * input, cached input, output. Defaults are Kimi K2.6's prices as
  * platform.kimi.ai listed them when they were written in: 0.60, 0.15 and

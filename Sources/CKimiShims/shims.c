@@ -1,5 +1,7 @@
+#define _GNU_SOURCE /* ppoll */
 #include "CKimiShims.h"
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -89,3 +91,14 @@ int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int
 }
 
 int CKimiShims_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int CKimiShims_wait_readable_ns(int fd, unsigned long long nanoseconds) {
+    struct pollfd watched;
+    struct timespec limit;
+    watched.fd = fd;
+    watched.events = POLLIN;
+    watched.revents = 0;
+    limit.tv_sec = (time_t)(nanoseconds / 1000000000ULL);
+    limit.tv_nsec = (long)(nanoseconds % 1000000000ULL);
+    return ppoll(&watched, 1, &limit, NULL);
+}

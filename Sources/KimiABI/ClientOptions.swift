@@ -122,6 +122,16 @@ public func kimi_client_options_set_max_connections(_ opts: OpaquePointer?, _ n:
 }
 
 @c @implementation
+public func kimi_client_options_set_coalesce_us(_ opts: OpaquePointer?, _ us: UInt32) -> Int32 {
+    withOptions(#function, opts) { box throws(KimiError) in
+        guard us <= ClientOptions.maxCoalesceMicros else {
+            throw .invalidArgument("us: \(us) is over \(ClientOptions.maxCoalesceMicros) (100 ms)")
+        }
+        box.options.coalesceMicros = us
+    }
+}
+
+@c @implementation
 public func kimi_client_options_set_kimi_rules(_ opts: OpaquePointer?, _ enabled: Int32) -> Int32 {
     withOptions(#function, opts) { box in box.options.kimiRules = enabled != 0 }
 }

@@ -55,6 +55,9 @@ int CKimiShims_epoll_control(int epoll_fd, int op, int fd, unsigned events);
  * their events; returns how many. */
 int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int timeout_ms);
 int CKimiShims_eventfd(void);
+/* Waits until `fd` is readable or `nanoseconds` passed (ppoll: finer than
+ * poll's milliseconds); 1 when readable, 0 when the time passed. */
+int CKimiShims_wait_readable_ns(int fd, unsigned long long nanoseconds);
 enum {
     CKimiShims_EPOLLIN = 0x001, CKimiShims_EPOLLOUT = 0x004, CKimiShims_EPOLLERR = 0x008, CKimiShims_EPOLLHUP = 0x010,
     CKimiShims_EPOLL_CTL_ADD = 1, CKimiShims_EPOLL_CTL_DEL = 2, CKimiShims_EPOLL_CTL_MOD = 3

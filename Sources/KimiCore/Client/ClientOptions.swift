@@ -21,6 +21,11 @@ public struct ClientOptions {
     /// Requests in flight at once, all threads and tasks together; the rest
     /// wait their turn. 0 = no cap.
     public var maxConnections: UInt32 = 0
+    /// How long a busy event loop lets network events gather before it
+    /// takes them (`SocketDriver`), in microseconds; 0 = each as it comes.
+    public var coalesceMicros: UInt32 = ClientOptions.defaultCoalesceMicros
+    public static let defaultCoalesceMicros: UInt32 = 1000
+    public static let maxCoalesceMicros: UInt32 = 100_000
     /// Prices for cost accounting (each response's cost, the usage totals).
     public var pricing = Pricing.kimiK26
     /// Kimi's own rules (refused http(s) media URLs, the 100 MB body limit,
@@ -102,6 +107,7 @@ public final class ClientConfig: @unchecked Sendable {
     public let maxEventBytes: Int
     public let retry: RetryPolicy
     public let maxConnections: UInt32
+    public let coalesceMicros: UInt32
     public let pricing: Pricing
     public let kimiRules: Bool
     public let autoUpload: Bool
@@ -138,6 +144,7 @@ public final class ClientConfig: @unchecked Sendable {
         maxEventBytes = options.maxEventBytes
         retry = options.retry
         maxConnections = options.maxConnections
+        coalesceMicros = options.coalesceMicros
         pricing = options.pricing
         kimiRules = options.kimiRules
         autoUpload = options.autoUpload

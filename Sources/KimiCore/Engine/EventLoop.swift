@@ -21,7 +21,7 @@ final class EventLoop: @unchecked Sendable {
     private var delivered: [Task] = []
 
     init(engine: Engine) throws(KimiError) {
-        transport = try SocketTransport(maxConnections: engine.cap.maximum)
+        transport = try SocketTransport(maxConnections: engine.cap.maximum, coalesceMicros: engine.config.coalesceMicros)
         scheduler = Scheduler(transport: transport, cap: engine.cap, idleTimeoutMs: engine.config.idleTimeoutMs)
         thread = try spawnThread { [self] in run() }
     }

@@ -123,8 +123,8 @@ final class SocketTransport: Transport {
     /// (14 MB for a thousand streams) for a few more reads of large bodies.
     static let receiveBufferBytes = 2048
 
-    init(maxConnections: Int) throws(KimiError) {
-        driver = try SocketDriver()
+    init(maxConnections: Int, coalesceMicros: UInt32 = 0) throws(KimiError) {
+        driver = try SocketDriver(coalesceMicros: coalesceMicros)
         multi.set(CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         if maxConnections > 0 { multi.set(CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections) }
     }
@@ -170,7 +170,7 @@ final class SocketTransport: Transport {
             let drainCheck = deadline(afterMs: 1000)
             until = min(until ?? drainCheck, drainCheck)
         }
-        driver.wait(until: until)
+        driver.wait(until: until, coalescing: running.count > 1)
         while let done = multi.nextCompletion() {
             guard let raw = done.easy else { continue }
             if let drained = draining.removeValue(forKey: raw) {

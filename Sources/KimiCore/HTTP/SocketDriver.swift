@@ -8,6 +8,17 @@ import Glibc
 /// to curl_multi_socket_action. The work per wake-up follows the sockets
 /// that are ready, not the number of transfers, which is what lets one
 /// thread carry a thousand streams.
+///
+/// Coalescing: each wake-up costs a context switch (tens of microseconds on
+/// a virtual machine), and a thousand streams each sending a token at a
+/// time would wake the loop for every few tokens. While several transfers
+/// run and the last wake-up was less than `coalesceNanos` ago, a wait first
+/// lets the rest of that interval pass (still woken at once by `wakeup`:
+/// new tasks and cancels are not held back), so a busy loop takes the
+/// network's events at most once per interval, in one batch. A loop that
+/// was quiet for the interval, or carries one transfer, is never held back:
+/// a lone request's answer or stream's token is handled the moment it
+/// arrives.
 final class SocketDriver: @unchecked Sendable {
     let multi: MultiHandle
     private let epoll: Int32
@@ -19,8 +30,13 @@ final class SocketDriver: @unchecked Sendable {
     private var timerDeadline: UInt64?
     private var readyFDs = [Int32](repeating: 0, count: 256)
     private var readyEvents = [UInt32](repeating: 0, count: 256)
+    /// 0: every event is handled as it comes.
+    private let coalesceNanos: UInt64
+    /// When the last wait returned.
+    private var lastWakeAt: UInt64 = 0
 
-    init() throws(KimiError) {
+    init(coalesceMicros: UInt32 = 0) throws(KimiError) {
+        coalesceNanos = UInt64(coalesceMicros) * 1000
         multi = try MultiHandle()
         epoll = CKimiShims_epoll_create()
         wake = try EventFD()
@@ -49,11 +65,19 @@ final class SocketDriver: @unchecked Sendable {
 
     /// Sleeps until a watched socket is ready, curl's timer is due, the
     /// loop's own `deadline` (monotonic ns) passes, or `wakeup`; then lets
-    /// curl act on what happened.
-    func wait(until deadline: UInt64?) {
-        let now = monotonicNanos()
+    /// curl act on what happened. `coalescing`: several transfers run, so
+    /// network events may gather (see the type's comment).
+    func wait(until deadline: UInt64?, coalescing: Bool) {
+        var now = monotonicNanos()
         var until = deadline
         if let timer = timerDeadline { until = min(until ?? timer, timer) }
+        if coalescing, coalesceNanos > 0 {
+            let gathered = min(lastWakeAt &+ coalesceNanos, until ?? .max)
+            if gathered > now {
+                _ = CKimiShims_wait_readable_ns(wakeFD, gathered - now)
+                now = monotonicNanos()
+            }
+        }
         let timeoutMs: Int32
         if let until {
             timeoutMs = until <= now ? 0 : Int32(min((until - now + 999_999) / 1_000_000, 3_600_000))
@@ -61,6 +85,7 @@ final class SocketDriver: @unchecked Sendable {
             timeoutMs = -1
         }
         let count = CKimiShims_epoll_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeoutMs)
+        lastWakeAt = monotonicNanos()
         var running: Int32 = 0
         for i in 0..<Int(max(count, 0)) {
             let fd = readyFDs[i], events = readyEvents[i]

@@ -77,16 +77,27 @@ def record(kind, count, user_data, part, choice, index, text=b"", second=b""):
 def test_the_reader_of_the_format():
     data = (struct.pack("=IHHQqII", 48, _records.COMPLETION, 0, 7, 1700000000, 3, 5) + b"cmplkimi" + b"\0" * 8
             + record(_records.EVENTS, 1, 7, _records.CONTENT, 0, -1, "héllo".encode())
+            + record(_records.EVENTS, 1, 9, _records.CONTENT, 0, -1, b"other")
             + record(_records.EVENTS, 1, 7, _records.TOOL_DELTA, 0, 2, b'{"a":')
             + record(_records.EVENTS, 1, 7, _records.END, -1, 0))
-    users = []
-    items = _records.decode(data, {}, users)
-    assert users == [7, 7, 7]
+    routed = {}
+    asked = []
+
+    def into(user):
+        asked.append(user)
+        return routed.setdefault(user, [])
+
+    _records.decode(data, {}, into)
+    assert asked == [7, 9, 7]  # once per run of one task's records
+    items = routed[7]
     assert (items[0].id, items[0].created, items[0].model) == ("cmp", 1700000000, "lkimi")
     assert items[0].choices[0].delta.content == "héllo" and items[0].object == "chat.completion.chunk"
     assert items[1].choices[0].delta.tool_calls[0].index == 2
     assert items[1].choices[0].delta.tool_calls[0].function.arguments == '{"a":'
     assert items[2].kind == _records.END and items[2].status == 0
+    assert len(items) == 3
+    other, = routed[9]
+    assert other.choices[0].delta.content == "other" and other.id == ""  # no COMPLETION record of its own yet
 
 
 @pytest.mark.parametrize("corrupt", [
@@ -97,7 +108,7 @@ def test_the_reader_of_the_format():
 ])
 def test_a_corrupt_buffer_is_refused_not_followed(corrupt):
     with pytest.raises((libkimi.APIResponseValidationError, struct.error)):
-        _records.decode(corrupt, {})
+        _records.decode(corrupt, {}, lambda user: [])
 
 
 def test_cancelling_races_the_end_without_losing_a_task(mock_url):

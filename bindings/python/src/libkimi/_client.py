@@ -79,7 +79,7 @@ class BaseClient:
                  default_query: Optional[Mapping[str, object]] = None, kimi_rules: bool = True,
                  auto_upload: bool = False, log: Union[None, str, Callable[[str, str], Any]] = None,
                  log_level: str = "info", ca_file: Union[None, str, os.PathLike[str]] = None,
-                 max_connections: Optional[int] = None,
+                 max_connections: Optional[int] = None, coalesce_us: Optional[int] = None,
                  pricing: Union[None, Tuple[float, ...], Mapping[str, float]] = None,
                  max_response_bytes: Optional[int] = None, max_event_bytes: Optional[int] = None,
                  organization: Optional[str] = None, project: Optional[str] = None, http_client: None = None) -> None:
@@ -90,7 +90,7 @@ class BaseClient:
                                connect_timeout=connect_timeout, total_timeout=total_timeout,
                                default_headers=default_headers, default_query=default_query, kimi_rules=kimi_rules,
                                auto_upload=auto_upload, log=log, log_level=log_level, ca_file=ca_file,
-                               max_connections=max_connections, pricing=pricing,
+                               max_connections=max_connections, coalesce_us=coalesce_us, pricing=pricing,
                                max_response_bytes=max_response_bytes, max_event_bytes=max_event_bytes)
         self._log = None
         options: int = L.kimi_client_options_new()
@@ -117,7 +117,7 @@ class BaseClient:
     def _configure(self, options: int, *, api_key: Any, base_url: Any, timeout: Any, max_retries: Any,
                    connect_timeout: Any, total_timeout: Any, default_headers: Any, default_query: Any,
                    kimi_rules: Any, auto_upload: Any, log: Any, log_level: Any, ca_file: Any, max_connections: Any,
-                   pricing: Any, max_response_bytes: Any, max_event_bytes: Any) -> None:
+                   coalesce_us: Any, pricing: Any, max_response_bytes: Any, max_event_bytes: Any) -> None:
         if api_key is not None:
             check(L.kimi_client_options_set_api_key(options, str(api_key).encode()))
         if base_url is not None:
@@ -137,6 +137,10 @@ class BaseClient:
             if int(max_connections) < 0:
                 raise ValueError(f"max_connections must be 0 (no cap) or more, not {max_connections}")
             check(L.kimi_client_options_set_max_connections(options, int(max_connections)))
+        if coalesce_us is not None:
+            if isinstance(coalesce_us, bool) or not isinstance(coalesce_us, int) or not 0 <= coalesce_us <= 100_000:
+                raise ValueError(f"coalesce_us must be an int from 0 to 100000 (100 ms), not {coalesce_us!r}")
+            check(L.kimi_client_options_set_coalesce_us(options, coalesce_us))
         for setter, value in ((L.kimi_client_options_set_max_response_bytes, max_response_bytes),
                               (L.kimi_client_options_set_max_event_bytes, max_event_bytes)):
             if value is not None:
@@ -355,6 +359,10 @@ class Client(BaseClient):
     max_connections: at most this many requests in flight at once across
         all threads (Kimi's tiers cap concurrency); the others wait. None or
         0: no cap.
+    coalesce_us: while many streams run at once, how long the library's
+        event loop lets network events gather before taking them, in
+        microseconds (default 1000; 0: each as it comes). A token waits at
+        most that much longer; a lone stream or request is never held back.
     max_response_bytes, max_event_bytes: limits on an answer and on one
         stream event (the library's defaults otherwise).
     kimi_rules: check Kimi's rules before sending (off for other servers).

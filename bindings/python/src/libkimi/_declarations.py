@@ -99,6 +99,8 @@ FUNCTIONS = {
     "kimi_client_options_set_max_retries": ((P, c_uint32), c_int),
     # kimi_status kimi_client_options_set_max_connections(kimi_client_options *opts, uint32_t n)
     "kimi_client_options_set_max_connections": ((P, c_uint32), c_int),
+    # kimi_status kimi_client_options_set_coalesce_us(kimi_client_options *opts, uint32_t us)
+    "kimi_client_options_set_coalesce_us": ((P, c_uint32), c_int),
     # kimi_status kimi_client_options_set_pricing(kimi_client_options *opts, double input_usd_per_million,
     #     double cached_input_usd_per_million, double output_usd_per_million)
     "kimi_client_options_set_pricing": ((P, c_double, c_double, c_double), c_int),

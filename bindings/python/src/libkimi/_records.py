@@ -21,7 +21,7 @@ from .types.stream_event import StreamEvent
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+    from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
     Meta = Tuple[str, int, str]
     Item = Union[ChatCompletionChunk, "Event"]
@@ -47,26 +47,30 @@ COMPLETION_HEAD = struct.Struct("=qII")
 NO_META: Meta = ("", 0, "")
 
 
-def decode(data: bytes, metas: Dict[int, Meta], users: Optional[List[int]] = None) -> List[Item]:
-    """The items of a buffer of records, in order: a ChatCompletionChunk for
-    each chat chunk, an Event for each other event of a task (its END
-    included). `metas` maps a record's user data to its stream's (id,
-    created, model), kept up to date from COMPLETION records; when `users`
-    is a list, each item's user data is appended to it.
+def decode(data: bytes, metas: Dict[int, Meta], into: Callable[[int], List[Item]]) -> None:
+    """Appends the items of a buffer of records, in order, to the lists
+    `into(user data)` gives: a ChatCompletionChunk for each chat chunk, an
+    Event for each other event of a task (its END included). `into` is
+    asked once per run of records of one task (the library writes a task's
+    records together), so a reader of many tasks routes each item without a
+    second pass. `metas` maps a record's user data to its stream's (id,
+    created, model), kept up to date from COMPLETION records.
 
     This is the hot loop of every Python stream: a record holding one piece
     of text (nearly all of them) is read with one struct call and made into
     its chunk here; the others go through chunk_of."""
-    out: List[Item] = []
-    append = out.append
     head = HEAD.unpack_from
     new = object.__new__  # the one-piece chunks are built here field by field: a call to each __init__ costs more
     last_user, meta = -1, NO_META
+    unset: List[Item] = []
+    append = unset.append  # replaced at the first record (user data is never -1)
     pos, end = 0, len(data)
     while pos < end:
         size, kind, count, user, part, _, choice, index, n1, _ = head(data, pos)
         if not 32 <= size <= end - pos:  # the library writes whole records: never follow one that is not
             raise _corrupt(size, pos, end)
+        if user != last_user:
+            last_user, meta, append = user, metas.get(user, NO_META), into(user).append
         if count == 1 and kind == EVENTS and (part == CONTENT or part == REASONING or part == TOOL_DELTA):
             text = data[pos + 32:pos + 32 + n1].decode()
             delta = new(ChoiceDelta)
@@ -95,31 +99,21 @@ def decode(data: bytes, metas: Dict[int, Meta], users: Optional[List[int]] = Non
             chunk_choice.index = choice
             chunk_choice.delta = delta
             chunk_choice.finish_reason = None
-            if user != last_user:
-                last_user, meta = user, metas.get(user, NO_META)
             piece = new(ChatCompletionChunk)
             piece.id, piece.created, piece.model = meta
             piece.choices = [chunk_choice]
             piece.usage = None
             append(piece)
-            if users is not None:
-                users.append(user)
         elif kind == COMPLETION:
-            metas[user] = completion_meta(data, pos)
-            last_user = -1
+            meta = metas[user] = completion_meta(data, pos)
         elif kind == EVENTS:
             if part >= END:  # a task's own events come one per record
                 append(task_event(data, pos + HEAD_SIZE))
             else:
-                chunk = chunk_of(data, pos, count, metas.get(user, NO_META))
-                if chunk is None:
-                    pos += size
-                    continue
-                append(chunk)
-            if users is not None:
-                users.append(user)
+                chunk = chunk_of(data, pos, count, meta)
+                if chunk is not None:
+                    append(chunk)
         pos += size
-    return out
 
 
 def _corrupt(size: int, pos: int, end: int) -> Exception:

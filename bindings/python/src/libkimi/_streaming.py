@@ -22,7 +22,7 @@ from ._typing import Generic, T
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import Any, Callable, Dict, Iterator, Literal, Optional, Tuple, Type
+    from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Tuple, Type
 
     from ._records import Meta
 
@@ -233,14 +233,18 @@ class Stream(Generic[T]):
         """ChatCompletionChunk objects, one per server chunk, decoded a
         network read at a time (_records.decode)."""
         metas: Dict[int, Meta] = {}
+        chunks: List[Any] = []
+        into: Callable[[int], List[Any]] = lambda user: chunks
         while True:
             data = self._read()
             if not data:
                 return
-            for chunk in decode(data, metas):
+            decode(data, metas, into)
+            for chunk in chunks:
                 if self._closing:
                     raise ValueError("this stream is closed")
                 yield chunk
+            chunks.clear()
 
     def events(self) -> Iterator[StreamEvent]:
         """The stream as libkimi's events (StreamEvent): role, reasoning,

@@ -253,28 +253,33 @@ class Queue:
             raise last_error()
         if not length.value:
             return False
-        users: List[int] = []
-        items: List[Any] = decode(ctypes.string_at(buffer, length.value), self.metas, users)  # chunks and Events
         tasks = self.tasks
-        task: Optional[Task] = None
-        for user, item in zip(users, items):
+        got: List[Task] = []
+        ignored: List[Any] = []
+
+        def into(user: int) -> List[Any]:
             task = tasks.get(user)
             if task is None:
-                continue
-            if item.__class__ is Event and item.kind == END:
-                del tasks[user]
-                self.metas.pop(user, None)
-                self.ended(task)
-            else:
-                task.items.append(item)
+                return ignored  # a task already gone (closed): what still came is dropped
+            got.append(task)
+            return task.items
+
+        decode(ctypes.string_at(buffer, length.value), self.metas, into)  # chunks and Events
+        for task in got:
+            items = task.items
+            if items and items[-1].__class__ is Event and items[-1].kind == END:  # END: always a task's last
+                items.pop()
+                if tasks.pop(task.id, None) is not None:
+                    self.metas.pop(task.id, None)
+                    self.ended(task)
             woken.add(task)
         # The read stopped after an event that carries more (a result
         # line's response, a polled batch): it is the queue's current event
         # until the next read, and the last item of its task.
-        if task is not None:
-            task = tasks.get(L.kimi_stream_event_user_data(self.pointer))
-            if task is not None and task.attachment is not None and task.items:
-                task.attachment(self.pointer, task.items[-1])
+        if got:
+            current = tasks.get(L.kimi_stream_event_user_data(self.pointer))
+            if current is not None and current.attachment is not None and current.items:
+                current.attachment(self.pointer, current.items[-1])
         return True
 
     def ended(self, task: Task) -> None:

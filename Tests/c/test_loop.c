@@ -1,0 +1,105 @@
+/* The event loop's coalescing (kimi_client_options_set_coalesce_us): with
+ * several streams running, network events gather for the interval and reach
+ * the queue in few batches; a lone stream is never held back; every piece
+ * arrives either way. Against the mock (its delay_ms paces the pieces).
+ *
+ * The counts are one-sided: a slow machine merges rounds (fewer), so only
+ * a loop that coalesces when it must not, or fails to when it must, can
+ * fail them. */
+#include "harness.h"
+
+#include <poll.h>
+
+/* Streams `count` requests of `text` on one queue of a client whose loop
+ * coalesces for `coalesce_us`; returns the rounds in which content reached
+ * the queue (each a wake-up of the host with pieces to read). Every task
+ * must end OK with `content_bytes` of content. */
+static int content_rounds(uint32_t coalesce_us, size_t count, const char *text, size_t content_bytes) {
+    kimi_client_options *opts = test_options();
+    kimi_client *client;
+    kimi_chat_request *req = user_request(NULL, text);
+    kimi_event_queue *queue;
+    kimi_task *tasks[8];
+    size_t content[8] = {0}, i;
+    size_t ended = 0;
+    int rounds = 0;
+    struct pollfd watch;
+    CHECK_INT(kimi_client_options_set_coalesce_us(opts, coalesce_us), KIMI_OK);
+    client = test_client_from(opts);
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    for (i = 0; i < count; i++) {
+        CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, (void *)i, &tasks[i]), KIMI_OK);
+    }
+    watch.fd = kimi_event_queue_fd(queue);
+    watch.events = POLLIN;
+    while (ended < count) {
+        const kimi_stream_event *event;
+        int pieces = 0;
+        if (poll(&watch, 1, 10000) != 1) {
+            fprintf(stderr, "  no event for 10 s: %zu of %zu streams ended\n", ended, count);
+            CHECK(0);
+            break;
+        }
+        while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
+            size_t task = (size_t)kimi_stream_event_user_data(event), n;
+            if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) {
+                kimi_stream_event_text(event, &n);
+                content[task] += n;
+                pieces = 1;
+            } else if (kimi_stream_event_type(event) == KIMI_EVENT_END) {
+                CHECK_INT(kimi_stream_event_status(event), KIMI_OK);
+                ended++;
+            }
+        }
+        rounds += pieces;
+    }
+    for (i = 0; i < count; i++) {
+        CHECK_INT(content[i], content_bytes);
+        kimi_task_free(tasks[i]);
+    }
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+    return rounds;
+}
+
+/* Four streams of 20 pieces 10 ms apart (about 200 ms each): with a 100 ms
+ * interval the loop takes their pieces in a few batches, not one wake-up
+ * per piece (20 or more without coalescing). */
+static void test_busy_streams_arrive_in_batches(void) {
+    int rounds = content_rounds(100000, 4, "x [[mock: chunks=20 delay_ms=10]]", 20 * 4);
+    fprintf(stderr, "  4 streams, 100 ms interval: pieces came in %d rounds\n", rounds);
+    CHECK(rounds >= 1 && rounds <= 8);
+}
+
+/* One stream of 10 pieces 30 ms apart under the same 100 ms interval: each
+ * piece is handled as it comes (held back, they would come in 3 or 4
+ * rounds). */
+static void test_a_lone_stream_is_not_held_back(void) {
+    int rounds = content_rounds(100000, 1, "x [[mock: chunks=10 delay_ms=30]]", 10 * 4);
+    fprintf(stderr, "  1 stream, 100 ms interval: pieces came in %d rounds\n", rounds);
+    CHECK(rounds >= 6);
+}
+
+/* Coalescing off: the same four streams deliver every piece too. */
+static void test_off_delivers_everything(void) {
+    content_rounds(0, 4, "x [[mock: chunks=20 delay_ms=2]]", 20 * 4);
+}
+
+static void test_the_interval_is_checked(void) {
+    kimi_client_options *opts = kimi_client_options_new();
+    CHECK_INT(kimi_client_options_set_coalesce_us(NULL, 1000), KIMI_E_INVALID_ARGUMENT);
+    CHECK_INT(kimi_client_options_set_coalesce_us(opts, 100001), KIMI_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(kimi_error_message(), "100000");
+    CHECK_INT(kimi_client_options_set_coalesce_us(opts, 100000), KIMI_OK);
+    CHECK_INT(kimi_client_options_set_coalesce_us(opts, 0), KIMI_OK);
+    kimi_client_options_free(opts);
+}
+
+int main(void) {
+    RUN(test_busy_streams_arrive_in_batches);
+    RUN(test_a_lone_stream_is_not_held_back);
+    RUN(test_off_delivers_everything);
+    RUN(test_the_interval_is_checked);
+    return harness_finish();
+}
