@@ -93,6 +93,26 @@ import Testing
         #expect(Redactor(secret: "abc").redact("xabcx") == "x[redacted]x")
     }
 
+    /// `reveals` looks up only runs of bytes the key holds: every piece of
+    /// the key is still found wherever it sits, after a run of key bytes,
+    /// after bytes the key lacks, and written with escapes.
+    @Test func everyPieceIsFoundWhateverSurroundsIt() {
+        let key = Array(HostileInputTests.key.utf8)
+        let noises = ["", "x", "\"\u{0}:", "SECRETSECRET", "0123", "{\"id\":\"cmpl-"]
+        for start in 0...(key.count - Redactor.pieceLength) {
+            let piece = String(decoding: key[start..<(start + Redactor.pieceLength)], as: UTF8.self)
+            let escaped = piece.map { "\\u00" + hex($0) }.joined()
+            for before in noises {
+                for after in noises {
+                    #expect(redactor.reveals(before + piece + after), "\(before)|\(piece)|\(after)")
+                    #expect(redactor.reveals(before + escaped + after), "\(before)|\(escaped)|\(after)")
+                }
+            }
+            // One byte short of a piece, among key bytes: nothing to find.
+            #expect(!redactor.reveals("=" + String(piece.dropLast()) + "="))
+        }
+    }
+
     @Test func bodiesAreRedactedBeforeTheyAreCut() {
         let key = HostileInputTests.key
         let body = TextBuffer(String(repeating: "x", count: 190) + key + " tail")

@@ -19,6 +19,9 @@ public struct Redactor: Sendable {
     public let reach: Int
     private let slots: [UInt64]
     private let mask: Int
+    /// The bytes the key holds (a 256-bit set): a window over any other
+    /// byte cannot match, so most of a text is passed over without a lookup.
+    private let keyBytes: (UInt64, UInt64, UInt64, UInt64)
 
     /// No secret: `redact` returns its input.
     public static let none = Redactor(secret: "")
@@ -41,6 +44,17 @@ public struct Redactor: Sendable {
         }
         slots = table
         mask = size - 1
+        var set: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for byte in key {
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0: set.0 |= bit
+            case 1: set.1 |= bit
+            case 2: set.2 |= bit
+            default: set.3 |= bit
+            }
+        }
+        keyBytes = set
     }
 
     /// `text` with every occurrence of the key, or of a piece of it, replaced.
@@ -63,23 +77,40 @@ public struct Redactor: Sendable {
     }
 
     /// True when `text` holds the key or a piece of it (escapes read): one
-    /// pass over a rolling window of the text as read, no allocation.
+    /// pass over a rolling window of the text as read, no allocation. Only a
+    /// run of `window` bytes that all occur in the key is looked up.
     public func reveals(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard window > 0, text.count >= window else { return false }
         // The same numbers `gram` makes: a shorter key's grams carry a marker bit.
         let marker: UInt64 = window < 8 ? 1 << UInt64(8 * window) : 0
         let keep: UInt64 = window < 8 ? marker - 1 : ~0
         var rolling: UInt64 = 0
-        var filled = 0
+        var run = 0 // bytes since the last one the key lacks: `rolling` holds them
         var i = 0
         while i < text.count {
             let (byte, length) = Redactor.read(text, at: i)
             i += length
+            guard inKey(byte) else {
+                run = 0
+                continue
+            }
             rolling = (rolling << 8 | UInt64(byte)) & keep
-            filled += 1
-            if filled >= window, contains(rolling | marker) { return true }
+            run += 1
+            if run >= window, contains(rolling | marker) { return true }
         }
         return false
+    }
+
+    @inline(__always)
+    private func inKey(_ byte: UInt8) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = keyBytes.0
+        case 1: word = keyBytes.1
+        case 2: word = keyBytes.2
+        default: word = keyBytes.3
+        }
+        return word >> UInt64(byte & 63) & 1 != 0
     }
 
     /// Byte ranges of `text` that spell the key or a piece of it, after JSON
