@@ -2,6 +2,7 @@
 #include "CKimiShims.h"
 
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -79,14 +80,25 @@ int CKimiShims_epoll_control(int epoll_fd, int op, int fd, unsigned events) {
 }
 
 int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int timeout_ms) {
-    struct epoll_event ready[256];
+    /* One call takes up to `max` at once: a second epoll_wait for the rest
+     * could return a socket of the first again (level-triggered, still
+     * unread) and leave out others. */
+    struct epoll_event on_stack[256];
+    struct epoll_event *ready = on_stack;
     int n, i;
-    if (max > 256) max = 256;
+    if (max > 256) {
+        ready = malloc((size_t)max * sizeof *ready);
+        if (!ready) {
+            ready = on_stack;
+            max = 256;
+        }
+    }
     n = epoll_wait(epoll_fd, ready, max, timeout_ms);
     for (i = 0; i < n; i++) {
         fds[i] = ready[i].data.fd;
         events[i] = ready[i].events;
     }
+    if (ready != on_stack) free(ready);
     return n;
 }
 

@@ -8,7 +8,10 @@
  * fail them. */
 #include "harness.h"
 
+#include <dirent.h>
 #include <poll.h>
+#include <semaphore.h>
+#include <sys/stat.h>
 
 /* Streams `count` requests of `text` on one queue of a client whose loop
  * coalesces for `coalesce_us`; returns the rounds in which content reached
@@ -86,6 +89,111 @@ static void test_off_delivers_everything(void) {
     content_rounds(0, 4, "x [[mock: chunks=20 delay_ms=2]]", 20 * 4);
 }
 
+/* --- Many sockets ready at once -------------------------------------------
+ * The loop's epoll batch holds a fixed number of sockets; with more ready
+ * than that, the ones left over must not wait another interval each (a
+ * token would wait several intervals, not at most one). 600 streams send a
+ * first piece, then stall; the loop is held in the callback of the last
+ * first piece until every stream's second piece waits in its socket; then
+ * the loop must take them all without sleeping in between. Its sleeps are
+ * counted as its thread's voluntary context switches: a slow machine adds
+ * involuntary ones (preemption), never voluntary ones, so only a loop that
+ * waits with sockets ready can fail. */
+#define MANY_READY 600
+
+static struct {
+    size_t pieces[MANY_READY];
+    size_t first, second, ended;
+    long switches_at_release, switches_at_last;
+    int inconclusive;
+    sem_t done;
+} many;
+
+/* This thread's voluntary context switches (each time it slept). */
+static long voluntary_switches(void) {
+    char line[256];
+    long n = -1;
+    FILE *status = fopen("/proc/thread-self/status", "r");
+    if (!status) return -1;
+    while (fgets(line, sizeof line, status)) {
+        if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1) break;
+    }
+    fclose(status);
+    return n;
+}
+
+/* Sockets of this process with bytes waiting. */
+static size_t readable_sockets(void) {
+    size_t count = 0;
+    struct dirent *entry;
+    DIR *fds = opendir("/proc/self/fd");
+    if (!fds) return 0;
+    while ((entry = readdir(fds)) != NULL) {
+        struct stat info;
+        struct pollfd watch;
+        int fd = atoi(entry->d_name);
+        if (entry->d_name[0] == '.' || fd == dirfd(fds) || fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode)) continue;
+        watch.fd = fd;
+        watch.events = POLLIN;
+        watch.revents = 0;
+        if (poll(&watch, 1, 0) == 1 && (watch.revents & POLLIN)) count++;
+    }
+    closedir(fds);
+    return count;
+}
+
+static int on_many(const kimi_stream_event *event, void *user_data) {
+    if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) {
+        if (++many.pieces[(size_t)user_data] == 2) {
+            if (++many.second == MANY_READY) many.switches_at_last = voluntary_switches();
+        } else if (++many.first == MANY_READY) {
+            /* The loop is held here until every second piece not yet taken
+             * waits in its socket (at most 60 s). */
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            int tries;
+            for (tries = 0; tries < 6000 && readable_sockets() < MANY_READY - many.second; tries++) {
+                nanosleep(&pause, NULL);
+            }
+            many.inconclusive = tries == 6000;
+            many.switches_at_release = voluntary_switches();
+        }
+    } else if (kimi_stream_event_type(event) == KIMI_EVENT_END) {
+        if (kimi_stream_event_status(event) != KIMI_OK) {
+            fprintf(stderr, "  a stream failed: %s\n", kimi_stream_event_error(event));
+            many.inconclusive = 1;
+        }
+        if (++many.ended == MANY_READY) sem_post(&many.done);
+    }
+    return 0;
+}
+
+static void test_many_ready_sockets_are_taken_at_once(void) {
+    kimi_client_options *opts = test_options();
+    kimi_client *client;
+    kimi_chat_request *req = user_request(NULL, "x [[mock: chunks=2 stall_after=1 stall_ms=1500]]");
+    kimi_task **tasks = calloc(MANY_READY, sizeof *tasks);
+    size_t i;
+    memset(&many, 0, sizeof many);
+    sem_init(&many.done, 0, 0);
+    CHECK_INT(kimi_client_options_set_coalesce_us(opts, 100000), KIMI_OK);
+    client = test_client_from(opts);
+    for (i = 0; i < MANY_READY; i++) {
+        CHECK_INT(kimi_chat_stream_start(client, req, on_many, (void *)i, &tasks[i]), KIMI_OK);
+    }
+    sem_wait(&many.done);
+    fprintf(stderr, "  %d streams: %zu first and %zu second pieces; the loop slept %ld times taking the second%s\n",
+            MANY_READY, many.first, many.second, many.switches_at_last - many.switches_at_release,
+            many.inconclusive ? " (inconclusive: not all waited at once)" : "");
+    CHECK_INT(many.first, MANY_READY);
+    CHECK_INT(many.second, MANY_READY);
+    if (!many.inconclusive) CHECK(many.switches_at_last - many.switches_at_release < 2);
+    for (i = 0; i < MANY_READY; i++) kimi_task_free(tasks[i]);
+    free(tasks);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+    sem_destroy(&many.done);
+}
+
 static void test_the_interval_is_checked(void) {
     kimi_client_options *opts = kimi_client_options_new();
     CHECK_INT(kimi_client_options_set_coalesce_us(NULL, 1000), KIMI_E_INVALID_ARGUMENT);
@@ -100,6 +208,7 @@ int main(void) {
     RUN(test_busy_streams_arrive_in_batches);
     RUN(test_a_lone_stream_is_not_held_back);
     RUN(test_off_delivers_everything);
+    RUN(test_many_ready_sockets_are_taken_at_once);
     RUN(test_the_interval_is_checked);
     return harness_finish();
 }

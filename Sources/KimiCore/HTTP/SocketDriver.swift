@@ -28,6 +28,10 @@ final class SocketDriver: @unchecked Sendable {
     private var watched: Set<Int32> = []
     /// When curl wants `CURL_SOCKET_TIMEOUT` (monotonic ns); nil: no timer.
     private var timerDeadline: UInt64?
+    /// One epoll_wait's answer: room for every watched socket and the wake
+    /// fd, so a wait takes everything ready. With less room the sockets left
+    /// over would wait for the next wake-up, another coalescing interval
+    /// later (600 ready sockets: three intervals, not one).
     private var readyFDs = [Int32](repeating: 0, count: 256)
     private var readyEvents = [UInt32](repeating: 0, count: 256)
     /// 0: every event is handled as it comes.
@@ -83,6 +87,11 @@ final class SocketDriver: @unchecked Sendable {
             timeoutMs = until <= now ? 0 : Int32(min((until - now + 999_999) / 1_000_000, 3_600_000))
         } else {
             timeoutMs = -1
+        }
+        if readyFDs.count <= watched.count {
+            let room = max(watched.count + 1, readyFDs.count * 2)
+            readyFDs = [Int32](repeating: 0, count: room)
+            readyEvents = [UInt32](repeating: 0, count: room)
         }
         let count = CKimiShims_epoll_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeoutMs)
         lastWakeAt = monotonicNanos()
