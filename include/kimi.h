@@ -386,13 +386,16 @@ KIMI_API kimi_status kimi_client_options_set_max_connections(kimi_client_options
  * How long, in microseconds, a busy event loop lets network events gather
  * before it takes them. Tasks (kimi_*_start) of one client share one loop
  * thread; with many streams at once it would otherwise wake for every few
- * tokens, and each wake-up costs a context switch. When the loop's last
- * wake-up found two or more sockets ready and was less than `us` ago, it
- * takes the next events once the rest of `us` has passed, all in one
- * batch: a thousand concurrent streams cost about a sixth of the CPU
- * (bench/RESULTS.md), and a token waits at most `us` longer. A lone
- * stream, a request's answer after a quiet spell, new tasks and cancels are
- * never held back; blocking calls do not use the loop. Default 1000 (1 ms);
+ * tokens, and each wake-up costs a context switch. While two or more
+ * transfers of the client run (any tasks' requests, streams, uploads,
+ * downloads, also ones still waiting for their server) and the loop's last
+ * wake-up was less than `us` ago, it takes the next events once the rest of
+ * `us` has passed, all in one batch (every socket ready): a thousand
+ * concurrent streams cost about a sixth of the CPU (bench/RESULTS.md), and
+ * a token waits at most `us` longer, also the tokens of a stream running
+ * beside a slow request. A transfer running alone, the first events after
+ * a quiet spell of `us`, new tasks and cancels are never held back;
+ * blocking calls do not use the loop. Default 1000 (1 ms);
  * 0 takes every event as it comes. Returns KIMI_OK, or
  * KIMI_E_INVALID_ARGUMENT for a NULL `opts` or `us` over 100000 (100 ms;
  * `opts` is then unchanged). One thread at a time per `opts`.

@@ -362,7 +362,8 @@ class Client(BaseClient):
     coalesce_us: while many streams run at once, how long the library's
         event loop lets network events gather before taking them, in
         microseconds (default 1000; 0: each as it comes). A token waits at
-        most that much longer; a lone stream or request is never held back.
+        most that much longer, also one of a stream running beside a slow
+        request; a transfer running alone is never held back.
     max_response_bytes, max_event_bytes: limits on an answer and on one
         stream event (the library's defaults otherwise).
     kimi_rules: check Kimi's rules before sending (off for other servers).
