@@ -251,3 +251,44 @@ def test_cancelling_many_streams_never_waits_on_the_loop(mock_url, monkeypatch):
                 == "You said: after"
     run(main())
     assert waits and all(ms == 0 for ms in waits), waits[:10]
+
+
+def test_interleaved_records_of_many_streams_reach_their_own_stream(mock_url):
+    """With 100 ms of coalescing, one queue read holds records of many of
+    the 120 streams interleaved, some streams' ENDs in its middle and other
+    streams split across reads: each stream gets its own pieces, in order,
+    and ends once. Every third stream is left after its first piece (its
+    END comes for a task the reader let go of)."""
+    async def main():
+        async with libkimi.AsyncOpenAI(api_key="sk-test", base_url=mock_url, coalesce_us=100_000) as client:
+            async def one(i):
+                words = " ".join(f"w{i}x{j}" for j in range(i % 7 + 1))
+                stream = await client.chat.completions.create(
+                    messages=user(f"{words} [[mock: delay_ms={i % 3}]]"), stream=True)
+                pieces = []
+                async for chunk in stream:
+                    if chunk.choices and chunk.choices[0].delta.content:
+                        pieces.append(chunk.choices[0].delta.content)
+                        if i % 3 == 0:
+                            await stream.close()
+                            return None
+                return words, "".join(pieces), stream.completion.choices[0].message.content
+
+            results = await asyncio.gather(*(one(i) for i in range(120)))
+            for result in results:
+                if result is None:
+                    continue
+                words, streamed, whole = result
+                assert streamed == whole and words in streamed
+            reply = await client.chat.completions.create(messages=user("after"))  # the client goes on
+            assert reply.choices[0].message.content == "You said: after"
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("wrong", [-1, 100_001, True, 1.5, "1000"])
+def test_coalesce_us_is_checked(mock_url, wrong):
+    with pytest.raises(ValueError, match="coalesce_us"):
+        libkimi.AsyncOpenAI(api_key="sk-test", base_url=mock_url, coalesce_us=wrong)
+    with libkimi.OpenAI(api_key="sk-test", base_url=mock_url, coalesce_us=0) as client:
+        assert client.chat.completions.create(messages=user("x"), stream=True).get_final_completion()
