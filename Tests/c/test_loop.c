@@ -194,6 +194,47 @@ static void test_many_ready_sockets_are_taken_at_once(void) {
     sem_destroy(&many.done);
 }
 
+/* Cancels and frees from another thread while the loop gathers events for
+ * 50 stalled streams (100 ms interval): each task ends KIMI_E_ABORTED, the
+ * rest are freed with their client. A loop that missed its wake-up hangs
+ * here (the runner's limit). */
+static void test_cancel_and_free_while_gathering(void) {
+    kimi_client_options *opts = test_options();
+    kimi_client *client;
+    kimi_chat_request *req = user_request(NULL, "a b [[mock: stall_after=1 stall_ms=20000]]");
+    kimi_event_queue *queue;
+    kimi_task *tasks[50];
+    size_t i, first = 0;
+    struct pollfd watch;
+    CHECK_INT(kimi_client_options_set_coalesce_us(opts, 100000), KIMI_OK);
+    client = test_client_from(opts);
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    for (i = 0; i < 50; i++) {
+        CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, (void *)i, &tasks[i]), KIMI_OK);
+    }
+    watch.fd = kimi_event_queue_fd(queue);
+    watch.events = POLLIN;
+    while (first < 50 && poll(&watch, 1, 10000) == 1) {  /* every stream has its first piece */
+        const kimi_stream_event *event;
+        while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
+            if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) first++;
+        }
+    }
+    CHECK_INT(first, 50);
+    for (i = 0; i < 25; i++) {
+        kimi_task_cancel(tasks[i]);
+        CHECK_INT(kimi_task_wait(tasks[i], -1), KIMI_E_ABORTED);
+        kimi_task_free(tasks[i]);
+    }
+    kimi_client_free(client);  /* the other 25 still stream */
+    for (i = 25; i < 50; i++) {
+        CHECK(kimi_task_wait(tasks[i], -1) != KIMI_OK);
+        kimi_task_free(tasks[i]);
+    }
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+}
+
 static void test_the_interval_is_checked(void) {
     kimi_client_options *opts = kimi_client_options_new();
     CHECK_INT(kimi_client_options_set_coalesce_us(NULL, 1000), KIMI_E_INVALID_ARGUMENT);
@@ -209,6 +250,7 @@ int main(void) {
     RUN(test_a_lone_stream_is_not_held_back);
     RUN(test_off_delivers_everything);
     RUN(test_many_ready_sockets_are_taken_at_once);
+    RUN(test_cancel_and_free_while_gathering);
     RUN(test_the_interval_is_checked);
     return harness_finish();
 }
