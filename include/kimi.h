@@ -1557,7 +1557,9 @@ KIMI_API const char *kimi_stream_event_tool_call_name(const kimi_stream_event *e
 /** The finish reason of a KIMI_EVENT_FINISH event, or "". */
 /*@ of(kimi_stream_event) accessor returns(borrowed) */
 KIMI_API const char *kimi_stream_event_finish_reason(const kimi_stream_event *event);
-/** The raw data of the chunk the event came from (JSON, or "[DONE]"). */
+/** The raw data of the chunk the event came from (JSON, or "[DONE]"); ""
+    for events of a queue read with kimi_event_queue_read_records (which
+    keeps no chunk JSON from then on). */
 /*@ of(kimi_stream_event) accessor returns(borrowed) out(len_out: scalar) null(len_out) */
 KIMI_API const char *kimi_stream_event_json(const kimi_stream_event *event, size_t *len_out);
 /** 1 when no further event comes from the same chunk, else 0: a binding can
@@ -2009,7 +2011,10 @@ KIMI_API kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer,
  * of kimi_batch_wait_start's PROGRESS), so kimi_stream_event_response or
  * kimi_stream_event_batch can read it from the queue handle (a `const
  * kimi_stream_event *`) before the next call. Taking events lets paused
- * tasks read on, as kimi_event_queue_next does.
+ * tasks read on, as kimi_event_queue_next does. Records carry no chunk
+ * JSON, so once a queue was read this way it keeps none: events queued
+ * after the first call have "" for kimi_stream_event_json (a queue is
+ * meant to be read one way; the other accessors are unaffected).
  *
  * Returns KIMI_OK; KIMI_E_TOO_LARGE when the first record waiting is larger
  * than `capacity`, with its size in `*len_out` and nothing taken (call

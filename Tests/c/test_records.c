@@ -458,6 +458,66 @@ static void test_queue_records(void) {
     kimi_client_free(client);
 }
 
+/* Takes every event of one task from `queue` with kimi_event_queue_next:
+ * its content, and how many content events had chunk JSON. */
+static void next_until_end(kimi_event_queue *queue, char *content, size_t room, int *with_json, int *events) {
+    struct pollfd watch;
+    int ended = 0;
+    watch.fd = kimi_event_queue_fd(queue);
+    watch.events = POLLIN;
+    content[0] = 0;
+    while (!ended) {
+        const kimi_stream_event *event;
+        if (kimi_event_queue_next(queue, &event) != KIMI_OK || !event) {
+            if (poll(&watch, 1, 10000) != 1) {
+                CHECK(!"no event for 10 s");
+                return;
+            }
+            continue;
+        }
+        if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) {
+            size_t n = 0;
+            const char *json = kimi_stream_event_json(event, &n);
+            strncat(content, kimi_stream_event_text(event, NULL), room - strlen(content) - 1);
+            (*events)++;
+            if (n > 0 && json[0] == '{') (*with_json)++;
+            CHECK_INT(strlen(json), n);
+        }
+        ended = kimi_stream_event_type(event) == KIMI_EVENT_END;
+    }
+}
+
+/* Records carry no chunk JSON: a queue read with them keeps none for the
+ * events queued afterwards (copying and gating it was most of a queued
+ * chunk's cost), and before that it kept it for kimi_event_queue_next. */
+static void test_a_records_queue_keeps_no_chunk_json(void) {
+    kimi_client *client = test_client();
+    kimi_chat_request *req = user_request(NULL, "j [[mock: chunks=5]]");
+    kimi_event_queue *queue = NULL;
+    kimi_task *task;
+    char content[256], buf[256];
+    int with_json = 0, events = 0;
+    size_t len = 0;
+    CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
+    CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &task), KIMI_OK);
+    next_until_end(queue, content, sizeof content, &with_json, &events);
+    CHECK_STR(content, "tok tok tok tok tok ");
+    CHECK_INT(with_json, 5);
+    kimi_task_free(task);
+    CHECK_INT(kimi_event_queue_read_records(queue, buf, sizeof buf, &len), KIMI_OK);
+    CHECK_INT(len, 0);
+    with_json = events = 0;
+    CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, NULL, &task), KIMI_OK);
+    next_until_end(queue, content, sizeof content, &with_json, &events);
+    CHECK_STR(content, "tok tok tok tok tok ");
+    CHECK_INT(events, 5);
+    CHECK_INT(with_json, 0);
+    kimi_task_free(task);
+    kimi_event_queue_free(queue);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 /* A batch's results through a queue: a RESULT record with a response ends
  * the call, and the queue's current event then gives that response. */
 static void test_queue_records_stop_at_attachments(void) {
@@ -606,6 +666,7 @@ int main(void) {
     RUN(test_cancel_ends_a_blocked_read);
     RUN(test_queue_records);
     RUN(test_queue_records_stop_at_attachments);
+    RUN(test_a_records_queue_keeps_no_chunk_json);
     RUN(test_cancel_after_the_end_keeps_the_end);
     RUN(test_big_delta_from_a_hostile_server);
     return harness_finish();

@@ -155,6 +155,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         taken = nil
         var failure: KimiError?
         let resumed = lock.withLock { () -> [Member] in
+            keepsChunkJSON = false
             takenLow = Int.max
             skipDropped()
             do throws(KimiError) {
@@ -191,6 +192,9 @@ public final class EventQueue: @unchecked Sendable, EventReading {
 
     /// Reused for every record; under `lock`.
     private var recordParts: [RecordPart] = []
+    /// False once the host read records (`takeRecords`), which carry no
+    /// chunk JSON: events queued from then on keep none. Under `lock`.
+    private var keepsChunkJSON = true
 
     /// The tags of the member whose event `next()` returned last.
     public var currentTags: (handle: UInt, user: UInt)? { taken?.member.tags }
@@ -223,7 +227,10 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             let id = member.completionID.isEmpty ? .emptyText : member.completionID.view
             let model = member.model.isEmpty ? .emptyText : member.model.view
             let created = source.completionCreated
-            let (raw, low) = bytes.append(source.rawChunk)
+            // A host that reads records never asks for the chunk's JSON:
+            // neither copied nor passed through the gate (most of a queued
+            // chunk's bytes and scanning).
+            let (raw, low) = keepsChunkJSON ? bytes.append(source.rawChunk) : (.emptyText, bytes.end)
             let first = records.count
             let onlyEnd = member.onlyEnd
             source.forEachPending { event in
