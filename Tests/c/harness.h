@@ -190,11 +190,10 @@ static inline long mock_count(const char *key, const char *field) {
     return at ? strtol(at + strlen(needle), NULL, 10) : -1;
 }
 
-/* The recorder's GET /recorded: the JSON list of requests since the last
- * call (json.dumps spacing: "key": value). Caller frees. */
-static inline char *recorded(void) {
+/* The recorder's answer to GET `path`, head and body. Caller frees. */
+static inline char *recorder_get(const char *path) {
     const char *port = getenv("KIMI_RECORDER_PORT");
-    const char *request = "GET /recorded HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    char request[128];
     size_t size = 1 << 20, got = 0;
     char *answer = malloc(size);
     struct sockaddr_in address;
@@ -208,6 +207,7 @@ static inline char *recorded(void) {
     address.sin_family = AF_INET;
     address.sin_port = htons((unsigned short)atoi(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
     if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
         write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
         fprintf(stderr, "cannot reach the recorder\n");
@@ -216,6 +216,19 @@ static inline char *recorded(void) {
     while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0) got += (size_t)n;
     close(fd);
     answer[got] = 0;
+    return answer;
+}
+
+/* The recorder's GET /recorded: the JSON list of requests since the last
+ * call (json.dumps spacing: "key": value). Caller frees. */
+static inline char *recorded(void) { return recorder_get("/recorded"); }
+
+/* The last body the recorder was sent, byte for byte (GET /recorded/body;
+ * the bodies tested hold no NUL). Caller frees. */
+static inline char *recorded_body(void) {
+    char *answer = recorder_get("/recorded/body");
+    char *body = strstr(answer, "\r\n\r\n");
+    memmove(answer, body ? body + 4 : answer + strlen(answer), strlen(body ? body + 4 : "") + 1);
     return answer;
 }
 

@@ -8,7 +8,8 @@ the standard library's http.server), so it sees bytes exactly as sent.
 
 GET /recorded answers the JSON list of requests so far ({"method", "path"
 with its query, "headers" as [name, value] pairs in order, "body"}) and
-forgets them. The chat answer depends on the last message:
+forgets them; GET /recorded/body answers the last POST's body byte for byte
+(what a client sent, not a parse of it). The chat answer depends on the last message:
 
     [[tools]]           an assistant turn with reasoning_content and two tool
                         calls with Kimi's native ids (functions.lookup:0, :1)
@@ -30,6 +31,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 recorded = []
+#: The last POST body as it came.
+last_body = [b""]
 lock = threading.Lock()
 
 MODELS = [{"id": "kimi-k2.6", "object": "model", "created": 1, "owned_by": "moonshot", "context_length": 262144},
@@ -89,6 +92,10 @@ class Handler(BaseHTTPRequestHandler):
                 seen = list(recorded)
                 recorded.clear()
             self.send(200, seen)
+        elif self.path == "/recorded/body":
+            with lock:
+                raw = last_body[0]
+            self.send(200, raw, "application/octet-stream")
         elif self.path == "/v1/models":
             self.record(None)
             self.send(200, {"object": "list", "data": MODELS})
@@ -102,7 +109,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"null")
+        raw = self.rfile.read(length)
+        with lock:
+            last_body[0] = raw
+        body = json.loads(raw or b"null")
         self.record(body)
         path = self.path.split("?")[0]
         if path == "/v1/tokenizers/estimate-token-count":

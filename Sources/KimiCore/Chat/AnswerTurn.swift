@@ -14,9 +14,9 @@ extension ChatRequest {
         if response.isReasoningOnlyCut { throw KimiError.cutWhileReasoning("resp", response) }
         let sent = (try? sent.folded()) ?? sent
         var name: String?
-        if let last = messages.last, last.role == .assistant, last.partial {
+        if let last = self.messages.last, last.role == .assistant, last.partial {
             name = last.name
-            messages.removeLast()
+            self.messages.removeLast()
         }
         var message = Message(role: .assistant)
         let content = response.fullContent
@@ -31,7 +31,7 @@ extension ChatRequest {
             ToolCall(id: $0.id.string, name: $0.name.string, arguments: $0.arguments.string,
                      type: $0.type.isEmpty ? "function" : $0.type.string)
         }
-        messages.append(message)
+        self.messages.append(message)
     }
 }
 

@@ -4,15 +4,18 @@
 /// same reading a loaded body gets, so the rules see it; one the request
 /// also has with another value is an error naming both, since only one of
 /// them could be sent; the same goes for a member a loaded body had
-/// (`unlisted`). What is left, in `extra` of the folded request, is what
-/// Kimi does not list (`UnlistedFields`).
+/// (`unlisted`). What is left, in `extra` of the folded request (or still in
+/// `unlisted`, when there was no extra JSON), is what Kimi does not list
+/// (`UnlistedFields`).
 extension ChatRequest {
     public func folded() throws(KimiError) -> ChatRequest {
-        guard (extra?.count ?? 0) > 0 || (unlisted?.count ?? 0) > 0 else { return self }
+        // Without extra JSON there is nothing to fold, and the request stays
+        // as it came (a loaded one keeps its text, `ChatRequest.loaded`).
+        guard (self.extra?.count ?? 0) > 0 else { return self }
         var folded = self
-        var rest = unlisted?.members ?? []
-        for (key, value) in extra?.members ?? [] {
-            var given = ChatRequest(model: model)
+        var rest = self.unlisted?.members ?? []
+        for (key, value) in self.extra?.members ?? [] {
+            var given = ChatRequest(model: self.model)
             guard try RequestDecoder.apply(key, value, to: &given) else {
                 if let loaded = rest.firstIndex(where: { $0.key == key }) {
                     let (typed, extraText) = (rest[loaded].value.jsonText, value.jsonText)
@@ -24,8 +27,8 @@ extension ChatRequest {
                 }
                 continue
             }
-            if key == "messages" && !messages.isEmpty {
-                throw .invalidArgument("messages: given twice, as the request's \(messages.count) messages and in the extra JSON; only one list can be sent, so give it once")
+            if key == "messages" && !self.messages.isEmpty {
+                throw .invalidArgument("messages: given twice, as the request's \(self.messages.count) messages and in the extra JSON; only one list can be sent, so give it once")
             }
             if let typed = fieldJSON(key) {
                 let extraText = given.fieldJSON(key) ?? "null"

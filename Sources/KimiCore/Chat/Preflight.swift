@@ -24,8 +24,10 @@ enum Preflight {
     static func settled(_ request: ChatRequest, for purpose: RequestEncoder.Purpose, windows: ModelWindows,
                         log: Logger) throws(KimiError) -> ChatRequest {
         let request = try request.folded()
-        for (key, _) in request.extra?.members ?? [] where log.enabled(.warn) && windows.firstNotice(of: key) {
-            log.log(.warn, UnlistedFields.notice(key))
+        if log.enabled(.warn) {
+            for (key, _) in (request.unlisted?.members ?? []) + (request.extra?.members ?? []) where windows.firstNotice(of: key) {
+                log.log(.warn, UnlistedFields.notice(key))
+            }
         }
         try check(request, log: log)
         guard purpose != .estimate else { return request }

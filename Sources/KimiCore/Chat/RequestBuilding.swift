@@ -19,32 +19,32 @@ extension ChatRequest {
 
     public mutating func setThinking(_ mode: ThinkingMode) {
         switch mode {
-        case .serverDefault: thinking = nil
-        case .enabled: thinking = Thinking(type: .enabled)
-        case .disabled: thinking = Thinking(type: .disabled)
-        case .keepAll: thinking = Thinking(type: .enabled, keep: "all")
+        case .serverDefault: self.thinking = nil
+        case .enabled: self.thinking = Thinking(type: .enabled)
+        case .disabled: self.thinking = Thinking(type: .disabled)
+        case .keepAll: self.thinking = Thinking(type: .enabled, keep: "all")
         }
     }
 
     public mutating func setMaxCompletionTokens(_ tokens: Int64) throws(KimiError) {
-        maxCompletionTokens = try positive(tokens, "max_completion_tokens")
+        self.maxCompletionTokens = try positive(tokens, "max_completion_tokens")
     }
 
     public mutating func setMaxTokens(_ tokens: Int64) throws(KimiError) {
-        maxTokens = try positive(tokens, "max_tokens")
+        self.maxTokens = try positive(tokens, "max_tokens")
     }
 
-    public mutating func setTemperature(_ value: Double) throws(KimiError) { temperature = try finite(value, "temperature") }
-    public mutating func setTopP(_ value: Double) throws(KimiError) { topP = try finite(value, "top_p") }
-    public mutating func setPresencePenalty(_ value: Double) throws(KimiError) { presencePenalty = try finite(value, "presence_penalty") }
-    public mutating func setFrequencyPenalty(_ value: Double) throws(KimiError) { frequencyPenalty = try finite(value, "frequency_penalty") }
+    public mutating func setTemperature(_ value: Double) throws(KimiError) { self.temperature = try finite(value, "temperature") }
+    public mutating func setTopP(_ value: Double) throws(KimiError) { self.topP = try finite(value, "top_p") }
+    public mutating func setPresencePenalty(_ value: Double) throws(KimiError) { self.presencePenalty = try finite(value, "presence_penalty") }
+    public mutating func setFrequencyPenalty(_ value: Double) throws(KimiError) { self.frequencyPenalty = try finite(value, "frequency_penalty") }
 
-    public mutating func setN(_ value: Int64) throws(KimiError) { n = try positive(value, "n") }
+    public mutating func setN(_ value: Int64) throws(KimiError) { self.n = try positive(value, "n") }
 
     public mutating func setResponseFormat(type: String) throws(KimiError) {
         switch type {
-        case "text": responseFormat = .text
-        case "json_object": responseFormat = .jsonObject
+        case "text": self.responseFormat = .text
+        case "json_object": self.responseFormat = .jsonObject
         case "json_schema":
             throw .invalidArgument("type: json_schema needs a name and a schema, given together", hint: .jsonSchema)
         default:
@@ -55,7 +55,7 @@ extension ChatRequest {
     public mutating func setJSONSchema(name: String, schema: JSONValue, strict: Bool?) throws(KimiError) {
         guard !name.isEmpty else { throw .invalidArgument("name: the json_schema name must not be empty") }
         guard schema.isObject else { throw .invalidArgument("schema: must be a JSON object, got \(schema.kindName)") }
-        responseFormat = .jsonSchema(name: name, schema: schema, strict: strict)
+        self.responseFormat = .jsonSchema(name: name, schema: schema, strict: strict)
     }
 
     public mutating func addStop(_ stop: String) throws(KimiError) {
@@ -65,14 +65,14 @@ extension ChatRequest {
 
     public mutating func setExtra(_ value: JSONValue?) throws(KimiError) {
         guard let value else {
-            extra = nil
+            self.extra = nil
             return
         }
         guard value.isObject else { throw .invalidArgument("json_object: must be a JSON object, got \(value.kindName)") }
         if value["stream"] != nil {
             throw .invalidArgument("json_object: \"stream\" is chosen by the call made (streamed or not), not set in the body", hint: .streamArgument)
         }
-        extra = value
+        self.extra = value
     }
 
     /// Adds a function tool. The name rules are checked before sending (they
@@ -83,19 +83,19 @@ extension ChatRequest {
         if let parameters, !parameters.isObject {
             throw .invalidArgument("parameters_json: must be a JSON Schema object, got \(parameters.kindName)")
         }
-        tools.append(.function(name: name, description: description, parameters: parameters, strict: strict))
+        self.tools.append(.function(name: name, description: description, parameters: parameters, strict: strict))
     }
 
     /// Declares Kimi's built-in `$web_search` (once).
     public mutating func addWebSearch() {
-        if !tools.contains(where: { $0.name == "$web_search" }) { tools.append(.webSearch) }
+        if !self.tools.contains(where: { $0.name == "$web_search" }) { self.tools.append(.webSearch) }
     }
 
     public mutating func setToolChoice(_ text: String) throws(KimiError) {
         switch text {
-        case "auto": toolChoice = .auto
-        case "none": toolChoice = ToolChoice.none
-        case "required": toolChoice = .required
+        case "auto": self.toolChoice = .auto
+        case "none": self.toolChoice = ToolChoice.none
+        case "required": self.toolChoice = .required
         default:
             throw .invalidArgument("choice: \"\(text)\" is not auto, none or required (a function is named on its own)", hint: .toolChoiceFunction)
         }
@@ -103,34 +103,34 @@ extension ChatRequest {
 
     public mutating func setToolChoiceFunction(_ name: String) throws(KimiError) {
         guard !name.isEmpty else { throw .invalidArgument("name: must not be empty") }
-        toolChoice = .function(name)
+        self.toolChoice = .function(name)
     }
 
     /// Partial Mode: ends the messages with an assistant `prefix` the model
     /// continues (`name` sets a persona), replacing an earlier prefill.
     public mutating func setPrefill(_ prefix: String, name: String?) throws(KimiError) {
-        if let last = messages.last, last.role == .assistant, last.partial { messages.removeLast() }
+        if let last = self.messages.last, last.role == .assistant, last.partial { self.messages.removeLast() }
         var message = Message(role: .assistant, text: prefix)
         message.partial = true
         if let name { try message.setName(name) }
-        messages.append(message)
+        self.messages.append(message)
     }
 
     /// The prefix of a Partial Mode request (its last message), if any.
     public var prefill: String? {
-        guard let last = messages.last, last.role == .assistant, last.partial else { return nil }
+        guard let last = self.messages.last, last.role == .assistant, last.partial else { return nil }
         return last.joinedText
     }
 
     /// True when `$web_search` is declared.
-    public var usesWebSearch: Bool { tools.contains { $0.name == "$web_search" } }
+    public var usesWebSearch: Bool { self.tools.contains { $0.name == "$web_search" } }
 
     public mutating func addMessage(role: String, text: String) throws(KimiError) {
         let role = try Message.parseRole(role)
         guard role != .tool else {
             throw .invalidArgument("role: a tool message needs the tool_call_id of the call it answers", hint: .toolMessage)
         }
-        messages.append(Message(role: role, text: text))
+        self.messages.append(Message(role: role, text: text))
     }
 
     private func positive(_ value: Int64, _ name: String) throws(KimiError) -> Int64 {

@@ -4,11 +4,22 @@
 /// rule has one message. Every message starts with the field it is about;
 /// containers put their path in front ("messages[2].role: ..."). Unknown
 /// top-level members are kept (`unlisted`) and sent as they came.
+///
+/// The request keeps the text (`ChatRequest.loaded`) and sends it as it
+/// came, unless reading it had to fill in or reshape something the text
+/// says otherwise (`Exactness`): then the encoder writes the body, as for a
+/// built request. A member named twice in one object is refused: the rules
+/// would judge one value and a server might read the other.
 public enum RequestDecoder {
     public static func decode(_ text: String) throws(KimiError) -> ChatRequest {
+        let bytes = TextBuffer(text)
+        var exact = Exactness()
         let root: JSONValue
-        switch JSONValue.parse(text) {
+        switch JSONValue.parse(bytes.rawBuffer, rejectingDuplicates: true, numbersHeld: &exact.numbersHeld) {
         case .success(let value): root = value
+        case .failure(let error) where error.isDuplicateKey:
+            let name = memberName(endingAt: error.position, in: bytes)
+            throw .invalidArgument("body: member \"\(name)\" is given twice in one object (the second time at byte \(error.position)); Kimi's rules would check one value and a server might read the other, so give it once")
         case .failure(let error):
             throw .invalidArgument("body: invalid JSON: \(error.message) at byte \(error.position)")
         }
@@ -16,26 +27,77 @@ public enum RequestDecoder {
 
         var request = ChatRequest()
         var extras: [(key: String, value: JSONValue)] = []
+        var callMembers = false
+        var model = false
         for (key, value) in root.members {
-            if !(try apply(key, value, to: &request)) { extras.append((key, value)) }
+            if value.isNull { exact.note(false) }
+            switch key {
+            case "model": model = true
+            case "stream", "stream_options": callMembers = true
+            default: break
+            }
+            if !(try apply(key, value, to: &request, exact: &exact)) { extras.append((key, value)) }
         }
         if !extras.isEmpty {
             guard let object = JSONValue.object(extras) else { throw KimiError(.noMemory, "out of memory") }
             request.unlisted = object
         }
+        exact.note(model)
+        if exact.isExact { request.loaded = LoadedBody(bytes, callMembers: callMembers) }
         return request
+    }
+
+    /// Whether a loaded text says exactly what its request's encoding would
+    /// say, so it can be sent as it came. It does not when the reading
+    /// filled in or reshaped something: a number too large to hold (read as
+    /// null), a missing `model` (the default), a member given as null (read
+    /// as absent), a tool call's `type` or non-string `arguments` (filled
+    /// in, or sent as a string), or an image or video part (media keeps its
+    /// own way to the body: checked, uploaded, counted against the limit).
+    struct Exactness {
+        var numbersHeld = true
+        private var readAsGiven = true
+        var isExact: Bool { numbersHeld && readAsGiven }
+        mutating func note(_ asGiven: Bool) { readAsGiven = readAsGiven && asGiven }
+    }
+
+    /// The member name whose closing quote is just before `end` (where
+    /// jansson stops on a duplicate), as written, at most 80 bytes.
+    static func memberName(endingAt end: Int, in text: TextBuffer) -> String {
+        guard end >= 2, end <= text.count, text.bytes[end - 1] == UInt8(ascii: "\"") else { return "?" }
+        var start = end - 2
+        while start >= 0 {
+            if text.bytes[start] == UInt8(ascii: "\"") {
+                var slashes = 0
+                while start - 1 - slashes >= 0, text.bytes[start - 1 - slashes] == UInt8(ascii: "\\") { slashes += 1 }
+                if slashes % 2 == 0 { break }
+            }
+            start -= 1
+        }
+        let name = UnsafeBufferPointer(start: text.bytes + start + 1, count: max(0, end - 2 - start))
+        return String(decoding: name.prefix(80), as: UTF8.self)
+    }
+
+    /// `apply` where how exactly the text was read does not matter (the
+    /// members of the extra JSON, folded into the fields).
+    static func apply(_ key: String, _ value: JSONValue, to request: inout ChatRequest) throws(KimiError) -> Bool {
+        var exact = Exactness()
+        return try apply(key, value, to: &request, exact: &exact)
     }
 
     /// Reads body member `key` into `request`'s field of that name; false
     /// when it is not a field the request has (it is then an extra). The
     /// same reading serves a loaded body and the members of the extra JSON
     /// folded into the fields (`ChatRequest.folded`).
-    static func apply(_ key: String, _ value: JSONValue, to request: inout ChatRequest) throws(KimiError) -> Bool {
+    static func apply(_ key: String, _ value: JSONValue, to request: inout ChatRequest,
+                      exact: inout Exactness) throws(KimiError) -> Bool {
         switch key {
         case "model": try request.setModel(try string(value, key))
         case "messages":
             for (i, element) in try array(value, key).enumerated() {
-                request.messages.append(try within("messages[\(i)]") { () throws(KimiError) in try decodeMessage(element) })
+                request.messages.append(try within("messages[\(i)]") { () throws(KimiError) in
+                    try decodeMessage(element, exact: &exact)
+                })
             }
         case "thinking":
             guard !value.isNull else { request.thinking = nil; return true }
@@ -107,10 +169,19 @@ public enum RequestDecoder {
     }
 
     public static func decodeMessage(_ value: JSONValue) throws(KimiError) -> Message {
+        var exact = Exactness()
+        return try decodeMessage(value, exact: &exact)
+    }
+
+    static func decodeMessage(_ value: JSONValue, exact: inout Exactness) throws(KimiError) -> Message {
         guard value.isObject else { throw .invalidArgument("message: expected an object, got \(value.kindName)") }
         let role = try Message.parseRole(try string(value.member("role"), "role"))
         var message = Message(role: role)
-        for (key, member) in value.members where !member.isNull {
+        for (key, member) in value.members {
+            if member.isNull {
+                exact.note(false)
+                continue
+            }
             switch key {
             case "role": break
             case "content":
@@ -118,7 +189,9 @@ public enum RequestDecoder {
                     message.text = text
                 } else if member.kind == .array {
                     for (i, part) in member.elements.enumerated() {
-                        message.addPart(try within("content[\(i)]") { () throws(KimiError) in try decodePart(part) })
+                        let part = try within("content[\(i)]") { () throws(KimiError) in try decodePart(part) }
+                        if case .text = part {} else { exact.note(false) }
+                        message.addPart(part)
                     }
                 } else {
                     throw .invalidArgument("content: expected a string or an array of parts, got \(member.kindName)")
@@ -129,7 +202,9 @@ public enum RequestDecoder {
             case "tool_call_id": try message.setToolCallID(try string(member, key))
             case "tool_calls":
                 for (i, call) in try array(member, key).enumerated() {
-                    try message.addToolCall(try within("tool_calls[\(i)]") { () throws(KimiError) in try decodeToolCall(call) })
+                    try message.addToolCall(try within("tool_calls[\(i)]") { () throws(KimiError) in
+                        try decodeToolCall(call, exact: &exact)
+                    })
                 }
             default:
                 throw .invalidArgument("\(key): not a message field Kimi accepts")
@@ -138,7 +213,7 @@ public enum RequestDecoder {
         return message
     }
 
-    static func decodeToolCall(_ value: JSONValue) throws(KimiError) -> ToolCall {
+    static func decodeToolCall(_ value: JSONValue, exact: inout Exactness) throws(KimiError) -> ToolCall {
         guard value.isObject else { throw .invalidArgument("tool call: expected an object, got \(value.kindName)") }
         let id = try string(value.member("id"), "id")
         let type = try value.member("type").map { v throws(KimiError) in try string(v, "type") } ?? "function"
@@ -147,6 +222,7 @@ public enum RequestDecoder {
         }
         let name = try string(function.member("name"), "function.name")
         let arguments = function.member("arguments").map { $0.string ?? $0.jsonText } ?? "{}"
+        exact.note(value.member("type") != nil && function.member("arguments")?.string != nil)
         return ToolCall(id: id, name: name, arguments: arguments, type: type)
     }
 

@@ -39,6 +39,19 @@ public struct RequestEncoder {
         return RequestBody(encoder.segments)
     }
 
+    /// A streamed call's own members: `stream`, and `stream_options` when
+    /// `include_usage` was set. A loaded body gets these same ones
+    /// (`LoadedBody`).
+    static func writeStreamFields(includeUsage: Bool?, to w: inout JSONWriter) {
+        w.key("stream"); w.bool(true)
+        if let includeUsage {
+            w.key("stream_options")
+            w.beginObject()
+            w.key("include_usage"); w.bool(includeUsage)
+            w.endObject()
+        }
+    }
+
     /// Writes `name` unless an extra member replaces it.
     private mutating func field(_ name: StaticString) -> Bool {
         if !overridden.isEmpty, overridden.contains(name.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }) {
@@ -80,12 +93,8 @@ public struct RequestEncoder {
             w.endArray()
         }
         if purpose == .stream {
-            w.key("stream"); w.bool(true)
-            if let includeUsage = request.includeUsage, field("stream_options") {
-                w.beginObject()
-                w.key("include_usage"); w.bool(includeUsage)
-                w.endObject()
-            }
+            let usage = overridden.contains("stream_options") ? nil : request.includeUsage
+            RequestEncoder.writeStreamFields(includeUsage: usage, to: &w)
         }
         if !request.tools.isEmpty, field("tools") {
             w.beginArray()

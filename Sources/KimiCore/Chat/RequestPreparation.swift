@@ -6,8 +6,10 @@ extension Chat {
 
     func prepareBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
         let config = client.config
-        guard config.kimiRules else { return RequestEncoder.encode(request, for: purpose) }
+        guard config.kimiRules else { return loadedBody(request, for: purpose) ?? RequestEncoder.encode(request, for: purpose) }
         let request = try Preflight.settled(request, for: purpose, windows: client.engine.windows, log: config.log)
+        // Loaded, and nothing settled rewrote: its text is the body (`LoadedBody`).
+        if let body = loadedBody(request, for: purpose) { return try withinLimit(body) }
         let media = inlineMedia(request)
         for part in media { part.media.noteResolution(of: part.field, log: config.log) }
         if config.autoUpload {
@@ -23,10 +25,22 @@ extension Chat {
             largest.media.uploadedID = try client.files.upload(largest.media).id.string
             body = RequestEncoder.encode(request, for: purpose)
         }
+        return try withinLimit(body)
+    }
+
+    private func withinLimit(_ body: RequestBody) throws(KimiError) -> RequestBody {
         if body.count > Chat.maxRequestBytes {
             throw .invalidArgument("the request body would be \(megabytes(body.count)), over Kimi's 100 MB limit, without inline media to upload")
         }
         return body
+    }
+
+    /// The text a request was loaded from, as the body of a create or a
+    /// stream, when it is still the request's (`ChatRequest.loaded`); an
+    /// estimate's body is its own (model and messages only).
+    private func loadedBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) -> RequestBody? {
+        guard purpose != .estimate, let loaded = request.loaded else { return nil }
+        return loaded.body(streamed: purpose == .stream, includeUsage: request.includeUsage)
     }
 
     private struct MediaPart {

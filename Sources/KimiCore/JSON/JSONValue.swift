@@ -22,6 +22,9 @@ public final class JSONValue {
     public struct ParseError: Error {
         public let message: String
         public let position: Int
+        /// An object names a member twice (`parse(_:rejectingDuplicates:numbersHeld:)`);
+        /// `position` is just after the second name.
+        public var isDuplicateKey = false
     }
 
     /// The deepest nesting accepted. Kimi's documents are a few levels deep;
@@ -35,6 +38,15 @@ public final class JSONValue {
     /// real beyond a double: `1e999`) reads as null, so one absurd count
     /// leaves that field absent instead of failing the whole document.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, ParseError> {
+        var numbersHeld = true
+        return parse(bytes, rejectingDuplicates: false, numbersHeld: &numbersHeld)
+    }
+
+    /// `parse`, saying more: `numbersHeld` becomes false when a number was
+    /// read as null, and with `rejectingDuplicates` an object naming a
+    /// member twice is an error (jansson would keep the last value).
+    public static func parse(_ bytes: UnsafeRawBufferPointer, rejectingDuplicates: Bool,
+                             numbersHeld: inout Bool) -> Result<JSONValue, ParseError> {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
             return .failure(ParseError(message: "empty input", position: 0))
         }
@@ -43,23 +55,27 @@ public final class JSONValue {
         if let offset = prescan(text, limit: maxDepth, unholdable: &unholdable) {
             return .failure(ParseError(message: "nested deeper than \(maxDepth) levels", position: offset))
         }
-        guard !unholdable.isEmpty else { return load(text) }
+        let flags = JSON_DECODE_ANY | (rejectingDuplicates ? JSON_REJECT_DUPLICATES : 0)
+        guard !unholdable.isEmpty else { return load(text, flags: flags) }
+        numbersHeld = false
         var copy = Array(text)
         for range in unholdable {
             copy.replaceSubrange(range, with: Array("null".utf8) + Array(repeating: UInt8(ascii: " "), count: range.count - 4))
         }
-        return copy.withUnsafeBufferPointer { load($0) }
+        return copy.withUnsafeBufferPointer { load($0, flags: flags) }
     }
 
-    private static func load(_ text: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, ParseError> {
+    private static func load(_ text: UnsafeBufferPointer<UInt8>, flags: Int32) -> Result<JSONValue, ParseError> {
         guard let base = text.baseAddress else { return .failure(ParseError(message: "empty input", position: 0)) }
         var error = json_error_t()
         let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-        guard let value = json_loadb(chars, text.count, Int(JSON_DECODE_ANY), &error) else {
+        guard let value = json_loadb(chars, text.count, Int(flags), &error) else {
             let message = withUnsafeBytes(of: &error.text) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            return .failure(ParseError(message: message, position: Int(error.position)))
+            var failure = ParseError(message: message, position: Int(error.position))
+            failure.isDuplicateKey = json_error_code(&error) == json_error_duplicate_key
+            return .failure(failure)
         }
         return .success(JSONValue(adopting: value))
     }

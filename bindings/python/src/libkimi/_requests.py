@@ -1,11 +1,12 @@
 """Turns openai-style arguments into a libkimi request handle.
 
-The keyword fields go to the C library as one JSON body (one call) and
-extra_body as the request's extra JSON, exactly as a C caller would give
-them, so the library's Kimi rules judge both the same way for both (a field
-given in both with different values is refused, naming both). Messages
-holding MediaPart objects are built through the message API so their files
-are streamed, not loaded into Python."""
+The keyword fields and extra_body go to the C library as one JSON body (one
+call), which the library checks by Kimi's rules and sends as it is. A member
+given both as a field and in extra_body goes as the request's extra JSON
+instead, exactly as a C caller would give it, so the library judges it as it
+always did (different values are refused, naming both). Messages holding
+MediaPart objects are built through the message API so their files are
+streamed, not loaded into Python; their extra_body goes as extra JSON too."""
 
 from __future__ import annotations
 
@@ -141,8 +142,17 @@ def build(model: Any, messages: Any, fields: Mapping[str, Any], method: str = "c
         media = any(has_media(m) for m in messages)
         if not media:
             body["messages"] = [plain(m) for m in messages]
+    dumps = _dumps
+    if extra and not media and "stream" not in extra and body.keys().isdisjoint(extra):
+        # openai-python merges extra_body over the body; with no member in
+        # both, the merge is the body itself: one text, sent as it is. A
+        # member in both (or "stream") goes to the C library's extra JSON
+        # below, which refuses it as it always did unless the values agree.
+        body.update(extra)
+        extra = {}
+        dumps = _dumps_extra
     request = ctypes.c_void_p()
-    check(L.kimi_chat_request_from_json(_dumps(body).encode(), ctypes.byref(request)))
+    check(L.kimi_chat_request_from_json(dumps(body).encode(), ctypes.byref(request)))
     try:
         if media:
             for message in messages:
