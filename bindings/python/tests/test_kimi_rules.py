@@ -211,3 +211,40 @@ def test_web_search_calls_are_priced(recorder):
             assert totals.web_search_calls == 1 and totals.cost_usd == pytest.approx(2 * tokens + fee)
     with pytest.raises(libkimi.RequestRefusedError, match="web search price"):
         libkimi.Client(api_key="sk-test", base_url=recorder + "/v1", pricing=(1, 1, 1, -1))
+
+
+def sent_body(recorder):
+    """The last body the recorder got, byte for byte."""
+    with urllib.request.urlopen(recorder + "/recorded/body") as answer:
+        return answer.read()
+
+
+def test_a_request_is_one_text_sent_as_built(client, recorder):
+    # The fields and extra_body make one body, dumped once, sent as it is.
+    messages = [{"role": "user", "content": "hé"}]
+    client.chat.completions.create(model="kimi-k2.6", messages=messages, temperature=0.6,
+                                   extra_body={"thinking": {"type": "disabled"}, "seed": 7})
+    expected = {"model": "kimi-k2.6", "temperature": 0.6, "messages": messages,
+                "thinking": {"type": "disabled"}, "seed": 7}
+    sent = sent_body(recorder)
+    assert json.loads(sent) == expected
+    # Python's text, not the library's: json.dumps escapes é, the library's encoder would not.
+    assert b'"h\\u00e9"' in sent and sent == json.dumps(json.loads(sent), separators=(",", ":")).encode()
+    # Streamed: the call's own stream members in front, stream_options as given.
+    stream = client.chat.completions.create(model="kimi-k2.6", messages=messages, stream=True,
+                                            stream_options={"include_usage": True})
+    list(stream)
+    assert sent_body(recorder) == (b'{"stream":true,"stream_options":{"include_usage":true},'
+                                   b'"model":"kimi-k2.6","messages":[{"role":"user","content":"h\\u00e9"}]}')
+    # max_tokens is rewritten by the rules: the rewritten body goes.
+    client.chat.completions.create(model="kimi-k2.6", messages=messages, max_tokens=5)
+    assert json.loads(sent_body(recorder)) == {"model": "kimi-k2.6", "messages": messages, "max_completion_tokens": 5}
+    arrived(recorder)
+
+
+def test_extra_body_keeps_its_refusals(client, recorder):
+    with pytest.raises(libkimi.RequestRefusedError, match='"stream" is chosen by the call made'):
+        client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), extra_body={"stream": True})
+    with pytest.raises(libkimi.RequestRefusedError, match="model: given twice"):
+        client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), extra_body={"model": "kimi-k2.5"})
+    assert arrived(recorder) == []
