@@ -887,10 +887,26 @@ KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const c
  * Other members are kept and sent as they are, after the fields (with Kimi's
  * rules on, the ones Kimi does not list are logged once per client, and
  * kimi_chat_request_set_extra_json may not give them another value);
- * "stream" is ignored (the call decides).
+ * "stream" and "stream_options" are the call's (it decides).
+ *
+ * What is sent: `body` itself, byte for byte, once reading it has checked
+ * it (and Kimi's rules, when on, when it is sent), without its "stream"
+ * and "stream_options" members; a streamed call puts its own in front,
+ * `"stream":true` and, when `include_usage` was given,
+ * `"stream_options":{"include_usage":...}`. The request is written anew
+ * from its fields instead once anything changes it (any setter, extra
+ * JSON, a fit, an appended answer; call settings such as timeouts,
+ * headers and the cancel token change nothing of the body), when the rules
+ * rewrite it (max_tokens sent as max_completion_tokens, extra JSON read
+ * into fields), and when reading it filled something in: no "model" (the
+ * default is sent), a member given as null, a number no double holds
+ * (read as null), a tool call without "type" or with non-string
+ * "arguments", an image or video part.
+ *
  * Stores the request in `*out` (free with kimi_chat_request_free) or NULL.
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT naming the bad field
- * ("messages[2].role: ...").
+ * ("messages[2].role: ..."), or the member an object names twice (the
+ * rules would check one value and a server might read the other).
  */
 /*@ of(kimi_chat_request) out(out: owned) */
 KIMI_API kimi_status kimi_chat_request_from_json(const char *body, kimi_chat_request **out);
