@@ -49,6 +49,12 @@ extension ChatRequest {
         return folded
     }
 
+    /// The names of the members a folded request sends that Kimi does not
+    /// list (`UnlistedFields`): a loaded body's own, then the extra JSON's.
+    var unlistedNames: [String] {
+        ((self.unlisted?.members ?? []) + (self.extra?.members ?? [])).map(\.key)
+    }
+
     /// Field `key` (not messages) as the JSON it is sent as, or nil when it
     /// is not set.
     /// Both sides of a comparison go through the encoder, so 1 and 1.0 agree.

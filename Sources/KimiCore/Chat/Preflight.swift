@@ -25,7 +25,7 @@ enum Preflight {
                         log: Logger) throws(KimiError) -> ChatRequest {
         let request = try request.folded()
         if log.enabled(.warn) {
-            for (key, _) in (request.unlisted?.members ?? []) + (request.extra?.members ?? []) where windows.firstNotice(of: key) {
+            for key in request.unlistedNames where windows.firstNotice(of: key) {
                 log.log(.warn, UnlistedFields.notice(key))
             }
         }
