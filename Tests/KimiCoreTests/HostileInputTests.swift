@@ -113,6 +113,21 @@ import Testing
         }
     }
 
+    @Test func oneLineTextIsCleanedOnlyWhereItMustBe() {
+        // Each case reaches another exit of the clean-text check (Gate.isOneLine).
+        let cases: [(String, String)] = [
+            ("", ""), (" ", ""), ("req-1a2b", "req-1a2b"), ("a b c", "a b c"),
+            (" lead", "lead"), ("trail ", "trail"), ("two  spaces", "two spaces"), ("  ", ""),
+            ("tab\there", "tab here"), ("new\r\nline", "new line"), ("bell\u{07}", "bell"), ("del\u{7F}x", "delx"),
+            ("caf\u{E9} ok", "caf\u{E9} ok"), ("\u{4F60}\u{597D}", "\u{4F60}\u{597D}"),
+            ("c1\u{85}x", "c1 x"), ("ls\u{2028}ps\u{2029}end", "ls ps end"), ("zero\u{200B}width", "zerowidth"),
+            ("\u{E9} \u{E9}  \u{E9} ", "\u{E9} \u{E9} \u{E9}"), ("rtl\u{202E}x", "rtlx"),
+        ]
+        for (text, cleaned) in cases {
+            #expect(Gate.none.admit(text).string == cleaned, "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test func bodiesAreRedactedBeforeTheyAreCut() {
         let key = HostileInputTests.key
         let body = TextBuffer(String(repeating: "x", count: 190) + key + " tail")

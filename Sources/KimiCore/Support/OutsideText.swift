@@ -81,11 +81,7 @@ public struct Gate: Sendable {
     }
 
     private static func oneLine(_ text: String) -> String {
-        // Most outside text is already clean: no copy then.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) || !text.unicodeScalars.contains(where: { isControl($0) || $0.value == 0x2028 || $0.value == 0x2029 }),
-           !text.hasPrefix(" "), !text.hasSuffix(" "), !text.contains("  ") {
-            return text
-        }
+        if isOneLine(text) { return text }  // most outside text already is: no copy then
         var result = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -98,6 +94,28 @@ public struct Gate: Sendable {
             }
         }
         return String(result)
+    }
+
+    /// True when `oneLine` would return `text` unchanged: no control
+    /// character or line break, no space at either end or two in a row. One
+    /// pass over the bytes; the scalars are read only for non-ASCII text (a
+    /// generic substring search for the double space cost more than the
+    /// rest of a small response's headers together).
+    private static func isOneLine(_ text: String) -> Bool {
+        var afterSpace = true  // a leading space counts as a second one
+        var ascii = true
+        for byte in text.utf8 {
+            if byte == 0x20 {
+                if afterSpace { return false }
+                afterSpace = true
+                continue
+            }
+            afterSpace = false
+            if byte < 0x20 || byte == 0x7F { return false }
+            if byte >= 0x80 { ascii = false }
+        }
+        if afterSpace && !text.isEmpty { return false }  // a trailing space
+        return ascii || !text.unicodeScalars.contains { isControl($0) || $0.value == 0x2028 || $0.value == 0x2029 }
     }
 
     private static func escapingRawControls(_ json: String) -> String {
