@@ -60,6 +60,15 @@ def test_partial_mode_full_content(client):
         thinking={"type": "disabled"})
     assert reply.choices[0].message.content == ": Hello"
     assert reply.full_content == "You said: Hello"
+    # Messages that are not a list are read once, as they come: the prefix is still found.
+    reply = client.chat.completions.create(messages=iter([
+        {"role": "user", "content": "Hello"}, {"role": "assistant", "content": "You said", "partial": True}]),
+        thinking={"type": "disabled"})
+    assert reply.full_content == "You said: Hello"
+    # Without a prefix the whole answer is the content (not asked of the library).
+    reply = client.chat.completions.create(messages=[{"role": "user", "content": "Hello"}],
+                                           thinking={"type": "disabled"})
+    assert reply.full_content == reply.choices[0].message.content == "You said: Hello"
 
 
 def test_api_errors_map_to_openai_exceptions(client, mock_url):

@@ -25,7 +25,10 @@ L = _lib.functions
 
 
 def response_from(handle: int, full: bool = True, cls: Type[ChatCompletion] = ChatCompletion) -> ChatCompletion:
-    """A ChatCompletion from a kimi_chat_response handle (not freed here)."""
+    """A ChatCompletion from a kimi_chat_response handle (not freed here).
+    `full`: read kimi_chat_response_full_content (else full_content is the
+    first choice's content, which it is unless the request ended with a
+    Partial Mode prefix)."""
     body: Any = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
     full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
     completion = cls.from_dict(body, full_content)
@@ -35,13 +38,15 @@ def response_from(handle: int, full: bool = True, cls: Type[ChatCompletion] = Ch
     return completion
 
 
-def take_response(pointer: Optional[int], raw: bool = False, cls: Optional[Type[ChatCompletion]] = None) -> Any:
+def take_response(pointer: Optional[int], raw: bool = False, cls: Optional[Type[ChatCompletion]] = None,
+                  full: bool = True) -> Any:
     """The ChatCompletion (and its Response when `raw`) of a response
-    handle the caller owns, freeing it; None for NULL."""
+    handle the caller owns, freeing it; None for NULL. `full`: as
+    response_from."""
     if not pointer:
         return (None, None) if raw else None
     try:
-        completion = response_from(pointer, cls=cls or ChatCompletion)
+        completion = response_from(pointer, full, cls or ChatCompletion)
         return (completion, response_of(pointer)) if raw else completion
     finally:
         L.kimi_chat_response_free(pointer)
