@@ -6,6 +6,8 @@ what Kimi would refuse never leaves."""
 import asyncio
 import json
 import logging
+import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -248,3 +250,41 @@ def test_extra_body_keeps_its_refusals(client, recorder):
     with pytest.raises(libkimi.RequestRefusedError, match="model: given twice"):
         client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), extra_body={"model": "kimi-k2.5"})
     assert arrived(recorder) == []
+
+
+# A body that holds itself is refused before any recursion: with json's
+# circular-reference markers it is a ValueError at the second visit; without
+# them the encoder recursed to the recursion limit, which on a small thread
+# stack (musl's default is 128 KiB) kills the process first.
+CIRCULAR_IN_A_THREAD = """
+import threading
+from libkimi import _requests
+loop = {}
+loop["self"] = loop
+said = []
+def build():
+    try:
+        _requests.build("kimi-k2.6", [{"role": "user", "content": "hi"}], {"extra_body": {"x": loop}})
+    except ValueError as error:
+        said.append(str(error))
+threading.stack_size(96 * 1024)
+thread = threading.Thread(target=build)
+thread.start()
+thread.join()
+print(said)
+"""
+
+
+def test_a_body_holding_itself_is_a_value_error_not_a_crash(client, recorder):
+    loop = {}
+    loop["self"] = loop
+    with pytest.raises(ValueError, match="Circular reference"):
+        client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), extra_body={"x": loop})
+    # The same list used twice is not a loop.
+    twice = [1]
+    client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), extra_body={"a": twice, "b": twice})
+    assert json.loads(sent_body(recorder))["b"] == [1]
+    ran = subprocess.run([sys.executable, "-c", CIRCULAR_IN_A_THREAD], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "Circular reference" in ran.stdout
+    arrived(recorder)

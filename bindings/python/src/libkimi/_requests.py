@@ -54,17 +54,21 @@ def plain(value: Any) -> Any:
 
 
 def _compact_encoder(default: Optional[Callable[[Any], Any]] = None) -> Callable[[Any], str]:
-    """JSON as the library takes it (compact), made once, not per call:
-    JSONEncoder.encode makes its C encoder (and a closure) on every call,
-    a third of what encoding a small request costs. Without json's
-    circular-reference markers, a dict that holds itself raises
-    RecursionError rather than ValueError."""
+    """JSON as the library takes it (compact): json's C encoder called
+    straight, without JSONEncoder.encode's Python layer and closure.
+    It is made per call with a fresh circular-reference markers dict:
+    without markers a dict that holds itself recursed in C to the
+    recursion limit, which on a small thread stack (musl's default is 128
+    KiB) crashed the process before any RecursionError; one markers dict
+    shared by threads (or left holding ids after an error) would call
+    objects seen by another call circular. A fresh dict costs about half a
+    microsecond."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # a Python without json's C accelerator
         return json.JSONEncoder(separators=(",", ":"), default=default).encode
-    encode = make(None, default or json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ":",
-                  ",", False, False, True)
-    return lambda value: "".join(encode(value, 0))
+    fallback = default or json.JSONEncoder().default
+    escape = json.encoder.encode_basestring_ascii
+    return lambda value: "".join(make({}, fallback, escape, None, ":", ",", False, False, True)(value, 0))
 
 
 _dumps = _compact_encoder()
