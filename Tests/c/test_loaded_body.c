@@ -204,6 +204,22 @@ static void test_hostile_bodies_are_refused_as_before(void) {
     kimi_client_free(client);
 }
 
+/* A count written as a real is read as the integer it equals and checked
+ * as one; it is sent as one too (a server typing the field as an integer
+ * refuses 1e3, as the library's own readers of counts do). */
+static void test_a_count_written_as_a_real_is_sent_as_an_integer(void) {
+    int rules;
+    for (rules = 0; rules <= 1; rules++) {
+        kimi_client *client = recorder_client(rules);
+        kimi_chat_request *req = loaded("{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                                        "\"max_completion_tokens\":1e3,\"n\":1.0}");
+        sends(client, req, 0, "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                              "\"max_completion_tokens\":1000,\"n\":1}");
+        kimi_chat_request_free(req);
+        kimi_client_free(client);
+    }
+}
+
 int main(void) {
     RUN(test_a_plain_request_is_sent_as_given);
     RUN(test_the_call_decides_the_stream_members);
@@ -212,5 +228,6 @@ int main(void) {
     RUN(test_what_reading_filled_in_is_encoded);
     RUN(test_a_member_given_twice_is_refused);
     RUN(test_hostile_bodies_are_refused_as_before);
+    RUN(test_a_count_written_as_a_real_is_sent_as_an_integer);
     return harness_finish();
 }

@@ -53,7 +53,11 @@ public enum RequestDecoder {
     /// null), a missing `model` (the default), a member given as null (read
     /// as absent), a tool call's `type` or non-string `arguments` (filled
     /// in, or sent as a string), or an image or video part (media keeps its
-    /// own way to the body: checked, uploaded, counted against the limit).
+    /// own way to the body: checked, uploaded, counted against the limit),
+    /// or a count written as a real (`"n": 1.0`, `"max_completion_tokens":
+    /// 1e3`: read as the integer it equals and checked as one, so it is
+    /// sent as one; a server that types the field as an integer refuses
+    /// the real, as this library's own readers of counts do, `count64`).
     struct Exactness {
         var numbersHeld = true
         private var readAsGiven = true
@@ -103,11 +107,17 @@ public enum RequestDecoder {
             guard !value.isNull else { request.thinking = nil; return true }
             guard value.isObject else { throw .invalidArgument("thinking: expected an object like {\"type\":\"enabled\"}, got \(value.kindName)") }
             request.thinking = try within(key) { () throws(KimiError) in try decodeThinking(value) }
-        case "max_completion_tokens": try request.setMaxCompletionTokens(try integer(value, key))
-        case "max_tokens": try request.setMaxTokens(try integer(value, key))
+        case "max_completion_tokens":
+            try request.setMaxCompletionTokens(try integer(value, key))
+            exact.note(value.kind == .integer)
+        case "max_tokens":
+            try request.setMaxTokens(try integer(value, key))
+            exact.note(value.kind == .integer)
         case "temperature": try request.setTemperature(try number(value, key))
         case "top_p": try request.setTopP(try number(value, key))
-        case "n": try request.setN(try integer(value, key))
+        case "n":
+            try request.setN(try integer(value, key))
+            exact.note(value.kind == .integer)
         case "presence_penalty": try request.setPresencePenalty(try number(value, key))
         case "frequency_penalty": try request.setFrequencyPenalty(try number(value, key))
         case "response_format":
