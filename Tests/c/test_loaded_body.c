@@ -220,6 +220,36 @@ static void test_a_count_written_as_a_real_is_sent_as_an_integer(void) {
     }
 }
 
+/* The rules quote a body's own values in their errors; a body holding the
+ * API key (a tool_call_id, thinking.keep) gets it redacted there too. */
+static void test_the_key_in_a_body_stays_out_of_the_rules_errors(void) {
+    static const char key[] = "sk-attack5-0123456789abcdefghij";
+    char body[512], url[64];
+    kimi_client_options *opts = test_options();
+    kimi_client *client;
+    kimi_chat_response *resp = NULL;
+    kimi_chat_request *req;
+    snprintf(url, sizeof url, "http://127.0.0.1:%s/v1", getenv("KIMI_RECORDER_PORT"));
+    CHECK_INT(kimi_client_options_set_base_url(opts, url), KIMI_OK);
+    CHECK_INT(kimi_client_options_set_api_key(opts, key), KIMI_OK);
+    client = test_client_from(opts);
+    snprintf(body, sizeof body, "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+             "{\"role\":\"tool\",\"tool_call_id\":\"%s\",\"content\":\"r\"}]}", key);
+    req = loaded(body);
+    CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_INVALID_ARGUMENT);
+    CHECK(strstr(kimi_error_message(), "tool_call_id") != NULL);
+    CHECK(strstr(kimi_error_message(), "0123456789") == NULL);
+    kimi_chat_request_free(req);
+    snprintf(body, sizeof body, "{\"model\":\"kimi-k2.6\",\"thinking\":{\"type\":\"enabled\",\"keep\":\"%s\"},"
+             "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", key);
+    req = loaded(body);
+    CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_E_INVALID_ARGUMENT);
+    CHECK(strstr(kimi_error_message(), "thinking.keep") != NULL);
+    CHECK(strstr(kimi_error_message(), "0123456789") == NULL);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_a_plain_request_is_sent_as_given);
     RUN(test_the_call_decides_the_stream_members);
@@ -229,5 +259,6 @@ int main(void) {
     RUN(test_a_member_given_twice_is_refused);
     RUN(test_hostile_bodies_are_refused_as_before);
     RUN(test_a_count_written_as_a_real_is_sent_as_an_integer);
+    RUN(test_the_key_in_a_body_stays_out_of_the_rules_errors);
     return harness_finish();
 }

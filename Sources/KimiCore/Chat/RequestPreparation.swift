@@ -5,6 +5,17 @@ extension Chat {
     public static let maxRequestBytes = 100 << 20
 
     func prepareBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
+        do {
+            return try settledBody(request, for: purpose)
+        } catch {
+            // The rules quote the caller's own values (a tool_call_id, a
+            // thinking.keep, a model name) and a body may hold the key; the
+            // error leaves before any call whose end would gate it.
+            throw client.config.gate.admit(error)
+        }
+    }
+
+    private func settledBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
         let config = client.config
         guard config.kimiRules else { return loadedBody(request, for: purpose) ?? RequestEncoder.encode(request, for: purpose) }
         let request = try Preflight.settled(request, for: purpose, windows: client.engine.windows, log: config.log)
