@@ -900,8 +900,10 @@ KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const c
  * rewrite it (max_tokens sent as max_completion_tokens, extra JSON read
  * into fields), and when reading it filled something in: no "model" (the
  * default is sent), a member given as null, a number no double holds
- * (read as null), a tool call without "type" or with non-string
- * "arguments", an image or video part.
+ * (read as null), a count written as a real ("n": 1.0, "max_tokens": 1e3:
+ * sent as 1, 1000), a tool call without "type" or with non-string
+ * "arguments", an image or video part. kimi_chat_request_to_json shows
+ * the loaded text (without its stream members) while it is what is sent.
  *
  * Stores the request in `*out` (free with kimi_chat_request_free) or NULL.
  * Returns KIMI_OK, or KIMI_E_INVALID_ARGUMENT naming the bad field

@@ -200,7 +200,7 @@ public func kimi_chat_request_from_json(_ body: UnsafePointer<CChar>?, _ out: Un
 public func kimi_chat_request_to_json(_ req: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
     do {
         let box = try require(req, "req", as: RequestBox.self)
-        let copy = try ownedCopy(try RequestEncoder.encode(box.request, for: .create).materialize())
+        let copy = try ownedCopy(try box.request.body(for: .create).materialize())
         LastError.existing?.clear()
         return copy
     } catch {

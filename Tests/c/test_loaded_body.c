@@ -250,6 +250,32 @@ static void test_the_key_in_a_body_stays_out_of_the_rules_errors(void) {
     kimi_client_free(client);
 }
 
+/* kimi_chat_request_to_json is "the body a non-streamed call would send":
+ * for a loaded request, its text (without the stream members), with what
+ * the fields do not hold (thinking.budget, a tool's own members) and
+ * numbers as written, not a re-encoding that never goes. */
+static void test_to_json_shows_the_loaded_text(void) {
+    static const char body[] = "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                               "\"thinking\":{\"type\":\"disabled\",\"budget\":5},\"temperature\":0.60,\"stream\":true}";
+    static const char sent[] = "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                               "\"thinking\":{\"type\":\"disabled\",\"budget\":5},\"temperature\":0.60}";
+    kimi_client *client = recorder_client(1);
+    kimi_chat_request *req = loaded(body);
+    char *json = kimi_chat_request_to_json(req);
+    CHECK_STR(json, sent);
+    kimi_string_free(json);
+    sends(client, req, 0, sent);
+    /* Changed, it is encoded: to_json says so too. */
+    CHECK_INT(kimi_chat_request_set_max_completion_tokens(req, 9), KIMI_OK);
+    json = kimi_chat_request_to_json(req);
+    CHECK_STR(json, "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                    "\"thinking\":{\"type\":\"disabled\"},\"max_completion_tokens\":9,\"temperature\":0.6}");
+    sends(client, req, 0, json);
+    kimi_string_free(json);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_a_plain_request_is_sent_as_given);
     RUN(test_the_call_decides_the_stream_members);
@@ -260,5 +286,6 @@ int main(void) {
     RUN(test_hostile_bodies_are_refused_as_before);
     RUN(test_a_count_written_as_a_real_is_sent_as_an_integer);
     RUN(test_the_key_in_a_body_stays_out_of_the_rules_errors);
+    RUN(test_to_json_shows_the_loaded_text);
     return harness_finish();
 }

@@ -79,3 +79,18 @@ public final class LoadedBody {
 
     private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
 }
+
+extension ChatRequest {
+    /// The body this request is sent as for `purpose` when no rule rewrites
+    /// it: its loaded text while it is as it was loaded (`loaded`), else
+    /// the encoder's writing. `kimi_chat_request_to_json` shows this, so
+    /// what it shows of a loaded request is what goes (members the fields
+    /// do not hold, such as `thinking.budget` or a tool's own extras, and
+    /// numbers as written), not a re-encoding that is never sent.
+    public func body(for purpose: RequestEncoder.Purpose) -> RequestBody {
+        if purpose != .estimate, let loaded {
+            return loaded.body(streamed: purpose == .stream, includeUsage: self.includeUsage)
+        }
+        return RequestEncoder.encode(self, for: purpose)
+    }
+}

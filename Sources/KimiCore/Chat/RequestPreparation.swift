@@ -50,8 +50,8 @@ extension Chat {
     /// stream, when it is still the request's (`ChatRequest.loaded`); an
     /// estimate's body is its own (model and messages only).
     private func loadedBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) -> RequestBody? {
-        guard purpose != .estimate, let loaded = request.loaded else { return nil }
-        return loaded.body(streamed: purpose == .stream, includeUsage: request.includeUsage)
+        guard purpose != .estimate, request.loaded != nil else { return nil }
+        return request.body(for: purpose)
     }
 
     private struct MediaPart {
