@@ -902,7 +902,8 @@ KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const c
  * default is sent), a member given as null, a number no double holds
  * (read as null), a count written as a real ("n": 1.0, "max_tokens": 1e3:
  * sent as 1, 1000), a tool call without "type" or with non-string
- * "arguments", an image or video part. kimi_chat_request_to_json shows
+ * "arguments", an assistant tool-call turn with empty "content" (left
+ * out: Kimi refuses empty content), an image or video part. kimi_chat_request_to_json shows
  * the loaded text (without its stream members) while it is what is sent.
  *
  * Stores the request in `*out` (free with kimi_chat_request_free) or NULL.

@@ -220,6 +220,12 @@ public enum RequestDecoder {
                 throw .invalidArgument("\(key): not a message field Kimi accepts")
             }
         }
+        // Kimi refuses empty content, and an assistant tool-call turn read
+        // back from an answer often has "content": "": the encoder leaves it
+        // out (as Kimi's own client does), so the text is not sent as given.
+        if role == .assistant, !message.toolCalls.isEmpty, message.hasNoContent, value.member("content") != nil {
+            exact.note(false)
+        }
         return message
     }
 
