@@ -903,7 +903,8 @@ KIMI_API kimi_status kimi_chat_request_add_query(kimi_chat_request *req, const c
  * (read as null), a count written as a real ("n": 1.0, "max_tokens": 1e3:
  * sent as 1, 1000), a tool call without "type" or with non-string
  * "arguments", an assistant tool-call turn with empty "content" (left
- * out: Kimi refuses empty content), an image or video part. kimi_chat_request_to_json shows
+ * out: Kimi refuses empty content), a named "tool_choice" without its
+ * "type", an image or video part. kimi_chat_request_to_json shows
  * the loaded text (without its stream members) while it is what is sent.
  *
  * Stores the request in `*out` (free with kimi_chat_request_free) or NULL.

@@ -176,6 +176,24 @@ static void test_an_empty_content_beside_tool_calls_is_left_out(void) {
     kimi_client_free(client);
 }
 
+/* A named tool_choice's type is checked, not assumed: another type is
+ * refused, none is written in. */
+static void test_a_tool_choice_type_is_checked(void) {
+    kimi_client *client = recorder_client(0);
+    kimi_chat_request *req = NULL;
+    CHECK_INT(kimi_chat_request_from_json("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                                          "\"tool_choice\":{\"type\":\"bogus\",\"function\":{\"name\":\"f\"}}}", &req),
+              KIMI_E_INVALID_ARGUMENT);
+    CHECK(req == NULL);
+    CHECK(strstr(kimi_error_message(), "tool_choice.type: expected \"function\", got \"bogus\"") != NULL);
+    req = loaded("{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                 "\"tool_choice\":{\"function\":{\"name\":\"f\"}}}");
+    sends(client, req, 0, "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                          "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"f\"}}}");
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 static void test_a_member_given_twice_is_refused(void) {
     static const char *const bodies[] = {
         "{\"model\":\"kimi-k2.6\",\"temperature\":1,\"messages\":[],\"temperature\":0.6}",
@@ -305,6 +323,7 @@ int main(void) {
     RUN(test_what_the_rules_rewrite_is_encoded);
     RUN(test_what_reading_filled_in_is_encoded);
     RUN(test_an_empty_content_beside_tool_calls_is_left_out);
+    RUN(test_a_tool_choice_type_is_checked);
     RUN(test_a_member_given_twice_is_refused);
     RUN(test_hostile_bodies_are_refused_as_before);
     RUN(test_a_count_written_as_a_real_is_sent_as_an_integer);

@@ -145,6 +145,14 @@ public enum RequestDecoder {
             if let text = value.string {
                 try within(key) { () throws(KimiError) in try request.setToolChoice(text) }
             } else if value.isObject, let name = value.member("function")?.member("name")?.string {
+                // The type is checked, not assumed: the text is sent as given.
+                if let type = value.member("type") {
+                    guard type.string == "function" else {
+                        throw .invalidArgument("tool_choice.type: expected \"function\", got \(type.string.map { "\"\($0)\"" } ?? type.kindName)")
+                    }
+                } else {
+                    exact.note(false)  // written with its type
+                }
                 try request.setToolChoiceFunction(name)
             } else {
                 throw .invalidArgument("tool_choice: expected \"auto\", \"none\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}")
