@@ -219,6 +219,24 @@ static inline char *recorder_get(const char *path) {
     return answer;
 }
 
+/* `opts` pointed at the recorder (with_mock.py --hostile names its port in
+ * KIMI_RECORDER_PORT), Kimi's rules on or off. */
+static inline kimi_client_options *recorder_options(kimi_client_options *opts, int kimi_rules) {
+    char url[64];
+    const char *port = getenv("KIMI_RECORDER_PORT");
+    if (!port) {
+        fprintf(stderr, "KIMI_RECORDER_PORT is not set (run through with_mock.py --hostile)\n");
+        exit(2);
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%s/v1", port);
+    if (kimi_client_options_set_base_url(opts, url) != KIMI_OK ||
+        kimi_client_options_set_kimi_rules(opts, kimi_rules) != KIMI_OK) {
+        fprintf(stderr, "cannot point at %s: %s\n", url, kimi_error_message());
+        exit(2);
+    }
+    return opts;
+}
+
 /* The recorder's GET /recorded: the JSON list of requests since the last
  * call (json.dumps spacing: "key": value). Caller frees. */
 static inline char *recorded(void) { return recorder_get("/recorded"); }

@@ -32,11 +32,7 @@ static void count_warnings(int level, const char *message, void *user_data) {
 
 /* A client of the recorder, Kimi's rules on or off, warnings counted. */
 static kimi_client *recorder_client(int kimi_rules) {
-    char url[64];
-    kimi_client_options *opts = test_options();
-    snprintf(url, sizeof url, "http://127.0.0.1:%s/v1", getenv("KIMI_RECORDER_PORT"));
-    CHECK_INT(kimi_client_options_set_base_url(opts, url), KIMI_OK);
-    CHECK_INT(kimi_client_options_set_kimi_rules(opts, kimi_rules), KIMI_OK);
+    kimi_client_options *opts = recorder_options(test_options(), kimi_rules);
     CHECK_INT(kimi_client_options_set_log(opts, KIMI_LOG_WARN, count_warnings, NULL), KIMI_OK);
     warnings = 0;
     free(recorded());

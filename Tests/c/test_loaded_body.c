@@ -7,12 +7,7 @@
 
 /* A client of the recorder, Kimi's rules on or off. */
 static kimi_client *recorder_client(int kimi_rules) {
-    char url[64];
-    kimi_client_options *opts = test_options();
-    snprintf(url, sizeof url, "http://127.0.0.1:%s/v1", getenv("KIMI_RECORDER_PORT"));
-    CHECK_INT(kimi_client_options_set_base_url(opts, url), KIMI_OK);
-    CHECK_INT(kimi_client_options_set_kimi_rules(opts, kimi_rules), KIMI_OK);
-    return test_client_from(opts);
+    return test_client_from(recorder_options(test_options(), kimi_rules));
 }
 
 static kimi_chat_request *loaded(const char *body) {

@@ -14,10 +14,7 @@ static char *send_and_record(kimi_client *client, kimi_chat_request *req) {
 }
 
 static kimi_client *recorder_client(kimi_client_options *opts) {
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%s/v1", getenv("KIMI_RECORDER_PORT"));
-    CHECK_INT(kimi_client_options_set_base_url(opts, url), KIMI_OK);
-    return test_client_from(opts);
+    return test_client_from(recorder_options(opts, 1));
 }
 
 static int occurrences(const char *text, const char *needle) {
