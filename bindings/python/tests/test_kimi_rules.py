@@ -288,3 +288,27 @@ def test_a_body_holding_itself_is_a_value_error_not_a_crash(client, recorder):
     assert ran.returncode == 0, ran.stderr
     assert "Circular reference" in ran.stdout
     arrived(recorder)
+
+
+def test_a_value_json_cannot_hold_is_refused_where_it_is(client, recorder):
+    """NaN and infinities (JSON has no word for them), an int too long to
+    write, a dict inside itself: refused before anything is sent, naming
+    the field, not as "invalid JSON" somewhere in the text."""
+    loop = {}
+    loop["self"] = loop
+    cases = [(dict(temperature=float("nan")), "temperature"),
+             (dict(extra_body={"x": {"y": [1, float("-inf")]}}), "x.y[1]"),
+             (dict(max_completion_tokens=10 ** 5000), "max_completion_tokens"),
+             (dict(extra_body={"x": loop}), "x.self")]
+    for fields, where in cases:
+        with pytest.raises(libkimi.RequestRefusedError) as refused:
+            client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), **fields)
+        assert refused.value.param == where
+        assert str(refused.value).startswith(f"{where}: ")
+    # In a message too (its content), and a field both in the body and in extra_body (the extra JSON's path).
+    with pytest.raises(libkimi.RequestRefusedError, match=r"^messages\[0\]\.content: Out of range float") as refused:
+        client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": float("nan")}])
+    with pytest.raises(libkimi.RequestRefusedError, match=r"^temperature: ") as refused:
+        client.chat.completions.create(model="kimi-k2.6", messages=user("hi"), temperature=0.6,
+                                       extra_body={"temperature": float("inf")})
+    assert arrived(recorder) == []

@@ -14,7 +14,7 @@ import ctypes
 import json
 
 from . import _lib
-from ._errors import check
+from ._errors import RequestRefusedError, check
 from ._media import MediaPart
 from ._options import NOT_GIVEN, CallSettings, given
 from ._typing import is_array, is_list, is_object
@@ -65,13 +65,62 @@ def _compact_encoder(default: Optional[Callable[[Any], Any]] = None) -> Callable
     microsecond."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # a Python without json's C accelerator
-        return json.JSONEncoder(separators=(",", ":"), default=default).encode
+        return json.JSONEncoder(separators=(",", ":"), default=default, allow_nan=False).encode
     fallback = default or json.JSONEncoder().default
     escape = json.encoder.encode_basestring_ascii
-    return lambda value: "".join(make({}, fallback, escape, None, ":", ",", False, False, True)(value, 0))
+    return lambda value: "".join(make({}, fallback, escape, None, ":", ",", False, False, False)(value, 0))
 
 
 _dumps = _compact_encoder()
+
+
+def _json_text(dumps: Callable[[Any], str], value: Any) -> bytes:
+    """`value` as the JSON the library reads. A value JSON cannot hold (a
+    NaN or an infinity, which JSON has no word for; an int too long to
+    write; a dict or list inside itself) is refused naming where it is
+    (RequestRefusedError, a ValueError), not as "invalid JSON" somewhere
+    in the text."""
+    try:
+        return dumps(value).encode()
+    except ValueError as error:
+        where = _unwritable(value, "")
+        if where is None:
+            raise
+        raise RequestRefusedError(f"{where or 'the request'}: {error}", param=where or None) from None
+
+
+def _unwritable(value: Any, path: str, inside: Tuple[int, ...] = ()) -> Optional[str]:
+    """The path of the first value in `value` that JSON cannot hold, or
+    None. Only asked once encoding failed."""
+    if isinstance(value, float):
+        return path if value != value or value in (_INFINITY, -_INFINITY) else None
+    if isinstance(value, int):
+        try:
+            repr(value)
+        except ValueError:  # more digits than sys.get_int_max_str_digits()
+            return path
+        return None
+    if is_object(value) or is_array(value):
+        if id(value) in inside:
+            return path
+        inside += (id(value),)
+        try:
+            if is_object(value):
+                for key, member in value.items():
+                    found = _unwritable(member, f"{path}.{key}" if path else str(key), inside)
+                    if found is not None:
+                        return found
+            elif is_array(value):
+                for i, element in enumerate(value):
+                    found = _unwritable(element, f"{path}[{i}]", inside)
+                    if found is not None:
+                        return found
+        except RecursionError:  # nested too deep to walk: the encoder's own message stands
+            return None
+    return None
+
+
+_INFINITY = float("inf")
 
 
 def _ready(value: Any) -> bool:
@@ -169,14 +218,14 @@ def build(model: Any, messages: Any, fields: Mapping[str, Any], method: str = "c
         extra = {}
         dumps = _dumps_extra
     request = ctypes.c_void_p()
-    check(L.kimi_chat_request_from_json(dumps(body).encode(), ctypes.byref(request)))
+    check(L.kimi_chat_request_from_json(_json_text(dumps, body), ctypes.byref(request)))
     try:
         if media:
             for message in messages:
                 append_message(request, message)
         if extra:
             # As given: a None in extra_body is JSON null, as openai-python sends it.
-            check(L.kimi_chat_request_set_extra_json(request, _dumps_extra(extra).encode()))
+            check(L.kimi_chat_request_set_extra_json(request, _json_text(_dumps_extra, extra)))
         if settings:
             settings.apply_to_request(request)
     except BaseException:
