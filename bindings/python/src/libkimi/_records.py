@@ -43,6 +43,11 @@ NUMBERS2 = struct.Struct("=2q")
 NUMBERS4 = struct.Struct("=4q")
 COMPLETION_HEAD = struct.Struct("=qII")
 
+#: Bytes of records one read takes at most, a stream's or a queue's (a
+#: larger record grows the reader's buffer): some thousands of chunks, about
+#: what one network read of a fast stream brings.
+RECORDS_BUFFER = 64 << 10
+
 #: A chunk's id, creation time and model before the stream said them.
 NO_META: Meta = ("", 0, "")
 

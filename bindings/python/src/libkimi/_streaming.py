@@ -14,7 +14,8 @@ from ._errors import OK, TOO_LARGE, last_error
 from ._handles import Handle
 from ._raw import response_of
 from ._results import take_response
-from ._records import EVENT_NAMES, EVENTS, FINISH, HEAD, TOOL_DELTA, TOOL_DONE, TOOL_START, USAGE, decode, stream_events
+from ._records import (EVENT_NAMES, EVENTS, FINISH, HEAD, RECORDS_BUFFER, TOOL_DELTA, TOOL_DONE, TOOL_START, USAGE, decode,
+                       stream_events)
 from .types.completion_usage import CompletionUsage
 from .types.stream_event import StreamEvent
 from ._typing import Generic, T
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
     from .types.chat.chat_completion import ChatCompletion
 
 L = _lib.functions
-
-#: Bytes of records one read takes at most (a record larger than this grows
-#: the stream's buffer): about what one network read of a fast stream brings.
-RECORDS_BUFFER = 64 << 10
 
 
 def usage_of(event: int) -> CompletionUsage:

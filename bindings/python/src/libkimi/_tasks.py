@@ -23,7 +23,7 @@ from . import _interrupt, _lib
 from ._errors import OK, TOO_LARGE, check, last_error
 from ._handles import Handle
 from ._options import view
-from ._records import END, Event, decode
+from ._records import END, RECORDS_BUFFER, Event, decode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,9 +52,6 @@ L = _lib.functions
 #: The on_event argument of a task started with a queue (no callback).
 NO_CALLBACK = _lib.stream_cb()
 
-#: Bytes of records one read of a queue takes at most (a larger record
-#: grows the buffer): some thousands of chunks.
-RECORDS_BUFFER = 64 << 10
 
 
 # --- one definition, two clients -----------------------------------------------
