@@ -21,7 +21,7 @@ public struct Redactor: Sendable {
     private let mask: Int
     /// The bytes the key holds (a 256-bit set): a window over any other
     /// byte cannot match, so most of a text is passed over without a lookup.
-    private let keyBytes: (UInt64, UInt64, UInt64, UInt64)
+    private let keyBytes: SIMD4<UInt64>
 
     /// No secret: `redact` returns its input.
     public static let none = Redactor(secret: "")
@@ -44,16 +44,8 @@ public struct Redactor: Sendable {
         }
         slots = table
         mask = size - 1
-        var set: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        for byte in key {
-            let bit = UInt64(1) << UInt64(byte & 63)
-            switch byte >> 6 {
-            case 0: set.0 |= bit
-            case 1: set.1 |= bit
-            case 2: set.2 |= bit
-            default: set.3 |= bit
-            }
-        }
+        var set = SIMD4<UInt64>()
+        for byte in key { set[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
         keyBytes = set
     }
 
@@ -103,14 +95,7 @@ public struct Redactor: Sendable {
 
     @inline(__always)
     private func inKey(_ byte: UInt8) -> Bool {
-        let word: UInt64
-        switch byte >> 6 {
-        case 0: word = keyBytes.0
-        case 1: word = keyBytes.1
-        case 2: word = keyBytes.2
-        default: word = keyBytes.3
-        }
-        return word >> UInt64(byte & 63) & 1 != 0
+        keyBytes[Int(byte >> 6)] >> UInt64(byte & 63) & 1 != 0
     }
 
     /// Byte ranges of `text` that spell the key or a piece of it, after JSON
