@@ -88,9 +88,14 @@ extension ChatRequest {
     /// do not hold, such as `thinking.budget` or a tool's own extras, and
     /// numbers as written), not a re-encoding that is never sent.
     public func body(for purpose: RequestEncoder.Purpose) -> RequestBody {
-        if purpose != .estimate, let loaded {
-            return loaded.body(streamed: purpose == .stream, includeUsage: self.includeUsage)
-        }
-        return RequestEncoder.encode(self, for: purpose)
+        loadedBody(for: purpose) ?? RequestEncoder.encode(self, for: purpose)
+    }
+
+    /// The loaded text as the body of a create or a stream, while it is the
+    /// request's; nil otherwise (an estimate's body is its own: model and
+    /// messages only).
+    func loadedBody(for purpose: RequestEncoder.Purpose) -> RequestBody? {
+        guard purpose != .estimate, let loaded else { return nil }
+        return loaded.body(streamed: purpose == .stream, includeUsage: self.includeUsage)
     }
 }

@@ -17,10 +17,10 @@ extension Chat {
 
     private func settledBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
         let config = client.config
-        guard config.kimiRules else { return loadedBody(request, for: purpose) ?? RequestEncoder.encode(request, for: purpose) }
+        guard config.kimiRules else { return request.body(for: purpose) }
         let request = try Preflight.settled(request, for: purpose, windows: client.engine.windows, log: config.log)
         // Loaded, and nothing settled rewrote: its text is the body (`LoadedBody`).
-        if let body = loadedBody(request, for: purpose) { return try withinLimit(body) }
+        if let body = request.loadedBody(for: purpose) { return try withinLimit(body) }
         let media = inlineMedia(request)
         for part in media { part.media.noteResolution(of: part.field, log: config.log) }
         if config.autoUpload {
@@ -44,14 +44,6 @@ extension Chat {
             throw .invalidArgument("the request body would be \(megabytes(body.count)), over Kimi's 100 MB limit, without inline media to upload")
         }
         return body
-    }
-
-    /// The text a request was loaded from, as the body of a create or a
-    /// stream, when it is still the request's (`ChatRequest.loaded`); an
-    /// estimate's body is its own (model and messages only).
-    private func loadedBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) -> RequestBody? {
-        guard purpose != .estimate, request.loaded != nil else { return nil }
-        return request.body(for: purpose)
     }
 
     private struct MediaPart {
