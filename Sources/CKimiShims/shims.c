@@ -2,7 +2,6 @@
 #include "CKimiShims.h"
 
 #include <poll.h>
-#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -79,28 +78,21 @@ int CKimiShims_epoll_control(int epoll_fd, int op, int fd, unsigned events) {
     return epoll_ctl(epoll_fd, op, fd, &event);
 }
 
-int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int timeout_ms) {
+int CKimiShims_epoll_wait(int epoll_fd, void *scratch, int *fds, unsigned *events, int max, int timeout_ms) {
     /* One call takes up to `max` at once: a second epoll_wait for the rest
      * could return a socket of the first again (level-triggered, still
-     * unread) and leave out others. */
-    struct epoll_event on_stack[256];
-    struct epoll_event *ready = on_stack;
-    int n, i;
-    if (max > 256) {
-        ready = malloc((size_t)max * sizeof *ready);
-        if (!ready) {
-            ready = on_stack;
-            max = 256;
-        }
-    }
-    n = epoll_wait(epoll_fd, ready, max, timeout_ms);
+     * unread) and leave out others. The caller's scratch room grows with
+     * its sockets, so a wait allocates nothing. */
+    struct epoll_event *ready = scratch;
+    int n = epoll_wait(epoll_fd, ready, max, timeout_ms), i;
     for (i = 0; i < n; i++) {
         fds[i] = ready[i].data.fd;
         events[i] = ready[i].events;
     }
-    if (ready != on_stack) free(ready);
     return n;
 }
+
+unsigned long CKimiShims_epoll_event_size(void) { return sizeof(struct epoll_event); }
 
 int CKimiShims_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 

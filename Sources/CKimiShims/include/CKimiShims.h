@@ -52,8 +52,11 @@ int CKimiShims_epoll_create(void);
 /* EPOLL_CTL_ADD, _MOD or _DEL of `fd` with `events` (EPOLLIN | EPOLLOUT). */
 int CKimiShims_epoll_control(int epoll_fd, int op, int fd, unsigned events);
 /* Waits up to `timeout_ms` (-1: no limit); stores up to `max` ready fds and
- * their events; returns how many. */
-int CKimiShims_epoll_wait(int epoll_fd, int *fds, unsigned *events, int max, int timeout_ms);
+ * their events; returns how many. `scratch` is the caller's room for `max`
+ * struct epoll_event (CKimiShims_epoll_event_size bytes each, 8-aligned),
+ * reused from call to call. */
+int CKimiShims_epoll_wait(int epoll_fd, void *scratch, int *fds, unsigned *events, int max, int timeout_ms);
+unsigned long CKimiShims_epoll_event_size(void);
 int CKimiShims_eventfd(void);
 /* Waits until `fd` is readable or `nanoseconds` passed (ppoll: finer than
  * poll's milliseconds); 1 when readable, 0 when the time passed. */

@@ -34,6 +34,9 @@ final class SocketDriver: @unchecked Sendable {
     /// later (600 ready sockets: three intervals, not one).
     private var readyFDs = [Int32](repeating: 0, count: 256)
     private var readyEvents = [UInt32](repeating: 0, count: 256)
+    /// The kernel's answer before it is split into the two above (room for
+    /// as many struct epoll_event, in 8-byte words).
+    private var readyScratch = SocketDriver.scratch(for: 256)
     /// 0: every event is handled as it comes.
     private let coalesceNanos: UInt64
     /// When the last wait returned.
@@ -67,6 +70,10 @@ final class SocketDriver: @unchecked Sendable {
         wake.signal()
     }
 
+    private static func scratch(for events: Int) -> [UInt64] {
+        [UInt64](repeating: 0, count: (events * Int(CKimiShims_epoll_event_size()) + 7) / 8)
+    }
+
     /// Sleeps until a watched socket is ready, curl's timer is due, the
     /// loop's own `deadline` (monotonic ns) passes, or `wakeup`; then lets
     /// curl act on what happened. `coalescing`: several transfers run, so
@@ -92,8 +99,9 @@ final class SocketDriver: @unchecked Sendable {
             let room = max(watched.count + 1, readyFDs.count * 2)
             readyFDs = [Int32](repeating: 0, count: room)
             readyEvents = [UInt32](repeating: 0, count: room)
+            readyScratch = SocketDriver.scratch(for: room)
         }
-        let count = CKimiShims_epoll_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeoutMs)
+        let count = CKimiShims_epoll_wait(epoll, &readyScratch, &readyFDs, &readyEvents, Int32(readyFDs.count), timeoutMs)
         lastWakeAt = monotonicNanos()
         var running: Int32 = 0
         for i in 0..<Int(max(count, 0)) {
