@@ -1960,7 +1960,10 @@ enum {
     /** `count` events of one chunk. */
     KIMI_RECORD_EVENTS = 1,
     /** A completion's id, model and creation time. */
-    KIMI_RECORD_COMPLETION = 2
+    KIMI_RECORD_COMPLETION = 2,
+    /** What a whole response's records say beyond its chunks
+        (kimi_chat_response_read_records). */
+    KIMI_RECORD_RESPONSE = 3
 };
 
 /** A record's header. */
@@ -1968,7 +1971,7 @@ typedef struct kimi_record {
     /** Bytes of the whole record, this header and padding included: a
         multiple of 8, at least 32. */
     uint32_t size;
-    /** KIMI_RECORD_EVENTS or KIMI_RECORD_COMPLETION. */
+    /** KIMI_RECORD_EVENTS, KIMI_RECORD_COMPLETION or KIMI_RECORD_RESPONSE. */
     uint16_t type;
     /** Parts that follow (EVENTS); 0 otherwise. */
     uint16_t count;
@@ -2045,6 +2048,55 @@ KIMI_API kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer,
 /*@ of(kimi_event_queue) out(len_out: scalar) */
 KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void *buffer, size_t capacity,
                                                    size_t *len_out);
+
+/** KIMI_RECORD_RESPONSE's flag: the records hold the whole JSON. */
+#define KIMI_RESPONSE_RECORDS_WHOLE 1u
+
+/**
+ * Writes the whole response as records into `buffer` (`capacity` bytes),
+ * all or none, and stores in `*len_out` the bytes written: a binding builds
+ * its result from this one call instead of reading the JSON
+ * (kimi_chat_response_json) and each accessor. In order:
+ *
+ *   KIMI_RECORD_RESPONSE    double cost_usd, int64 web_search_calls, uint32
+ *                           flags, uint32 request id length, uint32 prefix
+ *                           length, uint32 0, then the request id's and the
+ *                           Partial Mode prefix's bytes (as
+ *                           kimi_chat_response_cost_usd, _web_search_calls,
+ *                           _request_id give them; the prefix is what
+ *                           kimi_chat_response_full_content puts before
+ *                           choice 0's content)
+ *   KIMI_RECORD_COMPLETION  the id, model and creation time
+ *   KIMI_RECORD_EVENTS      one per choice, in order: ROLE, REASONING_DELTA,
+ *                           CONTENT_DELTA, for each tool call TOOL_CALL_START
+ *                           (id, name) and TOOL_CALL_DELTA (its whole
+ *                           arguments; `index` its position), FINISH, USAGE
+ *                           (the choice's own, Kimi's choices[i].usage)
+ *   KIMI_RECORD_EVENTS      a USAGE part with choice -1: the response's usage
+ *
+ * With KIMI_RESPONSE_RECORDS_WHOLE in `flags`, the records hold everything
+ * the JSON holds: the body had only Kimi's documented members (id, object
+ * "chat.completion", created, model, choices with index in order, message
+ * with role, content, reasoning_content, tool_calls of id, type "function"
+ * and function name and string arguments, finish_reason, usage of counts
+ * with cached_tokens at the top, in prompt_tokens_details or both, the
+ * same), none null, and every text as received (the JSON is the body
+ * unchanged). Then a part is written exactly for each member the body had
+ * (a message without reasoning_content has no REASONING_DELTA part), and a
+ * USAGE part's `index` says where its cached tokens were: bit 0 the top
+ * level, bit 1 prompt_tokens_details. Without the flag, the parts are what
+ * the accessors give (the texts that are empty left out, content always)
+ * and a binding that needs the rest reads the JSON.
+ *
+ * Returns KIMI_OK; KIMI_E_TOO_LARGE when the records do not fit, with the
+ * size they need in `*len_out` and nothing written (call again with a
+ * buffer at least that large); KIMI_E_INVALID_ARGUMENT for a NULL response,
+ * buffer or `len_out`. Several threads may read one response at once. The
+ * buffer is the caller's; nothing points into it after the call.
+ */
+/*@ of(kimi_chat_response) out(len_out: scalar) */
+KIMI_API kimi_status kimi_chat_response_read_records(const kimi_chat_response *resp, void *buffer, size_t capacity,
+                                                     size_t *len_out);
 
 /* ------------------------------------------------------------------------ */
 /* Conversations and the tool loop                                          */

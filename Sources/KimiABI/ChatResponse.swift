@@ -5,17 +5,27 @@ final class ResponseBox {
     let response: ChatResponse
     init(_ response: ChatResponse) { self.response = response }
 
-    /// The metadata's texts as C strings, made on first use (responses are
-    /// read from several threads at once, hence the lock).
+    /// The metadata's texts as C strings, each made on first use (responses
+    /// are read from several threads at once, hence the lock; the request
+    /// id alone is asked for by every Python result, the headers rarely).
     private let lock = Lock()
-    private var cMetadata: (requestID: GatedText, headers: HeaderTexts)?
+    private var cRequestID: GatedText?
+    private var cHeaders: HeaderTexts?
 
-    var metadataText: (requestID: GatedText, headers: HeaderTexts) {
+    var requestIDText: GatedText {
         lock.withLock {
-            if let cMetadata { return cMetadata }
-            let meta = response.metadata
-            let made = (GatedText(meta.requestID), HeaderTexts(meta.headers))
-            cMetadata = made
+            if let cRequestID { return cRequestID }
+            let made = GatedText(response.metadata.requestID)
+            cRequestID = made
+            return made
+        }
+    }
+
+    var headerTexts: HeaderTexts {
+        lock.withLock {
+            if let cHeaders { return cHeaders }
+            let made = HeaderTexts(response.metadata.headers)
+            cHeaders = made
             return made
         }
     }
@@ -197,12 +207,12 @@ private func metadata(_ resp: OpaquePointer?) -> ResponseMetadata? { object(resp
 
 @c @implementation
 public func kimi_chat_response_request_id(_ resp: OpaquePointer?) -> UnsafePointer<CChar>? {
-    borrowed(object(resp, as: ResponseBox.self)?.metadataText.requestID)
+    borrowed(object(resp, as: ResponseBox.self)?.requestIDText)
 }
 
 @c @implementation
 public func kimi_chat_response_header(_ resp: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> UnsafePointer<CChar>? {
-    object(resp, as: ResponseBox.self)?.metadataText.headers.value(named: name) ?? emptyCString
+    object(resp, as: ResponseBox.self)?.headerTexts.value(named: name) ?? emptyCString
 }
 
 @c @implementation
@@ -210,12 +220,12 @@ public func kimi_chat_response_header_count(_ resp: OpaquePointer?) -> Int { met
 
 @c @implementation
 public func kimi_chat_response_header_name(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
-    object(resp, as: ResponseBox.self)?.metadataText.headers.name(at: i) ?? emptyCString
+    object(resp, as: ResponseBox.self)?.headerTexts.name(at: i) ?? emptyCString
 }
 
 @c @implementation
 public func kimi_chat_response_header_value(_ resp: OpaquePointer?, _ i: Int) -> UnsafePointer<CChar>? {
-    object(resp, as: ResponseBox.self)?.metadataText.headers.value(at: i) ?? emptyCString
+    object(resp, as: ResponseBox.self)?.headerTexts.value(at: i) ?? emptyCString
 }
 
 @c @implementation

@@ -16,7 +16,7 @@ private func readRecords(_ function: StaticString, _ buffer: UnsafeMutableRawPoi
         lenOut.pointee = writer.written
         guard writer.needed == 0 else {
             lenOut.pointee = writer.needed
-            throw KimiError(.tooLarge, "capacity: the next record needs \(writer.needed) bytes, the buffer holds \(capacity); call again with a buffer at least that large (the record waits)")
+            throw KimiError(.tooLarge, "capacity: what comes next needs \(writer.needed) bytes, the buffer holds \(capacity); call again with a buffer at least that large (nothing was taken)")
         }
     }
 }
@@ -35,5 +35,14 @@ public func kimi_event_queue_read_records(_ queue: OpaquePointer?, _ buffer: Uns
                                           _ lenOut: UnsafeMutablePointer<Int>?) -> Int32 {
     readRecords(#function, buffer, capacity, lenOut) { writer throws(KimiError) in
         try require(queue, "queue", as: QueueBox.self).queue.takeRecords(into: &writer)
+    }
+}
+
+@c @implementation
+public func kimi_chat_response_read_records(_ resp: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                                            _ lenOut: UnsafeMutablePointer<Int>?) -> Int32 {
+    readRecords(#function, buffer, capacity, lenOut) { writer throws(KimiError) in
+        let box = try require(resp, "resp", as: ResponseBox.self)
+        try box.response.writeRecords(requestID: box.requestIDText.view, into: &writer)
     }
 }

@@ -657,6 +657,98 @@ static void test_big_delta_from_a_hostile_server(void) {
     kimi_client_free(client);
 }
 
+/* A non-streamed response read as records, all or none: the RESPONSE
+ * record's cost, $web_search calls and request id are the accessors', the
+ * chunk records hold what the accessors give, WHOLE only for a body of
+ * Kimi's documented members, never for a stream's response. */
+static void response_records_case(kimi_client *client, const char *text, int whole) {
+    kimi_chat_request *req = user_request(NULL, text);
+    kimi_chat_response *resp = NULL;
+    unsigned char buf[8192];
+    size_t len = 1, need, i;
+    struct transcript t;
+    kimi_record rec;
+    double cost;
+    int64_t searches;
+    uint32_t flags, nid, nprefix;
+    int bad = 0, ended = 0;
+    kimi_status end_status = 0;
+    char line[512];
+    memset(&t, 0, sizeof t);
+    CHECK_INT(kimi_chat_create(client, req, &resp), KIMI_OK);
+    memset(buf, 0xEE, sizeof buf);
+    CHECK_INT(kimi_chat_response_read_records(resp, buf, 40, &len), KIMI_E_TOO_LARGE);
+    CHECK_CONTAINS(kimi_error_message(), "needs");
+    need = len;
+    CHECK(need > 40 && need <= sizeof buf && need % 8 == 0);
+    CHECK_INT(buf[0], 0xEE); /* all or none */
+    CHECK_INT(kimi_chat_response_read_records(resp, buf, need - 8, &len), KIMI_E_TOO_LARGE);
+    CHECK_INT(len, need);
+    CHECK_INT(kimi_chat_response_read_records(resp, buf, sizeof buf, &len), KIMI_OK);
+    CHECK_INT(len, need);
+    memcpy(&rec, buf, sizeof rec);
+    CHECK_INT(rec.type, KIMI_RECORD_RESPONSE);
+    CHECK_INT(rec.count, 0);
+    memcpy(&cost, buf + 16, 8);
+    memcpy(&searches, buf + 24, 8);
+    flags = u32(buf + 32), nid = u32(buf + 36), nprefix = u32(buf + 40);
+    CHECK(cost == kimi_chat_response_cost_usd(resp));
+    CHECK_INT(searches, kimi_chat_response_web_search_calls(resp));
+    CHECK_INT(flags, whole ? KIMI_RESPONSE_RECORDS_WHOLE : 0);
+    CHECK_INT(nprefix, 0);
+    CHECK(48 + (size_t)nid <= rec.size);
+    snprintf(line, sizeof line, "%.*s", (int)nid, (const char *)buf + 48);
+    CHECK_STR(line, kimi_chat_response_request_id(resp));
+    decode(&t, buf + rec.size, len - rec.size, 0, &bad, &ended, &end_status);
+    CHECK_INT(bad, 0);
+    CHECK_INT(t.completions, 1);
+    CHECK_STR(t.id, kimi_chat_response_id(resp));
+    CHECK_STR(t.model, kimi_chat_response_model(resp));
+    CHECK_INT(t.created, kimi_chat_response_created(resp));
+    snprintf(line, sizeof line, "%d|0|-1|%s|", KIMI_EVENT_CONTENT_DELTA, kimi_chat_response_content(resp, NULL));
+    CHECK_CONTAINS(t.text, line);
+    snprintf(line, sizeof line, "%d|0|-1|%s|", KIMI_EVENT_FINISH, kimi_chat_response_finish_reason(resp));
+    CHECK_CONTAINS(t.text, line);
+    for (i = 0; i < kimi_chat_response_tool_call_count(resp); i++) {
+        snprintf(line, sizeof line, "%d|0|%d|%s|%s", KIMI_EVENT_TOOL_CALL_START, (int)i,
+                 kimi_chat_response_tool_call_id(resp, i), kimi_chat_response_tool_call_name(resp, i));
+        CHECK_CONTAINS(t.text, line);
+        snprintf(line, sizeof line, "%d|0|%d|%s|", KIMI_EVENT_TOOL_CALL_DELTA, (int)i,
+                 kimi_chat_response_tool_call_arguments(resp, i));
+        CHECK_CONTAINS(t.text, line);
+    }
+    snprintf(line, sizeof line, "%d|-1|-1|%lld,%lld,%lld,%lld|#", KIMI_EVENT_USAGE,
+             (long long)kimi_chat_response_prompt_tokens(resp), (long long)kimi_chat_response_completion_tokens(resp),
+             (long long)kimi_chat_response_total_tokens(resp), (long long)kimi_chat_response_cached_tokens(resp));
+    CHECK_CONTAINS(t.text, line);
+    kimi_chat_response_free(resp);
+    kimi_chat_request_free(req);
+    free(t.text);
+}
+
+static void test_response_records(void) {
+    kimi_client *client = test_client();
+    kimi_chat_request *req = user_request(NULL, "Hello");
+    kimi_chat_response *resp = NULL;
+    unsigned char buf[4096];
+    size_t len = 7;
+    response_records_case(client, "Hello", 1);
+    response_records_case(client, "w [[mock: calls=get_weather,get_time]]", 1);
+    response_records_case(client, "x [[mock: usage=both cached=3 spelling=both]]", 1);
+    response_records_case(client, "x [[mock: extra_fields]]", 0);
+    /* A stream's response is made from its chunks: never WHOLE. */
+    CHECK_INT(kimi_chat_stream(client, req, NULL, NULL, &resp), KIMI_OK);
+    CHECK_INT(kimi_chat_response_read_records(resp, buf, sizeof buf, &len), KIMI_OK);
+    CHECK_INT(u32(buf + 32), 0);
+    CHECK_INT(kimi_chat_response_read_records(NULL, buf, sizeof buf, &len), KIMI_E_INVALID_ARGUMENT);
+    CHECK_INT(len, 0);
+    CHECK_INT(kimi_chat_response_read_records(resp, NULL, sizeof buf, &len), KIMI_E_INVALID_ARGUMENT);
+    CHECK_INT(kimi_chat_response_read_records(resp, buf, sizeof buf, NULL), KIMI_E_INVALID_ARGUMENT);
+    kimi_chat_response_free(resp);
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_records_equal_events);
     RUN(test_small_buffers_lose_nothing);
@@ -669,5 +761,6 @@ int main(void) {
     RUN(test_a_records_queue_keeps_no_chunk_json);
     RUN(test_cancel_after_the_end_keeps_the_end);
     RUN(test_big_delta_from_a_hostile_server);
+    RUN(test_response_records);
     return harness_finish();
 }

@@ -108,11 +108,27 @@ public final class ChatResponse {
     public var json: GatedText {
         rawLock.withLock {
             if let exported { return exported }
+            if bodyAsIs == nil, let rawBody { bodyAsIs = gate.passesUnchanged(rawBody.view) }
             let text = rawBody ?? ResponseEncoder.encode(self)
             let made = withExtendedLifetime(text) { GatedText(gate.admitJSON(text.view, payload: .chatResponse)) }
             exported = made
             rawBody = nil
             return made
+        }
+    }
+
+    /// The decoded body's shape when records hold it whole (`ResponseShape`).
+    var shape: ResponseShape?
+    /// Whether `json` is the body as received; known once asked or exported.
+    private var bodyAsIs: Bool?
+
+    /// True when the JSON this response exports is the body as received:
+    /// no control character to escape, no key to remove (false for a
+    /// response made from a stream).
+    var exportsBodyAsIs: Bool {
+        rawLock.withLock {
+            if bodyAsIs == nil, let rawBody { bodyAsIs = gate.passesUnchanged(rawBody.view) }
+            return bodyAsIs ?? false
         }
     }
 

@@ -56,6 +56,7 @@ public enum ResponseDecoder {
         if !response.usage.isPresent, let first = response.choices.first, first.usage.isPresent {
             response.usage = first.usage
         }
+        response.shape = ResponseShape.of(root, response)
         return response
     }
 

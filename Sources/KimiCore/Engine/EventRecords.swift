@@ -12,6 +12,7 @@
 public struct RecordWriter {
     public static let events: UInt16 = 1
     public static let completion: UInt16 = 2
+    public static let response: UInt16 = 3
     static let headerSize = 16
     static let partHeaderSize = 16
     /// A record's size and lengths are 32-bit.
@@ -38,8 +39,7 @@ public struct RecordWriter {
     /// record allocates); false (nothing written) when it does not fit.
     /// Throws `.tooLarge` for a record over the 32-bit sizes.
     mutating func append(_ parts: [RecordPart], userData: UInt64) throws(KimiError) -> Bool {
-        var size = RecordWriter.headerSize
-        for part in parts { size = plus(size, part.size) }
+        let size = RecordWriter.size(of: parts)
         guard try reserve(size) else { return false }
         var at = header(size: size, type: RecordWriter.events, count: parts.count, userData: userData)
         for part in parts { at = part.write(base, at) }
@@ -50,7 +50,7 @@ public struct RecordWriter {
     /// Writes a completion record: the stream's id, model and creation time.
     mutating func appendCompletion(id: UnsafeRawBufferPointer, model: UnsafeRawBufferPointer, created: Int64,
                                    userData: UInt64) throws(KimiError) -> Bool {
-        let size = plus(RecordWriter.headerSize + 16, RecordPart.padded(plus(id.count, model.count)))
+        let size = RecordWriter.completionSize(id: id.count, model: model.count)
         guard try reserve(size) else { return false }
         var at = header(size: size, type: RecordWriter.completion, count: 0, userData: userData)
         base.storeBytes(of: created, toByteOffset: at, as: Int64.self)
@@ -64,9 +64,43 @@ public struct RecordWriter {
         return true
     }
 
+    /// Writes a response record: what a whole response's records say
+    /// beyond its chunks (kimi_chat_response_read_records).
+    mutating func appendResponse(costUSD: Double, webSearchCalls: Int64, flags: UInt32, requestID: UnsafeRawBufferPointer,
+                                 prefix: UnsafeRawBufferPointer) throws(KimiError) -> Bool {
+        let size = RecordWriter.responseSize(requestID: requestID.count, prefix: prefix.count)
+        guard try reserve(size) else { return false }
+        var at = header(size: size, type: RecordWriter.response, count: 0, userData: 0)
+        base.storeBytes(of: costUSD, toByteOffset: at, as: Double.self)
+        base.storeBytes(of: webSearchCalls, toByteOffset: at + 8, as: Int64.self)
+        base.storeBytes(of: flags, toByteOffset: at + 16, as: UInt32.self)
+        base.storeBytes(of: UInt32(requestID.count), toByteOffset: at + 20, as: UInt32.self)
+        base.storeBytes(of: UInt32(prefix.count), toByteOffset: at + 24, as: UInt32.self)
+        base.storeBytes(of: UInt32(0), toByteOffset: at + 28, as: UInt32.self)
+        at += 32
+        at = RecordPart.copy(requestID, base, at)
+        at = RecordPart.copy(prefix, base, at)
+        RecordPart.pad(base, from: at, to: written + size)
+        written += size
+        return true
+    }
+
+    static func size(of parts: [RecordPart]) -> Int {
+        var size = headerSize
+        for part in parts { size = plus(size, part.size) }
+        return size
+    }
+
+    static func completionSize(id: Int, model: Int) -> Int { plus(headerSize + 16, RecordPart.padded(plus(id, model))) }
+
+    static func responseSize(requestID: Int, prefix: Int) -> Int {
+        plus(headerSize + 32, RecordPart.padded(plus(requestID, prefix)))
+    }
+
     /// True when `size` more bytes fit; a record too big for any buffer
-    /// this API can describe is an error, never a silent drop.
-    private mutating func reserve(_ size: Int) throws(KimiError) -> Bool {
+    /// this API can describe is an error, never a silent drop. A caller
+    /// that writes several records all or none reserves their sum first.
+    mutating func reserve(_ size: Int) throws(KimiError) -> Bool {
         guard size <= RecordWriter.maxRecordSize else {
             throw KimiError(.tooLarge, "an event of \(size) bytes is over the 4 GiB a record can hold")
         }
@@ -99,6 +133,25 @@ struct RecordPart {
     private(set) var numberCount = 0
     private(set) var first = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var second = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    /// A part of texts: `first`, then `second`.
+    init(_ type: StreamEventType, choice: Int, index: Int = -1, _ first: UnsafeBufferPointer<UInt8>,
+         _ second: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)) {
+        self.type = type
+        self.choice = choice
+        self.index = index
+        self.first = UnsafeRawBufferPointer(first)
+        self.second = UnsafeRawBufferPointer(second)
+    }
+
+    /// A USAGE part.
+    init(_ usage: Usage, choice: Int, index: Int = -1) {
+        type = .usage
+        self.choice = choice
+        self.index = index
+        numbers = (usage.promptTokens, usage.completionTokens, usage.totalTokens, usage.cachedTokens)
+        numberCount = 4
+    }
 
     /// The part of `event`, its texts read through the accessors given
     /// (a stream's cursor or a queued record).

@@ -229,9 +229,15 @@ extension Gate {
         return text.withUTF8 { admitJSON($0, payload: payload) }
     }
 
+    /// True when `admitJSON` returns `text` as it is: no control
+    /// character to escape, no key to remove.
+    func passesUnchanged(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        !(Gate.holdsControls(text) || redactor.reveals(text))
+    }
+
     /// `admitJSON` of UTF-8 bytes (valid while it runs).
     public func admitJSON(_ text: UnsafeBufferPointer<UInt8>, payload: Payload) -> OutsideText {
-        guard Gate.holdsControls(text) || redactor.reveals(text) else {
+        guard !passesUnchanged(text) else {
             return OutsideText(gated: String(decoding: text, as: UTF8.self))
         }
         guard case .success(let root) = JSONValue.parse(UnsafeRawBufferPointer(text)) else {

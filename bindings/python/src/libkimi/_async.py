@@ -350,8 +350,7 @@ class AsyncClient(BaseClient):
             pump = self._pumps[loop] = Pump(loop)
         return pump
 
-    async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Optional[Type[_Completion]],
-                    prefilled: bool = True) -> Any:
+    async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Optional[Type[_Completion]]) -> Any:
         """A chat completion as a task: awaited until its answer started
         (a stream) or ended."""
         pump = self._pump()

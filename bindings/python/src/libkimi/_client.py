@@ -63,7 +63,7 @@ class BaseClient:
         _iterate_pages: Any
         _stream_manager: Any
 
-        async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Any, prefilled: bool = True) -> Any: ...
+        async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Any) -> Any: ...
 
         def _tasks(self) -> Any: ...
 
@@ -404,12 +404,9 @@ class Client(BaseClient):
     def _tasks(self) -> Blocking:
         return self._blocking
 
-    async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Optional[Type[ChatCompletion]],
-                    prefilled: bool = True) -> Any:
+    async def _chat(self, request: Any, streamed: bool, raw: bool, cls: Optional[Type[ChatCompletion]]) -> Any:
         """A chat completion on the calling thread: blocking, or a Stream
-        read as it is iterated. `prefilled`: the request may end with a
-        Partial Mode prefix (else its full_content is its content, not
-        asked for)."""
+        read as it is iterated."""
         if streamed:
             from ._streaming import Stream
             token = L.kimi_cancel_token_new() if _interrupt.on_main_thread() else None
@@ -425,8 +422,8 @@ class Client(BaseClient):
         if status != OK:
             raise last_error()
         if not raw:
-            return take_response(response.value, cls=cls, full=prefilled)
-        completion, http = take_response(response.value, raw=True, cls=cls, full=prefilled)
+            return take_response(response.value, cls=cls)
+        completion, http = take_response(response.value, raw=True, cls=cls)
         return RawResponse(http, completion)
 
     def close(self) -> None:

@@ -532,6 +532,9 @@ FUNCTIONS = {
     # kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void *buffer, size_t capacity,
     #     size_t *len_out)
     "kimi_event_queue_read_records": ((P, P, c_size_t, LEN), c_int),
+    # kimi_status kimi_chat_response_read_records(const kimi_chat_response *resp, void *buffer, size_t capacity,
+    #     size_t *len_out)
+    "kimi_chat_response_read_records": ((P, P, c_size_t, LEN), c_int),
     # kimi_conversation *kimi_conversation_new(kimi_client *client, const char *model)
     "kimi_conversation_new": ((P, S), P),
     # void kimi_conversation_free(kimi_conversation *conv)

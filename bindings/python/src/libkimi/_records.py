@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import struct
 
+from .types.chat.chat_completion import ChatCompletion, ChatCompletionMessageToolCall, Function
 from .types.chat.chat_completion_chunk import (ChatCompletionChunk, ChoiceDelta, ChoiceDeltaToolCall,
                                                ChoiceDeltaToolCallFunction, ChunkChoice)
-from .types.completion_usage import CompletionUsage
+from .types.completion_usage import CompletionUsage, PromptTokensDetails
 from .types.stream_event import StreamEvent
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+    from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, Union
 
     Meta = Tuple[str, int, str]
     Item = Union[ChatCompletionChunk, "Event"]
 
-EVENTS, COMPLETION = 1, 2
+EVENTS, COMPLETION, RESPONSE = 1, 2, 3
 ROLE, REASONING, CONTENT, TOOL_START, TOOL_DELTA, TOOL_DONE, USAGE, FINISH, DONE, END, PROGRESS, DATA, RESULT = \
     range(1, 14)
 EVENT_NAMES = {ROLE: "role", REASONING: "reasoning", CONTENT: "content", TOOL_START: "tool_call_start",
@@ -42,6 +43,11 @@ PART_SIZE = 16
 NUMBERS2 = struct.Struct("=2q")
 NUMBERS4 = struct.Struct("=4q")
 COMPLETION_HEAD = struct.Struct("=qII")
+#: A RESPONSE record after its header: cost, $web_search calls, flags,
+#: request id and prefix lengths (then 4 bytes of 0).
+RESPONSE_HEAD = struct.Struct("=dqIII")
+#: KIMI_RESPONSE_RECORDS_WHOLE: the records hold the whole JSON.
+WHOLE = 1
 
 #: Bytes of records one read takes at most, a stream's or a queue's (a
 #: larger record grows the reader's buffer): some thousands of chunks, about
@@ -233,6 +239,155 @@ def stream_events(data: bytes, pos: int, count: int,
             event.usage = usage_of(data, at)
         out.append(event)
     return out
+
+
+#: What each object read from records had as JSON members (their
+#: `model_fields_set`, as objects read from the JSON record it): by which
+#: optional members were there.
+_MESSAGE_SETS = tuple(frozenset({"role"} | {name for bit, name in ((1, "content"), (2, "reasoning_content"),
+                                                                     (4, "tool_calls")) if present & bit})
+                      for present in range(8))
+_CHOICE_SETS = (frozenset({"index", "message", "finish_reason"}), frozenset({"index", "message", "finish_reason", "usage"}))
+_COMPLETION_SETS = (frozenset({"id", "object", "created", "model", "choices"}),
+                    frozenset({"id", "object", "created", "model", "choices", "usage"}))
+_USAGE_SETS = tuple(frozenset({"prompt_tokens", "completion_tokens", "total_tokens"}
+                              | {name for bit, name in ((1, "cached_tokens"), (2, "prompt_tokens_details"))
+                                 if spelling & bit}) for spelling in range(4))
+_TOOL_CALL_SET = frozenset({"id", "type", "function"})
+_FUNCTION_SET = frozenset({"name", "arguments"})
+_DETAILS_SET = frozenset({"cached_tokens"})
+def read_response(data: bytes, cls: Type[ChatCompletion]) -> Tuple[Optional[ChatCompletion], float, int, str, str]:
+    """What kimi_chat_response_read_records wrote: (the response as `cls`
+    when the records hold it whole, else None: read its JSON; its cost, its
+    $web_search calls, its request id, its Partial Mode prefix).
+
+    The objects are what `cls.from_json` makes of the same JSON, field for
+    field (which members were set included; a field left unset reads as
+    None, as in stream chunks), built here directly: reading the JSON again
+    cost more than the rest of a small request's Python side.
+    tests/test_response_records.py holds the two side by side."""
+    end = len(data)
+    if end < 80:
+        raise _corrupt(end, 0, end)
+    size, kind, _, _, cost, searches, flags, id_len, prefix_len = RESPONSE_START.unpack_from(data)
+    if kind != RESPONSE or not 48 <= size <= end - 32:
+        raise _corrupt(size, 0, end)
+    request_id = data[48:48 + id_len].decode()
+    prefix = data[48 + id_len:48 + id_len + prefix_len].decode() if prefix_len else ""
+    if not flags & WHOLE:
+        return None, cost, searches, request_id, prefix
+    pos = size
+    size, kind, _, _, created, id_len, model_len = COMPLETION_START.unpack_from(data, pos)
+    if kind != COMPLETION or not 32 <= size <= end - pos:
+        raise _corrupt(size, pos, end)
+    at = pos + 32
+    completion = object.__new__(cls)
+    completion.id = data[at:at + id_len].decode()
+    completion.model = data[at + id_len:at + id_len + model_len].decode()
+    completion.created = created
+    completion.object = "chat.completion"
+    pos += size
+    kinds = _KINDS.get(cls) or _kinds(cls)
+    choice_cls, message_cls = kinds
+    new = object.__new__
+    unpack_part = PART.unpack_from
+    choices: List[Any] = []
+    usage: Optional[CompletionUsage] = None
+    while pos < end:
+        size, kind, count = HEAD.unpack_from(data, pos)[:3]
+        if kind != EVENTS or not 32 <= size <= end - pos:
+            raise _corrupt(size, pos, end)
+        message = new(message_cls)
+        present = 0
+        finish: Any = None
+        own_usage = None
+        number = -1
+        at = pos + HEAD_SIZE
+        for _ in range(count):
+            kind, _, number, index, n1, n2 = unpack_part(data, at)
+            start = at + PART_SIZE
+            if kind == CONTENT:
+                message.content = data[start:start + n1].decode()
+                present |= 1
+            elif kind == ROLE:
+                role: Any = data[start:start + n1].decode()  # a wire value: a checker sees openai's Literal
+                message.role = role
+            elif kind == FINISH:
+                finish = data[start:start + n1].decode()
+            elif kind == USAGE:
+                if number < 0:
+                    usage = _whole_usage(data, start, index)
+                else:
+                    own_usage = _whole_usage(data, start, index)
+            elif kind == REASONING:
+                message.reasoning_content = data[start:start + n1].decode()
+                present |= 2
+            elif kind == TOOL_START:
+                function = new(Function)
+                function.name = data[start + n1:start + n1 + n2].decode()
+                function.arguments = ""
+                function._set = _FUNCTION_SET
+                call = new(ChatCompletionMessageToolCall)
+                call.id = data[start:start + n1].decode()
+                call.type = "function"
+                call.function = function
+                call._set = _TOOL_CALL_SET
+                if present & 4:
+                    message.tool_calls.append(call)
+                else:
+                    message.tool_calls = [call]
+                    present |= 4
+            elif kind == TOOL_DELTA and present & 4:
+                message.tool_calls[-1].function.arguments = data[start:start + n1].decode()
+            at = start + ((n1 + n2 + 7) & -8)
+        if number >= 0:
+            message._set = _MESSAGE_SETS[present]
+            choice = new(choice_cls)
+            choice.index = number
+            choice.message = message
+            choice.finish_reason = finish
+            choice.usage = own_usage
+            choice._set = _CHOICE_SETS[own_usage is not None]
+            choices.append(choice)
+        pos += size
+    completion.choices = choices
+    completion.usage = usage if usage is not None or not choices else choices[0].usage
+    completion._set = _COMPLETION_SETS[usage is not None]
+    return completion, cost, searches, request_id, prefix
+
+
+#: The RESPONSE record that starts a response's records, with its header;
+#: the COMPLETION record's start.
+RESPONSE_START = struct.Struct("=IHHQdqIII")
+COMPLETION_START = struct.Struct("=IHHQqII")
+#: Per completion class, its choice and message classes (parse()'s are
+#: the Parsed ones).
+_KINDS: Dict[type, Tuple[Any, Any]] = {}
+
+
+def _kinds(cls: Type[ChatCompletion]) -> Tuple[Any, Any]:
+    choice_cls = cls._nested["choices"][0]
+    kinds = _KINDS[cls] = (choice_cls, choice_cls._nested["message"])
+    return kinds
+
+
+def _whole_usage(data: bytes, at: int, spelling: int) -> CompletionUsage:
+    """The usage of a USAGE part of whole response records: `spelling`
+    says where the JSON had its cached tokens (bit 0 the top level, bit 1
+    prompt_tokens_details)."""
+    usage = object.__new__(CompletionUsage)
+    usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, cached = NUMBERS4.unpack_from(data, at)
+    usage._set = _USAGE_SETS[spelling & 3]
+    if spelling & 1:
+        usage.cached_tokens = cached
+    if spelling & 2:
+        details = object.__new__(PromptTokensDetails)
+        details.cached_tokens = cached
+        details._set = _DETAILS_SET
+        usage.prompt_tokens_details = details
+    if spelling & 3:
+        usage._after_json()  # the spelling the JSON left out, as when read from it
+    return usage
 
 
 class Event:

@@ -8,11 +8,12 @@ import ctypes
 import json
 
 from . import _lib
-from ._errors import check
+from ._errors import OK, TOO_LARGE, check, last_error
 from ._raw import response_of
+from ._records import read_response
 from .types.account import Balance
 from .types.batch import Batch, BatchPage
-from .types.chat.chat_completion import ChatCompletion
+from .types.chat.chat_completion import ChatCompletion, ChatCompletionMessage
 from .types.file_object import FileObject
 from .types.model import Model
 from .types.page import Page
@@ -24,29 +25,49 @@ if TYPE_CHECKING:
 L = _lib.functions
 
 
-def response_from(handle: int, full: bool = True, cls: Type[ChatCompletion] = ChatCompletion) -> ChatCompletion:
-    """A ChatCompletion from a kimi_chat_response handle (not freed here).
-    `full`: read kimi_chat_response_full_content (else full_content is the
-    first choice's content, which it is unless the request ended with a
-    Partial Mode prefix)."""
-    body: Any = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
-    full_content = _lib.text(L.kimi_chat_response_full_content, handle) if full else None
-    completion = cls.from_dict(body, full_content)
-    completion.cost_usd = L.kimi_chat_response_cost_usd(handle)
-    completion.web_search_calls = L.kimi_chat_response_web_search_calls(handle)
-    completion._request_id = L.kimi_chat_response_request_id(handle).decode() or None
+def response_from(handle: int, cls: Type[ChatCompletion] = ChatCompletion) -> ChatCompletion:
+    """A ChatCompletion from a kimi_chat_response handle (not freed here):
+    built from the response's records, or, when they do not hold all of
+    it (members Kimi does not document), from its JSON."""
+    completion, cost, searches, request_id, prefix = read_response(response_records(handle), cls)
+    if completion is None:
+        body: Any = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
+        completion = cls.from_json(body)
+    message = completion.choices[0].message if completion.choices else None
+    content = message.content if isinstance(message, ChatCompletionMessage) else None
+    completion.full_content = prefix + (content or "") if prefix else content
+    completion.cost_usd = cost
+    completion.web_search_calls = searches
+    completion._request_id = request_id or None
     return completion
 
 
-def take_response(pointer: Optional[int], raw: bool = False, cls: Optional[Type[ChatCompletion]] = None,
-                  full: bool = True) -> Any:
+#: Bytes a response's records are first read into (a larger response asks
+#: for its size and is read again).
+RESPONSE_BUFFER = 2048
+
+
+def response_records(handle: int) -> bytes:
+    """kimi_chat_response_read_records of a response handle."""
+    size = RESPONSE_BUFFER
+    length = ctypes.c_size_t()
+    while True:
+        buffer = ctypes.create_string_buffer(size)
+        status = L.kimi_chat_response_read_records(handle, buffer, size, ctypes.byref(length))
+        if status == OK:
+            return ctypes.string_at(buffer, length.value)
+        if status != TOO_LARGE or length.value <= size:
+            raise last_error()
+        size = length.value
+
+
+def take_response(pointer: Optional[int], raw: bool = False, cls: Optional[Type[ChatCompletion]] = None) -> Any:
     """The ChatCompletion (and its Response when `raw`) of a response
-    handle the caller owns, freeing it; None for NULL. `full`: as
-    response_from."""
+    handle the caller owns, freeing it; None for NULL."""
     if not pointer:
         return (None, None) if raw else None
     try:
-        completion = response_from(pointer, full, cls or ChatCompletion)
+        completion = response_from(pointer, cls or ChatCompletion)
         return (completion, response_of(pointer)) if raw else completion
     finally:
         L.kimi_chat_response_free(pointer)

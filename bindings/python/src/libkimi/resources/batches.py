@@ -185,7 +185,7 @@ def _answered(queue: Any, event: Event) -> None:
     out = ctypes.c_void_p()
     if L.kimi_stream_event_response(queue, ctypes.byref(out)) == OK and out.value:
         try:
-            event.data = response_from(out.value, full=False)
+            event.data = response_from(out.value)
         finally:
             L.kimi_chat_response_free(out.value)
 

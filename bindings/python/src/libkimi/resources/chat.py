@@ -9,7 +9,6 @@ from .._tasks import NO_CALLBACK
 from .._options import NOT_GIVEN, given
 from .._requests import build
 from .._results import task_count
-from .._typing import is_list, is_object
 from ..types.chat.chat_completion import ParsedChatCompletion
 from ._resource import Resource
 
@@ -148,17 +147,9 @@ class Completions(Resource):
                       cls: Any = None) -> Any:
         request, _ = build(model, messages, fields)
         try:
-            return await self._client._chat(request, bool(stream) and given(stream), raw, cls, may_be_partial(messages))
+            return await self._client._chat(request, bool(stream) and given(stream), raw, cls)
         finally:
             L.kimi_chat_request_free(request)
-
-
-def may_be_partial(messages: Any) -> bool:
-    """False when `messages` cannot end with a Partial Mode prefix (an
-    assistant message with `partial`): a list whose last message is a dict
-    without it. Anything else may."""
-    last = messages[-1] if is_list(messages) and messages else None
-    return not is_object(last) or bool(last.get("partial"))
 
 
 def refuse_unfinished(finish_reason: Optional[str], completion: Any) -> None:

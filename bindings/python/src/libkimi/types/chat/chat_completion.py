@@ -10,8 +10,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, List, Literal, Optional, Tuple
 
-    from typing_extensions import Self
-
 
 class Function(_Object):
     __slots__ = _fields = ("arguments", "name")
@@ -131,15 +129,6 @@ class ChatCompletion(_Object):
         self.cost_usd = None
         self.web_search_calls = None
         self._request_id = None
-
-    @classmethod
-    def from_dict(cls, body: dict[str, Any], full_content: Optional[str] = None) -> Self:
-        completion = cls.from_json(body)
-        if full_content is None and completion.choices:
-            message = completion.choices[0].message
-            full_content = message.content if message is not None else None
-        completion.full_content = full_content
-        return completion
 
 
 class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
