@@ -135,6 +135,9 @@ _watcher_lock = threading.Lock()
 
 def _get_watcher() -> _Watcher:
     global _watcher
+    watcher = _watcher
+    if watcher is not None:  # a child's is reset by _after_fork_in_child
+        return watcher
     with _watcher_lock:
         if _watcher is None or _watcher.pid != os.getpid():  # none yet, or made before fork()
             _watcher = _Watcher()
@@ -146,8 +149,9 @@ def _after_fork_in_child() -> None:
     pipe is shared with the parent, so a signal byte the child's wakeup fd
     wrote there would cancel the parent's call. Put the wakeup fd back as
     it was before the parent's call and let go of the pipe."""
-    global _watcher, _watcher_lock
+    global _watcher, _watcher_lock, _spare_token
     watcher, _watcher = _watcher, None
+    _spare_token = None  # the child's copy: left, not shared with the parent's calls
     _watcher_lock = threading.Lock()  # another thread may have held it at fork()
     if watcher is None:
         return
@@ -196,9 +200,20 @@ class Hold:
     def release(self, raise_interrupt: bool = True) -> None:
         """Stops watching; raises KeyboardInterrupt when SIGINT cancelled
         the call (and the SIGINT handler raises it)."""
-        watcher, self.watcher = self.watcher, None
-        if watcher is not None and watcher.release(self.token) and raise_interrupt:
+        if self.release_quietly() and raise_interrupt:
             _check_signals()  # runs the pending handler now, raising KeyboardInterrupt
+
+    def release_quietly(self) -> bool:
+        """Stops watching; True when SIGINT came while watched (the token
+        may have been cancelled)."""
+        watcher, self.watcher = self.watcher, None
+        return watcher is not None and watcher.release(self.token)
+
+
+#: The main thread's cancel token between blocking calls: a call that
+#: SIGINT did not cancel hands it to the next instead of freeing it (only
+#: the watcher cancels it, so one it did not is as new).
+_spare_token: Optional[int] = None
 
 
 class Call:
@@ -211,18 +226,28 @@ class Call:
     hold: Optional[Hold]
 
     def __enter__(self) -> Optional[int]:
+        global _spare_token
         self.token = self.hold = None
         if on_main_thread():
-            self.token = L.kimi_cancel_token_new()
+            token, _spare_token = _spare_token, None
+            self.token = token or L.kimi_cancel_token_new()
             if self.token:
                 self.hold = Hold(self.token)
         return self.token
 
     def __exit__(self, *exc: object) -> Literal[False]:
+        global _spare_token
+        token, hold = self.token, self.hold
+        cancelled = True
         try:
-            if self.hold is not None:
-                self.hold.release()
+            if hold is not None:
+                cancelled = hold.release_quietly()
+                if cancelled:
+                    _check_signals()  # runs the pending handler now, raising KeyboardInterrupt
         finally:
-            if self.token:
-                L.kimi_cancel_token_free(self.token)
+            if token:
+                if cancelled or _spare_token is not None:
+                    L.kimi_cancel_token_free(token)
+                else:
+                    _spare_token = token
         return False

@@ -47,8 +47,10 @@ omit = Omit()
 
 def given(value: object) -> bool:
     """False for None and for NOT_GIVEN / omit (also openai-python's own)."""
-    return value is not None and not isinstance(value, (NotGiven, Omit)) \
-        and type(value).__name__ not in ("NotGiven", "Omit")
+    kind = value.__class__
+    if kind is str or kind is dict or kind is list or kind is int or kind is float or kind is bool:
+        return True  # most values: decided without the checks below
+    return value is not None and not isinstance(value, (NotGiven, Omit)) and kind.__name__ not in ("NotGiven", "Omit")
 
 
 def _milliseconds(seconds: object, what: str) -> int:

@@ -14,7 +14,7 @@ import ctypes
 import json
 
 from . import _lib
-from ._errors import RequestRefusedError, check
+from ._errors import OK, RequestRefusedError, check, last_error
 from ._media import MediaPart
 from ._options import NOT_GIVEN, CallSettings, given
 from ._typing import is_array, is_list, is_object
@@ -144,6 +144,20 @@ def _ready(value: Any) -> bool:
     return False
 
 
+def _ready_messages(messages: Any) -> bool:
+    """_ready(messages), read straight for the common list of dicts of
+    strings (one call instead of one per value)."""
+    if messages.__class__ is not list:
+        return False
+    for message in messages:
+        if message.__class__ is not dict:
+            return False
+        for member in message.values():
+            if member.__class__ is not str and (member is None or not _ready(member)):
+                return False
+    return True
+
+
 def _result_dict(value: object) -> Dict[str, Any]:
     """json.dumps' fallback for extra_body: result objects as dicts."""
     if isinstance(value, _Object):
@@ -169,20 +183,25 @@ def split_arguments(method: str, fields: Mapping[str, Any], allowed: FrozenSet[s
                     ) -> Tuple[Dict[str, Any], Dict[str, Any], CallSettings]:
     """(body fields, extra_body, CallSettings) of a method's keyword
     arguments; NOT_GIVEN and None values are left out."""
-    unknown = sorted(key for key in fields if key not in allowed and key not in _OPTIONS)
-    if unknown:
-        names = ", ".join(repr(name) for name in unknown)
-        raise TypeError(f"{method}() got unexpected keyword argument{'s' if len(unknown) > 1 else ''} {names}; "
-                        f"send fields libkimi does not know with extra_body={{...}}")
+    body: Dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in allowed:
+            if given(value):
+                body[key] = value
+        elif key not in _OPTIONS:
+            unknown = sorted(name for name in fields if name not in allowed and name not in _OPTIONS)
+            names = ", ".join(repr(name) for name in unknown)
+            raise TypeError(f"{method}() got unexpected keyword argument{'s' if len(unknown) > 1 else ''} {names}; "
+                            f"send fields libkimi does not know with extra_body={{...}}")
     settings = NO_SETTINGS if _SETTINGS.isdisjoint(fields) else CallSettings(
         fields.get("timeout", NOT_GIVEN), fields.get("max_retries", NOT_GIVEN), fields.get("extra_headers"),
         fields.get("extra_query"))
     extra: Any = fields.get("extra_body")
-    if given(extra) and not is_object(extra):
-        raise TypeError(f"extra_body must be a dict, not {type(extra).__name__}")
-    body = {key: value for key, value in fields.items() if key not in _OPTIONS and given(value)}
-    extra_body: Dict[str, Any] = extra if given(extra) else {}
-    return body, extra_body, settings
+    if extra.__class__ is not dict:
+        if given(extra) and not is_object(extra):
+            raise TypeError(f"extra_body must be a dict, not {type(extra).__name__}")
+        extra = extra if given(extra) else {}
+    return body, extra, settings
 
 
 def build(model: Any, messages: Any, fields: Mapping[str, Any], method: str = "create") -> Tuple[ctypes.c_void_p, CallSettings]:
@@ -200,7 +219,7 @@ def build(model: Any, messages: Any, fields: Mapping[str, Any], method: str = "c
             body[key] = [tool_spec(t) for t in value] if key == "tools" else response_format(value)
         else:
             body[key] = plain(value)
-    if is_list(messages) and _ready(messages):  # _ready: a list, not a subclass of one
+    if _ready_messages(messages):
         media = False  # the common case: sent as given, not copied
         body["messages"] = messages
     else:
@@ -218,7 +237,8 @@ def build(model: Any, messages: Any, fields: Mapping[str, Any], method: str = "c
         extra = {}
         dumps = _dumps_extra
     request = ctypes.c_void_p()
-    check(L.kimi_chat_request_from_json(_json_text(dumps, body), ctypes.byref(request)))
+    if L.kimi_chat_request_from_json(_json_text(dumps, body), ctypes.byref(request)) != OK:
+        raise last_error()
     try:
         if media:
             for message in messages:
