@@ -134,4 +134,45 @@ import Testing
         #expect(flags(written.bytes) == 0)
         #expect(written.needed == 0)
     }
+
+    /// A Partial Mode request answered with no choice: finishing the
+    /// response makes choice 0 (for its full content) after the body's shape
+    /// was taken with none; writing its records trapped (index out of range).
+    @Test func aPrefixOnABodyWithoutChoicesIsWrittenWithoutTheFlag() throws {
+        let response = try decode(#"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[]}"#)
+        #expect(response.shape?.choices.count == 0)
+        response.completePartial(prefix: "Sure: ")
+        let written = try records(response)
+        #expect(written.needed == 0)
+        #expect(flags(written.bytes) == 0)
+    }
+
+    func choices(_ n: Int, calls: Int = 0) -> String {
+        let call = #"{"id":"c","type":"function","function":{"name":"f","arguments":""}}"#
+        let message = calls == 0 ? #"{"role":"assistant","content":""}"#
+            : #"{"role":"assistant","tool_calls":["# + Array(repeating: call, count: calls).joined(separator: ",") + "]}"
+        let list = (0..<n).map { #"{"index":\#($0),"message":\#(message),"finish_reason":"stop"}"# }
+        return #"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":["# + list.joined(separator: ",") + "]}"
+    }
+
+    /// A part's choice is 16-bit: choice 32768 read back as 32767 while the
+    /// records said WHOLE.
+    @Test func moreChoicesThanAPartCanNameAreNotWhole() throws {
+        #expect(try decode(choices(32768)).shape != nil)
+        let response = try decode(choices(32769))
+        let whole = response.shape != nil  // (not the shape itself: a failure would print 32,769 choices)
+        #expect(!whole)
+        #expect(flags(try records(response, capacity: 8 << 20).bytes) == 0)
+    }
+
+    /// A record's part count is 16-bit: a choice of 32,767 tool calls (65,536
+    /// parts with its role and finish reason) said 65,535, and a reader
+    /// following the count lost the finish reason while the records said WHOLE.
+    @Test func aChoiceOfMorePartsThanARecordCanCountIsNotWhole() throws {
+        #expect(try decode(choices(1, calls: 32766)).shape != nil)  // 65,534 parts
+        let response = try decode(choices(1, calls: 32767))
+        let whole = response.shape != nil
+        #expect(!whole)
+        #expect(flags(try records(response, capacity: 8 << 20).bytes) == 0)
+    }
 }

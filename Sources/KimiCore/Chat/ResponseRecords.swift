@@ -39,7 +39,8 @@ public struct ResponseShape {
     static func of(_ root: JSONValue, _ response: ChatResponse) -> ResponseShape? {
         guard let choices = root["choices"], choices.kind == .array, root["id"]?.isText(response.id.view) == true,
               root["model"]?.isText(response.model.view) == true, root["object"]?.isText("chat.completion") == true,
-              root["created"]?.count64 != nil, response.choices.count == choices.count else { return nil }
+              root["created"]?.count64 != nil, response.choices.count == choices.count,
+              choices.count <= Int(Int16.max) + 1 else { return nil }  // a part's choice is 16-bit
         var shape = ResponseShape()
         var members = 5
         if let usage = root["usage"] {
@@ -84,7 +85,10 @@ public struct ResponseShape {
             for (call, made) in zip(calls.elements, decoded.toolCalls) where !isToolCall(call, made) { return nil }
             messageMembers += 1
         }
-        return message.count == messageMembers ? choice : nil
+        // A record's part count is 16-bit: a choice of more parts cannot be one record.
+        let parts = 2 + (choice.content ? 1 : 0) + (choice.reasoning ? 1 : 0) + 2 * decoded.toolCalls.count
+            + (choice.usage == nil ? 0 : 1)
+        return message.count == messageMembers && parts <= Int(UInt16.max) ? choice : nil
     }
 
     private static func isToolCall(_ value: JSONValue, _ made: ResponseToolCall) -> Bool {
@@ -127,7 +131,10 @@ extension ChatResponse {
     /// nothing is written and the writer's `needed` is their whole size.
     /// `requestID` is the gated request id the accessor gives.
     public func writeRecords(requestID: UnsafeBufferPointer<UInt8>, into writer: inout RecordWriter) throws(KimiError) {
-        let shape = exportsBodyAsIs ? self.shape : nil
+        // The shape was taken when the body was decoded: a Partial Mode
+        // prefix on a body without choices adds choice 0 since (its full
+        // content), which the body never had.
+        let shape = exportsBodyAsIs ? self.shape.flatMap { $0.choices.count == choices.count ? $0 : nil } : nil
         var records: [[RecordPart]] = []
         records.reserveCapacity(choices.count + 1)
         for (position, choice) in choices.enumerated() {

@@ -113,3 +113,94 @@ def test_corrupt_records_are_refused():
         read_response(b"\0" * 16, ChatCompletion)
     with pytest.raises(libkimi.APIResponseValidationError):
         read_response(b"\x30\0\0\0\x03\0" + b"\0" * 26 + b"\x01" + b"\0" * 47, ChatCompletion)  # WHOLE, then no COMPLETION
+
+
+class _Body:
+    """A local server answering every chat completion with `body` (bytes)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        owner = self
+        self.body = b"{}"
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(owner.body)))
+                self.end_headers()
+                self.wfile.write(owner.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+
+@pytest.fixture(scope="module")
+def body_server():
+    server = _Body()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def body_answer(server, body, messages=None, cls=ChatCompletion):
+    """(from its records or None, from its JSON, what create() returns) of `body`."""
+    server.body = json.dumps(body, separators=(",", ":")).encode()
+    with libkimi.Client(api_key="sk-test", base_url=server.url, max_retries=0) as client:
+        request, _ = build("kimi-k2.6", messages or [{"role": "user", "content": "hi"}], {})
+        out = ctypes.c_void_p()
+        try:
+            assert L.kimi_chat_create(client._pointer(), request, ctypes.byref(out)) == 0, libkimi._errors.last_error()
+        finally:
+            L.kimi_chat_request_free(request)
+        try:
+            from_records = read_response(response_records(out.value), cls)[0]
+            from_json = cls.from_json(json.loads(_lib.text(L.kimi_chat_response_json, out.value)))
+            return from_records, from_json, response_from(out.value, cls)
+        finally:
+            L.kimi_chat_response_free(out.value)
+
+
+def completion_body(choices):
+    return {"id": "c", "object": "chat.completion", "created": 1, "model": "m", "choices": choices}
+
+
+def test_a_prefix_answered_without_choices(body_server):
+    """A Partial Mode request answered with `choices: []`: finishing the
+    response made choice 0 after the body's shape was taken with none, and
+    reading its records trapped (the process died)."""
+    messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Sure: ", "partial": True}]
+    from_records, from_json, result = body_answer(body_server, completion_body([]), messages)
+    assert from_records is None  # the records hold a choice the JSON does not
+    same(result, from_json)
+    assert result.choices == [] and result.full_content == "Sure: "
+
+
+def test_more_choices_than_a_part_can_name(body_server):
+    """A part's choice is 16-bit: choice 32,768 read back as 32,767."""
+    choices = [{"index": i, "message": {"role": "assistant", "content": ""}, "finish_reason": "stop"}
+               for i in range(32769)]
+    from_records, from_json, result = body_answer(body_server, completion_body(choices))
+    assert from_records is None
+    assert result.choices[-1].index == 32768
+    same(result, from_json)
+
+
+def test_a_choice_of_more_parts_than_a_record_can_count(body_server):
+    """A record's part count is 16-bit: 32,767 tool calls make 65,536 parts
+    with the role and finish reason; the finish reason was lost."""
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": ""}}
+    choices = [{"index": 0, "message": {"role": "assistant", "tool_calls": [call] * 32767},
+                "finish_reason": "tool_calls"}]
+    from_records, from_json, result = body_answer(body_server, completion_body(choices))
+    assert from_records is None
+    assert result.choices[0].finish_reason == "tool_calls" and len(result.choices[0].message.tool_calls) == 32767
+    same(result, from_json)
