@@ -2067,11 +2067,14 @@ KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void
  *                           kimi_chat_response_full_content puts before
  *                           choice 0's content)
  *   KIMI_RECORD_COMPLETION  the id, model and creation time
- *   KIMI_RECORD_EVENTS      one per choice, in order: ROLE, REASONING_DELTA,
- *                           CONTENT_DELTA, for each tool call TOOL_CALL_START
- *                           (id, name) and TOOL_CALL_DELTA (its whole
- *                           arguments; `index` its position), FINISH, USAGE
- *                           (the choice's own, Kimi's choices[i].usage)
+ *   KIMI_RECORD_EVENTS      one per choice, in order (`choice` is its
+ *                           position, as the accessors' index): ROLE,
+ *                           REASONING_DELTA, CONTENT_DELTA, for each tool
+ *                           call TOOL_CALL_START (id, name) and
+ *                           TOOL_CALL_DELTA (its whole arguments; `index` its
+ *                           position), FINISH, USAGE (the choice's own, Kimi's
+ *                           choices[i].usage); a choice of more than 65,535
+ *                           parts goes on in the records after it
  *   KIMI_RECORD_EVENTS      a USAGE part with choice -1: the response's usage
  *
  * With KIMI_RESPONSE_RECORDS_WHOLE in `flags`, the records hold everything
@@ -2090,7 +2093,9 @@ KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void
  *
  * Returns KIMI_OK; KIMI_E_TOO_LARGE when the records do not fit, with the
  * size they need in `*len_out` and nothing written (call again with a
- * buffer at least that large); KIMI_E_INVALID_ARGUMENT for a NULL response,
+ * buffer at least that large), or with `*len_out` 0 when no records can
+ * name the response's choices (more than 32,768: read its JSON);
+ * KIMI_E_INVALID_ARGUMENT for a NULL response,
  * buffer or `len_out`. Several threads may read one response at once. The
  * buffer is the caller's; nothing points into it after the call.
  */

@@ -161,8 +161,7 @@ import Testing
         #expect(try decode(choices(32768)).shape != nil)
         let response = try decode(choices(32769))
         let whole = response.shape != nil  // (not the shape itself: a failure would print 32,769 choices)
-        #expect(!whole)
-        #expect(flags(try records(response, capacity: 8 << 20).bytes) == 0)
+        #expect(!whole)  // and no records at all: see PartialResponseRecordsTests
     }
 
     /// A record's part count is 16-bit: a choice of 32,767 tool calls (65,536
@@ -172,7 +171,101 @@ import Testing
         #expect(try decode(choices(1, calls: 32766)).shape != nil)  // 65,534 parts
         let response = try decode(choices(1, calls: 32767))
         let whole = response.shape != nil
-        #expect(!whole)
-        #expect(flags(try records(response, capacity: 8 << 20).bytes) == 0)
+        #expect(!whole)  // and no records at all: see PartialResponseRecordsTests
+    }
+}
+
+/// Records without the WHOLE flag are still exact about what they hold: a
+/// choice is named by its position, whatever `index` the body gave, and a
+/// choice of more parts than a record counts goes on in the next records.
+@Suite struct PartialResponseRecordsTests {
+    /// (choice of each part, per EVENTS record; parts per EVENTS record) of `response`'s records.
+    func layout(_ response: ChatResponse) throws -> (choices: [[Int16]], parts: [Int]) {
+        var buffer = [UInt8](repeating: 0, count: 8 << 20)
+        return try buffer.withUnsafeMutableBytes { raw in
+            var writer = RecordWriter(raw)
+            try response.writeRecords(requestID: UnsafeBufferPointer(start: nil, count: 0), into: &writer)
+            var choices: [[Int16]] = []
+            var parts: [Int] = []
+            var at = 0
+            while at < writer.written {
+                let size = Int(raw.load(fromByteOffset: at, as: UInt32.self))
+                if raw.load(fromByteOffset: at + 4, as: UInt16.self) == RecordWriter.events {
+                    let count = Int(raw.load(fromByteOffset: at + 6, as: UInt16.self))
+                    parts.append(count)
+                    choices.append([])
+                    var p = at + 16
+                    for _ in 0..<count {
+                        choices[choices.count - 1].append(raw.load(fromByteOffset: p + 2, as: Int16.self))
+                        let n = Int(raw.load(fromByteOffset: p + 8, as: UInt32.self)) + Int(raw.load(fromByteOffset: p + 12, as: UInt32.self))
+                        p += 16 + ((n + 7) & ~7)
+                    }
+                    #expect(p == at + size)
+                }
+                at += size
+            }
+            return (choices, parts)
+        }
+    }
+
+    @Test func aChoiceIsNamedByItsPosition() throws {
+        let body = #"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":-1,"message":{"role":"assistant","content":"x"},"finish_reason":"stop","usage":{"prompt_tokens":9,"completion_tokens":9,"total_tokens":18}}]}"#
+        let response = try ResponseDecoder.decode(TextBuffer(body))
+        #expect(response.shape == nil)
+        let written = try layout(response)
+        // The choice's record, then the response's usage (a copy of the choice's, choice -1).
+        #expect(written.choices == [[0, 0, 0, 0], [-1]], "\(written.choices)")
+    }
+
+    @Test func aChoiceOfManyPartsGoesOnInTheNextRecord() throws {
+        let call = #"{"id":"c","type":"function","function":{"name":"f","arguments":""}}"#
+        let calls = Array(repeating: call, count: 32767).joined(separator: ",")
+        let body = #"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[\#(calls)]},"finish_reason":"tool_calls"}]}"#
+        let response = try ResponseDecoder.decode(TextBuffer(body))
+        #expect(response.shape == nil)
+        let written = try layout(response)
+        #expect(written.parts == [65535, 2])  // role, content, 32,767 starts and deltas, then the finish reason
+    }
+
+    @Test func moreChoicesThanAPartCanNameAreRefused() throws {
+        let choice = #"{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"stop"}"#
+        let body = #"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[\#(Array(repeating: choice, count: 32769).joined(separator: ","))]}"#
+        let response = try ResponseDecoder.decode(TextBuffer(body))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        buffer.withUnsafeMutableBytes { raw in
+            var writer = RecordWriter(raw)
+            #expect(throws: KimiError.self) {
+                try response.writeRecords(requestID: UnsafeBufferPointer(start: nil, count: 0), into: &writer)
+            }
+            #expect(writer.written == 0 && writer.needed == 0)
+        }
+    }
+}
+
+/// The JSON a response exports is the body as received only when the body
+/// holds nothing the gate would change: a key split by invisible characters
+/// (which the gate drops before it looks for the key) is found either way.
+@Suite struct ExportedJSONTests {
+    @Test func aKeySplitByInvisibleCharactersDoesNotPassAsIs() throws {
+        let key = "sk-" + String(repeating: "k", count: 40)
+        let gate = Gate(redactor: Redactor(secret: key))
+        for (name, separator) in [("raw zero-width space", "\u{200B}"), ("escaped zero-width space", "\\u200b"),
+                                  ("raw soft hyphen", "\u{00AD}"), ("escaped byte order mark", "\\uFEFF"),
+                                  ("raw word joiner", "\u{2060}"), ("raw right-to-left override", "\u{202E}")] {
+            let split = key.map(String.init).joined(separator: separator)
+            let body = #"{"id":"\#(split)","object":"chat.completion","created":1,"model":"m","choices":[]}"#
+            let response = try ResponseDecoder.decode(TextBuffer(body), gate: gate)
+            #expect(!response.exportsBodyAsIs, "\(name)")
+            let exported = response.json.string
+            #expect(!exported.contains(String(key.suffix(12))), "\(name): \(exported)")
+            #expect(!response.id.string.contains(String(key.suffix(12))), "\(name)")
+        }
+    }
+
+    @Test func plainTextAndPayloadCharactersStillPassAsIs() throws {
+        let body = #"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"caf\u00e9 \u2019 \t tab\nline é ’ 日本"},"finish_reason":"stop"}]}"#
+        let response = try ResponseDecoder.decode(TextBuffer(body), gate: Gate(redactor: Redactor(secret: "sk-" + String(repeating: "q", count: 40))))
+        #expect(response.exportsBodyAsIs)
+        #expect(response.json.string == body)
     }
 }

@@ -32,6 +32,10 @@ public struct ResponseShape {
     var choices: [Choice] = []
     var usage: CachedSpelling?
 
+    /// A part names its choice in 16 bits; a record counts its parts in 16.
+    static let maxChoices = Int(Int16.max) + 1
+    static let maxParts = Int(UInt16.max)
+
     /// The shape of `root` (decoded into `response`) when records hold it
     /// whole, else nil. Only members Kimi documents, none null, strings,
     /// counts and objects where they belong, choices in index order, and
@@ -40,7 +44,7 @@ public struct ResponseShape {
         guard let choices = root["choices"], choices.kind == .array, root["id"]?.isText(response.id.view) == true,
               root["model"]?.isText(response.model.view) == true, root["object"]?.isText("chat.completion") == true,
               root["created"]?.count64 != nil, response.choices.count == choices.count,
-              choices.count <= Int(Int16.max) + 1 else { return nil }  // a part's choice is 16-bit
+              choices.count <= maxChoices else { return nil }
         var shape = ResponseShape()
         var members = 5
         if let usage = root["usage"] {
@@ -88,7 +92,7 @@ public struct ResponseShape {
         // A record's part count is 16-bit: a choice of more parts cannot be one record.
         let parts = 2 + (choice.content ? 1 : 0) + (choice.reasoning ? 1 : 0) + 2 * decoded.toolCalls.count
             + (choice.usage == nil ? 0 : 1)
-        return message.count == messageMembers && parts <= Int(UInt16.max) ? choice : nil
+        return message.count == messageMembers && parts <= maxParts ? choice : nil
     }
 
     private static func isToolCall(_ value: JSONValue, _ made: ResponseToolCall) -> Bool {
@@ -135,10 +139,18 @@ extension ChatResponse {
         // prefix on a body without choices adds choice 0 since (its full
         // content), which the body never had.
         let shape = exportsBodyAsIs ? self.shape.flatMap { $0.choices.count == choices.count ? $0 : nil } : nil
+        guard choices.count <= ResponseShape.maxChoices else {
+            throw KimiError(.tooLarge, "a response of \(choices.count) choices: records name \(ResponseShape.maxChoices) at most (a part's choice is 16-bit); read its JSON")
+        }
         var records: [[RecordPart]] = []
         records.reserveCapacity(choices.count + 1)
         for (position, choice) in choices.enumerated() {
-            records.append(parts(of: choice, shape?.choices[position]))
+            // A record holds at most 65,535 parts: a choice of more (tool calls
+            // by the ten thousand) goes on in the records after it.
+            let parts = parts(of: choice, at: position, shape?.choices[position])
+            for start in stride(from: 0, to: parts.count, by: ResponseShape.maxParts) {
+                records.append(Array(parts[start..<min(start + ResponseShape.maxParts, parts.count)]))
+            }
         }
         if shape.map({ $0.usage != nil }) ?? usage.isPresent {
             records.append([RecordPart(usage, choice: -1, index: shape?.usage ?? -1)])
@@ -155,10 +167,11 @@ extension ChatResponse {
         for parts in records { _ = try writer.append(parts, userData: 0) }
     }
 
-    /// A choice's parts. With its shape, a part for each member the JSON
-    /// had; without, what the accessors give (empty texts left out).
-    private func parts(of choice: ResponseChoice, _ shape: ResponseShape.Choice?) -> [RecordPart] {
-        let index = choice.index
+    /// A choice's parts, named by its position (the accessors' index; the
+    /// body's own `index` may be anything). With its shape, a part for each
+    /// member the JSON had; without, what the accessors give (empty texts
+    /// left out).
+    private func parts(of choice: ResponseChoice, at index: Int, _ shape: ResponseShape.Choice?) -> [RecordPart] {
         var parts: [RecordPart] = []
         parts.reserveCapacity(4 + 2 * choice.toolCalls.count)
         if shape != nil || !choice.role.isEmpty { parts.append(RecordPart(.role, choice: index, choice.role.view)) }

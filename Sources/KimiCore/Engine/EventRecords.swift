@@ -39,6 +39,9 @@ public struct RecordWriter {
     /// record allocates); false (nothing written) when it does not fit.
     /// Throws `.tooLarge` for a record over the 32-bit sizes.
     mutating func append(_ parts: [RecordPart], userData: UInt64) throws(KimiError) -> Bool {
+        guard parts.count <= Int(UInt16.max) else {
+            throw KimiError(.tooLarge, "a record of \(parts.count) parts: a record counts 65,535 at most")
+        }
         let size = RecordWriter.size(of: parts)
         guard try reserve(size) else { return false }
         var at = header(size: size, type: RecordWriter.events, count: parts.count, userData: userData)
@@ -116,7 +119,7 @@ public struct RecordWriter {
         let at = written
         base.storeBytes(of: UInt32(size), toByteOffset: at, as: UInt32.self)
         base.storeBytes(of: type, toByteOffset: at + 4, as: UInt16.self)
-        base.storeBytes(of: UInt16(clamping: count), toByteOffset: at + 6, as: UInt16.self)
+        base.storeBytes(of: UInt16(truncatingIfNeeded: count), toByteOffset: at + 6, as: UInt16.self)  // checked by append
         base.storeBytes(of: userData, toByteOffset: at + 8, as: UInt64.self)
         return at + RecordWriter.headerSize
     }

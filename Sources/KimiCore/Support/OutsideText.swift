@@ -288,31 +288,53 @@ extension Gate {
             || rest.elementsEqual(["tool_calls", "[]", "function", "arguments"])
     }
 
-    /// A control character in JSON text that multi-line text may not hold:
-    /// raw (DEL, C1) or escaped (`\b`, `\f`, `\u0000`-`\u001f` but tab,
-    /// LF and CR, `\u007f`-`\u009f`).
+    /// A character in JSON text that the gate drops from outside text, raw
+    /// or escaped: DEL, C1 and the invisible format characters (`isControl`;
+    /// a key split by zero-width spaces must not pass as text that holds no
+    /// key), and the C0 controls but tab, LF and CR (`\b`, `\f`,
+    /// `\u0000`-`\u001f`). Only then is the text read string by string.
     static func holdsControls(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        func hex(_ byte: UInt8) -> UInt8? { JSONScanner.hexValue(byte).map(UInt8.init) }
+        func hex(_ byte: UInt8) -> UInt32? { JSONScanner.hexValue(byte) }
         var i = 0
         let n = text.count
         while i < n {
             let c = text[i]
-            if c == 0x7F || (c == 0xC2 && i + 1 < n && text[i + 1] >= 0x80 && text[i + 1] <= 0x9F) { return true }
+            if c == 0x7F { return true }
+            if c == 0xC2 || c == 0xE2 || c == 0xEF {  // the lead bytes of C1 and the format characters
+                if let scalar = scalar(in: text, at: i), isControl(scalar) { return true }
+                i += 1
+                continue
+            }
             guard c == UInt8(ascii: "\\"), i + 1 < n else {
                 i += 1
                 continue
             }
             let escape = text[i + 1]
             if escape == UInt8(ascii: "b") || escape == UInt8(ascii: "f") { return true }
-            if escape == UInt8(ascii: "u"), i + 5 < n, text[i + 2] == UInt8(ascii: "0"), text[i + 3] == UInt8(ascii: "0"),
-               let high = hex(text[i + 4]), let low = hex(text[i + 5]) {
-                let code = high << 4 | low
-                if (code < 0x20 && code != 0x09 && code != 0x0A && code != 0x0D) || (code >= 0x7F && code <= 0x9F) {
+            if escape == UInt8(ascii: "u"), i + 5 < n, let h1 = hex(text[i + 2]), let h2 = hex(text[i + 3]),
+               let h3 = hex(text[i + 4]), let h4 = hex(text[i + 5]) {
+                let code = h1 << 12 | h2 << 8 | h3 << 4 | h4
+                if code != 0x09 && code != 0x0A && code != 0x0D, let scalar = Unicode.Scalar(code), isControl(scalar) {
                     return true
                 }
             }
             i += 2
         }
         return false
+    }
+
+    /// The scalar of the two- or three-byte UTF-8 sequence at `i`, nil when
+    /// it is not one.
+    private static func scalar(in text: UnsafeBufferPointer<UInt8>, at i: Int) -> Unicode.Scalar? {
+        let lead = text[i]
+        func continuation(_ k: Int) -> UInt32? {
+            guard i + k < text.count, text[i + k] & 0xC0 == 0x80 else { return nil }
+            return UInt32(text[i + k] & 0x3F)
+        }
+        if lead & 0xE0 == 0xC0, let b = continuation(1) { return Unicode.Scalar(UInt32(lead & 0x1F) << 6 | b) }
+        if lead & 0xF0 == 0xE0, let b = continuation(1), let c = continuation(2) {
+            return Unicode.Scalar(UInt32(lead & 0x0F) << 12 | b << 6 | c)
+        }
+        return nil
     }
 }

@@ -162,7 +162,8 @@ def body_answer(server, body, messages=None, cls=ChatCompletion):
         finally:
             L.kimi_chat_request_free(request)
         try:
-            from_records = read_response(response_records(out.value), cls)[0]
+            records = response_records(out.value)  # None past 32,768 choices
+            from_records = read_response(records, cls)[0] if records is not None else None
             from_json = cls.from_json(json.loads(_lib.text(L.kimi_chat_response_json, out.value)))
             return from_records, from_json, response_from(out.value, cls)
         finally:

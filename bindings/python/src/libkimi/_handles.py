@@ -12,6 +12,19 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Optional
 
 
+#: This process's id, kept by a fork hook: every call checks it, and asking
+#: the kernel each time cost a system call per call.
+_pid = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Handle:
     """Owns one C handle and the function that frees it."""
 
@@ -22,11 +35,11 @@ class Handle:
     def __init__(self, pointer: Optional[int], free: Callable[[Any], Any]) -> None:
         self.pointer = pointer
         self._free = free
-        self._pid = os.getpid()
+        self._pid = _pid
 
     def close(self) -> None:
         pointer, self.pointer = self.pointer, None
-        if pointer and self._pid == os.getpid():
+        if pointer and self._pid == _pid:
             self._free(pointer)
 
     def __del__(self) -> None:
@@ -41,6 +54,6 @@ class Handle:
     def require(self, what: str) -> int:
         if not self.pointer:
             raise ValueError(f"this {what} is closed")
-        if self._pid != os.getpid():
+        if self._pid != _pid:
             raise RuntimeError(f"this {what} was created in another process; create a new Client after fork()")
         return self.pointer

@@ -29,13 +29,22 @@ def response_from(handle: int, cls: Type[ChatCompletion] = ChatCompletion) -> Ch
     """A ChatCompletion from a kimi_chat_response handle (not freed here):
     built from the response's records, or, when they do not hold all of
     it (members Kimi does not document), from its JSON."""
-    completion, cost, searches, request_id, prefix = read_response(response_records(handle), cls)
+    records = response_records(handle)
+    if records is not None:
+        completion, cost, searches, request_id, prefix = read_response(records, cls)
+    else:  # more choices than records can name: the accessors
+        completion, prefix = None, None
+        cost, searches = L.kimi_chat_response_cost_usd(handle), L.kimi_chat_response_web_search_calls(handle)
+        request_id = L.kimi_chat_response_request_id(handle).decode()
     if completion is None:
         body: Any = json.loads(_lib.text(L.kimi_chat_response_json, handle) or "{}")
         completion = cls.from_json(body)
     message = completion.choices[0].message if completion.choices else None
     content = message.content if isinstance(message, ChatCompletionMessage) else None
-    completion.full_content = prefix + (content or "") if prefix else content
+    if prefix is None:
+        completion.full_content = _lib.text(L.kimi_chat_response_full_content, handle) if message else content
+    else:
+        completion.full_content = prefix + (content or "") if prefix else content
     completion.cost_usd = cost
     completion.web_search_calls = searches
     completion._request_id = request_id or None
@@ -47,15 +56,18 @@ def response_from(handle: int, cls: Type[ChatCompletion] = ChatCompletion) -> Ch
 RESPONSE_BUFFER = 2048
 
 
-def response_records(handle: int) -> bytes:
-    """kimi_chat_response_read_records of a response handle."""
+def response_records(handle: int) -> Optional[bytes]:
+    """kimi_chat_response_read_records of a response handle; None when no
+    records can name its choices (more than 32,768)."""
     size = RESPONSE_BUFFER
     length = ctypes.c_size_t()
     while True:
         buffer = ctypes.create_string_buffer(size)
         status = L.kimi_chat_response_read_records(handle, buffer, size, ctypes.byref(length))
         if status == OK:
-            return ctypes.string_at(buffer, length.value)
+            return buffer[:length.value]  # a c_char array's slice is its bytes: one copy, no call into C
+        if status == TOO_LARGE and not length.value:
+            return None
         if status != TOO_LARGE or length.value <= size:
             raise last_error()
         size = length.value

@@ -204,7 +204,7 @@ class Stream(Generic[T]):
             if not length.value:
                 self._end()
                 return b""
-            return ctypes.string_at(buffer, length.value)
+            return buffer[:length.value]
         except KeyboardInterrupt:
             self._end()
             raise
