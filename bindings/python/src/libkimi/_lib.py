@@ -135,6 +135,14 @@ def take_string(pointer: Optional[int]) -> Optional[str]:
         functions.kimi_string_free(pointer)
 
 
+def sliced(buffer: Any, length: int) -> bytes:
+    """The first `length` bytes of a ctypes char buffer: one copy, no call
+    into C (ctypes.string_at is one). A char array's slice is bytes (the
+    stubs say a list)."""
+    data: bytes = buffer[:length]
+    return data
+
+
 def text(function: Any, *args: Any) -> str:
     """Calls a `const char *f(..., size_t *len_out)` accessor; returns str."""
     length = c_size_t()

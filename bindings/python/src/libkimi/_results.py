@@ -65,7 +65,7 @@ def response_records(handle: int) -> Optional[bytes]:
         buffer = ctypes.create_string_buffer(size)
         status = L.kimi_chat_response_read_records(handle, buffer, size, ctypes.byref(length))
         if status == OK:
-            return buffer[:length.value]  # a c_char array's slice is its bytes: one copy, no call into C
+            return _lib.sliced(buffer, length.value)
         if status == TOO_LARGE and not length.value:
             return None
         if status != TOO_LARGE or length.value <= size:

@@ -204,7 +204,7 @@ class Stream(Generic[T]):
             if not length.value:
                 self._end()
                 return b""
-            return buffer[:length.value]
+            return _lib.sliced(buffer, length.value)
         except KeyboardInterrupt:
             self._end()
             raise

@@ -261,7 +261,7 @@ class Queue:
             got.append(task)
             return task.items
 
-        decode(buffer[:length.value], self.metas, into)  # chunks and Events
+        decode(_lib.sliced(buffer, length.value), self.metas, into)  # chunks and Events
         for task in got:
             items = task.items
             if items and items[-1].__class__ is Event and items[-1].kind == END:  # END: always a task's last
