@@ -82,7 +82,25 @@ def measure(cmd, env):
 def run(name, cmd, mock, reps, check=None):
     """Medians of `reps` runs of `cmd` (with {url} filled in)."""
     cmd = [part.replace("{url}", mock.url) for part in cmd]
-    runs = [measure(cmd, mock.env) for _ in range(reps)]
+    return summary(name, [measure(cmd, mock.env) for _ in range(reps)], check)
+
+
+def run_side_by_side(clients, mock, reps):
+    """run() for several (name, cmd[, check]) clients whose figures are
+    compared as a ratio: their runs take turns (one of each, `reps` times),
+    so a machine that gets slower or faster meanwhile (a VM's neighbours)
+    moves them alike instead of skewing the ratio."""
+    clients = [(c[0], [part.replace("{url}", mock.url) for part in c[1]], c[2] if len(c) > 2 else None)
+               for c in clients]
+    runs = [[] for _ in clients]
+    for _ in range(reps):
+        for i, (_, cmd, _) in enumerate(clients):
+            runs[i].append(measure(cmd, mock.env))
+    return [summary(name, client_runs, check) for (name, _, check), client_runs in zip(clients, runs)]
+
+
+def summary(name, runs, check=None):
+    """The row of a client: the median of each figure over its runs."""
     row = {"client": name}
     for key in runs[0]:
         values = [r[key] for r in runs if isinstance(r.get(key), (int, float))]
@@ -266,10 +284,10 @@ def main():
         if want("asyncio"):
             print(f"== {args.streams:,} concurrent streams of 100 chunks in one asyncio loop (Python)", flush=True)
             async_text = "[[mock: chunks=100]]"
-            results["asyncio"] = [
-                run(label, [py, os.path.join(CLIENTS, "sdk_client.py"), sdk, "async", str(args.streams), async_text],
-                    mock, reps, expect("chunks", args.streams * 100))
-                for label, sdk in (("libkimi AsyncOpenAI", "libkimi"), ("openai-python AsyncOpenAI", "openai"))]
+            results["asyncio"] = run_side_by_side([
+                (label, [py, os.path.join(CLIENTS, "sdk_client.py"), sdk, "async", str(args.streams), async_text],
+                 expect("chunks", args.streams * 100))
+                for label, sdk in (("libkimi AsyncOpenAI", "libkimi"), ("openai-python AsyncOpenAI", "openai"))], mock, reps)
         if want("length"):
             print("== memory against stream length (libkimi C)", flush=True)
             results["length"] = [run(f"{n:,} chunks", [os.path.join(BENCH, "stream_consumer"),
@@ -310,7 +328,7 @@ def main():
     if want("small"):
         with Server("bench/echo_server.py") as echo:
             print(f"== {args.requests:,} small non-streamed requests in a row (bench/echo_server.py)", flush=True)
-            results["small"] = [run(n, c, echo, reps) for n, c in small_clients(args.requests, py, config)]
+            results["small"] = run_side_by_side(small_clients(args.requests, py, config), echo, reps)
 
     if want("micro"):
         print("== micro-benchmarks (kimi-bench)", flush=True)

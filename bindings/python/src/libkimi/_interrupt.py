@@ -149,8 +149,9 @@ def _after_fork_in_child() -> None:
     pipe is shared with the parent, so a signal byte the child's wakeup fd
     wrote there would cancel the parent's call. Put the wakeup fd back as
     it was before the parent's call and let go of the pipe."""
-    global _watcher, _watcher_lock, _spare_token
+    global _watcher, _watcher_lock, _spare_token, _main_thread
     watcher, _watcher = _watcher, None
+    _main_thread = threading.main_thread()  # the thread that forked (threading's own hook ran first)
     _spare_token = None  # the child's copy: left, not shared with the parent's calls
     _watcher_lock = threading.Lock()  # another thread may have held it at fork()
     if watcher is None:
@@ -171,8 +172,11 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+_main_thread = threading.main_thread()
+
+
 def on_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+    return threading.current_thread() is _main_thread
 
 
 class Hold:
@@ -219,29 +223,33 @@ _spare_token: Optional[int] = None
 class Call:
     """`with Call() as token:` around one blocking C call. `token` is a
     kimi_cancel_token for the call on the main thread (attach it to the
-    request or call options), None on other threads (nothing to do)."""
+    request or call options), None on other threads (nothing to do). It
+    holds the watcher itself (a Hold's work without the object: every
+    blocking call of the main thread comes through here)."""
 
-    __slots__ = ("token", "hold")
+    __slots__ = ("token", "watcher")
     token: Optional[int]
-    hold: Optional[Hold]
+    watcher: Optional[_Watcher]
 
     def __enter__(self) -> Optional[int]:
         global _spare_token
-        self.token = self.hold = None
-        if on_main_thread():
+        self.token = self.watcher = None
+        if threading.current_thread() is _main_thread:
             token, _spare_token = _spare_token, None
-            self.token = token or L.kimi_cancel_token_new()
-            if self.token:
-                self.hold = Hold(self.token)
+            token = self.token = token or L.kimi_cancel_token_new()
+            if token:
+                watcher = self.watcher = _watcher or _get_watcher()
+                watcher.hold(token, L.kimi_cancel_token_cancel)
         return self.token
 
     def __exit__(self, *exc: object) -> Literal[False]:
         global _spare_token
-        token, hold = self.token, self.hold
+        token, watcher = self.token, self.watcher
         cancelled = True
         try:
-            if hold is not None:
-                cancelled = hold.release_quietly()
+            if watcher is not None and token:
+                self.watcher = None
+                cancelled = watcher.release(token)
                 if cancelled:
                     _check_signals()  # runs the pending handler now, raising KeyboardInterrupt
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import threading
 
 from . import _lib
 from ._errors import OK, TOO_LARGE, check, last_error
@@ -54,23 +55,33 @@ def response_from(handle: int, cls: Type[ChatCompletion] = ChatCompletion) -> Ch
 #: Bytes a response's records are first read into (a larger response asks
 #: for its size and is read again).
 RESPONSE_BUFFER = 2048
+#: Each thread's buffer for them, taken while in use (a signal handler's
+#: call in between gets its own).
+_buffers = threading.local()
 
 
 def response_records(handle: int) -> Optional[bytes]:
     """kimi_chat_response_read_records of a response handle; None when no
     records can name its choices (more than 32,768)."""
-    size = RESPONSE_BUFFER
+    buffer = getattr(_buffers, "buffer", None)
+    if buffer is None or len(buffer) != RESPONSE_BUFFER:
+        buffer = ctypes.create_string_buffer(RESPONSE_BUFFER)
+    else:
+        _buffers.buffer = None
     length = ctypes.c_size_t()
-    while True:
-        buffer = ctypes.create_string_buffer(size)
-        status = L.kimi_chat_response_read_records(handle, buffer, size, ctypes.byref(length))
-        if status == OK:
-            return _lib.sliced(buffer, length.value)
-        if status == TOO_LARGE and not length.value:
-            return None
-        if status != TOO_LARGE or length.value <= size:
-            raise last_error()
-        size = length.value
+    try:
+        while True:
+            status = L.kimi_chat_response_read_records(handle, buffer, len(buffer), ctypes.byref(length))
+            if status == OK:
+                return _lib.sliced(buffer, length.value)
+            if status == TOO_LARGE and not length.value:
+                return None
+            if status != TOO_LARGE or length.value <= len(buffer):
+                raise last_error()
+            buffer = ctypes.create_string_buffer(length.value)
+    finally:
+        if len(buffer) == RESPONSE_BUFFER:
+            _buffers.buffer = buffer
 
 
 def take_response(pointer: Optional[int], raw: bool = False, cls: Optional[Type[ChatCompletion]] = None) -> Any:
