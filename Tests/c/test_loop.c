@@ -11,7 +11,9 @@
 #include <dirent.h>
 #include <poll.h>
 #include <semaphore.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Streams `count` requests of `text` on one queue of a client whose loop
  * coalesces for `coalesce_us`; returns the rounds in which content reached
@@ -245,6 +247,38 @@ static void test_the_interval_is_checked(void) {
     kimi_client_options_free(opts);
 }
 
+static double process_cpu_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/* A client whose loop has run a task and has nothing to do sleeps: the
+ * loop once went round with no call, keeping a core busy for as long as
+ * the client lived (400 ms of CPU in 400 ms). The bound is loose: a
+ * sleeping loop uses next to none. It wakes again for the next task. */
+static void test_an_idle_loop_sleeps(void) {
+    kimi_client *client = test_client();
+    kimi_chat_request *req = user_request(NULL, "hi");
+    kimi_task *task = NULL;
+    struct timespec pause = {0, 400 * 1000 * 1000};
+    double before;
+    int round;
+    for (round = 0; round < 2; round++) {
+        CHECK_INT(kimi_chat_create_start(client, req, NULL, NULL, &task), KIMI_OK);
+        CHECK_INT(kimi_task_wait(task, 10000), KIMI_OK);
+        kimi_task_free(task);
+        before = process_cpu_seconds();
+        nanosleep(&pause, NULL);
+        if (process_cpu_seconds() - before > 0.1) {
+            fprintf(stderr, "  idle for 0.4 s, the process used %.3f s of CPU\n", process_cpu_seconds() - before);
+            CHECK(0);
+        }
+    }
+    kimi_chat_request_free(req);
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_busy_streams_arrive_in_batches);
     RUN(test_a_lone_stream_is_not_held_back);
@@ -252,5 +286,6 @@ int main(void) {
     RUN(test_many_ready_sockets_are_taken_at_once);
     RUN(test_cancel_and_free_while_gathering);
     RUN(test_the_interval_is_checked);
+    RUN(test_an_idle_loop_sleeps);
     return harness_finish();
 }

@@ -83,7 +83,15 @@ final class EventLoop: @unchecked Sendable {
                 if let call = task.call { scheduler.reap(call) }
             }
             publish()
-            scheduler.round()
+            if scheduler.isIdle {
+                // Nothing runs: sleep until another thread hands over work (or
+                // a connection's drain or curl's own timer is due). A round
+                // with no call returns at once, and looping on it kept a core
+                // busy for as long as the client lived.
+                transport.wait(until: nil)
+            } else {
+                scheduler.round()
+            }
         }
         let late = lock.withLock { inbox }
         for task in late { task.begin(on: scheduler) }

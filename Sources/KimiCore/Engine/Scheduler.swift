@@ -95,6 +95,9 @@ final class Scheduler: @unchecked Sendable {
     /// Starts what may start, waits for the transport (no later than
     /// `until`, nor than the earliest deadline of a call), then settles what
     /// happened.
+    /// No call runs, waits or is queued: a round would have nothing to do.
+    var isIdle: Bool { entries.isEmpty }
+
     func round(until: UInt64? = nil) {
         settleCancels()
         let now = monotonicNanos()
