@@ -87,7 +87,7 @@ def run(name, cmd, mock, reps, check=None):
 
 def run_side_by_side(clients, mock, reps):
     """run() for several (name, cmd[, check]) clients whose figures are
-    compared as a ratio: their runs take turns (one of each, `reps` times),
+    compared as ratios (the targets): their runs take turns (one of each, `reps` times),
     so a machine that gets slower or faster meanwhile (a VM's neighbours)
     moves them alike instead of skewing the ratio."""
     clients = [(c[0], [part.replace("{url}", mock.url) for part in c[1]], c[2] if len(c) > 2 else None)
@@ -266,12 +266,12 @@ def main():
     with Server() as mock:
         if want("stream"):
             print(f"== one streamed completion of {args.chunks:,} chunks", flush=True)
-            results["stream"] = [run(n, c, mock, reps, expect("chunks", args.chunks) if "curl" not in n else None)
-                                 for n, c in stream_clients(stream_text, py)]
+            results["stream"] = run_side_by_side([(n, c, expect("chunks", args.chunks) if "curl" not in n else None)
+                                                  for n, c in stream_clients(stream_text, py)], mock, reps)
         if want("mixed"):
             print(f"== the same with non-ASCII text and tool-call argument deltas", flush=True)
-            results["mixed"] = [run(n, c, mock, reps, expect("chunks", args.chunks) if "curl" not in n else None)
-                                for n, c in stream_clients(mixed_text, py)]
+            results["mixed"] = run_side_by_side([(n, c, expect("chunks", args.chunks) if "curl" not in n else None)
+                                                 for n, c in stream_clients(mixed_text, py)], mock, reps)
         if want("concurrent"):
             print(f"== {args.streams:,} streams of 1,000 chunks", flush=True)
             concurrent = os.path.join(BENCH, "concurrent_streams")
