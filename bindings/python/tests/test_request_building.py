@@ -21,6 +21,9 @@ PLAIN = [
     ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "caf\u00e9 \u2603 \U0001F600 \"q\" \\ \n\t"},
       {"role": "assistant", "content": "Sure."}, {"role": "user", "content": ""}], {}),
     ([{"content": "order of keys", "role": "user"}], {"timeout": 30, "extra_headers": {"x-trace": "1"}}),
+    ([{"role": "user", "content": "\u2028\u2029\x7f\x01\ufeff\u200be\u0301\r\n</script>"}],
+     {"thinking": {"type": "disabled"}, "max_retries": 0, "extra_query": {"q": "1"}}),
+    ([{"role": "user", "content": "x"}], {"extra_body": {"thinking": {"type": "enabled"}}, "timeout": 5}),
 ]
 NOT_PLAIN = [
     ([{"role": "user", "content": "a\0b"}], {}),                                  # NUL: a C string would cut it
@@ -36,6 +39,12 @@ NOT_PLAIN = [
     ([{"role": "user", "content": "x"}], {"extra_body": {"thinking": {"type": "disabled"}, "n": 1}}),
     ([{"role": "user", "content": "x"}], {"thinking": {"type": "disabled"}, "extra_body": {"x": 1}}),
     ((("user", "a tuple"),), {}),
+    ([{"role": "user", "content": "\ud83d\ude00"}], {}),                      # a pair JSON joins, UTF-8 cannot hold
+    ([{"role": "user", "content": type("S", (str,), {})("sub")}], {}),
+    ([type("D", (dict,), {})(role="user", content="x")], {}),
+    ([{"role": "user", "content": "x"}], {"thinking": {"type": type("S", (str,), {})("enabled")}}),
+    ([{"role": "user", "content": "x"}], {"extra_body": {"thinking": None}}),
+    ([{"role": "user", "content": "x"}], {"thinking": {"type": None}}),
 ]
 
 
