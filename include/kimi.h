@@ -2076,6 +2076,7 @@ KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void
  *                           choices[i].usage); a choice of more than 65,535
  *                           parts goes on in the records after it
  *   KIMI_RECORD_EVENTS      a USAGE part with choice -1: the response's usage
+ *                           (when it has one)
  *
  * With KIMI_RESPONSE_RECORDS_WHOLE in `flags`, the records hold everything
  * the JSON holds: the body had only Kimi's documented members (id, object
@@ -2095,9 +2096,9 @@ KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void
  * size they need in `*len_out` and nothing written (call again with a
  * buffer at least that large), or with `*len_out` 0 when no records can
  * name the response's choices (more than 32,768: read its JSON);
- * KIMI_E_INVALID_ARGUMENT for a NULL response,
- * buffer or `len_out`. Several threads may read one response at once. The
- * buffer is the caller's; nothing points into it after the call.
+ * KIMI_E_INVALID_ARGUMENT for a NULL response, buffer or `len_out`.
+ * Several threads may read one response at once. The buffer is the
+ * caller's; nothing points into it after the call.
  */
 /*@ of(kimi_chat_response) out(len_out: scalar) */
 KIMI_API kimi_status kimi_chat_response_read_records(const kimi_chat_response *resp, void *buffer, size_t capacity,
