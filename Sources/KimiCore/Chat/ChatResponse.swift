@@ -108,9 +108,12 @@ public final class ChatResponse {
     public var json: GatedText {
         rawLock.withLock {
             if let exported { return exported }
-            if bodyAsIs == nil, let rawBody { bodyAsIs = gate.passesUnchanged(rawBody.view) }
             let text = rawBody ?? ResponseEncoder.encode(self)
-            let made = withExtendedLifetime(text) { GatedText(gate.admitJSON(text.view, payload: .chatResponse)) }
+            var unchanged = false
+            let made = withExtendedLifetime(text) {
+                GatedText(gate.admitJSON(text.view, payload: .chatResponse, unchanged: &unchanged))
+            }
+            if rawBody != nil { bodyAsIs = unchanged }
             exported = made
             rawBody = nil
             return made

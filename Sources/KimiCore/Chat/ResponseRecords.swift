@@ -155,10 +155,10 @@ extension ChatResponse {
         if shape.map({ $0.usage != nil }) ?? usage.isPresent {
             records.append([RecordPart(usage, choice: -1, index: shape?.usage ?? -1)])
         }
-        var size = RecordWriter.responseSize(requestID: requestID.count, prefix: prefix.count)
-        size = size.addingReportingOverflow(RecordWriter.completionSize(id: id.count, model: model.count)).partialValue
-        for parts in records { size = size.addingReportingOverflow(RecordWriter.size(of: parts)).partialValue }
-        guard size >= 0, try writer.reserve(size) else { return }
+        var size = RecordWriter.fixedSize(RecordWriter.responseFixed, requestID.count, prefix.count)
+            .saturatingAdd(RecordWriter.fixedSize(RecordWriter.completionFixed, id.count, model.count))
+        for parts in records { size = size.saturatingAdd(RecordWriter.size(of: parts)) }
+        guard try writer.reserve(size) else { return }
         _ = try writer.appendResponse(costUSD: costUSD, webSearchCalls: webSearchCalls,
                                       flags: shape == nil ? 0 : ChatResponse.recordsWhole,
                                       requestID: UnsafeRawBufferPointer(requestID), prefix: UnsafeRawBufferPointer(prefix.view))

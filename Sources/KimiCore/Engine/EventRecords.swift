@@ -53,51 +53,56 @@ public struct RecordWriter {
     /// Writes a completion record: the stream's id, model and creation time.
     mutating func appendCompletion(id: UnsafeRawBufferPointer, model: UnsafeRawBufferPointer, created: Int64,
                                    userData: UInt64) throws(KimiError) -> Bool {
-        let size = RecordWriter.completionSize(id: id.count, model: model.count)
-        guard try reserve(size) else { return false }
-        var at = header(size: size, type: RecordWriter.completion, count: 0, userData: userData)
-        base.storeBytes(of: created, toByteOffset: at, as: Int64.self)
-        base.storeBytes(of: UInt32(id.count), toByteOffset: at + 8, as: UInt32.self)
-        base.storeBytes(of: UInt32(model.count), toByteOffset: at + 12, as: UInt32.self)
-        at += 16
-        at = RecordPart.copy(id, base, at)
-        at = RecordPart.copy(model, base, at)
-        RecordPart.pad(base, from: at, to: written + size)
-        written += size
-        return true
+        try appendFixed(RecordWriter.completion, RecordWriter.completionFixed, userData: userData, id, model) { base, at in
+            base.storeBytes(of: created, toByteOffset: at, as: Int64.self)
+            base.storeBytes(of: UInt32(id.count), toByteOffset: at + 8, as: UInt32.self)
+            base.storeBytes(of: UInt32(model.count), toByteOffset: at + 12, as: UInt32.self)
+        }
     }
 
     /// Writes a response record: what a whole response's records say
     /// beyond its chunks (kimi_chat_response_read_records).
     mutating func appendResponse(costUSD: Double, webSearchCalls: Int64, flags: UInt32, requestID: UnsafeRawBufferPointer,
                                  prefix: UnsafeRawBufferPointer) throws(KimiError) -> Bool {
-        let size = RecordWriter.responseSize(requestID: requestID.count, prefix: prefix.count)
+        try appendFixed(RecordWriter.response, RecordWriter.responseFixed, userData: 0, requestID, prefix) { base, at in
+            base.storeBytes(of: costUSD, toByteOffset: at, as: Double.self)
+            base.storeBytes(of: webSearchCalls, toByteOffset: at + 8, as: Int64.self)
+            base.storeBytes(of: flags, toByteOffset: at + 16, as: UInt32.self)
+            base.storeBytes(of: UInt32(requestID.count), toByteOffset: at + 20, as: UInt32.self)
+            base.storeBytes(of: UInt32(prefix.count), toByteOffset: at + 24, as: UInt32.self)
+            base.storeBytes(of: UInt32(0), toByteOffset: at + 28, as: UInt32.self)
+        }
+    }
+
+    /// Bytes after the header of a completion record and of a response
+    /// record, before their two texts.
+    static let completionFixed = 16
+    static let responseFixed = 32
+
+    /// A record of no parts: `fixed` bytes that `fields` writes at the
+    /// offset it is given, then `first` and `second`, padded.
+    private mutating func appendFixed(_ type: UInt16, _ fixed: Int, userData: UInt64, _ first: UnsafeRawBufferPointer,
+                                      _ second: UnsafeRawBufferPointer,
+                                      fields: (UnsafeMutableRawPointer, Int) -> Void) throws(KimiError) -> Bool {
+        let size = RecordWriter.fixedSize(fixed, first.count, second.count)
         guard try reserve(size) else { return false }
-        var at = header(size: size, type: RecordWriter.response, count: 0, userData: 0)
-        base.storeBytes(of: costUSD, toByteOffset: at, as: Double.self)
-        base.storeBytes(of: webSearchCalls, toByteOffset: at + 8, as: Int64.self)
-        base.storeBytes(of: flags, toByteOffset: at + 16, as: UInt32.self)
-        base.storeBytes(of: UInt32(requestID.count), toByteOffset: at + 20, as: UInt32.self)
-        base.storeBytes(of: UInt32(prefix.count), toByteOffset: at + 24, as: UInt32.self)
-        base.storeBytes(of: UInt32(0), toByteOffset: at + 28, as: UInt32.self)
-        at += 32
-        at = RecordPart.copy(requestID, base, at)
-        at = RecordPart.copy(prefix, base, at)
-        RecordPart.pad(base, from: at, to: written + size)
+        let at = header(size: size, type: type, count: 0, userData: userData)
+        fields(base, at)
+        let end = RecordPart.copy(second, base, RecordPart.copy(first, base, at + fixed))
+        RecordPart.pad(base, from: end, to: written + size)
         written += size
         return true
     }
 
     static func size(of parts: [RecordPart]) -> Int {
         var size = headerSize
-        for part in parts { size = plus(size, part.size) }
+        for part in parts { size = size.saturatingAdd(part.size) }
         return size
     }
 
-    static func completionSize(id: Int, model: Int) -> Int { plus(headerSize + 16, RecordPart.padded(plus(id, model))) }
-
-    static func responseSize(requestID: Int, prefix: Int) -> Int {
-        plus(headerSize + 32, RecordPart.padded(plus(requestID, prefix)))
+    /// The size of a record of `fixed` bytes and two texts.
+    static func fixedSize(_ fixed: Int, _ first: Int, _ second: Int) -> Int {
+        (headerSize + fixed).saturatingAdd(RecordPart.padded(first.saturatingAdd(second)))
     }
 
     /// True when `size` more bytes fit; a record too big for any buffer
@@ -196,7 +201,7 @@ struct RecordPart {
     private var firstCount: Int { numberCount > 0 ? numberCount * 8 : first.count }
 
     /// Header and bytes, padded to 8.
-    var size: Int { plus(RecordWriter.partHeaderSize, RecordPart.padded(plus(firstCount, second.count))) }
+    var size: Int { RecordWriter.partHeaderSize.saturatingAdd(RecordPart.padded(firstCount.saturatingAdd(second.count))) }
 
     static func padded(_ n: Int) -> Int { n > Int.max - 7 ? Int.max : (n + 7) & ~7 }
 
@@ -239,11 +244,4 @@ extension EventReading {
                    toolCallName: { toolCallName(of: event) }, finishReason: { finishReasonText(of: event) },
                    detail: { detail(of: event) })
     }
-}
-
-/// `a + b` for sizes, held at Int.max instead of overflowing.
-@inline(__always)
-private func plus(_ a: Int, _ b: Int) -> Int {
-    let (sum, overflow) = a.addingReportingOverflow(b)
-    return overflow ? .max : sum
 }

@@ -237,7 +237,15 @@ extension Gate {
 
     /// `admitJSON` of UTF-8 bytes (valid while it runs).
     public func admitJSON(_ text: UnsafeBufferPointer<UInt8>, payload: Payload) -> OutsideText {
-        guard !passesUnchanged(text) else {
+        var unchanged = false
+        return admitJSON(text, payload: payload, unchanged: &unchanged)
+    }
+
+    /// `admitJSON`, telling whether the text passed as it is
+    /// (`passesUnchanged`), without looking at it twice.
+    func admitJSON(_ text: UnsafeBufferPointer<UInt8>, payload: Payload, unchanged: inout Bool) -> OutsideText {
+        unchanged = passesUnchanged(text)
+        guard !unchanged else {
             return OutsideText(gated: String(decoding: text, as: UTF8.self))
         }
         guard case .success(let root) = JSONValue.parse(UnsafeRawBufferPointer(text)) else {

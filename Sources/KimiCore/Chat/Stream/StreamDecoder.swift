@@ -35,7 +35,7 @@ public final class StreamDecoder {
     public var rawChunk: UnsafeBufferPointer<UInt8> {
         if let gatedChunk { return gatedChunk }
         var made = receivedChunk
-        if Gate.holdsControls(receivedChunk) || gate.redactor.reveals(receivedChunk) {
+        if !gate.passesUnchanged(receivedChunk) {  // most chunks: no copy
             gatedChunkText.removeAll()
             gatedChunkText.append(gate.admitJSON(receivedChunk, payload: .chatChunk).string)
             made = gatedChunkText.view
