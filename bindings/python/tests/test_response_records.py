@@ -46,17 +46,20 @@ def same(ours, theirs, path="completion"):
         assert ours == theirs, path
 
 
-def answer(client, directive, cls=ChatCompletion):
-    """(from its records or None, from its JSON, its records) of one answer."""
-    request, _ = build("kimi-k2.6", [{"role": "user", "content": f"hi [[mock: {directive}]]"}], {})
+def answer(client, directive, cls=ChatCompletion, messages=None):
+    """(from its records or None, from its JSON, its records, what create()
+    returns) of one answer: to `messages`, or a user message carrying the
+    mock's `directive`."""
+    messages = messages or [{"role": "user", "content": f"hi [[mock: {directive}]]"}]
+    request, _ = build("kimi-k2.6", messages, {})
     out = ctypes.c_void_p()
     try:
         assert L.kimi_chat_create(client._pointer(), request, ctypes.byref(out)) == 0, libkimi._errors.last_error()
     finally:
         L.kimi_chat_request_free(request)
     try:
-        data = response_records(out.value)
-        from_records = read_response(data, cls)[0]
+        data = response_records(out.value)  # None past 32,768 choices
+        from_records = read_response(data, cls)[0] if data is not None else None
         from_json = cls.from_json(json.loads(_lib.text(L.kimi_chat_response_json, out.value)))
         return from_records, from_json, data, response_from(out.value, cls)
     finally:
@@ -152,22 +155,12 @@ def body_server():
 
 
 def body_answer(server, body, messages=None, cls=ChatCompletion):
-    """(from its records or None, from its JSON, what create() returns) of `body`."""
+    """answer() to a local server answering with `body`: (from its records
+    or None, from its JSON, what create() returns)."""
     server.body = json.dumps(body, separators=(",", ":")).encode()
     with libkimi.Client(api_key="sk-test", base_url=server.url, max_retries=0) as client:
-        request, _ = build("kimi-k2.6", messages or [{"role": "user", "content": "hi"}], {})
-        out = ctypes.c_void_p()
-        try:
-            assert L.kimi_chat_create(client._pointer(), request, ctypes.byref(out)) == 0, libkimi._errors.last_error()
-        finally:
-            L.kimi_chat_request_free(request)
-        try:
-            records = response_records(out.value)  # None past 32,768 choices
-            from_records = read_response(records, cls)[0] if records is not None else None
-            from_json = cls.from_json(json.loads(_lib.text(L.kimi_chat_response_json, out.value)))
-            return from_records, from_json, response_from(out.value, cls)
-        finally:
-            L.kimi_chat_response_free(out.value)
+        from_records, from_json, _, result = answer(client, "", cls, messages or [{"role": "user", "content": "hi"}])
+        return from_records, from_json, result
 
 
 def completion_body(choices):

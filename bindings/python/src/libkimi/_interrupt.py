@@ -204,14 +204,9 @@ class Hold:
     def release(self, raise_interrupt: bool = True) -> None:
         """Stops watching; raises KeyboardInterrupt when SIGINT cancelled
         the call (and the SIGINT handler raises it)."""
-        if self.release_quietly() and raise_interrupt:
-            _check_signals()  # runs the pending handler now, raising KeyboardInterrupt
-
-    def release_quietly(self) -> bool:
-        """Stops watching; True when SIGINT came while watched (the token
-        may have been cancelled)."""
         watcher, self.watcher = self.watcher, None
-        return watcher is not None and watcher.release(self.token)
+        if watcher is not None and watcher.release(self.token) and raise_interrupt:
+            _check_signals()  # runs the pending handler now, raising KeyboardInterrupt
 
 
 #: The main thread's cancel token between blocking calls: a call that

@@ -43,9 +43,6 @@ PART_SIZE = 16
 NUMBERS2 = struct.Struct("=2q")
 NUMBERS4 = struct.Struct("=4q")
 COMPLETION_HEAD = struct.Struct("=qII")
-#: A RESPONSE record after its header: cost, $web_search calls, flags,
-#: request id and prefix lengths (then 4 bytes of 0).
-RESPONSE_HEAD = struct.Struct("=dqIII")
 #: KIMI_RESPONSE_RECORDS_WHOLE: the records hold the whole JSON.
 WHOLE = 1
 
@@ -277,14 +274,11 @@ def read_response(data: bytes, cls: Type[ChatCompletion]) -> Tuple[Optional[Chat
     if not flags & WHOLE:
         return None, cost, searches, request_id, prefix
     pos = size
-    size, kind, _, _, created, id_len, model_len = COMPLETION_START.unpack_from(data, pos)
+    size, kind = HEAD.unpack_from(data, pos)[:2]
     if kind != COMPLETION or not 32 <= size <= end - pos:
         raise _corrupt(size, pos, end)
-    at = pos + 32
     completion = object.__new__(cls)
-    completion.id = data[at:at + id_len].decode()
-    completion.model = data[at + id_len:at + id_len + model_len].decode()
-    completion.created = created
+    completion.id, completion.created, completion.model = completion_meta(data, pos)
     completion.object = "chat.completion"
     pos += size
     kinds = _KINDS.get(cls) or _kinds(cls)
@@ -356,10 +350,10 @@ def read_response(data: bytes, cls: Type[ChatCompletion]) -> Tuple[Optional[Chat
     return completion, cost, searches, request_id, prefix
 
 
-#: The RESPONSE record that starts a response's records, with its header;
-#: the COMPLETION record's start.
+#: The RESPONSE record that starts a response's records: its header, then
+#: cost, $web_search calls, flags, request id and prefix lengths (then 4
+#: bytes of 0).
 RESPONSE_START = struct.Struct("=IHHQdqIII")
-COMPLETION_START = struct.Struct("=IHHQqII")
 #: Per completion class, its choice and message classes (parse()'s are
 #: the Parsed ones).
 _KINDS: Dict[type, Tuple[Any, Any]] = {}

@@ -279,25 +279,16 @@ def _built_plainly(model: Any, messages: Any, body_fields: Dict[str, Any],
     rest of a small request's Python side. None for anything else, which
     goes as JSON, and for anything these calls refuse, so that the JSON
     path names the field in its error."""
-    thinking: Any = None
-    if body_fields:
-        if extra or len(body_fields) != 1:
-            return None
-        thinking = body_fields.get("thinking")
-    elif extra:
-        if len(extra) != 1:
-            return None
-        thinking = extra.get("thinking")
+    fields = body_fields or extra
     mode = 0
-    if thinking is not None:
-        if thinking.__class__ is not dict or len(thinking) != 1:
+    if fields:  # thinking alone, as a field or in extra_body, with its type alone
+        thinking: Any = fields.get("thinking")
+        if (body_fields and extra) or len(fields) != 1 or thinking.__class__ is not dict or len(thinking) != 1:
             return None
         kind = thinking.get("type")
         mode = _THINKING_MODES.get(kind, 0) if kind.__class__ is str else 0
-    elif body_fields or extra:
-        return None  # a field other than thinking
-    if (body_fields or extra) and not mode:
-        return None
+        if not mode:
+            return None
     if model.__class__ is not str or not model or messages.__class__ is not list or not messages:
         return None
     texts: List[Tuple[bytes, bytes]] = []
