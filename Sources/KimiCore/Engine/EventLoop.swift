@@ -16,9 +16,9 @@ final class EventLoop: @unchecked Sendable {
     private var resumes: [Task] = []
     private var stopping = false
 
-    /// Tasks that delivered something this round (an event queue signals its
-    /// host once per round, not per event).
-    private var delivered: [Task] = []
+    /// Queues that got events this round (a queue signals its host once per
+    /// round, not per event).
+    private var delivered: [EventQueue] = []
 
     init(engine: Engine) throws(KimiError) {
         transport = try SocketTransport(maxConnections: engine.cap.maximum, coalesceMicros: engine.config.coalesceMicros)
@@ -63,8 +63,11 @@ final class EventLoop: @unchecked Sendable {
     /// The loop's own thread adds the next call of a task (a job of several calls).
     func add(_ call: Call, for task: Task) { scheduler.add(call, owner: task) }
 
-    /// A task delivered events this round.
-    func noteDelivered(_ task: Task) { delivered.append(task) }
+    /// A task delivered events to `queue` this round. A queue is noted once
+    /// per run of deliveries to it, not once per message.
+    func noteDelivered(to queue: EventQueue) {
+        if delivered.last !== queue { delivered.append(queue) }
+    }
 
     private func run() {
         while true {
@@ -103,7 +106,7 @@ final class EventLoop: @unchecked Sendable {
     /// Ends the loop's round: what the tasks delivered becomes visible.
     private func publish() {
         guard !delivered.isEmpty else { return }
-        for task in delivered { task.publishDeliveries() }
+        for queue in delivered { queue.publish() }
         delivered.removeAll(keepingCapacity: true)
     }
 }

@@ -158,29 +158,44 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             keepsChunkJSON = false
             takenLow = Int.max
             skipDropped()
+            // The records are read in place (no copy of one, no check of
+            // exclusive access per record), and the last one taken becomes
+            // the current event once, after the loop.
+            var next = head
+            var last = -1
+            var skipped = 0
             do throws(KimiError) {
-                while head < records.count, !writer.isFull {
-                    // The events of one message are queued together (`push`),
-                    // the last marked, all dropped or none.
-                    var end = head
-                    while !records[end].lastInChunk && end + 1 < records.count { end += 1 }
-                    let first = records[head]
-                    let member = first.member
-                    let userData = UInt64(member.tags.user)
-                    guard try member.shown.show(id: first.completionID, model: first.model, created: first.created,
-                                                userData: userData, into: &writer) else { break }
-                    recordParts.removeAll(keepingCapacity: true)
-                    for i in head...end { recordParts.append(records[i].part) }
-                    guard try writer.append(recordParts, userData: userData) else { break }
-                    member.waiting -= end - head + 1
-                    taken = records[end]
-                    takenLow = records[end].low
-                    head = end + 1
-                    skipDropped()
-                    if records[end].attachment != nil { break }
+                try records.withUnsafeBufferPointer { (waiting) throws(KimiError) in
+                    while next < waiting.count, !writer.isFull {
+                        // The events of one message are queued together (`push`),
+                        // the last marked, all dropped or none.
+                        var end = next
+                        while !waiting[end].lastInChunk && end + 1 < waiting.count { end += 1 }
+                        let member = waiting[next].member
+                        let userData = UInt64(member.tags.user)
+                        guard try member.shown.show(id: waiting[next].completionID, model: waiting[next].model,
+                                                    created: waiting[next].created, userData: userData,
+                                                    into: &writer),
+                              try writer.appendEvents(count: end - next + 1, userData: userData,
+                                                      part: { waiting[next + $0].part }) else { break }
+                        member.waiting -= end - next + 1
+                        last = end
+                        next = end + 1
+                        while next < waiting.count, waiting[next].epoch != waiting[next].member.epoch {
+                            next += 1
+                            skipped += 1
+                        }
+                        if waiting[end].attachment != nil { break }
+                    }
                 }
             } catch {
                 failure = error
+            }
+            head = next
+            dropped -= skipped
+            if last >= 0 {
+                taken = records[last]
+                takenLow = records[last].low
             }
             if waitingEvents == 0 { ready.clear() }
             compact()
@@ -190,8 +205,6 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         if let failure { throw failure }
     }
 
-    /// Reused for every record; under `lock`.
-    private var recordParts: [RecordPart] = []
     /// False once the host read records (`takeRecords`), which carry no
     /// chunk JSON: events queued from then on keep none. Under `lock`.
     private var keepsChunkJSON = true
@@ -231,31 +244,49 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             // neither copied nor passed through the gate (most of a queued
             // chunk's bytes and scanning).
             let (raw, low) = keepsChunkJSON ? bytes.append(source.rawChunk) : (.emptyText, bytes.end)
-            let first = records.count
-            let onlyEnd = member.onlyEnd
-            source.forEachPending { event in
-                if onlyEnd && event.type != .end { return }
-                let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
-                records.append(Record(member: member, epoch: member.epoch, event: event, text: copy(source.text(of: event)),
-                                      toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
-                                      toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
-                                      finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
-                                      rawChunk: raw, completionID: id, model: model,
-                                      detail: event.type == .result ? copy(source.detail(of: event)) : .emptyText,
-                                      attachment: source.currentAttachment, created: created, low: low,
-                                      lastInChunk: false))
-            }
-            let added = records.count - first
+            let (added, end) = EventQueue.copyPending(of: source, from: member, into: &records, bytes: bytes,
+                                                      shared: (raw, id, model, created, low))
             guard added > 0 else { return }
-            if let last = records.last, last.event.type == .end { member.waitingEnd = (last.event, last.created) }
-            records[records.count - 1].lastInChunk = true
+            if let end { member.waitingEnd = (end, created) }
             member.waiting += added
             if wasEmpty { unpublished = true }
         }
     }
 
-    private func copy(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        text.isEmpty ? .emptyText : bytes.append(text).text
+    /// Appends a record per pending event of `source` (its texts copied into
+    /// `bytes`), the last marked as its message's last; returns how many,
+    /// and the last one's event when it is an `.end`. Static, and given
+    /// `records` inout, so exclusive access to them is checked once per
+    /// message, not once per event.
+    private static func copyPending(of source: TaskEvents, from member: Member, into records: inout [Record],
+                                    bytes: StableBytes,
+                                    shared: (raw: UnsafeBufferPointer<UInt8>, id: UnsafeBufferPointer<UInt8>,
+                                             model: UnsafeBufferPointer<UInt8>, created: Int64, low: Int))
+        -> (added: Int, end: StreamEvent?) {
+        func copy(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            text.isEmpty ? .emptyText : bytes.append(text).text
+        }
+        let first = records.count
+        let onlyEnd = member.onlyEnd
+        let epoch = member.epoch
+        let attachment = source.currentAttachment
+        source.forEachPending { event in
+            if onlyEnd && event.type != .end { return }
+            let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
+            records.append(Record(member: member, epoch: epoch, event: event, text: copy(source.text(of: event)),
+                                  toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
+                                  toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
+                                  finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
+                                  rawChunk: shared.raw, completionID: shared.id, model: shared.model,
+                                  detail: event.type == .result ? copy(source.detail(of: event)) : .emptyText,
+                                  attachment: attachment, created: shared.created, low: shared.low,
+                                  lastInChunk: false))
+        }
+        let added = records.count - first
+        guard added > 0 else { return (0, nil) }
+        records[records.count - 1].lastInChunk = true
+        let last = records[records.count - 1].event
+        return (added, last.type == .end ? last : nil)
     }
 
     /// True when the host is too far behind for `member` to queue more: it

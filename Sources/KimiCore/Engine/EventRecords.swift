@@ -39,13 +39,22 @@ public struct RecordWriter {
     /// record allocates); false (nothing written) when it does not fit.
     /// Throws `.tooLarge` for a record over the 32-bit sizes.
     mutating func append(_ parts: [RecordPart], userData: UInt64) throws(KimiError) -> Bool {
-        guard parts.count <= Int(UInt16.max) else {
-            throw KimiError(.tooLarge, "a record of \(parts.count) parts: a record counts 65,535 at most")
+        try appendEvents(count: parts.count, userData: userData) { parts[$0] }
+    }
+
+    /// Writes a record of `count` parts, `part(i)` giving each (it is asked
+    /// twice per part: for the size, then to write it), so a reader of
+    /// stored events writes them without gathering them first.
+    @inline(__always)
+    mutating func appendEvents(count: Int, userData: UInt64, part: (Int) -> RecordPart) throws(KimiError) -> Bool {
+        guard count <= Int(UInt16.max) else {
+            throw KimiError(.tooLarge, "a record of \(count) parts: a record counts 65,535 at most")
         }
-        let size = RecordWriter.size(of: parts)
+        var size = RecordWriter.headerSize
+        for i in 0..<count { size = size.saturatingAdd(part(i).size) }
         guard try reserve(size) else { return false }
-        var at = header(size: size, type: RecordWriter.events, count: parts.count, userData: userData)
-        for part in parts { at = part.write(base, at) }
+        var at = header(size: size, type: RecordWriter.events, count: count, userData: userData)
+        for i in 0..<count { at = part(i).write(base, at) }
         written += size
         return true
     }

@@ -277,10 +277,6 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         received(call)
     }
 
-    func publishDeliveries() {
-        if case .queue(let queue) = delivery { queue.publish() }
-    }
-
     private func finish(_ result: TaskResult?, _ error: KimiError?, _ call: Call?) {
         var error = error
         // Cancelled before it ended, it ends `.aborted` as `cancel` promises,
@@ -343,7 +339,7 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
         case .queue(let queue):
             if !detached.load(ordering: .sequentiallyConsistent), let member {
                 queue.push(events, from: member)
-                loop?.noteDelivered(self)
+                loop?.noteDelivered(to: queue)
             }
             return true
         case .callback(let onEvent):

@@ -13,6 +13,8 @@ final class StableBytes {
         let capacity: Int
         /// The absolute position of the block's first byte.
         let start: Int
+        /// Bytes used; the last block's is `tailUsed` instead (kept current
+        /// there, so an append touches no array element).
         var used = 0
     }
 
@@ -23,6 +25,11 @@ final class StableBytes {
     /// One emptied block kept for reuse, so a queue that fills and drains
     /// allocates nothing once warm.
     private var spare: UnsafeMutablePointer<UInt8>?
+    /// The block appends go to (the last of `blocks`, when one is held):
+    /// plain stored values, so the append path reads no array.
+    private var tail: UnsafeMutablePointer<UInt8>?
+    private var tailCapacity = 0
+    private var tailUsed = 0
     /// The absolute position after the last byte stored.
     private(set) var end = 0
 
@@ -42,22 +49,21 @@ final class StableBytes {
     /// released) and its absolute position.
     func append(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: UnsafeBufferPointer<UInt8>, position: Int) {
         let needed = bytes.count + 1
-        if first == blocks.count || blocks[blocks.count - 1].capacity - blocks[blocks.count - 1].used < needed {
-            addBlock(holding: needed)
-        }
-        let last = blocks.count - 1
-        let at = blocks[last].base + blocks[last].used
+        if tailCapacity - tailUsed < needed { addBlock(holding: needed) }
+        guard let tail else { fatalError("StableBytes: no block after addBlock") }
+        let at = tail + tailUsed
         if let source = bytes.baseAddress, bytes.count > 0 { at.update(from: source, count: bytes.count) }
         at[bytes.count] = 0
-        let position = blocks[last].start + blocks[last].used
-        blocks[last].used += needed
-        end = blocks[last].start + blocks[last].used
+        let position = end
+        tailUsed += needed
+        end = position + needed
         return (UnsafeBufferPointer(start: at, count: bytes.count), position)
     }
 
     /// Frees every block whose bytes all lie before `position`.
     func release(before position: Int) {
-        while first < blocks.count, blocks[first].start + blocks[first].used <= position {
+        while first < blocks.count,
+              blocks[first].start + (first == blocks.count - 1 ? tailUsed : blocks[first].used) <= position {
             let block = blocks[first]
             if spare == nil && block.capacity == blockSize { spare = block.base } else { block.base.deallocate() }
             first += 1
@@ -66,6 +72,7 @@ final class StableBytes {
         if first == blocks.count {
             blocks.removeAll(keepingCapacity: true)
             first = 0
+            (tail, tailCapacity, tailUsed) = (nil, 0, 0)
         } else if first >= 32 && first * 2 >= blocks.count {
             blocks.removeFirst(first)
             first = 0
@@ -73,6 +80,7 @@ final class StableBytes {
     }
 
     private func addBlock(holding needed: Int) {
+        if !blocks.isEmpty && first < blocks.count { blocks[blocks.count - 1].used = tailUsed }
         let capacity = max(blockSize, needed)
         let base: UnsafeMutablePointer<UInt8>
         if capacity == blockSize, let reused = spare {
@@ -82,5 +90,6 @@ final class StableBytes {
             base = .allocate(capacity: capacity)
         }
         blocks.append(Block(base: base, capacity: capacity, start: end))
+        (tail, tailCapacity, tailUsed) = (base, capacity, 0)
     }
 }
