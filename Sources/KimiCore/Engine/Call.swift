@@ -383,13 +383,28 @@ final class Call: @unchecked Sendable {
 
     // MARK: - Metadata
 
+    /// The request id and headers of the current attempt's answer, through
+    /// the gate once: a task asks when its answer starts and again when it
+    /// ends. Gated again when the attempt or its headers changed.
+    private func gatedHead() -> (requestID: OutsideText, headers: OutsideHeaders) {
+        guard let transfer else { return (config.gate.admit(""), []) }
+        if let gated = gatedHeadCache, gated.transfer === transfer, gated.fieldCount == transfer.head.fields.count {
+            return (gated.requestID, gated.headers)
+        }
+        let requestID = config.gate.admit(transfer.requestID)
+        let headers = config.gate.admit(transfer.head.fields)
+        gatedHeadCache = (transfer, transfer.head.fields.count, requestID, headers)
+        return (requestID, headers)
+    }
+    private var gatedHeadCache: (transfer: Transfer, fieldCount: Int, requestID: OutsideText, headers: OutsideHeaders)?
+
     /// What a response made by this call tells about it. `firstTokenAt` is
     /// when a stream's first reasoning, content or tool-call piece arrived.
     func metadata(firstTokenAt: UInt64 = 0) -> ResponseMetadata {
         let end = endedAt == 0 ? monotonicNanos() : endedAt
         func ms(_ at: UInt64) -> Double { at == 0 ? -1 : Double(at &- startedAt) / 1_000_000 }
-        return ResponseMetadata(requestID: config.gate.admit(transfer?.requestID ?? ""),
-                                headers: config.gate.admit(transfer?.head.fields ?? []),
+        let (requestID, headers) = gatedHead()
+        return ResponseMetadata(requestID: requestID, headers: headers,
                                 httpStatus: transfer?.status ?? 0, attempts: attempts, elapsedMs: ms(end),
                                 firstByteMs: ms(transfer?.firstByteAt ?? 0), firstTokenMs: ms(firstTokenAt))
     }

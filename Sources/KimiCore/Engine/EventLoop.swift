@@ -18,7 +18,8 @@ final class EventLoop: @unchecked Sendable {
 
     /// Queues that got events this round (a queue signals its host once per
     /// round, not per event).
-    private var delivered: [EventQueue] = []
+    /// (Loop thread only: not checked for overlapping access at run time.)
+    @exclusivity(unchecked) private var delivered: [EventQueue] = []
 
     init(engine: Engine) throws(KimiError) {
         transport = try SocketTransport(maxConnections: engine.cap.maximum, coalesceMicros: engine.config.coalesceMicros)

@@ -31,7 +31,7 @@ public final class EventQueue: @unchecked Sendable, EventReading {
         weak var producer: QueueProducer?
         public let tags: (handle: UInt, user: UInt)
         /// Its events waiting in the queue; under the queue's lock.
-        fileprivate var waiting = 0
+        @exclusivity(unchecked) fileprivate var waiting = 0
         fileprivate var paused = false
         /// Raised by `drop`: records of an older epoch were dropped and are
         /// skipped when reached (a drop costs O(1), not a pass over the queue).
@@ -91,7 +91,9 @@ public final class EventQueue: @unchecked Sendable, EventReading {
     private let ready: EventFD
     private let bytes = StableBytes()
     /// Waiting records from `head` on; those before it were taken.
-    private var records: [Record] = []
+    /// Touched only under `lock`, so its accesses are not checked for
+    /// overlap at run time (the check cost more than the append it guarded).
+    @exclusivity(unchecked) private var records: [Record] = []
     private var head = 0
     /// Records from `head` on that were dropped and wait to be skipped.
     private var dropped = 0

@@ -314,6 +314,11 @@ public final class Task: @unchecked Sendable, Scheduler.Owner, QueueProducer {
             _ = deliverBatch()
             conclude(true)
         }
+        // The ended call (its transfer's buffers, its request body) is let go
+        // here, on the loop thread that allocated most of it, not when the
+        // host frees the task: a free from another thread takes this
+        // thread's malloc arena lock, which the busy loop holds often.
+        lock.withLock { self.call = nil }
     }
 
     private func headOf(_ result: TaskResult?) -> ResponseMetadata? {
