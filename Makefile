@@ -240,7 +240,8 @@ asan: all $(BUILD)/samples/manifest.json
 # toolchain's TSan runtime intercepts libdispatch, so the programs link the
 # toolchain's copy.
 TSAN_SOURCES := Tests/c/test_stress.c Tests/c/test_tasks.c Tests/c/test_engine.c Tests/c/test_stream.c \
-                Tests/c/test_queue.c Tests/hostile/test_hostile.c Tests/hostile/test_hostile_tasks.c
+                Tests/c/test_queue.c Tests/c/test_queue_stress.c Tests/hostile/test_hostile.c \
+                Tests/hostile/test_hostile_tasks.c
 
 tsan: all
 	$(call SAN_LIB_BUILD,tsan,thread)

@@ -37,7 +37,9 @@
  *              response headers over 256 KiB (or one header line over
  *              libcurl's 100 KiB) are KIMI_E_TOO_LARGE, an answer that is not
  *              HTTP (a NUL in a header) or has a Content-Encoding nobody
- *              asked for is KIMI_E_PARSE.
+ *              asked for is KIMI_E_PARSE, and so is a streamed chunk that
+ *              makes more than 65,535 events (as many as a record's parts;
+ *              Kimi's make a few): its stream fails, in every read mode.
  * Outside text Every string a server sends, other than the model's own text
  *              (content, reasoning, tool-call arguments, which are delivered
  *              byte for byte), passes one gate before any accessor, error

@@ -3,9 +3,10 @@ import KimiCore
 
 /// libFuzzer target: the event queue, driven by random sequences of
 /// pushes (single messages, bursts of thousands, deltas of up to 16 KiB
-/// repeated into megabytes), takes, reads of every accessor, drops of a
-/// producer's events and ends, checked against a model: a list of the
-/// events that must come out, in order. Run under AddressSanitizer (`make
+/// repeated into megabytes), takes (one event, or records into a buffer of
+/// any size), reads of every accessor, drops of a producer's events and
+/// ends, checked against a model: a list of the events that must come out,
+/// in order. Run under AddressSanitizer (`make
 /// fuzz` builds it so), so a pointer read after its storage moved or was
 /// freed is a crash. Oracles:
 /// - every event taken is the model's next one (producer, type, text);
@@ -27,7 +28,36 @@ public func fuzzEventQueue(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
 
     while let op = input.byte() {
-        switch op % 8 {
+        if op % 9 == 8 {  // take records into a buffer of 0 to 64 KiB
+            let capacity = Int(input.byte() ?? 0) << Int((input.byte() ?? 0) % 9)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 1), alignment: 8)
+            defer { buffer.deallocate() }
+            var writer = RecordWriter(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<capacity]))
+            do {
+                try queue.takeRecords(into: &writer)
+            } catch {
+                require(false, "reading records failed: \(error)")
+            }
+            require(writer.written <= capacity, "records written past the buffer")
+            require(writer.written > 0 || expected.isEmpty || writer.needed > 0,
+                    "events wait, nothing was written and no size was asked for")
+            var lastType: StreamEventType?
+            for part in parts(of: UnsafeRawBufferPointer(rebasing: buffer[0..<writer.written])) {
+                guard !expected.isEmpty else { require(false, "a record of an event never queued"); break }
+                let want = expected.removeFirst()
+                require(part.user == want.producer, "a record of the wrong producer")
+                require(part.type == want.type.rawValue, "read \(part.type), expected \(want.type)")
+                if [.role, .reasoningDelta, .contentDelta, .toolCallDelta].contains(want.type) {
+                    require(part.text == want.text, "a record's text differs from what was queued")
+                }
+                lastType = want.type
+            }
+            if let lastType { require(queue.currentEvent?.type == lastType, "the current event is not the last one read") }
+            taken = nil
+            for producer in producers where expected.isEmpty { require(!producer.stopped, "the queue is empty but a producer is still stopped") }
+            continue
+        }
+        switch op % 9 {
         case 0, 1:  // push one message, or a burst of the same message
             let p = Int(input.byte() ?? 0) % producers.count
             let times = op % 8 == 1 ? 1 + Int(input.byte() ?? 0) * 16 : 1
@@ -78,6 +108,33 @@ public func fuzzEventQueue(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         checkTaken()
     }
     return 0
+}
+
+/// The event parts of records (kimi.h, "Records"): each part's record user
+/// data, event type and first text. Completion records carry none.
+func parts(of records: UnsafeRawBufferPointer) -> [(user: Int, type: Int32, text: [UInt8])] {
+    var out: [(user: Int, type: Int32, text: [UInt8])] = []
+    var at = 0
+    while at + 16 <= records.count {
+        let size = Int(records.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+        let type = records.loadUnaligned(fromByteOffset: at + 4, as: UInt16.self)
+        let count = Int(records.loadUnaligned(fromByteOffset: at + 6, as: UInt16.self))
+        let user = Int(records.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self))
+        require(size >= 16 && size <= records.count - at && size % 8 == 0, "a record of \(size) bytes at \(at)")
+        guard size >= 16 && size <= records.count - at else { break }
+        var part = at + 16
+        for _ in 0..<(type == RecordWriter.events ? count : 0) {
+            let kind = Int32(records.loadUnaligned(fromByteOffset: part, as: UInt8.self))
+            let first = Int(records.loadUnaligned(fromByteOffset: part + 8, as: UInt32.self))
+            let second = Int(records.loadUnaligned(fromByteOffset: part + 12, as: UInt32.self))
+            let isNumbers = kind == StreamEventType.usage.rawValue
+            out.append((user, kind, isNumbers ? [] : Array(records[(part + 16)..<(part + 16 + first)])))
+            part += 16 + ((first + second + 7) & ~7)
+        }
+        require(type != RecordWriter.events || part == at + size, "a record's parts do not fill it")
+        at += size
+    }
+    return out
 }
 
 /// A fake task: feeds event-stream messages to its own cursor and pushes

@@ -166,32 +166,37 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             var next = head
             var last = -1
             var skipped = 0
-            do throws(KimiError) {
-                try records.withUnsafeBufferPointer { (waiting) throws(KimiError) in
-                    while next < waiting.count, !writer.isFull {
-                        // The events of one message are queued together (`push`),
-                        // the last marked, all dropped or none.
-                        var end = next
-                        while !waiting[end].lastInChunk && end + 1 < waiting.count { end += 1 }
-                        let member = waiting[next].member
-                        let userData = UInt64(member.tags.user)
+            records.withUnsafeBufferPointer { waiting in
+                while next < waiting.count, !writer.isFull {
+                    // The events of one message are queued together (`push`),
+                    // the last marked, all dropped or none.
+                    var end = next
+                    while !waiting[end].lastInChunk && end + 1 < waiting.count { end += 1 }
+                    let member = waiting[next].member
+                    let userData = UInt64(member.tags.user)
+                    do throws(KimiError) {
                         guard try member.shown.show(id: waiting[next].completionID, model: waiting[next].model,
                                                     created: waiting[next].created, userData: userData,
                                                     into: &writer),
                               try writer.appendEvents(count: end - next + 1, userData: userData,
                                                       part: { waiting[next + $0].part }) else { break }
-                        member.waiting -= end - next + 1
-                        last = end
-                        next = end + 1
-                        while next < waiting.count, waiting[next].epoch != waiting[next].member.epoch {
-                            next += 1
-                            skipped += 1
-                        }
-                        if waiting[end].attachment != nil { break }
+                    } catch {
+                        // Records already written in this call go out; the
+                        // message comes first in the next call. One that no
+                        // call can write is passed over, so the queue moves
+                        // on, and the call says why.
+                        if writer.written > 0 { break }
+                        failure = error
                     }
+                    member.waiting -= end - next + 1
+                    if failure == nil { last = end }
+                    next = end + 1
+                    while next < waiting.count, waiting[next].epoch != waiting[next].member.epoch {
+                        next += 1
+                        skipped += 1
+                    }
+                    if failure != nil || waiting[end].attachment != nil { break }
                 }
-            } catch {
-                failure = error
             }
             head = next
             dropped -= skipped

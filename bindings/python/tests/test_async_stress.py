@@ -79,3 +79,68 @@ def test_a_retried_answer_has_the_last_attempts_head(mock_url):
                     assert final._request_id == want
 
     asyncio.run(main())
+
+
+def test_a_chunk_of_more_events_than_a_record_counts(tmp_path):
+    """One server chunk whose choices array repeats choice 0 70,000 times
+    makes 70,000 events: more than a record's 16-bit part count. The asyncio
+    client reads its queue as records: every read of the queue failed (an
+    exception per wake-up of the event loop, the loop spinning) and both
+    streams hung. Now the stream fails with an error naming the chunk and
+    a stream started after it gets its answer."""
+    import http.server
+    import socketserver
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            head = '{"id":"c","model":"m","created":1,"choices":['
+            chunks = [head + '{"index":0,"delta":{"role":"assistant","content":""}}]}']
+            if b"many-parts" in body:
+                chunks.append(head + ",".join(['{"index":0,"delta":{"content":"y"}}'] * 70000) + "]}")
+            else:
+                chunks.append(head + '{"index":0,"delta":{"content":"hello"}}]}')
+            chunks.append(head + '{"index":0,"delta":{},"finish_reason":"stop"}]}')
+            data = "".join(f"data: {c}\n\n" for c in chunks + ["[DONE]"]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    failed_reads = []
+
+    async def main():
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed_reads.append(context))
+        async with libkimi.AsyncClient(api_key="sk-x", base_url=url) as client:
+            async def one(text):
+                stream = await client.chat.completions.create(messages=user(text), stream=True)
+                return "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
+
+            many = asyncio.ensure_future(one("many-parts"))
+            await asyncio.sleep(0.5)  # its big chunk waits in the queue
+            good = asyncio.ensure_future(one("good"))
+            done, pending = await asyncio.wait([many, good], timeout=5)
+            for task in pending:
+                task.cancel()
+            assert good in done and good.result() == "hello"
+            assert many in done
+            failure = many.exception()
+            assert isinstance(failure, libkimi.OpenAIError), many.result()
+            assert "makes 70000 events" in str(failure) and "at most 65535" in str(failure), str(failure)
+
+    try:
+        asyncio.run(main())
+    finally:
+        server.shutdown()
+    assert not failed_reads, f"{len(failed_reads)} failed reads of the queue, the first: {failed_reads[0]}"

@@ -110,6 +110,13 @@ public final class StreamDecoder {
         }
         if chunk.hasError { throw streamError(message) }
         try accumulator.apply(chunk, scanner)
+        guard accumulator.eventCount <= StreamDecoder.maxEventsPerChunk else {
+            // A chunk of Kimi's makes a few events. One making more than a
+            // record can count (its parts are 16-bit) could not be read as
+            // records, so no reader gets it.
+            throw KimiError(.parse, "the chunk at stream byte \(message.streamOffset) makes \(accumulator.eventCount) events "
+                                    + "(\(chunk.choices.count) choice deltas); a chunk makes at most \(StreamDecoder.maxEventsPerChunk)")
+        }
         if firstToken == 0 && accumulator.sawToken { firstToken = monotonicNanos() }
         if accumulator.keptBytes > maxResponseBytes {
             throw KimiError(.tooLarge, "the streamed answer grew over the \(maxResponseBytes)-byte response limit", hint: .maxResponseBytes)
@@ -120,6 +127,9 @@ public final class StreamDecoder {
     /// Drops consumed bytes from `input`; call only when no event of the
     /// last message is still in use.
     public func compact(_ input: TextBuffer) { sse.compact(input) }
+
+    /// The most events one chunk may make: as many as a record's parts.
+    static let maxEventsPerChunk = Int(UInt16.max)
 
     /// Bytes of input consumed so far.
     public var offset: Int { sse.offset }

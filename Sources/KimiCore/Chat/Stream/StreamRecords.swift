@@ -35,7 +35,18 @@ public final class StreamRecords {
                 guard state == .message else { return }
                 pending = true
             }
-            guard try write(&writer) else { return }
+            do {
+                guard try write(&writer) else { return }
+            } catch {
+                // Records already written in this call go out; the message
+                // comes first in the next call. One that no call can write
+                // is passed over, and the call says why.
+                if writer.written > 0 { return }
+                let events = stream.events
+                while events.advance() {}
+                pending = false
+                throw error
+            }
             pending = false
         }
     }
