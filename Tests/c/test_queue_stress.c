@@ -29,6 +29,7 @@ struct task_log {
     int after_cancel;      /* events other than END after kimi_task_cancel returned */
     int out_of_order;      /* a content delta that is not the next bytes of `want` */
     int freed, cancelled;  /* set on the reading thread only */
+    int freed_at_end;      /* freed once its END was read */
     kimi_task *task;
 };
 
@@ -207,6 +208,7 @@ struct stress_plan {
     int shrink;          /* go back to `capacity` after each grown read: reads stop mid-queue */
     int next_every;      /* every n-th read takes events one by one instead (0: never) */
     unsigned coalesce_us; /* the client's coalescing: many messages per loop round */
+    int free_at_end;      /* as the Python binding: kimi_task_wait(0), then kimi_task_free, once its END is read */
 };
 
 /* A client for the mock that coalesces its reads for `us` microseconds. */
@@ -247,7 +249,8 @@ static void stress(const struct stress_plan *plan) {
         reads++;
         /* The host's own cancels and frees, between reads. */
         for (i = 0; i < plan->tasks; i++) {
-            if (plan->cancel_every && i % plan->cancel_every == 1 && reads == 3 + i && !logs[i].cancelled) {
+            if (plan->cancel_every && i % plan->cancel_every == 1 && reads == 3 + i && !logs[i].cancelled &&
+                !logs[i].freed) {
                 kimi_task_cancel(logs[i].task);
                 logs[i].cancelled = 1;
             }
@@ -287,6 +290,17 @@ static void stress(const struct stress_plan *plan) {
                 }
             }
         }
+        if (plan->free_at_end) {
+            for (i = 0; i < plan->tasks; i++) {
+                if (logs[i].ends && !logs[i].freed) {
+                    /* The outcome is set before the END is queued. */
+                    CHECK_INT(kimi_task_wait(logs[i].task, 0), logs[i].end_status);
+                    kimi_task_free(logs[i].task);
+                    logs[i].freed = 1;
+                    logs[i].freed_at_end = 1;
+                }
+            }
+        }
         remaining = 0;
         for (i = 0; i < plan->tasks; i++) remaining += !logs[i].freed && !logs[i].ends;
         if (!took && remaining > 0 && poll(&watch, 1, 10000) != 1) {
@@ -311,7 +325,10 @@ static void stress(const struct stress_plan *plan) {
         CHECK_INT(log->out_of_order, 0);
         if (log->out_of_order || log->after_end || log->after_free || log->after_cancel)
             fprintf(stderr, "    task %d: %s%s\n", i, log->cancelled ? "cancelled " : "", log->freed ? "freed" : "");
-        if (!log->freed) {
+        if (log->freed_at_end) {
+            CHECK_INT(log->ends, 1);
+            if (!log->cancelled) CHECK_INT(log->got_len, log->want_len);
+        } else if (!log->freed) {
             CHECK_INT(log->ends, 1);
             if (log->cancelled) {
                 CHECK(log->end_status == KIMI_OK || log->end_status == KIMI_E_ABORTED);
@@ -335,7 +352,7 @@ static void stress(const struct stress_plan *plan) {
  * and in order, its END once and last, the queue's current event the last
  * one each read took. */
 static void test_records_and_next_interleaved(void) {
-    struct stress_plan plan = {24, 300, 0, 0, 4096, 0, 3, 0};
+    struct stress_plan plan = {24, 300, 0, 0, 4096, 0, 3, 0, 0};
     stress(&plan);
 }
 
@@ -343,14 +360,14 @@ static void test_records_and_next_interleaved(void) {
  * host's thread between reads: nothing of a freed task after the free,
  * nothing but the END of a cancelled one after the cancel. */
 static void test_cancel_and_free_between_reads(void) {
-    struct stress_plan plan = {24, 300, 6, 6, 4096, 0, 4, 0};
+    struct stress_plan plan = {24, 300, 6, 6, 4096, 0, 4, 0, 1};
     stress(&plan);
 }
 
 /* Both, with 20 ms of coalescing: one loop round queues many messages of
  * many tasks, so one read takes records of many tasks and rounds. */
 static void test_coalesced_rounds(void) {
-    struct stress_plan plan = {40, 250, 6, 7, 8192, 0, 5, 20000};
+    struct stress_plan plan = {40, 250, 6, 7, 8192, 0, 5, 20000, 1};
     stress(&plan);
 }
 
@@ -358,13 +375,13 @@ static void test_coalesced_rounds(void) {
  * large first (and the buffer shrunk again after each read): every read
  * stops mid-queue, nothing is lost or taken twice. */
 static void test_tiny_buffers_stop_mid_queue(void) {
-    struct stress_plan plan = {8, 120, 0, 0, 40, 1, 0, 0};
+    struct stress_plan plan = {8, 120, 0, 0, 40, 1, 0, 0, 0};
     stress(&plan);
 }
 
 /* A 200-byte buffer: a few records per read, with cancels and frees. */
 static void test_small_buffers_with_cancels(void) {
-    struct stress_plan plan = {12, 200, 5, 5, 200, 0, 7, 0};
+    struct stress_plan plan = {12, 200, 5, 5, 200, 0, 7, 0, 1};
     stress(&plan);
 }
 
