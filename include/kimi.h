@@ -375,6 +375,10 @@ KIMI_API kimi_status kimi_client_options_set_max_event_bytes(kimi_client_options
  * permissions, invalid requests, content filters, and a stream after it has
  * started. Each retry is logged at KIMI_LOG_WARN; the final error's message
  * ends with "(after N retries)". A cancel token ends the wait at once.
+ * Beside these, libcurl itself sends a request once more, on a new
+ * connection, when a kept-alive connection it reused turns out closed before
+ * any byte of the answer came (libcurl before 8.16 has no switch for it):
+ * also with 0 retries, and not counted in a response's attempts.
  */
 /*@ of(kimi_client_options) */
 KIMI_API kimi_status kimi_client_options_set_max_retries(kimi_client_options *opts, uint32_t retries);
