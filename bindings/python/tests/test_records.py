@@ -100,6 +100,29 @@ def test_the_reader_of_the_format():
     assert other.choices[0].delta.content == "other" and other.id == ""  # no COMPLETION record of its own yet
 
 
+def test_the_one_part_shapes_read_as_the_general_reader_reads_them():
+    """decode builds the one-part records itself (content, reasoning, a
+    tool call's arguments, the first chunk's role) and skips [DONE]; the
+    general reader (chunk_of) must give the same chunks."""
+    shapes = [(_records.CONTENT, 0, -1, b"hi"), (_records.REASONING, 1, -1, b"hm"),
+              (_records.TOOL_DELTA, 0, 3, b'{"q":'), (_records.ROLE, 0, -1, b"assistant")]
+    for part, choice, index, text in shapes:
+        data = record(_records.EVENTS, 1, 7, part, choice, index, text)
+        fast = []
+        _records.decode(data, {}, lambda user: fast)
+        general = _records.chunk_of(data, 0, 1, _records.NO_META)
+        assert len(fast) == 1 and general is not None
+        assert fast[0].model_dump() == general.model_dump(), (part, fast[0].model_dump(), general.model_dump())
+        delta = fast[0].choices[0].delta
+        assert (delta.role, delta.content, delta.reasoning_content) == (general.choices[0].delta.role,
+                                                                     general.choices[0].delta.content,
+                                                                     general.choices[0].delta.reasoning_content)
+    done = record(_records.EVENTS, 1, 7, _records.DONE, -1, -1)
+    items = []
+    _records.decode(done, {}, lambda user: items)
+    assert items == [] and _records.chunk_of(done, 0, 1, _records.NO_META) is None
+
+
 @pytest.mark.parametrize("corrupt", [
     struct.pack("=IHHQBBhiII", 0, 1, 1, 0, 3, 0, 0, -1, 0, 0),            # a size of 0 would loop forever
     struct.pack("=IHHQBBhiII", 24, 1, 1, 0, 3, 0, 0, -1, 0, 0),           # smaller than a record

@@ -79,7 +79,7 @@ def decode(data: bytes, metas: Dict[int, Meta], into: Callable[[int], List[Item]
             raise _corrupt(size, pos, end)
         if user != last_user:
             last_user, meta, append = user, metas.get(user, NO_META), into(user).append
-        if count == 1 and kind == EVENTS and (part == CONTENT or part == REASONING or part == TOOL_DELTA):
+        if count == 1 and kind == EVENTS and (part == CONTENT or part == REASONING or part == TOOL_DELTA or part == ROLE):
             text = data[pos + 32:pos + 32 + n1].decode()
             delta = new(ChoiceDelta)
             delta.role = None
@@ -90,6 +90,12 @@ def decode(data: bytes, metas: Dict[int, Meta], into: Callable[[int], List[Item]
             elif part == REASONING:
                 delta.content = None
                 delta.reasoning_content = text
+                delta.tool_calls = None
+            elif part == ROLE:  # a stream's first chunk
+                role: Any = text  # a wire value: a checker sees openai's Literal
+                delta.role = role
+                delta.content = None
+                delta.reasoning_content = None
                 delta.tool_calls = None
             else:
                 delta.content = None
@@ -114,6 +120,8 @@ def decode(data: bytes, metas: Dict[int, Meta], into: Callable[[int], List[Item]
             append(piece)
         elif kind == COMPLETION:
             meta = metas[user] = completion_meta(data, pos)
+        elif count == 1 and part == DONE and kind == EVENTS:
+            pass  # [DONE]: no chunk (chunk_of would give None)
         elif kind == EVENTS:
             if part >= END:  # a task's own events come one per record
                 append(task_event(data, pos + HEAD_SIZE))
