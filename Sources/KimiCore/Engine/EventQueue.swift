@@ -160,46 +160,35 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             keepsChunkJSON = false
             takenLow = Int.max
             skipDropped()
-            // The records are read in place (no copy of one, no check of
-            // exclusive access per record), and the last one taken becomes
-            // the current event once, after the loop.
-            var next = head
+            // The current event is set once, from the last message taken.
             var last = -1
-            var skipped = 0
-            records.withUnsafeBufferPointer { waiting in
-                while next < waiting.count, !writer.isFull {
-                    // The events of one message are queued together (`push`),
-                    // the last marked, all dropped or none.
-                    var end = next
-                    while !waiting[end].lastInChunk && end + 1 < waiting.count { end += 1 }
-                    let member = waiting[next].member
-                    let userData = UInt64(member.tags.user)
-                    do throws(KimiError) {
-                        guard try member.shown.show(id: waiting[next].completionID, model: waiting[next].model,
-                                                    created: waiting[next].created, userData: userData,
-                                                    into: &writer),
-                              try writer.appendEvents(count: end - next + 1, userData: userData,
-                                                      part: { waiting[next + $0].part }) else { break }
-                    } catch {
-                        // Records already written in this call go out; the
-                        // message comes first in the next call. One that no
-                        // call can write is passed over, so the queue moves
-                        // on, and the call says why.
-                        if writer.written > 0 { break }
-                        failure = error
-                    }
-                    member.waiting -= end - next + 1
-                    if failure == nil { last = end }
-                    next = end + 1
-                    while next < waiting.count, waiting[next].epoch != waiting[next].member.epoch {
-                        next += 1
-                        skipped += 1
-                    }
-                    if failure != nil || waiting[end].attachment != nil { break }
+            while head < records.count, !writer.isFull {
+                // The events of one message are queued together (`push`),
+                // the last marked, all dropped or none.
+                let first = head
+                var end = first
+                while !records[end].lastInChunk && end + 1 < records.count { end += 1 }
+                let member = records[first].member
+                let userData = UInt64(member.tags.user)
+                do throws(KimiError) {
+                    guard try member.shown.show(id: records[first].completionID, model: records[first].model,
+                                                created: records[first].created, userData: userData, into: &writer),
+                          try writer.appendEvents(count: end - first + 1, userData: userData,
+                                                  part: { records[first + $0].part }) else { break }
+                } catch {
+                    // Records already written in this call go out; the
+                    // message comes first in the next call. One that no call
+                    // can write is passed over, so the queue moves on, and
+                    // the call says why.
+                    if writer.written > 0 { break }
+                    failure = error
                 }
+                member.waiting -= end - first + 1
+                if failure == nil { last = end }
+                head = end + 1
+                skipDropped()
+                if failure != nil || records[end].attachment != nil { break }
             }
-            head = next
-            dropped -= skipped
             if last >= 0 {
                 taken = records[last]
                 takenLow = records[last].low
@@ -251,49 +240,32 @@ public final class EventQueue: @unchecked Sendable, EventReading {
             // neither copied nor passed through the gate (most of a queued
             // chunk's bytes and scanning).
             let (raw, low) = keepsChunkJSON ? bytes.append(source.rawChunk) : (.emptyText, bytes.end)
-            let (added, end) = EventQueue.copyPending(of: source, from: member, into: &records, bytes: bytes,
-                                                      shared: (raw, id, model, created, low))
+            let first = records.count
+            let onlyEnd = member.onlyEnd
+            let epoch = member.epoch
+            let attachment = source.currentAttachment
+            source.forEachPending { event in
+                if onlyEnd && event.type != .end { return }
+                let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
+                records.append(Record(member: member, epoch: epoch, event: event, text: copy(source.text(of: event)),
+                                      toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
+                                      toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
+                                      finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
+                                      rawChunk: raw, completionID: id, model: model,
+                                      detail: event.type == .result ? copy(source.detail(of: event)) : .emptyText,
+                                      attachment: attachment, created: created, low: low, lastInChunk: false))
+            }
+            let added = records.count - first
             guard added > 0 else { return }
-            if let end { member.waitingEnd = (end, created) }
+            records[records.count - 1].lastInChunk = true
+            if records[records.count - 1].event.type == .end { member.waitingEnd = (records[records.count - 1].event, created) }
             member.waiting += added
             if wasEmpty { unpublished = true }
         }
     }
 
-    /// Appends a record per pending event of `source` (its texts copied into
-    /// `bytes`), the last marked as its message's last; returns how many,
-    /// and the last one's event when it is an `.end`. Static, and given
-    /// `records` inout, so exclusive access to them is checked once per
-    /// message, not once per event.
-    private static func copyPending(of source: TaskEvents, from member: Member, into records: inout [Record],
-                                    bytes: StableBytes,
-                                    shared: (raw: UnsafeBufferPointer<UInt8>, id: UnsafeBufferPointer<UInt8>,
-                                             model: UnsafeBufferPointer<UInt8>, created: Int64, low: Int))
-        -> (added: Int, end: StreamEvent?) {
-        func copy(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-            text.isEmpty ? .emptyText : bytes.append(text).text
-        }
-        let first = records.count
-        let onlyEnd = member.onlyEnd
-        let epoch = member.epoch
-        let attachment = source.currentAttachment
-        source.forEachPending { event in
-            if onlyEnd && event.type != .end { return }
-            let isCall = event.type == .toolCallStart || event.type == .toolCallDelta || event.type == .toolCallDone
-            records.append(Record(member: member, epoch: epoch, event: event, text: copy(source.text(of: event)),
-                                  toolCallID: isCall ? copy(source.toolCallID(of: event)) : .emptyText,
-                                  toolCallName: isCall ? copy(source.toolCallName(of: event)) : .emptyText,
-                                  finishReason: event.type == .finish ? copy(source.finishReasonText(of: event)) : .emptyText,
-                                  rawChunk: shared.raw, completionID: shared.id, model: shared.model,
-                                  detail: event.type == .result ? copy(source.detail(of: event)) : .emptyText,
-                                  attachment: attachment, created: shared.created, low: shared.low,
-                                  lastInChunk: false))
-        }
-        let added = records.count - first
-        guard added > 0 else { return (0, nil) }
-        records[records.count - 1].lastInChunk = true
-        let last = records[records.count - 1].event
-        return (added, last.type == .end ? last : nil)
+    private func copy(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        text.isEmpty ? .emptyText : bytes.append(text).text
     }
 
     /// True when the host is too far behind for `member` to queue more: it
