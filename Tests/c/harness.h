@@ -161,33 +161,60 @@ static inline void *cancel_later(void *arg) {
     return NULL;
 }
 
-/* A number the mock keeps for requests sent with "key=KEY": field "count",
- * "active" or "peak" of GET /mock/count/KEY; -1 when it cannot be read. */
-static inline long mock_count(const char *key, const char *field) {
+/* The mock's answer to GET `path`, head and body, in `answer` (NUL-ended);
+ * 0, or -1 when it cannot be read. */
+static inline int mock_get(const char *path, char *answer, size_t size) {
     const char *port = getenv("KIMI_MOCK_PORT");
-    char request[256], answer[4096], needle[64];
+    char request[256];
     struct sockaddr_in address;
-    const char *at;
     size_t got = 0;
     ssize_t n;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (!port || fd < 0) return -1;
+    if (!port || fd < 0 || size == 0) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
     address.sin_port = htons((unsigned short)atoi(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    snprintf(request, sizeof request, "GET /mock/count/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", key);
+    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
     if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
         write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
         close(fd);
         return -1;
     }
-    while (got < sizeof answer - 1 && (n = read(fd, answer + got, sizeof answer - 1 - got)) > 0) got += (size_t)n;
+    while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0) got += (size_t)n;
     close(fd);
     answer[got] = 0;
+    return 0;
+}
+
+/* A number the mock keeps for requests sent with "key=KEY": field "count",
+ * "active" or "peak" of GET /mock/count/KEY; -1 when it cannot be read. */
+static inline long mock_count(const char *key, const char *field) {
+    char path[128], answer[4096], needle[64];
+    const char *at;
+    snprintf(path, sizeof path, "/mock/count/%s", key);
+    if (mock_get(path, answer, sizeof answer) != 0) return -1;
     snprintf(needle, sizeof needle, "\"%s\":", field);
     at = strstr(answer, needle);
     return at ? strtol(at + strlen(needle), NULL, 10) : -1;
+}
+
+/* Writes a batch input file at `path`: `lines` copies of `req`, custom ids
+ * req-0, req-1, ... */
+static inline void write_batch_input(const char *path, int lines, const kimi_chat_request *req) {
+    kimi_batch_input *input = kimi_batch_input_new(path);
+    int i;
+    CHECK(input != NULL);
+    for (i = 0; input && i < lines; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "req-%d", i);
+        CHECK_INT(kimi_batch_input_add(input, id, req), KIMI_OK);
+    }
+    CHECK_INT(kimi_batch_input_close(input, NULL), KIMI_OK);
+    kimi_batch_input_free(input);
 }
 
 /* The recorder's answer to GET `path`, head and body. Caller frees. */

@@ -969,24 +969,16 @@ static void test_the_end_watched_from_another_thread(void) {
 static void test_jobs_of_several_calls(void) {
     kimi_client *client = test_client();
     kimi_event_queue *queue = NULL;
-    kimi_batch_input *input;
     kimi_task *submit = NULL, *waiter = NULL;
     kimi_batch *batch = NULL, *done = NULL;
     kimi_chat_request *req = user_request(NULL, "line");
     char path[256];
     unsigned char buf[1 << 14];
     struct pollfd watch;
-    int i, ends = 0, progress = 0, attached = 0;
+    int ends = 0, progress = 0, attached = 0;
     snprintf(path, sizeof path, "%s/libkimi-h20-%d.jsonl", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
              (int)getpid());
-    input = kimi_batch_input_new(path);
-    for (i = 0; i < 3; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "r-%d", i);
-        CHECK_INT(kimi_batch_input_add(input, id, req), KIMI_OK);
-    }
-    CHECK_INT(kimi_batch_input_close(input, NULL), KIMI_OK);
-    kimi_batch_input_free(input);
+    write_batch_input(path, 3, req);
     CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
     CHECK_INT(kimi_batch_submit_start(client, path, NULL, NULL, queue, NULL, (void *)1, &submit), KIMI_OK);
     CHECK_INT(kimi_task_wait(submit, 10000), KIMI_OK);
@@ -1053,27 +1045,9 @@ static void test_jobs_of_several_calls(void) {
 /* The request id the mock gives its next request: it numbers every request
  * it answers (X-Request-Id: req-mock-N); this asks it one and adds 1. */
 static long next_mock_request_id(void) {
-    const char *port = getenv("KIMI_MOCK_PORT");
-    char request[128], answer[4096];
-    struct sockaddr_in address;
+    char answer[4096];
     const char *at;
-    size_t got = 0;
-    ssize_t n;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (!port || fd < 0) return -1;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_port = htons((unsigned short)atoi(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    snprintf(request, sizeof request, "GET /mock/count/h20-probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||
-        write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
-        close(fd);
-        return -1;
-    }
-    while (got < sizeof answer - 1 && (n = read(fd, answer + got, sizeof answer - 1 - got)) > 0) got += (size_t)n;
-    close(fd);
-    answer[got] = 0;
+    if (mock_get("/mock/count/h20-probe", answer, sizeof answer) != 0) return -1;
     at = strstr(answer, "req-mock-");
     return at ? strtol(at + 9, NULL, 10) + 1 : -1;
 }

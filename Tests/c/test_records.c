@@ -523,24 +523,16 @@ static void test_a_records_queue_keeps_no_chunk_json(void) {
 static void test_queue_records_stop_at_attachments(void) {
     kimi_client *client = test_client();
     kimi_event_queue *queue = NULL;
-    kimi_batch_input *input;
     kimi_batch *batch = NULL;
     kimi_task *task = NULL;
     kimi_chat_request *req = user_request(NULL, "line");
     char path[256];
     unsigned char buf[1 << 16];
     struct pollfd watch;
-    int lines = 0, responses = 0, ended = 0, i;
+    int lines = 0, responses = 0, ended = 0;
     snprintf(path, sizeof path, "%s/libkimi-records-%d.jsonl", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
              (int)getpid());
-    input = kimi_batch_input_new(path);
-    for (i = 0; i < 5; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "req-%d", i);
-        CHECK_INT(kimi_batch_input_add(input, id, req), KIMI_OK);
-    }
-    CHECK_INT(kimi_batch_input_close(input, NULL), KIMI_OK);
-    kimi_batch_input_free(input);
+    write_batch_input(path, 5, req);
     CHECK_INT(kimi_batch_submit(client, path, NULL, NULL, &batch), KIMI_OK);
     CHECK_INT(kimi_batch_wait(client, batch, 1, NULL, NULL), KIMI_OK);
     CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
