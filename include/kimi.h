@@ -2019,7 +2019,8 @@ typedef struct kimi_record_part {
  * nothing is written, `*len_out` receives its size and the call returns
  * KIMI_E_TOO_LARGE; it waits for a call with a buffer at least that large.
  * KIMI_E_TOO_LARGE with `*len_out` 0 is the stream's own failure (an event
- * over max_event_bytes). KIMI_E_INVALID_ARGUMENT for a NULL stream, buffer
+ * over max_event_bytes), or a message no record can hold (passed over, as
+ * kimi_event_queue_read_records does). KIMI_E_INVALID_ARGUMENT for a NULL stream, buffer
  * or `len_out`, and for a stream already read with kimi_stream_next (a
  * stream is read one way). One thread reads a stream at a time;
  * kimi_stream_cancel and kimi_stream_free may come from others, as for
@@ -2047,9 +2048,13 @@ KIMI_API kimi_status kimi_stream_read_records(kimi_stream *stream, void *buffer,
  *
  * Returns KIMI_OK; KIMI_E_TOO_LARGE when the first record waiting is larger
  * than `capacity`, with its size in `*len_out` and nothing taken (call
- * again with a buffer at least that large); KIMI_E_INVALID_ARGUMENT for a
- * NULL queue, buffer or `len_out`. One thread at a time takes a queue's
- * events, whichever function it uses.
+ * again with a buffer at least that large); KIMI_E_TOO_LARGE with
+ * `*len_out` 0 for a message no record can hold (over 4 GiB or 65,535
+ * parts, which the library's limits keep from happening): it is passed over,
+ * not made the current event, and the next call goes on after it (records
+ * written before it in the call are returned first, with KIMI_OK);
+ * KIMI_E_INVALID_ARGUMENT for a NULL queue, buffer or `len_out`. One thread
+ * at a time takes a queue's events, whichever function it uses.
  */
 /*@ of(kimi_event_queue) out(len_out: scalar) */
 KIMI_API kimi_status kimi_event_queue_read_records(kimi_event_queue *queue, void *buffer, size_t capacity,
