@@ -31,20 +31,32 @@ final class EventLoop: @unchecked Sendable {
 
     /// Hands a new task to the loop. Any thread.
     func submit(_ task: Task) throws(KimiError) {
-        let accepted = lock.withLock {
-            guard !stopping else { return false }
+        let (accepted, wake) = lock.withLock { () -> (Bool, Bool) in
+            guard !stopping else { return (false, false) }
+            let wake = handedOverNothing
             inbox.append(task)
-            return true
+            return (true, wake)
         }
         guard accepted else { throw KimiError(.invalidArgument, "the client is being freed") }
-        transport.wakeup()
+        if wake { transport.wakeup() }
     }
 
     /// Lets a task whose reading was paused read again. Any thread.
     func resume(_ task: Task) {
-        lock.withLock { resumes.append(task) }
-        transport.wakeup()
+        let wake = lock.withLock { () -> Bool in
+            let wake = handedOverNothing
+            resumes.append(task)
+            return wake
+        }
+        if wake { transport.wakeup() }
     }
+
+    /// Under `lock`: nothing waits for the loop to take it. Only the first
+    /// hand-over after the loop took the last ones wakes it: the loop takes
+    /// every waiting one at once, so the rest ride on that wake-up (a
+    /// thousand tasks started in a burst cost one wake-up, not a thousand
+    /// eventfd writes and as many rounds of the loop).
+    private var handedOverNothing: Bool { inbox.isEmpty && resumes.isEmpty }
 
     /// Ends every task (each with `.aborted`) and the thread. From the loop
     /// thread itself (a callback freeing the client) the thread ends after
