@@ -234,14 +234,15 @@ asan: all $(BUILD)/samples/manifest.json
 
 # ThreadSanitizer over the many-threads tests: the stress test, the event
 # loop's tasks and queues (test_queue: a host thread taking events while the
-# loop queues them), the streams cancelled and freed from another thread
+# loop queues them; test_loop_wakeups: starts and resumes handed over from
+# several threads at once), the streams cancelled and freed from another thread
 # (test_stream, test_hostile), and every endpoint's tasks cancelled and
 # freed at every moment (test_hostile_tasks, about a minute here). The
 # toolchain's TSan runtime intercepts libdispatch, so the programs link the
 # toolchain's copy.
 TSAN_SOURCES := Tests/c/test_stress.c Tests/c/test_tasks.c Tests/c/test_engine.c Tests/c/test_stream.c \
-                Tests/c/test_queue.c Tests/c/test_queue_stress.c Tests/hostile/test_hostile.c \
-                Tests/hostile/test_hostile_tasks.c
+                Tests/c/test_queue.c Tests/c/test_queue_stress.c Tests/c/test_loop_wakeups.c \
+                Tests/hostile/test_hostile.c Tests/hostile/test_hostile_tasks.c
 
 tsan: all
 	$(call SAN_LIB_BUILD,tsan,thread)
