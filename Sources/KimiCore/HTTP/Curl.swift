@@ -32,6 +32,12 @@ func curlMessage(_ code: CURLcode) -> String {
 }
 
 /// One curl easy handle; `deinit` cleans it up.
+///
+/// It never lets curl use signals, from its creation to its cleanup (also
+/// after `reset`): the host is threaded, and a handle without
+/// CURLOPT_NOSIGNAL makes curl set SIGPIPE to SIG_IGN and back around its
+/// work, curl_easy_cleanup included, which changes the host's disposition
+/// under its other threads (Tests/c/test_signals.c).
 final class EasyHandle {
     let raw: UnsafeMutableRawPointer
 
@@ -39,6 +45,7 @@ final class EasyHandle {
         try requireCurl()
         guard let raw = curl_easy_init() else { throw KimiError(.noMemory, "curl_easy_init failed") }
         self.raw = raw
+        set(CURLOPT_NOSIGNAL, 1)
     }
 
     deinit { curl_easy_cleanup(raw) }
@@ -69,7 +76,11 @@ final class EasyHandle {
         CKimiShims_easy_setopt_data_cb(raw, option, callback)
     }
 
-    func reset() { curl_easy_reset(raw) }
+    /// Back to curl's defaults, but for CURLOPT_NOSIGNAL.
+    func reset() {
+        curl_easy_reset(raw)
+        set(CURLOPT_NOSIGNAL, 1)
+    }
 
 }
 

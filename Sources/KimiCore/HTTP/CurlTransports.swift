@@ -205,11 +205,13 @@ final class SocketTransport: Transport {
 
     func wakeup() { driver.wakeup() }
 
-    /// Keeps a few easy handles for the next attempts.
+    /// Keeps a few easy handles for the next attempts; the others are freed
+    /// as they are (a reset would be work for nothing).
     private func recycle(_ easy: EasyHandle) {
         easy.set(CURLOPT_SHARE, pointer: nil)
+        guard spareHandles.count < 64 else { return }
         easy.reset()
-        if spareHandles.count < 64 { spareHandles.append(easy) }
+        spareHandles.append(easy)
     }
 
     /// Lets go of every transfer (the loop is ending).

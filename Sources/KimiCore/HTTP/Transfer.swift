@@ -87,7 +87,6 @@ final class Transfer {
         easyRaw = easy.raw
         log = client.log
         easy.set(CURLOPT_URL, request.url)
-        easy.set(CURLOPT_NOSIGNAL, 1)
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         easy.set(CURLOPT_TCP_KEEPALIVE, 1)
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(client.connectTimeoutMs))
