@@ -50,8 +50,7 @@ public struct RecordWriter {
         guard count <= Int(UInt16.max) else {
             throw KimiError(.tooLarge, "a record of \(count) parts: a record counts 65,535 at most")
         }
-        var size = RecordWriter.headerSize
-        for i in 0..<count { size = size.saturatingAdd(part(i).size) }
+        let size = RecordWriter.size(count: count, part: part)
         guard try reserve(size) else { return false }
         var at = header(size: size, type: RecordWriter.events, count: count, userData: userData)
         for i in 0..<count { at = part(i).write(base, at) }
@@ -103,9 +102,13 @@ public struct RecordWriter {
         return true
     }
 
-    static func size(of parts: [RecordPart]) -> Int {
+    static func size(of parts: [RecordPart]) -> Int { size(count: parts.count) { parts[$0] } }
+
+    /// The size of a record of `count` parts, `part(i)` giving each.
+    @inline(__always)
+    static func size(count: Int, part: (Int) -> RecordPart) -> Int {
         var size = headerSize
-        for part in parts { size = size.saturatingAdd(part.size) }
+        for i in 0..<count { size = size.saturatingAdd(part(i).size) }
         return size
     }
 
