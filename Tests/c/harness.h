@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <kimi.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,54 @@ static inline kimi_client_options *hostile_options(const char *path, const char 
         exit(2);
     }
     return opts;
+}
+
+/* What drain_queue saw of one task (its user data is its index). */
+struct drained {
+    size_t content;
+    int ended;
+    kimi_status status;
+    char tail[8];
+};
+
+/* Takes events until every one of `count` tasks ended, waiting on the
+ * queue's descriptor (at most `limit_ms` without any event: a stall fails
+ * the test instead of hanging it). `pause_every` > 0 makes a slow reader:
+ * it sleeps 1 ms after that many events. */
+static inline void drain_queue(kimi_event_queue *queue, struct drained *seen, int count, int pause_every, int limit_ms) {
+    int ended = 0;
+    long taken = 0;
+    struct pollfd watch;
+    watch.fd = kimi_event_queue_fd(queue);
+    watch.events = POLLIN;
+    while (ended < count) {
+        const kimi_stream_event *event;
+        int got = 0;
+        while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
+            struct drained *s = &seen[(size_t)kimi_stream_event_user_data(event)];
+            size_t n;
+            const char *text = kimi_stream_event_text(event, &n);
+            got = 1;
+            if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) {
+                s->content += n;
+                if (n >= 4) memcpy(s->tail, text + n - 4, 4);
+            }
+            if (kimi_stream_event_type(event) == KIMI_EVENT_END) {
+                s->ended = 1;
+                s->status = kimi_stream_event_status(event);
+                ended++;
+            }
+            if (pause_every > 0 && ++taken % pause_every == 0) {
+                struct timespec ms = {0, 1000000L};
+                nanosleep(&ms, NULL);
+            }
+        }
+        if (!got && poll(&watch, 1, limit_ms) != 1) {
+            fprintf(stderr, "  no event for %d ms: %d of %d tasks ended\n", limit_ms, ended, count);
+            CHECK(0);
+            return;
+        }
+    }
 }
 
 /* A one-message request. */

@@ -12,7 +12,6 @@
  * answers whole under that race. Against the mock (with_mock.py). */
 #include "harness.h"
 
-#include <poll.h>
 #include <stdint.h>
 
 enum { THREADS = 4, PER_THREAD = 8, ROUNDS = 12 };
@@ -23,7 +22,7 @@ struct starter {
     kimi_chat_request *req;
     pthread_barrier_t *go;
     kimi_task **tasks;   /* PER_THREAD of them */
-    int first_user;      /* user data of its first task (index + 1) */
+    int first_user;      /* user data of its first task (its index) */
     int failed;
 };
 
@@ -39,37 +38,6 @@ static void *start_burst(void *arg) {
     return NULL;
 }
 
-/* Takes events until `want` ENDs came or `limit_ms` passed (waiting on the
- * queue's fd, never sleeping blind). Counts content bytes per task and the
- * ENDs that were not KIMI_OK. Returns the ENDs seen. */
-static int take_until_ends(kimi_event_queue *queue, int want, double limit_ms, size_t *content, int tasks,
-                           int *bad_ends) {
-    double until = now_ms() + limit_ms;
-    int ends = 0;
-    struct pollfd watch = {.fd = kimi_event_queue_fd(queue), .events = POLLIN};
-    while (ends < want) {
-        const kimi_stream_event *event = NULL;
-        while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
-            int user = (int)(intptr_t)kimi_stream_event_user_data(event);
-            int type = kimi_stream_event_type(event);
-            if (user < 1 || user > tasks) continue;
-            if (type == KIMI_EVENT_CONTENT_DELTA) {
-                size_t n = 0;
-                kimi_stream_event_text(event, &n);
-                content[user - 1] += n;
-            } else if (type == KIMI_EVENT_END) {
-                ends++;
-                if (kimi_stream_event_status(event) != KIMI_OK) (*bad_ends)++;
-            }
-        }
-        if (ends >= want) break;
-        double left = until - now_ms();
-        if (left <= 0) break;
-        poll(&watch, 1, (int)left + 1);
-    }
-    return ends;
-}
-
 /* The loop goes back to sleep between rounds (every task of a round ended),
  * then THREADS threads start PER_THREAD tasks each at the same moment. */
 static void test_bursts_from_several_threads_wake_a_sleeping_loop(void) {
@@ -82,14 +50,15 @@ static void test_bursts_from_several_threads_wake_a_sleeping_loop(void) {
     for (round = 0; round < ROUNDS; round++) {
         enum { N = THREADS * PER_THREAD };
         kimi_task *tasks[N] = {0};
-        size_t content[N] = {0};
+        struct drained seen[N];
         struct starter starters[THREADS];
         pthread_t threads[THREADS];
         pthread_barrier_t go;
-        int t, i, bad_ends = 0, failed = 0;
+        int t, i, failed = 0;
+        memset(seen, 0, sizeof seen);
         pthread_barrier_init(&go, NULL, THREADS);
         for (t = 0; t < THREADS; t++) {
-            starters[t] = (struct starter){client, queue, req, &go, tasks + t * PER_THREAD, t * PER_THREAD + 1, 0};
+            starters[t] = (struct starter){client, queue, req, &go, tasks + t * PER_THREAD, t * PER_THREAD, 0};
             pthread_create(&threads[t], NULL, start_burst, &starters[t]);
         }
         for (t = 0; t < THREADS; t++) {
@@ -98,18 +67,18 @@ static void test_bursts_from_several_threads_wake_a_sleeping_loop(void) {
         }
         pthread_barrier_destroy(&go);
         CHECK_INT(failed, 0);
-        int ends = take_until_ends(queue, N, 20000, content, N, &bad_ends);
-        CHECK_INT(ends, N);
-        CHECK_INT(bad_ends, 0);
+        drain_queue(queue, seen, N, 0, 20000);
+        int whole = 1;
         for (i = 0; i < N; i++) {
-            if (content[i] != want_content) {
-                fprintf(stderr, "  round %d task %d: %zu content bytes, expected %zu\n", round, i, content[i],
-                        want_content);
-                CHECK(content[i] == want_content);
+            if (!seen[i].ended || seen[i].status != KIMI_OK || seen[i].content != want_content) {
+                fprintf(stderr, "  round %d task %d: ended %d, status %d, %zu content bytes of %zu\n", round, i,
+                        seen[i].ended, (int)seen[i].status, seen[i].content, want_content);
+                CHECK(0);
+                whole = 0;
             }
             kimi_task_free(tasks[i]);
         }
-        if (ends != N) break; /* the rest would only repeat the failure */
+        if (!whole) break; /* the rest would only repeat the failure */
     }
     kimi_chat_request_free(req);
     kimi_event_queue_free(queue);
@@ -148,11 +117,11 @@ static void test_resumes_race_new_starts(void) {
     kimi_chat_request *long_req = user_request("kimi-k2.6", "fill the queue [[mock: chunks=3000]]");
     kimi_chat_request *short_req = user_request("kimi-k2.6", "late [[mock: chunks=5]]");
     kimi_task *long_tasks[LONG] = {0};
-    size_t content[N] = {0};
-    int i, bad_ends = 0;
+    struct drained seen[N];
+    int i;
+    memset(seen, 0, sizeof seen);
     for (i = 0; i < LONG; i++)
-        CHECK_INT(kimi_chat_stream_start_queued(client, long_req, queue, (void *)(intptr_t)(i + 1), &long_tasks[i]),
-                  KIMI_OK);
+        CHECK_INT(kimi_chat_stream_start_queued(client, long_req, queue, (void *)(intptr_t)i, &long_tasks[i]), KIMI_OK);
     /* Let the long streams fill the queue: wait until it holds events, then
      * a little longer than the loop needs to queue 4096 of them. */
     struct pollfd watch = {.fd = kimi_event_queue_fd(queue), .events = POLLIN};
@@ -161,18 +130,19 @@ static void test_resumes_race_new_starts(void) {
     struct late_starter late[LATE_THREADS];
     pthread_t threads[LATE_THREADS];
     for (i = 0; i < LATE_THREADS; i++) {
-        late[i] = (struct late_starter){client, queue, short_req, {0}, LONG + i * PER_THREAD + 1, 0};
+        late[i] = (struct late_starter){client, queue, short_req, {0}, LONG + i * PER_THREAD, 0};
         pthread_create(&threads[i], NULL, start_while_draining, &late[i]);
     }
-    int ends = take_until_ends(queue, N, 30000, content, N, &bad_ends);
+    drain_queue(queue, seen, N, 0, 30000);
     for (i = 0; i < LATE_THREADS; i++) {
         pthread_join(threads[i], NULL);
         CHECK_INT(late[i].failed, 0);
     }
-    CHECK_INT(ends, N);
-    CHECK_INT(bad_ends, 0);
-    for (i = 0; i < LONG; i++) CHECK(content[i] == (size_t)PIECES * 4);
-    for (i = LONG; i < N; i++) CHECK(content[i] == 5 * 4);
+    for (i = 0; i < N; i++) {
+        CHECK(seen[i].ended);
+        CHECK_INT(seen[i].status, KIMI_OK);
+        CHECK(seen[i].content == (i < LONG ? (size_t)PIECES * 4 : 5 * 4));
+    }
     for (i = 0; i < LONG; i++) kimi_task_free(long_tasks[i]);
     for (i = 0; i < LATE_THREADS; i++) {
         int j;

@@ -8,54 +8,6 @@
 
 static kimi_client *hostile_client(const char *path) { return test_client_from(hostile_options(path, NULL)); }
 
-/* What a drain saw, per task (user_data is the index). */
-struct seen {
-    size_t content;
-    int ended;
-    kimi_status status;
-    char tail[8];
-};
-
-/* Takes events until every one of `count` tasks ended, waiting on the
- * queue's descriptor (at most `limit_ms` without any event: a stall fails
- * the test instead of hanging it). `pause_every` > 0 makes a slow reader:
- * it sleeps 1 ms after that many events. */
-static void drain(kimi_event_queue *queue, struct seen *seen, int count, int pause_every, int limit_ms) {
-    int ended = 0;
-    long taken = 0;
-    struct pollfd watch;
-    watch.fd = kimi_event_queue_fd(queue);
-    watch.events = POLLIN;
-    while (ended < count) {
-        const kimi_stream_event *event;
-        int got = 0;
-        while (kimi_event_queue_next(queue, &event) == KIMI_OK && event) {
-            struct seen *s = &seen[(size_t)kimi_stream_event_user_data(event)];
-            size_t n;
-            const char *text = kimi_stream_event_text(event, &n);
-            got = 1;
-            if (kimi_stream_event_type(event) == KIMI_EVENT_CONTENT_DELTA) {
-                s->content += n;
-                if (n >= 4) memcpy(s->tail, text + n - 4, 4);
-            }
-            if (kimi_stream_event_type(event) == KIMI_EVENT_END) {
-                s->ended = 1;
-                s->status = kimi_stream_event_status(event);
-                ended++;
-            }
-            if (pause_every > 0 && ++taken % pause_every == 0) {
-                struct timespec ms = {0, 1000000L};
-                nanosleep(&ms, NULL);
-            }
-        }
-        if (!got && poll(&watch, 1, limit_ms) != 1) {
-            fprintf(stderr, "  no event for %d ms: %d of %d tasks ended\n", limit_ms, ended, count);
-            CHECK(0);
-            return;
-        }
-    }
-}
-
 /* Reading an event's raw chunk, completion id and model (long ones: 300
  * bytes each) leaves its text where it was (0.2.0 moved it). */
 static void test_event_strings_survive_other_reads(void) {
@@ -137,11 +89,11 @@ static void test_a_delta_larger_than_the_bound_never_stalls(void) {
         kimi_chat_request *req = user_request(NULL, "hi");
         kimi_event_queue *queue;
         kimi_task *task;
-        struct seen seen[1];
+        struct drained seen[1];
         memset(seen, 0, sizeof seen);
         CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
         CHECK_INT(kimi_chat_stream_start_queued(client, req, queue, (void *)0, &task), KIMI_OK);
-        drain(queue, seen, 1, 0, 10000);
+        drain_queue(queue, seen, 1, 0, 10000);
         CHECK_INT(seen[0].status, KIMI_OK);
         CHECK_INT(seen[0].content, sizes[i] + 4);
         CHECK(memcmp(seen[0].tail, "tail", 4) == 0);
@@ -161,7 +113,7 @@ static void test_many_tasks_and_a_slow_reader(void) {
     kimi_chat_request *big = user_request(NULL, "hi");
     kimi_event_queue *queue;
     kimi_task *tasks[8];
-    struct seen seen[8];
+    struct drained seen[8];
     size_t i;
     memset(seen, 0, sizeof seen);
     CHECK_INT(kimi_event_queue_new(&queue), KIMI_OK);
@@ -170,7 +122,7 @@ static void test_many_tasks_and_a_slow_reader(void) {
         CHECK_INT(kimi_chat_stream_start_queued(huge ? hostile : mock, huge ? big : small, queue, (void *)i, &tasks[i]),
                   KIMI_OK);
     }
-    drain(queue, seen, 8, 500, 10000);
+    drain_queue(queue, seen, 8, 500, 10000);
     for (i = 0; i < 8; i++) {
         CHECK_INT(seen[i].status, KIMI_OK);
         CHECK_INT(seen[i].content, i % 4 == 0 ? 5000004 : 3000 * 4);
