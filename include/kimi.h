@@ -58,9 +58,12 @@
  *              number of threads at once. Requests, messages, options and
  *              responses belong to one thread at a time; a `const` handle may
  *              be read by several threads at once.
- * Signals      libkimi installs no signal handler and never changes a
- *              signal's disposition, SIGPIPE's included: its curl handles
- *              keep CURLOPT_NOSIGNAL from their creation to their cleanup.
+ * Signals      libkimi installs no signal handler, never changes a signal's
+ *              disposition and never raises SIGPIPE in the host, whatever
+ *              SIGPIPE's disposition: its curl handles, a multi handle's own
+ *              included, keep CURLOPT_NOSIGNAL, and a write to a descriptor
+ *              the caller gave (kimi_file_content_to_fd) or to stderr (the
+ *              log) whose reader is gone fails with EPIPE instead.
  * Versions     KIMI_VERSION_NUMBER is MAJOR*1000000 + MINOR*1000 + PATCH.
  *              While the major version is 0 the SONAME is libkimi.so.0 and
  *              any ABI break also bumps the minor version. Functions are only

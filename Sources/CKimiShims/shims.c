@@ -1,9 +1,14 @@
 #define _GNU_SOURCE /* ppoll */
 #include "CKimiShims.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 CURLcode CKimiShims_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -105,4 +110,24 @@ int CKimiShims_wait_readable_ns(int fd, unsigned long long nanoseconds) {
     limit.tv_sec = (time_t)(nanoseconds / 1000000000ULL);
     limit.tv_nsec = (long)(nanoseconds % 1000000000ULL);
     return ppoll(&watched, 1, &limit, NULL);
+}
+
+long CKimiShims_write_quiet(int fd, const void *bytes, unsigned long count) {
+    ssize_t written = send(fd, bytes, count, MSG_NOSIGNAL);
+    if (written >= 0 || errno != ENOTSOCK) return (long)written;
+    sigset_t pipe_only, before, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &before);
+    int pending_before = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    written = write(fd, bytes, count);
+    int saved = errno;
+    if (written < 0 && saved == EPIPE && !pending_before) {
+        struct timespec none = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &none) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    errno = saved;
+    return (long)written;
 }

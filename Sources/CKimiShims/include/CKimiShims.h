@@ -61,6 +61,13 @@ int CKimiShims_eventfd(void);
 /* Waits until `fd` is readable or `nanoseconds` passed (ppoll: finer than
  * poll's milliseconds); 1 when readable, 0 when the time passed. */
 int CKimiShims_wait_readable_ns(int fd, unsigned long long nanoseconds);
+/* write(2) that never raises SIGPIPE in the host (whose disposition may be
+ * the default: termination) and never changes its disposition: a socket is
+ * written with MSG_NOSIGNAL; anything else (a pipe) with SIGPIPE blocked in
+ * the calling thread for the call, the SIGPIPE the write raised taken back
+ * (one already pending is left alone). Returns as write(2): a closed pipe
+ * is -1 with EPIPE. */
+long CKimiShims_write_quiet(int fd, const void *bytes, unsigned long count);
 enum {
     CKimiShims_EPOLLIN = 0x001, CKimiShims_EPOLLOUT = 0x004, CKimiShims_EPOLLERR = 0x008, CKimiShims_EPOLLHUP = 0x010,
     CKimiShims_EPOLL_CTL_ADD = 1, CKimiShims_EPOLL_CTL_DEL = 2, CKimiShims_EPOLL_CTL_MOD = 3

@@ -93,6 +93,14 @@ final class MultiHandle: @unchecked Sendable {
         try requireCurl()
         guard let raw = curl_multi_init() else { throw KimiError(.noMemory, "curl_multi_init failed") }
         self.raw = raw
+        // The multi's own internal handle (it closes the connections at
+        // curl_multi_cleanup) takes CURLOPT_NOSIGNAL only from a handle
+        // added to the multi: without one, a multi that never ran a
+        // transfer set SIGPIPE to SIG_IGN and back when cleaned up. One is
+        // added and removed before any callback is set.
+        let signalFree = try EasyHandle()
+        _ = add(signalFree)
+        remove(signalFree)
     }
 
     deinit { curl_multi_cleanup(raw) }

@@ -1,3 +1,4 @@
+import CKimiShims
 import Glibc
 
 /// A regular file open for reading, closed in `deinit`.
@@ -113,11 +114,12 @@ final class OpenFile {
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR; a failed
 /// write throws, naming `what` (the path, or the descriptor) and the reason.
+/// A closed pipe or socket is such a failure, never a SIGPIPE in the host.
 public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String? = nil) throws(KimiError) {
     guard let base = bytes.baseAddress else { return }
     var done = 0
     while done < bytes.count {
-        let n = write(fd, base + done, bytes.count - done)
+        let n = CKimiShims_write_quiet(fd, base + done, UInt(bytes.count - done))
         if n < 0 {
             if errno == EINTR { continue }
             throw .invalidArgument("\(what ?? "fd: \(fd)"): writing failed: \(String(cString: strerror(errno)))")

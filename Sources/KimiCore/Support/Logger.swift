@@ -1,3 +1,4 @@
+import CKimiShims
 import Glibc
 
 public enum LogLevel: Int32, Sendable, Comparable {
@@ -61,10 +62,11 @@ public struct Logger: @unchecked Sendable {
         Logger.stderr(.warn, "KIMI_LOG=\(value.prefix(40)) is not a log level (error, warn, info, debug or off); logging stays off")
     }()
 
-    /// One write(2) per line, so lines from several threads do not mix.
+    /// One write(2) per line, so lines from several threads do not mix; a
+    /// closed stderr pipe loses the line, never raises SIGPIPE.
     static let stderr: Sink = { level, message in
         var line = "libkimi \(level.name): \(message)\n"
-        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        line.withUTF8 { _ = CKimiShims_write_quiet(2, $0.baseAddress, UInt($0.count)) }
     }
 
     public func enabled(_ level: LogLevel) -> Bool {
