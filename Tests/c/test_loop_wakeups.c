@@ -204,8 +204,14 @@ static void *start_all(void *arg) {
     struct racer *r = arg;
     int i;
     pthread_barrier_wait(r->go);
-    for (i = 0; i < r->count; i++)
-        if (kimi_chat_stream_start(r->client, r->req, count_end, r->ends, &r->tasks[i]) != KIMI_OK) r->tasks[i] = NULL;
+    for (i = 0; i < r->count; i++) {
+        /* The handle is published once the start returned: the library
+         * writes `out` with a plain store, which the canceller must not
+         * read meanwhile. */
+        kimi_task *task = NULL;
+        if (kimi_chat_stream_start(r->client, r->req, count_end, r->ends, &task) != KIMI_OK) task = NULL;
+        __atomic_store_n(&r->tasks[i], task, __ATOMIC_RELEASE);
+    }
     return NULL;
 }
 
