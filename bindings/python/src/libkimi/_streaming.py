@@ -14,8 +14,8 @@ from ._errors import OK, TOO_LARGE, last_error
 from ._handles import Handle
 from ._raw import response_of
 from ._results import take_response
-from ._records import (EVENT_NAMES, EVENTS, FINISH, HEAD, RECORDS_BUFFER, TOOL_DELTA, TOOL_DONE, TOOL_START, USAGE, decode,
-                       stream_events)
+from ._records import (DECODE_SLICE, EVENT_NAMES, EVENTS, FINISH, HEAD, RECORDS_BUFFER, TOOL_DELTA, TOOL_DONE,
+                       TOOL_START, USAGE, decode, stream_events)
 from .types.completion_usage import CompletionUsage
 from .types.stream_event import StreamEvent
 from ._typing import Generic, T
@@ -236,12 +236,14 @@ class Stream(Generic[T]):
             data = self._read()
             if not data:
                 return
-            decode(data, metas, into)
-            for chunk in chunks:
-                if self._closing:
-                    raise ValueError("this stream is closed")
-                yield chunk
-            chunks.clear()
+            pos, end = 0, len(data)
+            while pos < end:
+                pos = decode(data, metas, into, pos, pos + DECODE_SLICE)
+                for chunk in chunks:
+                    if self._closing:
+                        raise ValueError("this stream is closed")
+                    yield chunk
+                chunks.clear()
 
     def events(self) -> Iterator[StreamEvent]:
         """The stream as libkimi's events (StreamEvent): role, reasoning,
