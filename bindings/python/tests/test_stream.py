@@ -246,6 +246,31 @@ def test_close_from_another_thread_in_the_middle_of_a_read(client):
     assert len(first) == 150
 
 
+@pytest.mark.parametrize("text", ["[[mock: chunks=3000 mixed batch=65536]]", "a b c [[mock: stall_after=2 stall_ms=5000]]"])
+@pytest.mark.parametrize("where", ["same thread", "other thread"])
+def test_closing_between_reads_keeps_what_arrived(client, text, where):
+    """close() while the reader waits at a chunk (not inside a C call):
+    `completion` is what arrived, as the docstrings say. The stream was
+    still running, so kimi_stream_response had nothing for close() to keep
+    (completion None), unless the transfer is stopped first."""
+    with client.chat.completions.create(messages=user(text), stream=True) as stream:
+        first = [next(stream) for _ in range(3)]
+        if where == "same thread":
+            stream.close()
+        else:
+            closer = threading.Thread(target=stream.close)
+            closer.start()
+            closer.join()
+        with pytest.raises(ValueError, match="closed"):
+            next(stream)
+    assert stream.completion is not None
+    message = stream.completion.choices[0].message
+    for field in ("reasoning_content", "content"):
+        read = "".join(getattr(c.choices[0].delta, field) or "" for c in first if c.choices)
+        assert (getattr(message, field) or "").startswith(read)
+    assert message.reasoning_content or message.content
+
+
 @pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
 @pytest.mark.parametrize("at", [0, 1, 60, 61, 62, 90, 1499, -2, -1])
 def test_the_callers_exception_mid_slice_loses_no_chunk(client, failure, at):

@@ -287,6 +287,8 @@ class Stream(Generic[T]):
                     L.kimi_stream_cancel(self._handle.pointer)
                 return
         if not self._done and self._handle.pointer:
+            # A stream still running has no response yet: stopped, it has what arrived.
+            L.kimi_stream_cancel(self._handle.pointer)
             self.completion = self._snapshot()  # what arrived; later reads raise ValueError
         self._handle.close()
         if threading.current_thread() is threading.main_thread() or self._hold is None:
