@@ -271,6 +271,29 @@ def test_closing_between_reads_keeps_what_arrived(client, text, where):
     assert message.reasoning_content or message.content
 
 
+@pytest.mark.parametrize("started", [True, False])
+def test_a_stream_closed_before_its_end_keeps_refusing_reads(client, started):
+    """"later reads raise ValueError, like a closed file": the first read
+    after close() raised it inside the reading generator, which ended it,
+    so the next read was a StopIteration, a stream that seemed to end."""
+    with client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True) as stream:
+        if started:
+            next(stream)
+        stream.close()
+        for _ in range(3):
+            with pytest.raises(ValueError, match="closed"):
+                next(stream)
+        with pytest.raises(ValueError, match="closed"):
+            list(stream)
+        with pytest.raises(ValueError, match="closed"):
+            stream.get_final_completion()
+    # A stream read to its end and then closed reads as ended.
+    with client.chat.completions.create(messages=user("a b"), stream=True) as stream:
+        chunks = list(stream)
+    assert list(stream) == [] and chunks
+    assert stream.get_final_completion().choices[0].message.content == "You said: a b"
+
+
 @pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
 @pytest.mark.parametrize("at", [0, 1, 60, 61, 62, 90, 1499, -2, -1])
 def test_the_callers_exception_mid_slice_loses_no_chunk(client, failure, at):

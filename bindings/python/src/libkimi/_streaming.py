@@ -212,6 +212,10 @@ class Stream(Generic[T]):
             self._leave()
 
     def _reading(self, reader: Callable[[], Iterator[Any]]) -> Iterator[Any]:
+        if self._closing and not self._done:
+            # Closed before its end: every read refuses (the generator that
+            # raised this once is over, and would read as a stream that ended).
+            raise ValueError("this stream is closed")
         if self._reader is None:
             self._reader = reader()
         elif self._reader.__name__ != reader.__name__:
