@@ -198,3 +198,176 @@ def test_cancelling_while_results_are_read(mock_url, tmp_path):
             again = [r.custom_id async for r in client.batches.results(batch)]
             assert sorted(again) == sorted(f"r{i}" for i in range(50))
     asyncio.run(main())
+
+
+# --- decoding a read in slices (decode's pos and stop; Stream._chunks) -------
+
+def part(kind, choice, index, text=b"", second=b""):
+    body = text + second
+    return struct.pack("=BBhiII", kind, 0, choice, index, len(text), len(second)) + body + \
+        b"\0" * (((len(body) + 7) & -8) - len(body))
+
+
+def multi(user_data, *parts):
+    body = b"".join(parts)
+    return struct.pack("=IHHQ", 16 + len(body), _records.EVENTS, len(parts), user_data) + body
+
+
+def completion_record(user_data, id_, model, created=1700000000):
+    names = id_ + model
+    padded = names + b"\0" * (((len(names) + 7) & -8) - len(names))
+    return struct.pack("=IHHQqII", 32 + len(padded), _records.COMPLETION, 0, user_data, created, len(id_),
+                       len(model)) + padded
+
+
+def usage_part(choice, numbers=(3, 4, 7, -1)):
+    return struct.pack("=BBhiII", _records.USAGE, 0, choice, 0, 32, 0) + struct.pack("=4q", *numbers)
+
+
+def random_records(rng, count, big=()):
+    """A stream's records of every shape decode knows (the one-part ones it
+    builds itself, the general ones chunk_of reads, COMPLETION, [DONE], a
+    task's events), with records of `big` bytes of text at those places."""
+    out = [completion_record(5, b"cmpl-1", b"kimi")]
+    texts = [b"", b"a", b"abcdefgh", b"abcdefghi", "Grüße 世界 🌍 ".encode(), b"x" * 300]
+    for i in range(count):
+        if i in big:
+            out.append(record(_records.EVENTS, 1, 5, _records.CONTENT, 0, -1, b"B" * big[i]))
+            continue
+        text = rng.choice(texts)
+        shape = rng.randrange(12)
+        if shape < 4:
+            out.append(record(_records.EVENTS, 1, 5, (_records.CONTENT, _records.REASONING, _records.TOOL_DELTA,
+                                                      _records.ROLE)[shape], rng.randrange(3), rng.randrange(4), text))
+        elif shape == 4:
+            out.append(multi(5, *(part(_records.CONTENT, c, -1, text) for c in range(rng.randrange(1, 9)))))
+        elif shape == 5:
+            out.append(multi(5, *(part(_records.TOOL_START, 0, t, b"functions.f:%d" % t, b"f") for t in range(4)),
+                             *(part(_records.TOOL_DELTA, 0, t, text) for t in range(4))))
+        elif shape == 6:
+            out.append(multi(5, part(_records.FINISH, 0, -1, b"stop"), usage_part(0), usage_part(-1)))
+        elif shape == 7:
+            out.append(multi(5, part(_records.ROLE, 1, -1, b"assistant"), part(_records.CONTENT, 1, -1, text),
+                             part(_records.REASONING, 1, -1, text)))
+        elif shape == 8:
+            out.append(record(_records.EVENTS, 1, 5, _records.DONE, -1, -1))
+        elif shape == 9:  # a new id and model half way (the late-id case): chunks after it carry them
+            out.append(completion_record(5, b"cmpl-%d" % i, b"kimi-%d" % i))
+        elif shape == 10:
+            out.append(record(_records.EVENTS, 1, 6, _records.CONTENT, 0, -1, text))  # another task's
+        else:
+            out.append(record(_records.EVENTS, 1, 5, _records.PROGRESS, -1, 0, struct.pack("=2q", i, count), text))
+    return out
+
+
+def dumped(item):
+    if isinstance(item, _records.Event):
+        return ("event",) + tuple(getattr(item, name) for name in _records.Event.__slots__)
+    return (type(item).__name__, item.id, item.created, item.model, item.object, item.model_dump())
+
+
+def decoded(data, slice_bytes):
+    """What decode gives reading `data` in slices as Stream._chunks does,
+    per user data; checks each call stops at the first record that ends at
+    or past its stop."""
+    ends, pos = [], 0
+    while pos < len(data):
+        pos += struct.unpack_from("=I", data, pos)[0]
+        ends.append(pos)
+    routed = {}
+    metas = {}
+    pos, calls = 0, 0
+    while pos < len(data):
+        stop = pos + slice_bytes
+        after = _records.decode(data, metas, lambda user: routed.setdefault(user, []), pos, stop)
+        assert after == next(end for end in ends if end >= min(stop, len(data))), (pos, stop, after)
+        pos, calls = after, calls + 1
+        assert calls <= len(ends)
+    return {user: [dumped(item) for item in items] for user, items in routed.items()}, metas
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_buffer_read_in_slices_gives_the_items_of_reading_it_whole(seed):
+    import random
+    rng = random.Random(seed)
+    big = {rng.randrange(400): rng.choice((4096, 4097, 70000))} if seed % 2 else {}
+    data = b"".join(random_records(rng, 400, big))
+    whole, whole_metas = decoded(data, 1 << 62)
+    assert sum(map(len, whole.values())) > 300
+    for slice_bytes in (1, 31, 32, 33, 40, 64, 100, 4095, _records.DECODE_SLICE, 4097, len(data) - 1, len(data)):
+        sliced, metas = decoded(data, slice_bytes)
+        assert sliced == whole, slice_bytes
+        assert metas == whole_metas
+
+
+def test_decode_reads_from_pos_until_a_record_ends_at_or_past_stop():
+    pieces = [record(_records.EVENTS, 1, 7, _records.CONTENT, 0, -1, b"%031d" % i) for i in range(128)]
+    assert {len(p) for p in pieces} == {64}
+    data = b"".join(pieces)  # 8 KiB: records end exactly at 4096 and at the end
+    items = []
+    assert _records.decode(data, {}, lambda user: items, 0, 4096) == 4096 and len(items) == 64
+    assert _records.decode(data, {}, lambda user: items, 4096, 4096) == 4096 and len(items) == 64  # nothing to read
+    assert _records.decode(data, {}, lambda user: items, 4096, 4097) == 4160 and len(items) == 65
+    assert _records.decode(data, {}, lambda user: items, 4160, 1 << 62) == 8192 and len(items) == 128
+    assert _records.decode(data, {}, lambda user: items, 8192, 1 << 62) == 8192 and len(items) == 128
+    assert [item.choices[0].delta.content for item in items] == ["%031d" % i for i in range(128)]
+    # A record far larger than a slice, first, in the middle, last: read whole by one call.
+    big = record(_records.EVENTS, 1, 7, _records.CONTENT, 0, -1, b"y" * (3 << 20))
+    for layout in ((big, pieces[0]), (pieces[0], big), (pieces[0], big, pieces[1]), (big,)):
+        data = b"".join(layout)
+        items, pos, stops = [], 0, []
+        while pos < len(data):
+            pos = _records.decode(data, {}, lambda user: items, pos, pos + _records.DECODE_SLICE)
+            stops.append(pos)
+        assert stops == [sum(map(len, layout[:layout.index(big) + 1]))] + ([len(data)] if layout[-1] is not big else [])
+        assert [len(item.choices[0].delta.content) for item in items] == [len(r) - 32 if r is big else 31
+                                                                          for r in layout]
+
+
+@pytest.mark.parametrize("at", [0, 4096 - 64, 4096, 4096 + 64, 8192 - 64])
+@pytest.mark.parametrize("corrupt", ["zero", "short", "past", "huge", "cut"])
+def test_a_corrupt_record_in_any_slice_is_refused_not_followed(at, corrupt):
+    """A corrupt record after, at or before a slice boundary: the slices
+    before it read, the one holding it raises; no call loops or reads past
+    the buffer."""
+    pieces = [record(_records.EVENTS, 1, 7, _records.CONTENT, 0, -1, b"%031d" % i) for i in range(128)]
+    data = bytearray(b"".join(pieces))
+    if corrupt == "cut":
+        data = data[:at + 20]  # a header cut short: the buffer ends inside it
+    else:
+        size = {"zero": 0, "short": 31, "past": len(data) - at + 8, "huge": 0xFFFFFFFF}[corrupt]
+        struct.pack_into("=I", data, at, size)
+    data = bytes(data)
+    items, pos = [], 0
+    with pytest.raises((libkimi.APIResponseValidationError, struct.error)):
+        while True:  # the buffer has no end that is not corrupt
+            after = _records.decode(data, {}, lambda user: items, pos, pos + _records.DECODE_SLICE)
+            assert pos < after <= len(data)
+            pos = after
+    assert len(items) == at // 64
+    assert pos <= at
+
+
+def test_fuzzed_buffers_end_or_raise():
+    """Any bytes read in slices, from any byte: each call moves forward and
+    stays inside the buffer, or raises (never loops, never reads past it)."""
+    import random
+    rng = random.Random(32)
+    records = random_records(rng, 120)
+    base = b"".join(records)
+    allowed = (libkimi.APIResponseValidationError, struct.error, UnicodeDecodeError)
+    for _ in range(300):
+        cut = rng.randrange(len(base) + 1) if rng.random() < 0.5 else len(b"".join(records[:rng.randrange(121)]))
+        data = bytearray(base[:cut])
+        for _ in range(rng.randrange(0, 6)):
+            if data:
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        data = bytes(data)
+        pos = rng.randrange(len(data)) if data and rng.random() < 0.3 else 0  # a caller's pos inside a record
+        try:
+            while pos < len(data):
+                after = _records.decode(data, {}, lambda user: [], pos, pos + rng.choice((1, 64, 4096)))
+                assert pos < after <= len(data)
+                pos = after
+        except allowed:
+            pass

@@ -133,3 +133,311 @@ def test_a_long_stream_leaves_the_garbage_collector_idle(client):
     assert pieces >= 20000
     assert gc.get_threshold()[0] >= 700  # the default, which the batches are sized for
     assert len(collections) <= 5, f"the collector ran {len(collections)} times (generations {set(collections)})"
+
+
+# --- a read decoded and handed on a slice at a time (DECODE_SLICE) ----------
+
+import http.server
+import json
+import struct
+
+from libkimi import _records, _streaming
+
+
+def dumps(chunks):
+    return [(c.id, c.created, c.model, c.model_dump()) for c in chunks]
+
+
+def read_all(client, text, **options):
+    with client.chat.completions.create(messages=user(text), stream=True, **options) as stream:
+        return dumps(stream), stream.completion
+
+
+HEAVY = ["[[mock: chunks=3000 mixed batch=65536]]",
+         "x [[mock: calls=get_weather,get_time,find interleave batch=65536]]",
+         "[[mock: unicode reasoning_chunks=800 batch=65536]]",
+         "[[mock: chunks=1500 batch=65536 usage=both]]"]
+
+
+@pytest.mark.parametrize("text", HEAVY)
+def test_slices_give_the_chunks_of_decoding_a_read_whole(client, monkeypatch, text):
+    """Every chunk, in order, equal field for field to what decoding each
+    read whole gave (the reader before slices), with slice sizes that cut
+    every record, with several choices and include_usage."""
+    options = dict(model="moonshot-v1-8k", n=3, stream_options={"include_usage": True})
+    monkeypatch.setattr(_streaming, "DECODE_SLICE", 1 << 62)
+    whole, completion = read_all(client, text, **options)
+    assert len(whole) > 20
+    for size in (1, 40, 333, 4096):
+        monkeypatch.setattr(_streaming, "DECODE_SLICE", size)
+        sliced, again = read_all(client, text, **options)
+        assert sliced == whole, size
+        assert again.model_dump() == completion.model_dump()
+
+
+def fake_stream(reads):
+    """A Stream whose reads are `reads` (record buffers), for Stream._chunks
+    alone: what a slice hands on, and when."""
+    stream = object.__new__(libkimi.Stream)
+    stream._closing = False
+    pending = iter(reads)
+    stream._read = lambda: next(pending, b"")
+    return stream, stream._chunks()
+
+
+def content_record(text, user_data=0):
+    return _records_record(_records.EVENTS, 1, user_data, _records.CONTENT, 0, -1, text.encode())
+
+
+def _records_record(kind, count, user_data, part, choice, index, text=b""):
+    size = 32 + ((len(text) + 7) & -8)
+    return struct.pack("=IHHQBBhiII", size, kind, count, user_data, part, 0, choice, index, len(text), 0) + text + \
+        b"\0" * (size - 32 - len(text))
+
+
+def test_a_slice_is_handed_on_before_the_next_is_decoded(monkeypatch):
+    calls = []
+    decode = _records.decode
+
+    def logged(data, metas, into, pos=0, stop=1 << 62):
+        after = decode(data, metas, into, pos, stop)
+        calls.append((len(data), pos, after))
+        return after
+
+    monkeypatch.setattr(_streaming, "decode", logged)
+    small = [content_record("%031d" % i) for i in range(128)]  # 64 bytes each: slices end on records
+    big = content_record("B" * (3 << 20))
+    reads = [b"".join(small), big + b"".join(small[:3]), b"".join(small[:3]) + big, b"".join(small[:2]) + big + small[2]]
+    stream, chunks = fake_stream(reads)
+    assert next(chunks).choices[0].delta.content == "%031d" % 0
+    assert calls == [(8192, 0, 4096)]  # the first slice's chunks come before the second is decoded
+    rest = [next(chunks) for _ in range(63)]
+    assert rest[-1].choices[0].delta.content == "%031d" % 63 and len(calls) == 1
+    got = [c.choices[0].delta.content for c in chunks]
+    expected = ["%031d" % i for i in range(64, 128)] + ["B" * (3 << 20)] + ["%031d" % i for i in range(3)] + \
+        ["%031d" % i for i in range(3)] + ["B" * (3 << 20)] + ["%031d" % i for i in range(2)] + ["B" * (3 << 20)] + \
+        ["%031d" % 2]
+    assert got == expected
+    b = len(big)
+    assert calls == [(8192, 0, 4096), (8192, 4096, 8192), (b + 192, 0, b), (b + 192, b, b + 192),
+                     (b + 192, 0, b + 192), (b + 192, 0, b + 128), (b + 192, b + 128, b + 192)]
+
+
+@pytest.mark.parametrize("taken", [1, 63, 64, 65, 127])
+def test_closing_while_a_slice_is_handed_on_stops_at_the_next_chunk(taken):
+    small = [content_record("%031d" % i) for i in range(128)]
+    stream, chunks = fake_stream([b"".join(small), b"".join(small)])
+    got = [next(chunks).choices[0].delta.content for _ in range(taken)]
+    assert got == ["%031d" % i for i in range(taken)]
+    stream._closing = True  # close() from another thread while the reader waits at a yield
+    with pytest.raises(ValueError, match="closed"):
+        next(chunks)
+
+
+def test_close_from_another_thread_in_the_middle_of_a_read(client):
+    with client.chat.completions.create(messages=user("[[mock: chunks=3000 mixed batch=65536]]"),
+                                        stream=True) as stream:
+        first = [next(stream) for _ in range(150)]  # inside the first read, past its first slices
+        closer = threading.Thread(target=stream.close)
+        closer.start()
+        closer.join()
+        with pytest.raises(ValueError, match="closed"):
+            next(stream)
+    assert len(first) == 150
+
+
+@pytest.mark.parametrize("text", ["[[mock: chunks=3000 mixed batch=65536]]", "a b c [[mock: stall_after=2 stall_ms=5000]]"])
+@pytest.mark.parametrize("where", ["same thread", "other thread"])
+def test_closing_between_reads_keeps_what_arrived(client, text, where):
+    """close() while the reader waits at a chunk (not inside a C call):
+    `completion` is what arrived, as the docstrings say. The stream was
+    still running, so kimi_stream_response had nothing for close() to keep
+    (completion None), unless the transfer is stopped first."""
+    with client.chat.completions.create(messages=user(text), stream=True) as stream:
+        first = [next(stream) for _ in range(3)]
+        if where == "same thread":
+            stream.close()
+        else:
+            closer = threading.Thread(target=stream.close)
+            closer.start()
+            closer.join()
+        with pytest.raises(ValueError, match="closed"):
+            next(stream)
+    assert stream.completion is not None
+    message = stream.completion.choices[0].message
+    for field in ("reasoning_content", "content"):
+        read = "".join(getattr(c.choices[0].delta, field) or "" for c in first if c.choices)
+        assert (getattr(message, field) or "").startswith(read)
+    assert message.reasoning_content or message.content
+
+
+@pytest.mark.parametrize("started", [True, False])
+def test_a_stream_closed_before_its_end_keeps_refusing_reads(client, started):
+    """"later reads raise ValueError, like a closed file": the first read
+    after close() raised it inside the reading generator, which ended it,
+    so the next read was a StopIteration, a stream that seemed to end."""
+    with client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True) as stream:
+        if started:
+            next(stream)
+        stream.close()
+        for _ in range(3):
+            with pytest.raises(ValueError, match="closed"):
+                next(stream)
+        with pytest.raises(ValueError, match="closed"):
+            list(stream)
+        with pytest.raises(ValueError, match="closed"):
+            stream.get_final_completion()
+    # A stream read to its end and then closed reads as ended.
+    with client.chat.completions.create(messages=user("a b"), stream=True) as stream:
+        chunks = list(stream)
+    assert list(stream) == [] and chunks
+    assert stream.get_final_completion().choices[0].message.content == "You said: a b"
+
+
+@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
+@pytest.mark.parametrize("at", [0, 1, 60, 61, 62, 90, 1499, -2, -1])
+def test_the_callers_exception_mid_slice_loses_no_chunk(client, failure, at):
+    """The caller raises out of its loop at chunk `at` (in a slice, at its
+    end, at the stream's last chunk) and then reads on: every chunk once,
+    in order."""
+    text = "[[mock: chunks=3000 mixed batch=65536]]"
+    whole, completion = read_all(client, text)
+    assert len(whole) > 3000
+    at %= len(whole)
+    got = []
+    with client.chat.completions.create(messages=user(text), stream=True) as stream:
+        with pytest.raises(failure):
+            for i, chunk in enumerate(stream):
+                got.append(chunk)
+                if i == at:
+                    raise failure()
+        got.extend(stream)
+    assert dumps(got) == whole
+    assert stream.completion.model_dump() == completion.model_dump()
+
+
+@pytest.mark.parametrize("failure", ["cut_after", "error_after"])
+def test_a_failure_after_a_long_read_hands_on_every_chunk_before_it(client, monkeypatch, failure):
+    text = f"[[mock: chunks=3000 {failure}=2500 batch=65536]]"
+    runs = []
+    for size in (1 << 62, _records.DECODE_SLICE, 100):
+        monkeypatch.setattr(_streaming, "DECODE_SLICE", size)
+        got = []
+        with pytest.raises(libkimi.APIError) as info:
+            with client.chat.completions.create(messages=user(text), stream=True) as stream:
+                got.extend(stream)
+        content = "".join(c.choices[0].delta.content or "" for c in got if c.choices)
+        assert content == "tok " * 2500 == info.value.partial.choices[0].message.content
+        assert stream.completion.choices[0].message.content == content
+        runs.append(dumps(got))
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_chunks_then_events_is_refused_mid_slice(client):
+    with client.chat.completions.create(messages=user("[[mock: chunks=500 batch=65536]]"), stream=True) as stream:
+        first = next(stream)
+        with pytest.raises(ValueError, match="not both"):
+            stream.events()
+        rest = list(stream)
+    assert first.choices[0].delta.role == "assistant" and len(rest) > 500
+
+
+class _SSE:
+    """A local server answering every request with `body` (a whole SSE
+    stream, written at once): a hostile stream's exact shape."""
+
+    def __init__(self):
+        owner = self
+        self.body = b""
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("content-length", str(len(owner.body)))
+                self.end_headers()
+                self.wfile.write(owner.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+
+@pytest.fixture(scope="module")
+def sse_server():
+    server = _SSE()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def sse(delta=None, finish=None, choices=None, usage=None):
+    body = {"id": "cmpl-s", "object": "chat.completion.chunk", "created": 1, "model": "m",
+            "choices": choices if choices is not None else [{"index": 0, "delta": delta or {}, "finish_reason": finish}]}
+    if usage is not None:
+        body["usage"] = usage
+    return b"data: " + json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+
+
+def served(server, pieces, monkeypatch, size):
+    monkeypatch.setattr(_streaming, "DECODE_SLICE", size)
+    server.body = sse({"role": "assistant", "content": ""}) + b"".join(pieces) + sse(finish="stop") + b"data: [DONE]\n\n"
+    with libkimi.Client(api_key="sk-test", base_url=server.url, max_retries=0) as client:
+        with client.chat.completions.create(messages=user("hi"), stream=True) as stream:
+            return dumps(stream), stream.completion
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_a_delta_of_megabytes_among_small_ones(sse_server, monkeypatch, where):
+    small = [sse({"content": "%d," % i}) for i in range(2000)]
+    calls = [sse({"tool_calls": [{"index": t, "function": {"arguments": "a"}}]}) for t in range(4) for _ in range(300)]
+    big = sse({"content": "é" * (1 << 20)})
+    place = {"first": 0, "middle": 1000, "last": 2000}[where]
+    pieces = small[:place] + [big] + small[place:]
+    starts = [sse({"tool_calls": [{"index": t, "id": f"functions.f{t}:{t}", "type": "function",
+                                   "function": {"name": f"f{t}", "arguments": ""}} for t in range(4)]})]
+    pieces = pieces + starts + calls
+    whole, completion = served(sse_server, pieces, monkeypatch, 1 << 62)
+    contents = [c[3]["choices"][0]["delta"].get("content") for c in whole if c[3]["choices"]]
+    assert contents[place + 1] == "é" * (1 << 20)
+    assert completion.choices[0].message.content == "".join(c or "" for c in contents)
+    assert completion.choices[0].message.tool_calls[3].function.arguments == "a" * 300
+    for size in (_records.DECODE_SLICE, 41):
+        sliced, again = served(sse_server, pieces, monkeypatch, size)
+        assert sliced == whole
+        assert again.model_dump() == completion.model_dump()
+
+
+def test_tiny_tool_call_pieces_leave_the_garbage_collector_idle(sse_server):
+    """The densest records a stream has (a tool call's arguments one byte at
+    a time: 40 bytes and 7 objects each, about 100 per slice)."""
+    collections = []
+
+    def watch(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    start = sse({"tool_calls": [{"index": 0, "id": "functions.f:0", "type": "function",
+                                 "function": {"name": "f", "arguments": ""}}]})
+    piece = sse({"tool_calls": [{"index": 0, "function": {"arguments": "a"}}]})
+    sse_server.body = sse({"role": "assistant", "content": ""}) + start + piece * 20000 + sse(finish="tool_calls") + \
+        b"data: [DONE]\n\n"
+    pieces = 0
+    with libkimi.Client(api_key="sk-test", base_url=sse_server.url, max_retries=0) as client:
+        with client.chat.completions.create(messages=user("hi"), stream=True) as stream:
+            gc.collect()
+            gc.callbacks.append(watch)
+            try:
+                for chunk in stream:
+                    if chunk.choices:
+                        pieces += len(chunk.choices[0].delta.tool_calls or ())
+            finally:
+                gc.callbacks.remove(watch)
+    assert pieces == 20001
+    assert len(collections) <= 5, f"the collector ran {len(collections)} times (generations {set(collections)})"

@@ -212,6 +212,10 @@ class Stream(Generic[T]):
             self._leave()
 
     def _reading(self, reader: Callable[[], Iterator[Any]]) -> Iterator[Any]:
+        if self._closing and not self._done:
+            # Closed before its end: every read refuses (the generator that
+            # raised this once is over, and would read as a stream that ended).
+            raise ValueError("this stream is closed")
         if self._reader is None:
             self._reader = reader()
         elif self._reader.__name__ != reader.__name__:
@@ -287,6 +291,8 @@ class Stream(Generic[T]):
                     L.kimi_stream_cancel(self._handle.pointer)
                 return
         if not self._done and self._handle.pointer:
+            # A stream still running has no response yet: stopped, it has what arrived.
+            L.kimi_stream_cancel(self._handle.pointer)
             self.completion = self._snapshot()  # what arrived; later reads raise ValueError
         self._handle.close()
         if threading.current_thread() is threading.main_thread() or self._hold is None:
