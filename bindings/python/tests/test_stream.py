@@ -205,6 +205,7 @@ def test_a_slice_is_handed_on_before_the_next_is_decoded(monkeypatch):
         return after
 
     monkeypatch.setattr(_streaming, "decode", logged)
+    monkeypatch.setattr(_streaming, "DECODE_SLICE", 4096)  # the figures below are in 4 KiB slices
     small = [content_record("%031d" % i) for i in range(128)]  # 64 bytes each: slices end on records
     big = content_record("B" * (3 << 20))
     reads = [b"".join(small), big + b"".join(small[:3]), b"".join(small[:3]) + big, b"".join(small[:2]) + big + small[2]]
@@ -331,6 +332,35 @@ def test_a_failure_after_a_long_read_hands_on_every_chunk_before_it(client, monk
         assert stream.completion.choices[0].message.content == content
         runs.append(dumps(got))
     assert runs[0] == runs[1] == runs[2]
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, libkimi.APIResponseValidationError])
+def test_a_failure_inside_the_decoder_ends_the_stream_keeping_what_arrived(client, monkeypatch, failure):
+    # Ctrl-C landing while a slice is decoded, or records decode() refuses:
+    # the reading generator ends there. The stream ends with it (its transfer
+    # stopped, what arrived in `completion`), so a later read is an end, not a
+    # wait on a transfer nobody stops; the reader before kept `completion` None.
+    calls = []
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise failure("planted")
+        return _records.decode(*args)
+
+    monkeypatch.setattr(_streaming, "decode", failing)
+    got = []
+    stream = client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True)
+    with pytest.raises(failure) as info:
+        for chunk in stream:
+            got.append(chunk)
+    content = "".join(c.choices[0].delta.content or "" for c in got if c.choices)
+    assert content and stream.completion is not None
+    if failure is not KeyboardInterrupt:
+        assert info.value.partial is stream.completion  # as every stream failure carries it
+    assert stream.completion.choices[0].message.content.startswith(content)
+    assert list(stream) == []
+    stream.close()
 
 
 def test_chunks_then_events_is_refused_mid_slice(client):

@@ -55,8 +55,10 @@ RECORDS_BUFFER = 64 << 10
 #: dozen chunks, whose objects (4 to 7 each) stay under the garbage
 #: collector's 700 new objects, so it does not run while a stream is read;
 #: decoding a whole read's thousand chunks first made it run, promote and
-#: scan them (15 % of a stream's Python time).
-DECODE_SLICE = 4 << 10
+#: scan them (15 % of a stream's Python time). The densest records (40
+#: bytes: a tool-call piece of up to 8 bytes, 7 objects) give 77 chunks,
+#: 539 objects; 4 KiB would be 721.
+DECODE_SLICE = 3 << 10
 
 #: A chunk's id, creation time and model before the stream said them.
 NO_META: Meta = ("", 0, "")

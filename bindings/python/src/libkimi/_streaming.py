@@ -10,7 +10,7 @@ import ctypes
 import threading
 
 from . import _interrupt, _lib
-from ._errors import OK, TOO_LARGE, last_error
+from ._errors import OK, TOO_LARGE, APIError, last_error
 from ._handles import Handle
 from ._raw import response_of
 from ._results import take_response
@@ -166,12 +166,22 @@ class Stream(Generic[T]):
         completion = take_response(pointer.value, cls=self._cls)
         return completion
 
-    def _end(self) -> None:
-        """The stream is over (done, failed or interrupted): keep what came."""
+    def _end(self, running: bool = False) -> None:
+        """The stream is over (done, failed or interrupted): keep what came.
+        `running`: Python stopped reading on its own while the library may
+        still be receiving (a running stream has no response to take), so
+        the transfer is stopped first. A stream close() freed keeps the
+        completion close() took."""
         if not self._done:
             self._done = True
-            self.completion = self._snapshot()
+            if self._handle.pointer:
+                self.completion = self._stop_and_keep() if running else self._snapshot()
         self._release_interrupt()
+
+    def _stop_and_keep(self) -> Optional[ChatCompletion]:
+        """Stops the transfer (if still running); the response of what arrived."""
+        L.kimi_stream_cancel(self._handle.pointer)
+        return self._snapshot()
 
     def _failure(self) -> Exception:
         error = last_error()
@@ -242,7 +252,15 @@ class Stream(Generic[T]):
                 return
             pos, end = 0, len(data)
             while pos < end:
-                pos = decode(data, metas, into, pos, pos + DECODE_SLICE)
+                try:
+                    pos = decode(data, metas, into, pos, pos + DECODE_SLICE)
+                except BaseException as error:
+                    # Corrupt records, or Ctrl-C landing here: this generator
+                    # ends, and with it the stream, keeping what arrived.
+                    self._end(running=True)
+                    if isinstance(error, APIError):
+                        error.partial = self.completion
+                    raise
                 for chunk in chunks:
                     if self._closing:
                         raise ValueError("this stream is closed")
@@ -291,9 +309,7 @@ class Stream(Generic[T]):
                     L.kimi_stream_cancel(self._handle.pointer)
                 return
         if not self._done and self._handle.pointer:
-            # A stream still running has no response yet: stopped, it has what arrived.
-            L.kimi_stream_cancel(self._handle.pointer)
-            self.completion = self._snapshot()  # what arrived; later reads raise ValueError
+            self.completion = self._stop_and_keep()  # what arrived; later reads raise ValueError
         self._handle.close()
         if threading.current_thread() is threading.main_thread() or self._hold is None:
             self._release_interrupt()
