@@ -286,6 +286,36 @@ def test_interleaved_records_of_many_streams_reach_their_own_stream(mock_url):
     asyncio.run(main())
 
 
+def test_a_stream_closed_before_its_end_refuses_reads_as_the_sync_one(mock_url):
+    # As the sync Stream (and a closed file): reads after close() raise
+    # ValueError every time; before, the first read after close() ended the
+    # stream quietly, or handed out pieces that had arrived. A stream read to
+    # its end, then closed, still reads as ended.
+    async def main():
+        async with libkimi.AsyncOpenAI(api_key="sk-test", base_url=mock_url) as client:
+            for started in (False, True):
+                stream = await client.chat.completions.create(
+                    messages=user("[[mock: chunks=500 delay_ms=1]]"), stream=True)
+                if started:
+                    first = await stream.__anext__()
+                    assert first.choices
+                await stream.close()
+                for _ in range(2):
+                    with pytest.raises(ValueError, match="closed"):
+                        await stream.__anext__()
+                with pytest.raises(ValueError, match="closed"):
+                    async for _ in stream:
+                        pass
+                assert stream.completion is not None  # what arrived
+            stream = await client.chat.completions.create(messages=user("whole [[mock: chunks=5]]"), stream=True)
+            pieces = [c async for c in stream]
+            await stream.close()
+            assert pieces and [c async for c in stream] == []
+            assert (await stream.get_final_completion()).choices[0].message.content
+
+    asyncio.run(main())
+
+
 @pytest.mark.parametrize("wrong", [-1, 100_001, True, 1.5, "1000"])
 def test_coalesce_us_is_checked(mock_url, wrong):
     with pytest.raises(ValueError, match="coalesce_us"):

@@ -220,6 +220,7 @@ class AsyncStream(Generic[T]):
 
     def __init__(self, task: ChatTask, pump: Pump) -> None:
         self._task = task
+        self._read = task  # what __anext__ reads: _CLOSED once closed before its end
         self._pump = pump
 
     @property
@@ -236,7 +237,7 @@ class AsyncStream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        task = self._task
+        task = self._read
         while True:
             items = task.items
             if items:
@@ -251,6 +252,8 @@ class AsyncStream(Generic[T]):
             if task.ended:
                 if task.error is not None:
                     raise task.failure()
+                if task is _CLOSED:
+                    raise ValueError("this stream is closed")
                 raise StopAsyncIteration
             try:
                 await self._pump.wait(task)
@@ -268,9 +271,16 @@ class AsyncStream(Generic[T]):
         return completion.choices[0].message.content if completion and completion.choices else ""
 
     async def close(self) -> None:
-        """Stops the stream, keeping what arrived in `completion`."""
-        await _stop(self._pump, self._task)
-        self._task.error = None
+        """Stops the stream, keeping what arrived in `completion`. Later
+        reads raise ValueError, as a closed file's (a stream read to its end
+        before still reads as ended), as the sync Stream's."""
+        task = self._task
+        read_to_its_end = task.ended and not task.items and task.error is None
+        await _stop(self._pump, task)
+        task.error = None
+        if not read_to_its_end:
+            task.take()  # not handed out: the stream is closed
+            self._read = _CLOSED
 
     async def __aenter__(self) -> Self:
         return self
@@ -279,6 +289,12 @@ class AsyncStream(Generic[T]):
                         traceback: Optional[TracebackType]) -> Literal[False]:
         await self.close()
         return False
+
+
+#: What a stream closed before its end reads: an ended task, told apart
+#: only when nothing is left (so the chunk path costs nothing more).
+_CLOSED = ChatTask()
+_CLOSED.ended = True
 
 
 async def _stop(pump: Pump, task: Task) -> None:
