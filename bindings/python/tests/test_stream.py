@@ -363,6 +363,47 @@ def test_a_failure_inside_the_decoder_ends_the_stream_keeping_what_arrived(clien
     stream.close()
 
 
+def test_a_failure_inside_the_events_reader_ends_the_stream_keeping_what_arrived(client, monkeypatch):
+    calls = []
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == 40:
+            raise KeyboardInterrupt("planted")
+        return _records.stream_events(*args)
+
+    monkeypatch.setattr(_streaming, "stream_events", failing)
+    stream = client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True)
+    got = []
+    with pytest.raises(KeyboardInterrupt):
+        for event in stream.events():
+            got.append(event)
+    text = "".join(e.text for e in got if e.type == "content")
+    assert text and stream.completion.choices[0].message.content.startswith(text)
+    stream.close()
+
+
+def test_a_corrupt_record_stops_the_events_reader(monkeypatch):
+    # A record of 0 bytes: the events reader followed sizes without the
+    # check decode() makes, so it would have read the same header forever.
+    stream, _ = fake_stream([content_record("a") + struct.pack("=IHHQ", 0, _records.EVENTS, 1, 0) + b"\0" * 24])
+    stream._done, stream._hold, stream._token, stream._handle = False, None, None, libkimi._handles.Handle(None, None)
+    stream.completion = None
+    outcome = []
+
+    def read():
+        try:
+            outcome.append([e.text for e in stream._events()])
+        except libkimi.APIResponseValidationError as error:
+            outcome.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "the events reader loops on a record of 0 bytes"
+    assert isinstance(outcome[0], libkimi.APIResponseValidationError) and "corrupt" in str(outcome[0])
+
+
 def test_chunks_then_events_is_refused_mid_slice(client):
     with client.chat.completions.create(messages=user("[[mock: chunks=500 batch=65536]]"), stream=True) as stream:
         first = next(stream)

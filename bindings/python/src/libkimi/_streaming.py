@@ -15,7 +15,7 @@ from ._handles import Handle
 from ._raw import response_of
 from ._results import take_response
 from ._records import (DECODE_SLICE, EVENT_NAMES, EVENTS, FINISH, HEAD, RECORDS_BUFFER, TOOL_DELTA, TOOL_DONE,
-                       TOOL_START, USAGE, decode, stream_events)
+                       TOOL_START, USAGE, _corrupt, decode, stream_events)
 from .types.completion_usage import CompletionUsage
 from .types.stream_event import StreamEvent
 from ._typing import Generic, T
@@ -178,6 +178,15 @@ class Stream(Generic[T]):
                 self.completion = self._stop_and_keep() if running else self._snapshot()
         self._release_interrupt()
 
+    def _ended_by(self, error: BaseException) -> BaseException:
+        """`error` (corrupt records, or Ctrl-C landing there) was raised
+        while a reader decoded: that generator ends with it, and so does the
+        stream, keeping what arrived (on an APIError as `partial` too)."""
+        self._end(running=True)
+        if isinstance(error, APIError):
+            error.partial = self.completion
+        return error
+
     def _stop_and_keep(self) -> Optional[ChatCompletion]:
         """Stops the transfer (if still running); the response of what arrived."""
         L.kimi_stream_cancel(self._handle.pointer)
@@ -255,12 +264,7 @@ class Stream(Generic[T]):
                 try:
                     pos = decode(data, metas, into, pos, pos + DECODE_SLICE)
                 except BaseException as error:
-                    # Corrupt records, or Ctrl-C landing here: this generator
-                    # ends, and with it the stream, keeping what arrived.
-                    self._end(running=True)
-                    if isinstance(error, APIError):
-                        error.partial = self.completion
-                    raise
+                    raise self._ended_by(error)
                 for chunk in chunks:
                     if self._closing:
                         raise ValueError("this stream is closed")
@@ -281,8 +285,13 @@ class Stream(Generic[T]):
                 return
             pos, end = 0, len(data)
             while pos < end:
-                size, kind, count = head(data, pos)[:3]
-                events = stream_events(data, pos, count, calls) if kind == EVENTS else ()
+                try:
+                    size, kind, count = head(data, pos)[:3]
+                    if not 32 <= size <= end - pos:  # as decode: never follow a record that is not whole
+                        raise _corrupt(size, pos, end)
+                    events = stream_events(data, pos, count, calls) if kind == EVENTS else ()
+                except BaseException as error:
+                    raise self._ended_by(error)
                 pos += size
                 for event in events:
                     if self._closing:
