@@ -371,3 +371,31 @@ def test_fuzzed_buffers_end_or_raise():
                 pos = after
         except allowed:
             pass
+
+
+@pytest.mark.parametrize("streamed", [True, False], ids=["stream", "create"])
+def test_a_queue_that_cannot_be_read_fails_its_tasks_instead_of_hanging(mock_url, monkeypatch, streamed):
+    # Records the package cannot read (a bug on one side or the other, never
+    # the network's doing): raised inside asyncio's reader callback, the error
+    # was only logged and every stream on the queue waited for ever.
+    from libkimi import _tasks
+
+    def corrupt(*args, **kwargs):
+        raise _records._corrupt(0, 0, 32)
+
+    async def main():
+        async with libkimi.AsyncClient(api_key="sk-test", base_url=mock_url, max_retries=0) as client:
+            monkeypatch.setattr(_tasks, "decode", corrupt)
+            async def one():
+                if streamed:
+                    stream = await client.chat.completions.create(messages=user("hi"), stream=True)
+                    return [chunk async for chunk in stream]
+                return await client.chat.completions.create(messages=user("hi"))
+            results = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(3)), return_exceptions=True), 20)
+            for result in results:
+                assert isinstance(result, libkimi.APIResponseValidationError), result
+                assert "cannot be read" in str(result) and "corrupt" in str(result)
+            monkeypatch.undo()
+            reply = await client.chat.completions.create(messages=user("after"))  # the client goes on
+            assert reply.choices[0].message.content == "You said: after"
+    asyncio.run(main())

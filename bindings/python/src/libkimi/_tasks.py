@@ -247,7 +247,7 @@ class Queue:
             buffer = self.buffer = ctypes.create_string_buffer(length.value)
             status = _lib.hot.queue_read_records(self.pointer, buffer, len(buffer), ctypes.byref(length))
         if status != OK:
-            raise last_error()
+            return self.unreadable(last_error(), woken)
         if not length.value:
             return False
         tasks = self.tasks
@@ -261,7 +261,10 @@ class Queue:
             got.append(task)
             return task.items
 
-        decode(_lib.sliced(buffer, length.value), self.metas, into)  # chunks and Events
+        try:
+            decode(_lib.sliced(buffer, length.value), self.metas, into)  # chunks and Events
+        except Exception as error:  # records the library wrote and this cannot read: a bug, not the network's doing
+            return self.unreadable(error, woken)
         for task in got:
             items = task.items
             if items and items[-1].__class__ is Event and items[-1].kind == END:  # END: always a task's last
@@ -277,6 +280,20 @@ class Queue:
             current = tasks.get(L.kimi_stream_event_user_data(self.pointer))
             if current is not None and current.attachment is not None and current.items:
                 current.attachment(self.pointer, current.items[-1])
+        return True
+
+    def unreadable(self, error: Exception, woken: Set[Task]) -> bool:
+        """The queue cannot be read (`error`): every task ends with it, since
+        none would get its events (in an asyncio reader callback the error
+        would only be logged, and every await on the queue would wait for
+        ever)."""
+        from ._errors import APIResponseValidationError
+        for task in list(self.tasks.values()):
+            task.close()  # freed: it ends as stopped
+            task.error = APIResponseValidationError(f"libkimi's event queue cannot be read: {error}")
+            woken.add(task)
+        self.tasks.clear()
+        self.metas.clear()
         return True
 
     def ended(self, task: Task) -> None:
