@@ -94,3 +94,135 @@ def test_close_racing_the_cancellation_of_the_reading_task(mock_url):
             reply = await client.chat.completions.create(messages=user("after"))
             assert reply.choices[0].message.content == "You said: after"
     run(main())
+
+
+def test_close_right_after_a_chunk_before_the_rest_came(mock_url):
+    # Every piece that arrived handed out, the rest (and END) not: closed
+    # before its end, so its reads refuse; completion is what arrived.
+    async def main():
+        async with aclient(mock_url) as client:
+            stream = await client.chat.completions.create(
+                messages=user("[[mock: chunks=4 stall_after=3 stall_ms=3000]]"), stream=True)
+            got = []
+            while "".join(c.choices[0].delta.content or "" for c in got if c.choices).count("tok") < 3:
+                got.append(await stream.__anext__())
+            text = "".join(c.choices[0].delta.content or "" for c in got if c.choices)
+            assert not stream._task.ended and not stream._task.items
+            await asyncio.wait_for(stream.close(), 10)  # does not wait for the stall
+            with pytest.raises(ValueError, match="closed"):
+                await stream.__anext__()
+            assert stream.completion.choices[0].message.content == text
+    run(main())
+
+
+def test_close_right_after_the_finish_chunk(mock_url):
+    # The last piece handed out; END read or not yet: either the stream reads
+    # as ended or as closed, and completion is the whole answer either way.
+    async def main():
+        async with aclient(mock_url) as client:
+            for i in range(5):
+                stream = await client.chat.completions.create(messages=user(f"f{i} [[mock: chunks=3]]"), stream=True)
+                got = []
+                while not (got and got[-1].choices and got[-1].choices[0].finish_reason):
+                    got.append(await stream.__anext__())
+                await stream.close()
+                try:
+                    rest = [c async for c in stream]
+                except ValueError:
+                    rest = None
+                assert rest in (None, []), rest
+                text = "".join(c.choices[0].delta.content or "" for c in got if c.choices)
+                assert stream.completion.choices[0].message.content == text
+    run(main())
+
+
+def test_after_async_with_the_stream_refuses_get_final_completion_and_text_but_keeps_completion(mock_url):
+    async def main():
+        async with aclient(mock_url) as client:
+            async with await client.chat.completions.create(messages=user(SLOW), stream=True) as stream:
+                first = await stream.__anext__()
+            for ask in (stream.get_final_completion, stream.text):
+                with pytest.raises(ValueError, match="closed"):
+                    await ask()
+            kept = stream.completion
+            assert kept is not None and kept.choices[0].message.content.startswith(first.choices[0].delta.content or "")
+            assert stream.response.status_code == 200
+            # read to its end inside the block: still reads as ended after it
+            async with await client.chat.completions.create(messages=user("whole [[mock: chunks=4]]"),
+                                                            stream=True) as whole:
+                pieces = [c async for c in whole]
+            assert pieces and await whole.text() == whole.completion.choices[0].message.content
+    run(main())
+
+
+def test_the_stream_helper_after_close(mock_url):
+    async def main():
+        async with aclient(mock_url) as client:
+            async with client.beta.chat.completions.stream(messages=user(SLOW)) as helper:
+                async for event in helper:
+                    break
+            for _ in range(2):
+                with pytest.raises(ValueError, match="closed"):
+                    await helper.__anext__()
+            with pytest.raises(ValueError, match="closed"):
+                await helper.get_final_completion()
+            assert helper.current_completion_snapshot is not None
+            async with client.beta.chat.completions.stream(messages=user("done [[mock: chunks=3]]")) as helper:
+                final = await helper.get_final_completion()
+            await helper.close()
+            assert (await helper.get_final_completion()).choices[0].message.content == final.choices[0].message.content
+    run(main())
+
+
+def test_the_closed_placeholder_is_never_changed(mock_url):
+    # Every stream closed before its end reads the same ended ChatTask: no
+    # path (close again, completion, response, failure, cancellation) may
+    # leave anything on it, or every closed stream would see it.
+    placeholder = _async._CLOSED
+
+    def pristine():
+        assert placeholder.ended and placeholder.items == [] and placeholder.taken == 0
+        assert placeholder.error is None and placeholder.handle is None and placeholder.waiter is None
+        assert placeholder.final is None and placeholder.completion is None
+
+    async def main():
+        async with aclient(mock_url) as client:
+            streams = []
+            for i in range(3):
+                stream = await client.chat.completions.create(messages=user(f"p{i} " + SLOW), stream=True)
+                await stream.__anext__()
+                await stream.close()
+                streams.append(stream)
+            pristine()
+            for stream in streams:
+                await stream.close()
+                assert stream._read is placeholder and stream.completion is not None and stream.response
+                for _ in range(2):
+                    with pytest.raises(ValueError):
+                        await stream.__anext__()
+                reader = asyncio.ensure_future(stream.__anext__())
+                reader.cancel()
+                await asyncio.gather(reader, return_exceptions=True)
+            pristine()
+            assert streams[0].completion is not streams[1].completion
+            fresh = await client.chat.completions.create(messages=user("fresh [[mock: chunks=3]]"), stream=True)
+            assert len([c async for c in fresh]) >= 3
+            pristine()
+    run(main())
+
+
+def test_the_sync_stream_helper_after_close(client):
+    with client.beta.chat.completions.stream(messages=user(SLOW)) as helper:
+        for event in helper:
+            break
+    for _ in range(2):  # every time, not only once
+        with pytest.raises(ValueError, match="closed"):
+            next(helper)
+    with pytest.raises(ValueError, match="closed"):
+        helper.get_final_completion()
+    with pytest.raises(ValueError, match="closed"):
+        helper.until_done()
+    with client.beta.chat.completions.stream(messages=user("done [[mock: chunks=3]]")) as helper:
+        final = helper.get_final_completion()
+    helper.close()
+    assert helper.get_final_completion().choices[0].message.content == final.choices[0].message.content
