@@ -226,3 +226,147 @@ def test_the_sync_stream_helper_after_close(client):
         final = helper.get_final_completion()
     helper.close()
     assert helper.get_final_completion().choices[0].message.content == final.choices[0].message.content
+
+
+# --- Queue.unreadable: many tasks of every kind, both clients, nothing leaked ---------
+
+class Ledger:
+    """Every C task started on a queue, and every kimi_task_free."""
+
+    def __init__(self, monkeypatch):
+        self.started, self.freed = [], []
+        real_start, real_free = _tasks.Queue.start, _lib.functions.kimi_task_free
+
+        def start(queue, task, *args, **kwargs):
+            real_start(queue, task, *args, **kwargs)
+            self.started.append(task.handle)
+
+        def free(handle):
+            self.freed.append(handle)
+            return real_free(handle)
+
+        monkeypatch.setattr(_tasks.Queue, "start", start)
+        monkeypatch.setattr(_lib.functions, "kimi_task_free", free)
+
+    def balanced(self):
+        return sorted(self.started) == sorted(self.freed) and len(set(self.freed)) == len(self.freed)
+
+
+def break_decode(monkeypatch, after=0):
+    """decode() raises from its `after`+1st call on (having decoded the
+    buffer first, so tasks got items of that read, ENDs too)."""
+    calls = []
+    real = _tasks.decode
+
+    def broken(*args):
+        calls.append(1)
+        if len(calls) > after:
+            real(*args)
+            raise _records._corrupt(0, 0, 32)
+        return real(*args)
+
+    monkeypatch.setattr(_tasks, "decode", broken)
+
+
+STALL = {"x-mock-scenario": "stall_ms=400"}
+
+
+def test_an_unreadable_queue_fails_every_kind_of_task_then_the_client_goes_on(mock_url, monkeypatch):
+    ledger = Ledger(monkeypatch)
+
+    async def main():
+        async with aclient(mock_url) as client:
+            streams = []
+            for i in range(4):
+                stream = await client.chat.completions.create(messages=user(f"u{i} " + SLOW), stream=True)
+                await stream.__anext__()
+                streams.append(stream)
+
+            async def drain(stream):
+                return [c async for c in stream]
+
+            calls = [drain(s) for s in streams] + [
+                client.chat.completions.create(messages=user("c [[mock: stall_ms=400]]")),
+                client.models.list(extra_headers=STALL),
+                client.models.retrieve("kimi-k2.6", extra_headers=STALL),
+                client.files.list(extra_headers=STALL),
+                client.batches.list(extra_headers=STALL),
+                client.chat.completions.create(messages=user("late " + SLOW), stream=True),
+            ]
+            running = [asyncio.ensure_future(c) for c in calls]
+            await asyncio.sleep(0.05)
+            break_decode(monkeypatch)
+            results = await asyncio.wait_for(asyncio.gather(*running, return_exceptions=True), 20)
+            for result in results:
+                if isinstance(result, libkimi.AsyncStream):  # started before the break: its reads fail
+                    with pytest.raises(libkimi.APIResponseValidationError):
+                        await asyncio.wait_for(drain(result), 10)
+                    continue
+                assert isinstance(result, libkimi.APIResponseValidationError), result
+                assert "cannot be read" in str(result)
+            for stream in streams:
+                await stream.close()
+                assert stream.completion is None or stream.completion.choices is not None
+            monkeypatch.setattr(_tasks, "decode", _records.decode)
+            reply = await client.chat.completions.create(messages=user("after"))
+            assert reply.choices[0].message.content == "You said: after"
+            assert [m.id async for m in client.models.list()]
+            stream = await client.chat.completions.create(messages=user("after [[mock: chunks=5]]"), stream=True)
+            assert len([c async for c in stream]) >= 5
+    run(main())
+    assert ledger.started and ledger.balanced(), (len(ledger.started), len(ledger.freed))
+
+
+def test_an_unreadable_read_hands_out_no_end_event_as_a_chunk(mock_url, monkeypatch):
+    # decode() fails after the read's records reached their tasks (a whole
+    # small stream, its END too): what a reader gets are chunks, then the
+    # failure; never the END record's Event.
+    async def main():
+        async with aclient(mock_url) as client:
+            break_decode(monkeypatch)
+            for i in range(3):
+                try:
+                    stream = await client.chat.completions.create(messages=user(f"e{i} [[mock: chunks=3]]"),
+                                                                  stream=True)
+                    got = []
+                    with pytest.raises(libkimi.APIResponseValidationError):
+                        async for chunk in stream:
+                            got.append(chunk)
+                except libkimi.APIResponseValidationError:
+                    got = []
+                assert all(isinstance(c, libkimi.types.chat.ChatCompletionChunk) for c in got), [type(c).__name__ + ":" + str(getattr(c, "kind", "")) for c in got]
+            monkeypatch.setattr(_tasks, "decode", _records.decode)
+            assert (await client.chat.completions.create(messages=user("ok"))).choices
+    run(main())
+
+
+@pytest.mark.parametrize("after", [0, 1])
+def test_an_unreadable_queue_of_the_sync_client(mock_url, monkeypatch, after):
+    ledger = Ledger(monkeypatch)
+    with libkimi.Client(api_key="sk-test", base_url=mock_url, max_retries=0) as client:
+        break_decode(monkeypatch, after)
+        for call in (lambda: client.models.list(), lambda: client.models.retrieve("kimi-k2.6"),
+                     lambda: client.files.list(), lambda: client.batches.list(),
+                     lambda: client.balance()):
+            done = []
+            worker = threading.Thread(target=lambda: done.append(_outcome(call)), daemon=True)
+            worker.start()
+            worker.join(20)
+            assert done, "a sync call on an unreadable queue never returns"
+            if isinstance(done[0], BaseException) or after == 0:
+                assert isinstance(done[0], libkimi.APIResponseValidationError), done[0]
+            break_decode(monkeypatch, after)
+        monkeypatch.setattr(_tasks, "decode", _records.decode)
+        assert [m.id for m in client.models.list()]
+        assert client.chat.completions.create(messages=user("after")).choices[0].message.content == "You said: after"
+    assert ledger.started and ledger.balanced(), (len(ledger.started), len(ledger.freed))
+
+
+def _outcome(call):
+    try:
+        result = call()
+        if hasattr(result, "__iter__") and not isinstance(result, (str, bytes)):
+            result = list(result)
+        return result
+    except BaseException as error:
+        return error
