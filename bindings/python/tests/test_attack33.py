@@ -370,3 +370,117 @@ def _outcome(call):
         return result
     except BaseException as error:
         return error
+
+
+# --- the sync Stream: the decoder raising at the first, a middle, the last slice ------
+
+def _planted(failure, where, real, finished):
+    """A stand-in for `real` raising `failure` at its first call, its
+    third, or the one whose output finishes the answer."""
+    calls = []
+
+    def failing(*args):
+        calls.append(1)
+        if where == "first" and len(calls) == 1 or where == "middle" and len(calls) == 3:
+            raise failure("planted")
+        out = real(*args)
+        if where == "last" and finished(args, out):
+            raise failure("planted")
+        return out
+    return failing
+
+
+def _chunks_finished(args, _):
+    items = args[2](0)  # the reader's list of this slice's chunks
+    return any(c.choices and c.choices[0].finish_reason for c in items)
+
+
+def _events_finished(_, events):
+    return any(e.type == "finish" for e in events)
+
+
+@pytest.mark.parametrize("reader", ["chunks", "events"])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, libkimi.APIResponseValidationError])
+def test_the_decoder_failing_on_another_thread_then_close(client, monkeypatch, reader, where, failure):
+    if reader == "chunks":
+        monkeypatch.setattr(_streaming, "decode", _planted(failure, where, _records.decode, _chunks_finished))
+    else:
+        monkeypatch.setattr(_streaming, "stream_events",
+                            _planted(failure, where, _records.stream_events, _events_finished))
+    stream = client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True)
+    outcome = {}
+
+    def read():
+        got = []
+        try:
+            for item in (stream if reader == "chunks" else stream.events()):
+                got.append(item)
+        except BaseException as error:
+            outcome["error"] = error
+        outcome["got"] = got
+        outcome["completion"] = stream.completion
+        outcome["after"] = list(stream) if reader == "chunks" else list(stream.events())
+        stream.close()
+        outcome["closed"] = (stream.completion, list(stream) if reader == "chunks" else list(stream.events()))
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the reader never ends"
+    assert isinstance(outcome.get("error"), failure), outcome.get("error")
+    completion = outcome["completion"]
+    assert completion is not None, "the stream did not end with its decoder"
+    if failure is not KeyboardInterrupt:
+        assert outcome["error"].partial is completion
+    if reader == "chunks":
+        text = "".join(c.choices[0].delta.content or "" for c in outcome["got"] if c.choices)
+    else:
+        text = "".join(e.text for e in outcome["got"] if e.type == "content")
+    assert completion.choices[0].message.content.startswith(text)
+    if where == "first":
+        assert outcome["got"] == []
+    assert outcome["after"] == []  # ended, not closed: an end
+    assert outcome["closed"] == (completion, [])  # close() after keeps it, and it still reads as ended
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, libkimi.APIResponseValidationError])
+def test_closed_from_another_thread_while_the_decoder_fails(client, monkeypatch, failure):
+    # close() on another thread lands while a slice is decoded (no C call
+    # of the reader in flight, so close() frees the stream at once), then the
+    # decoder raises: the stream ends once, keeping what close() took.
+    calls = []
+    holder = {}
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            closer = threading.Thread(target=holder["stream"].close)
+            closer.start()
+            closer.join(10)
+            raise failure("planted")
+        return _records.decode(*args)
+
+    monkeypatch.setattr(_streaming, "decode", failing)
+    stream = holder["stream"] = client.chat.completions.create(
+        messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True)
+    outcome = {}
+
+    def read():
+        try:
+            for _ in stream:
+                pass
+        except BaseException as error:
+            outcome["error"] = error
+        outcome["completion"] = stream.completion
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert isinstance(outcome["error"], failure)
+    assert outcome["completion"] is not None and outcome["completion"].choices[0].message.content
+    if failure is not KeyboardInterrupt:
+        assert outcome["error"].partial is outcome["completion"]
+    stream.close()
+    assert stream.completion is outcome["completion"]
