@@ -121,7 +121,13 @@ class Pump(Queue):
         """Until the task has items or ended."""
         if task.items or task.ended:
             return
-        waiter = task.waiter = self.loop.create_future()
+        waiter = self.loop.create_future()
+        waiting, task.waiter = task.waiter, waiter
+        if waiting is not None and not waiting.done():
+            # Another coroutine waits on the task too (close() or a
+            # cancelled read stopping it while one reads): it wakes with
+            # this one, or when this one is cancelled, and looks again.
+            waiter.add_done_callback(functools.partial(_wake, waiting))
         await waiter
 
     def abandon(self, task: Task) -> None:
@@ -252,7 +258,7 @@ class AsyncStream(Generic[T]):
             if task.ended:
                 if task.error is not None:
                     raise task.failure()
-                if task is _CLOSED:
+                if self._read is _CLOSED:  # closed before its end, maybe while this read waited
                     raise ValueError("this stream is closed")
                 raise StopAsyncIteration
             try:
@@ -289,6 +295,11 @@ class AsyncStream(Generic[T]):
                         traceback: Optional[TracebackType]) -> Literal[False]:
         await self.close()
         return False
+
+
+def _wake(waiter: asyncio.Future[None], _: object) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 #: What a stream closed before its end reads: an ended task, told apart

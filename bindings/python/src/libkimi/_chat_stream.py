@@ -233,12 +233,32 @@ class ChatCompletionStream(Generic[ResponseFormatT]):
 
     def close(self) -> None:
         self._raw.close()
+        # Events of a chunk not handed out yet are dropped, and every later
+        # read answers as the raw stream's: ValueError when closed before
+        # its end (not only once), an end when it was read to its end.
+        self._events = _AfterClose(self._raw)
 
     def __enter__(self) -> "ChatCompletionStream[ResponseFormatT]":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class _AfterClose:
+    """A closed ChatCompletionStream's events: none; each read raises as
+    the raw stream's does (ValueError while closed before its end)."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def __iter__(self) -> "_AfterClose":
+        return self
+
+    def __next__(self) -> Any:
+        for _ in self._raw:  # raises ValueError when closed before its end
+            break
+        raise StopIteration
 
 
 class ChatCompletionStreamManager(Generic[ResponseFormatT]):
@@ -298,6 +318,7 @@ class AsyncChatCompletionStream(Generic[ResponseFormatT]):
 
     async def close(self) -> None:
         await self._raw.close()
+        self._pending = []  # the rest of a chunk's events: not handed out once closed, as the raw stream's pieces
 
     async def __aenter__(self) -> "AsyncChatCompletionStream[ResponseFormatT]":
         return self

@@ -289,6 +289,9 @@ class Queue:
         ever)."""
         from ._errors import APIResponseValidationError
         for task in list(self.tasks.values()):
+            items = task.items
+            if items and items[-1].__class__ is Event and items[-1].kind == END:
+                items.pop()  # an END the failed read decoded: never an item (a stream would hand it out as a chunk)
             task.close()  # freed: it ends as stopped
             task.error = APIResponseValidationError(f"libkimi's event queue cannot be read: {error}")
             woken.add(task)
