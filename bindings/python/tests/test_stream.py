@@ -388,7 +388,7 @@ def test_a_corrupt_record_stops_the_events_reader(monkeypatch):
     # check decode() makes, so it would have read the same header forever.
     stream, _ = fake_stream([content_record("a") + struct.pack("=IHHQ", 0, _records.EVENTS, 1, 0) + b"\0" * 24])
     stream._done, stream._hold, stream._token, stream._handle = False, None, None, libkimi._handles.Handle(None, None)
-    stream.completion = None
+    stream.completion, stream._guard, stream._inside = None, threading.Lock(), 0
     outcome = []
 
     def read():

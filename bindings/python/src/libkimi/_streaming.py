@@ -170,12 +170,24 @@ class Stream(Generic[T]):
         """The stream is over (done, failed or interrupted): keep what came.
         `running`: Python stopped reading on its own while the library may
         still be receiving (a running stream has no response to take), so
-        the transfer is stopped first. A stream close() freed keeps the
+        the transfer is stopped first. A stream close() closed keeps the
         completion close() took."""
         if not self._done:
             self._done = True
-            if self._handle.pointer:
-                self.completion = self._stop_and_keep() if running else self._snapshot()
+            if not running:  # from a read, inside the library: the handle is held
+                self.completion = self._snapshot()
+            else:
+                # Outside a read: close() on another thread may free the
+                # handle at any time, unless this holds it as a read does.
+                try:
+                    self._enter()
+                except ValueError:
+                    pass  # closed: close() took what arrived
+                else:
+                    try:
+                        self.completion = self._stop_and_keep()
+                    finally:
+                        self._leave()
         self._release_interrupt()
 
     def _ended_by(self, error: BaseException) -> BaseException:

@@ -6,6 +6,7 @@ every kind, on both clients, freeing every C task; decoder failures at each
 slice, on another thread."""
 
 import asyncio
+import collections
 import threading
 
 import pytest
@@ -249,7 +250,8 @@ class Ledger:
         monkeypatch.setattr(_lib.functions, "kimi_task_free", free)
 
     def balanced(self):
-        return sorted(self.started) == sorted(self.freed) and len(set(self.freed)) == len(self.freed)
+        # As multisets: a freed task's address may be given to a later one.
+        return collections.Counter(self.started) == collections.Counter(self.freed)
 
 
 def break_decode(monkeypatch, after=0):
