@@ -24,6 +24,40 @@ def serve(script):
         server.wait()
 
 
+class FixedBody:
+    """A local server answering every POST with `body` (bytes, settable
+    between requests) as `content_type`: a hostile answer's exact shape.
+    close() stops it."""
+
+    def __init__(self, content_type, body=b""):
+        import http.server
+        import threading
+        owner = self
+        self.body = body
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(owner.body)))
+                self.end_headers()
+                self.wfile.write(owner.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @pytest.fixture(scope="session")
 def mock_url():
     for url in serve("Tests/mock/kimi_mock.py"):

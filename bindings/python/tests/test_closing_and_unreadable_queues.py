@@ -34,13 +34,16 @@ def test_close_from_another_coroutine_wakes_a_reader_waiting_for_the_next_chunk(
     # then awaits the task's end with a waiter of its own. Both must wake.
     async def main():
         async with aclient(mock_url) as client:
-            stream = await client.chat.completions.create(messages=user("slow " + SLOW), stream=True)
-            await stream.__anext__()
-            while stream._task.items:  # what already arrived: the next read waits
-                await stream.__anext__()
-            reader = asyncio.ensure_future(stream.__anext__())
-            await asyncio.sleep(0)
-            assert stream._task.waiter is not None  # the reader waits in pump.wait
+            # The server pauses after 3 pieces: reads go on until one waits.
+            stream = await client.chat.completions.create(
+                messages=user("slow [[mock: chunks=400 stall_after=3 stall_ms=5000]]"), stream=True)
+            for _ in range(1000):
+                reader = asyncio.ensure_future(stream.__anext__())
+                await asyncio.sleep(0.005)
+                if not reader.done():
+                    break
+                reader.result()  # a piece that had arrived
+            assert not reader.done() and stream._task.waiter is not None  # the reader waits in pump.wait
             await asyncio.wait_for(stream.close(), 10)
             done, _ = await asyncio.wait({reader}, timeout=10)
             assert done, "the reader waiting when the stream was closed never wakes"

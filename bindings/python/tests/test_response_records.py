@@ -15,6 +15,7 @@ from libkimi._requests import build
 from libkimi._results import response_from, response_records
 from libkimi.types._base import _Object
 from libkimi.types.chat.chat_completion import ChatCompletion, ParsedChatCompletion
+from conftest import FixedBody
 
 L = _lib.functions
 
@@ -118,40 +119,12 @@ def test_corrupt_records_are_refused():
         read_response(b"\x30\0\0\0\x03\0" + b"\0" * 26 + b"\x01" + b"\0" * 47, ChatCompletion)  # WHOLE, then no COMPLETION
 
 
-class _Body:
-    """A local server answering every chat completion with `body` (bytes)."""
-
-    def __init__(self):
-        import http.server
-        import threading
-        owner = self
-        self.body = b"{}"
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(owner.body)))
-                self.end_headers()
-                self.wfile.write(owner.body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-
 @pytest.fixture(scope="module")
 def body_server():
-    server = _Body()
+    """A whole chat completion as one answer (FixedBody)."""
+    server = FixedBody("application/json", b"{}")
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def body_answer(server, body, messages=None, cls=ChatCompletion):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 import libkimi
-from conftest import user
+from conftest import FixedBody, user
 
 
 def test_chunks_are_shaped_like_openai(client):
@@ -137,7 +137,6 @@ def test_a_long_stream_leaves_the_garbage_collector_idle(client):
 
 # --- a read decoded and handed on a slice at a time (DECODE_SLICE) ----------
 
-import http.server
 import json
 import struct
 
@@ -413,39 +412,12 @@ def test_chunks_then_events_is_refused_mid_slice(client):
     assert first.choices[0].delta.role == "assistant" and len(rest) > 500
 
 
-class _SSE:
-    """A local server answering every request with `body` (a whole SSE
-    stream, written at once): a hostile stream's exact shape."""
-
-    def __init__(self):
-        owner = self
-        self.body = b""
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
-                self.send_header("content-length", str(len(owner.body)))
-                self.end_headers()
-                self.wfile.write(owner.body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-
 @pytest.fixture(scope="module")
 def sse_server():
-    server = _SSE()
+    """A whole SSE stream as one answer (FixedBody)."""
+    server = FixedBody("text/event-stream")
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def sse(delta=None, finish=None, choices=None, usage=None):
