@@ -489,3 +489,30 @@ def test_closed_from_another_thread_while_the_decoder_fails(client, monkeypatch,
         assert outcome["error"].partial is outcome["completion"]
     stream.close()
     assert stream.completion is outcome["completion"]
+
+
+def test_a_queue_whose_reads_keep_failing_is_replaced_for_the_next_calls(mock_url, monkeypatch):
+    # A C read of the queue that fails every time (a bug path): its tasks
+    # fail, and the next calls on that asyncio loop get a new queue instead
+    # of failing one after another on the same one.
+    real = _lib.hot.queue_read_records
+    broken = []
+
+    def failing(queue, *args):
+        if not broken:
+            broken.append(queue.value)
+        if queue.value == broken[0]:
+            return 2  # KIMI_E_INVALID_ARGUMENT, for every read of the first queue
+        return real(queue, *args)
+
+    async def main():
+        async with aclient(mock_url) as client:
+            monkeypatch.setattr(_lib.hot, "queue_read_records", failing)
+            with pytest.raises(libkimi.APIResponseValidationError, match="cannot be read"):
+                await asyncio.wait_for(client.chat.completions.create(messages=user("first")), 10)
+            for i in range(3):
+                reply = await asyncio.wait_for(client.chat.completions.create(messages=user(f"then {i}")), 10)
+                assert reply.choices[0].message.content == f"You said: then {i}"
+            stream = await client.chat.completions.create(messages=user("s [[mock: chunks=5]]"), stream=True)
+            assert len([c async for c in stream]) >= 5
+    run(main())

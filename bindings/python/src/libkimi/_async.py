@@ -371,7 +371,9 @@ class AsyncClient(BaseClient):
     def _pump(self) -> Pump:
         loop = asyncio.get_running_loop()
         pump = self._pumps.get(loop)
-        if pump is None:
+        if pump is None or pump.unusable:
+            if pump is not None:
+                self._pumps.pop(loop).close()  # it could not be read (its tasks failed): a new queue
             for old in [known for known in self._pumps if known.is_closed()]:
                 self._pumps.pop(old).close()
             pump = self._pumps[loop] = Pump(loop)

@@ -209,6 +209,7 @@ class Queue:
 
     tasks: Dict[int, Task]
     metas: Dict[int, Meta]
+    unusable: bool
 
     def __init__(self) -> None:
         out = ctypes.c_void_p()
@@ -221,6 +222,7 @@ class Queue:
         self.ids = itertools.count(1)
         self.buffer = ctypes.create_string_buffer(RECORDS_BUFFER)
         self.length = ctypes.c_size_t()
+        self.unusable = False  # found unreadable: its tasks failed, and no new one joins it
 
     def start(self, task: Task, starter: Starter, client: Any, settings: Optional[CallSettings] = None) -> None:
         """Starts a C task with `starter(client, queue, user_data, out)`,
@@ -297,6 +299,7 @@ class Queue:
             woken.add(task)
         self.tasks.clear()
         self.metas.clear()
+        self.unusable = True
         return True
 
     def ended(self, task: Task) -> None:
