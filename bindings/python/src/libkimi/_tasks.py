@@ -199,6 +199,15 @@ class Task:
             self.hold = None
 
 
+def _took_end(items: List[Any]) -> bool:
+    """Removes the task's END from the end of its items (an END is always a
+    task's last); whether there was one."""
+    if items and items[-1].__class__ is Event and items[-1].kind == END:
+        items.pop()
+        return True
+    return False
+
+
 #: Bytes of uploads whose task was freed before it ended (see Task.close).
 _ORPHANED: List[Any] = []
 
@@ -268,9 +277,7 @@ class Queue:
         except Exception as error:  # records the library wrote and this cannot read: a bug, not the network's doing
             return self.unreadable(error, woken)
         for task in got:
-            items = task.items
-            if items and items[-1].__class__ is Event and items[-1].kind == END:  # END: always a task's last
-                items.pop()
+            if _took_end(task.items):
                 if tasks.pop(task.id, None) is not None:
                     self.metas.pop(task.id, None)
                     self.ended(task)
@@ -291,9 +298,7 @@ class Queue:
         ever)."""
         from ._errors import APIResponseValidationError
         for task in list(self.tasks.values()):
-            items = task.items
-            if items and items[-1].__class__ is Event and items[-1].kind == END:
-                items.pop()  # an END the failed read decoded: never an item (a stream would hand it out as a chunk)
+            _took_end(task.items)  # an END the failed read decoded is never an item (a stream would hand it out)
             task.close()  # freed: it ends as stopped
             task.error = APIResponseValidationError(f"libkimi's event queue cannot be read: {error}")
             woken.add(task)
