@@ -50,7 +50,7 @@ public func kimi_chat_stream(_ client: OpaquePointer?, _ req: OpaquePointer?, _ 
         stream = opened
         let box = StreamBox(opened)
         let event = box.eventHandle
-        let completed = try opened.forEach { _ in onEvent.map { $0(event, userData) == 0 } ?? true }
+        let completed = try opened.forEach { onEvent.map { $0(event, userData) == 0 } ?? true }
         if !completed {
             opened.cancel()
             throw KimiError(.aborted, "the stream callback returned non-zero")

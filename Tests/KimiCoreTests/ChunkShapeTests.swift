@@ -132,6 +132,54 @@ import Testing
     }
 }
 
+extension ChunkShapeTests {
+    /// A chunk of the learned shape is taken from its `data:` line without
+    /// a search for the line's end (`replayLine`), so everything around it
+    /// is framing the general rules must still read: CR line ends, a
+    /// second data line, other fields, comments, a missing blank line.
+    /// Streams with such framing between replayed chunks, compared both
+    /// ways, whole and in reads of 1, 7 and 64 bytes.
+    @Test func framingAroundReplayedChunks() {
+        var random = SplitMix(seed: 0xF2A3E)
+        let ends = ["\n\n", "\r\n\r\n", "\r\r", "\n\r\n", "\r\n\n", "\n", "\n\n\n", "\ndata: x\n\n", "\ndata:\n\n",
+                    "\nevent: error\n\n", "\nevent: other\n\n", "\nid: 7\n\n", "\n:c\n\n", "\n\u{0}\n", "\n \n", ""]
+        let starts = ["data: ", "data:", "data:  ", "Data: ", ":c\ndata: ", "event: message\ndata: ", "\ndata: ", "id: 1\ndata: "]
+        let pieces = ["a", "Grüße 世界 🌍 ", #"\n\"x"#, "", "b\nc"]
+        for _ in 0..<1500 {
+            var text = ""
+            for _ in 0..<(3 + Int(random.next() % 6)) {
+                let odd = random.next() % 4 == 0
+                text += (odd ? starts[Int(random.next() % UInt64(starts.count))] : "data: ")
+                text += Self.content(pieces[Int(random.next() % UInt64(pieces.count))])
+                text += random.next() % 4 == 0 ? ends[Int(random.next() % UInt64(ends.count))] : "\n\n"
+            }
+            let input = Array((text + "data: [DONE]\n\n").utf8)
+            let reference = S.run(input, reusesShapes: false)
+            for piece in [0, 1, 7, 64] {
+                let replayed = S.run(input, piece: piece, reusesShapes: true)
+                #expect(Self.seen(replayed) == Self.seen(reference), "piece \(piece): \(text)")
+            }
+        }
+    }
+
+    /// A replayed line at, just over and well over the event limit fails
+    /// (or not) exactly as the general rules decide, at the same offset.
+    @Test func replayedLinesKeepTheEventLimit() {
+        let line = "data: " + Self.content("ab") // 6 + chunk bytes
+        let limit = line.utf8.count
+        for extra in 0..<4 {
+            let grown = Self.content(String(repeating: "x", count: 2 + extra))
+            let input = S.sse([Self.content("ab"), Self.content("ab"), grown, Self.content("ab")])
+            let reference = S.run(input, reusesShapes: false, maxEventBytes: limit)
+            for piece in [0, 7] {
+                let replayed = S.run(input, piece: piece, reusesShapes: true, maxEventBytes: limit)
+                #expect(Self.seen(replayed) == Self.seen(reference), "extra \(extra), piece \(piece)")
+            }
+            #expect((reference.error?.status == .tooLarge) == (extra > 0), "extra \(extra)")
+        }
+    }
+}
+
 /// A small deterministic generator for the mutation test.
 struct SplitMix {
     var state: UInt64

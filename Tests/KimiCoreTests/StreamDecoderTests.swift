@@ -18,8 +18,8 @@ import Testing
     }
 
     /// Runs `input` through a StreamDecoder in `piece`-byte reads.
-    static func run(_ input: [UInt8], piece: Int = 0, reusesShapes: Bool = true) -> Outcome {
-        let decoder = StreamDecoder(reusesShapes: reusesShapes)
+    static func run(_ input: [UInt8], piece: Int = 0, reusesShapes: Bool = true, maxEventBytes: Int = 16 << 20) -> Outcome {
+        let decoder = StreamDecoder(maxEventBytes: maxEventBytes, reusesShapes: reusesShapes)
         let buffer = TextBuffer()
         var events: [String] = []
         var offset = 0

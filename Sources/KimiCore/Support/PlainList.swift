@@ -17,6 +17,8 @@ final class PlainList<Element> {
     deinit { storage.deallocate() }
 
     var isEmpty: Bool { count == 0 }
+    /// The elements in place, valid until the next `append`.
+    var elements: UnsafePointer<Element> { UnsafePointer(storage) }
 
     subscript(index: Int) -> Element {
         get {

@@ -61,36 +61,37 @@ public final class ChatStream {
     public func next() throws(KimiError) -> StreamEvent? {
         guard beginReading() else { return nil }
         defer { endReading() }
-        return try nextEvent()
+        return try nextEvent() ? events.current : nil
     }
 
-    /// Hands every event to `body` (each valid during its call) until the
-    /// stream is over, or until `body` returns false: then it returns false,
-    /// leaving the stream as it is (cancel it or read on). Throws as `next()`
-    /// does. One reader's turn for the whole loop, where `next()` takes one
-    /// per event.
-    public func forEach(_ body: (StreamEvent) -> Bool) throws(KimiError) -> Bool {
+    /// Makes every event current in turn and calls `body` (which reads it
+    /// from `events`) until the stream is over, or until `body` returns
+    /// false: then it returns false, leaving the stream as it is (cancel it
+    /// or read on). Throws as `next()` does. One reader's turn for the whole
+    /// loop, where `next()` takes one per event; and no event is copied out.
+    public func forEach(_ body: () -> Bool) throws(KimiError) -> Bool {
         guard beginReading() else { return true }
         defer { endReading() }
-        while let event = try nextEvent() {
-            if !body(event) { return false }
+        while try nextEvent() {
+            if !body() { return false }
         }
         return true
     }
 
-    /// `next()` within the reader's turn.
-    private func nextEvent() throws(KimiError) -> StreamEvent? {
-        if events.advance() { return events.current }
+    /// Makes the next event current within the reader's turn; false once
+    /// the stream is over.
+    private func nextEvent() throws(KimiError) -> Bool {
+        if events.advance() { return true }
         while true {
             switch call.pull() {
             case .produced:
-                return events.current
+                return true
             case .waiting:
                 run.round()
             case .over:
                 finish()
                 if let error = call.error { throw error }
-                return nil
+                return false
             }
         }
     }

@@ -33,6 +33,9 @@ final class ChunkShape {
     private var tailStart = 0
     /// Some token lies in the tail (its position moves with the piece's length).
     private var tailHasTokens = false
+    /// Neither head nor tail holds a CR or LF, so a chunk of this shape is
+    /// a single `data:` line whose end `replayLine` can tell.
+    private var fitsOneLine = false
 
     /// Scans the chunk `s` reads into `chunk`: by replaying the shape when
     /// it has it, otherwise whole (and its shape is learned). `chunk` must
@@ -71,6 +74,7 @@ final class ChunkShape {
         let tokens = [chunk.id, chunk.model, choice.role, choice.reasoning, choice.content, choice.finishReason,
                       call?.id, call?.type, call?.name, call?.arguments]
         tailHasTokens = tokens.contains { $0.map { $0.start > token.end } ?? false }
+        fitsOneLine = !ChunkShape.hasLineEnd(head) && !ChunkShape.hasLineEnd(tail)
         piece = which
     }
 
@@ -82,18 +86,51 @@ final class ChunkShape {
         let count = s.end
         let newTailStart = count - tail.count
         guard newTailStart >= head.count, memcmp(s.base, head.bytes, head.count) == 0,
-              memcmp(s.base + newTailStart, tail.bytes, tail.count) == 0 else { return false }
-        // The piece: from the head's quote, a string that ends at the tail's.
+              memcmp(s.base + newTailStart, tail.bytes, tail.count) == 0,
+              let text = scanPiece(&s), text.end == newTailStart else { return false }
+        place(piece, text, into: chunk)
+        return true
+    }
+
+    /// The shape replayed on an event-stream line: when the bytes from
+    /// `start` (`available` of them, then a NUL) begin with a chunk of the
+    /// learned shape followed by LF LF, `chunk` becomes its result and its
+    /// length is returned; nil otherwise. The piece, a JSON string, holds no
+    /// raw CR or LF, nor do the head and tail (`fitsOneLine`): so the chunk
+    /// is the whole data of the event, and its end is found without a
+    /// search for the line's.
+    func replayLine(_ start: UnsafePointer<UInt8>, available: Int, into chunk: Chunk) -> Int? {
+        guard let piece, fitsOneLine, available >= head.count + tail.count + 2,
+              memcmp(start, head.bytes, head.count) == 0 else { return nil }
+        var s = JSONScanner(start, count: available)
+        guard let text = scanPiece(&s) else { return nil }
+        let length = text.end + tail.count
+        guard length + 2 <= available, memcmp(start + text.end, tail.bytes, tail.count) == 0,
+              start[length] == 0x0A, start[length + 1] == 0x0A else { return nil }
+        place(piece, text, into: chunk)
+        return length
+    }
+
+    /// The piece: from the head's quote, a string (nil if it is none).
+    private func scanPiece(_ s: inout JSONScanner) -> JSONToken? {
         s.move(to: head.count - 1)
-        guard let text = try? s.string(), text.end == newTailStart else { return false }
-        if tailHasTokens { moveTail(of: chunk, by: newTailStart - tailStart) }
-        tailStart = newTailStart
+        return try? s.string()
+    }
+
+    private static func hasLineEnd(_ text: TextBuffer) -> Bool {
+        memchr(text.bytes, 0x0A, text.count) != nil || memchr(text.bytes, 0x0D, text.count) != nil
+    }
+
+    /// Makes `chunk`, the last chunk's result, that of a chunk with `text`
+    /// as its piece.
+    private func place(_ piece: Piece, _ text: JSONToken, into chunk: Chunk) {
+        if tailHasTokens { moveTail(of: chunk, by: text.end - tailStart) }
+        tailStart = text.end
         switch piece {
         case .content: chunk.choices[0].content = text
         case .reasoning: chunk.choices[0].reasoning = text
         case .arguments: chunk.toolCalls[0].arguments = text
         }
-        return true
     }
 
     /// Moves the positions of the tokens after the piece by `shift`.

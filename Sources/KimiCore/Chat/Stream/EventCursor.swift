@@ -7,9 +7,11 @@ public final class EventCursor: TaskEvents, BodySink {
     private var index = 0
     /// The event made outside the decoder (a task's `.end`), when current.
     private var ending: StreamEvent?
-    /// The current event, kept here: the C accessors read it once or more
-    /// per event, each time through the `EventReading` protocol.
-    private var shown: StreamEvent?
+    /// The decoder's event at `index` when it is current, where the decoder
+    /// keeps it (valid until the next decode): read in place, never copied
+    /// here, as a stream event is a hundred bytes and its reader (the C
+    /// accessors, once or more per event) asks for a field or two.
+    private var inPlace: UnsafePointer<StreamEvent>?
 
     public init(maxEventBytes: Int, maxResponseBytes: Int, gate: Gate = .none) {
         decoder = StreamDecoder(maxEventBytes: maxEventBytes, maxResponseBytes: maxResponseBytes, gate: gate)
@@ -21,9 +23,9 @@ public final class EventCursor: TaskEvents, BodySink {
     /// When the stream's first reasoning, content or tool-call piece came.
     public var firstTokenAt: UInt64 { decoder.firstTokenAt }
 
-    public var hasCurrent: Bool { shown != nil }
+    public var hasCurrent: Bool { inPlace != nil || ending != nil }
     /// The current event; only when `hasCurrent`.
-    public var current: StreamEvent { shown! }
+    public var current: StreamEvent { inPlace?.pointee ?? ending.unsafelyUnwrapped }
     /// True when the current event is the last its chunk made.
     public var currentIsLastInChunk: Bool { ending != nil || index == decoder.eventCount - 1 }
     /// The data of the event-stream message the current events came from.
@@ -43,11 +45,11 @@ public final class EventCursor: TaskEvents, BodySink {
 
     // MARK: EventReading
 
-    public var currentEvent: StreamEvent? { shown }
-    public var currentType: Int32 { shown?.type.rawValue ?? 0 }
+    public var currentEvent: StreamEvent? { inPlace?.pointee ?? ending }
+    public var currentType: Int32 { inPlace?.pointee.type.rawValue ?? ending?.type.rawValue ?? 0 }
     public var currentText: UnsafeBufferPointer<UInt8>? {
-        guard let type = shown?.type else { return nil }
-        return type == .end ? UnsafeBufferPointer(start: nil, count: 0) : decoder.text(of: shown.unsafelyUnwrapped)
+        if let inPlace { return decoder.text(of: inPlace) }
+        return ending == nil ? nil : UnsafeBufferPointer(start: nil, count: 0)
     }
     public func toolCallID(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.id.view ?? .emptyText }
     public func toolCallName(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { toolCall(of: event)?.name.view ?? .emptyText }
@@ -67,9 +69,9 @@ public final class EventCursor: TaskEvents, BodySink {
 
     /// Moves to the next event of the current message; false at its end.
     public func advance() -> Bool {
-        guard ending == nil, index + 1 < decoder.eventCount else { return false }
+        guard let inPlace, index + 1 < decoder.eventCount else { return false }
         index += 1
-        shown = decoder.event(index)
+        self.inPlace = inPlace + 1
         return true
     }
 
@@ -77,11 +79,12 @@ public final class EventCursor: TaskEvents, BodySink {
     /// messages yield none) and makes its first event current. False when
     /// `input` holds no further whole message.
     public func decode(_ input: TextBuffer) throws(KimiError) -> Bool {
-        shown = nil  // decoding replaces the events (and their text)
+        inPlace = nil  // decoding replaces the events (and their text)
+        ending = nil
         while try decoder.decodeNext(input) {
             if decoder.eventCount > 0 {
                 index = 0
-                shown = decoder.event(0)
+                inPlace = decoder.events
                 return true
             }
         }
@@ -96,7 +99,7 @@ public final class EventCursor: TaskEvents, BodySink {
         var event = StreamEvent(type: .end)
         event.status = status
         ending = event
-        shown = event
+        inPlace = nil
     }
 
     // MARK: BodySink

@@ -147,6 +147,37 @@ public final class SSEDecoder {
                         streamOffset: compacted + valueStart)
     }
 
+    /// The value of the `data: ` line the decoder stands at, when no event
+    /// is under way (the state in which `wholeDataEvent` applies): its first
+    /// byte and the bytes the buffer holds from there. Nil otherwise. A
+    /// caller that knows where the line ends (a learned chunk shape) takes
+    /// it with `takeData` without searching for its end.
+    func dataValue(in buffer: TextBuffer) -> (start: UnsafeMutablePointer<UInt8>, available: Int)? {
+        let base = buffer.mutableBytes
+        let valueStart = position + 6
+        guard bomChecked, !skipLeadingLF, dataLines == 0, eventKind == .message, searchedTo <= position,
+              valueStart < buffer.count,
+              base[position] == UInt8(ascii: "d"), base[position + 1] == UInt8(ascii: "a"),
+              base[position + 2] == UInt8(ascii: "t"), base[position + 3] == UInt8(ascii: "a"),
+              base[position + 4] == UInt8(ascii: ":"), base[position + 5] == UInt8(ascii: " ") else { return nil }
+        return (base + valueStart, buffer.count - valueStart)
+    }
+
+    /// Dispatches the line `dataValue` found as a whole message of `length`
+    /// bytes of data. The caller checked that LF LF follows them and that
+    /// they hold no CR or LF, which makes it exactly the event
+    /// `wholeDataEvent` would return. Nil when the line is over the limit
+    /// (`next` then reports it).
+    func takeData(_ length: Int, in buffer: TextBuffer) -> SSEEvent? {
+        let valueStart = position + 6
+        let lf = valueStart + length
+        guard lf - position <= maxEventBytes else { return nil }
+        buffer.mutableBytes[lf] = 0 // as in wholeDataEvent: the data is NUL-terminated in place
+        position = lf + 2
+        return SSEEvent(kind: .message, data: UnsafeBufferPointer(start: buffer.bytes + valueStart, count: length),
+                        streamOffset: compacted + valueStart)
+    }
+
     /// Handles one line; returns the event a blank line dispatches.
     private func line(_ base: UnsafeMutablePointer<UInt8>, start: Int, length: Int) throws(Failure) -> SSEEvent? {
         if length == 0 { return dispatch(base) }

@@ -312,7 +312,6 @@ final class StreamAccumulator {
         return response.choices[event.choiceIndex].finishReason
     }
 
-    func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: arena.bytes + event.textStart, count: event.textCount)
-    }
+    func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { text(start: event.textStart, count: event.textCount) }
+    func text(start: Int, count: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: arena.bytes + start, count: count) }
 }

@@ -65,6 +65,13 @@ public final class StreamDecoder {
     public var eventCount: Int { accumulator.eventCount }
     public func event(_ i: Int) -> StreamEvent { accumulator.events[i] }
     public func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { accumulator.text(of: event) }
+    /// The last message's events in place (`eventCount` of them), valid
+    /// until the next decode.
+    public var events: UnsafePointer<StreamEvent> { accumulator.events.elements }
+    /// The text of an event of `events`, read in place.
+    public func text(of event: UnsafePointer<StreamEvent>) -> UnsafeBufferPointer<UInt8> {
+        accumulator.text(start: event.pointee.textStart, count: event.pointee.textCount)
+    }
     public func toolCall(of event: StreamEvent) -> ResponseToolCall? { accumulator.toolCall(of: event) }
     public func finishReason(of event: StreamEvent) -> GatedText? { accumulator.finishReason(of: event) }
     public var maxEventBytes: Int { sse.maxEventBytes }
@@ -73,6 +80,16 @@ public final class StreamDecoder {
     /// message's events. Returns false when `input` holds no whole message
     /// yet. A message may yield no events (a keep-alive chunk).
     public func decodeNext(_ input: TextBuffer) throws(KimiError) -> Bool {
+        // The usual chunk: a `data:` line of the learned shape, its end
+        // known from the shape (no search for it, no scan but the piece's).
+        if reusesShapes, let line = sse.dataValue(in: input),
+           let length = shape.replayLine(line.start, available: line.available, into: chunk),
+           let message = sse.takeData(length, in: input) {
+            accumulator.beginChunk()
+            receivedChunk = message.data
+            gatedChunk = nil
+            return try apply(JSONScanner(line.start, count: length), of: message)
+        }
         let message: SSEEvent?
         do {
             message = try sse.next(in: input)
@@ -108,6 +125,11 @@ public final class StreamDecoder {
         } catch {
             throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
         }
+        return try apply(scanner, of: message)
+    }
+
+    /// Applies the chunk just scanned (`chunk`, read by `scanner`) from `message`.
+    private func apply(_ scanner: JSONScanner, of message: SSEEvent) throws(KimiError) -> Bool {
         if chunk.hasError { throw streamError(message) }
         try accumulator.apply(chunk, scanner)
         guard accumulator.eventCount <= StreamDecoder.maxEventsPerChunk else {
