@@ -408,6 +408,8 @@ public struct JSONScanner {
     private func decodeText(_ token: JSONToken, into out: TextBuffer) {
         // Runs of text that needs no change (ASCII, well-formed UTF-8) are
         // copied whole; only escapes and invalid bytes break a run.
+        // Indexes stay within the token (wrapping arithmetic: no overflow
+        // checks in the loop that runs per byte).
         let end = token.end
         var i = token.start
         var runStart = i
@@ -415,23 +417,35 @@ public struct JSONScanner {
             let c = base[i]
             if c < 0x80 {
                 if c != UInt8(ascii: "\\") {
-                    i += 1
+                    i &+= 1
                     continue
                 }
-                out.append(base + runStart, count: i - runStart)
+                out.append(base + runStart, count: i &- runStart)
                 i = decodeEscape(at: i, end: end, into: out)
                 runStart = i
                 continue
             }
-            // Well-formed sequences without special cases are checked here;
-            // the rest (and anything malformed) by `utf8Sequence`.
-            if c >= 0xC2, c <= 0xDF, i + 1 < end, base[i + 1] & 0xC0 == 0x80 {
-                i += 2
-                continue
-            }
-            if c >= 0xE1, c <= 0xEF, c != 0xED, i + 2 < end, base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 {
-                i += 3
-                continue
+            // Well-formed sequences without special cases are checked here
+            // (a continuation byte is 10xxxxxx: `b & 0xC0 == 0x80`); the rest
+            // (and anything malformed) by `utf8Sequence`.
+            let left = end &- i
+            if c &- 0xC2 <= 0xDF - 0xC2 {
+                if left >= 2, base[i &+ 1] & 0xC0 == 0x80 {
+                    i &+= 2
+                    continue
+                }
+            } else if c &- 0xE1 <= 0xEF - 0xE1 {
+                if c != 0xED, left >= 3, base[i &+ 1] & 0xC0 == 0x80, base[i &+ 2] & 0xC0 == 0x80 {
+                    i &+= 3
+                    continue
+                }
+            } else if c &- 0xF0 <= 0xF3 - 0xF0 {
+                // F0 needs 90...BF after it (shorter forms are overlong).
+                if left >= 4, base[i &+ 1] & 0xC0 == 0x80, c != 0xF0 || base[i &+ 1] >= 0x90,
+                   base[i &+ 2] & 0xC0 == 0x80, base[i &+ 3] & 0xC0 == 0x80 {
+                    i &+= 4
+                    continue
+                }
             }
             let (length, valid) = JSONScanner.utf8Sequence(base + i, end - i)
             if !valid {
