@@ -233,7 +233,7 @@ final class Transfer {
         if mode == .stream {
             // What waits for its line (or event) end is bounded; a body read
             // as bytes is taken whole every round, so it never waits.
-            guard request.expects == .bytes || inbound.count + bytes.count <= maxEventBytes + 65536 else {
+            guard request.expects == .bytes || inbound.count + bytes.count <= maxEventBytes + PollTransport.receiveBufferBytes else {
                 abort = .eventTooLarge
                 return false
             }
