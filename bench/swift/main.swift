@@ -64,21 +64,36 @@ for _ in 0..<chunkCount { sse.append(contentsOf: chunkLine.utf8) }
 sse.append(contentsOf: "data: [DONE]\n\n".utf8)
 let sseBytes = sse.count
 
-func chunkReport(_ name: String, runs: [Double]) {
+func chunkReport(_ name: String, runs: [Double], bytes: Int = sseBytes) {
     let median = runs.sorted()[runs.count / 2]
-    print(#"{"name": "\#(name)", "chunks": \#(chunkCount), "median_s": \#(median), "ns_per_chunk": \#(median / Double(chunkCount) * 1e9), "gb_per_s": \#(Double(sseBytes) / median / 1e9)}"#)
+    print(#"{"name": "\#(name)", "chunks": \#(chunkCount), "median_s": \#(median), "ns_per_chunk": \#(median / Double(chunkCount) * 1e9), "gb_per_s": \#(Double(bytes) / median / 1e9)}"#)
 }
 
-runs = []
-for _ in 0..<7 {
-    let input = sse.withUnsafeBytes { TextBuffer(bytes: $0) }
-    runs.append(seconds {
-        let decoder = StreamDecoder()
-        while (try? decoder.decodeNext(input)) == true {}
-        precondition(decoder.response.choices[0].content.count == 4 * chunkCount)
-    })
+/// Runs of the direct scan (StreamDecoder) over `stream`, each checked by `check`.
+func directScanRuns(_ stream: [UInt8], check: (ChatResponse) -> Bool) -> [Double] {
+    (0..<7).map { _ in
+        let input = stream.withUnsafeBytes { TextBuffer(bytes: $0) }
+        return seconds {
+            let decoder = StreamDecoder()
+            while (try? decoder.decodeNext(input)) == true {}
+            precondition(decoder.sawDone && check(decoder.response))
+        }
+    }
 }
+runs = directScanRuns(sse) { $0.choices[0].content.count == 4 * chunkCount }
 chunkReport("chunk decoding, direct scan (StreamDecoder)", runs: runs)
+// The same over bench/run.py's mixed stream: half non-ASCII content pieces,
+// half tool-call argument pieces (the mock's `mixed` scenario).
+let chunkHead = #"data: {"id":"cmpl-0123456789abcdef01234567","object":"chat.completion.chunk","created":1700000000,"model":"kimi-k2.6","choices":[{"index":0,"delta":"#
+let chunkTail = #","finish_reason":null}]}"# + "\n\n"
+var mixed = [UInt8]()
+mixed.reserveCapacity(sse.count * 5 / 4)
+for _ in 0..<(chunkCount / 2) { mixed.append(contentsOf: (chunkHead + #"{"content":"Grüße 世界 🌍 "}"# + chunkTail).utf8) }
+mixed.append(contentsOf: (chunkHead + #"{"tool_calls":[{"index":0,"id":"functions.search:0","type":"function","function":{"name":"search","arguments":""}}]}"# + chunkTail).utf8)
+for _ in 0..<(chunkCount / 2) { mixed.append(contentsOf: (chunkHead + #"{"tool_calls":[{"index":0,"function":{"arguments":"ääääää"}}]}"# + chunkTail).utf8) }
+mixed.append(contentsOf: "data: [DONE]\n\n".utf8)
+runs = directScanRuns(mixed) { $0.choices[0].toolCalls.first?.arguments.count == 12 * chunkCount / 2 }
+chunkReport("chunk decoding of the mixed stream, direct scan (StreamDecoder)", runs: runs, bytes: mixed.count)
 
 runs = []
 let lineLength = chunkLine.utf8.count
