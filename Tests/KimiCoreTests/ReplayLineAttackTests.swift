@@ -59,8 +59,13 @@ import Testing
         let reference = run(input, reads: [], reusesShapes: false, maxEventBytes: maxEventBytes)
         var patterns: [[Int]] = [[]] + (1...upTo).map { [$0] }
         patterns += [[1, 2, 3, 5, 8, 13], [7, 1, 1, 30], [64, 1], [3, 100, 2], [200, 1, 1, 1]]
+        // Two reads split at every byte: the state a read leaves (a field
+        // read, a data line pending, a CR at its end) meets a whole line of
+        // the learned shape in the next read, the fast path's case.
+        // (In a long input, every byte of its last 600 and every 97th before.)
+        patterns += (1..<input.count).filter { $0 > input.count - 600 || $0 % 97 == 0 }.map { [$0, 0] }
         for reads in patterns {
-            for compacts in [true, false] where compacts || reads.count != 1 || reads == [1] || reads == [] {
+            for compacts in [true, false] where compacts || (reads.count != 1 && reads.last != 0) || reads == [1] || reads == [] {
                 let replayed = run(input, reads: reads, maxEventBytes: maxEventBytes, compacts: compacts)
                 let seen = C.seen(replayed)
                 // Where each message ends (`offset`, recorded for steady
@@ -120,6 +125,54 @@ import Testing
         }
     }
 
+    /// The state a read leaves when it ends right after a line, met by a
+    /// whole line of the learned shape in the next read: an `event:` field
+    /// read makes that line's message an error or another type, a data line
+    /// read makes it a second data line (the payload is then both joined).
+    @Test func aReplayedLineAfterAReadThatEndedAfterAField() {
+        let lead = replayed(["a", "b"])
+        @discardableResult func twoReads(_ first: [UInt8], _ second: [UInt8]) -> S.Outcome {
+            let input = first + second
+            let reference = Self.run(input, reads: [], reusesShapes: false)
+            let replayed = Self.run(input, reads: [first.count, 0])
+            #expect(C.seen(replayed) == C.seen(reference), "\(String(decoding: first.suffix(20), as: UTF8.self).debugDescription)")
+            return replayed
+        }
+        #expect(twoReads(lead + bytes("event: error\n"), line(content("c")) + done).error?.status == .api)
+        #expect(twoReads(lead + bytes("event: other\n"), line(content("c")) + done).response.choices[0].content.string == "ab")
+        #expect(twoReads(lead + bytes("data: x\n"), line(content("c")) + done).error?.status == .parse)
+        // An empty first data line: the payload is LF then the chunk, valid JSON.
+        #expect(twoReads(lead + bytes("data:\n"), line(content("c")) + done).response.choices[0].content.string == "abc")
+        twoReads(lead + bytes("event: message\n"), line(content("c")) + done)
+        twoReads(lead + bytes("id: 4\nretry: 9\n: c\n"), line(content("c")) + done)
+        twoReads(lead + bytes("data: x\r"), line(content("c")) + done)
+        twoReads(lead + bytes("\r"), bytes("\n") + line(content("c")) + done)
+        twoReads(lead + bytes("data: ") + content("c") + bytes("\r"), bytes("\n\n") + line(content("d")) + done)
+        twoReads(lead + bytes("data: ") + content("c") + bytes("\n\r"), bytes("\n") + line(content("d")) + done)
+        twoReads(lead + bytes("data: ") + content("c") + bytes("\n\r"), line(content("d")) + bytes("\n") + line(content("e")) + done)
+    }
+
+    /// A shape learned from a two-line data event has the joining LF in its
+    /// head or tail. Raw bytes equal to that data on one `data:` line are
+    /// two lines to the event-stream rules (the second an unknown field),
+    /// so the event's data ends at the LF: a bad chunk, not a replay.
+    @Test func rawBytesOfAShapeWithALineEnd() {
+        let (head, tail) = contentShape
+        let cut = deltaAt(head)  // between two tokens: LF there is whitespace
+        let joinedHead = Array(head[..<cut]) + [0x0A] + Array(head[cut...])
+        let learned = bytes("data: ") + Array(head[..<cut]) + bytes("\ndata: ") + Array(head[cut...]) + bytes("a") + tail + bytes("\n\n")
+        let raw = bytes("data: ") + joinedHead + bytes("b") + tail + bytes("\n\n")
+        let out = Self.same(learned + raw + done, upTo: 8)
+        #expect(out.error?.status == .parse)
+        #expect(out.response.choices[0].content.string == "a")
+        let joinedTail = Array(tail[..<2]) + [0x0A] + Array(tail[2...])
+        let learnedTail = bytes("data: ") + head + bytes("a") + Array(tail[..<2]) + bytes("\ndata: ") + Array(tail[2...]) + bytes("\n\n")
+        let rawTail = bytes("data: ") + head + bytes("b") + joinedTail + bytes("\n\n")
+        let outTail = Self.same(learnedTail + rawTail + done, upTo: 8)
+        #expect(outTail.error?.status == .parse)
+        #expect(outTail.response.choices[0].content.string == "a")
+    }
+
     /// What follows a replayed chunk on its line, and the event after it.
     @Test func oddEndsOfAReplayedLine() {
         let lead = replayed(["a", "b"])
@@ -171,7 +224,7 @@ import Testing
     /// spaces; then lines that are byte for byte the one-line form.
     @Test func shapesLearnedFromOddFraming() {
         let (head, tail) = contentShape
-        let cut = head.count / 2
+        let cut = deltaAt(head)  // between two tokens: LF there is whitespace
         let multiHead = bytes("data: ") + Array(head[..<cut]) + bytes("\ndata: ") + Array(head[cut...]) + bytes("a") + tail + bytes("\n\n")
         let multiTail = bytes("data: ") + head + bytes("a") + Array(tail[..<2]) + bytes("\ndata:") + Array(tail[2...]) + bytes("\n\n")
         for first in [multiHead, multiTail] {
@@ -213,9 +266,18 @@ import Testing
         let lead = replayed((0..<300).map { "piece \($0) " })
         for bad in [line(piece(contentShape, [0x01])), line(content("a") + bytes("x")), bytes("data: {\"choices\":[}\n\n"),
                     line(piece(contentShape, bytes(#"\q"#))), bytes("data: ") + content("a") + [0x00, 0x0A, 0x0A]] {
-            let out = Self.same(lead + bad + done, upTo: 6)
-            #expect(out.error?.status == .parse)
-            #expect(out.response.choices[0].content.string.hasSuffix("piece 299 "))
+            let input = lead + bad + done
+            let reference = Self.run(input, reads: [], reusesShapes: false)
+            #expect(reference.error?.status == .parse)
+            #expect(reference.response.choices.first?.content.string.hasSuffix("piece 299 ") == true)
+            var patterns: [[Int]] = [[1], [2], [5], [7], [64], [4096], [333, 1, 2]]
+            patterns += (0..<40).map { [input.count - bad.count - done.count - 20 + $0, 0] }
+            for reads in patterns {
+                let replayed = Self.run(input, reads: reads)
+                let expected = reads.count == 1 ? Self.run(input, reads: reads, reusesShapes: false) : reference
+                #expect(C.seen(replayed) == C.seen(expected), "reads \(reads)")
+                #expect(replayed.error?.message == reference.error?.message)
+            }
         }
     }
 
@@ -528,4 +590,11 @@ fileprivate func replayed(_ pieces: [String]) -> [UInt8] { pieces.flatMap { line
         #expect(try cursor.consume(buffer) == .produced)
         #expect(String(decoding: cursor.currentText!, as: UTF8.self) == "y")
     }
+}
+
+
+/// Where `"delta"` starts in `head`: a LF put there joins two tokens.
+fileprivate func deltaAt(_ head: [UInt8]) -> Int {
+    let key = Array(#""delta""#.utf8)
+    return (0...(head.count - key.count)).first { Array(head[$0..<$0 + key.count]) == key }!
 }
