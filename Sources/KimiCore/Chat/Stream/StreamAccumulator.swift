@@ -313,5 +313,11 @@ final class StreamAccumulator {
     }
 
     func text(of event: StreamEvent) -> UnsafeBufferPointer<UInt8> { text(start: event.textStart, count: event.textCount) }
-    func text(start: Int, count: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: arena.bytes + start, count: count) }
+    /// An event without text (finish, usage, a tool call's start or end,
+    /// done) has none in the arena: its view is the empty NUL-terminated
+    /// one, not the arena's first bytes (another event's text), which C
+    /// would read as a string.
+    func text(start: Int, count: Int) -> UnsafeBufferPointer<UInt8> {
+        count == 0 ? .emptyText : UnsafeBufferPointer(start: arena.bytes + start, count: count)
+    }
 }
