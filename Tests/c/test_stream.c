@@ -417,6 +417,23 @@ static void test_utf8_split_inside_characters(void) {
     kimi_client_free(client);
 }
 
+/* A chunk that makes events with text and events without (content, then
+ * finish and usage): each textless one reads as "" (length 0 and a NUL at
+ * its start), not as the chunk's first text. */
+static void test_events_without_text_beside_text(void) {
+    kimi_client *client = test_client();
+    struct recorder r;
+    kimi_chat_response *final = NULL;
+    int i, textless = 0;
+    CHECK_INT(stream_text(client, NULL, "hi [[mock: finish_in_piece]]", &r, &final), KIMI_OK);
+    CHECK_INT(r.bad_utf8, 0); /* counts a text without its NUL at [len] */
+    CHECK_STR(r.content, "You said: hi!");
+    for (i = 0; i < r.count; i++) textless += r.types[i] == KIMI_EVENT_FINISH || r.types[i] == KIMI_EVENT_USAGE;
+    CHECK_INT(textless, 2);
+    kimi_chat_response_free(final);
+    kimi_client_free(client);
+}
+
 static void test_several_choices_stream(void) {
     kimi_client *client = test_client();
     kimi_chat_request *req = user_request("moonshot-v1-8k", "Pick");
@@ -609,6 +626,7 @@ int main(void) {
     RUN(test_refused_stream_is_reported_like_create);
     RUN(test_network_and_framing_variants);
     RUN(test_utf8_split_inside_characters);
+    RUN(test_events_without_text_beside_text);
     RUN(test_several_choices_stream);
     RUN(test_pull_api);
     RUN(test_event_stream_limits);

@@ -324,7 +324,10 @@ def stream_chunks(reply):
             yield "piece", chunk(reply, [{"index": i, "delta": {"tool_calls": [fragment]}, "finish_reason": None}])
     placement = reply.scenario.text("usage", "choice")
     for i, c in enumerate(reply.choices):
-        item = {"index": i, "delta": {}, "finish_reason": c["finish"]}
+        # finish_in_piece: the finish chunk also carries a last piece, so one
+        # chunk makes events with text and events without.
+        item = {"index": i, "delta": {"content": "!"} if reply.scenario.get("finish_in_piece") else {},
+                "finish_reason": c["finish"]}
         if placement in ("choice", "both"):
             item["usage"] = reply.usage(c)
         yield "meta", chunk(reply, [item])

@@ -38,6 +38,8 @@ Keys (all optional):
   end_after=N       end the body cleanly after N pieces, without [DONE]
   no_done           send everything except data: [DONE]
   finish=REASON     end the answer with this finish_reason (content_filter, say)
+  finish_in_piece   the streamed finish chunk also carries a last content
+                    piece "!" (one chunk: content, finish and usage events)
   stall_after=N stall_ms=M   pause M ms after N pieces
   stall_ms=M        pause M ms before answering
   delay_ms=M        pause M ms between pieces (demos)
