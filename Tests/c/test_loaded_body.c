@@ -47,7 +47,7 @@ static void test_a_plain_request_is_sent_as_given(void) {
         kimi_client *client = recorder_client(rules);
         kimi_chat_request *req = loaded(PLAIN);
         char streamed[512];
-        snprintf(streamed, sizeof streamed, "{\"stream\":true,%s", PLAIN + 1);
+        snprintf(streamed, sizeof streamed, "{\"stream\":true,%s", &PLAIN[1]); /* the object without its opening brace */
         sends(client, req, 0, PLAIN);
         sends(client, req, 0, PLAIN); /* sent twice, the same */
         /* A streamed call adds its stream member in front. */
