@@ -4,11 +4,10 @@
 /// event accessors read through it.
 public final class EventCursor: TaskEvents, BodySink {
     let decoder: StreamDecoder
-    private var index = 0
     /// The event made outside the decoder (a task's `.end`), when current.
     private var ending: StreamEvent?
-    /// The decoder's event at `index` when it is current, where the decoder
-    /// keeps it (valid until the next decode): read in place, never copied
+    /// The decoder's current event, where the decoder keeps it among the
+    /// last message's events (valid until the next decode): read in place, never copied
     /// here, as a stream event is a hundred bytes and its reader (the C
     /// accessors, once or more per event) asks for a field or two.
     private var inPlace: UnsafePointer<StreamEvent>?
@@ -27,7 +26,9 @@ public final class EventCursor: TaskEvents, BodySink {
     /// The current event; only when `hasCurrent`.
     public var current: StreamEvent { inPlace?.pointee ?? ending.unsafelyUnwrapped }
     /// True when the current event is the last its chunk made.
-    public var currentIsLastInChunk: Bool { ending != nil || index == decoder.eventCount - 1 }
+    public var currentIsLastInChunk: Bool { ending != nil || inPlace.map { $0 + 1 == eventsEnd } ?? false }
+    /// Just past the last message's events.
+    private var eventsEnd: UnsafePointer<StreamEvent> { decoder.events + decoder.eventCount }
     /// The data of the event-stream message the current events came from.
     public var rawChunk: UnsafeBufferPointer<UInt8> {
         ending == nil ? decoder.rawChunk : UnsafeBufferPointer(start: nil, count: 0)
@@ -64,13 +65,17 @@ public final class EventCursor: TaskEvents, BodySink {
             body(ending)
             return
         }
-        for i in index..<decoder.eventCount { body(decoder.event(i)) }
+        guard var event = inPlace else { return }
+        let end = eventsEnd
+        while event < end {
+            body(event.pointee)
+            event += 1
+        }
     }
 
     /// Moves to the next event of the current message; false at its end.
     public func advance() -> Bool {
-        guard let inPlace, index + 1 < decoder.eventCount else { return false }
-        index += 1
+        guard let inPlace, inPlace + 1 < eventsEnd else { return false }
         self.inPlace = inPlace + 1
         return true
     }
@@ -83,7 +88,6 @@ public final class EventCursor: TaskEvents, BodySink {
         ending = nil
         while try decoder.decodeNext(input) {
             if decoder.eventCount > 0 {
-                index = 0
                 inPlace = decoder.events
                 return true
             }

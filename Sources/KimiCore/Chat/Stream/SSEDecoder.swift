@@ -133,34 +133,43 @@ public final class SSEDecoder {
     @inline(__always)
     private func wholeDataEvent(_ base: UnsafeMutablePointer<UInt8>, _ lineStart: Int, _ count: Int) -> SSEEvent? {
         let valueStart = lineStart + 6
-        guard dataLines == 0, eventKind == .message, searchedTo <= lineStart, valueStart < count,
-              base[lineStart] == UInt8(ascii: "d"), base[lineStart + 1] == UInt8(ascii: "a"),
-              base[lineStart + 2] == UInt8(ascii: "t"), base[lineStart + 3] == UInt8(ascii: "a"),
-              base[lineStart + 4] == UInt8(ascii: ":"), base[lineStart + 5] == UInt8(ascii: " "),
+        guard startsPlainDataLine(base, lineStart, count),
               let found = memchr(base + valueStart, 0x0A, count - valueStart) else { return nil }
         let lf = UnsafeMutableRawPointer(found) - UnsafeMutableRawPointer(base)
         guard lf + 1 < count, base[lf + 1] == 0x0A, lf - lineStart <= maxEventBytes,
               memchr(base + valueStart, 0x0D, lf - valueStart) == nil else { return nil }
+        return dispatchDataLine(base, valueStart: valueStart, lf: lf)
+    }
+
+    /// A `data: ` line starts at `lineStart`, with no event under way and
+    /// not searched before: the state in which a whole line is its event.
+    @inline(__always)
+    private func startsPlainDataLine(_ base: UnsafeMutablePointer<UInt8>, _ lineStart: Int, _ count: Int) -> Bool {
+        dataLines == 0 && eventKind == .message && searchedTo <= lineStart && lineStart + 6 < count
+            && base[lineStart] == UInt8(ascii: "d") && base[lineStart + 1] == UInt8(ascii: "a")
+            && base[lineStart + 2] == UInt8(ascii: "t") && base[lineStart + 3] == UInt8(ascii: "a")
+            && base[lineStart + 4] == UInt8(ascii: ":") && base[lineStart + 5] == UInt8(ascii: " ")
+    }
+
+    /// The data line from `valueStart` to its LF at `lf` (an empty line
+    /// after it) as its event.
+    @inline(__always)
+    private func dispatchDataLine(_ base: UnsafeMutablePointer<UInt8>, valueStart: Int, lf: Int) -> SSEEvent {
         base[lf] = 0 // the line's LF, consumed: the data is NUL-terminated in place
         position = lf + 2
         return SSEEvent(kind: .message, data: UnsafeBufferPointer(start: base + valueStart, count: lf - valueStart),
                         streamOffset: compacted + valueStart)
     }
 
-    /// The value of the `data: ` line the decoder stands at, when no event
-    /// is under way (the state in which `wholeDataEvent` applies): its first
-    /// byte and the bytes the buffer holds from there. Nil otherwise. A
-    /// caller that knows where the line ends (a learned chunk shape) takes
-    /// it with `takeData` without searching for its end.
+    /// The value of the `data: ` line the decoder stands at, when a whole
+    /// line would be its event (as `wholeDataEvent` finds): its first byte
+    /// and the bytes the buffer holds from there. Nil otherwise. A caller
+    /// that knows where the line ends (a learned chunk shape) takes it with
+    /// `takeData` without searching for its end.
     func dataValue(in buffer: TextBuffer) -> (start: UnsafeMutablePointer<UInt8>, available: Int)? {
         let base = buffer.mutableBytes
-        let valueStart = position + 6
-        guard bomChecked, !skipLeadingLF, dataLines == 0, eventKind == .message, searchedTo <= position,
-              valueStart < buffer.count,
-              base[position] == UInt8(ascii: "d"), base[position + 1] == UInt8(ascii: "a"),
-              base[position + 2] == UInt8(ascii: "t"), base[position + 3] == UInt8(ascii: "a"),
-              base[position + 4] == UInt8(ascii: ":"), base[position + 5] == UInt8(ascii: " ") else { return nil }
-        return (base + valueStart, buffer.count - valueStart)
+        guard bomChecked, !skipLeadingLF, startsPlainDataLine(base, position, buffer.count) else { return nil }
+        return (base + position + 6, buffer.count - position - 6)
     }
 
     /// Dispatches the line `dataValue` found as a whole message of `length`
@@ -172,10 +181,7 @@ public final class SSEDecoder {
         let valueStart = position + 6
         let lf = valueStart + length
         guard lf - position <= maxEventBytes else { return nil }
-        buffer.mutableBytes[lf] = 0 // as in wholeDataEvent: the data is NUL-terminated in place
-        position = lf + 2
-        return SSEEvent(kind: .message, data: UnsafeBufferPointer(start: buffer.bytes + valueStart, count: length),
-                        streamOffset: compacted + valueStart)
+        return dispatchDataLine(buffer.mutableBytes, valueStart: valueStart, lf: lf)
     }
 
     /// Handles one line; returns the event a blank line dispatches.

@@ -85,9 +85,7 @@ public final class StreamDecoder {
         if reusesShapes, let line = sse.dataValue(in: input),
            let length = shape.replayLine(line.start, available: line.available, into: chunk),
            let message = sse.takeData(length, in: input) {
-            accumulator.beginChunk()
-            receivedChunk = message.data
-            gatedChunk = nil
+            begin(message)
             return try apply(JSONScanner(line.start, count: length), of: message)
         }
         let message: SSEEvent?
@@ -97,14 +95,12 @@ public final class StreamDecoder {
             throw KimiError(.tooLarge, "an event-stream line is over the \(sse.maxEventBytes)-byte limit", hint: .maxEventBytes)
         }
         guard let message else { return false }
-        accumulator.beginChunk()
+        begin(message)
         switch message.kind {
         case .error: throw streamError(message)
         case .other: return true // events of other types are not chat chunks
         case .message: break
         }
-        receivedChunk = message.data
-        gatedChunk = nil
         if message.isDone {
             doneSeen = true
             accumulator.finishStream()
@@ -126,6 +122,14 @@ public final class StreamDecoder {
             throw KimiError(.parse, "data: payload at stream byte \(message.streamOffset + error.offset) is not a valid chunk: \(error.reason)")
         }
         return try apply(scanner, of: message)
+    }
+
+    /// `message` replaces the last one: its events and its raw data.
+    @inline(__always)
+    private func begin(_ message: SSEEvent) {
+        accumulator.beginChunk()
+        receivedChunk = message.data
+        gatedChunk = nil
     }
 
     /// Applies the chunk just scanned (`chunk`, read by `scanner`) from `message`.
