@@ -333,21 +333,25 @@ def test_a_failure_after_a_long_read_hands_on_every_chunk_before_it(client, monk
     assert runs[0] == runs[1] == runs[2]
 
 
+def failing_on_call(n, failure, real):
+    """`real`, except that its n-th call raises `failure` ("planted")."""
+    calls = []
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == n:
+            raise failure("planted")
+        return real(*args)
+    return failing
+
+
 @pytest.mark.parametrize("failure", [KeyboardInterrupt, libkimi.APIResponseValidationError])
 def test_a_failure_inside_the_decoder_ends_the_stream_keeping_what_arrived(client, monkeypatch, failure):
     # Ctrl-C landing while a slice is decoded, or records decode() refuses:
     # the reading generator ends there. The stream ends with it (its transfer
     # stopped, what arrived in `completion`), so a later read is an end, not a
     # wait on a transfer nobody stops; the reader before kept `completion` None.
-    calls = []
-
-    def failing(*args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise failure("planted")
-        return _records.decode(*args)
-
-    monkeypatch.setattr(_streaming, "decode", failing)
+    monkeypatch.setattr(_streaming, "decode", failing_on_call(3, failure, _records.decode))
     got = []
     stream = client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True)
     with pytest.raises(failure) as info:
@@ -363,15 +367,7 @@ def test_a_failure_inside_the_decoder_ends_the_stream_keeping_what_arrived(clien
 
 
 def test_a_failure_inside_the_events_reader_ends_the_stream_keeping_what_arrived(client, monkeypatch):
-    calls = []
-
-    def failing(*args):
-        calls.append(1)
-        if len(calls) == 40:
-            raise KeyboardInterrupt("planted")
-        return _records.stream_events(*args)
-
-    monkeypatch.setattr(_streaming, "stream_events", failing)
+    monkeypatch.setattr(_streaming, "stream_events", failing_on_call(40, KeyboardInterrupt, _records.stream_events))
     stream = client.chat.completions.create(messages=user("[[mock: chunks=3000 batch=65536]]"), stream=True)
     got = []
     with pytest.raises(KeyboardInterrupt):
