@@ -56,6 +56,30 @@ import Testing
         #expect(message(#"{"a":{"b\"c":1,"b\"c":2}}"#) == #"body: member "b\"c" is given twice in one object (the second time at byte 21); Kimi's rules would check one value and a server might read the other, so give it once"#)
     }
 
+    @Test func aQuotedValueIsWholeUpTo80ScalarsThenItsHead() {
+        #expect(quoted("robot") == #""robot""#)
+        let eighty = String(repeating: "a", count: 80)
+        #expect(quoted(eighty) == "\"\(eighty)\"")
+        #expect(quoted(eighty + "b") == "\"\(String(repeating: "a", count: 64))…\" (81 bytes)")
+        // Scalars are never cut, and a character of many scalars (a base and
+        // thousands of combining marks) is cut between them, so the head
+        // stays at most 64 scalars whatever the text.
+        #expect(quoted(String(repeating: "é", count: 80)) == "\"\(String(repeating: "é", count: 80))\"")
+        #expect(quoted(String(repeating: "é", count: 81)) == "\"\(String(repeating: "é", count: 64))…\" (162 bytes)")
+        let marks = "e" + String(repeating: "\u{301}", count: 5000)
+        #expect(quoted(marks).unicodeScalars.count == 64 + 2 + " (10001 bytes)".unicodeScalars.count + 1)
+        #expect(excerpt("[1,2]") == "[1,2]")
+        #expect(excerpt(String(repeating: "7", count: 100)) == String(repeating: "7", count: 64) + "… (100 bytes)")
+    }
+
+    @Test func aHugeValueMakesABoundedMessage() {
+        let role = String(repeating: "R", count: 100_000)
+        let text = message(#"{"messages":[{"role":"\#(role)","content":"a"}]}"#)
+        #expect(text == "messages[0].role: \"\(String(repeating: "R", count: 64))…\" (100000 bytes) is not one of system, user, assistant, tool")
+        let name = String(repeating: "n", count: 100_000)
+        #expect(message(#"{"\#(name)":1,"\#(name)":2}"#).hasPrefix("body: member \"\(String(repeating: "n", count: 64))…\" (100000 bytes) is given twice"))
+    }
+
     @Test func errorsNameTheField() {
         #expect(message("[1]") == "body: must be a JSON object, got an array")
         #expect(message("{") .hasPrefix("body: invalid JSON:"))

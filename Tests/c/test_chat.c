@@ -264,6 +264,16 @@ static void test_request_arguments(void) {
     CHECK_CONTAINS(kimi_error_message(), "text is not valid UTF-8");
     CHECK_INT(kimi_chat_request_add_message(req, "wizard", "x"), KIMI_E_INVALID_ARGUMENT);
     CHECK_CONTAINS(kimi_error_message(), "role: \"wizard\" is not one of system, user, assistant, tool");
+    {   /* A huge value is quoted by its head and size: the message stays a line. */
+        char *role = malloc(100001);
+        CHECK(role != NULL);
+        memset(role, 'R', 100000);
+        role[100000] = 0;
+        CHECK_INT(kimi_chat_request_add_message(req, role, "x"), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CONTAINS(kimi_error_message(), "RRRR…\" (100000 bytes) is not one of system, user, assistant, tool");
+        CHECK(strlen(kimi_error_message()) < 300);
+        free(role);
+    }
     CHECK_INT(kimi_chat_request_add_message(req, "tool", "x"), KIMI_E_INVALID_ARGUMENT);
     CHECK_INT(kimi_chat_request_add_message(NULL, "user", "x"), KIMI_E_INVALID_ARGUMENT);
     CHECK_CONTAINS(kimi_error_message(), "req must not be NULL");

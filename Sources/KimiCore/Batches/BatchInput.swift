@@ -31,7 +31,7 @@ public final class BatchInput {
         guard !path.isEmpty else { throw .invalidArgument("path: must not be empty") }
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw .invalidArgument("path: cannot create \"\(path)\": \(String(cString: strerror(errno)))")
+            throw .invalidArgument("path: cannot create \(quoted(path)): \(String(cString: strerror(errno)))")
         }
         self.path = path
     }
@@ -47,18 +47,18 @@ public final class BatchInput {
     /// is refused.
     public func add(customID: String, request: ChatRequest) throws(KimiError) {
         let line = count + 1
-        guard !isClosed else { throw .invalidArgument("the batch input \"\(path)\" is already closed") }
+        guard !isClosed else { throw .invalidArgument("the batch input \(quoted(path)) is already closed") }
         guard !customID.isEmpty else { throw .invalidArgument("line \(line): custom_id must not be empty") }
         let fingerprint = customID.hashValue
         if fingerprints.contains(fingerprint), let first = try lineOf(customID: customID) {
-            throw .invalidArgument("line \(line): custom_id \"\(customID)\" is already used by line \(first); custom ids must be unique within a batch")
+            throw .invalidArgument("line \(line): custom_id \(quoted(customID)) is already used by line \(first); custom ids must be unique within a batch")
         }
         let settled: ChatRequest
         do throws(KimiError) {
             settled = try BatchRules.line(try Preflight.settled(request, for: .create, windows: windows, log: .off),
                                           firstModel: model)
         } catch {
-            throw error.prefixed("line \(line) (custom_id \"\(customID)\")")
+            throw error.prefixed("line \(line) (custom_id \(quoted(customID)))")
         }
         let body = RequestEncoder.encode(settled, for: .create)
         let start = pending.count
@@ -68,13 +68,13 @@ public final class BatchInput {
         let lineBytes = pending.count - start + body.count + 2
         guard written + start + lineBytes <= BatchInput.maxFileBytes else {
             pending.truncate(to: start)
-            throw .invalidArgument("line \(line) (custom_id \"\(customID)\"): the file would grow to \(megabytes(written + start + lineBytes)), over Kimi's 100 MB batch file limit; start another batch")
+            throw .invalidArgument("line \(line) (custom_id \(quoted(customID))): the file would grow to \(megabytes(written + start + lineBytes)), over Kimi's 100 MB batch file limit; start another batch")
         }
         do throws(KimiError) {
             try body.append(to: pending)
         } catch {
             pending.truncate(to: start)
-            throw error.prefixed("line \(line) (custom_id \"\(customID)\")")
+            throw error.prefixed("line \(line) (custom_id \(quoted(customID)))")
         }
         pending.append("}\n")
         fingerprints.insert(fingerprint)
@@ -98,7 +98,7 @@ public final class BatchInput {
     }
 
     private func flush() throws(KimiError) {
-        try writeAll(fd, UnsafeRawBufferPointer(start: pending.bytes, count: pending.count), what: "path: \"\(path)\"")
+        try writeAll(fd, UnsafeRawBufferPointer(start: pending.bytes, count: pending.count), what: "path: \(quoted(path))")
         written += pending.count
         pending.removeAll()
     }

@@ -45,7 +45,7 @@ public struct BatchResult {
         }
         if response != nil, result.httpStatus == 0 {
             // (A number past any integer reads as absent.)
-            let raw = response?.member("status_code").map { " (\($0.jsonText.prefix(40)))" } ?? ""
+            let raw = response?.member("status_code").map { " (\(excerpt($0.jsonText)))" } ?? ""
             result.failure = "line \(number) of \(file) has a response without an HTTP status_code\(raw)"
             return result
         }

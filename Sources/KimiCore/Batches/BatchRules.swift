@@ -11,10 +11,10 @@ public enum BatchRules {
     /// platform.kimi.ai/docs/api/batch-create ("Model consistency").
     static func line(_ request: ChatRequest, firstModel: String?) throws(KimiError) -> ChatRequest {
         if let firstModel, request.model != firstModel {
-            throw .invalidArgument("model: \"\(request.model)\", but the lines before are for \"\(firstModel)\"; a batch runs one model, so write another batch input for \"\(request.model)\"")
+            throw .invalidArgument("model: \(quoted(request.model)), but the lines before are for \(quoted(firstModel)); a batch runs one model, so write another batch input for \(quoted(request.model))")
         }
         guard KimiModel.named(request.model)?.servesBatches == true else {
-            throw .invalidArgument("model: Kimi's Batch API does not serve \"\(request.model)\"; it runs \(KimiModel.batchModels)")
+            throw .invalidArgument("model: Kimi's Batch API does not serve \(quoted(request.model)); it runs \(KimiModel.batchModels)")
         }
         // A chat call logs these once (UnlistedFields); a batch line has
         // nobody to tell and runs later, so it is refused instead.
@@ -52,11 +52,11 @@ public enum BatchRules {
         guard let unit = window.utf8.last, unit == UInt8(ascii: "h") || unit == UInt8(ascii: "d"),
               !digits.isEmpty, digits.count <= 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
               let number = Int(String(decoding: digits, as: UTF8.self)) else {
-            throw .invalidArgument("completion_window: \"\(window)\" is not a window like \"24h\" or \"3d\" (whole hours or days, 12h to 7d)")
+            throw .invalidArgument("completion_window: \(quoted(window)) is not a window like \"24h\" or \"3d\" (whole hours or days, 12h to 7d)")
         }
         let hours = unit == UInt8(ascii: "d") ? number * 24 : number
         guard hours >= 12 && hours <= 168 else {
-            throw .invalidArgument("completion_window: \"\(window)\" is \(hours) hours; Kimi accepts 12h to 7d (168h)")
+            throw .invalidArgument("completion_window: \(quoted(window)) is \(hours) hours; Kimi accepts 12h to 7d (168h)")
         }
         return window
     }
@@ -78,13 +78,13 @@ public enum BatchRules {
         }
         for (key, item) in members {
             guard key.unicodeScalars.count <= maxMetadataKey else {
-                throw .invalidArgument("metadata_json: key \"\(key.prefix(20))...\" has \(key.unicodeScalars.count) characters; Kimi accepts at most \(maxMetadataKey)")
+                throw .invalidArgument("metadata_json: key \(quoted(key)) has \(key.unicodeScalars.count) characters; Kimi accepts at most \(maxMetadataKey)")
             }
             guard let text = item.string else {
-                throw .invalidArgument("metadata_json: the value of \"\(key)\" is \(item.kindName); metadata values must be strings")
+                throw .invalidArgument("metadata_json: the value of \(quoted(key)) is \(item.kindName); metadata values must be strings")
             }
             guard text.unicodeScalars.count <= maxMetadataValue else {
-                throw .invalidArgument("metadata_json: the value of \"\(key)\" has \(text.unicodeScalars.count) characters; Kimi accepts at most \(maxMetadataValue)")
+                throw .invalidArgument("metadata_json: the value of \(quoted(key)) has \(text.unicodeScalars.count) characters; Kimi accepts at most \(maxMetadataValue)")
             }
         }
         return value

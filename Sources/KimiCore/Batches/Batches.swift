@@ -24,7 +24,7 @@ public struct Batches {
         let metadata = try BatchRules.metadata(metadataJSON)
         let size = try OpenFile(reading: path).size()
         guard size <= BatchInput.maxFileBytes else {
-            throw .invalidArgument("\"\(path)\" is \(megabytes(size)), over Kimi's 100 MB batch file limit")
+            throw .invalidArgument("\(quoted(path)) is \(megabytes(size)), over Kimi's 100 MB batch file limit")
         }
         let upload = try client.files.uploadEndpoint(path: path, purpose: "batch", progress: nil)
         return ThenJob(client: client, upload, wrap: TaskResult.batch) { file throws(KimiError) in

@@ -54,6 +54,6 @@ extension KimiError {
     }
 
     static func cutWhileReasoning(_ what: String, finishReason reason: String) -> KimiError {
-        .invalidArgument("\(what): the answer stopped while the model was still reasoning (no content yet, finish_reason \"\(reason)\"): its max_completion_tokens budget, which reasoning and answer share, ran out; there is nothing to continue, so ask again with a larger max_completion_tokens", hint: .maxCompletionTokens)
+        .invalidArgument("\(what): the answer stopped while the model was still reasoning (no content yet, finish_reason \(quoted(reason))): its max_completion_tokens budget, which reasoning and answer share, ran out; there is nothing to continue, so ask again with a larger max_completion_tokens", hint: .maxCompletionTokens)
     }
 }

@@ -103,7 +103,7 @@ extension Chat {
         var fitting = try request.folded()
         _ = try CompletionBudget.settle(&fitting)
         guard let window = client.engine.windows.window(of: fitting.model) else {
-            throw .invalidArgument("model: the context window of \"\(fitting.model)\" is not known; list the models first (their context_length is remembered), or set max_completion_tokens yourself")
+            throw .invalidArgument("model: the context window of \(quoted(fitting.model)) is not known; list the models first (their context_length is remembered), or set max_completion_tokens yourself")
         }
         var counted = fitting
         counted.maxCompletionTokens = nil  // the prompt is counted, not the budget

@@ -20,7 +20,7 @@ extension ChatRequest {
                 if let loaded = rest.firstIndex(where: { $0.key == key }) {
                     let (typed, extraText) = (rest[loaded].value.jsonText, value.jsonText)
                     guard typed == extraText else {
-                        throw .invalidArgument("\(key): given twice, in the request's body (\(typed.prefix(80))) and in the extra JSON (\(extraText.prefix(80))); only one can be sent, so give it once")
+                        throw .invalidArgument("\(key): given twice, in the request's body (\(excerpt(typed))) and in the extra JSON (\(excerpt(extraText))); only one can be sent, so give it once")
                     }
                 } else {
                     rest.append((key, value))
@@ -33,7 +33,7 @@ extension ChatRequest {
             if let typed = fieldJSON(key) {
                 let extraText = given.fieldJSON(key) ?? "null"
                 guard typed == extraText else {
-                    throw .invalidArgument("\(key): given twice, as a request field (\(typed.prefix(80))) and in the extra JSON (\(extraText.prefix(80))); only one can be sent, so give it once")
+                    throw .invalidArgument("\(key): given twice, as a request field (\(excerpt(typed))) and in the extra JSON (\(excerpt(extraText))); only one can be sent, so give it once")
                 }
             } else {
                 _ = try RequestDecoder.apply(key, value, to: &folded)

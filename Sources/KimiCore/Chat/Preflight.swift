@@ -49,7 +49,7 @@ enum Preflight {
     private static func checkThinking(_ request: ChatRequest) throws(KimiError) {
         guard let thinking = request.thinking, let keep = thinking.keep else { return }
         guard keep == "all" else {
-            throw .invalidArgument("thinking.keep: \"\(keep.prefix(40))\" is not a value Kimi takes; \"all\" keeps earlier turns' reasoning (Preserved Thinking), and leaving keep out does not")
+            throw .invalidArgument("thinking.keep: \(quoted(keep)) is not a value Kimi takes; \"all\" keeps earlier turns' reasoning (Preserved Thinking), and leaving keep out does not")
         }
         guard thinking.type == .enabled else {
             throw .invalidArgument("thinking.keep: \"all\" keeps earlier turns' reasoning, which needs thinking enabled, but thinking.type is disabled; leave keep out, or enable thinking")
@@ -97,10 +97,10 @@ enum Preflight {
             guard case .function(let name, _, let parameters, let strict) = tool else { continue }
             let field = "tools[\(i)].function"
             guard isValidFunctionName(name) else {
-                throw .invalidArgument("\(field).name: \"\(name)\" must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3 to 64 letters, digits, '-' or '_', starting with a letter or '_')")
+                throw .invalidArgument("\(field).name: \(quoted(name)) must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3 to 64 letters, digits, '-' or '_', starting with a letter or '_')")
             }
             if let first = seen[name] {
-                throw .invalidArgument("\(field).name: \"\(name)\" is already declared by tools[\(first)]; function names must be unique")
+                throw .invalidArgument("\(field).name: \(quoted(name)) is already declared by tools[\(first)]; function names must be unique")
             }
             seen[name] = i
             if let parameters { try checkSchema(parameters, strict: strict ?? true, field: "\(field).parameters", log: log) }
@@ -160,7 +160,7 @@ enum Preflight {
                 for (j, call) in message.toolCalls.enumerated() {
                     let place = "\(field).tool_calls[\(j)]"
                     if let first = callIDs[call.id] {
-                        throw .invalidArgument("\(place).id: \"\(call.id)\" is also used by \(first); Kimi refuses duplicate tool-call ids")
+                        throw .invalidArgument("\(place).id: \(quoted(call.id)) is also used by \(first); Kimi refuses duplicate tool-call ids")
                     }
                     callIDs[call.id] = place
                 }
@@ -170,7 +170,7 @@ enum Preflight {
                     throw .invalidArgument("\(field).tool_call_id: missing on a tool message")
                 }
                 if callIDs[id] == nil {
-                    throw .invalidArgument("\(field).tool_call_id: \"\(id)\" matches no earlier assistant tool call")
+                    throw .invalidArgument("\(field).tool_call_id: \(quoted(id)) matches no earlier assistant tool call")
                 }
             }
             if message.partial {

@@ -48,7 +48,7 @@ extension ChatRequest {
         case "json_schema":
             throw .invalidArgument("type: json_schema needs a name and a schema, given together", hint: .jsonSchema)
         default:
-            throw .invalidArgument("type: \"\(type)\" is not a response format (text, json_object, json_schema)")
+            throw .invalidArgument("type: \(quoted(type)) is not a response format (text, json_object, json_schema)")
         }
     }
 
@@ -97,7 +97,7 @@ extension ChatRequest {
         case "none": self.toolChoice = ToolChoice.none
         case "required": self.toolChoice = .required
         default:
-            throw .invalidArgument("choice: \"\(text)\" is not auto, none or required (a function is named on its own)", hint: .toolChoiceFunction)
+            throw .invalidArgument("choice: \(quoted(text)) is not auto, none or required (a function is named on its own)", hint: .toolChoiceFunction)
         }
     }
 
@@ -147,7 +147,7 @@ extension ChatRequest {
 extension Message {
     public static func parseRole(_ text: String) throws(KimiError) -> Role {
         guard let role = Role(rawValue: text) else {
-            throw .invalidArgument("role: \"\(text)\" is not one of system, user, assistant, tool")
+            throw .invalidArgument("role: \(quoted(text)) is not one of system, user, assistant, tool")
         }
         return role
     }

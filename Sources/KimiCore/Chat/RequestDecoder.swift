@@ -19,7 +19,7 @@ public enum RequestDecoder {
         case .success(let value): root = value
         case .failure(let error) where error.isDuplicateKey:
             let name = memberName(endingAt: error.position, in: bytes)
-            throw .invalidArgument("body: member \"\(name)\" is given twice in one object (the second time at byte \(error.position)); Kimi's rules would check one value and a server might read the other, so give it once")
+            throw .invalidArgument("body: member \(quoted(name)) is given twice in one object (the second time at byte \(error.position)); Kimi's rules would check one value and a server might read the other, so give it once")
         case .failure(let error):
             throw .invalidArgument("body: invalid JSON: \(error.message) at byte \(error.position)")
         }
@@ -66,7 +66,7 @@ public enum RequestDecoder {
     }
 
     /// The member name whose closing quote is just before `end` (where
-    /// jansson stops on a duplicate), as written, at most 80 bytes.
+    /// jansson stops on a duplicate), as written.
     static func memberName(endingAt end: Int, in text: TextBuffer) -> String {
         guard end >= 2, end <= text.count, text.bytes[end - 1] == UInt8(ascii: "\"") else { return "?" }
         var start = end - 2
@@ -79,7 +79,7 @@ public enum RequestDecoder {
             start -= 1
         }
         let name = UnsafeBufferPointer(start: text.bytes + start + 1, count: max(0, end - 2 - start))
-        return String(decoding: name.prefix(80), as: UTF8.self)
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// `apply` where how exactly the text was read does not matter (the
@@ -148,7 +148,7 @@ public enum RequestDecoder {
                 // The type is checked, not assumed: the text is sent as given.
                 if let type = value.member("type") {
                     guard type.string == "function" else {
-                        throw .invalidArgument("tool_choice.type: expected \"function\", got \(type.string.map { "\"\($0)\"" } ?? type.kindName)")
+                        throw .invalidArgument("tool_choice.type: expected \"function\", got \(type.string.map { quoted($0) } ?? type.kindName)")
                     }
                 } else {
                     exact.note(false)  // written with its type
@@ -182,7 +182,7 @@ public enum RequestDecoder {
         case "builtin_function":
             request.tools.append(.builtin(name: name))
         default:
-            throw .invalidArgument("type: \"\(type)\" is not function or builtin_function")
+            throw .invalidArgument("type: \(quoted(type)) is not function or builtin_function")
         }
     }
 
@@ -257,7 +257,7 @@ public enum RequestDecoder {
         case "text": return .text(try string(value.member("text"), "text"))
         case "image_url": return .image(try decodeMediaURL(value.member("image_url"), "image_url"))
         case "video_url": return .video(try decodeMediaURL(value.member("video_url"), "video_url"))
-        default: throw .invalidArgument("type: \"\(type)\" is not a content part type (text, image_url, video_url)")
+        default: throw .invalidArgument("type: \(quoted(type)) is not a content part type (text, image_url, video_url)")
         }
     }
 
@@ -273,7 +273,7 @@ public enum RequestDecoder {
     static func decodeThinking(_ value: JSONValue) throws(KimiError) -> ChatRequest.Thinking {
         let typeText = try string(value.member("type"), "type")
         guard let type = ChatRequest.ThinkingType(rawValue: typeText) else {
-            throw .invalidArgument("type: \"\(typeText)\" is not enabled or disabled")
+            throw .invalidArgument("type: \(quoted(typeText)) is not enabled or disabled")
         }
         let keep = try value.member("keep").flatMap { v throws(KimiError) in v.isNull ? nil : try string(v, "keep") }
         return ChatRequest.Thinking(type: type, keep: keep)

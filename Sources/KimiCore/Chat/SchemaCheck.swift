@@ -41,7 +41,7 @@ enum SchemaCheck {
             case "anyOf", "oneOf", "allOf", "prefixItems":
                 for (i, sub) in value.elements.enumerated() { walk(sub, pointer: "\(here)/\(i)", root: false, into: &found) }
             case "$ref":
-                if let ref = value.string, !ref.hasPrefix("#") { found.append("external $ref \"\(ref)\" at \(here)") }
+                if let ref = value.string, !ref.hasPrefix("#") { found.append("external $ref \(quoted(ref)) at \(here)") }
             case "enum":
                 let kinds = Set(value.elements.map { element -> String in
                     switch element.kind {

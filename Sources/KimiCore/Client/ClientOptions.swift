@@ -51,7 +51,7 @@ public struct ClientOptions {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
                 || tokenCharacters.utf8.contains(c)
         }) else {
-            throw .invalidArgument("name: \"\(name)\" is not a valid HTTP header name")
+            throw .invalidArgument("name: \(quoted(name)) is not a valid HTTP header name")
         }
         guard !reservedHeaders.contains(name.lowercased()) else {
             throw .invalidArgument("name: \(name) is set by the library (the API key goes in as the bearer token)", hint: name.lowercased() == "authorization" ? .apiKey : nil)

@@ -156,7 +156,7 @@ public final class Conversation {
         if name == "$web_search" { return arguments }
         guard let handler = handlers[name] else {
             let known = handlers.keys.sorted().joined(separator: ", ")
-            return "Error: there is no tool named \"\(name)\". Available tools: \(known.isEmpty ? "none" : known)."
+            return "Error: there is no tool named \(quoted(name)). Available tools: \(known.isEmpty ? "none" : known)."
         }
         switch JSONValue.parse(arguments.isEmpty ? "{}" : arguments) {
         case .failure(let error):

@@ -26,7 +26,7 @@ public struct Files {
                         progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> Endpoint<FileObject> {
         let size = try OpenFile(reading: path).size()
         return try uploadEndpoint(.file(path), byteCount: size, filename: Files.uploadName(path), purpose: purpose,
-                                  what: "\"\(path)\"", progress: progress)
+                                  what: quoted(path), progress: progress)
     }
 
     func uploadEndpoint(borrowing memory: UnsafeRawBufferPointer, filename: String, purpose: String,
@@ -65,7 +65,7 @@ public struct Files {
     private func uploadEndpoint(_ source: UploadSource, byteCount: Int, filename: String, purpose: String, what: String,
                                 progress: ((Int64, Int64) -> Bool)?) throws(KimiError) -> Endpoint<FileObject> {
         guard Files.purposes.contains(purpose) else {
-            throw .invalidArgument("purpose: \"\(purpose)\" is not one of file-extract, image, video, batch")
+            throw .invalidArgument("purpose: \(quoted(purpose)) is not one of file-extract, image, video, batch")
         }
         let filename = purpose == "batch" ? BatchRules.uploadName(filename) : filename
         guard byteCount > 0 else { throw .invalidArgument("\(what) is empty; Kimi refuses empty files") }

@@ -13,10 +13,10 @@ public struct BaseURL: Sendable, Equatable {
         guard !text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
             throw .invalidArgument("\(field): must not contain spaces or control characters")
         }
-        let shown = BaseURL.withoutCredentials(text)
+        let shown = quoted(BaseURL.withoutCredentials(text))
         let lower = text.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-            throw .invalidArgument("\(field): \"\(shown)\" must start with http:// or https://")
+            throw .invalidArgument("\(field): \(shown) must start with http:// or https://")
         }
         try requireCurl()
         guard let url = curl_url() else { throw KimiError(.noMemory, "curl_url failed") }
@@ -25,22 +25,22 @@ public struct BaseURL: Sendable, Equatable {
         guard parsed == CURLUE_OK else {
             let reason = parsed == CURLUE_BAD_PORT_NUMBER ? "its port is not a number from 1 to 65535"
                 : String(cString: curl_url_strerror(parsed)).lowercased()
-            throw .invalidArgument("\(field): \"\(shown)\" is not a usable URL: \(reason)")
+            throw .invalidArgument("\(field): \(shown) is not a usable URL: \(reason)")
         }
         if BaseURL.part(url, CURLUPART_USER) != nil || BaseURL.part(url, CURLUPART_PASSWORD) != nil {
-            throw .invalidArgument("\(field): \"\(shown)\" must not carry credentials (user:password@); the API key is sent as a bearer token")
+            throw .invalidArgument("\(field): \(shown) must not carry credentials (user:password@); the API key is sent as a bearer token")
         }
         if BaseURL.part(url, CURLUPART_QUERY) != nil {
-            throw .invalidArgument("\(field): \"\(shown)\" must not have a query (?...); paths are added to it")
+            throw .invalidArgument("\(field): \(shown) must not have a query (?...); paths are added to it")
         }
         if BaseURL.part(url, CURLUPART_FRAGMENT) != nil {
-            throw .invalidArgument("\(field): \"\(shown)\" must not have a fragment (#...)")
+            throw .invalidArgument("\(field): \(shown) must not have a fragment (#...)")
         }
         if let port = BaseURL.part(url, CURLUPART_PORT), !(Int(port).map { (1...65535).contains($0) } ?? false) {
-            throw .invalidArgument("\(field): \"\(shown)\" has port \(port); ports go from 1 to 65535")
+            throw .invalidArgument("\(field): \(shown) has port \(port); ports go from 1 to 65535")
         }
         guard var normalised = BaseURL.part(url, CURLUPART_URL) else {
-            throw .invalidArgument("\(field): \"\(shown)\" is not a usable URL")
+            throw .invalidArgument("\(field): \(shown) is not a usable URL")
         }
         while normalised.hasSuffix("/") { normalised.removeLast() }
         string = normalised
@@ -113,8 +113,7 @@ func pathSegment(_ id: String, _ name: String) throws(KimiError) -> String {
     guard !id.isEmpty, id != ".", id != "..", id.utf8.count <= maxIDBytes, id.utf8.allSatisfy({ c in
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
     }) else {
-        let shown = id.utf8.count <= 80 ? "\"\(id)\"" : "\"\(id.prefix(64))…\" (\(id.utf8.count) bytes)"
-        throw .invalidArgument("\(name): \(shown) is not an id (up to \(maxIDBytes) letters, digits, '-', '_' and '.')")
+        throw .invalidArgument("\(name): \(quoted(id)) is not an id (up to \(maxIDBytes) letters, digits, '-', '_' and '.')")
     }
     return id
 }

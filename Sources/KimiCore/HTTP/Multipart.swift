@@ -83,7 +83,7 @@ struct MultipartForm {
             do throws(KimiError) {
                 file = try OpenFile(reading: path)
                 guard let now = file.stamp(), now.size == byteCount else {
-                    throw .invalidArgument("path: \"\(path)\" changed before it was uploaded (\(byteCount) bytes when the upload was made, \(file.stamp().map { String($0.size) } ?? "unreadable") now)")
+                    throw .invalidArgument("path: \(quoted(path)) changed before it was uploaded (\(byteCount) bytes when the upload was made, \(file.stamp().map { String($0.size) } ?? "unreadable") now)")
                 }
                 stamp = now
             } catch {
@@ -148,11 +148,11 @@ private final class BytesFeeder {
             }
         case .file(let file, let size, let stamp):
             guard file.read(at: offset, into: buffer, count: n) else {
-                failed(.invalidArgument("path: \"\(file.path)\" shrank while it was uploaded (\(size) bytes when the upload started, it ended before byte \(offset + n))"))
+                failed(.invalidArgument("path: \(quoted(file.path)) shrank while it was uploaded (\(size) bytes when the upload started, it ended before byte \(offset + n))"))
                 return false
             }
             if offset + n == size, let now = file.stamp(), now != stamp {
-                failed(.invalidArgument("path: \"\(file.path)\" changed while it was uploaded (\(size) bytes when the upload started, \(now.size) now\(now.size == size ? ", rewritten" : ""))"))
+                failed(.invalidArgument("path: \(quoted(file.path)) changed while it was uploaded (\(size) bytes when the upload started, \(now.size) now\(now.size == size ? ", rewritten" : ""))"))
                 return false
             }
         }

@@ -49,7 +49,7 @@ public final class InlineMedia: @unchecked Sendable {
     /// How the part is named in messages: the file, or its size.
     public var label: String {
         switch source {
-        case .file(let path): return "\"\(path)\""
+        case .file(let path): return quoted(path)
         case .bytes: return "\(byteCount) bytes of \(format.mime)"
         }
     }
@@ -74,13 +74,13 @@ public final class InlineMedia: @unchecked Sendable {
     public static func fromFile(_ path: String, kind: MediaKind) throws(KimiError) -> InlineMedia {
         let file = try OpenFile(reading: path)
         let size = try file.size()
-        guard size > 0 else { throw .invalidArgument("path: \"\(path)\" is empty") }
+        guard size > 0 else { throw .invalidArgument("path: \(quoted(path)) is empty") }
         let want = min(size, MediaDetector.headerLength)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: want, alignment: 1)
         defer { buffer.deallocate() }
         let read = try file.read(into: buffer, count: want)
         let head = Array(UnsafeRawBufferPointer(start: buffer, count: read))
-        let format = try resolve(MediaDetector.detect(head), stated: nil, kind: kind, what: "\"\(path)\"")
+        let format = try resolve(MediaDetector.detect(head), stated: nil, kind: kind, what: quoted(path))
         let readable = MediaDimensions.Bytes(count: size) { offset, length in file.bytes(at: offset, count: length) }
         return InlineMedia(format: format, source: .file(path), byteCount: size,
                            dimensions: MediaDimensions.read(readable, format: format))
@@ -99,7 +99,7 @@ public final class InlineMedia: @unchecked Sendable {
         var statedFormat: MediaDetector.Format?
         if let mime {
             guard let format = MediaDetector.format(forMIME: mime), format.kind == kind else {
-                throw .invalidArgument("mime: \"\(mime)\" is not a supported \(kind.rawValue) type (\(accepted))")
+                throw .invalidArgument("mime: \(quoted(mime)) is not a supported \(kind.rawValue) type (\(accepted))")
             }
             statedFormat = format
         }
@@ -168,7 +168,7 @@ final class MediaFileReader {
         guard want > 0 else { return 0 }
         let n = try file.read(into: buffer, count: want)
         guard n == want else {
-            throw .invalidArgument("path: \"\(file.path)\" changed after it was added (\(expected) bytes then, \(done + n) now)")
+            throw .invalidArgument("path: \(quoted(file.path)) changed after it was added (\(expected) bytes then, \(done + n) now)")
         }
         done += n
         return n

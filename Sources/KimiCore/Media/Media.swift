@@ -28,7 +28,7 @@ extension Media {
             return .url(url)
         }
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return .url(url) }
-        throw .invalidArgument("url: must be a data: URI or ms://<file id> (or, for other servers, http(s)://), not \"\(url.prefix(40))\"")
+        throw .invalidArgument("url: must be a data: URI or ms://<file id> (or, for other servers, http(s)://), not \(quoted(url))")
     }
 
     /// Kimi's rule for a media URL given as text, checked before sending: a
@@ -48,7 +48,7 @@ extension Media {
             throw .invalidArgument("Kimi does not accept http(s) \(kind.rawValue) URLs; download the \(kind.rawValue) and send its bytes or file, or upload it through the Files API (purpose \"\(kind.rawValue)\") and use \"ms://<file id>\"; with Kimi's rules off, other servers get the URL", hint: .fromFile(kind))
         }
         guard lower.hasPrefix("data:") else {
-            throw .invalidArgument("Kimi takes a data: URI (data:\(kind.rawValue)/<format>;base64,<data>) or \"ms://<file id>\", not \"\(url.prefix(40))\"")
+            throw .invalidArgument("Kimi takes a data: URI (data:\(kind.rawValue)/<format>;base64,<data>) or \"ms://<file id>\", not \(quoted(url))")
         }
         let utf8 = url.utf8
         guard let comma = utf8.firstIndex(of: UInt8(ascii: ",")),

@@ -94,7 +94,7 @@ public enum MediaDetector {
             default: continue
             }
         }
-        return .unsupported("an ISO media file with brand \"\(brands.first ?? "?")\"")
+        return .unsupported("an ISO media file with brand \(quoted(brands.first ?? "?"))")
     }
 
     /// Three 188-byte packets starting with the 0x47 sync byte (fewer for a

@@ -13,17 +13,17 @@ final class OpenFile {
     init(reading path: String) throws(KimiError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
-            throw .invalidArgument("path: cannot read \"\(path)\": \(String(cString: strerror(errno)))")
+            throw .invalidArgument("path: cannot read \(quoted(path)): \(String(cString: strerror(errno)))")
         }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw .invalidArgument("path: cannot stat \"\(path)\": \(reason)")
+            throw .invalidArgument("path: cannot stat \(quoted(path)): \(reason)")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            throw .invalidArgument("path: \"\(path)\" is \(OpenFile.describe(info.st_mode)), not a regular file")
+            throw .invalidArgument("path: \(quoted(path)) is \(OpenFile.describe(info.st_mode)), not a regular file")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.fd = fd
@@ -61,7 +61,7 @@ final class OpenFile {
     func size() throws(KimiError) -> Int {
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            throw .invalidArgument("path: cannot stat \"\(path)\": \(String(cString: strerror(errno)))")
+            throw .invalidArgument("path: cannot stat \(quoted(path)): \(String(cString: strerror(errno)))")
         }
         return Int(info.st_size)
     }
@@ -74,7 +74,7 @@ final class OpenFile {
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw KimiError(.invalidArgument, "path: reading \"\(path)\" failed: \(String(cString: strerror(errno)))")
+                throw KimiError(.invalidArgument, "path: reading \(quoted(path)) failed: \(String(cString: strerror(errno)))")
             }
             done += n
         }

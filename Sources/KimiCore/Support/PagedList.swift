@@ -42,7 +42,7 @@ struct PageRules<Item> {
             throw KimiError(.parse, "the last of the \(what) on page \(pages) has an id that is not one (up to \(maxIDBytes) letters, digits, '-', '_' and '.'), so the page after it cannot be asked for; stopped there")
         }
         guard cursors.insert(cursor).inserted else {
-            throw KimiError(.parse, "page \(pages) of the \(what) ends with \"\(cursor.prefix(80))\" again, as an earlier page did: the server repeats itself; stopped there")
+            throw KimiError(.parse, "page \(pages) of the \(what) ends with \(quoted(cursor)) again, as an earlier page did: the server repeats itself; stopped there")
         }
         return cursor
     }
