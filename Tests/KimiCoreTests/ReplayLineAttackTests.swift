@@ -374,23 +374,8 @@ fileprivate func replayed(_ pieces: [String]) -> [UInt8] { pieces.flatMap { line
     typealias S = StreamDecoderTests
 
     static func describe(_ cursor: EventCursor) -> String {
-        let e = cursor.current
-        let text = String(decoding: cursor.currentText ?? UnsafeBufferPointer(start: nil, count: 0), as: UTF8.self)
-        switch e.type {
-        case .role: return "role[\(e.choiceIndex)]:\(text)"
-        case .reasoningDelta: return "reasoning[\(e.choiceIndex)]:\(text)"
-        case .contentDelta: return "content[\(e.choiceIndex)]:\(text)"
-        case .toolCallStart:
-            let call = cursor.toolCall(of: e)
-            return "start[\(e.choiceIndex).\(e.toolCallIndex)]:\(call?.id.string ?? "?")/\(call?.name.string ?? "?")"
-        case .toolCallDelta: return "args[\(e.choiceIndex).\(e.toolCallIndex)]:\(text)"
-        case .toolCallDone: return "done-call[\(e.choiceIndex).\(e.toolCallIndex)]:\(cursor.toolCall(of: e)?.arguments.string ?? "?")"
-        case .usage: return "usage[\(e.choiceIndex)]:\(e.usage.promptTokens)/\(e.usage.completionTokens)/\(e.usage.totalTokens)/\(e.usage.cachedTokens)"
-        case .finish: return "finish[\(e.choiceIndex)]:\(cursor.finishReason(of: e)?.string ?? "?")"
-        case .done: return "DONE"
-        case .end: return "END(\(e.status))"
-        case .progress, .data, .result: return "job event \(e.type)"
-        }
+        S.describe(cursor.current, text: cursor.currentText ?? UnsafeBufferPointer(start: nil, count: 0),
+                   toolCall: cursor.toolCall(of:), finishReason: cursor.finishReason(of:))
     }
 
     /// The reference: each message's events and raw data, from a decoder

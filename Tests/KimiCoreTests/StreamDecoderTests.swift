@@ -42,18 +42,26 @@ import Testing
     }
 
     static func describe(_ d: StreamDecoder, _ e: StreamEvent) -> String {
-        let text = String(decoding: d.text(of: e), as: UTF8.self)
+        describe(e, text: d.text(of: e), toolCall: d.toolCall(of:), finishReason: d.finishReason(of:))
+    }
+
+    /// An event as one line of text, for comparing event lists (the
+    /// decoder's or a cursor's: `toolCall` and `finishReason` read them).
+    static func describe(_ e: StreamEvent, text bytes: UnsafeBufferPointer<UInt8>,
+                         toolCall: (StreamEvent) -> ResponseToolCall?,
+                         finishReason: (StreamEvent) -> GatedText?) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
         switch e.type {
         case .role: return "role[\(e.choiceIndex)]:\(text)"
         case .reasoningDelta: return "reasoning[\(e.choiceIndex)]:\(text)"
         case .contentDelta: return "content[\(e.choiceIndex)]:\(text)"
         case .toolCallStart:
-            let call = d.toolCall(of: e)
+            let call = toolCall(e)
             return "start[\(e.choiceIndex).\(e.toolCallIndex)]:\(call?.id.string ?? "?")/\(call?.name.string ?? "?")"
         case .toolCallDelta: return "args[\(e.choiceIndex).\(e.toolCallIndex)]:\(text)"
-        case .toolCallDone: return "done-call[\(e.choiceIndex).\(e.toolCallIndex)]:\(d.toolCall(of: e)?.arguments.string ?? "?")"
+        case .toolCallDone: return "done-call[\(e.choiceIndex).\(e.toolCallIndex)]:\(toolCall(e)?.arguments.string ?? "?")"
         case .usage: return "usage[\(e.choiceIndex)]:\(e.usage.promptTokens)/\(e.usage.completionTokens)/\(e.usage.totalTokens)/\(e.usage.cachedTokens)"
-        case .finish: return "finish[\(e.choiceIndex)]:\(d.finishReason(of: e)?.string ?? "?")"
+        case .finish: return "finish[\(e.choiceIndex)]:\(finishReason(e)?.string ?? "?")"
         case .done: return "DONE"
         case .end: return "END(\(e.status))"
         case .progress, .data, .result: return "job event \(e.type)"  // never from a stream
