@@ -80,6 +80,46 @@ import Testing
         #expect(message(#"{"\#(name)":1,"\#(name)":2}"#).hasPrefix("body: member \"\(String(repeating: "n", count: 64))…\" (100000 bytes) is given twice"))
     }
 
+    /// A message member that is not a field is named as an excerpt too: a
+    /// 100 KB member name made a 100 KB message.
+    @Test func aHugeMessageMemberNameMakesABoundedMessage() {
+        let name = String(repeating: "m", count: 100_000)
+        let text = message(#"{"messages":[{"role":"user","content":"a","\#(name)":1}]}"#)
+        #expect(text == "messages[0].\(String(repeating: "m", count: 64))… (100000 bytes): not a message field Kimi accepts")
+        #expect(message(#"{"messages":[{"role":"user","content":"a","colour":1}]}"#) == "messages[0].colour: not a message field Kimi accepts")
+    }
+
+    /// Kimi's rules name the caller's schema property names (in JSON
+    /// pointers) and its unlisted fields: each as an excerpt, and the
+    /// schema's problems by the first few, whatever their number.
+    @Test func kimiRulesNameHugeValuesByExcerpts() throws {
+        func ruleMessage(_ body: String, batch: Bool = false) throws -> String {
+            let request = try RequestDecoder.decode(body)
+            do {
+                if batch {
+                    _ = try BatchRules.line(request, firstModel: nil)
+                } else {
+                    _ = try Preflight.settled(request, for: .create, windows: ModelWindows(), log: .off)
+                }
+                return "no error"
+            } catch {
+                return error.message
+            }
+        }
+        let name = String(repeating: "p", count: 100_000)
+        let messages = #""messages":[{"role":"user","content":"a"}]"#
+        let long = try ruleMessage(#"{"model":"kimi-k2.6",\#(messages),"tools":[{"type":"function","function":{"name":"f_a","parameters":{"type":"object","properties":{"\#(name)":{"type":"string","format":"x"}}}}}]}"#)
+        #expect(long.contains("format at /properties/\(String(repeating: "p", count: 52))… (100019 bytes)"))
+        #expect(long.utf8.count < 400)
+        let properties = (0..<20_000).map { #""p\#($0)":{"type":"string","title":"t"}"# }.joined(separator: ",")
+        let many = try ruleMessage(#"{"model":"kimi-k2.6",\#(messages),"tools":[{"type":"function","function":{"name":"f_a","parameters":{"type":"object","properties":{\#(properties)}}}}]}"#)
+        #expect(many.contains("title at /properties/p4/title and 19995 more; remove them"))
+        #expect(many.utf8.count < 600)
+        let unlisted = try ruleMessage(#"{"model":"kimi-k2.6",\#(messages),"\#(name)":1}"#, batch: true)
+        #expect(unlisted == "\(String(repeating: "p", count: 64))… (100000 bytes): not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists, so leave it out")
+        #expect(UnlistedFields.notice(name).hasPrefix("\(String(repeating: "p", count: 64))… (100000 bytes): not a request field"))
+    }
+
     @Test func errorsNameTheField() {
         #expect(message("[1]") == "body: must be a JSON object, got an array")
         #expect(message("{") .hasPrefix("body: invalid JSON:"))

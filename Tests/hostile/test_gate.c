@@ -265,10 +265,45 @@ static void test_object_fields(void) {
     kimi_client_free(client);
 }
 
+/* The caller's own values can hold the key too (a path, an id, a model);
+ * an error that quotes one before any call is sent, cut at 64 characters
+ * or whole, passes the client's gate like one from the server: the key
+ * whole, before the cut, or crossing it (8 of its characters before). */
+static void test_the_callers_values_quoted_before_a_call(void) {
+    kimi_client *client = test_client_from(hostile_options("leak/error", KEY));
+    const char *around[] = {"", "yyyyyyyyyyyyyyyyyyyy", "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"};
+    size_t i;
+    for (i = 0; i < sizeof around / sizeof around[0]; i++) {
+        char value[256], path[300], bad_id[300];
+        kimi_file *file = NULL;
+        kimi_batch *batch = NULL;
+        int64_t fitted = 0;
+        kimi_chat_request *req;
+        snprintf(value, sizeof value, "%s%s%s", around[i], KEY, i ? "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz" : "");
+        snprintf(path, sizeof path, "/nonexistent/%s", value);
+        snprintf(bad_id, sizeof bad_id, "%s!", value);
+        CHECK_INT(kimi_file_upload(client, path, "file-extract", NULL, NULL, &file), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CLEAN(kimi_error_message());
+        CHECK_INT(kimi_file_delete(client, bad_id), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CLEAN(kimi_error_message());
+        CHECK_INT(kimi_batch_retrieve(client, bad_id, &batch), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CLEAN(kimi_error_message());
+        CHECK_INT(kimi_batch_submit(client, path, NULL, NULL, &batch), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CLEAN(kimi_error_message());
+        req = user_request(value, "hi");
+        CHECK_INT(kimi_chat_fit_max_completion_tokens(client, req, &fitted), KIMI_E_INVALID_ARGUMENT);
+        CHECK_CLEAN(kimi_error_message());
+        CHECK_CLEAN(kimi_error_detail());
+        kimi_chat_request_free(req);
+    }
+    kimi_client_free(client);
+}
+
 int main(void) {
     RUN(test_error_fields);
     RUN(test_answer_fields);
     RUN(test_stream_event_fields);
     RUN(test_object_fields);
+    RUN(test_the_callers_values_quoted_before_a_call);
     return harness_finish();
 }

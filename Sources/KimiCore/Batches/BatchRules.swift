@@ -19,7 +19,7 @@ public enum BatchRules {
         // A chat call logs these once (UnlistedFields); a batch line has
         // nobody to tell and runs later, so it is refused instead.
         if let unlisted = request.unlistedNames.first {
-            throw .invalidArgument("\(unlisted): not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists, so leave it out")
+            throw .invalidArgument("\(excerpt(unlisted)): not a request field of Kimi's API reference; a batch line carries only the fields Kimi lists, so leave it out")
         }
         var line = request
         line.temperature = nil

@@ -149,7 +149,7 @@ final class BatchWaitJob: Job {
             jobEvents.show(event, text: UnsafeRawBufferPointer(batch.status.view), attachment: batch)
             if deliver?() == false {
                 stopped = true
-                return .done(.batch(batch), KimiError(.aborted, "the reader stopped waiting; batch \(id) is \(batch.status.string) and runs on"))
+                return .done(.batch(batch), KimiError(.aborted, "the reader stopped waiting; batch \(id) is \(excerpt(batch.status.string)) and runs on"))
             }
             if batch.isFinal { return .done(.batch(batch), nil) }
             let next = try batches.client.call(endpoint.request, endpoint.options)
@@ -192,7 +192,7 @@ final class BatchResultsJob: Job {
                  ("error file", "error_file_id", batch.errorFileID.string)]
             .filter { !$0.id.isEmpty }
         guard !files.isEmpty || batch.isFinal else {
-            throw .invalidArgument("batch \(id) is \(batch.status.string); its results exist once it is completed, expired or cancelled: wait for it first", hint: .batchWait)
+            throw .invalidArgument("batch \(excerpt(id)) is \(excerpt(batch.status.string)); its results exist once it is completed, expired or cancelled: wait for it first", hint: .batchWait)
         }
     }
 
@@ -209,7 +209,7 @@ final class BatchResultsJob: Job {
             url = try batches.client.files.url(file.id, "/content", name: file.field)
         } catch {
             // The id is the server's (its batch object), not the caller's.
-            throw KimiError(.parse, "batch \(id) as the server sent it: \(error.message); its \(file.kind) cannot be read")
+            throw KimiError(.parse, "batch \(excerpt(id)) as the server sent it: \(error.message); its \(file.kind) cannot be read")
         }
         var request = HTTPRequest(method: .get, url: url, headers: config.jsonHeaders)
         request.expects = .lines
@@ -250,7 +250,7 @@ final class BatchResultsJob: Job {
     func attach(deliver: @escaping () -> Bool) { deliverAtEnd = deliver }
 
     func ended(_ call: Call) -> JobStep {
-        let stop = KimiError(.aborted, "the reader stopped reading the results of batch \(id) after \(lines) lines")
+        let stop = KimiError(.aborted, "the reader stopped reading the results of batch \(excerpt(id)) after \(lines) lines")
         if stopped { return .done(.count(lines), stop) }
         if let error = call.error { return .done(.count(lines), error) }
         // The last line may lack its line end.

@@ -19,7 +19,17 @@ public struct Batches {
     }
 
     /// The upload, then the creation: every limit is checked before the upload.
+    /// Those errors quote the caller's path (which may hold the key) and
+    /// pass the client's gate, as errors of the calls do.
     private func submitJob(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Job {
+        do throws(KimiError) {
+            return try uncheckedSubmitJob(path: path, window: window, metadataJSON: metadataJSON)
+        } catch {
+            throw config.gate.admit(error)
+        }
+    }
+
+    private func uncheckedSubmitJob(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Job {
         let window = try BatchRules.window(window)
         let metadata = try BatchRules.metadata(metadataJSON)
         let size = try OpenFile(reading: path).size()

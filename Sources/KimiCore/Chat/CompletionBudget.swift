@@ -99,7 +99,17 @@ extension Chat {
     /// as the budget the window leaves), and the request as it is sent
     /// (folded, `max_tokens` settled). Its errors before the call: a model
     /// whose window is not known.
+    /// They quote the caller's model (which may hold the key) and pass the
+    /// client's gate, as errors of the call do.
     private func fitEndpoint(_ request: ChatRequest) throws(KimiError) -> (endpoint: Endpoint<Int64>, fitting: ChatRequest) {
+        do throws(KimiError) {
+            return try buildFitEndpoint(request)
+        } catch {
+            throw client.config.gate.admit(error)
+        }
+    }
+
+    private func buildFitEndpoint(_ request: ChatRequest) throws(KimiError) -> (endpoint: Endpoint<Int64>, fitting: ChatRequest) {
         var fitting = try request.folded()
         _ = try CompletionBudget.settle(&fitting)
         guard let window = client.engine.windows.window(of: fitting.model) else {

@@ -199,7 +199,11 @@ enum Preflight {
     private static func checkSchema(_ schema: JSONValue, strict: Bool, field: String, log: Logger) throws(KimiError) {
         let problems = SchemaCheck.problems(in: schema)
         guard !problems.isEmpty else { return }
-        let list = problems.joined(separator: ", ")
+        // The first few, so that a schema of thousands of keywords does not
+        // make a message as long.
+        let shown = 5
+        var list = problems.prefix(shown).joined(separator: ", ")
+        if problems.count > shown { list += " and \(problems.count - shown) more" }
         if strict {
             throw .invalidArgument("\(field): Moonshot's JSON Schema subset (MFJS) does not accept \(list); remove them, or set strict to false")
         }

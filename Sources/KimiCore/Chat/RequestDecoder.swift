@@ -225,7 +225,7 @@ public enum RequestDecoder {
                     })
                 }
             default:
-                throw .invalidArgument("\(key): not a message field Kimi accepts")
+                throw .invalidArgument("\(excerpt(key)): not a message field Kimi accepts")
             }
         }
         // Kimi refuses empty content, and an assistant tool-call turn read

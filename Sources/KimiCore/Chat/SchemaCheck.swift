@@ -13,7 +13,8 @@ enum SchemaCheck {
         "minItems", "maxItems", "prefixItems", "unevaluatedItems",
     ]
 
-    /// Problems found, each "<keyword> at <JSON pointer>".
+    /// Problems found, each "<keyword> at <JSON pointer>" (the pointer as
+    /// `excerpt` shows it: a property name is the caller's, of any length).
     static func problems(in schema: JSONValue) -> [String] {
         var found: [String] = []
         walk(schema, pointer: "", root: true, into: &found)
@@ -24,12 +25,12 @@ enum SchemaCheck {
         guard schema.isObject else { return }
         for (key, value) in schema.members {
             let here = "\(pointer)/\(escape(key))"
-            if unsupported.contains(key) { found.append("\(key) at \(here)") }
+            if unsupported.contains(key) { found.append("\(key) at \(excerpt(here))") }
             switch key {
             case "properties", "patternProperties", "definitions", "dependentSchemas":
                 for (name, sub) in value.members { walk(sub, pointer: "\(here)/\(escape(name))", root: false, into: &found) }
             case "$defs":
-                if !root { found.append("$defs at \(here) (only allowed at the root)") }
+                if !root { found.append("$defs at \(excerpt(here)) (only allowed at the root)") }
                 for (name, sub) in value.members { walk(sub, pointer: "\(here)/\(escape(name))", root: false, into: &found) }
             case "items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
                  "additionalItems", "unevaluatedProperties":
@@ -41,7 +42,7 @@ enum SchemaCheck {
             case "anyOf", "oneOf", "allOf", "prefixItems":
                 for (i, sub) in value.elements.enumerated() { walk(sub, pointer: "\(here)/\(i)", root: false, into: &found) }
             case "$ref":
-                if let ref = value.string, !ref.hasPrefix("#") { found.append("external $ref \(quoted(ref)) at \(here)") }
+                if let ref = value.string, !ref.hasPrefix("#") { found.append("external $ref \(quoted(ref)) at \(excerpt(here))") }
             case "enum":
                 let kinds = Set(value.elements.map { element -> String in
                     switch element.kind {
@@ -49,7 +50,7 @@ enum SchemaCheck {
                     default: return element.kindName
                     }
                 })
-                if kinds.count > 1 { found.append("enum of mixed types at \(here)") }
+                if kinds.count > 1 { found.append("enum of mixed types at \(excerpt(here))") }
             default:
                 break
             }

@@ -50,7 +50,7 @@ enum UnlistedFields {
     static func notice(_ name: String) -> String {
         let way = "it is sent as given (Kimi may ignore or refuse it); turn Kimi's rules off for an OpenAI-compatible gateway that needs it (said once per client)"
         guard let field = known.first(where: { $0.name == name }) else {
-            return "\(name): not a request field of Kimi's API reference, nor of OpenAI's; \(way)"
+            return "\(excerpt(name)): not a request field of Kimi's API reference, nor of OpenAI's; \(way)"
         }
         let instead = field.instead.map { "; Kimi's own is \($0)" } ?? ""
         return "\(name): not a request field of Kimi's API reference (it is in \(field.source))\(instead); \(way)"

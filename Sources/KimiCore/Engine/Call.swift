@@ -345,7 +345,7 @@ final class Call: @unchecked Sendable {
                 return error
             }
             let type = transfer.contentType.isEmpty ? "no content type" : transfer.contentType
-            var error = KimiError(.parse, "expected an event stream (text/event-stream), got \(type) from \(request.label)")
+            var error = KimiError(.parse, "expected an event stream (text/event-stream), got \(excerpt(type)) from \(request.label)")
             error.httpStatus = transfer.status
             return error
         }

@@ -16,14 +16,28 @@ struct Endpoint<Value> {
 }
 
 extension Client {
-    /// Runs `endpoint` on the calling thread; its decoded answer.
-    func perform<Value>(_ endpoint: Endpoint<Value>) throws(KimiError) -> Value {
-        try endpoint.decode(json(endpoint.request, endpoint.options))
+    /// Runs `endpoint` on the calling thread; its decoded answer. An error
+    /// made before the call or by the decoding (they quote the caller's own
+    /// values: a path, an id, a model, which may hold the key) passes the
+    /// client's gate, as one from the call's end does.
+    func perform<Value>(_ endpoint: @autoclosure () throws(KimiError) -> Endpoint<Value>) throws(KimiError) -> Value {
+        do throws(KimiError) {
+            let endpoint = try endpoint()
+            return try endpoint.decode(json(endpoint.request, endpoint.options))
+        } catch {
+            throw config.gate.admit(error)
+        }
     }
 
-    /// `endpoint` as a task; `result` wraps its decoded answer.
-    func task<Value>(_ endpoint: Endpoint<Value>, _ result: @escaping (Value) -> TaskResult) throws(KimiError) -> Task {
-        try Task(JSONJob(client: self, endpoint, result), engine: engine)
+    /// `endpoint` as a task; `result` wraps its decoded answer. An error
+    /// made before the task starts passes the client's gate (`perform`).
+    func task<Value>(_ endpoint: @autoclosure () throws(KimiError) -> Endpoint<Value>,
+                     _ result: @escaping (Value) -> TaskResult) throws(KimiError) -> Task {
+        do throws(KimiError) {
+            return try Task(JSONJob(client: self, try endpoint(), result), engine: engine)
+        } catch {
+            throw config.gate.admit(error)
+        }
     }
 }
 

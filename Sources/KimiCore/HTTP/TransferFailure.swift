@@ -17,7 +17,7 @@ extension Transfer {
         case .headersTooLarge:
             return KimiError(.tooLarge, "response headers over \(ResponseHead.maxBytes) bytes on \(label)")
         case .unrequestedEncoding:
-            var error = KimiError(.parse, "the answer's body is encoded (Content-Encoding: \(head.contentEncoding)), which was not asked for (\(label))")
+            var error = KimiError(.parse, "the answer's body is encoded (Content-Encoding: \(excerpt(head.contentEncoding))), which was not asked for (\(label))")
             error.httpStatus = status
             return error
         case .progressStopped:

@@ -59,7 +59,8 @@ public struct Logger: @unchecked Sendable {
     /// silently ignored.
     private static let unknownLevelWarning: Void = {
         let value = environment("KIMI_LOG") ?? ""
-        Logger.stderr(.warn, "KIMI_LOG=\(excerpt(value)) is not a log level (error, warn, info, debug or off); logging stays off")
+        // The environment is outside text: no control character reaches the terminal.
+        Logger.stderr(.warn, "KIMI_LOG=\(excerpt(Gate.none.admit(value).string)) is not a log level (error, warn, info, debug or off); logging stays off")
     }()
 
     /// One write(2) per line, so lines from several threads do not mix; a
