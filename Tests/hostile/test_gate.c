@@ -288,6 +288,15 @@ static void test_the_callers_values_quoted_before_a_call(void) {
         CHECK_CLEAN(kimi_error_message());
         CHECK_INT(kimi_batch_retrieve(client, bad_id, &batch), KIMI_E_INVALID_ARGUMENT);
         CHECK_CLEAN(kimi_error_message());
+        {   /* the file's content, every call style: its URL is built outside perform */
+            char *content = NULL;
+            size_t len = 0;
+            uint64_t bytes = 0;
+            CHECK_INT(kimi_file_content(client, bad_id, &content, &len), KIMI_E_INVALID_ARGUMENT);
+            CHECK_CLEAN(kimi_error_message());
+            CHECK_INT(kimi_file_content_to_fd(client, bad_id, 1, NULL, NULL, &bytes), KIMI_E_INVALID_ARGUMENT);
+            CHECK_CLEAN(kimi_error_message());
+        }
         CHECK_INT(kimi_batch_submit(client, path, NULL, NULL, &batch), KIMI_E_INVALID_ARGUMENT);
         CHECK_CLEAN(kimi_error_message());
         req = user_request(value, "hi");

@@ -22,11 +22,7 @@ public struct Batches {
     /// Those errors quote the caller's path (which may hold the key) and
     /// pass the client's gate, as errors of the calls do.
     private func submitJob(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Job {
-        do throws(KimiError) {
-            return try uncheckedSubmitJob(path: path, window: window, metadataJSON: metadataJSON)
-        } catch {
-            throw config.gate.admit(error)
-        }
+        try config.gate.admitting { () throws(KimiError) in try uncheckedSubmitJob(path: path, window: window, metadataJSON: metadataJSON) }
     }
 
     private func uncheckedSubmitJob(path: String, window: String?, metadataJSON: String?) throws(KimiError) -> Job {

@@ -102,11 +102,7 @@ extension Chat {
     /// They quote the caller's model (which may hold the key) and pass the
     /// client's gate, as errors of the call do.
     private func fitEndpoint(_ request: ChatRequest) throws(KimiError) -> (endpoint: Endpoint<Int64>, fitting: ChatRequest) {
-        do throws(KimiError) {
-            return try buildFitEndpoint(request)
-        } catch {
-            throw client.config.gate.admit(error)
-        }
+        try client.config.gate.admitting { () throws(KimiError) in try buildFitEndpoint(request) }
     }
 
     private func buildFitEndpoint(_ request: ChatRequest) throws(KimiError) -> (endpoint: Endpoint<Int64>, fitting: ChatRequest) {

@@ -5,14 +5,9 @@ extension Chat {
     public static let maxRequestBytes = 100 << 20
 
     func prepareBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {
-        do {
-            return try settledBody(request, for: purpose)
-        } catch {
-            // The rules quote the caller's own values (a tool_call_id, a
-            // thinking.keep, a model name) and a body may hold the key; the
-            // error leaves before any call whose end would gate it.
-            throw client.config.gate.admit(error)
-        }
+        // The rules quote the caller's own values (a tool_call_id, a
+        // thinking.keep, a model name): their errors pass the gate.
+        try client.config.gate.admitting { () throws(KimiError) in try settledBody(request, for: purpose) }
     }
 
     private func settledBody(_ request: ChatRequest, for purpose: RequestEncoder.Purpose) throws(KimiError) -> RequestBody {

@@ -21,11 +21,9 @@ extension Client {
     /// values: a path, an id, a model, which may hold the key) passes the
     /// client's gate, as one from the call's end does.
     func perform<Value>(_ endpoint: @autoclosure () throws(KimiError) -> Endpoint<Value>) throws(KimiError) -> Value {
-        do throws(KimiError) {
+        try config.gate.admitting { () throws(KimiError) in
             let endpoint = try endpoint()
             return try endpoint.decode(json(endpoint.request, endpoint.options))
-        } catch {
-            throw config.gate.admit(error)
         }
     }
 
@@ -33,11 +31,7 @@ extension Client {
     /// made before the task starts passes the client's gate (`perform`).
     func task<Value>(_ endpoint: @autoclosure () throws(KimiError) -> Endpoint<Value>,
                      _ result: @escaping (Value) -> TaskResult) throws(KimiError) -> Task {
-        do throws(KimiError) {
-            return try Task(JSONJob(client: self, try endpoint(), result), engine: engine)
-        } catch {
-            throw config.gate.admit(error)
-        }
+        try config.gate.admitting { () throws(KimiError) in try Task(JSONJob(client: self, try endpoint(), result), engine: engine) }
     }
 }
 

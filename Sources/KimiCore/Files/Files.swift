@@ -153,9 +153,11 @@ public struct Files {
         return try client.engine.perform(client.call(request)).body
     }
 
-    /// The URL of file `id` (and `suffix`); `name` is what a bad id is called.
+    /// The URL of file `id` (and `suffix`); `name` is what a bad id is
+    /// called (the error quotes the id, which may hold the key: it passes
+    /// the gate, whichever call style builds the URL).
     func url(_ id: String, _ suffix: String = "", name: String = "file_id") throws(KimiError) -> String {
-        config.base.endpoint("/files/" + (try pathSegment(id, name)) + suffix)
+        try config.gate.admitting { () throws(KimiError) in config.base.endpoint("/files/" + (try pathSegment(id, name)) + suffix) }
     }
 }
 

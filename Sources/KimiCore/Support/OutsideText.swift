@@ -194,6 +194,18 @@ extension Gate {
         error.message = admit(error.message).string
         return error
     }
+
+    /// What `body` returns; an error it throws as `admit(_:)` makes it.
+    /// For the work before a call (it quotes the caller's own values: a
+    /// path, an id, a model, a request's fields, any of which may hold the
+    /// key), whose errors no call's end gates.
+    public func admitting<T>(_ body: () throws(KimiError) -> T) throws(KimiError) -> T {
+        do throws(KimiError) {
+            return try body()
+        } catch {
+            throw admit(error)
+        }
+    }
 }
 
 extension Array where Element == OutsideHeader {
